@@ -1,0 +1,13 @@
+import { routes } from '../../infra/routes.ts';
+import { httpHandler } from '../../shared/http/handler.ts';
+import { buildOpenApi } from '../../shared/schemas/openapi.ts';
+
+export const health = httpHandler(routes.health, async () => ({ body: { status: 'ok' } }));
+
+// Built once per container: the document only changes with a deploy.
+let document: Record<string, unknown> | undefined;
+
+export const openApi = httpHandler(routes.openApi, async () => ({
+  body: (document ??= buildOpenApi()),
+  headers: { 'cache-control': 'public, max-age=300' },
+}));

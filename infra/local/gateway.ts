@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { type RouteDefinition, routeKey, routeList } from '../routes.ts';
+import { verifyLocalToken } from './auth.ts';
+
+type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** Extra local-only endpoints (outbox, run a job now) served beside the API. */
+export type LocalEndpoint = (request: IncomingMessage, body: string) => Promise<{ status: number; body: unknown } | undefined>;
+
+interface CompiledRoute {
+  readonly name: string;
+  readonly route: RouteDefinition;
+  readonly pattern: RegExp;
+  readonly paramNames: string[];
+}
+
+const repoRoot = resolve(import.meta.dirname, '../..');
+// API Gateway refuses payloads above 10 MB before any Lambda runs.
+const maxPayloadBytes = 10 * 1024 * 1024;
+
+const compile = (name: string, route: RouteDefinition): CompiledRoute => {
+  const paramNames: string[] = [];
+  const source = route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)\\?\}|\{(\w+)\}/g, (_m, a, b) => {
+    paramNames.push(a ?? b);
+    return '([^/]+)';
+  });
+  return { name, route, pattern: new RegExp(`^${source}$`), paramNames };
+};
+
+export const lambdaContext = (functionName: string): Context =>
+  ({
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  }) as Context;
+
+const problemResponse = (res: ServerResponse, status: number, title: string): void => {
+  res.writeHead(status, { 'content-type': 'application/problem+json' });
+  res.end(JSON.stringify({ type: `/problems/${status === 401 ? 'unauthorized' : 'not-found'}`, title, status }));
+};
+
+const readBody = (req: IncomingMessage): Promise<Buffer | undefined> =>
+  new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxPayloadBytes) {
+        resolveBody(undefined);
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolveBody(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+
+/**
+ * Turns HTTP requests into API Gateway HTTP API (payload 2.0) events, checks
+ * the bearer token as the JWT authorizer would, and calls the same handler
+ * modules Lambda runs.
+ */
+export const createGateway = (options: { localEndpoints?: LocalEndpoint[] } = {}): Server => {
+  const compiled = routeList().map(([name, route]) => compile(name, route));
+  const handlers = new Map<string, Promise<LambdaHandler>>();
+  const handlerFor = (entry: CompiledRoute): Promise<LambdaHandler> => {
+    let handler = handlers.get(entry.name);
+    if (!handler) {
+      handler = import(pathToFileURL(resolve(repoRoot, entry.route.entry)).href).then((module) => {
+        const exported = module[entry.name] as LambdaHandler | undefined;
+        if (!exported) throw new Error(`${entry.route.entry} does not export ${entry.name}`);
+        return exported;
+      });
+      handlers.set(entry.name, handler);
+    }
+    return handler;
+  };
+
+  return createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const raw = await readBody(req);
+      if (raw === undefined) {
+        res.writeHead(413, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: 'Request Entity Too Large' }));
+        return;
+      }
+      for (const endpoint of options.localEndpoints ?? []) {
+        const answer = await endpoint(req, raw.toString('utf8'));
+        if (answer) {
+          res.writeHead(answer.status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(answer.body, null, 2));
+          return;
+        }
+      }
+      const method = req.method ?? 'GET';
+      const pathMatches = compiled.filter((c) => c.pattern.test(url.pathname));
+      const match = pathMatches.find((c) => c.route.method === method);
+      if (!match) {
+        problemResponse(res, 404, pathMatches.length ? 'Method not allowed on this path' : 'No such route');
+        return;
+      }
+      const values = match.pattern.exec(url.pathname)?.slice(1) ?? [];
+      const pathParameters = Object.fromEntries(match.paramNames.map((n, i) => [n, decodeURIComponent(values[i] ?? '')]));
+
+      let claims: Record<string, unknown> | undefined;
+      if (match.route.auth !== 'public') {
+        const authorization = req.headers.authorization ?? '';
+        const token = /^Bearer\s+(.+)$/i.exec(authorization)?.[1];
+        claims = token ? await verifyLocalToken(token) : undefined;
+        if (!claims) {
+          // API Gateway's authorizer answers 401 before the function runs.
+          problemResponse(res, 401, 'Unauthorized');
+          return;
+        }
+      }
+
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+      const query: Record<string, string> = {};
+      for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
+      const now = new Date();
+      const event: APIGatewayProxyEventV2 = {
+        version: '2.0',
+        routeKey: routeKey(match.route),
+        rawPath: url.pathname,
+        rawQueryString: url.search.slice(1),
+        headers,
+        queryStringParameters: url.search ? query : undefined,
+        pathParameters: match.paramNames.length ? pathParameters : undefined,
+        body: raw.length ? raw.toString('utf8') : undefined,
+        isBase64Encoded: false,
+        requestContext: {
+          accountId: '000000000000',
+          apiId: 'local',
+          domainName: req.headers.host ?? 'localhost',
+          domainPrefix: 'local',
+          http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? '' },
+          requestId: randomUUID(),
+          routeKey: routeKey(match.route),
+          stage: '$default',
+          time: now.toUTCString(),
+          timeEpoch: now.getTime(),
+          ...(claims ? { authorizer: { jwt: { claims, scopes: [] } } } : {}),
+        },
+      } as APIGatewayProxyEventV2;
+
+      const handler = await handlerFor(match);
+      const result = await handler(event, lambdaContext(match.name));
+      res.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string>) });
+      res.end(result.body ?? '');
+    } catch (error) {
+      // In AWS a crashed function is a 500 from API Gateway; same here, and say so in the log.
+      console.error('gateway: handler crashed', error);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'Internal Server Error' }));
+    }
+  });
+};

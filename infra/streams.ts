@@ -1,0 +1,42 @@
+/**
+ * DynamoDB stream consumers, declared once. The stack turns each into an
+ * event source mapping; the local stream poller reads the same list and
+ * applies the same filter patterns before invoking the handler.
+ *
+ * Filter patterns use Lambda's event filtering syntax over the stream record
+ * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html);
+ * the local poller implements the subset used here: exact values, `prefix`,
+ * `exists` and `anything-but`.
+ */
+import type { TableKey } from './tables.ts';
+
+export type FilterPattern = Record<string, unknown>;
+
+export interface StreamConsumerDefinition {
+  readonly table: TableKey;
+  readonly entry: string;
+  readonly description: string;
+  /** Records matching any one pattern are delivered; others never reach the function. */
+  readonly filters: readonly FilterPattern[];
+  readonly batchSize: number;
+  readonly maxBatchingWindowSeconds: number;
+  /** Retries of a failing batch before its records go to the failure destination. */
+  readonly retryAttempts: number;
+}
+
+export const streamConsumers = {
+  expiredHolds: {
+    table: 'inventory',
+    entry: 'functions/streams/expired-holds.ts',
+    description: 'Releases the stock of a hold whose TTL removed it before anyone released it',
+    filters: [{ eventName: ['REMOVE'], dynamodb: { OldImage: { entity: { S: ['RESERVATION'] }, status: { S: ['ACTIVE'] } } } }],
+    batchSize: 25,
+    maxBatchingWindowSeconds: 1,
+    retryAttempts: 5,
+  },
+} as const satisfies Record<string, StreamConsumerDefinition>;
+
+export type StreamConsumerName = keyof typeof streamConsumers;
+
+export const streamConsumerList = (): [StreamConsumerName, StreamConsumerDefinition][] =>
+  Object.entries(streamConsumers) as [StreamConsumerName, StreamConsumerDefinition][];

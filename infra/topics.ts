@@ -1,0 +1,38 @@
+/**
+ * IoT topic rules, declared once: the stack makes an AWS IoT topic rule of
+ * each, the local MQTT broker applies the same rule to what gateways publish.
+ * `fields` name the topic segments (1-based, as IoT SQL's `topic(n)`) that
+ * the rule adds to the payload.
+ */
+export interface TopicRuleDefinition {
+  /** IoT rule names allow letters, digits and underscores only. */
+  readonly ruleName: string;
+  readonly topicFilter: string;
+  readonly fields: Readonly<Record<string, number>>;
+  readonly entry: string;
+  readonly description: string;
+}
+
+export const topicRules = {
+  gateReads: {
+    ruleName: 'stockclub_gate_reads',
+    topicFilter: 'stockclub/+/gates/+/reads',
+    fields: { locationId: 2, gateId: 4 },
+    entry: 'functions/iot/gate-reads.ts',
+    description: 'RFID gate reads to the ingest function, with location and gate taken from the topic',
+  },
+} as const satisfies Record<string, TopicRuleDefinition>;
+
+export type TopicRuleName = keyof typeof topicRules;
+
+/** IoT SQL (version 2016-03-23) for a rule: the payload plus its topic fields. */
+export const topicRuleSql = (rule: TopicRuleDefinition): string => {
+  const fields = Object.entries(rule.fields).map(([name, segment]) => `topic(${segment}) AS ${name}`);
+  return `SELECT *, ${fields.join(', ')} FROM '${rule.topicFilter}'`;
+};
+
+/** Where acknowledgements and alarms go back to a gate. */
+export const gateEventsTopic = (locationId: string, gateId: string): string => `stockclub/${locationId}/gates/${gateId}/events`;
+
+/** The topics a gateway may publish to: only under its own location and gate. */
+export const gatePublishPrefix = (locationId: string, gateId: string): string => `stockclub/${locationId}/gates/${gateId}/`;

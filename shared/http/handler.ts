@@ -1,0 +1,87 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import type { RouteDefinition } from '../../infra/routes.ts';
+import type { Principal } from '../domain/principal.ts';
+import { logger } from './logger.ts';
+import { authorize } from './middleware/authorize.ts';
+import { problemErrors } from './middleware/problem-errors.ts';
+import { validateRequest } from './middleware/validate-request.ts';
+
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+/** What a route's business logic receives: validated input and the caller. */
+export interface ApiRequest<R extends RouteDefinition> {
+  readonly body: Parsed<R['body']>;
+  readonly query: Parsed<R['query']>;
+  readonly params: Parsed<R['params']>;
+  /** `undefined` only on public routes. */
+  readonly principal: R['auth'] extends 'public' ? Principal | undefined : Principal;
+  /** The write's idempotency key, on routes that declare one. */
+  readonly idempotencyKey: string;
+  /** The version from If-Match, on routes that require it. */
+  readonly ifMatch: number;
+  readonly event: APIGatewayProxyEventV2;
+}
+
+export interface ApiResponse {
+  readonly status?: number;
+  readonly body: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+/** State the middleware hands to the business logic. */
+export interface RequestState {
+  principal?: Principal;
+  body?: unknown;
+  query?: unknown;
+  params?: unknown;
+  idempotencyKey?: string;
+  ifMatch?: number;
+}
+
+export type StockClubEvent = APIGatewayProxyEventV2 & { stockclub?: RequestState };
+
+/**
+ * Builds a route's Lambda handler. The middleware order is the contract:
+ *
+ * 1. `injectLambdaContext` – structured logs carry the request id.
+ * 2. `problemErrors` – its `onError` runs last, so every failure below it
+ *    (domain errors, validation, auth, the unexpected) becomes problem+json.
+ * 3. `authorize` – the caller's role must be one the route allows.
+ * 4. `validateRequest` – size limit, JSON, zod on body/query/params,
+ *    idempotency key and If-Match. Nothing has been written before this.
+ *
+ * @example
+ * export const getProduct = httpHandler(routes.getProduct, async ({ params }) => ({
+ *   body: await products.get(params.sku),
+ * }));
+ */
+export const httpHandler = <R extends RouteDefinition>(
+  route: R,
+  logic: (request: ApiRequest<R>) => Promise<ApiResponse>,
+) =>
+  middy<StockClubEvent, APIGatewayProxyStructuredResultV2, Error, Context>({ timeoutEarlyInMillis: 0 })
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(problemErrors())
+    .use(authorize(route))
+    .use(validateRequest(route))
+    .handler(async (event) => {
+      const state = event.stockclub ?? {};
+      const response = await logic({
+        body: state.body,
+        query: state.query,
+        params: state.params,
+        principal: state.principal,
+        idempotencyKey: state.idempotencyKey ?? '',
+        ifMatch: state.ifMatch ?? 0,
+        event,
+      } as ApiRequest<R>);
+      const status = response.status ?? route.success.status;
+      return {
+        statusCode: status,
+        headers: { 'content-type': 'application/json', ...response.headers },
+        body: JSON.stringify(response.body),
+      };
+    });

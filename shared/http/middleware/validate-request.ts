@@ -1,0 +1,106 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import type { RouteDefinition } from '../../../infra/routes.ts';
+import { type FieldError, PayloadTooLarge, PreconditionRequired, ValidationFailed } from '../../domain/errors.ts';
+import type { StockClubEvent } from '../handler.ts';
+
+/** Bodies above this are refused before parsing (API Gateway allows 10 MB). */
+export const maxBodyBytes = 256 * 1024;
+
+const idempotencyKeyPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+const fieldErrors = (where: string, issues: readonly z.core.$ZodIssue[]): FieldError[] =>
+  issues.map((issue) => ({
+    path: [where, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+
+const parseWith = (schema: z.ZodType | undefined, value: unknown, where: string): unknown => {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ValidationFailed(`Invalid ${where}`, fieldErrors(where, result.error.issues));
+  return result.data;
+};
+
+const header = (event: StockClubEvent, name: string): string | undefined => {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) if (key.toLowerCase() === wanted) return value;
+  return undefined;
+};
+
+const readJsonBody = (event: StockClubEvent): unknown => {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(text, 'utf8') > maxBodyBytes) throw new PayloadTooLarge(`The body is larger than ${maxBodyBytes} bytes`);
+  const contentType = header(event, 'content-type') ?? 'application/json';
+  if (!/^application\/([a-z.+-]*\+)?json\b/i.test(contentType)) {
+    throw new ValidationFailed('The body must be JSON', [{ path: 'headers.content-type', message: 'expected application/json' }]);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationFailed('The body is not valid JSON', [{ path: 'body', message: 'malformed JSON' }]);
+  }
+};
+
+/**
+ * Merges the Idempotency-Key header with the body's id: the header may
+ * replace the id or back it, never contradict it.
+ */
+const resolveIdempotencyKey = (route: RouteDefinition, event: StockClubEvent, body: unknown): string | undefined => {
+  const source = route.idempotencyKey;
+  if (!source) return undefined;
+  const fromHeader = header(event, 'idempotency-key');
+  if (fromHeader !== undefined && !idempotencyKeyPattern.test(fromHeader)) {
+    throw new ValidationFailed('Invalid Idempotency-Key', [
+      { path: 'headers.idempotency-key', message: '1-64 letters, digits, ".", "_" or "-"' },
+    ]);
+  }
+  if (source === 'header') {
+    if (!fromHeader) throw new ValidationFailed('An Idempotency-Key header is required', [{ path: 'headers.idempotency-key', message: 'required' }]);
+    return fromHeader;
+  }
+  const record = body as Record<string, unknown>;
+  const fromBody = record[source];
+  if (fromHeader !== undefined && fromBody !== undefined && fromHeader !== fromBody) {
+    throw new ValidationFailed(`Idempotency-Key and ${source} differ`, [
+      { path: `body.${source}`, message: 'must equal the Idempotency-Key header when both are sent' },
+    ]);
+  }
+  if (fromBody === undefined) {
+    if (!fromHeader) throw new ValidationFailed(`An Idempotency-Key header or ${source} is required`, [{ path: `body.${source}`, message: 'required' }]);
+    record[source] = fromHeader;
+  }
+  return String(record[source]);
+};
+
+const parseIfMatch = (event: StockClubEvent): number => {
+  const value = header(event, 'if-match');
+  if (value === undefined) throw new PreconditionRequired('Send If-Match with the ETag you read');
+  const version = /^(?:W\/)?"?(\d{1,15})"?$/.exec(value.trim());
+  if (!version) throw new ValidationFailed('Invalid If-Match', [{ path: 'headers.if-match', message: 'an ETag such as "3"' }]);
+  return Number(version[1]);
+};
+
+/**
+ * Everything about the request's shape, checked before any business logic
+ * runs, so a bad request is refused with nothing written.
+ */
+export const validateRequest = (route: RouteDefinition): MiddlewareObj<StockClubEvent, APIGatewayProxyStructuredResultV2> => ({
+  before: async (request) => {
+    const { event } = request;
+    const rawBody = route.body ? readJsonBody(event) : undefined;
+    const isObject = typeof rawBody === 'object' && rawBody !== null && !Array.isArray(rawBody);
+    const idempotencyKey = isObject ? resolveIdempotencyKey(route, event, rawBody) : undefined;
+    const state = {
+      ...event.stockclub,
+      body: parseWith(route.body, rawBody, 'body'),
+      query: parseWith(route.query, event.queryStringParameters ?? {}, 'query'),
+      params: parseWith(route.params, event.pathParameters ?? {}, 'path'),
+      idempotencyKey,
+      ifMatch: route.ifMatch ? parseIfMatch(event) : undefined,
+    };
+    event.stockclub = state;
+  },
+});
