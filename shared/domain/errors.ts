@@ -95,3 +95,11 @@ export class TemporarilyUnavailable extends DomainError {
     super(message);
   }
 }
+
+/** The request names a SKU, location or hold that does not exist. */
+export class UnknownReference extends DomainError {
+  readonly type = 'unknown-reference';
+  constructor(message: string, readonly errors: readonly FieldError[]) {
+    super(message, { errors });
+  }
+}

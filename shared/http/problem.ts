@@ -13,6 +13,7 @@ import {
   RequestInProgress,
   TemporarilyUnavailable,
   Unauthorized,
+  UnknownReference,
   ValidationFailed,
 } from '../domain/errors.ts';
 
@@ -45,6 +46,7 @@ const kinds = new Map<abstract new (...args: never[]) => DomainError, ProblemKin
   [RequestInProgress, { status: 409, title: 'A request with this idempotency key is in progress' }],
   [PreconditionFailed, { status: 412, title: 'The resource changed since it was read' }],
   [PayloadTooLarge, { status: 413, title: 'The request is too large' }],
+  [UnknownReference, { status: 422, title: 'Refers to something that does not exist' }],
   [IdempotencyKeyReused, { status: 422, title: 'Idempotency key reused with a different request' }],
   [PreconditionRequired, { status: 428, title: 'An If-Match header is required' }],
   [TemporarilyUnavailable, { status: 503, title: 'Temporarily unavailable, retry later' }],

@@ -1,0 +1,253 @@
+/**
+ * Locations and products: created once (the id is the idempotency key),
+ * changed with optimistic concurrency (If-Match on `version`).
+ */
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { tables } from '../../infra/tables.ts';
+import { AlreadyExists, NotFound, PreconditionFailed } from '../domain/errors.ts';
+import { documentClient, tableName } from './client.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { entities, inventoryKeys, withoutKeys } from './keys.ts';
+import { TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
+
+const inventory = () => tableName(tables.inventory);
+
+export interface Versioned {
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
+
+/** Same fields, ignoring bookkeeping: is a retried create the same request? */
+const sameInput = (existing: object, input: object): boolean => {
+  const strip = (o: object) => {
+    const { version: _v, createdAt: _c, updatedAt: _u, ...rest } = o as Record<string, unknown>;
+    return JSON.stringify(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)));
+  };
+  return strip(existing) === strip(input);
+};
+
+const getItem = async (key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> =>
+  (await documentClient.send(new GetCommand({ TableName: inventory(), Key: key, ConsistentRead: true }))).Item;
+
+/**
+ * Creates an item whose id must be new. A retry of the same create gets the
+ * existing item back (`created: false`); a different body under the same id
+ * is a conflict.
+ */
+const createOnce = async <T extends object>(
+  kind: string,
+  key: { pk: string; sk: string },
+  item: Record<string, unknown>,
+  input: T,
+  extraItems: TransactItem[] = [],
+): Promise<{ value: T & Versioned; created: boolean }> => {
+  try {
+    await transactWrite([
+      { Put: { TableName: inventory(), Item: { ...key, ...item }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      ...extraItems,
+    ]);
+    return { value: withoutKeys<T & Versioned>(item), created: true };
+  } catch (error) {
+    if (!(error instanceof TransactionCancelled)) throw error;
+    const existing = await getItem(key);
+    if (error.failedAt(0) && existing) {
+      const value = withoutKeys<T & Versioned>(existing);
+      if (sameInput(value, input)) return { value, created: false };
+      throw new AlreadyExists(`${kind} ${String(Object.values(input)[0])} already exists with other values`);
+    }
+    throw new AlreadyExists(`${kind} refers to a GTIN another product already uses`, { gtin: (input as { gtin?: string }).gtin });
+  }
+};
+
+const versioned = (now: string) => ({ version: 1, createdAt: now, updatedAt: now });
+
+/**
+ * The update that applies a partial change if the item is still at
+ * `expectedVersion`. Attribute names come from the validated schema.
+ */
+const versionedUpdate = (key: { pk: string; sk: string }, patch: object, expectedVersion: number, now: string) => {
+  const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
+  const values: Record<string, unknown> = { ':expected': expectedVersion, ':one': 1, ':now': now };
+  const sets = ['#updatedAt = :now'];
+  Object.entries(patch)
+    .filter(([, value]) => value !== undefined)
+    .forEach(([field, value], i) => {
+      names[`#f${i}`] = field;
+      values[`:f${i}`] = value;
+      sets.push(`#f${i} = :f${i}`);
+    });
+  return {
+    TableName: inventory(),
+    Key: key,
+    UpdateExpression: `SET ${sets.join(', ')} ADD #version :one`,
+    ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+};
+
+const staleVersion = async (kind: string, key: { pk: string; sk: string }, expectedVersion: number): Promise<never> => {
+  const existing = await getItem(key);
+  if (!existing) throw new NotFound(`${kind} not found`);
+  throw new PreconditionFailed(`${kind} is at version ${String(existing.version)}, not ${expectedVersion}`, {
+    currentVersion: existing.version,
+  });
+};
+
+const updateVersioned = async <T>(
+  kind: string,
+  key: { pk: string; sk: string },
+  patch: object,
+  expectedVersion: number,
+  now: string,
+): Promise<T> => {
+  try {
+    const output = await documentClient.send(
+      new UpdateCommand({ ...versionedUpdate(key, patch, expectedVersion, now), ReturnValues: 'ALL_NEW' }),
+    );
+    return withoutKeys<T>(output.Attributes ?? {});
+  } catch (error) {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    return staleVersion(kind, key, expectedVersion);
+  }
+};
+
+const listing = async <T>(indexKey: string, limit: number, cursor: string | undefined): Promise<Page<T>> => {
+  const output = await documentClient.send(
+    new QueryCommand({
+      TableName: inventory(),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': indexKey },
+      Limit: limit,
+      ExclusiveStartKey: decodeCursor(cursor),
+    }),
+  );
+  return { items: (output.Items ?? []).map((i) => withoutKeys<T>(i)), cursor: encodeCursor(output.LastEvaluatedKey) };
+};
+
+/** Reads many items by key in as few round trips as BatchGetItem allows (100 keys each). */
+export const batchGetInventory = async (keys: { pk: string; sk: string }[]): Promise<Record<string, unknown>[]> => {
+  const found: Record<string, unknown>[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
+    for (let attempt = 0; pending?.length && attempt < 8; attempt++) {
+      const output: BatchGetCommandOutput = await documentClient.send(
+        new BatchGetCommand({ RequestItems: { [inventory()]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      found.push(...(output.Responses?.[inventory()] ?? []));
+      pending = output.UnprocessedKeys?.[inventory()]?.Keys;
+      if (pending?.length) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+    }
+  }
+  return found;
+};
+
+// ---- locations
+
+export interface LocationInput {
+  locationId: string;
+  name: string;
+  type: 'WAREHOUSE' | 'STORE';
+  timeZone: string;
+}
+export type Location = LocationInput & Versioned;
+
+export const createLocation = (input: LocationInput, now: string) =>
+  createOnce('Location', inventoryKeys.location(input.locationId), {
+    ...input,
+    ...versioned(now),
+    entity: entities.location,
+    ...inventoryKeys.locationListing(input.locationId),
+  }, input);
+
+export const getLocation = async (locationId: string): Promise<Location> => {
+  const item = await getItem(inventoryKeys.location(locationId));
+  if (!item) throw new NotFound(`Location ${locationId} not found`);
+  return withoutKeys<Location>(item);
+};
+
+export const updateLocation = (locationId: string, patch: Partial<Omit<LocationInput, 'locationId'>>, version: number, now: string) =>
+  updateVersioned<Location>(`Location ${locationId}`, inventoryKeys.location(locationId), patch, version, now);
+
+export const listLocations = (limit: number, cursor?: string) => listing<Location>(inventoryKeys.locationListingKey, limit, cursor);
+
+// ---- products
+
+export interface ProductInput {
+  sku: string;
+  name: string;
+  gtin?: string;
+  unitCost: number;
+  price: number;
+  currency: string;
+  packSize?: number;
+  supplierId?: string;
+  minOrderQty?: number;
+  leadTimeDays?: number;
+  orderingCost?: number;
+  holdingCostPerUnitYear?: number;
+  serviceLevel?: number;
+  reorder?: { min: number; max: number };
+}
+export type Product = ProductInput & Versioned;
+
+const gtinClaim = (gtin: string, sku: string): TransactItem => ({
+  Put: {
+    TableName: inventory(),
+    Item: { ...inventoryKeys.gtin(gtin), entity: entities.gtin, gtin, sku },
+    ConditionExpression: 'attribute_not_exists(pk) OR sku = :sku',
+    ExpressionAttributeValues: { ':sku': sku },
+  },
+});
+
+export const createProduct = (input: ProductInput, now: string) =>
+  createOnce(
+    'Product',
+    inventoryKeys.product(input.sku),
+    { ...input, ...versioned(now), entity: entities.product, ...inventoryKeys.productListing(input.sku) },
+    input,
+    input.gtin ? [gtinClaim(input.gtin, input.sku)] : [],
+  );
+
+export const getProduct = async (sku: string): Promise<Product> => {
+  const item = await getItem(inventoryKeys.product(sku));
+  if (!item) throw new NotFound(`Product ${sku} not found`);
+  return withoutKeys<Product>(item);
+};
+
+export const updateProduct = async (
+  sku: string,
+  patch: Partial<Omit<ProductInput, 'sku'>>,
+  version: number,
+  now: string,
+): Promise<Product> => {
+  if (patch.gtin === undefined) return updateVersioned<Product>(`Product ${sku}`, inventoryKeys.product(sku), patch, version, now);
+  // A new barcode must be claimed in the same write that sets it.
+  const current = await getProduct(sku);
+  if (current.gtin === patch.gtin) return updateVersioned<Product>(`Product ${sku}`, inventoryKeys.product(sku), patch, version, now);
+  try {
+    await transactWrite([
+      { Update: versionedUpdate(inventoryKeys.product(sku), patch, version, now) },
+      gtinClaim(patch.gtin, sku),
+      ...(current.gtin ? [{ Delete: { TableName: inventory(), Key: inventoryKeys.gtin(current.gtin) } }] : []),
+    ]);
+  } catch (error) {
+    if (!(error instanceof TransactionCancelled)) throw error;
+    if (error.failedAt(0)) return staleVersion(`Product ${sku}`, inventoryKeys.product(sku), version);
+    throw new AlreadyExists(`GTIN ${patch.gtin} belongs to another product`, { gtin: patch.gtin });
+  }
+  return getProduct(sku);
+};
+
+export const listProducts = (limit: number, cursor?: string) => listing<Product>(inventoryKeys.productListingKey, limit, cursor);
+
+/** The SKU a barcode or RFID tag's GTIN belongs to. */
+export const skuOfGtin = async (gtin: string): Promise<string | undefined> =>
+  (await getItem(inventoryKeys.gtin(gtin)))?.sku as string | undefined;
