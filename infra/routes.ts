@@ -8,7 +8,7 @@
  */
 import type { z } from 'zod';
 import type { Role } from '../shared/domain/principal.ts';
-import { Health } from '../shared/schemas/common.ts';
+import { Health, Page } from '../shared/schemas/common.ts';
 import {
   LedgerEntry,
   Location,
@@ -72,7 +72,7 @@ export const routes = {
   },
   listLocations: {
     method: 'GET', path: '/locations', entry: 'functions/api/locations.ts', auth: staffAndService, tag: 'catalog',
-    summary: 'Locations (store staff see their own)', success: { status: 200, schema: pageOf(Location, 'LocationPage'), description: 'A page of locations' },
+    summary: 'Locations (store staff see their own)', query: Page, success: { status: 200, schema: pageOf(Location, 'LocationPage'), description: 'A page of locations' },
   },
   getLocation: {
     method: 'GET', path: '/locations/{locationId}', entry: 'functions/api/locations.ts', auth: staffAndService, tag: 'catalog',
@@ -91,7 +91,7 @@ export const routes = {
   },
   listProducts: {
     method: 'GET', path: '/products', entry: 'functions/api/products.ts', auth: staffAndService, tag: 'catalog',
-    summary: 'Products, a page at a time', success: { status: 200, schema: pageOf(Product, 'ProductPage'), description: 'A page of products' },
+    summary: 'Products, a page at a time', query: Page, success: { status: 200, schema: pageOf(Product, 'ProductPage'), description: 'A page of products' },
   },
   getProduct: {
     method: 'GET', path: '/products/{sku}', entry: 'functions/api/products.ts', auth: staffAndService, tag: 'catalog',

@@ -173,6 +173,10 @@ export const getLocation = async (locationId: string): Promise<Location> => {
   return withoutKeys<Location>(item);
 };
 
+/** Several locations by id, in one round trip; unknown ids are left out. */
+export const getLocations = async (locationIds: readonly string[]): Promise<Location[]> =>
+  (await batchGetInventory(locationIds.map((id) => inventoryKeys.location(id)))).map((i) => withoutKeys<Location>(i));
+
 export const updateLocation = (locationId: string, patch: Partial<Omit<LocationInput, 'locationId'>>, version: number, now: string) =>
   updateVersioned<Location>(`Location ${locationId}`, inventoryKeys.location(locationId), patch, version, now);
 

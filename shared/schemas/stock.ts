@@ -114,8 +114,18 @@ export const StockLevel = z
   .meta({ id: 'StockLevel' });
 export type StockLevel = z.output<typeof StockLevel>;
 
+export const Hold = z
+  .object({
+    reservationId: RequestId,
+    locationId: LocationId,
+    lines: z.array(MovementLine),
+    status: z.enum(['ACTIVE', 'RELEASED', 'EXPIRED']),
+    expiresAt: Timestamp,
+  })
+  .meta({ id: 'Hold' });
+
 export const MovementResult = z
-  .object({ movementId: RequestId, type: MovementType, levels: z.array(StockLevel) })
+  .object({ movementId: RequestId, type: MovementType, levels: z.array(StockLevel), reservation: Hold.optional() })
   .meta({ id: 'MovementResult' });
 
 export const LedgerEntry = z
@@ -127,6 +137,7 @@ export const LedgerEntry = z
     onHandDelta: z.int(),
     reservedDelta: z.int(),
     reason: z.string().optional(),
+    counted: z.int().optional(),
     at: Timestamp,
     by: z.string(),
   })

@@ -1,0 +1,25 @@
+import { routes } from '../../infra/routes.ts';
+import * as catalog from '../../shared/db/catalog.ts';
+import { httpHandler } from '../../shared/http/handler.ts';
+
+const now = () => new Date().toISOString();
+const etag = (version: number) => ({ etag: `"${version}"` });
+
+export const createProduct = httpHandler(routes.createProduct, async ({ body }) => {
+  const { value, created } = await catalog.createProduct(body, now());
+  return { status: created ? 201 : 200, body: value, headers: etag(value.version) };
+});
+
+export const listProducts = httpHandler(routes.listProducts, async ({ query }) => ({
+  body: await catalog.listProducts(query.limit, query.cursor),
+}));
+
+export const getProduct = httpHandler(routes.getProduct, async ({ params }) => {
+  const product = await catalog.getProduct(params.sku);
+  return { body: product, headers: etag(product.version) };
+});
+
+export const updateProduct = httpHandler(routes.updateProduct, async ({ params, body, ifMatch }) => {
+  const product = await catalog.updateProduct(params.sku, body, ifMatch, now());
+  return { body: product, headers: etag(product.version) };
+});

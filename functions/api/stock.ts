@@ -1,0 +1,11 @@
+import { routes } from '../../infra/routes.ts';
+import { stockAtLocation, stockOfSku } from '../../shared/db/stock.ts';
+import { httpHandler } from '../../shared/http/handler.ts';
+
+export const getStockOfSku = httpHandler(routes.getStockOfSku, async ({ params, principal }) => ({
+  body: await stockOfSku(params.sku, principal),
+}));
+
+export const getLocationStock = httpHandler(routes.getLocationStock, async ({ params, query, principal }) => ({
+  body: await stockAtLocation(params.locationId, principal, query),
+}));
