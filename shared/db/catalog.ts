@@ -7,6 +7,7 @@ import { tables } from '../../infra/tables.ts';
 import { AlreadyExists, NotFound, PreconditionFailed } from '../domain/errors.ts';
 import { documentClient, tableName } from './client.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { requestFingerprint } from './fingerprint.ts';
 import { entities, inventoryKeys, withoutKeys } from './keys.ts';
 import { TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
 
@@ -25,11 +26,8 @@ export interface Page<T> {
 
 /** Same fields, ignoring bookkeeping: is a retried create the same request? */
 const sameInput = (existing: object, input: object): boolean => {
-  const strip = (o: object) => {
-    const { version: _v, createdAt: _c, updatedAt: _u, ...rest } = o as Record<string, unknown>;
-    return JSON.stringify(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)));
-  };
-  return strip(existing) === strip(input);
+  const { version: _v, createdAt: _c, updatedAt: _u, ...rest } = existing as Record<string, unknown>;
+  return requestFingerprint(rest) === requestFingerprint(input);
 };
 
 const getItem = async (key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> =>

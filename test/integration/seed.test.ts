@@ -1,0 +1,28 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { seedDemoData } from '../../infra/local/seed.ts';
+import { type Api, startApi, token } from '../support/local-api.ts';
+
+let api: Api;
+
+beforeAll(async () => {
+  api = await startApi();
+});
+
+afterAll(async () => {
+  await api.close();
+});
+
+it('seeds demo stock through the API, and seeding again changes nothing', async () => {
+  await seedDemoData(api.url);
+  const admin = await token({ role: 'admin' });
+  const read = async () => (await api.call('GET', '/stock/SNEAKER-42', { token: admin })).body.levels;
+  const first = await read();
+  expect(first.map((l: { locationId: string; onHand: number }) => [l.locationId, l.onHand])).toEqual([
+    ['STORE-BERLIN', 4], ['STORE-MUNICH', 4], ['WH-CENTRAL', 30],
+  ]);
+
+  await seedDemoData(api.url);
+  expect(await read()).toEqual(first);
+  const reorder = await api.call('GET', '/locations/STORE-BERLIN/stock?belowReorderPoint=true', { token: admin });
+  expect(reorder.body.items.map((l: { sku: string }) => l.sku)).toEqual(['SNEAKER-42']);
+});
