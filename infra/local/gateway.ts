@@ -47,6 +47,50 @@ export const lambdaContext = (functionName: string): Context =>
     succeed: () => undefined,
   }) as Context;
 
+export interface ApiEventInput {
+  readonly route: RouteDefinition;
+  readonly path: string;
+  readonly rawQueryString?: string;
+  readonly headers?: Record<string, string>;
+  readonly query?: Record<string, string>;
+  readonly pathParameters?: Record<string, string>;
+  readonly body?: string;
+  /** Verified JWT claims, placed where API Gateway's JWT authorizer puts them. */
+  readonly claims?: Record<string, unknown>;
+  readonly sourceIp?: string;
+  readonly host?: string;
+}
+
+/** An API Gateway HTTP API (payload 2.0) event, as Lambda receives it. */
+export const apiEvent = (input: ApiEventInput): APIGatewayProxyEventV2 => {
+  const now = new Date();
+  const headers = input.headers ?? {};
+  return {
+    version: '2.0',
+    routeKey: routeKey(input.route),
+    rawPath: input.path,
+    rawQueryString: input.rawQueryString ?? '',
+    headers,
+    queryStringParameters: input.query,
+    pathParameters: input.pathParameters,
+    body: input.body,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: input.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: { method: input.route.method, path: input.path, protocol: 'HTTP/1.1', sourceIp: input.sourceIp ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      requestId: randomUUID(),
+      routeKey: routeKey(input.route),
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+      ...(input.claims ? { authorizer: { jwt: { claims: input.claims, scopes: [] } } } : {}),
+    },
+  } as APIGatewayProxyEventV2;
+};
+
 const problemResponse = (res: ServerResponse, status: number, title: string): void => {
   res.writeHead(status, { 'content-type': 'application/problem+json' });
   res.end(JSON.stringify({ type: `/problems/${status === 401 ? 'unauthorized' : 'not-found'}`, title, status }));
@@ -133,31 +177,12 @@ export const createGateway = (options: { localEndpoints?: LocalEndpoint[] } = {}
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
       const query: Record<string, string> = {};
       for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
-      const now = new Date();
-      const event: APIGatewayProxyEventV2 = {
-        version: '2.0',
-        routeKey: routeKey(match.route),
-        rawPath: url.pathname,
-        rawQueryString: url.search.slice(1),
-        headers,
-        queryStringParameters: url.search ? query : undefined,
-        pathParameters: match.paramNames.length ? pathParameters : undefined,
-        body: raw.length ? raw.toString('utf8') : undefined,
-        isBase64Encoded: false,
-        requestContext: {
-          accountId: '000000000000',
-          apiId: 'local',
-          domainName: req.headers.host ?? 'localhost',
-          domainPrefix: 'local',
-          http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? '' },
-          requestId: randomUUID(),
-          routeKey: routeKey(match.route),
-          stage: '$default',
-          time: now.toUTCString(),
-          timeEpoch: now.getTime(),
-          ...(claims ? { authorizer: { jwt: { claims, scopes: [] } } } : {}),
-        },
-      } as APIGatewayProxyEventV2;
+      const event = apiEvent({
+        route: match.route, path: url.pathname, rawQueryString: url.search.slice(1), headers,
+        query: url.search ? query : undefined, pathParameters: match.paramNames.length ? pathParameters : undefined,
+        body: raw.length ? raw.toString('utf8') : undefined, claims,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1', host: req.headers.host ?? 'localhost',
+      });
 
       const handler = await handlerFor(match);
       const result = await handler(event, lambdaContext(match.name));
