@@ -1,0 +1,285 @@
+/**
+ * The AWS stack, built entirely from the single-source definitions in
+ * infra/: tables, routes, stream consumers, topic rules and schedules. The
+ * local runtime (infra/local/) reads the same definitions.
+ */
+import { resolve } from 'node:path';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { CfnStage, HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { CfnPolicy, CfnTopicRule } from 'aws-cdk-lib/aws-iot';
+import { Architecture, FilterCriteria, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { type RouteDefinition, routeList } from './routes.ts';
+import { scheduleList } from './schedules.ts';
+import { streamConsumerList } from './streams.ts';
+import { type TableDefinition, type TableKey, tables } from './tables.ts';
+import { gatePublishPrefix, topicRules, topicRuleSql } from './topics.ts';
+
+const repoRoot = resolve(import.meta.dirname, '..');
+
+/** API Gateway's default-route throttle: a sane ceiling per account and stage, well above a chain's tills. */
+export const apiThrottle = { rateLimit: 500, burstLimit: 1000 } as const;
+
+/** Which tables a function touches and how: the least privilege each kind of function needs. */
+type Access = Partial<Record<TableKey, 'read' | 'readWrite'>>;
+
+const routeAccess = (route: RouteDefinition): Access => {
+  if (route.auth === 'public') return {};
+  return { inventory: route.method === 'GET' ? 'read' : 'readWrite' };
+};
+
+export interface StockClubStackProps extends StackProps {
+  /** Issuer and audience of the chain's identity provider (cdk.json context by default). */
+  readonly jwtIssuer?: string;
+  readonly jwtAudience?: string;
+  /** The account's IoT data endpoint (`aws iot describe-endpoint --endpoint-type iot:Data-ATS`). */
+  readonly iotDataEndpoint?: string;
+}
+
+export class StockClubStack extends Stack {
+  readonly tables: Record<TableKey, Table>;
+
+  constructor(scope: Construct, id: string, props: StockClubStackProps = {}) {
+    super(scope, id, props);
+    Tags.of(this).add('app', 'stockclub');
+    const jwtIssuer = props.jwtIssuer ?? String(this.node.tryGetContext('jwtIssuer') ?? '');
+    const jwtAudience = props.jwtAudience ?? String(this.node.tryGetContext('jwtAudience') ?? '');
+    const iotDataEndpoint = props.iotDataEndpoint ?? (this.node.tryGetContext('iotDataEndpoint') as string | undefined);
+
+    this.tables = Object.fromEntries(
+      (Object.entries(tables) as [TableKey, TableDefinition][]).map(([key, definition]) => [key, this.table(definition)]),
+    ) as Record<TableKey, Table>;
+
+    const environment = {
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'stockclub',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      ...Object.fromEntries((Object.keys(tables) as TableKey[]).map((key) => [tables[key].envVar, this.tables[key].tableName])),
+      ...(iotDataEndpoint ? { AWS_ENDPOINT_URL_IOT_DATA_PLANE: `https://${iotDataEndpoint}` } : {}),
+    };
+
+    const fn = (name: string, entry: string, description: string, access: Access, timeout = Duration.seconds(10)) => {
+      const logGroup = new LogGroup(this, `${name}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+      // An own role per function instead of the managed basic-execution policy: logs go to this function's group only.
+      const role = new Role(this, `${name}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+      logGroup.grantWrite(role);
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(logGroup.node.defaultChild as never)}.Arn>:*]`,
+        reason: 'Log streams are created at run time; the wildcard covers streams of this function\'s own log group only.',
+      });
+      const func = new NodejsFunction(this, name, {
+        entry: resolve(repoRoot, entry),
+        handler: name,
+        description,
+        runtime: Runtime.NODEJS_22_X,
+        architecture: Architecture.ARM_64,
+        memorySize: 1024,
+        timeout,
+        role,
+        logGroup,
+        environment,
+        projectRoot: repoRoot,
+        depsLockFilePath: resolve(repoRoot, 'package-lock.json'),
+        bundling: {
+          format: OutputFormat.ESM,
+          minify: true,
+          sourceMap: true,
+          target: 'node22',
+          mainFields: ['module', 'main'],
+          // The SDK version the tests ran against, not whichever the runtime ships.
+          bundleAwsSDK: true,
+          // Some dependencies still call require(); ESM bundles need it defined.
+          banner: "import{createRequire}from'module';const require=createRequire(import.meta.url);",
+        },
+      });
+      Validations.of(func).acknowledge({
+        id: 'AwsSolutions-L1',
+        reason: 'Node.js 22 is the runtime the code and its bundles target (the development machines run Node 20); move to 24 after testing there.',
+      });
+      for (const [key, mode] of Object.entries(access) as [TableKey, 'read' | 'readWrite'][]) {
+        const table = this.tables[key];
+        if (mode === 'read') table.grantReadData(role);
+        else table.grantReadWriteData(role);
+        if (tables[key].indexes.length > 0) {
+          Validations.of(role).acknowledge({
+            id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(table.node.defaultChild as never)}.Arn>/index/*]`,
+            reason: 'Queries go through this table\'s own GSIs; the wildcard covers that table\'s indexes only.',
+          });
+        }
+      }
+      return func;
+    };
+
+    // ---- HTTP API
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
+    const api = new HttpApi(this, 'Api', { apiName: 'stockclub', createDefaultStage: false });
+    const stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: apiThrottle,
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
+    });
+    const jwt = new HttpJwtAuthorizer('Jwt', jwtIssuer, { jwtAudience: [jwtAudience] });
+    const handlers = new Map<string, NodejsFunction>();
+    for (const [name, route] of routeList()) {
+      const handler = fn(name, route.entry, route.summary, routeAccess(route));
+      handlers.set(name, handler);
+      const [created] = api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`${name}Integration`, handler),
+        authorizer: route.auth === 'public' ? new HttpNoneAuthorizer() : jwt,
+      });
+      if (route.auth === 'public' && created) {
+        Validations.of(created).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method} ${route.path} is public by design (liveness and the API description); it reads no data.`,
+        });
+      }
+    }
+
+    // ---- DynamoDB stream consumers
+    for (const [name, consumer] of streamConsumerList()) {
+      const handler = fn(name, consumer.entry, consumer.description, { [consumer.table]: 'readWrite' }, Duration.seconds(60));
+      const failures = this.deadLetterQueue(`${name}Failures`, 'Stream records that failed every retry');
+      handler.addEventSource(
+        new DynamoEventSource(this.tables[consumer.table], {
+          startingPosition: StartingPosition.TRIM_HORIZON,
+          batchSize: consumer.batchSize,
+          maxBatchingWindow: Duration.seconds(consumer.maxBatchingWindowSeconds),
+          retryAttempts: consumer.retryAttempts,
+          bisectBatchOnError: true,
+          reportBatchItemFailures: true,
+          maxRecordAge: Duration.days(1),
+          filters: consumer.filters.map((pattern) => FilterCriteria.filter(pattern)),
+          onFailure: new SqsDlq(failures),
+        }),
+      );
+      Validations.of(handler.role!).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'dynamodb:ListStreams has no resource-level permissions; reading records is scoped to this table\'s stream.',
+      });
+    }
+
+    // ---- IoT: gateways publish reads, a topic rule hands them to the ingest function
+    for (const [name, rule] of Object.entries(topicRules)) {
+      const handler = fn(name, rule.entry, rule.description, { inventory: 'readWrite', rfid: 'readWrite' }, Duration.seconds(30));
+      handler.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['iot:Publish'],
+          resources: [this.formatArn({ service: 'iot', resource: 'topic', resourceName: 'stockclub/*/gates/*/events' })],
+        }),
+      );
+      Validations.of(handler.role!).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:topic/stockclub/*/gates/*/events]`,
+        reason: 'The ingest function answers every gate on its own events topic; it may publish to gate events topics only.',
+      });
+      const errors = this.deadLetterQueue(`${name}Errors`, 'Gate messages the topic rule could not deliver');
+      const errorRole = new Role(this, `${name}ErrorRole`, { assumedBy: new ServicePrincipal('iot.amazonaws.com') });
+      errors.grantSendMessages(errorRole);
+      const topicRule = new CfnTopicRule(this, `${name}Rule`, {
+        ruleName: rule.ruleName,
+        topicRulePayload: {
+          sql: topicRuleSql(rule),
+          awsIotSqlVersion: '2016-03-23',
+          ruleDisabled: false,
+          description: rule.description,
+          actions: [{ lambda: { functionArn: handler.functionArn } }],
+          errorAction: { sqs: { queueUrl: errors.queueUrl, roleArn: errorRole.roleArn, useBase64: false } },
+        },
+      });
+      handler.addPermission(`${name}FromIot`, { principal: new ServicePrincipal('iot.amazonaws.com'), sourceArn: topicRule.attrArn });
+    }
+
+    // A gateway is a thing named after its gate, with its location as a thing attribute.
+    const thingTopic = (suffix: string) =>
+      this.formatArn({
+        service: 'iot', resource: 'topic',
+        resourceName: `${gatePublishPrefix('${iot:Connection.Thing.Attributes[locationId]}', '${iot:Connection.Thing.ThingName}')}${suffix}`,
+      });
+    new CfnPolicy(this, 'GatewayPolicy', {
+      policyName: 'stockclub-gateway',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 'iot:Connect', Resource: this.formatArn({ service: 'iot', resource: 'client', resourceName: '${iot:Connection.Thing.ThingName}' }) },
+          { Effect: 'Allow', Action: 'iot:Publish', Resource: thingTopic('reads') },
+          { Effect: 'Allow', Action: 'iot:Subscribe', Resource: thingTopic('events').replace(':topic/', ':topicfilter/') },
+          { Effect: 'Allow', Action: 'iot:Receive', Resource: thingTopic('events') },
+        ],
+      },
+    });
+
+    // ---- Scheduled jobs
+    for (const [name, schedule] of scheduleList()) {
+      const handler = fn(name, schedule.entry, schedule.description, { inventory: 'readWrite' }, Duration.minutes(5));
+      const failures = this.deadLetterQueue(`${name}Failures`, 'Scheduled runs that could not be delivered');
+      const role = new Role(this, `${name}SchedulerRole`, { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
+      handler.grantInvoke(role);
+      failures.grantSendMessages(role);
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(handler.node.defaultChild as never)}.Arn>:*]`,
+        reason: 'grantInvoke covers the function and its versions; the wildcard is limited to this one function.',
+      });
+      new CfnSchedule(this, `${name}Schedule`, {
+        description: schedule.description,
+        scheduleExpression: schedule.expression,
+        scheduleExpressionTimezone: schedule.timeZone,
+        flexibleTimeWindow: { mode: 'OFF' },
+        target: {
+          arn: handler.functionArn,
+          roleArn: role.roleArn,
+          retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 300 },
+          deadLetterConfig: { arn: failures.queueArn },
+        },
+      });
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });
+    new CfnOutput(this, 'StageName', { value: (stage.node.defaultChild as CfnStage).stageName });
+  }
+
+  private table(definition: TableDefinition): Table {
+    const table = new Table(this, definition.id, {
+      partitionKey: { name: definition.partitionKey, type: AttributeType.STRING },
+      ...(definition.sortKey ? { sortKey: { name: definition.sortKey, type: AttributeType.STRING } } : {}),
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      ...(definition.stream ? { stream: StreamViewType[definition.stream] } : {}),
+      ...(definition.timeToLiveAttribute ? { timeToLiveAttribute: definition.timeToLiveAttribute } : {}),
+    });
+    for (const index of definition.indexes) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      });
+    }
+    return table;
+  }
+
+  private deadLetterQueue(id: string, purpose: string): Queue {
+    const queue = new Queue(this, id, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason: `${purpose}: this queue is itself the dead-letter queue.` });
+    return queue;
+  }
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { LocationId, Timestamp } from './common.ts';
+
+export const GateId = LocationId.meta({ description: 'Gate id, unique within its location' });
+
+/** EPCs are 96 to 256 bits, sent as hex. */
+export const Epc = z
+  .string()
+  .regex(/^(?:[0-9A-Fa-f]{2}){12,32}$/, 'hex EPC of 96 to 256 bits')
+  .transform((epc) => epc.toUpperCase());
+
+export const TagRead = z.strictObject({
+  epc: Epc,
+  antenna: z.int().min(0).max(64).optional(),
+  rssi: z.number().min(-150).max(50).optional(),
+  at: Timestamp.optional(),
+});
+
+/**
+ * What a gateway publishes on `stockclub/{locationId}/gates/{gateId}/reads`;
+ * the topic rule adds locationId and gateId from the topic. IoT Core caps a
+ * message at 128 KB, which bounds `reads`.
+ */
+export const GateReads = z.strictObject({
+  readAt: Timestamp,
+  direction: z.enum(['IN', 'OUT']),
+  reads: z.array(TagRead).min(1).max(5000),
+  locationId: LocationId,
+  gateId: GateId,
+});
+export type GateReads = z.output<typeof GateReads>;

@@ -1,0 +1,173 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addNagChecks } from '../../infra/nag.ts';
+import { routeKey, routeList } from '../../infra/routes.ts';
+import { scheduleList } from '../../infra/schedules.ts';
+import { StockClubStack } from '../../infra/stack.ts';
+import { streamConsumerList } from '../../infra/streams.ts';
+import { tableList } from '../../infra/tables.ts';
+import { topicRules, topicRuleSql } from '../../infra/topics.ts';
+
+// Bundling is skipped here (cdk synth in CI bundles for real); the template is the same.
+const newApp = () => new App({ context: { 'aws:cdk:bundling-stacks': [], jwtIssuer: 'https://idp.example/', jwtAudience: 'stockclub-api' } });
+
+let app: App;
+let stack: StockClubStack;
+let template: Template;
+
+beforeAll(() => {
+  app = newApp();
+  stack = new StockClubStack(app, 'StockClub');
+  template = Template.fromStack(stack);
+});
+
+const resourcesOf = (type: string) => Object.values(template.findResources(type)) as { Properties: Record<string, any>; DeletionPolicy?: string }[];
+
+describe('tables', () => {
+  it.each(tableList.map((t) => [t.id, t] as const))('%s matches infra/tables.ts and is protected', (_id, definition) => {
+    const table = resourcesOf('AWS::DynamoDB::Table').find((t) =>
+      JSON.stringify(t.Properties.KeySchema) === JSON.stringify([
+        { AttributeName: definition.partitionKey, KeyType: 'HASH' },
+        ...(definition.sortKey ? [{ AttributeName: definition.sortKey, KeyType: 'RANGE' }] : []),
+      ]) && (t.Properties.GlobalSecondaryIndexes ?? []).length === definition.indexes.length
+      && (t.Properties.StreamSpecification?.StreamViewType) === definition.stream);
+    expect(table).toBeDefined();
+    expect(table!.DeletionPolicy).toBe('Retain');
+    expect(table!.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      DeletionProtectionEnabled: true,
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+    expect(table!.Properties.TimeToLiveSpecification).toEqual(
+      definition.timeToLiveAttribute ? { AttributeName: definition.timeToLiveAttribute, Enabled: true } : undefined,
+    );
+    expect((table!.Properties.GlobalSecondaryIndexes ?? []).map((i: { IndexName: string }) => i.IndexName)).toEqual(definition.indexes.map((i) => i.indexName));
+  });
+
+  it('has exactly the tables of infra/tables.ts', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', tableList.length);
+  });
+});
+
+describe('functions', () => {
+  it('has one arm64 Node 22 function per route, stream consumer, topic rule and schedule', () => {
+    const expected = routeList().length + streamConsumerList().length + Object.keys(topicRules).length + scheduleList().length;
+    const functions = resourcesOf('AWS::Lambda::Function');
+    expect(functions).toHaveLength(expected);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+      expect(fn.Properties.Environment.Variables).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', INVENTORY_TABLE: expect.anything() });
+    }
+    const handlers = functions.map((f) => f.Properties.Handler).sort();
+    expect(handlers).toEqual(
+      [...routeList().map(([n]) => n), ...streamConsumerList().map(([n]) => n), ...Object.keys(topicRules), ...scheduleList().map(([n]) => n)]
+        .map((n) => `index.${n}`)
+        .sort(),
+    );
+  });
+
+  it('grants no wildcard actions and uses no managed policies', () => {
+    const statements = resourcesOf('AWS::IAM::Policy').flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[] }[]);
+    const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
+    for (const role of resourcesOf('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('gives read-only routes read-only table access', () => {
+    const [name] = routeList().find(([, r]) => r.method === 'GET' && r.auth !== 'public')!;
+    const roleId = Object.entries(template.findResources('AWS::IAM::Role')).find(([id]) => id.startsWith(`${name}Role`))![0];
+    const policies = resourcesOf('AWS::IAM::Policy').filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId));
+    const actions = policies.flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
+    expect(actions.filter((a: string) => a.startsWith('dynamodb:'))).not.toContain('dynamodb:PutItem');
+    expect(actions).toContain('dynamodb:Query');
+  });
+});
+
+describe('HTTP API', () => {
+  it('has every route of infra/routes.ts, with the JWT authorizer unless public', () => {
+    const routes = resourcesOf('AWS::ApiGatewayV2::Route');
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(routeList().map(([, r]) => routeKey(r)).sort());
+    for (const [, route] of routeList()) {
+      const resource = routes.find((r) => r.Properties.RouteKey === routeKey(route))!;
+      expect(resource.Properties.AuthorizationType).toBe(route.auth === 'public' ? 'NONE' : 'JWT');
+    }
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Issuer: 'https://idp.example/', Audience: ['stockclub-api'] },
+    });
+  });
+
+  it('throttles and logs the stage', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
+    });
+  });
+});
+
+describe('streams, IoT and schedules', () => {
+  it.each(streamConsumerList())('maps stream consumer %s with its filters, partial failures and a failure destination', (name, consumer) => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: Match.stringLikeRegexp(`^${name}`) },
+      BatchSize: consumer.batchSize,
+      MaximumRetryAttempts: consumer.retryAttempts,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      FilterCriteria: { Filters: consumer.filters.map((f) => ({ Pattern: JSON.stringify(f) })) },
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+  });
+
+  it.each(Object.values(topicRules).map((r) => [r.ruleName, r] as const))('has topic rule %s with its SQL and an error action', (_n, rule) => {
+    template.hasResourceProperties('AWS::IoT::TopicRule', {
+      RuleName: rule.ruleName,
+      TopicRulePayload: {
+        Sql: topicRuleSql(rule),
+        AwsIotSqlVersion: '2016-03-23',
+        Actions: [{ Lambda: Match.anyValue() }],
+        ErrorAction: { Sqs: Match.anyValue() },
+      },
+    });
+  });
+
+  it('lets a gateway publish only under its own location and gate', () => {
+    const [policy] = resourcesOf('AWS::IoT::Policy');
+    const publish = policy!.Properties.PolicyDocument.Statement.find((s: { Action: string }) => s.Action === 'iot:Publish');
+    expect(JSON.stringify(publish.Resource)).toContain('topic/stockclub/${iot:Connection.Thing.Attributes[locationId]}/gates/${iot:Connection.Thing.ThingName}/reads');
+  });
+
+  it.each(scheduleList())('schedules job %s', (_name, schedule) => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: schedule.expression,
+      ScheduleExpressionTimezone: schedule.timeZone,
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: { DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: Match.anyValue() },
+    });
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('passes with every acknowledgement justified', () => {
+    const nagged = newApp();
+    const nagStack = new StockClubStack(nagged, 'StockClub');
+    addNagChecks(nagged);
+    expect(() => nagged.synth()).not.toThrow();
+    const acknowledgements = nagStack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+      .flatMap((m) => Object.entries(m.data as Record<string, string>));
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const [id, reason] of acknowledgements) expect(reason.length, id).toBeGreaterThan(30);
+  });
+
+  it('fails synthesis on a finding nobody acknowledged', () => {
+    const nagged = newApp();
+    new Queue(new Stack(nagged, 'Careless'), 'PlainQueue');
+    addNagChecks(nagged);
+    expect(() => nagged.synth()).toThrow(/AwsSolutions-SQS/);
+  });
+});
