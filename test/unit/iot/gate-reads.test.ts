@@ -1,0 +1,42 @@
+import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { gateReads } from '../../../functions/iot/gate-reads.ts';
+import { lambdaContext } from '../../../infra/local/gateway.ts';
+
+const iot = mockClient(IoTDataPlaneClient);
+
+beforeEach(() => {
+  iot.reset();
+  iot.on(PublishCommand).resolves({});
+});
+
+const message = {
+  readAt: '2026-11-25T10:00:00Z',
+  direction: 'IN',
+  reads: [{ epc: '3074257bf7194e4000001a85', antenna: 1 }, { epc: '3074257BF7194E4000001A85' }, { epc: '3074257BF7194E4000001A86', rssi: -61.5 }],
+  locationId: 'WH-CENTRAL',
+  gateId: 'DOCK-1',
+};
+
+describe('gateReads', () => {
+  it('acknowledges a message on the gate\'s events topic through the IoT data plane', async () => {
+    const ack = await gateReads(message, lambdaContext('gateReads'));
+    expect(ack).toEqual({ type: 'ACK', readAt: message.readAt, direction: 'IN', received: 3, distinctEpcs: 2 });
+    const calls = iot.commandCalls(PublishCommand);
+    expect(calls).toHaveLength(1);
+    const input = calls[0]!.args[0].input;
+    expect(input).toMatchObject({ topic: 'stockclub/WH-CENTRAL/gates/DOCK-1/events', qos: 1, contentType: 'application/json' });
+    expect(JSON.parse(new TextDecoder().decode(input.payload as Uint8Array))).toEqual(ack);
+  });
+
+  it.each([
+    ['no reads', { ...message, reads: [] }],
+    ['an EPC that is not hex', { ...message, reads: [{ epc: 'not-an-epc-not-an-epc-xx' }] }],
+    ['a direction that does not exist', { ...message, direction: 'SIDEWAYS' }],
+    ['no location from the topic', { ...message, locationId: undefined }],
+  ])('throws %s back to the rule\'s error action and publishes nothing', async (_name, broken) => {
+    await expect(gateReads(broken, lambdaContext('gateReads'))).rejects.toThrow(/Invalid gate reads message/);
+    expect(iot.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+});
