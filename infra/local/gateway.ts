@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type RouteDefinition, routeKey, routeList } from '../routes.ts';
 import { verifyLocalToken } from './auth.ts';
+import { loadHandler } from './handlers.ts';
 
 type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -18,7 +17,6 @@ interface CompiledRoute {
   readonly paramNames: string[];
 }
 
-const repoRoot = resolve(import.meta.dirname, '../..');
 // API Gateway refuses payloads above 10 MB before any Lambda runs.
 const maxPayloadBytes = 10 * 1024 * 1024;
 
@@ -120,20 +118,6 @@ const readBody = (req: IncomingMessage): Promise<Buffer | undefined> =>
  */
 export const createGateway = (options: { localEndpoints?: LocalEndpoint[] } = {}): Server => {
   const compiled = routeList().map(([name, route]) => compile(name, route));
-  const handlers = new Map<string, Promise<LambdaHandler>>();
-  const handlerFor = (entry: CompiledRoute): Promise<LambdaHandler> => {
-    let handler = handlers.get(entry.name);
-    if (!handler) {
-      handler = import(pathToFileURL(resolve(repoRoot, entry.route.entry)).href).then((module) => {
-        const exported = module[entry.name] as LambdaHandler | undefined;
-        if (!exported) throw new Error(`${entry.route.entry} does not export ${entry.name}`);
-        return exported;
-      });
-      handlers.set(entry.name, handler);
-    }
-    return handler;
-  };
-
   return createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -184,7 +168,7 @@ export const createGateway = (options: { localEndpoints?: LocalEndpoint[] } = {}
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1', host: req.headers.host ?? 'localhost',
       });
 
-      const handler = await handlerFor(match);
+      const handler = await loadHandler<LambdaHandler>(match.route.entry, match.name);
       const result = await handler(event, lambdaContext(match.name));
       res.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string>) });
       res.end(result.body ?? '');

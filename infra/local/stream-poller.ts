@@ -1,0 +1,220 @@
+/**
+ * The local twin of Lambda's DynamoDB event source mappings: reads the
+ * streams of DynamoDB Local, applies each consumer's filter patterns,
+ * invokes its handler with Lambda's batch shape and honours
+ * `batchItemFailures`: the first failed record and everything after it are
+ * retried up to `retryAttempts`, then written to the failure log (AWS: the
+ * on-failure destination) and the shard moves on.
+ */
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { type StreamConsumerDefinition, streamConsumerList } from '../streams.ts';
+import { tables } from '../tables.ts';
+import { localAwsEnv, streamArnOf } from './dynamodb.ts';
+import type { FailureLog } from './failure-log.ts';
+import { matchesAnyFilter } from './filter-pattern.ts';
+import { lambdaContext } from './gateway.ts';
+import { loadHandler } from './handlers.ts';
+
+type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void>;
+
+export interface StreamPollerOptions {
+  readonly endpoint: string;
+  /** Physical table names by env var, as createTables returned them. */
+  readonly tableEnv: Record<string, string>;
+  readonly failures: FailureLog;
+  readonly intervalMs?: number;
+  /** Which consumers to run: infra/streams.ts unless a test brings its own. */
+  readonly consumers?: readonly [string, StreamConsumerDefinition][];
+}
+
+const knownEvents = new Set(['INSERT', 'MODIFY', 'REMOVE']);
+
+/**
+ * Stream records as Lambda delivers them. DynamoDB Local reports a TTL
+ * deletion under an event name the SDK does not know; AWS sends REMOVE with
+ * the DynamoDB service as the user identity, so that is what handlers see.
+ */
+const toLambdaRecord = (record: StreamRecord, streamArn: string): DynamoDBRecord => {
+  const ttlRemoval = !knownEvents.has(String(record.eventName)) && record.dynamodb?.OldImage && !record.dynamodb?.NewImage;
+  const userIdentity = ttlRemoval ? { type: 'Service', principalId: 'dynamodb.amazonaws.com' } : record.userIdentity;
+  return {
+    eventID: record.eventID,
+    eventName: (ttlRemoval ? 'REMOVE' : record.eventName) as DynamoDBRecord['eventName'],
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: localAwsEnv.AWS_REGION,
+    eventSourceARN: streamArn,
+    ...(userIdentity ? { userIdentity } : {}),
+    dynamodb: {
+      ApproximateCreationDateTime: Math.floor((record.dynamodb?.ApproximateCreationDateTime?.getTime() ?? Date.now()) / 1000),
+      Keys: record.dynamodb?.Keys as never,
+      NewImage: record.dynamodb?.NewImage as never,
+      OldImage: record.dynamodb?.OldImage as never,
+      SequenceNumber: record.dynamodb?.SequenceNumber,
+      SizeBytes: record.dynamodb?.SizeBytes,
+      StreamViewType: record.dynamodb?.StreamViewType,
+    },
+  };
+};
+
+interface Consumer {
+  readonly name: string;
+  readonly definition: StreamConsumerDefinition;
+  readonly streamArn: string;
+  /** Open shard iterators by shard id. */
+  readonly iterators: Map<string, string>;
+  readonly seenShards: Set<string>;
+  /** The last record read per shard, to pick up after it if an iterator goes bad. */
+  readonly lastSequence: Map<string, string>;
+}
+
+export interface StreamPoller {
+  /** Resolves once every shard has been read to its end at least once after the call. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const startStreamPoller = async (options: StreamPollerOptions): Promise<StreamPoller> => {
+  const client = new DynamoDBStreamsClient({
+    endpoint: options.endpoint,
+    region: localAwsEnv.AWS_REGION,
+    credentials: { accessKeyId: localAwsEnv.AWS_ACCESS_KEY_ID, secretAccessKey: localAwsEnv.AWS_SECRET_ACCESS_KEY },
+  });
+  const intervalMs = options.intervalMs ?? 100;
+
+  const refreshShards = async (consumer: Consumer, initial: boolean) => {
+    const { StreamDescription } = await client.send(new DescribeStreamCommand({ StreamArn: consumer.streamArn }));
+    for (const shard of StreamDescription?.Shards ?? []) {
+      const shardId = shard.ShardId!;
+      if (consumer.seenShards.has(shardId)) continue;
+      consumer.seenShards.add(shardId);
+      // Like a mapping created now: what is already there was written before we started; new shards are read whole.
+      const closed = shard.SequenceNumberRange?.EndingSequenceNumber !== undefined;
+      if (initial && closed) continue;
+      const { ShardIterator } = await client.send(
+        new GetShardIteratorCommand({ StreamArn: consumer.streamArn, ShardId: shardId, ShardIteratorType: initial ? 'LATEST' : 'TRIM_HORIZON' }),
+      );
+      if (ShardIterator) consumer.iterators.set(shardId, ShardIterator);
+    }
+  };
+
+  const consumers: Consumer[] = [];
+  for (const [name, definition] of options.consumers ?? streamConsumerList()) {
+    const table = options.tableEnv[tables[definition.table].envVar];
+    const streamArn = table ? await streamArnOf(options.endpoint, table) : undefined;
+    if (!streamArn) throw new Error(`Table ${table ?? definition.table} has no stream for consumer ${name}`);
+    const consumer: Consumer = { name, definition, streamArn, iterators: new Map(), seenShards: new Set(), lastSequence: new Map() };
+    await refreshShards(consumer, true);
+    consumers.push(consumer);
+  }
+
+  const deliver = async (consumer: Consumer, batch: DynamoDBRecord[]) => {
+    const handler = await loadHandler<StreamHandler>(consumer.definition.entry, consumer.name);
+    let pending = batch;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      let failedFrom: number;
+      let reason: string;
+      try {
+        const response = await handler({ Records: pending }, lambdaContext(consumer.name));
+        const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+        failedFrom = pending.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''));
+        reason = 'reported in batchItemFailures';
+      } catch (error) {
+        failedFrom = 0;
+        reason = `handler threw: ${(error as Error).message}`;
+      }
+      if (failedFrom < 0) return;
+      pending = pending.slice(failedFrom);
+      if (attempt >= consumer.definition.retryAttempts) {
+        for (const record of pending) options.failures.record({ source: 'stream', name: consumer.name, reason, payload: record });
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+    }
+  };
+
+  /**
+   * DynamoDB Local sometimes refuses an iterator it handed out ("read past
+   * the oldest stream record") or lets it expire: start again after the last
+   * record read, or from the shard's start if none was. Handlers are
+   * idempotent, as stream consumers must be, so a record seen twice is safe.
+   */
+  const renewIterator = async (consumer: Consumer, shardId: string) => {
+    const last = consumer.lastSequence.get(shardId);
+    const { ShardIterator } = await client.send(
+      new GetShardIteratorCommand({
+        StreamArn: consumer.streamArn, ShardId: shardId,
+        ...(last ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: last } : { ShardIteratorType: 'TRIM_HORIZON' }),
+      }),
+    );
+    if (ShardIterator) consumer.iterators.set(shardId, ShardIterator);
+    else consumer.iterators.delete(shardId);
+  };
+
+  const pollShard = async (consumer: Consumer, shardId: string, iterator: string) => {
+    let output;
+    try {
+      output = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name !== 'TrimmedDataAccessException' && name !== 'ExpiredIteratorException') throw error;
+      await renewIterator(consumer, shardId);
+      return;
+    }
+    const lastRecord = output.Records?.at(-1)?.dynamodb?.SequenceNumber;
+    if (lastRecord) consumer.lastSequence.set(shardId, lastRecord);
+    const records = (output.Records ?? [])
+      .map((r) => toLambdaRecord(r, consumer.streamArn))
+      .filter((r) => matchesAnyFilter(r, consumer.definition.filters));
+    for (let i = 0; i < records.length; i += consumer.definition.batchSize) {
+      await deliver(consumer, records.slice(i, i + consumer.definition.batchSize));
+    }
+    if (output.NextShardIterator) consumer.iterators.set(shardId, output.NextShardIterator);
+    else consumer.iterators.delete(shardId);
+  };
+
+  let stopped = false;
+  let cycles = 0;
+  let lastRefresh = Date.now();
+  const waiters: { until: number; resolve: () => void }[] = [];
+
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        if (Date.now() - lastRefresh > 2000) {
+          lastRefresh = Date.now();
+          for (const consumer of consumers) await refreshShards(consumer, false);
+        }
+        // Shards of one consumer are read one after another, so a shard's records stay in order.
+        await Promise.all(consumers.map(async (consumer) => {
+          for (const [shardId, iterator] of [...consumer.iterators]) await pollShard(consumer, shardId, iterator);
+        }));
+      } catch (error) {
+        if (!stopped) console.error('local stream poller:', (error as Error).message);
+      }
+      cycles++;
+      for (const waiter of waiters.filter((w) => cycles >= w.until)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  })();
+
+  return {
+    idle: () => new Promise<void>((resolve) => waiters.push({ until: cycles + 2, resolve })),
+    stop: async () => {
+      stopped = true;
+      await loop;
+      for (const waiter of waiters.splice(0)) waiter.resolve();
+      client.destroy();
+    },
+  };
+};
