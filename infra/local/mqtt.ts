@@ -1,0 +1,145 @@
+/**
+ * The local twin of IoT Core for gateways: an MQTT broker (aedes) with the
+ * same rules AWS enforces. A gateway connects with username
+ * `{locationId}/{gateId}` and a gateway token as password, may publish only
+ * under its own `stockclub/{locationId}/gates/{gateId}/` and subscribe only
+ * to its own events topic. The topic rules of infra/topics.ts run on every
+ * matching message: payload plus topic fields, handed to the rule's handler;
+ * what fails goes to the failure log (AWS: the rule's error action).
+ */
+import { createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { Context } from 'aws-lambda';
+import { gateEventsTopic, gatePublishPrefix, type TopicRuleDefinition, topicRules } from '../topics.ts';
+import { verifyLocalToken } from './auth.ts';
+import type { FailureLog } from './failure-log.ts';
+import { lambdaContext } from './gateway.ts';
+import { loadHandler } from './handlers.ts';
+
+type RuleHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+/** Who a connection is: a gateway bound to one gate, or a tool (admin/service token) that may only listen. */
+interface Identity {
+  readonly role: 'gateway' | 'observer';
+  readonly locationId?: string;
+  readonly gateId?: string;
+}
+
+/** MQTT topic filter matching with `+` and `#`. */
+export const topicMatches = (filter: string, topic: string): boolean => {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
+  }
+  return f.length === t.length;
+};
+
+/** The event a topic rule hands to its action: the JSON payload plus the named topic segments. */
+export const applyTopicRule = (rule: TopicRuleDefinition, topic: string, payload: Buffer): Record<string, unknown> => {
+  const parsed = JSON.parse(payload.toString('utf8')) as unknown;
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('payload is not a JSON object');
+  const segments = topic.split('/');
+  const fields = Object.fromEntries(Object.entries(rule.fields).map(([name, index]) => [name, segments[index - 1]]));
+  return { ...parsed, ...fields };
+};
+
+export interface LocalBroker {
+  readonly port: number;
+  readonly url: string;
+  publish(topic: string, payload: string | Buffer): Promise<void>;
+  /** Resolves when every rule invocation started so far has finished. */
+  settled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const startMqttBroker = async (options: { port?: number; failures: FailureLog }): Promise<LocalBroker> => {
+  const { Aedes } = await import('aedes');
+  const identities = new WeakMap<object, Identity>();
+  const inFlight = new Set<Promise<void>>();
+
+  const runRule = async (name: string, rule: TopicRuleDefinition, topic: string, payload: Buffer) => {
+    let event: Record<string, unknown>;
+    try {
+      event = applyTopicRule(rule, topic, payload);
+    } catch (error) {
+      options.failures.record({ source: 'topicRule', name, reason: `${topic}: ${(error as Error).message}`, payload: payload.toString('utf8') });
+      return;
+    }
+    try {
+      const handler = await loadHandler<RuleHandler>(rule.entry, name);
+      await handler(event, lambdaContext(name));
+    } catch (error) {
+      options.failures.record({ source: 'topicRule', name, reason: `${topic}: ${(error as Error).message}`, payload: event });
+    }
+  };
+
+  const broker = await Aedes.createBroker({
+    authenticate: (client, username, password, done) => {
+      void (async () => {
+        const claims = password ? await verifyLocalToken(password.toString('utf8')) : undefined;
+        const [locationId, gateId, ...rest] = (username ?? '').split('/');
+        const locations = String(claims?.locations ?? '').split(' ');
+        if (claims?.role === 'gateway' && rest.length === 0 && locationId && gateId && claims.gateId === gateId && locations.includes(locationId)) {
+          identities.set(client, { role: 'gateway', locationId, gateId });
+          return done(null, true);
+        }
+        if ((claims?.role === 'admin' || claims?.role === 'service') && username === 'stockclub') {
+          identities.set(client, { role: 'observer' });
+          return done(null, true);
+        }
+        const error = Object.assign(new Error('Bad username or token'), { returnCode: 4 as const });
+        done(error, false);
+      })();
+    },
+    authorizePublish: (client, packet, callback) => {
+      // Messages the broker publishes itself (events back to gates) have no client.
+      if (!client) return callback(null);
+      const identity = identities.get(client);
+      if (identity?.role === 'gateway' && packet.topic.startsWith(gatePublishPrefix(identity.locationId!, identity.gateId!))) return callback(null);
+      callback(new Error(`Not allowed to publish to ${packet.topic}`));
+    },
+    authorizeSubscribe: (client, subscription, callback) => {
+      const identity = identities.get(client);
+      if (identity?.role === 'observer') return callback(null, subscription);
+      if (identity?.role === 'gateway' && subscription.topic === gateEventsTopic(identity.locationId!, identity.gateId!)) {
+        return callback(null, subscription);
+      }
+      callback(new Error(`Not allowed to subscribe to ${subscription.topic}`));
+    },
+    published: (packet, client, callback) => {
+      callback(null);
+      if (!client) return;
+      for (const [name, rule] of Object.entries(topicRules)) {
+        if (!topicMatches(rule.topicFilter, packet.topic)) continue;
+        const run = runRule(name, rule, packet.topic, Buffer.from(packet.payload));
+        inFlight.add(run);
+        void run.finally(() => inFlight.delete(run));
+      }
+    },
+  });
+
+  const server: Server = createServer(broker.handle as never);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 1883, '127.0.0.1', resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    port,
+    url: `mqtt://127.0.0.1:${port}`,
+    publish: (topic, payload) =>
+      new Promise((resolve, reject) =>
+        broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false }, (error) => (error ? reject(error) : resolve())),
+      ),
+    settled: async () => {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+    close: async () => {
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+};

@@ -1,0 +1,90 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signLocalToken } from '../../infra/local/auth.ts';
+import { type LocalCloud, startLocalCloud } from '../../infra/local/cloud.ts';
+import { routeList } from '../../infra/routes.ts';
+
+let cloud: LocalCloud;
+const clients: MqttClient[] = [];
+
+const connect = async (username: string, password: string): Promise<MqttClient> => {
+  const client = await mqtt.connectAsync(cloud.mqttUrl, { username, password, reconnectPeriod: 0, protocolVersion: 4 });
+  clients.push(client);
+  return client;
+};
+
+const nextMessage = (client: MqttClient, topic: string) =>
+  new Promise<unknown>((resolve) => {
+    client.on('message', (t, payload) => {
+      if (t === topic) resolve(JSON.parse(payload.toString('utf8')));
+    });
+  });
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({ port: 0, mqttPort: 0, empty: true, schedules: false });
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.endAsync(true)));
+  await cloud?.stop();
+});
+
+describe('the local cloud', () => {
+  it('serves health and the OpenAPI document without a token', async () => {
+    const health = await fetch(`${cloud.url}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const document = (await (await fetch(`${cloud.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(document.openapi).toMatch(/^3\.1/);
+    for (const [, route] of routeList()) expect(document.paths[route.path]?.[route.method.toLowerCase()], `${route.method} ${route.path}`).toBeDefined();
+  });
+
+  it('refuses API calls without a valid token', async () => {
+    expect((await fetch(`${cloud.url}/stock/ANY`)).status).toBe(401);
+    const expired = await signLocalToken({ role: 'admin', expiresIn: -60 });
+    expect((await fetch(`${cloud.url}/stock/ANY`, { headers: { authorization: `Bearer ${expired}` } })).status).toBe(401);
+  });
+
+  it('carries a gate\'s reads through the topic rule to the handler and its acknowledgement back over MQTT', async () => {
+    const token = await signLocalToken({ role: 'gateway', locations: ['WH-E2E'], gateId: 'DOCK-1' });
+    const gate = await connect('WH-E2E/DOCK-1', token);
+    await gate.subscribeAsync('stockclub/WH-E2E/gates/DOCK-1/events', { qos: 1 });
+    const ack = nextMessage(gate, 'stockclub/WH-E2E/gates/DOCK-1/events');
+    await gate.publishAsync('stockclub/WH-E2E/gates/DOCK-1/reads', JSON.stringify({
+      readAt: '2026-11-25T10:00:00Z', direction: 'IN',
+      reads: [{ epc: '3074257bf7194e4000001a85' }, { epc: '3074257bf7194e4000001a85', antenna: 2 }],
+    }), { qos: 1 });
+    expect(await ack).toEqual({ type: 'ACK', readAt: '2026-11-25T10:00:00Z', direction: 'IN', received: 2, distinctEpcs: 1 });
+  });
+
+  it('keeps a message the handler refused in the failure log', async () => {
+    const token = await signLocalToken({ role: 'gateway', locations: ['WH-E2E'], gateId: 'DOCK-2' });
+    const gate = await connect('WH-E2E/DOCK-2', token);
+    await gate.publishAsync('stockclub/WH-E2E/gates/DOCK-2/reads', JSON.stringify({ readAt: 'yesterday', direction: 'IN', reads: [] }), { qos: 1 });
+    await gate.publishAsync('stockclub/WH-E2E/gates/DOCK-2/reads', 'not json at all', { qos: 1 });
+    await cloud.settled();
+    const failures = (await (await fetch(`${cloud.url}/_local/failures`)).json()) as { items: { source: string; reason: string }[] };
+    const mine = failures.items.filter((f) => f.source === 'topicRule' && f.reason.includes('DOCK-2'));
+    expect(mine).toHaveLength(2);
+    expect(mine.some((f) => /Invalid gate reads message: readAt/.test(f.reason))).toBe(true);
+    expect(mine.some((f) => /not valid JSON/.test(f.reason))).toBe(true);
+  });
+
+  it('lets a gateway publish only under its own gate, and refuses unknown credentials', async () => {
+    const observer = await connect('stockclub', await signLocalToken({ role: 'service' }));
+    await observer.subscribeAsync('stockclub/#', { qos: 1 });
+    const seen: string[] = [];
+    observer.on('message', (topic) => seen.push(topic));
+
+    const token = await signLocalToken({ role: 'gateway', locations: ['WH-E2E'], gateId: 'DOCK-3' });
+    const gate = await connect('WH-E2E/DOCK-3', token);
+    const closed = new Promise<void>((resolve) => gate.once('close', () => resolve()));
+    gate.publish('stockclub/WH-E2E/gates/DOCK-9/reads', JSON.stringify({ readAt: '2026-11-25T10:00:00Z', direction: 'OUT', reads: [{ epc: '3074257bf7194e4000001a85' }] }), { qos: 0 });
+    await closed;
+    await cloud.settled();
+    expect(seen).not.toContain('stockclub/WH-E2E/gates/DOCK-9/reads');
+
+    await expect(connect('WH-E2E/DOCK-4', token)).rejects.toThrow();
+    await expect(connect('WH-E2E/DOCK-3', 'not-a-token')).rejects.toThrow();
+  });
+});
