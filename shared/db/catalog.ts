@@ -197,6 +197,7 @@ export interface ProductInput {
   holdingCostPerUnitYear?: number;
   serviceLevel?: number;
   reorder?: { min: number; max: number };
+  memberExclusive?: { minTier: 'REGULAR' | 'SILVER' | 'GOLD' | 'PLATINUM'; perMemberLimit?: number };
 }
 export type Product = ProductInput & Versioned;
 

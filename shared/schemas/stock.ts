@@ -27,6 +27,14 @@ export const Gtin = z
 
 export const ServiceLevel = z.number().gt(0.5).lt(1).meta({ description: 'Target cycle service level, e.g. 0.95' });
 
+export const tierNames = ['REGULAR', 'SILVER', 'GOLD', 'PLATINUM'] as const;
+
+/** Stock set aside for members: who may buy it and how much each. The allocation itself is booked separately. */
+export const MemberExclusive = z.strictObject({
+  minTier: z.enum(tierNames),
+  perMemberLimit: z.int().min(1).max(1000).optional(),
+});
+
 export const ProductInput = z
   .strictObject({
     sku: Sku,
@@ -46,6 +54,7 @@ export const ProductInput = z
       .strictObject({ min: z.int().min(0).max(1_000_000), max: z.int().min(1).max(1_000_000) })
       .refine((r) => r.max >= r.min, 'max must be at least min')
       .optional(),
+    memberExclusive: MemberExclusive.optional(),
   })
   .meta({ id: 'ProductInput' });
 

@@ -322,12 +322,12 @@ describe('roles', () => {
 describe('catalogue', () => {
   it('updates a product only with the current version in If-Match', async () => {
     const sku = uniqueId('etag');
-    await createProduct(sku);
+    await createProduct(sku, { gtin: '4006381333986', memberExclusive: { minTier: 'GOLD', perMemberLimit: 1 } });
     const read = await api.call('GET', `/products/${sku}`, { token: admin });
     expect(read.headers.get('etag')).toBe('"1"');
     const updated = await api.call('PATCH', `/products/${sku}`, { token: admin, body: { price: 599 }, headers: { 'if-match': '"1"' } });
     expect(updated.status).toBe(200);
-    expect(updated.body).toMatchObject({ price: 599, version: 2 });
+    expect(updated.body).toMatchObject({ price: 599, version: 2, gtin: '4006381333986', memberExclusive: { minTier: 'GOLD', perMemberLimit: 1 } });
     const stale = await api.call('PATCH', `/products/${sku}`, { token: admin, body: { price: 699 }, headers: { 'if-match': '"1"' } });
     expect(stale.status).toBe(412);
     const missing = await api.call('PATCH', `/products/${sku}`, { token: admin, body: { price: 699 } });
