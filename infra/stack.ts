@@ -4,7 +4,8 @@
  * local runtime (infra/local/) reads the same definitions.
  */
 import { resolve } from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { CfnStage, HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -14,6 +15,7 @@ import { CfnPolicy, CfnTopicRule } from 'aws-cdk-lib/aws-iot';
 import { Architecture, FilterCriteria, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -29,10 +31,49 @@ const repoRoot = resolve(import.meta.dirname, '..');
 /** API Gateway's default-route throttle: a sane ceiling per account and stage, well above a chain's tills. */
 export const apiThrottle = { rateLimit: 500, burstLimit: 1000 } as const;
 
-/** Which tables a function touches and how: the least privilege each kind of function needs. */
-type Access = Partial<Record<TableKey, 'read' | 'readWrite'>>;
+/** HTTP API access log: one JSON line per request, HTTP API context variables only. */
+export const accessLogFields = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationLatency: '$context.integrationLatency',
+  integrationError: '$context.integrationErrorMessage',
+  authorizerError: '$context.authorizer.error',
+  sub: '$context.authorizer.claims.sub',
+} as const;
+
+interface FunctionOptions {
+  readonly timeout?: Duration;
+  /** Extra environment variables, for this function only. */
+  readonly environment?: Record<string, string>;
+  /** Asynchronous invocations that fail every retry (or grow older than maxEventAge) go here. */
+  readonly onFailure?: Queue;
+  readonly maxEventAge?: Duration;
+}
+
+/**
+ * Which tables a function touches and how: it gets IAM grants and the
+ * table-name environment variable for these tables and no others.
+ */
+export type Access = Partial<Record<TableKey, 'read' | 'readWrite'>>;
+
+/**
+ * A definition in routes.ts, streams.ts, topics.ts or schedules.ts may
+ * declare `tables: { members: 'readWrite', ... }`; it then replaces the
+ * default below. Until the definitions carry it, the defaults hold what
+ * today's handlers use (everything lives in the inventory table).
+ */
+const declaredAccess = (definition: object): Access | undefined =>
+  'tables' in definition ? (definition.tables as Access) : undefined;
 
 const routeAccess = (route: RouteDefinition): Access => {
+  const declared = declaredAccess(route);
+  if (declared) return declared;
   if (route.auth === 'public') return {};
   return { inventory: route.method === 'GET' ? 'read' : 'readWrite' };
 };
@@ -59,15 +100,35 @@ export class StockClubStack extends Stack {
       (Object.entries(tables) as [TableKey, TableDefinition][]).map(([key, definition]) => [key, this.table(definition)]),
     ) as Record<TableKey, Table>;
 
-    const environment = {
+    if (!jwtIssuer || !jwtAudience) throw new Error('StockClubStack needs jwtIssuer and jwtAudience (cdk.json context or -c key=value)');
+    // RFC 2606 reserves .example: cdk.json ships such a placeholder.
+    if (new URL(jwtIssuer).hostname.endsWith('.example')) {
+      Annotations.of(this).addWarningV2('stockclub:jwtIssuer', `jwtIssuer ${jwtIssuer} is a placeholder: the API will refuse every token. Deploy with -c jwtIssuer=<your identity provider's issuer URL>.`);
+    }
+
+    const baseEnvironment = {
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'stockclub',
       POWERTOOLS_LOG_LEVEL: 'INFO',
-      ...Object.fromEntries((Object.keys(tables) as TableKey[]).map((key) => [tables[key].envVar, this.tables[key].tableName])),
-      ...(iotDataEndpoint ? { AWS_ENDPOINT_URL_IOT_DATA_PLANE: `https://${iotDataEndpoint}` } : {}),
     };
-
-    const fn = (name: string, entry: string, description: string, access: Access, timeout = Duration.seconds(10)) => {
+    if (!iotDataEndpoint) {
+      Annotations.of(this).addWarningV2(
+        'stockclub:iotDataEndpoint',
+        'No iotDataEndpoint context: gate acknowledgements and alarms cannot be published. Deploy with -c iotDataEndpoint=$(aws iot describe-endpoint --endpoint-type iot:Data-ATS --query endpointAddress --output text).',
+      );
+    }
+    /**
+     * One function: its own role and log group, the table names (and only
+     * those) it is granted, and, for asynchronous callers (IoT rules,
+     * Scheduler), an on-failure queue so an invocation that fails every
+     * retry is kept, not dropped.
+     */
+    const fn = (name: string, entry: string, description: string, access: Access, options: FunctionOptions = {}) => {
+      const environment: Record<string, string> = {
+        ...baseEnvironment,
+        ...Object.fromEntries((Object.keys(access) as TableKey[]).map((key) => [tables[key].envVar, this.tables[key].tableName])),
+        ...options.environment,
+      };
       const logGroup = new LogGroup(this, `${name}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
       // An own role per function instead of the managed basic-execution policy: logs go to this function's group only.
       const role = new Role(this, `${name}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
@@ -83,10 +144,13 @@ export class StockClubStack extends Stack {
         runtime: Runtime.NODEJS_22_X,
         architecture: Architecture.ARM_64,
         memorySize: 1024,
-        timeout,
+        timeout: options.timeout ?? Duration.seconds(10),
         role,
         logGroup,
         environment,
+        ...(options.onFailure
+          ? { onFailure: new SqsDestination(options.onFailure), retryAttempts: 2, maxEventAge: options.maxEventAge ?? Duration.hours(6) }
+          : {}),
         projectRoot: repoRoot,
         depsLockFilePath: resolve(repoRoot, 'package-lock.json'),
         bundling: {
@@ -127,13 +191,11 @@ export class StockClubStack extends Stack {
       stageName: '$default',
       autoDeploy: true,
       throttle: apiThrottle,
-      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: AccessLogFormat.custom(JSON.stringify(accessLogFields)) },
     });
     const jwt = new HttpJwtAuthorizer('Jwt', jwtIssuer, { jwtAudience: [jwtAudience] });
-    const handlers = new Map<string, NodejsFunction>();
     for (const [name, route] of routeList()) {
       const handler = fn(name, route.entry, route.summary, routeAccess(route));
-      handlers.set(name, handler);
       const [created] = api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
@@ -150,7 +212,7 @@ export class StockClubStack extends Stack {
 
     // ---- DynamoDB stream consumers
     for (const [name, consumer] of streamConsumerList()) {
-      const handler = fn(name, consumer.entry, consumer.description, { [consumer.table]: 'readWrite' }, Duration.seconds(60));
+      const handler = fn(name, consumer.entry, consumer.description, declaredAccess(consumer) ?? { [consumer.table]: 'readWrite' }, { timeout: Duration.seconds(60) });
       const failures = this.deadLetterQueue(`${name}Failures`, 'Stream records that failed every retry');
       handler.addEventSource(
         new DynamoEventSource(this.tables[consumer.table], {
@@ -173,7 +235,16 @@ export class StockClubStack extends Stack {
 
     // ---- IoT: gateways publish reads, a topic rule hands them to the ingest function
     for (const [name, rule] of Object.entries(topicRules)) {
-      const handler = fn(name, rule.entry, rule.description, { inventory: 'readWrite', rfid: 'readWrite' }, Duration.seconds(30));
+      // The rule invokes the function asynchronously: its error action only sees failed
+      // invocations, so the function's own on-failure destination is the same queue,
+      // and a message the function rejects on every retry is kept there too.
+      const errors = this.deadLetterQueue(`${name}Errors`, 'Gate messages the topic rule could not deliver or the function could not process');
+      const handler = fn(name, rule.entry, rule.description, declaredAccess(rule) ?? { inventory: 'readWrite', rfid: 'readWrite' }, {
+        timeout: Duration.seconds(30),
+        environment: iotDataEndpoint ? { AWS_ENDPOINT_URL_IOT_DATA_PLANE: `https://${iotDataEndpoint}` } : {},
+        onFailure: errors,
+        maxEventAge: Duration.hours(1),
+      });
       handler.addToRolePolicy(
         new PolicyStatement({
           effect: Effect.ALLOW,
@@ -185,8 +256,14 @@ export class StockClubStack extends Stack {
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:topic/stockclub/*/gates/*/events]`,
         reason: 'The ingest function answers every gate on its own events topic; it may publish to gate events topics only.',
       });
-      const errors = this.deadLetterQueue(`${name}Errors`, 'Gate messages the topic rule could not deliver');
-      const errorRole = new Role(this, `${name}ErrorRole`, { assumedBy: new ServicePrincipal('iot.amazonaws.com') });
+      const errorRole = new Role(this, `${name}ErrorRole`, {
+        assumedBy: new ServicePrincipal('iot.amazonaws.com', {
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': this.account },
+            ArnLike: { 'aws:SourceArn': this.formatArn({ service: 'iot', resource: 'rule', resourceName: rule.ruleName }) },
+          },
+        }),
+      });
       errors.grantSendMessages(errorRole);
       const topicRule = new CfnTopicRule(this, `${name}Rule`, {
         ruleName: rule.ruleName,
@@ -199,7 +276,7 @@ export class StockClubStack extends Stack {
           errorAction: { sqs: { queueUrl: errors.queueUrl, roleArn: errorRole.roleArn, useBase64: false } },
         },
       });
-      handler.addPermission(`${name}FromIot`, { principal: new ServicePrincipal('iot.amazonaws.com'), sourceArn: topicRule.attrArn });
+      handler.addPermission(`${name}FromIot`, { principal: new ServicePrincipal('iot.amazonaws.com'), sourceArn: topicRule.attrArn, sourceAccount: this.account });
     }
 
     // A gateway is a thing named after its gate, with its location as a thing attribute.
@@ -223,9 +300,16 @@ export class StockClubStack extends Stack {
 
     // ---- Scheduled jobs
     for (const [name, schedule] of scheduleList()) {
-      const handler = fn(name, schedule.entry, schedule.description, { inventory: 'readWrite' }, Duration.minutes(5));
-      const failures = this.deadLetterQueue(`${name}Failures`, 'Scheduled runs that could not be delivered');
-      const role = new Role(this, `${name}SchedulerRole`, { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
+      // Scheduler's dead-letter queue takes runs it could not deliver; the function's
+      // on-failure destination (the same queue) takes runs that failed every retry.
+      const failures = this.deadLetterQueue(`${name}Failures`, 'Scheduled runs that could not be delivered or failed every retry');
+      const handler = fn(name, schedule.entry, schedule.description, declaredAccess(schedule) ?? { inventory: 'readWrite' }, {
+        timeout: Duration.minutes(5),
+        onFailure: failures,
+      });
+      const role = new Role(this, `${name}SchedulerRole`, {
+        assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+      });
       handler.grantInvoke(role);
       failures.grantSendMessages(role);
       Validations.of(role).acknowledge({

@@ -6,8 +6,9 @@ import { GateReads } from '../../shared/schemas/rfid.ts';
 /**
  * Gate reads as the topic rule delivers them: the gateway's payload plus
  * locationId and gateId from the topic. A message that does not validate
- * is thrown back, so the topic rule's error action (locally: the failure
- * log) keeps it; nothing is dropped silently.
+ * is thrown back: the rule invokes asynchronously, so after Lambda's retries
+ * it lands in the function's on-failure queue (the same queue as the rule's
+ * error action; locally: the failure log). Nothing is dropped silently.
  */
 export const gateReads = async (event: unknown, context: Context) => {
   logger.addContext(context);

@@ -1,5 +1,5 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addNagChecks } from '../../infra/nag.ts';
@@ -59,7 +59,8 @@ describe('functions', () => {
     expect(functions).toHaveLength(expected);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
-      expect(fn.Properties.Environment.Variables).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', INVENTORY_TABLE: expect.anything() });
+      expect(fn.Properties.Environment.Variables).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'stockclub' });
+      expect(fn.Properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.any(String) });
     }
     const handlers = functions.map((f) => f.Properties.Handler).sort();
     expect(handlers).toEqual(
@@ -85,6 +86,43 @@ describe('functions', () => {
     expect(actions.filter((a: string) => a.startsWith('dynamodb:'))).not.toContain('dynamodb:PutItem');
     expect(actions).toContain('dynamodb:Query');
   });
+
+  it('names in each function\'s environment exactly the tables its role may use', () => {
+    const tableIds = new Map(Object.keys(template.findResources('AWS::DynamoDB::Table')).map((id) => [id, true]));
+    const policies = resourcesOf('AWS::IAM::Policy');
+    let checked = 0;
+    for (const fn of resourcesOf('AWS::Lambda::Function')) {
+      const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
+      const envTables = Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>)
+        .filter(([name]) => tableList.some((t) => t.envVar === name))
+        .map(([, value]) => (value as { Ref: string }).Ref)
+        .sort();
+      const grantedTables = [...new Set(
+        policies
+          .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+          .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+          .filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))
+          .flatMap((s) => [...JSON.stringify(s.Resource).matchAll(/"Fn::GetAtt":\["(\w+)","(?:Arn|StreamArn)"\]/g)].map((m) => m[1]!))
+          .filter((id) => tableIds.has(id)),
+      )].sort();
+      expect(envTables, fn.Properties.Handler).toEqual(grantedTables);
+      checked += envTables.length;
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  it('keeps failed asynchronous invocations (IoT rules, schedules) in a queue', () => {
+    const configs = resourcesOf('AWS::Lambda::EventInvokeConfig');
+    const asyncFunctions = [...Object.keys(topicRules), ...scheduleList().map(([n]) => n)];
+    expect(configs).toHaveLength(asyncFunctions.length);
+    for (const name of asyncFunctions) {
+      const config = configs.find((c) => JSON.stringify(c.Properties.FunctionName).includes(`"${name}`));
+      expect(config, name).toBeDefined();
+      expect(config!.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][1]).toBe('Arn');
+      const queueId = config!.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0] as string;
+      expect(template.findResources('AWS::SQS::Queue')[queueId], name).toBeDefined();
+    }
+  });
 });
 
 describe('HTTP API', () => {
@@ -105,7 +143,7 @@ describe('HTTP API', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
-      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.serializedJson(Match.objectLike({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' })) },
     });
   });
 });
@@ -134,10 +172,41 @@ describe('streams, IoT and schedules', () => {
     });
   });
 
+  it.each(Object.keys(topicRules))('lets only IoT rules of this account invoke %s, and keeps undeliverable messages', (name) => {
+    const ruleId = Object.keys(template.findResources('AWS::IoT::TopicRule')).find((id) => id.startsWith(name))!;
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'iot.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${name}`), 'Arn'] },
+      SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+    const [errorRole] = resourcesOf('AWS::IAM::Role').filter((r) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('iot.amazonaws.com'));
+    expect(JSON.stringify(errorRole!.Properties.AssumeRolePolicyDocument)).toContain('aws:SourceAccount');
+  });
+
+  it('lets only the gate ingest publish, and only to gate events topics', () => {
+    const publishers = resourcesOf('AWS::IAM::Policy')
+      .flatMap((p) => (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]).map((s) => ({ roles: p.Properties.Roles, s })))
+      .filter(({ s }) => [s.Action].flat().some((a) => a.startsWith('iot:')));
+    expect(publishers).toHaveLength(Object.keys(topicRules).length);
+    for (const { roles, s } of publishers) {
+      expect(JSON.stringify(roles)).toMatch(new RegExp(`"(${Object.keys(topicRules).join('|')})Role`));
+      expect(s.Action).toBe('iot:Publish');
+      expect(JSON.stringify(s.Resource)).toMatch(/:topic\/stockclub\/\*\/gates\/\*\/events"/);
+    }
+  });
+
   it('lets a gateway publish only under its own location and gate', () => {
     const [policy] = resourcesOf('AWS::IoT::Policy');
     const publish = policy!.Properties.PolicyDocument.Statement.find((s: { Action: string }) => s.Action === 'iot:Publish');
     expect(JSON.stringify(publish.Resource)).toContain('topic/stockclub/${iot:Connection.Thing.Attributes[locationId]}/gates/${iot:Connection.Thing.ThingName}/reads');
+    const statements = policy!.Properties.PolicyDocument.Statement as { Effect: string; Action: string; Resource: unknown }[];
+    expect(statements.map((s) => s.Action).sort()).toEqual(['iot:Connect', 'iot:Publish', 'iot:Receive', 'iot:Subscribe']);
+    for (const s of statements) {
+      expect(s.Effect).toBe('Allow');
+      expect(JSON.stringify(s.Resource)).toContain('${iot:Connection.Thing.ThingName}');
+    }
   });
 
   it.each(scheduleList())('schedules job %s', (_name, schedule) => {
@@ -147,6 +216,39 @@ describe('streams, IoT and schedules', () => {
       FlexibleTimeWindow: { Mode: 'OFF' },
       Target: { DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: Match.anyValue() },
     });
+  });
+});
+
+describe('stack settings', () => {
+  it('tags every taggable resource', () => {
+    for (const type of ['AWS::DynamoDB::Table', 'AWS::Lambda::Function', 'AWS::SQS::Queue', 'AWS::IAM::Role']) {
+      for (const resource of resourcesOf(type)) expect(resource.Properties.Tags, type).toContainEqual({ Key: 'app', Value: 'stockclub' });
+    }
+  });
+
+  it('projects every GSI in full', () => {
+    for (const table of resourcesOf('AWS::DynamoDB::Table')) {
+      for (const index of table.Properties.GlobalSecondaryIndexes ?? []) expect(index.Projection).toEqual({ ProjectionType: 'ALL' });
+    }
+  });
+
+  it('needs the JWT issuer and audience, and warns about the placeholder issuer', () => {
+    expect(() => new StockClubStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'NoContext')).toThrow(/jwtIssuer/);
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('placeholder'));
+  });
+
+  it('warns without an IoT data endpoint and points only the gate ingest at it when given', () => {
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('iotDataEndpoint'));
+    const withEndpoint = new App({ context: { 'aws:cdk:bundling-stacks': [], jwtIssuer: 'https://idp.example/', jwtAudience: 'stockclub-api', iotDataEndpoint: 'abc-ats.iot.eu-west-1.amazonaws.com' } });
+    const configured = new StockClubStack(withEndpoint, 'StockClub');
+    Annotations.fromStack(configured).hasNoWarning('*', Match.stringLikeRegexp('iotDataEndpoint'));
+    const functions = Template.fromStack(configured).findResources('AWS::Lambda::Function');
+    const pointed = Object.values(functions)
+      .filter((f) => f.Properties.Environment.Variables.AWS_ENDPOINT_URL_IOT_DATA_PLANE !== undefined)
+      .map((f) => f.Properties.Handler as string);
+    expect(pointed).toEqual(Object.keys(topicRules).map((n) => `index.${n}`));
+    expect(Object.values(functions).find((f) => f.Properties.Handler === pointed[0])!.Properties.Environment.Variables.AWS_ENDPOINT_URL_IOT_DATA_PLANE)
+      .toBe('https://abc-ats.iot.eu-west-1.amazonaws.com');
   });
 });
 
