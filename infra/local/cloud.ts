@@ -4,27 +4,34 @@
  * the topic rules, the IoT data plane endpoint, the scheduler and the outbox.
  * Handlers run in this process with the environment Lambda would give them.
  */
-import type { IncomingMessage } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { createTables, localAwsEnv, startDynamoDbLocal } from './dynamodb.ts';
-import { FailureLog } from './failure-log.ts';
+import { type Failure, FailureLog } from './failure-log.ts';
 import { createGateway, type LocalEndpoint } from './gateway.ts';
 import { startIotDataEndpoint } from './iot-data-endpoint.ts';
 import { startMqttBroker } from './mqtt.ts';
 import { outbox } from './outbox.ts';
-import { startScheduler } from './scheduler.ts';
+import { type LocalScheduler, startScheduler } from './scheduler.ts';
 import { seedDemoData } from './seed.ts';
 import { startStreamPoller } from './stream-poller.ts';
 
 export interface LocalCloudOptions {
-  /** HTTP port; 0 picks a free one. */
+  /** HTTP port (default PORT or 3000); 0 picks a free one. */
   readonly port?: number;
+  /** MQTT port (default MQTT_PORT or 1883); 0 picks a free one. */
   readonly mqttPort?: number;
-  /** Persist DynamoDB Local's data here instead of in memory. */
+  /** DynamoDB Local's port; a free one by default. */
+  readonly dynamoPort?: number;
+  /** Persist DynamoDB Local's data (and a failures.jsonl) here instead of in memory. */
   readonly dataDir?: string;
   /** Skip the demo data. */
   readonly empty?: boolean;
-  /** Run jobs on their schedules (tests turn this off and run them on demand). */
+  /** What to load when not empty; the demo data by default. */
+  readonly seed?: (baseUrl: string) => Promise<void>;
+  /** Run jobs on their schedules (default true; tests turn this off and run them through POST /_local/jobs). */
   readonly schedules?: boolean;
 }
 
@@ -35,68 +42,108 @@ export interface LocalCloud {
   readonly failures: FailureLog;
   /** Resolves when stream records and MQTT messages seen so far have been handled. */
   settled(): Promise<void>;
+  /** Stops everything, DynamoDB Local's JVM included, and restores the environment. */
   stop(): Promise<void>;
 }
 
+const portFrom = (value: string | undefined, fallback: number): number => {
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`Not a port: ${value}`);
+  return port;
+};
+
 const json = (status: number, body: unknown) => ({ status, body });
 
-export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<LocalCloud> => {
-  const stops: (() => Promise<void> | void)[] = [];
-  const stop = async () => {
-    for (const step of stops.reverse()) await step();
-  };
-  try {
-    const dynamo = await startDynamoDbLocal({ dataDir: options.dataDir });
-    stops.push(() => dynamo.stop());
-    const tableEnv = await createTables(dynamo.endpoint);
-    Object.assign(process.env, tableEnv, localAwsEnv, { AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint });
-    process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+/** GET/DELETE /_local/outbox, GET /_local/failures, GET /_local/jobs, POST /_local/jobs/{name}. */
+const localEndpoints = (failures: FailureLog, scheduler: LocalScheduler): LocalEndpoint[] => [
+  async (req: IncomingMessage) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!url.pathname.startsWith('/_local/')) return undefined;
+    const route = `${req.method} ${url.pathname}`;
+    if (route === 'GET /_local/outbox') return json(200, { items: outbox.list(url.searchParams.get('to') ?? undefined) });
+    if (route === 'DELETE /_local/outbox') {
+      outbox.clear();
+      return json(200, { items: [] });
+    }
+    if (route === 'GET /_local/failures') return json(200, { items: failures.list((url.searchParams.get('source') ?? undefined) as Failure['source'] | undefined) });
+    if (route === 'GET /_local/jobs') return json(200, { items: scheduler.jobs });
+    const job = /^POST \/_local\/jobs\/([\w-]+)$/.exec(route)?.[1];
+    if (job) {
+      if (!scheduler.jobs.includes(job)) return json(404, { message: `No job ${job}; jobs: ${scheduler.jobs.join(', ')}` });
+      try {
+        return json(200, { job, result: (await scheduler.runNow(job)) ?? null });
+      } catch (error) {
+        return json(500, { job, error: (error as Error).message });
+      }
+    }
+    return json(404, { message: `No local endpoint ${route}` });
+  },
+];
 
-    const failures = new FailureLog();
-    const broker = await startMqttBroker({ port: options.mqttPort ?? 1883, failures });
-    stops.push(() => broker.close());
+const listen = (server: Server, port: number): Promise<number> =>
+  new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+
+export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<LocalCloud> => {
+  const port = options.port ?? portFrom(process.env.PORT, 3000);
+  const mqttPort = options.mqttPort ?? portFrom(process.env.MQTT_PORT, 1883);
+  const steps: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    // Last started, first stopped; each step runs once even if stop is called twice.
+    for (let step = steps.pop(); step; step = steps.pop()) {
+      try {
+        await step();
+      } catch (error) {
+        console.error('local cloud: stopping a part failed:', (error as Error).message);
+      }
+    }
+  };
+  // Handlers read their configuration from the environment, as in Lambda; put back what was there on stop.
+  const setEnv = (values: Record<string, string>) => {
+    const previous = Object.fromEntries(Object.keys(values).map((key) => [key, process.env[key]]));
+    Object.assign(process.env, values);
+    steps.push(() => {
+      for (const [key, value] of Object.entries(previous)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    });
+  };
+
+  try {
+    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+    const dynamo = await startDynamoDbLocal({ port: options.dynamoPort, dataDir: options.dataDir });
+    steps.push(() => dynamo.stop());
+    const tableEnv = await createTables(dynamo.endpoint, 'stockclub');
+    setEnv({ ...tableEnv, ...localAwsEnv, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' });
+
+    const failures = new FailureLog({ file: options.dataDir ? join(options.dataDir, 'failures.jsonl') : undefined });
+    const broker = await startMqttBroker({ port: mqttPort, failures });
+    steps.push(() => broker.close());
     const iotData = await startIotDataEndpoint(broker);
-    stops.push(() => iotData.close());
-    process.env.AWS_ENDPOINT_URL_IOT_DATA_PLANE = iotData.url;
+    steps.push(() => iotData.close());
+    setEnv({ AWS_ENDPOINT_URL_IOT_DATA_PLANE: iotData.url });
 
     const poller = await startStreamPoller({ endpoint: dynamo.endpoint, tableEnv, failures });
-    stops.push(() => poller.stop());
+    steps.push(() => poller.stop());
     const scheduler = startScheduler({ failures, enabled: options.schedules ?? true });
-    stops.push(() => scheduler.stop());
+    steps.push(() => scheduler.stop());
 
-    const localEndpoints: LocalEndpoint[] = [
-      async (req: IncomingMessage) => {
-        const url = new URL(req.url ?? '/', 'http://localhost');
-        if (url.pathname === '/_local/outbox' && req.method === 'GET') return json(200, { items: outbox.list(url.searchParams.get('to') ?? undefined) });
-        if (url.pathname === '/_local/outbox' && req.method === 'DELETE') {
-          outbox.clear();
-          return json(200, { items: [] });
-        }
-        if (url.pathname === '/_local/failures' && req.method === 'GET') return json(200, { items: failures.list() });
-        const job = /^\/_local\/jobs\/(\w+)$/.exec(url.pathname);
-        if (job && req.method === 'POST') {
-          if (!scheduler.jobs.includes(job[1]!)) return json(404, { message: `No job ${job[1]}; jobs: ${scheduler.jobs.join(', ')}` });
-          try {
-            return json(200, { job: job[1], result: await scheduler.runNow(job[1]!) });
-          } catch (error) {
-            return json(500, { job: job[1], error: (error as Error).message });
-          }
-        }
-        return undefined;
-      },
-    ];
-    const gateway = createGateway({ localEndpoints });
-    await new Promise<void>((resolve, reject) => {
-      gateway.once('error', reject);
-      gateway.listen(options.port ?? 3000, '127.0.0.1', resolve);
-    });
-    stops.push(() => new Promise<void>((resolve) => {
+    const gateway = createGateway({ localEndpoints: localEndpoints(failures, scheduler) });
+    const httpPort = await listen(gateway, port);
+    steps.push(() => new Promise<void>((resolve) => {
       gateway.closeAllConnections();
       gateway.close(() => resolve());
     }));
-    const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+    const url = `http://127.0.0.1:${httpPort}`;
 
-    if (!options.empty) await seedDemoData(url);
+    if (!options.empty) await (options.seed ?? seedDemoData)(url);
 
     return {
       url,

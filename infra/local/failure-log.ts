@@ -2,9 +2,13 @@
  * Where the local cloud keeps what AWS would send to a failure destination:
  * stream records that failed every retry (an event source mapping's
  * on-failure queue), MQTT messages the topic rule could not deliver (its
- * error action) and failed job runs (a schedule's dead-letter queue).
- * Readable at GET /_local/failures.
+ * error action) and failed job runs (the function's on-failure queue).
+ * Readable at GET /_local/failures; with `file`, also appended there as JSON
+ * lines, so failures outlive the process (`npm start -- --data DIR` keeps
+ * them next to the data).
  */
+import { appendFileSync } from 'node:fs';
+
 export interface Failure {
   readonly source: 'stream' | 'topicRule' | 'schedule';
   /** The consumer, rule or job that failed. */
@@ -16,13 +20,28 @@ export interface Failure {
 
 export class FailureLog {
   readonly #failures: Failure[] = [];
+  readonly #file: string | undefined;
 
-  record(failure: Omit<Failure, 'at'>): void {
-    this.#failures.push({ ...failure, at: new Date().toISOString() });
-    console.error(`local ${failure.source} ${failure.name} failed for good: ${failure.reason}`);
+  constructor(options: { file?: string } = {}) {
+    this.#file = options.file;
   }
 
-  list(): readonly Failure[] {
-    return [...this.#failures];
+  record(failure: Omit<Failure, 'at'>): void {
+    const entry = { ...failure, at: new Date().toISOString() };
+    this.#failures.push(entry);
+    console.error(`local ${failure.source} ${failure.name} failed for good: ${failure.reason}`);
+    if (this.#file) {
+      try {
+        appendFileSync(this.#file, `${JSON.stringify(entry)}\n`);
+      } catch (error) {
+        // The in-memory list still has it; a full disk must not take the broker or poller down.
+        console.error(`failure log: could not append to ${this.#file}: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** Oldest first; `source` narrows to one kind. */
+  list(source?: Failure['source']): readonly Failure[] {
+    return this.#failures.filter((f) => source === undefined || f.source === source);
   }
 }

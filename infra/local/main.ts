@@ -1,39 +1,59 @@
 /**
  * `npm start`: the whole API on this machine. Flags: --empty (no demo data),
- * --data DIR (persist DynamoDB Local), --port N / --mqtt-port N (or PORT /
- * MQTT_PORT).
+ * --data DIR (persist DynamoDB Local and the failure log), --port N /
+ * --mqtt-port N (or PORT / MQTT_PORT).
  */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalCloud } from './cloud.ts';
 import { JavaMissing } from './dynamodb.ts';
+import { demoLocations } from './seed.ts';
 
 const { values } = parseArgs({
   options: {
     empty: { type: 'boolean', default: false },
     data: { type: 'string' },
-    port: { type: 'string', default: process.env.PORT ?? '3000' },
-    'mqtt-port': { type: 'string', default: process.env.MQTT_PORT ?? '1883' },
+    port: { type: 'string' },
+    'mqtt-port': { type: 'string' },
   },
 });
 
+const portFlag = (flag: string, value: string | undefined): number | undefined => {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    console.error(`--${flag} must be a port number, not ${value}`);
+    process.exit(2);
+  }
+  return port;
+};
+
 try {
   const cloud = await startLocalCloud({
-    port: Number(values.port),
-    mqttPort: Number(values['mqtt-port']),
+    port: portFlag('port', values.port),
+    mqttPort: portFlag('mqtt-port', values['mqtt-port']),
     dataDir: values.data,
     empty: values.empty,
   });
+  const gateLocation = demoLocations[0].locationId;
   console.log(`
 StockClub is running locally.
-  API        ${cloud.url}   (GET /health, GET /openapi.json)
+  API        ${cloud.url}   (GET /health and GET /openapi.json need no token)
   MQTT       ${cloud.mqttUrl}   (gateways: username {locationId}/{gateId}, password: a gateway token)
-  DynamoDB   ${cloud.dynamoEndpoint}   (${values.data ? `data in ${values.data}` : 'in memory'})
-  Data       ${values.empty ? 'none (--empty)' : 'demo: WH-CENTRAL, STORE-BERLIN, STORE-MUNICH; SNEAKER-42, TEE-BLK-M, ...'}
+  DynamoDB   ${cloud.dynamoEndpoint}   (${values.data ? `data in ${values.data}` : 'in memory, gone when this stops'})
+  Data       ${values.empty ? 'none (--empty)' : `demo: ${demoLocations.map((l) => l.locationId).join(', ')}; SNEAKER-42, TEE-BLK-M, ...`}
 
   Tokens     npm run token -- --role admin
              npm run token -- --role store --location STORE-BERLIN
-             npm run token -- --role gateway --location WH-CENTRAL --gate DOCK-1
-  Local      GET ${cloud.url}/_local/outbox   GET ${cloud.url}/_local/failures   POST ${cloud.url}/_local/jobs/{name}
+             npm run token -- --role gateway --location ${gateLocation} --gate DOCK-1
+  Try        curl -H "authorization: Bearer $(npm run -s token -- --role admin)" ${cloud.url}/stock/SNEAKER-42
+
+  Local-only endpoints (no token):
+    GET    ${cloud.url}/_local/outbox[?to=...]   messages that would have gone out by email or SMS
+    DELETE ${cloud.url}/_local/outbox
+    GET    ${cloud.url}/_local/failures          stream records, MQTT messages and job runs that failed for good${values.data ? `\n                                          (also in ${join(values.data, 'failures.jsonl')})` : ''}
+    GET    ${cloud.url}/_local/jobs
+    POST   ${cloud.url}/_local/jobs/{name}       run a scheduled job now
 
 Ctrl-C stops everything.`);
   let stopping = false;

@@ -3,9 +3,18 @@
  * same rules AWS enforces. A gateway connects with username
  * `{locationId}/{gateId}` and a gateway token as password, may publish only
  * under its own `stockclub/{locationId}/gates/{gateId}/` and subscribe only
- * to its own events topic. The topic rules of infra/topics.ts run on every
- * matching message: payload plus topic fields, handed to the rule's handler;
- * what fails goes to the failure log (AWS: the rule's error action).
+ * to its own events topic; tools connect as `stockclub` with an admin or
+ * service token and may only listen. Refusals:
+ * - bad credentials: CONNACK 4 (bad user name or password);
+ * - a publish outside the gate's prefix, or over IoT Core's 128 KB cap: the
+ *   broker closes the connection and the message goes nowhere, as IoT Core
+ *   does to an MQTT 3.1.1 client its policy denies;
+ * - a subscription outside the gate's events topic: SUBACK 0x80 (failure),
+ *   the connection stays up.
+ * The topic rules of infra/topics.ts run on every matching message, from a
+ * gateway or from the IoT data plane endpoint: payload plus topic fields,
+ * handed to the rule's handler; what fails goes to the failure log (AWS: the
+ * rule's error action).
  */
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +26,8 @@ import { lambdaContext } from './gateway.ts';
 import { loadHandler } from './handlers.ts';
 
 type RuleHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+const maxPayloadBytes = 128 * 1024;
 
 /** Who a connection is: a gateway bound to one gate, or a tool (admin/service token) that may only listen. */
 interface Identity {
@@ -48,7 +59,8 @@ export const applyTopicRule = (rule: TopicRuleDefinition, topic: string, payload
 export interface LocalBroker {
   readonly port: number;
   readonly url: string;
-  publish(topic: string, payload: string | Buffer): Promise<void>;
+  /** Publishes as the service itself (the IoT data plane): no topic checks, topic rules still apply. */
+  publish(topic: string, payload: string | Buffer, options?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;
   /** Resolves when every rule invocation started so far has finished. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -59,6 +71,7 @@ export const startMqttBroker = async (options: { port?: number; failures: Failur
   const identities = new WeakMap<object, Identity>();
   const inFlight = new Set<Promise<void>>();
 
+  // One invocation per message, no retries: a refused message is as refused on a second try, and the log keeps it.
   const runRule = async (name: string, rule: TopicRuleDefinition, topic: string, payload: Buffer) => {
     let event: Record<string, unknown>;
     try {
@@ -94,9 +107,9 @@ export const startMqttBroker = async (options: { port?: number; failures: Failur
       })();
     },
     authorizePublish: (client, packet, callback) => {
-      // Messages the broker publishes itself (events back to gates) have no client.
-      if (!client) return callback(null);
-      const identity = identities.get(client);
+      // broker.publish (the IoT data plane) bypasses this check; a client-less call is a stale will, refused.
+      const identity = client ? identities.get(client) : undefined;
+      if (Buffer.byteLength(packet.payload) > maxPayloadBytes) return callback(new Error(`Payload over ${maxPayloadBytes} bytes on ${packet.topic}`));
       if (identity?.role === 'gateway' && packet.topic.startsWith(gatePublishPrefix(identity.locationId!, identity.gateId!))) return callback(null);
       callback(new Error(`Not allowed to publish to ${packet.topic}`));
     },
@@ -106,11 +119,11 @@ export const startMqttBroker = async (options: { port?: number; failures: Failur
       if (identity?.role === 'gateway' && subscription.topic === gateEventsTopic(identity.locationId!, identity.gateId!)) {
         return callback(null, subscription);
       }
-      callback(new Error(`Not allowed to subscribe to ${subscription.topic}`));
+      // No subscription and no error: aedes answers SUBACK 0x80 instead of dropping the connection.
+      callback(null, null);
     },
-    published: (packet, client, callback) => {
+    published: (packet, _client, callback) => {
       callback(null);
-      if (!client) return;
       for (const [name, rule] of Object.entries(topicRules)) {
         if (!topicMatches(rule.topicFilter, packet.topic)) continue;
         const run = runRule(name, rule, packet.topic, Buffer.from(packet.payload));
@@ -120,25 +133,32 @@ export const startMqttBroker = async (options: { port?: number; failures: Failur
     },
   });
 
+  const closeBroker = () => new Promise<void>((resolve) => broker.close(() => resolve()));
   const server: Server = createServer(broker.handle as never);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 1883, '127.0.0.1', resolve);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 1883, '127.0.0.1', resolve);
+    });
+  } catch (error) {
+    // A taken port must not leave the broker's timers keeping the process alive.
+    await closeBroker();
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
 
   return {
     port,
     url: `mqtt://127.0.0.1:${port}`,
-    publish: (topic, payload) =>
+    publish: (topic, payload, { qos = 1, retain = false } = {}) =>
       new Promise((resolve, reject) =>
-        broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false }, (error) => (error ? reject(error) : resolve())),
+        broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos, retain, dup: false }, (error) => (error ? reject(error) : resolve())),
       ),
     settled: async () => {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
     close: async () => {
-      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await closeBroker();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

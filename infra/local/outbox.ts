@@ -1,24 +1,34 @@
 /**
  * The local stand-in for SES and SMS delivery: every message the API would
  * have sent, readable at GET /_local/outbox (?to= filters by recipient) and
- * cleared with DELETE /_local/outbox.
+ * cleared with DELETE /_local/outbox. One module-level outbox per process,
+ * so the messaging adapters (in local mode) and the local gateway share it.
  */
+import { randomUUID } from 'node:crypto';
+
 export interface OutboxMessage {
+  readonly id: string;
   readonly channel: 'email' | 'sms';
   readonly to: string;
   readonly subject?: string;
   readonly body: string;
+  /** Email headers as SES would send them (List-Unsubscribe and the like). */
   readonly headers?: Record<string, string>;
+  /** Whatever else the adapter wants a developer to see: member, campaign, idempotency key. */
+  readonly meta?: Record<string, unknown>;
   readonly sentAt: string;
 }
 
-class Outbox {
+export class Outbox {
   #messages: OutboxMessage[] = [];
 
-  add(message: Omit<OutboxMessage, 'sentAt'>): void {
-    this.#messages.push({ ...message, sentAt: new Date().toISOString() });
+  add(message: Omit<OutboxMessage, 'id' | 'sentAt'>): OutboxMessage {
+    const stored = { ...message, id: randomUUID(), sentAt: new Date().toISOString() };
+    this.#messages.push(stored);
+    return stored;
   }
 
+  /** Oldest first. */
   list(to?: string): readonly OutboxMessage[] {
     return this.#messages.filter((m) => to === undefined || m.to === to);
   }

@@ -1,10 +1,13 @@
 /**
- * EventBridge schedule expressions for the local scheduler: `rate(5 minutes)`
+ * EventBridge Scheduler expressions for the local scheduler: `rate(5 minutes)`
  * and six-field `cron(minutes hours day-of-month month day-of-week year)`
- * evaluated in the schedule's time zone. Supports `*`, `?`, lists, ranges,
+ * evaluated in the schedule's time zone, with the scheduler's daylight-saving
+ * rules: a time that does not exist (spring forward) is skipped, a time that
+ * happens twice (fall back) runs once. Supports `*`, `?`, lists, ranges,
  * steps and day/month names; not `L`, `W` or `#`.
+ * https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html
  */
-const rateUnits: Record<string, number> = { minute: 60_000, minutes: 60_000, hour: 3_600_000, hours: 3_600_000, day: 86_400_000, days: 86_400_000 };
+const rateUnits: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 const monthNames = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const dayNames = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 
@@ -15,8 +18,9 @@ const parseField = (text: string, min: number, max: number, names: string[] = []
   const values = new Set<number>();
   const value = (v: string) => {
     const named = names.indexOf(v.toUpperCase());
+    if (named < 0 && !/^\d+$/.test(v)) throw new Error(`cron value '${v}' not understood (L, W and # are not supported locally)`);
     const n = named >= 0 ? named + nameBase : Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`cron value ${v} outside ${min}-${max}`);
+    if (n < min || n > max) throw new Error(`cron value ${v} outside ${min}-${max}`);
     return n;
   };
   for (const part of text.split(',')) {
@@ -44,6 +48,8 @@ export const parseCron = (body: string): Cron => {
   const parts = body.trim().split(/\s+/);
   if (parts.length !== 6) throw new Error(`cron needs six fields, got ${parts.length}: ${body}`);
   const [minutes, hours, dayOfMonth, month, dayOfWeek, year] = parts as [string, string, string, string, string, string];
+  // EventBridge refuses an expression that sets both day fields, or neither: one of them must be `?`.
+  if ((dayOfMonth === '?') === (dayOfWeek === '?')) throw new Error(`cron needs ? in exactly one of day-of-month and day-of-week: ${body}`);
   return {
     minutes: parseField(minutes, 0, 59),
     hours: parseField(hours, 0, 23),
@@ -63,14 +69,26 @@ const zonedParts = (date: Date, format: Intl.DateTimeFormat) => {
   };
 };
 
-/** The first time strictly after `after` that the expression fires. */
+/** The second occurrence of a local time when clocks fall back an hour: the scheduler runs only the first. */
+const repeatedWallClock = (t: number, p: ReturnType<typeof zonedParts>, format: Intl.DateTimeFormat): boolean => {
+  const hourBefore = zonedParts(new Date(t - 3_600_000), format);
+  return hourBefore.day === p.day && hourBefore.hour === p.hour && hourBefore.minute === p.minute;
+};
+
+/**
+ * The first time strictly after `after` that the expression fires. Rate
+ * schedules run at `firstRunAt` (the scheduler's start, as a schedule
+ * without StartDate starts at once) and every interval after it.
+ */
 export const nextRun = (expression: string, timeZone: string, after: Date, firstRunAt = after): Date => {
-  const rate = /^rate\((\d+)\s+(\w+)\)$/.exec(expression.trim());
+  const rate = /^rate\((\d+) (minute|hour|day)(s?)\)$/.exec(expression.trim());
   if (rate) {
-    const every = Number(rate[1]) * (rateUnits[rate[2]!] ?? Number.NaN);
-    if (!(every > 0)) throw new Error(`bad rate expression ${expression}`);
-    const elapsed = after.getTime() - firstRunAt.getTime();
-    return new Date(firstRunAt.getTime() + (Math.floor(elapsed / every) + 1) * every);
+    const count = Number(rate[1]);
+    // EventBridge wants the singular unit for 1 and the plural otherwise.
+    if (count < 1 || (count === 1) !== (rate[3] === '')) throw new Error(`bad rate expression ${expression}`);
+    const every = count * rateUnits[rate[2]!]!;
+    if (after.getTime() < firstRunAt.getTime()) return firstRunAt;
+    return new Date(firstRunAt.getTime() + (Math.floor((after.getTime() - firstRunAt.getTime()) / every) + 1) * every);
   }
   const cron = /^cron\((.+)\)$/.exec(expression.trim());
   if (!cron) throw new Error(`not an EventBridge schedule expression: ${expression}`);
@@ -84,15 +102,16 @@ export const nextRun = (expression: string, timeZone: string, after: Date, first
     const p = zonedParts(new Date(t), format);
     const dayMatches = fieldHas(spec.year, p.year) && fieldHas(spec.month, p.month) && fieldHas(spec.dayOfMonth, p.day) && fieldHas(spec.dayOfWeek, p.weekday);
     if (!dayMatches) {
-      // Stop short of local midnight by two hours, so a daylight-saving shift cannot make us jump past it.
-      t += Math.max(1, (23 - p.hour) * 60 + (60 - p.minute) - 120) * 60_000;
+      // Land an hour short of local midnight first, so a daylight-saving shift tonight cannot carry us past it.
+      const toMidnight = (23 - p.hour) * 60 + (60 - p.minute);
+      t += (toMidnight > 60 ? toMidnight - 60 : toMidnight) * 60_000;
       continue;
     }
     if (!fieldHas(spec.hours, p.hour)) {
       t += (60 - p.minute) * 60_000;
       continue;
     }
-    if (fieldHas(spec.minutes, p.minute)) return new Date(t);
+    if (fieldHas(spec.minutes, p.minute) && !repeatedWallClock(t, p, format)) return new Date(t);
     t += 60_000;
   }
   throw new Error(`${expression} never fires`);

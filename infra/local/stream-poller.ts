@@ -18,7 +18,7 @@ import { type StreamConsumerDefinition, streamConsumerList } from '../streams.ts
 import { tables } from '../tables.ts';
 import { localAwsEnv, streamArnOf } from './dynamodb.ts';
 import type { FailureLog } from './failure-log.ts';
-import { matchesAnyFilter } from './filter-pattern.ts';
+import { assertFilterPatterns, matchesAnyFilter } from './filter-pattern.ts';
 import { lambdaContext } from './gateway.ts';
 import { loadHandler } from './handlers.ts';
 
@@ -36,23 +36,28 @@ export interface StreamPollerOptions {
 
 const knownEvents = new Set(['INSERT', 'MODIFY', 'REMOVE']);
 
+/** Leaves out absent fields, as Lambda's JSON does, so `exists: false` filters see them absent. */
+const defined = <T extends object>(value: T): T =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+
 /**
- * Stream records as Lambda delivers them. DynamoDB Local reports a TTL
- * deletion under an event name the SDK does not know; AWS sends REMOVE with
- * the DynamoDB service as the user identity, so that is what handlers see.
+ * A stream record as Lambda delivers it. DynamoDB Local reports a TTL
+ * deletion under an event name the SDK does not know (it arrives as
+ * "UNKNOWN_TO_SDK_VERSION" or similar), where AWS sends REMOVE with the
+ * DynamoDB service as the user identity; handlers get what AWS sends.
  */
-const toLambdaRecord = (record: StreamRecord, streamArn: string): DynamoDBRecord => {
-  const ttlRemoval = !knownEvents.has(String(record.eventName)) && record.dynamodb?.OldImage && !record.dynamodb?.NewImage;
+export const toLambdaRecord = (record: StreamRecord, streamArn: string): DynamoDBRecord => {
+  const ttlRemoval = !knownEvents.has(String(record.eventName)) && record.dynamodb?.OldImage !== undefined && record.dynamodb?.NewImage === undefined;
   const userIdentity = ttlRemoval ? { type: 'Service', principalId: 'dynamodb.amazonaws.com' } : record.userIdentity;
-  return {
+  return defined({
     eventID: record.eventID,
     eventName: (ttlRemoval ? 'REMOVE' : record.eventName) as DynamoDBRecord['eventName'],
     eventVersion: '1.1',
     eventSource: 'aws:dynamodb',
     awsRegion: localAwsEnv.AWS_REGION,
     eventSourceARN: streamArn,
-    ...(userIdentity ? { userIdentity } : {}),
-    dynamodb: {
+    userIdentity,
+    dynamodb: defined({
       ApproximateCreationDateTime: Math.floor((record.dynamodb?.ApproximateCreationDateTime?.getTime() ?? Date.now()) / 1000),
       Keys: record.dynamodb?.Keys as never,
       NewImage: record.dynamodb?.NewImage as never,
@@ -60,8 +65,8 @@ const toLambdaRecord = (record: StreamRecord, streamArn: string): DynamoDBRecord
       SequenceNumber: record.dynamodb?.SequenceNumber,
       SizeBytes: record.dynamodb?.SizeBytes,
       StreamViewType: record.dynamodb?.StreamViewType,
-    },
-  };
+    }),
+  });
 };
 
 interface Consumer {
@@ -107,6 +112,7 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
 
   const consumers: Consumer[] = [];
   for (const [name, definition] of options.consumers ?? streamConsumerList()) {
+    assertFilterPatterns(definition.filters, name);
     const table = options.tableEnv[tables[definition.table].envVar];
     const streamArn = table ? await streamArnOf(options.endpoint, table) : undefined;
     if (!streamArn) throw new Error(`Table ${table ?? definition.table} has no stream for consumer ${name}`);
@@ -116,16 +122,20 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
   }
 
   const deliver = async (consumer: Consumer, batch: DynamoDBRecord[]) => {
-    const handler = await loadHandler<StreamHandler>(consumer.definition.entry, consumer.name);
     let pending = batch;
     for (let attempt = 0; pending.length > 0; attempt++) {
       let failedFrom: number;
       let reason: string;
       try {
+        // Inside the try: a module that fails to load is a failed invocation, as an init error is in Lambda.
+        const handler = await loadHandler<StreamHandler>(consumer.definition.entry, consumer.name);
         const response = await handler({ Records: pending }, lambdaContext(consumer.name));
         const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
-        failedFrom = pending.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''));
-        reason = 'reported in batchItemFailures';
+        const known = new Set(pending.map((r) => r.dynamodb?.SequenceNumber));
+        // Lambda takes an empty or unknown itemIdentifier as the whole batch failing.
+        const invalid = [...failed].some((id) => !id || !known.has(id));
+        failedFrom = invalid ? 0 : pending.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''));
+        reason = invalid ? `batchItemFailures names records not in the batch: ${JSON.stringify([...failed])}` : 'reported in batchItemFailures';
       } catch (error) {
         failedFrom = 0;
         reason = `handler threw: ${(error as Error).message}`;
@@ -187,17 +197,16 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
 
   const loop = (async () => {
     while (!stopped) {
-      try {
-        if (Date.now() - lastRefresh > 2000) {
-          lastRefresh = Date.now();
-          for (const consumer of consumers) await refreshShards(consumer, false);
-        }
-        // Shards of one consumer are read one after another, so a shard's records stay in order.
-        await Promise.all(consumers.map(async (consumer) => {
-          for (const [shardId, iterator] of [...consumer.iterators]) await pollShard(consumer, shardId, iterator);
-        }));
-      } catch (error) {
-        if (!stopped) console.error('local stream poller:', (error as Error).message);
+      const refresh = Date.now() - lastRefresh > 2000;
+      if (refresh) lastRefresh = Date.now();
+      // Consumers run side by side, each reading its shards one after another, so a shard's records stay in order.
+      // allSettled: one consumer's trouble must not start the next cycle while another is still reading.
+      const results = await Promise.allSettled(consumers.map(async (consumer) => {
+        if (refresh) await refreshShards(consumer, false);
+        for (const [shardId, iterator] of [...consumer.iterators]) await pollShard(consumer, shardId, iterator);
+      }));
+      for (const [i, result] of results.entries()) {
+        if (result.status === 'rejected' && !stopped) console.error(`local stream poller (${consumers[i]!.name}):`, (result.reason as Error).message);
       }
       cycles++;
       for (const waiter of waiters.filter((w) => cycles >= w.until)) {

@@ -15,10 +15,19 @@ const listClaim = (value: Claims[string]): string[] => {
   return value.replace(/^\[|\]$/g, '').split(/[\s,]+/).filter(Boolean);
 };
 
+const nonEmpty = (value: Claims[string]): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/**
+ * The caller, or `undefined` when the claims do not name one (the request is
+ * then answered 401): a known role, a subject (it is recorded as who made
+ * each write) and, for a member, the member the token belongs to.
+ */
 export const principalFromClaims = (claims: Claims | undefined): Principal | undefined => {
   const role = claims?.role;
   if (typeof role !== 'string' || !(roles as readonly string[]).includes(role)) return undefined;
-  const subject = typeof claims?.sub === 'string' ? claims.sub : 'unknown';
-  const memberId = typeof claims?.memberId === 'string' ? claims.memberId : undefined;
+  const subject = nonEmpty(claims?.sub);
+  if (!subject) return undefined;
+  const memberId = nonEmpty(claims?.memberId);
+  if (role === 'member' && !memberId) return undefined;
   return { subject, role: role as Role, locations: listClaim(claims?.locations), memberId };
 };

@@ -78,13 +78,38 @@ describe('the local cloud', () => {
 
     const token = await signLocalToken({ role: 'gateway', locations: ['WH-E2E'], gateId: 'DOCK-3' });
     const gate = await connect('WH-E2E/DOCK-3', token);
+    // Another gate's events: SUBACK failure, and the connection stays up.
+    await expect(gate.subscribeAsync('stockclub/WH-E2E/gates/DOCK-9/events', { qos: 1 })).rejects.toMatchObject({ packet: { granted: [128] } });
+    expect(gate.connected).toBe(true);
+
+    // Another gate's reads: the broker closes the connection and the message goes nowhere.
     const closed = new Promise<void>((resolve) => gate.once('close', () => resolve()));
     gate.publish('stockclub/WH-E2E/gates/DOCK-9/reads', JSON.stringify({ readAt: '2026-11-25T10:00:00Z', direction: 'OUT', reads: [{ epc: '3074257bf7194e4000001a85' }] }), { qos: 0 });
     await closed;
     await cloud.settled();
     expect(seen).not.toContain('stockclub/WH-E2E/gates/DOCK-9/reads');
+    expect(seen).not.toContain('stockclub/WH-E2E/gates/DOCK-9/events');
+
+    // A listener may not publish at all.
+    const observerClosed = new Promise<void>((resolve) => observer.once('close', () => resolve()));
+    observer.publish('stockclub/WH-E2E/gates/DOCK-3/reads', '{}', { qos: 0 });
+    await observerClosed;
 
     await expect(connect('WH-E2E/DOCK-4', token)).rejects.toThrow();
     await expect(connect('WH-E2E/DOCK-3', 'not-a-token')).rejects.toThrow();
+    await expect(connect('stockclub', await signLocalToken({ role: 'store', locations: ['WH-E2E'] }))).rejects.toThrow();
+  });
+
+  it('serves the outbox and runs a scheduled job on demand', async () => {
+    const listed = await fetch(`${cloud.url}/_local/outbox`);
+    expect(listed.status).toBe(200);
+    expect(await listed.json()).toEqual({ items: [] });
+
+    const jobs = (await (await fetch(`${cloud.url}/_local/jobs`)).json()) as { items: string[] };
+    expect(jobs.items).toContain('releaseExpiredHolds');
+    const run = await fetch(`${cloud.url}/_local/jobs/releaseExpiredHolds`, { method: 'POST' });
+    expect(run.status).toBe(200);
+    expect(await run.json()).toMatchObject({ job: 'releaseExpiredHolds', result: { expired: 0 } });
+    expect((await fetch(`${cloud.url}/_local/jobs/noSuchJob`, { method: 'POST' })).status).toBe(404);
   });
 });

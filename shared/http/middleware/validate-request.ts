@@ -10,11 +10,16 @@ export const maxBodyBytes = 256 * 1024;
 
 const idempotencyKeyPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+const fieldPath = (where: string, path: readonly PropertyKey[]): string => [where, ...path.map(String)].join('.');
+
+// An unknown key is reported by zod on the object holding it; name the key
+// itself, so every field error points at one field.
 const fieldErrors = (where: string, issues: readonly z.core.$ZodIssue[]): FieldError[] =>
-  issues.map((issue) => ({
-    path: [where, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
+  issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: fieldPath(where, [...issue.path, key]), message: 'unknown field' }))
+      : [{ path: fieldPath(where, issue.path), message: issue.message }],
+  );
 
 const parseWith = (schema: z.ZodType | undefined, value: unknown, where: string): unknown => {
   if (!schema) return undefined;
@@ -57,10 +62,15 @@ const resolveIdempotencyKey = (route: RouteDefinition, event: StockClubEvent, bo
       { path: 'headers.idempotency-key', message: '1-64 letters, digits, ".", "_" or "-"' },
     ]);
   }
+  // Checked whether or not the route has a body: a body-less write keyed by
+  // the header alone must not run without one.
   if (source === 'header') {
     if (!fromHeader) throw new ValidationFailed('An Idempotency-Key header is required', [{ path: 'headers.idempotency-key', message: 'required' }]);
     return fromHeader;
   }
+  // A body that is not an object has no id to read or fill in; the body
+  // schema refuses it next.
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   const record = body as Record<string, unknown>;
   const fromBody = record[source];
   if (fromHeader !== undefined && fromBody !== undefined && fromHeader !== fromBody) {
@@ -78,9 +88,10 @@ const resolveIdempotencyKey = (route: RouteDefinition, event: StockClubEvent, bo
 const parseIfMatch = (event: StockClubEvent): number => {
   const value = header(event, 'if-match');
   if (value === undefined) throw new PreconditionRequired('Send If-Match with the ETag you read');
-  const version = /^(?:W\/)?"?(\d{1,15})"?$/.exec(value.trim());
+  // An entity tag is quoted (a bare number is tolerated); unbalanced quotes are not an ETag.
+  const version = /^(?:W\/)?(?:"(\d{1,15})"|(\d{1,15}))$/.exec(value.trim());
   if (!version) throw new ValidationFailed('Invalid If-Match', [{ path: 'headers.if-match', message: 'an ETag such as "3"' }]);
-  return Number(version[1]);
+  return Number(version[1] ?? version[2]);
 };
 
 /**
@@ -91,8 +102,7 @@ export const validateRequest = (route: RouteDefinition): MiddlewareObj<StockClub
   before: async (request) => {
     const { event } = request;
     const rawBody = route.body ? readJsonBody(event) : undefined;
-    const isObject = typeof rawBody === 'object' && rawBody !== null && !Array.isArray(rawBody);
-    const idempotencyKey = isObject ? resolveIdempotencyKey(route, event, rawBody) : undefined;
+    const idempotencyKey = resolveIdempotencyKey(route, event, rawBody);
     const state = {
       ...event.stockclub,
       body: parseWith(route.body, rawBody, 'body'),

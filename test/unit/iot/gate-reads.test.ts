@@ -25,9 +25,12 @@ describe('gateReads', () => {
     expect(ack).toEqual({ type: 'ACK', readAt: message.readAt, direction: 'IN', received: 3, distinctEpcs: 2 });
     const calls = iot.commandCalls(PublishCommand);
     expect(calls).toHaveLength(1);
-    const input = calls[0]!.args[0].input;
-    expect(input).toMatchObject({ topic: 'stockclub/WH-CENTRAL/gates/DOCK-1/events', qos: 1, contentType: 'application/json' });
-    expect(JSON.parse(new TextDecoder().decode(input.payload as Uint8Array))).toEqual(ack);
+    expect(calls[0]!.args[0].input).toEqual({
+      topic: 'stockclub/WH-CENTRAL/gates/DOCK-1/events',
+      qos: 1,
+      contentType: 'application/json',
+      payload: new TextEncoder().encode('{"type":"ACK","readAt":"2026-11-25T10:00:00Z","direction":"IN","received":3,"distinctEpcs":2}'),
+    });
   });
 
   it.each([
@@ -35,6 +38,10 @@ describe('gateReads', () => {
     ['an EPC that is not hex', { ...message, reads: [{ epc: 'not-an-epc-not-an-epc-xx' }] }],
     ['a direction that does not exist', { ...message, direction: 'SIDEWAYS' }],
     ['no location from the topic', { ...message, locationId: undefined }],
+    ['an EPC of odd length', { ...message, reads: [{ epc: '3074257bf7194e4000001a8' }] }],
+    ['an EPC longer than 256 bits', { ...message, reads: [{ epc: 'ab'.repeat(33) }] }],
+    ['more than 5000 reads', { ...message, reads: Array.from({ length: 5001 }, () => ({ epc: '3074257bf7194e4000001a85' })) }],
+    ['a gate id that is not an identifier', { ...message, gateId: 'DOCK 1' }],
   ])('throws %s back to the rule\'s error action and publishes nothing', async (_name, broken) => {
     await expect(gateReads(broken, lambdaContext('gateReads'))).rejects.toThrow(/Invalid gate reads message/);
     expect(iot.commandCalls(PublishCommand)).toHaveLength(0);

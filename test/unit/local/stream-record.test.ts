@@ -1,0 +1,44 @@
+import type { _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
+import { describe, expect, it } from 'vitest';
+import { matchesAnyFilter } from '../../../infra/local/filter-pattern.ts';
+import { toLambdaRecord } from '../../../infra/local/stream-poller.ts';
+import { streamConsumers } from '../../../infra/streams.ts';
+
+const arn = 'arn:aws:dynamodb:ddblocal:000000000000:table/stockclub-Inventory/stream/2026-11-25T06:24:00.000';
+const hold = { pk: { S: 'RESERVATION#r1' }, sk: { S: 'RESERVATION' }, entity: { S: 'RESERVATION' }, status: { S: 'ACTIVE' } };
+
+describe('stream records as Lambda delivers them', () => {
+  it('turns DynamoDB Local\'s TTL deletion into the REMOVE by the DynamoDB service that AWS sends', () => {
+    // What DynamoDB Local reports for an item its TTL removed: an event name the SDK does not know.
+    const local = {
+      eventID: 'e1', eventName: 'UNKNOWN_TO_SDK_VERSION', eventVersion: '1.1', eventSource: 'aws:dynamodb', awsRegion: 'ddblocal',
+      userIdentity: { Type: 'Service', PrincipalId: 'dynamodb.amazonaws.com' },
+      dynamodb: {
+        ApproximateCreationDateTime: new Date('2026-11-25T06:24:00.000Z'), Keys: { pk: hold.pk, sk: hold.sk }, OldImage: hold,
+        SequenceNumber: '000000000000000000007', SizeBytes: 60, StreamViewType: 'NEW_AND_OLD_IMAGES',
+      },
+    } as unknown as StreamRecord;
+    const record = toLambdaRecord(local, arn);
+    expect(record).toEqual({
+      eventID: 'e1', eventName: 'REMOVE', eventVersion: '1.1', eventSource: 'aws:dynamodb', awsRegion: 'eu-west-1', eventSourceARN: arn,
+      userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' },
+      dynamodb: {
+        ApproximateCreationDateTime: 1795587840, Keys: { pk: hold.pk, sk: hold.sk }, OldImage: hold,
+        SequenceNumber: '000000000000000000007', SizeBytes: 60, StreamViewType: 'NEW_AND_OLD_IMAGES',
+      },
+    });
+    expect(matchesAnyFilter(record, streamConsumers.expiredHolds.filters)).toBe(true);
+  });
+
+  it('passes ordinary records through without fields they do not have', () => {
+    const insert = {
+      eventID: 'e2', eventName: 'INSERT',
+      dynamodb: { ApproximateCreationDateTime: new Date('2026-11-25T06:24:00.000Z'), Keys: { pk: hold.pk, sk: hold.sk }, NewImage: hold, SequenceNumber: '8', SizeBytes: 60, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    } as StreamRecord;
+    const record = toLambdaRecord(insert, arn);
+    expect(record.eventName).toBe('INSERT');
+    expect(record).not.toHaveProperty('userIdentity');
+    expect(record.dynamodb).not.toHaveProperty('OldImage');
+    expect(matchesAnyFilter(record, [{ dynamodb: { OldImage: [{ exists: false }] } }])).toBe(true);
+  });
+});
