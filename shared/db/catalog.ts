@@ -6,7 +6,7 @@ import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand, 
 import { tables } from '../../infra/tables.ts';
 import { AlreadyExists, NotFound, PreconditionFailed } from '../domain/errors.ts';
 import { documentClient, tableName } from './client.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { requestFingerprint } from './fingerprint.ts';
 import { entities, inventoryKeys, withoutKeys } from './keys.ts';
 import { TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
@@ -124,7 +124,7 @@ const listing = async <T>(indexKey: string, limit: number, cursor: string | unde
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': indexKey },
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor),
+      ExclusiveStartKey: decodeCursor(cursor, cursorScope(tables.inventory, 'gsi1', indexKey)),
     }),
   );
   return { items: (output.Items ?? []).map((i) => withoutKeys<T>(i)), cursor: encodeCursor(output.LastEvaluatedKey) };

@@ -29,7 +29,7 @@ import {
 import { assertLocationAccess, type Principal, visibleLocations } from '../domain/principal.ts';
 import { batchGetInventory, type Page } from './catalog.ts';
 import { documentClient, tableName } from './client.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { requestFingerprint } from './fingerprint.ts';
 import { entities, inventoryKeys, withoutKeys } from './keys.ts';
 import { TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
@@ -477,7 +477,7 @@ export const lapsedHolds = async (now: string, limit: number, cursor?: string): 
       KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :now',
       ExpressionAttributeValues: { ':pk': inventoryKeys.activeReservations, ':now': now },
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor),
+      ExclusiveStartKey: decodeCursor(cursor, cursorScope(tables.inventory, 'gsi2', inventoryKeys.activeReservations)),
     }),
   );
   return { items: (output.Items ?? []).map(holdView), cursor: encodeCursor(output.LastEvaluatedKey) };
@@ -536,7 +536,7 @@ export const stockAtLocation = async (
       ...(options.belowReorderPoint ? { FilterExpression: 'inventoryPosition <= reorderPoint' } : {}),
       ExpressionAttributeValues: { ':pk': inventoryKeys.levelsOfLocation(locationId) },
       Limit: options.limit,
-      ExclusiveStartKey: decodeCursor(options.cursor),
+      ExclusiveStartKey: decodeCursor(options.cursor, cursorScope(tables.inventory, 'gsi1', inventoryKeys.levelsOfLocation(locationId))),
     }),
   );
   return { items: (output.Items ?? []).map(levelView), cursor: encodeCursor(output.LastEvaluatedKey) };
@@ -594,7 +594,7 @@ export const ledger = async (query: LedgerQuery, principal: Principal): Promise<
       FilterExpression: filter,
       ExpressionAttributeValues: values,
       Limit: query.limit,
-      ExclusiveStartKey: decodeCursor(query.cursor),
+      ExclusiveStartKey: decodeCursor(query.cursor, cursorScope(tables.inventory, index, partition)),
     }),
   );
   return {

@@ -54,7 +54,7 @@ export const buildOpenApi = (): Record<string, unknown> => {
       404: problem,
       409: problem,
       ...(route.ifMatch ? { 412: problem, 428: problem } : {}),
-      ...(route.idempotencyKey ? { 422: problem } : {}),
+      ...(route.body ? { 413: problem, 422: problem } : route.idempotencyKey ? { 422: problem } : {}),
       503: problem,
     },
   });

@@ -196,6 +196,26 @@ describe('movement types', () => {
     const below = await api.call('GET', `/locations/${location}/stock?belowReorderPoint=true`, { token: admin });
     expect(below.body.items).toEqual([expect.objectContaining({ sku: low, available: 9, reorderPoint: 10 })]);
   });
+
+  it('pages a location\'s stock with cursors and refuses a cursor from another list with 400', async () => {
+    const location = uniqueId('PG');
+    await api.call('POST', '/locations', { token: admin, body: { locationId: location, name: 'Paging test', type: 'STORE', timeZone: 'UTC' } });
+    const skus = [uniqueId('p1'), uniqueId('p2'), uniqueId('p3')];
+    for (const sku of skus) {
+      await createProduct(sku);
+      await receive(sku, location, 1);
+    }
+    const first = await api.call('GET', `/locations/${location}/stock?limit=2`, { token: admin });
+    expect(first.body.items).toHaveLength(2);
+    const second = await api.call('GET', `/locations/${location}/stock?limit=2&cursor=${first.body.cursor}`, { token: admin });
+    expect([...first.body.items, ...second.body.items].map((l: { sku: string }) => l.sku).sort()).toEqual([...skus].sort());
+
+    const elsewhere = await api.call('GET', `/locations/${storeA}/stock?cursor=${first.body.cursor}`, { token: admin });
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body.errors).toEqual([{ path: 'query.cursor', message: expect.any(String) }]);
+    const empty = Buffer.from('{}').toString('base64url');
+    expect((await api.call('GET', `/locations/${location}/stock?cursor=${empty}`, { token: admin })).status).toBe(400);
+  });
 });
 
 describe('idempotency', () => {

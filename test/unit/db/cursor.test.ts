@@ -1,16 +1,25 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationFailed } from '../../../shared/domain/errors.ts';
-import { decodeCursor, encodeCursor } from '../../../shared/db/cursor.ts';
+import { cursorScope, decodeCursor, encodeCursor } from '../../../shared/db/cursor.ts';
+import { tables } from '../../../infra/tables.ts';
 import { Cursor } from '../../../shared/schemas/common.ts';
 
-/** DynamoDB LastEvaluatedKeys: every key attribute in this project is a string. */
-const keyArb = fc.dictionary(fc.constantFrom('pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'), fc.string({ unit: 'binary', maxLength: 60 }), { minKeys: 1 });
+/** A location's stock levels: gsi1 of the inventory table, one partition. */
+const scope = cursorScope(tables.inventory, 'gsi1', 'LOCATION_STOCK#S1');
+
+/** LastEvaluatedKeys of that query: every key attribute in this project is a non-empty string. */
+const keyArb = fc.record({
+  pk: fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }),
+  sk: fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }),
+  gsi1pk: fc.constant('LOCATION_STOCK#S1'),
+  gsi1sk: fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }),
+});
 
 const expectInvalidCursor = (cursor: string) => {
   let error: unknown;
   try {
-    decodeCursor(cursor);
+    decodeCursor(cursor, scope);
   } catch (e) {
     error = e;
   }
@@ -23,12 +32,12 @@ const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 describe('encodeCursor / decodeCursor', () => {
   it('passes "no more pages" through as undefined', () => {
     expect(encodeCursor(undefined)).toBeUndefined();
-    expect(decodeCursor(undefined)).toBeUndefined();
+    expect(decodeCursor(undefined, scope)).toBeUndefined();
   });
 
   it('round-trips a realistic key', () => {
-    const key = { pk: 'LOC#S1', sk: 'LEVEL#SKU-1', gsi1pk: 'LEVELS#S1', gsi1sk: 'SKU-1' };
-    expect(decodeCursor(encodeCursor(key))).toEqual(key);
+    const key = { pk: 'STOCK#SKU-1', sk: 'LOCATION#S1', gsi1pk: 'LOCATION_STOCK#S1', gsi1sk: 'SKU-1' };
+    expect(decodeCursor(encodeCursor(key), scope)).toEqual(key);
   });
 
   it('round-trips any string-valued key, through a URL-safe cursor', () => {
@@ -36,7 +45,7 @@ describe('encodeCursor / decodeCursor', () => {
       fc.property(keyArb, (key) => {
         const cursor = encodeCursor(key)!;
         expect(cursor).toMatch(/^[A-Za-z0-9_-]*$/);
-        expect(decodeCursor(cursor)).toEqual(key);
+        expect(decodeCursor(cursor, scope)).toEqual(key);
       }),
     );
   });
@@ -62,6 +71,11 @@ describe('encodeCursor / decodeCursor', () => {
     ['a key with a number', b64('{"pk":"x","sk":1}')],
     ['a key with a nested object', b64('{"pk":{"S":"x"}}')],
     ['truncated JSON', b64('{"pk":"x"')],
+    ['an empty object', b64('{}')],
+    ['a key missing the index attributes', b64('{"pk":"STOCK#A","sk":"LOCATION#S1"}')],
+    ['a key with an extra attribute', b64('{"pk":"STOCK#A","sk":"LOCATION#S1","gsi1pk":"LOCATION_STOCK#S1","gsi1sk":"A","x":"y"}')],
+    ['a key of another partition', b64('{"pk":"STOCK#A","sk":"LOCATION#S2","gsi1pk":"LOCATION_STOCK#S2","gsi1sk":"A"}')],
+    ['a key of the base table', b64('{"pk":"STOCK#A","sk":"LOCATION#S1"}')],
   ])('refuses %s with a 400-style ValidationFailed on query.cursor', (_name, cursor) => {
     expectInvalidCursor(cursor);
   });
@@ -71,7 +85,7 @@ describe('encodeCursor / decodeCursor', () => {
       fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.base64String(), fc.jsonValue().map((v) => b64(JSON.stringify(v)))), (cursor) => {
         let result: unknown;
         try {
-          result = decodeCursor(cursor);
+          result = decodeCursor(cursor, scope);
         } catch (error) {
           expect(error).toBeInstanceOf(ValidationFailed);
           return;
