@@ -1,0 +1,67 @@
+/**
+ * Whether a SKU at a location needs an order, and how much. The trigger is
+ * the inventory position, available + incoming: counting what is already on
+ * order is what stops a second suggestion for the same shortage.
+ */
+import type { Eoq } from './eoq.ts';
+import { type RoundingRule, roundOrderQuantity } from './packs.ts';
+import { requireInt } from './validate.ts';
+
+/** How much to order once reordering: the EOQ, or up to a fixed max. */
+export type OrderPolicy =
+  | { readonly kind: 'EOQ'; readonly eoq: Eoq }
+  | { readonly kind: 'ORDER_UP_TO'; readonly max: number };
+
+export interface SuggestionInput {
+  readonly available: number;
+  /** Units on open purchase orders and inbound transfers. */
+  readonly incoming: number;
+  readonly reorderPoint: number;
+  readonly order: OrderPolicy;
+  readonly packSize?: number;
+  readonly minOrderQty?: number;
+}
+
+/**
+ * What the wanted quantity was based on before rounding:
+ * - `EOQ`: the economic order quantity;
+ * - `ORDER_UP_TO`: max minus the inventory position;
+ * - `SHORTFALL`: the quantity needed to lift the position above the reorder
+ *   point, when the EOQ or max would not (a demand spike, max = min).
+ */
+export type SuggestionBasis = 'EOQ' | 'ORDER_UP_TO' | 'SHORTFALL';
+
+export type Suggestion =
+  | { readonly needed: false; readonly position: number }
+  | {
+    readonly needed: true;
+    readonly position: number;
+    readonly quantity: number;
+    readonly basis: SuggestionBasis;
+    /** The quantity wanted before rounding to packs and the supplier minimum. */
+    readonly wanted: number;
+    readonly rule: RoundingRule;
+  };
+
+/** available + incoming: the stock this location can count on. */
+export const inventoryPosition = (available: number, incoming: number): number => available + incoming;
+
+/**
+ * Needed when available + incoming <= reorder point (the same test as the
+ * level's `inventoryPosition <= reorderPoint` filter). The quantity always
+ * lifts the position above the reorder point, so the next check does not
+ * suggest again, and is rounded up to whole packs and the supplier minimum.
+ */
+export const suggestOrder = (input: SuggestionInput): Suggestion => {
+  const available = requireInt('available', input.available, Number.MIN_SAFE_INTEGER);
+  const incoming = requireInt('incoming', input.incoming);
+  const rop = requireInt('reorderPoint', input.reorderPoint);
+  const position = inventoryPosition(available, incoming);
+  if (position > rop) return { needed: false, position };
+  const shortfall = rop - position + 1;
+  // The unrounded EOQ, so rounding happens once here and its rule is the one reported.
+  const policyWanted = input.order.kind === 'EOQ' ? input.order.eoq.raw : requireInt('order.max', input.order.max) - position;
+  const basis: SuggestionBasis = policyWanted >= shortfall ? input.order.kind : 'SHORTFALL';
+  const wanted = Math.max(policyWanted, shortfall);
+  return { needed: true, position, wanted, basis, ...roundOrderQuantity(wanted, input.packSize ?? 1, input.minOrderQty ?? 0) };
+};
