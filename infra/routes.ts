@@ -8,6 +8,7 @@
  */
 import type { z } from 'zod';
 import type { Role } from '../shared/domain/principal.ts';
+import type { TableAccess } from './tables.ts';
 import { Health, Page } from '../shared/schemas/common.ts';
 import {
   LedgerEntry,
@@ -27,8 +28,32 @@ import {
   StockLevel,
   StockOfSku,
 } from '../shared/schemas/stock.ts';
+import {
+  AdjustmentRequest,
+  Allocation,
+  AllocationInput,
+  AllocationList,
+  AllocationParams,
+  Member,
+  MemberInput,
+  MemberParams,
+  MemberPatch,
+  MemberPoints,
+  PaidTierRequest,
+  PointsEntry,
+  PointsLedgerQuery,
+  PointsResult,
+  ProgramSchema,
+  ProgramView,
+  Receipt,
+  RedemptionRequest,
+  ReturnReceipt,
+  ReturnRequest,
+  SaleParams,
+  SaleRequest,
+} from '../shared/schemas/members.ts';
 
-export type IdempotencyKeySource = 'movementId' | 'saleId' | 'returnId' | 'header';
+export type IdempotencyKeySource = 'movementId' | 'saleId' | 'returnId' | 'redemptionId' | 'adjustmentId' | 'paymentId' | 'header';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -50,10 +75,15 @@ export interface RouteDefinition {
   /** Conditional updates need If-Match with the version from an ETag. */
   readonly ifMatch?: boolean;
   readonly success: { readonly status: number; readonly schema?: z.ZodType; readonly description: string };
+  /** Tables the handler touches; without it, GET routes read and other routes write the inventory table. */
+  readonly tables?: TableAccess;
 }
 
 const staff = ['admin', 'store'] as const;
 const staffAndService = ['admin', 'store', 'service'] as const;
+const everyone = ['admin', 'store', 'service', 'member'] as const;
+const readMembers = { members: 'read' } as const;
+const writeMembers = { members: 'readWrite' } as const;
 
 export const routes = {
   health: {
@@ -122,6 +152,91 @@ export const routes = {
     method: 'GET', path: '/locations/{locationId}/stock', entry: 'functions/api/stock.ts', auth: staffAndService, tag: 'stock',
     summary: 'Stock at one location, optionally only at or below reorder point', params: LocationParams, query: LocationStockQuery,
     success: { status: 200, schema: pageOf(StockLevel, 'StockLevelPage'), description: 'A page of stock levels' },
+  },
+
+  setAllocation: {
+    method: 'PUT', path: '/products/{sku}/allocations/{scope}', entry: 'functions/api/products.ts', auth: ['admin'], tag: 'members',
+    summary: 'Set aside units of a member-exclusive product at a location, or for the chain (scope *)', params: AllocationParams, body: AllocationInput,
+    success: { status: 200, schema: Allocation, description: 'The allocation with what is sold and what remains' },
+  },
+  listAllocations: {
+    method: 'GET', path: '/products/{sku}/allocations', entry: 'functions/api/products.ts', auth: everyone, tag: 'members',
+    summary: 'Member-exclusive units of a product: set aside, sold, remaining', params: SkuParams,
+    success: { status: 200, schema: AllocationList, description: 'Allocations per scope' },
+  },
+
+  getProgram: {
+    method: 'GET', path: '/program', entry: 'functions/api/members.ts', auth: everyone, tag: 'members', tables: readMembers,
+    summary: 'Tiers, points rules and welcome gift', success: { status: 200, schema: ProgramView, description: 'The loyalty program' },
+  },
+  updateProgram: {
+    method: 'PUT', path: '/program', entry: 'functions/api/members.ts', auth: ['admin'], tag: 'members', tables: writeMembers,
+    summary: 'Replace the loyalty program (If-Match with its version; 0 for the first)', body: ProgramSchema, ifMatch: true,
+    success: { status: 200, schema: ProgramView, description: 'The new program' },
+  },
+  registerMember: {
+    method: 'POST', path: '/members', entry: 'functions/api/members.ts', auth: ['admin', 'store', 'member'], tag: 'members',
+    tables: { members: 'readWrite', idempotency: 'readWrite' },
+    summary: 'Register a member (welcome gift included, once)', body: MemberInput, idempotencyKey: 'header',
+    success: { status: 201, schema: Member, description: 'The new member' },
+  },
+  getMember: {
+    method: 'GET', path: '/members/{memberId}', entry: 'functions/api/members.ts', auth: everyone, tag: 'members', tables: readMembers,
+    summary: 'A member: tier, points, rolling spend and visits (members see only themselves)', params: MemberParams,
+    success: { status: 200, schema: Member, description: 'The member' },
+  },
+  updateMember: {
+    method: 'PATCH', path: '/members/{memberId}', entry: 'functions/api/members.ts', auth: everyone, tag: 'members', tables: writeMembers,
+    summary: 'Change profile or consent (If-Match required)', params: MemberParams, body: MemberPatch, ifMatch: true,
+    success: { status: 200, schema: Member, description: 'The updated member' },
+  },
+  getMemberPoints: {
+    method: 'GET', path: '/members/{memberId}/points', entry: 'functions/api/members.ts', auth: everyone, tag: 'members', tables: readMembers,
+    summary: 'Points balance and open lots', params: MemberParams,
+    success: { status: 200, schema: MemberPoints, description: 'Available and pending points, lot by lot' },
+  },
+  listPointsEntries: {
+    method: 'GET', path: '/members/{memberId}/points/entries', entry: 'functions/api/members.ts', auth: everyone, tag: 'members', tables: readMembers,
+    summary: 'The points ledger, oldest first', params: MemberParams, query: PointsLedgerQuery,
+    success: { status: 200, schema: pageOf(PointsEntry, 'PointsEntryPage'), description: 'A page of ledger entries' },
+  },
+  redeemPoints: {
+    method: 'POST', path: '/members/{memberId}/points/redemptions', entry: 'functions/api/members.ts', auth: everyone, tag: 'members', tables: writeMembers,
+    summary: 'Spend points, soonest-expiring first', params: MemberParams, body: RedemptionRequest, idempotencyKey: 'redemptionId',
+    success: { status: 201, schema: PointsResult, description: 'The REDEEM entry and the balance after it' },
+  },
+  adjustPoints: {
+    method: 'POST', path: '/members/{memberId}/points/adjustments', entry: 'functions/api/members.ts', auth: ['admin'], tag: 'members', tables: writeMembers,
+    summary: 'Give or take points by hand, with a reason', params: MemberParams, body: AdjustmentRequest, idempotencyKey: 'adjustmentId',
+    success: { status: 201, schema: PointsResult, description: 'The ADJUST entry and the balance after it' },
+  },
+  buyPaidTier: {
+    method: 'POST', path: '/members/{memberId}/paid-tier', entry: 'functions/api/members.ts', auth: staff, tag: 'members', tables: writeMembers,
+    summary: 'A fee buys a tier for some months', params: MemberParams, body: PaidTierRequest, idempotencyKey: 'paymentId',
+    success: { status: 201, schema: Member, description: 'The member with the paid tier' },
+  },
+  reviewMemberTier: {
+    method: 'POST', path: '/members/{memberId}/tier-review', entry: 'functions/api/members.ts', auth: ['admin', 'service'], tag: 'members', tables: writeMembers,
+    summary: 'Run the tier review for one member now (at most one step down, after the grace period)', params: MemberParams,
+    success: { status: 200, schema: Member, description: 'The member after the review' },
+  },
+
+  createSale: {
+    method: 'POST', path: '/sales', entry: 'functions/api/sales.ts', auth: staff, tag: 'sales',
+    tables: { inventory: 'readWrite', members: 'readWrite' },
+    summary: 'Checkout: stock, discount, points, spend and tier in one transaction', body: SaleRequest, idempotencyKey: 'saleId',
+    success: { status: 201, schema: Receipt, description: 'The receipt' },
+  },
+  getSale: {
+    method: 'GET', path: '/sales/{saleId}', entry: 'functions/api/sales.ts', auth: everyone, tag: 'sales', tables: { inventory: 'read' },
+    summary: 'A receipt, with what has been returned so far', params: SaleParams,
+    success: { status: 200, schema: Receipt, description: 'The receipt' },
+  },
+  createReturn: {
+    method: 'POST', path: '/sales/{saleId}/returns', entry: 'functions/api/sales.ts', auth: staff, tag: 'sales',
+    tables: { inventory: 'readWrite', members: 'readWrite' },
+    summary: 'Take back all or part of a sale', params: SaleParams, body: ReturnRequest, idempotencyKey: 'returnId',
+    success: { status: 201, schema: ReturnReceipt, description: 'What was refunded and clawed back' },
   },
 } as const satisfies Record<string, RouteDefinition>;
 

@@ -23,7 +23,7 @@ import type { Construct } from 'constructs';
 import { type RouteDefinition, routeList } from './routes.ts';
 import { scheduleList } from './schedules.ts';
 import { streamConsumerList } from './streams.ts';
-import { type TableDefinition, type TableKey, tables } from './tables.ts';
+import { type TableAccess, type TableDefinition, type TableKey, tables } from './tables.ts';
 import { gatePublishPrefix, topicRules, topicRuleSql } from './topics.ts';
 
 const repoRoot = resolve(import.meta.dirname, '..');
@@ -60,7 +60,7 @@ interface FunctionOptions {
  * Which tables a function touches and how: it gets IAM grants and the
  * table-name environment variable for these tables and no others.
  */
-export type Access = Partial<Record<TableKey, 'read' | 'readWrite'>>;
+export type Access = TableAccess;
 
 /**
  * A definition in routes.ts, streams.ts, topics.ts or schedules.ts may

@@ -73,6 +73,9 @@ export const tables = {
 
 export type TableKey = keyof typeof tables;
 
+/** What a function may do with each table: IAM grants and table-name env vars follow it. */
+export type TableAccess = Partial<Record<TableKey, 'read' | 'readWrite'>>;
+
 export const tableList: readonly TableDefinition[] = Object.values(tables);
 
 /** Physical table name used by the local runtime and the tests. */

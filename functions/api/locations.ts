@@ -1,10 +1,9 @@
 import { routes } from '../../infra/routes.ts';
 import * as catalog from '../../shared/db/catalog.ts';
 import { assertLocationAccess, visibleLocations } from '../../shared/domain/principal.ts';
-import { httpHandler } from '../../shared/http/handler.ts';
+import { etag, httpHandler } from '../../shared/http/handler.ts';
 
 const now = () => new Date().toISOString();
-const etag = (version: number) => ({ etag: `"${version}"` });
 
 export const createLocation = httpHandler(routes.createLocation, async ({ body }) => {
   const { value, created } = await catalog.createLocation(body, now());

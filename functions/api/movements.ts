@@ -1,12 +1,10 @@
 import { routes } from '../../infra/routes.ts';
 import { ledger, recordMovement } from '../../shared/db/stock.ts';
-import { httpHandler } from '../../shared/http/handler.ts';
+import { httpHandler, replayHeaders } from '../../shared/http/handler.ts';
 
 export const createMovement = httpHandler(routes.createMovement, async ({ body, principal, idempotencyKey }) => {
   const { result, replayed } = await recordMovement({ ...body, movementId: idempotencyKey }, principal);
-  // A replay answers exactly as the first time did, flagged so a till can tell.
-  const headers: Record<string, string> = replayed ? { 'idempotent-replayed': 'true' } : {};
-  return { body: result, headers };
+  return { body: result, headers: replayHeaders(replayed) };
 });
 
 export const listMovements = httpHandler(routes.listMovements, async ({ query, principal }) => ({

@@ -1,9 +1,9 @@
 import { routes } from '../../infra/routes.ts';
 import * as catalog from '../../shared/db/catalog.ts';
-import { httpHandler } from '../../shared/http/handler.ts';
+import * as sales from '../../shared/db/sales.ts';
+import { etag, httpHandler } from '../../shared/http/handler.ts';
 
 const now = () => new Date().toISOString();
-const etag = (version: number) => ({ etag: `"${version}"` });
 
 export const createProduct = httpHandler(routes.createProduct, async ({ body }) => {
   const { value, created } = await catalog.createProduct(body, now());
@@ -22,4 +22,13 @@ export const getProduct = httpHandler(routes.getProduct, async ({ params }) => {
 export const updateProduct = httpHandler(routes.updateProduct, async ({ params, body, ifMatch }) => {
   const product = await catalog.updateProduct(params.sku, body, ifMatch, now());
   return { body: product, headers: etag(product.version) };
+});
+
+export const setAllocation = httpHandler(routes.setAllocation, async ({ params, body }) => ({
+  body: await sales.setAllocation(params.sku, params.scope, body.quantity, now()),
+}));
+
+export const listAllocations = httpHandler(routes.listAllocations, async ({ params }) => {
+  await catalog.getProduct(params.sku);
+  return { body: { sku: params.sku, items: await sales.allocationsOf(params.sku) } };
 });

@@ -43,6 +43,19 @@ export const inventoryKeys = {
   locationListingKey: 'LOCATIONS',
 } as const;
 
+/** The rfid table: open dedupe windows (they expire) and each serialised item's last known place. */
+export const rfidKeys = {
+  /** One open window per EPC and gate: reads inside it are one item event. */
+  window: (locationId: string, gateId: string, epc: string) => ({ pk: `WINDOW#${locationId}#${gateId}#${epc}`, sk: 'WINDOW' }),
+  /** Keyed by GTIN and serial, not by EPC: retagging with another filter value is still the same item. */
+  serial: (gtin: string, serial: string) => ({ pk: `SERIAL#${gtin}#${serial}`, sk: 'SERIAL' }),
+} as const;
+
+export const rfidEntities = {
+  window: 'RFID_WINDOW',
+  serial: 'SERIAL',
+} as const;
+
 /** The `entity` attribute names an item's kind; stream filters match on it. */
 export const entities = {
   location: 'LOCATION',
@@ -52,6 +65,50 @@ export const entities = {
   movement: 'MOVEMENT',
   ledgerEntry: 'LEDGER_ENTRY',
   reservation: 'RESERVATION',
+  sale: 'SALE',
+  saleReturn: 'SALE_RETURN',
+  allocation: 'ALLOCATION',
+  member: 'MEMBER',
+  contact: 'MEMBER_CONTACT',
+  pointsLot: 'POINTS_LOT',
+  pointsEntry: 'POINTS_ENTRY',
+  exclusiveClaim: 'EXCLUSIVE_CLAIM',
+  program: 'PROGRAM',
+} as const;
+
+/** Sales and member-exclusive allocations (inventory table): they sit beside the stock they move. */
+export const salesKeys = {
+  sale: (saleId: string) => ({ pk: `SALE#${saleId}`, sk: 'SALE' }),
+  /** A return lives in its sale's partition; its key is the return's idempotency guard. */
+  saleReturn: (saleId: string, returnId: string) => ({ pk: `SALE#${saleId}`, sk: `RETURN#${returnId}` }),
+  /** gsi1: a member's purchases, newest last. */
+  memberPurchase: (memberId: string, at: string, saleId: string) => ({ gsi1pk: `MEMBER_SALES#${memberId}`, gsi1sk: `${at}#${saleId}` }),
+  /** `*` is the allocation that serves every location. */
+  allocation: (sku: string, scope: string) => ({ pk: `ALLOCATION#${sku}`, sk: `SCOPE#${scope}` }),
+  allocationsOfSku: (sku: string) => `ALLOCATION#${sku}`,
+} as const;
+
+/**
+ * Members table. A member's partition sorts lots (`LOT#`) before the profile
+ * (`PROFILE`), so one consistent query between the two reads both; the
+ * points ledger (`TXN#`) and exclusive claims (`XCL#`) sort after it.
+ */
+export const memberKeys = {
+  profile: (memberId: string) => ({ pk: `MEMBER#${memberId}`, sk: 'PROFILE' }),
+  partition: (memberId: string) => `MEMBER#${memberId}`,
+  lot: (memberId: string, lotId: string) => ({ pk: `MEMBER#${memberId}`, sk: `LOT#${lotId}` }),
+  lotsFrom: 'LOT#',
+  profileSk: 'PROFILE',
+  /** gsi1: lots by the day they expire, so the expiry job reads one day's partition, never the table. */
+  lotExpiry: (expiresOn: string, memberId: string, lotId: string) => ({ gsi1pk: `LOT_EXPIRY#${expiresOn.slice(0, 10)}`, gsi1sk: `${expiresOn}#${memberId}#${lotId}` }),
+  lotsExpiringOn: (day: string) => `LOT_EXPIRY#${day}`,
+  entry: (memberId: string, at: string, entryId: string) => ({ pk: `MEMBER#${memberId}`, sk: `TXN#${at}#${entryId}` }),
+  entriesFrom: 'TXN#',
+  exclusiveClaim: (memberId: string, sku: string) => ({ pk: `MEMBER#${memberId}`, sk: `XCL#${sku}` }),
+  /** One member per address or number: these items are the uniqueness guard. */
+  email: (email: string) => ({ pk: `EMAIL#${email}`, sk: 'CONTACT' }),
+  phone: (phone: string) => ({ pk: `PHONE#${phone}`, sk: 'CONTACT' }),
+  program: { pk: 'PROGRAM', sk: 'PROGRAM' },
 } as const;
 
 const keyAttributes = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity', 'expiresAt'];

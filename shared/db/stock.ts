@@ -118,7 +118,7 @@ interface References {
 }
 
 /** Products and locations are never deleted, so a read before the write is enough to refuse unknown ones. */
-const loadReferences = async (skus: readonly string[], locationIds: readonly string[]): Promise<References> => {
+export const loadReferences = async (skus: readonly string[], locationIds: readonly string[]): Promise<References> => {
   const items = await batchGetInventory([
     ...skus.map((sku) => inventoryKeys.product(sku)),
     ...locationIds.map((id) => inventoryKeys.location(id)),
@@ -305,6 +305,24 @@ const movementPut = (
   },
 });
 
+/**
+ * The stock half of a transaction: the movement record (first), a level
+ * update per change, then a ledger entry per change. Checkout and returns
+ * add their own items after these.
+ */
+export const movementItems = (
+  command: MovementCommand,
+  changes: readonly LevelChange[],
+  products: ReadonlyMap<string, Record<string, unknown>>,
+  fingerprint: string,
+  by: string,
+  now: string,
+): TransactItem[] => [
+  movementPut(command, changes.map((c) => ({ sku: c.sku, locationId: c.locationId })), fingerprint, by, now),
+  ...changes.map((c) => levelUpdate(c, products.get(c.sku), now)),
+  ...changes.map((c) => ledgerPut(c, command, by, now)),
+];
+
 const replay = async (command: MovementCommand, fingerprint: string): Promise<MovementOutcome | undefined> => {
   const existing = await getInventoryItem(inventoryKeys.movement(command.movementId));
   if (!existing) return undefined;
@@ -356,7 +374,7 @@ const prepare = async (command: MovementCommand, principal: Principal, now: stri
   return { lines: hold.lines, locationId: hold.locationId, hold };
 };
 
-const shortagesOf = (error: TransactionCancelled, changes: readonly LevelChange[], firstLevelIndex: number): Shortage[] =>
+export const shortagesOf = (error: TransactionCancelled, changes: readonly LevelChange[], firstLevelIndex: number): Shortage[] =>
   changes.flatMap((change, i) => {
     const reason = error.reasons[firstLevelIndex + i];
     if (reason?.code !== 'ConditionalCheckFailed') return [];
@@ -403,9 +421,7 @@ export const recordMovement = async (
 
     const affected = changes.map((c) => ({ sku: c.sku, locationId: c.locationId }));
     const items: TransactItem[] = [
-      movementPut({ ...command, locationId: prepared.locationId }, affected, fingerprint, principal.subject, now),
-      ...changes.map((c) => levelUpdate(c, products.get(c.sku), now)),
-      ...changes.map((c) => ledgerPut(c, command, principal.subject, now)),
+      ...movementItems({ ...command, locationId: prepared.locationId }, changes, products, fingerprint, principal.subject, now),
       ...(holdWrite ? [holdWrite.item] : []),
     ];
     try {

@@ -74,6 +74,24 @@ export class OutOfStock extends DomainError {
   }
 }
 
+/** A member asked to spend more points than they have available. */
+export class InsufficientPoints extends DomainError {
+  readonly type = 'insufficient-points';
+  constructor(readonly requested: number, readonly available: number) {
+    super(`Requested ${requested} points, ${available} available`, { requested, available });
+  }
+}
+
+/** The buyer may not have this (member-exclusive product, tier too low, no member). */
+export class NotEligible extends DomainError {
+  readonly type = 'not-eligible';
+}
+
+/** A member-exclusive allocation has fewer units left than asked for, or the member reached their limit. */
+export class AllocationExhausted extends DomainError {
+  readonly type = 'allocation-exhausted';
+}
+
 /** The same idempotency key was sent with a different request body. */
 export class IdempotencyKeyReused extends DomainError {
   readonly type = 'idempotency-key-reused';

@@ -31,6 +31,12 @@ export interface ApiResponse {
   readonly headers?: Record<string, string>;
 }
 
+/** The ETag header for a versioned resource; clients send it back in If-Match. */
+export const etag = (version: number): Record<string, string> => ({ etag: `"${version}"` });
+
+/** A replayed write answers exactly as the first time did, flagged so a till can tell. */
+export const replayHeaders = (replayed: boolean): Record<string, string> => (replayed ? { 'idempotent-replayed': 'true' } : {});
+
 /** State the middleware hands to the business logic. */
 export interface RequestState {
   principal?: Principal;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tierNames } from '../domain/tiers.ts';
 import { Currency, LocationId, MinorUnits, Page, Quantity, RequestId, Sku, Timestamp, TimeZone } from './common.ts';
 
 export const LocationType = z.enum(['WAREHOUSE', 'STORE']);
@@ -27,7 +28,6 @@ export const Gtin = z
 
 export const ServiceLevel = z.number().gt(0.5).lt(1).meta({ description: 'Target cycle service level, e.g. 0.95' });
 
-export const tierNames = ['REGULAR', 'SILVER', 'GOLD', 'PLATINUM'] as const;
 
 /** Stock set aside for members: who may buy it and how much each. The allocation itself is booked separately. */
 export const MemberExclusive = z.strictObject({

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import * as errors from '../../../shared/domain/errors.ts';
 import {
+  AllocationExhausted,
   AlreadyExists,
   Conflict,
   DomainError,
   Forbidden,
   IdempotencyKeyReused,
+  InsufficientPoints,
+  NotEligible,
   NotFound,
   OutOfStock,
   PayloadTooLarge,
@@ -29,6 +32,9 @@ const allDomainErrors = (): DomainError[] => [
   new PreconditionRequired('if-match'),
   new OutOfStock([{ sku: 'A', locationId: 'S1', requested: 2, available: 1 }]),
   new IdempotencyKeyReused('reused'),
+  new InsufficientPoints(100, 40),
+  new NotEligible('members only'),
+  new AllocationExhausted('none left'),
   new RequestInProgress('busy'),
   new PayloadTooLarge('big'),
   new TemporarilyUnavailable('later'),

@@ -8,11 +8,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RouteDefinition } from '../../../infra/routes.ts';
 import * as errorModule from '../../../shared/domain/errors.ts';
 import {
+  AllocationExhausted,
   AlreadyExists,
   Conflict,
   DomainError,
   Forbidden,
   IdempotencyKeyReused,
+  InsufficientPoints,
+  NotEligible,
   NotFound,
   OutOfStock,
   PayloadTooLarge,
@@ -62,6 +65,9 @@ const statusTable: [string, DomainError, number, string][] = [
     ['PayloadTooLarge', new PayloadTooLarge('too big'), 413, 'payload-too-large'],
     ['UnknownReference', new UnknownReference('no such sku', [{ path: 'body.lines.0.sku', message: 'unknown' }]), 422, 'unknown-reference'],
     ['IdempotencyKeyReused', new IdempotencyKeyReused('different body'), 422, 'idempotency-key-reused'],
+    ['InsufficientPoints', new InsufficientPoints(100, 40), 409, 'insufficient-points'],
+    ['NotEligible', new NotEligible('members only'), 403, 'not-eligible'],
+    ['AllocationExhausted', new AllocationExhausted('none left'), 409, 'allocation-exhausted'],
     ['PreconditionRequired', new PreconditionRequired('send If-Match'), 428, 'precondition-required'],
     ['TemporarilyUnavailable', new TemporarilyUnavailable('busy', 3), 503, 'temporarily-unavailable'],
 ];

@@ -1,0 +1,61 @@
+import { routes } from '../../infra/routes.ts';
+import * as members from '../../shared/db/members.ts';
+import { assertMemberAccess } from '../../shared/domain/principal.ts';
+import { etag, httpHandler, replayHeaders } from '../../shared/http/handler.ts';
+
+export const getProgram = httpHandler(routes.getProgram, async () => {
+  const program = await members.loadProgram();
+  return { body: program, headers: etag(program.version) };
+});
+
+export const updateProgram = httpHandler(routes.updateProgram, async ({ body, ifMatch, principal }) => {
+  const program = await members.saveProgram(body, ifMatch, principal);
+  return { body: program, headers: etag(program.version) };
+});
+
+export const registerMember = httpHandler(routes.registerMember, async ({ body, principal, idempotencyKey }) => {
+  const { member, created } = await members.registerMember(body, principal, idempotencyKey);
+  return { body: member, headers: { ...etag(member.version), ...replayHeaders(!created) } };
+});
+
+export const getMember = httpHandler(routes.getMember, async ({ params, principal }) => {
+  const member = await members.getMember(params.memberId, principal);
+  return { body: member, headers: etag(member.version) };
+});
+
+export const updateMember = httpHandler(routes.updateMember, async ({ params, body, ifMatch, principal }) => {
+  const member = await members.updateMember(params.memberId, body, ifMatch, principal);
+  return { body: member, headers: etag(member.version) };
+});
+
+export const getMemberPoints = httpHandler(routes.getMemberPoints, async ({ params, principal }) => ({
+  body: await members.memberPoints(params.memberId, principal),
+}));
+
+export const listPointsEntries = httpHandler(routes.listPointsEntries, async ({ params, query, principal }) => ({
+  body: await members.pointsLedger(params.memberId, principal, query.limit, query.cursor),
+}));
+
+export const redeemPoints = httpHandler(routes.redeemPoints, async ({ params, body, principal, idempotencyKey }) => {
+  const { redemptionId: _id, ...redemption } = body;
+  const { result, replayed } = await members.redeemPoints(params.memberId, redemption, idempotencyKey, principal);
+  return { body: result, headers: replayHeaders(replayed) };
+});
+
+export const adjustPoints = httpHandler(routes.adjustPoints, async ({ params, body, principal, idempotencyKey }) => {
+  const { adjustmentId: _id, ...adjustment } = body;
+  const { result, replayed } = await members.adjustPoints(params.memberId, adjustment, idempotencyKey, principal);
+  return { body: result, headers: replayHeaders(replayed) };
+});
+
+export const buyPaidTier = httpHandler(routes.buyPaidTier, async ({ params, body, principal, idempotencyKey }) => {
+  const { paymentId: _id, ...purchase } = body;
+  const { member, replayed } = await members.buyPaidTier(params.memberId, purchase, idempotencyKey, principal);
+  return { body: member, headers: { ...etag(member.version), ...replayHeaders(replayed) } };
+});
+
+export const reviewMemberTier = httpHandler(routes.reviewMemberTier, async ({ params, principal }) => {
+  assertMemberAccess(principal, params.memberId);
+  await members.reviewMemberTier(params.memberId);
+  return { body: await members.getMember(params.memberId, principal) };
+});

@@ -1,0 +1,17 @@
+import { routes } from '../../infra/routes.ts';
+import { checkout, getSale as readSale, returnSale } from '../../shared/db/sales.ts';
+import { httpHandler, replayHeaders } from '../../shared/http/handler.ts';
+
+export const createSale = httpHandler(routes.createSale, async ({ body, principal, idempotencyKey }) => {
+  const { receipt, replayed } = await checkout({ ...body, saleId: idempotencyKey }, principal);
+  return { body: receipt, headers: replayHeaders(replayed) };
+});
+
+export const getSale = httpHandler(routes.getSale, async ({ params, principal }) => ({
+  body: await readSale(params.saleId, principal),
+}));
+
+export const createReturn = httpHandler(routes.createReturn, async ({ params, body, principal, idempotencyKey }) => {
+  const { receipt, replayed } = await returnSale(params.saleId, { ...body, returnId: idempotencyKey }, principal);
+  return { body: receipt, headers: replayHeaders(replayed) };
+});

@@ -1,0 +1,130 @@
+/**
+ * Membership tiers: who qualifies, when a tier changes, what it gives.
+ * Thresholds and benefits are data (the loyalty program, stored and edited
+ * by HQ); this module only applies them. Pure: the clock comes in as `now`.
+ */
+export const tierNames = ['REGULAR', 'SILVER', 'GOLD', 'PLATINUM'] as const;
+export type TierName = (typeof tierNames)[number];
+
+export interface TierRule {
+  readonly tier: TierName;
+  /** Qualifying spend over the rolling window, minor units. */
+  readonly minSpend: number;
+  /** Visits (sales) over the rolling window. */
+  readonly minVisits: number;
+  readonly discountPercent: number;
+  readonly pointsMultiplier: number;
+  /** May buy member-exclusive products (subject to each product's minimum tier). */
+  readonly exclusiveAccess: boolean;
+}
+
+export interface PointsRule {
+  /** Points per whole currency unit (100 minor units) paid. */
+  readonly perCurrencyUnit: number;
+  /** What one point is worth when redeemed, minor units. */
+  readonly pointValue: number;
+  readonly expiryDays: number;
+  /** Earned points stay pending (not spendable) for the return window. */
+  readonly pendingDays: number;
+}
+
+export interface Program {
+  readonly tiers: readonly TierRule[];
+  readonly points: PointsRule;
+  readonly welcomeGift: { readonly points: number; readonly expiryDays: number };
+  /** Months of spend and visits that count towards a tier, this month included. */
+  readonly rollingMonths: number;
+  /** A tier reached is kept at least this long before a review may lower it. */
+  readonly reviewGraceDays: number;
+}
+
+export const defaultProgram: Program = {
+  tiers: [
+    { tier: 'REGULAR', minSpend: 0, minVisits: 0, discountPercent: 0, pointsMultiplier: 1, exclusiveAccess: true },
+    { tier: 'SILVER', minSpend: 50_000, minVisits: 5, discountPercent: 2, pointsMultiplier: 1.25, exclusiveAccess: true },
+    { tier: 'GOLD', minSpend: 150_000, minVisits: 12, discountPercent: 5, pointsMultiplier: 1.5, exclusiveAccess: true },
+    { tier: 'PLATINUM', minSpend: 500_000, minVisits: 24, discountPercent: 10, pointsMultiplier: 2, exclusiveAccess: true },
+  ],
+  points: { perCurrencyUnit: 1, pointValue: 1, expiryDays: 365, pendingDays: 30 },
+  welcomeGift: { points: 500, expiryDays: 90 },
+  rollingMonths: 12,
+  reviewGraceDays: 90,
+};
+
+export const tierRank = (tier: TierName): number => tierNames.indexOf(tier);
+
+export const higherTier = (a: TierName, b: TierName): TierName => (tierRank(a) >= tierRank(b) ? a : b);
+
+export const ruleOf = (program: Program, tier: TierName): TierRule => {
+  const rule = program.tiers.find((t) => t.tier === tier);
+  if (!rule) throw new Error(`The program has no rule for tier ${tier}`);
+  return rule;
+};
+
+/** Monthly buckets of spend or visits, keyed `YYYY-MM` (UTC). */
+export type MonthlyTotals = Readonly<Record<string, number>>;
+
+export const monthOf = (iso: string): string => iso.slice(0, 7);
+
+/** The months of the rolling window ending with `now`'s month, oldest first. */
+export const rollingWindow = (now: string, months: number): string[] => {
+  const date = new Date(`${monthOf(now)}-01T00:00:00Z`);
+  return Array.from({ length: months }, (_, i) => {
+    const d = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() - (months - 1 - i), 1));
+    return d.toISOString().slice(0, 7);
+  });
+};
+
+export const rollingTotal = (totals: MonthlyTotals, now: string, months: number): number =>
+  rollingWindow(now, months).reduce((sum, month) => sum + (totals[month] ?? 0), 0);
+
+/** Adds to this month's bucket and drops buckets that left the window, so the record stays small. */
+export const addToMonth = (totals: MonthlyTotals, month: string, amount: number, now: string, months: number): Record<string, number> => {
+  const window = new Set(rollingWindow(now, months));
+  const next: Record<string, number> = {};
+  for (const [m, value] of Object.entries(totals)) if (window.has(m)) next[m] = value;
+  if (window.has(month)) next[month] = Math.max(0, (next[month] ?? 0) + amount);
+  return next;
+};
+
+/** The highest tier whose spend and visit thresholds are both met. Points never count. */
+export const qualifyingTier = (program: Program, spend: number, visits: number): TierName =>
+  [...program.tiers]
+    .sort((a, b) => tierRank(b.tier) - tierRank(a.tier))
+    .find((rule) => spend >= rule.minSpend && visits >= rule.minVisits)?.tier ?? 'REGULAR';
+
+export interface TierState {
+  /** Earned by spend and visits. */
+  readonly qualifiedTier: TierName;
+  /** When the qualified tier was last reached or lowered. */
+  readonly qualifiedSince: string;
+  readonly paidTier?: TierName;
+  readonly paidUntil?: string;
+}
+
+/** The higher of the qualified tier and a paid tier still in force. */
+export const effectiveTier = (state: TierState, now: string): TierName =>
+  state.paidTier && state.paidUntil && state.paidUntil > now ? higherTier(state.qualifiedTier, state.paidTier) : state.qualifiedTier;
+
+/** After a sale: upgrade at once when the rolling figures earn a higher tier; never lower. */
+export const afterPurchase = (state: TierState, program: Program, spend: number, visits: number, now: string): TierState => {
+  const earned = qualifyingTier(program, spend, visits);
+  return tierRank(earned) > tierRank(state.qualifiedTier) ? { ...state, qualifiedTier: earned, qualifiedSince: now } : state;
+};
+
+const dayMs = 86_400_000;
+
+/**
+ * The scheduled review: a member below their tier's thresholds drops one
+ * step, and only once the tier has been held for the grace period. An
+ * upgrade the figures earn is applied here too (it would have happened at
+ * the last sale anyway).
+ */
+export const reviewTier = (state: TierState, program: Program, spend: number, visits: number, now: string): TierState => {
+  const earned = qualifyingTier(program, spend, visits);
+  const current = tierRank(state.qualifiedTier);
+  if (tierRank(earned) > current) return { ...state, qualifiedTier: earned, qualifiedSince: now };
+  if (tierRank(earned) === current) return state;
+  if (Date.parse(now) - Date.parse(state.qualifiedSince) < program.reviewGraceDays * dayMs) return state;
+  return { ...state, qualifiedTier: tierNames[current - 1]!, qualifiedSince: now };
+};

@@ -1,0 +1,256 @@
+import { z } from 'zod';
+import { normalisePhone } from '../domain/contact.ts';
+import { pointsEntryTypes } from '../domain/points.ts';
+import { tierNames } from '../domain/tiers.ts';
+import { LocationId, MinorUnits, Page, Quantity, RequestId, Sku, Timestamp, TimeZone } from './common.ts';
+import { Epc } from './rfid.ts';
+
+export const MemberId = RequestId.meta({ description: 'Member id' });
+export const Tier = z.enum(tierNames);
+
+/** Trimmed and lower-cased before it is checked or stored, so one mailbox is one member whatever a till typed. */
+export const Email = z.string().max(254).trim().toLowerCase().pipe(z.email()).meta({ description: 'Email address; stored lower-case' });
+
+export const Phone = z
+  .string()
+  .max(32)
+  .transform((phone, ctx) => {
+    const e164 = normalisePhone(phone);
+    if (!e164) {
+      ctx.addIssue({ code: 'custom', message: 'a valid phone number with country code, e.g. +49 170 1234567' });
+      return z.NEVER;
+    }
+    return e164;
+  })
+  .meta({ description: 'Phone number with country code; stored as E.164' });
+
+const isCalendarDate = (date: string): boolean => {
+  const parsed = new Date(`${date}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(date);
+};
+export const Birthday = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD')
+  .refine(isCalendarDate, 'a real calendar date')
+  .meta({ description: 'Date of birth, YYYY-MM-DD' });
+
+export const ConsentChoice = z.strictObject({ email: z.boolean().optional(), sms: z.boolean().optional() });
+
+const profileFields = {
+  name: z.string().trim().min(1).max(200),
+  email: Email.optional(),
+  phone: Phone.optional(),
+  birthday: Birthday.optional(),
+  timeZone: TimeZone.optional(),
+  consent: ConsentChoice.optional(),
+  /** Where consent was given, e.g. POS, WEB, APP. */
+  consentSource: z.string().min(1).max(32).optional(),
+};
+
+export const MemberInput = z
+  .strictObject(profileFields)
+  .refine((m) => m.email !== undefined || m.phone !== undefined, { message: 'give email, phone or both', path: ['email'] })
+  .meta({ id: 'MemberInput' });
+export type MemberInput = z.output<typeof MemberInput>;
+
+export const MemberPatch = z
+  .strictObject({ ...profileFields, name: profileFields.name.optional() })
+  .refine((m) => Object.keys(m).length > 0, 'change at least one field')
+  .meta({ id: 'MemberPatch' });
+export type MemberPatch = z.output<typeof MemberPatch>;
+
+const ConsentState = z.object({ granted: z.boolean(), at: Timestamp, source: z.string() });
+
+export const PointsBalance = z.object({ available: z.int(), pending: z.int() }).meta({ id: 'PointsBalance' });
+
+export const Member = z
+  .object({
+    memberId: MemberId,
+    name: z.string(),
+    email: z.string().optional(),
+    phone: z.string().optional(),
+    birthday: z.string().optional(),
+    timeZone: z.string(),
+    consent: z.object({ email: ConsentState.optional(), sms: ConsentState.optional() }),
+    tier: Tier,
+    qualifiedTier: Tier,
+    qualifiedSince: Timestamp,
+    paidTier: Tier.optional(),
+    paidUntil: Timestamp.optional(),
+    benefits: z.object({ discountPercent: z.number(), pointsMultiplier: z.number(), exclusiveAccess: z.boolean() }),
+    points: PointsBalance,
+    rolling: z.object({ spend: z.int(), visits: z.int(), months: z.int() }),
+    version: z.int(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .meta({ id: 'Member' });
+
+export const MemberParams = z.object({ memberId: MemberId });
+
+export const Lot = z
+  .object({ lotId: z.string(), remaining: z.int(), expiresOn: Timestamp, pendingUntil: Timestamp.optional(), saleId: z.string().optional() })
+  .meta({ id: 'PointsLot' });
+
+export const MemberPoints = z
+  .object({ memberId: MemberId, available: z.int(), pending: z.int(), lots: z.array(Lot) })
+  .meta({ id: 'MemberPoints' });
+
+export const PointsEntry = z
+  .object({
+    entryId: z.string(),
+    type: z.enum(pointsEntryTypes),
+    points: z.int(),
+    reason: z.string().optional(),
+    saleId: z.string().optional(),
+    lots: z.array(z.object({ lotId: z.string(), points: z.int() })),
+    at: Timestamp,
+    by: z.string(),
+  })
+  .meta({ id: 'PointsEntry' });
+
+export const PointsLedgerQuery = Page;
+
+export const RedemptionRequest = z
+  .strictObject({ redemptionId: RequestId.optional(), points: z.int().min(1).max(10_000_000), reason: z.string().min(1).max(200).optional() })
+  .meta({ id: 'RedemptionRequest' });
+
+export const AdjustmentRequest = z
+  .strictObject({
+    adjustmentId: RequestId.optional(),
+    points: z.int().min(-10_000_000).max(10_000_000).refine((p) => p !== 0, 'not zero'),
+    reason: z.string().min(1).max(200),
+    expiryDays: z.int().min(1).max(3650).optional(),
+  })
+  .meta({ id: 'AdjustmentRequest' });
+
+export const PointsResult = z
+  .object({ entry: PointsEntry, points: PointsBalance })
+  .meta({ id: 'PointsResult' });
+
+export const PaidTierRequest = z
+  .strictObject({ paymentId: RequestId.optional(), tier: Tier, months: z.int().min(1).max(36), fee: MinorUnits })
+  .meta({ id: 'PaidTierRequest' });
+
+const SaleLine = z.strictObject({
+  sku: Sku,
+  qty: Quantity,
+  unitPrice: MinorUnits,
+  /** RFID tags of the units sold, so exit gates know they left paid for. */
+  epcs: z.array(Epc).max(100).optional(),
+});
+
+/** Items of one sale must fit one DynamoDB transaction with the points and member writes. */
+export const maxSaleLines = 40;
+
+export const SaleRequest = z
+  .strictObject({
+    saleId: RequestId.optional(),
+    locationId: LocationId,
+    memberId: MemberId.optional(),
+    lines: z.array(SaleLine).min(1).max(maxSaleLines),
+    redeemPoints: z.int().min(1).max(10_000_000).optional(),
+  })
+  .meta({ id: 'SaleRequest' });
+export type SaleRequest = z.output<typeof SaleRequest>;
+
+const ReceiptLine = z.object({
+  sku: Sku,
+  qty: z.int(),
+  unitPrice: z.int(),
+  gross: z.int(),
+  discount: z.int(),
+  pointsValue: z.int(),
+  paid: z.int(),
+  pointsEarned: z.int(),
+  returned: z.int(),
+});
+
+export const Receipt = z
+  .object({
+    saleId: RequestId,
+    locationId: LocationId,
+    memberId: MemberId.optional(),
+    currency: z.string(),
+    lines: z.array(ReceiptLine),
+    subtotal: z.int(),
+    discount: z.int(),
+    pointsRedeemed: z.int(),
+    pointsValue: z.int(),
+    total: z.int(),
+    pointsEarned: z.int(),
+    member: z.object({ tier: Tier, tierChanged: z.boolean(), points: PointsBalance }).optional(),
+    at: Timestamp,
+  })
+  .meta({ id: 'Receipt' });
+
+export const SaleParams = z.object({ saleId: RequestId });
+
+export const ReturnRequest = z
+  .strictObject({
+    returnId: RequestId.optional(),
+    /** Where the goods come back; the sale's location when left out. */
+    locationId: LocationId.optional(),
+    lines: z.array(z.strictObject({ sku: Sku, qty: Quantity })).min(1).max(maxSaleLines),
+  })
+  .meta({ id: 'ReturnRequest' });
+
+export const ReturnReceipt = z
+  .object({
+    returnId: RequestId,
+    saleId: RequestId,
+    locationId: LocationId,
+    lines: z.array(z.object({ sku: Sku, qty: z.int(), refund: z.int(), pointsClawedBack: z.int() })),
+    refund: z.int(),
+    pointsClawedBack: z.int(),
+    /** Clawed-back points the member had already spent. */
+    pointsShortfall: z.int(),
+    pointsRestored: z.int(),
+    member: z.object({ tier: Tier, points: PointsBalance }).optional(),
+    at: Timestamp,
+  })
+  .meta({ id: 'ReturnReceipt' });
+
+const TierRuleSchema = z.strictObject({
+  tier: Tier,
+  minSpend: MinorUnits,
+  minVisits: z.int().min(0).max(100_000),
+  discountPercent: z.number().min(0).max(90),
+  pointsMultiplier: z.number().min(0).max(100),
+  exclusiveAccess: z.boolean(),
+});
+
+export const ProgramSchema = z
+  .strictObject({
+    tiers: z
+      .array(TierRuleSchema)
+      .length(tierNames.length)
+      .refine((rules) => rules.every((r, i) => r.tier === tierNames[i]), `one rule per tier, in order ${tierNames.join(', ')}`)
+      .refine((rules) => rules[0]?.minSpend === 0 && rules[0]?.minVisits === 0, 'REGULAR has no thresholds')
+      .refine(
+        (rules) => rules.every((r, i) => i === 0 || (r.minSpend >= rules[i - 1]!.minSpend && r.minVisits >= rules[i - 1]!.minVisits)),
+        'thresholds rise with the tier',
+      ),
+    points: z.strictObject({
+      perCurrencyUnit: z.number().min(0).max(1000),
+      pointValue: z.int().min(1).max(10_000),
+      expiryDays: z.int().min(1).max(3650),
+      pendingDays: z.int().min(0).max(365),
+    }),
+    welcomeGift: z.strictObject({ points: z.int().min(0).max(1_000_000), expiryDays: z.int().min(1).max(3650) }),
+    rollingMonths: z.int().min(1).max(36),
+    reviewGraceDays: z.int().min(0).max(3650),
+  })
+  .meta({ id: 'Program' });
+
+export const ProgramView = ProgramSchema.extend({ version: z.int() }).meta({ id: 'ProgramView' });
+
+export const AllocationParams = z.object({ sku: Sku, scope: z.union([LocationId, z.literal('*')]) });
+
+export const AllocationInput = z.strictObject({ quantity: z.int().min(0).max(1_000_000) }).meta({ id: 'AllocationInput' });
+
+export const Allocation = z
+  .object({ sku: Sku, locationId: LocationId.optional(), quantity: z.int(), sold: z.int(), remaining: z.int(), updatedAt: Timestamp })
+  .meta({ id: 'Allocation', description: 'Member-exclusive units set aside; without locationId it serves every location' });
+
+export const AllocationList = z.object({ sku: Sku, items: z.array(Allocation) }).meta({ id: 'AllocationList' });

@@ -1,0 +1,340 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expireMemberPoints, redeemPoints, reviewMemberTier } from '../../shared/db/members.ts';
+import { checkout } from '../../shared/db/sales.ts';
+import type { Principal } from '../../shared/domain/principal.ts';
+import { type Api, startApi, token, uniqueId } from '../support/local-api.ts';
+
+let api: Api;
+let admin: string;
+let till: string;
+const store = uniqueId('ST');
+const cashier: Principal = { subject: 'till-test', role: 'store', locations: [store] };
+
+const dayMs = 86_400_000;
+const inDays = (days: number) => new Date(Date.now() + days * dayMs).toISOString();
+
+const createProduct = async (sku: string, extra: Record<string, unknown> = {}) => {
+  const answer = await api.call('POST', '/products', {
+    token: admin,
+    body: { sku, name: `Product ${sku}`, unitCost: 500, price: 1000, currency: 'EUR', ...extra },
+  });
+  expect(answer.status).toBe(201);
+};
+
+const receive = async (sku: string, qty: number, locationId = store) => {
+  const answer = await api.call('POST', '/movements', { token: admin, body: { movementId: uniqueId('rc'), type: 'RECEIPT', locationId, lines: [{ sku, qty }] } });
+  expect(answer.status).toBe(201);
+};
+
+const register = async (extra: Record<string, unknown> = {}) => {
+  const answer = await api.call('POST', '/members', {
+    token: till,
+    headers: { 'idempotency-key': uniqueId('reg') },
+    body: { name: 'Test Member', email: `${uniqueId('mail')}@example.com`, ...extra },
+  });
+  expect(answer.status).toBe(201);
+  return answer.body.memberId as string;
+};
+
+const member = async (memberId: string) => (await api.call('GET', `/members/${memberId}`, { token: admin })).body;
+const entries = async (memberId: string) => (await api.call('GET', `/members/${memberId}/points/entries?limit=100`, { token: admin })).body.items;
+const onHand = async (sku: string) =>
+  (await api.call('GET', `/stock/${sku}`, { token: admin })).body.levels.find((l: { locationId: string }) => l.locationId === store)?.onHand ?? 0;
+
+const sell = (body: Record<string, unknown>) => api.call('POST', '/sales', { token: till, body: { saleId: uniqueId('sale'), locationId: store, ...body } });
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+beforeAll(async () => {
+  api = await startApi();
+  admin = await token({ role: 'admin' });
+  till = await token({ role: 'store', locations: [store] });
+  const answer = await api.call('POST', '/locations', { token: admin, body: { locationId: store, name: 'Members store', type: 'STORE', timeZone: 'Europe/Berlin' } });
+  expect(answer.status).toBe(201);
+});
+
+afterAll(async () => {
+  await api.close();
+});
+
+describe('registration', () => {
+  it('registers once per email and phone, with the welcome gift exactly once when retried', async () => {
+    const key = uniqueId('reg');
+    const body = { name: 'Ada', email: `  Ada.${uniqueId('x')}@Example.COM `, phone: '0049 170 1234567'.replace('1234567', String(Math.floor(1e6 + Math.random() * 8e6))) };
+    const [first, second] = await Promise.all([
+      api.call('POST', '/members', { token: till, headers: { 'idempotency-key': key }, body }),
+      api.call('POST', '/members', { token: till, headers: { 'idempotency-key': key }, body }),
+    ]);
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect([first, second].filter((a) => a.headers.get('idempotent-replayed') === 'true')).toHaveLength(1);
+    expect(first.body.memberId).toBe(second.body.memberId);
+    expect(first.body.email).toBe(body.email.trim().toLowerCase());
+    expect(first.body.phone).toMatch(/^\+49170\d{7}$/);
+    expect(first.body.tier).toBe('REGULAR');
+    expect(first.body.points).toEqual({ available: 500, pending: 0 });
+    const memberId = first.body.memberId;
+    expect((await entries(memberId)).filter((e: { reason?: string }) => e.reason === 'WELCOME_GIFT')).toHaveLength(1);
+
+    const again = await api.call('POST', '/members', { token: till, headers: { 'idempotency-key': uniqueId('reg') }, body: { ...body, name: 'Ada again' } });
+    expect(again.status).toBe(409);
+    expect(again.body.errors[0].path).toBe('body.email');
+  });
+
+  it('refuses a phone without country code and a missing contact with 400, writing nothing', async () => {
+    const noCountry = await api.call('POST', '/members', { token: till, headers: { 'idempotency-key': uniqueId('r') }, body: { name: 'X', phone: '170 1234567' } });
+    expect(noCountry.status).toBe(400);
+    expect(noCountry.headers.get('content-type')).toBe('application/problem+json');
+    const noContact = await api.call('POST', '/members', { token: till, headers: { 'idempotency-key': uniqueId('r') }, body: { name: 'X' } });
+    expect(noContact.status).toBe(400);
+  });
+
+  it('lets a member read and edit only their own record; others are not found', async () => {
+    const mine = await register();
+    const theirs = await register();
+    const self = await token({ role: 'member', memberId: mine });
+    const own = await api.call('GET', `/members/${mine}`, { token: self });
+    expect(own.status).toBe(200);
+    expect((await api.call('GET', `/members/${theirs}`, { token: self })).status).toBe(404);
+    expect((await api.call('PATCH', `/members/${theirs}`, { token: self, headers: { 'if-match': '"1"' }, body: { name: 'Mallory' } })).status).toBe(404);
+
+    const edited = await api.call('PATCH', `/members/${mine}`, {
+      token: self,
+      headers: { 'if-match': own.headers.get('etag')! },
+      body: { consent: { email: true, sms: false }, consentSource: 'APP', birthday: '1990-02-28' },
+    });
+    expect(edited.status).toBe(200);
+    expect(edited.body.consent.email).toEqual({ granted: true, at: expect.any(String), source: 'APP' });
+    expect(edited.body.consent.sms).toEqual({ granted: false, at: expect.any(String), source: 'APP' });
+    expect((await api.call('PATCH', `/members/${mine}`, { token: self, headers: { 'if-match': own.headers.get('etag')! }, body: { name: 'Stale' } })).status).toBe(412);
+  });
+});
+
+describe('points', () => {
+  it('lets exactly 10 of 50 concurrent redemptions of 100 points through a balance of 1,000', async () => {
+    const memberId = await register();
+    const topUp = await api.call('POST', `/members/${memberId}/points/adjustments`, { token: admin, body: { adjustmentId: uniqueId('adj'), points: 500, reason: 'test top-up' } });
+    expect(topUp.status).toBe(201);
+    expect(topUp.body.points.available).toBe(1000);
+
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => api.call('POST', `/members/${memberId}/points/redemptions`, { token: till, body: { redemptionId: uniqueId('rd'), points: 100 } })),
+    );
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(10);
+    expect(answers.filter((a) => a.status === 409).every((a) => a.body.type === '/problems/insufficient-points')).toBe(true);
+    expect(answers.filter((a) => a.status === 409)).toHaveLength(40);
+    expect((await member(memberId)).points).toEqual({ available: 0, pending: 0 });
+    const ledger = await entries(memberId);
+    expect(ledger.filter((e: { type: string }) => e.type === 'REDEEM')).toHaveLength(10);
+    expect(sum(ledger.map((e: { points: number }) => e.points))).toBe(0);
+  });
+
+  it('answers a retried redemption with the first result and spends nothing more', async () => {
+    const memberId = await register();
+    const body = { redemptionId: uniqueId('rd'), points: 200 };
+    const first = await api.call('POST', `/members/${memberId}/points/redemptions`, { token: till, body });
+    const again = await api.call('POST', `/members/${memberId}/points/redemptions`, { token: till, body });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect((await member(memberId)).points.available).toBe(300);
+    const clash = await api.call('POST', `/members/${memberId}/points/redemptions`, { token: till, body: { ...body, points: 1 } });
+    expect(clash.status).toBe(422);
+  });
+
+  it('spends the soonest-expiring lot first and expires lots first-in-first-out', async () => {
+    const memberId = await register();
+    // Welcome lot: 500 expiring in 90 days. Two more: 300 in 400 days, 200 in 30 days.
+    for (const [points, expiryDays] of [[300, 400], [200, 30]]) {
+      const answer = await api.call('POST', `/members/${memberId}/points/adjustments`, { token: admin, body: { adjustmentId: uniqueId('adj'), points, reason: 'lots', expiryDays } });
+      expect(answer.status).toBe(201);
+    }
+    const spent = await api.call('POST', `/members/${memberId}/points/redemptions`, { token: till, body: { redemptionId: uniqueId('rd'), points: 250 } });
+    expect(spent.body.entry.lots.map((l: { points: number }) => l.points)).toEqual([200, 50]);
+
+    // 60 days on: nothing has expired that was not spent (the 30-day lot was used up).
+    expect(await expireMemberPoints(memberId, () => inDays(60))).toBe(0);
+    // 100 days on: the rest of the welcome lot (450) expires; the 400-day lot stays.
+    expect(await expireMemberPoints(memberId, () => inDays(100))).toBe(450);
+    expect(await expireMemberPoints(memberId, () => inDays(100))).toBe(0);
+    const ledger = await entries(memberId);
+    expect(ledger.filter((e: { type: string }) => e.type === 'EXPIRE').map((e: { points: number }) => e.points)).toEqual([-450]);
+    expect(sum(ledger.map((e: { points: number }) => e.points))).toBe(300);
+    expect((await member(memberId)).points.available).toBe(300);
+  });
+});
+
+describe('checkout', () => {
+  it('moves stock, earns pending points and counts spend and visits in one request', async () => {
+    const sku = uniqueId('tee');
+    await createProduct(sku);
+    await receive(sku, 10);
+    const memberId = await register();
+    const sale = await sell({ memberId, lines: [{ sku, qty: 2, unitPrice: 1999 }] });
+    expect(sale.status).toBe(201);
+    expect(sale.body).toMatchObject({ subtotal: 3998, discount: 0, total: 3998, pointsEarned: 39, pointsRedeemed: 0, currency: 'EUR' });
+    expect(sale.body.member).toEqual({ tier: 'REGULAR', tierChanged: false, points: { available: 500, pending: 39 } });
+    expect(await onHand(sku)).toBe(8);
+    const after = await member(memberId);
+    expect(after.rolling).toMatchObject({ spend: 3998, visits: 1 });
+    expect(after.points).toEqual({ available: 500, pending: 39 });
+  });
+
+  it('changes no points, spend or tier when the stock part fails, and moves no stock when the points part fails', async () => {
+    const sku = uniqueId('short');
+    await createProduct(sku);
+    await receive(sku, 1);
+    const memberId = await register();
+    const before = await member(memberId);
+
+    const short = await sell({ memberId, lines: [{ sku, qty: 2, unitPrice: 1000 }], redeemPoints: 100 });
+    expect(short.status).toBe(409);
+    expect(short.body.type).toBe('/problems/out-of-stock');
+    const afterShort = await member(memberId);
+    expect(afterShort.points).toEqual(before.points);
+    expect(afterShort.rolling).toEqual(before.rolling);
+    expect(afterShort.version).toBe(before.version);
+
+    const poor = await sell({ memberId, lines: [{ sku, qty: 1, unitPrice: 1000 }], redeemPoints: 600 });
+    expect(poor.status).toBe(409);
+    expect(poor.body.type).toBe('/problems/insufficient-points');
+    expect(await onHand(sku)).toBe(1);
+    expect((await member(memberId)).version).toBe(before.version);
+    expect(await entries(memberId)).toHaveLength(1);
+  });
+
+  it('upgrades the tier at once, never lowers it before the review, lowers one step at review, and lets a paid tier win while paid', async () => {
+    const sku = uniqueId('big');
+    await createProduct(sku);
+    await receive(sku, 100);
+    const memberId = await register();
+    // GOLD needs 1,500.00 and 12 visits: twelve sales of 150.00.
+    let last: any;
+    for (let i = 0; i < 12; i++) last = await sell({ memberId, lines: [{ sku, qty: 1, unitPrice: 15_000 }] });
+    expect(last.body.member).toMatchObject({ tier: 'GOLD', tierChanged: true });
+    const gold = await member(memberId);
+    expect(gold).toMatchObject({ tier: 'GOLD', qualifiedTier: 'GOLD', benefits: { discountPercent: 5, pointsMultiplier: 1.5 } });
+
+    // The next sale gets the GOLD discount and multiplier.
+    const discounted = await sell({ memberId, lines: [{ sku, qty: 1, unitPrice: 10_000 }] });
+    expect(discounted.body).toMatchObject({ discount: 500, total: 9500, pointsEarned: 142 });
+
+    // Returning everything drops spend below GOLD, but the tier stays until review.
+    const saleIds: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const s = await sell({ memberId, lines: [{ sku, qty: 1, unitPrice: 100 }] });
+      saleIds.push(s.body.saleId);
+    }
+    expect((await member(memberId)).tier).toBe('GOLD');
+
+    // Review inside the grace period: nothing changes.
+    expect(await reviewMemberTier(memberId, () => inDays(30))).toEqual({ before: 'GOLD', after: 'GOLD' });
+    // Thirteen months on, the rolling window is empty: one step down only, then another at the next review.
+    expect(await reviewMemberTier(memberId, () => inDays(400))).toEqual({ before: 'GOLD', after: 'SILVER' });
+
+    const paid = await api.call('POST', `/members/${memberId}/paid-tier`, { token: till, body: { paymentId: uniqueId('pay'), tier: 'PLATINUM', months: 12, fee: 9900 } });
+    expect(paid.status).toBe(201);
+    expect(paid.body).toMatchObject({ tier: 'PLATINUM', qualifiedTier: 'SILVER', paidTier: 'PLATINUM' });
+    // After the paid period the qualified tier shows again.
+    expect(await reviewMemberTier(memberId, () => inDays(800))).toEqual({ before: 'SILVER', after: 'REGULAR' });
+  });
+
+  it('keeps points, spend, stock and both ledgers consistent through a sale, a partial and a full return', async () => {
+    const [shirt, socks] = [uniqueId('shirt'), uniqueId('socks')];
+    await createProduct(shirt);
+    await createProduct(socks);
+    await receive(shirt, 5);
+    await receive(socks, 5);
+    const memberId = await register();
+    const sale = await sell({ memberId, lines: [{ sku: shirt, qty: 3, unitPrice: 2000 }, { sku: socks, qty: 2, unitPrice: 500 }], redeemPoints: 300 });
+    expect(sale.status).toBe(201);
+    // 70.00 gross, 3.00 paid with points (257 + 43 by line): 67.00 paid; points per line, rounded down: 57 + 9.
+    expect(sale.body).toMatchObject({ subtotal: 7000, pointsValue: 300, total: 6700, pointsEarned: 66, pointsRedeemed: 300 });
+    expect(sale.body.lines.map((l: { paid: number; pointsEarned: number }) => [l.paid, l.pointsEarned])).toEqual([[5743, 57], [957, 9]]);
+    expect(sale.body.member.points).toEqual({ available: 200, pending: 66 });
+    const saleId = sale.body.saleId;
+
+    const partial = await api.call('POST', `/sales/${saleId}/returns`, { token: till, body: { returnId: uniqueId('ret'), lines: [{ sku: shirt, qty: 1 }] } });
+    expect(partial.status).toBe(201);
+    const shirtLine = sale.body.lines.find((l: { sku: string }) => l.sku === shirt);
+    expect(partial.body.refund).toBe(Math.round(shirtLine.paid / 3));
+    expect(partial.body.pointsClawedBack).toBe(Math.round(shirtLine.pointsEarned / 3));
+    expect(partial.body.pointsRestored).toBe(0);
+    expect(await onHand(shirt)).toBe(3);
+
+    const rest = await api.call('POST', `/sales/${saleId}/returns`, { token: till, body: { returnId: uniqueId('ret'), lines: [{ sku: shirt, qty: 2 }, { sku: socks, qty: 2 }] } });
+    expect(rest.status).toBe(201);
+    expect(rest.body.pointsRestored).toBe(300);
+    expect(partial.body.refund + rest.body.refund).toBe(6700);
+    expect(partial.body.pointsClawedBack + rest.body.pointsClawedBack).toBe(66);
+    expect(await onHand(shirt)).toBe(5);
+    expect(await onHand(socks)).toBe(5);
+
+    const after = await member(memberId);
+    expect(after.points).toEqual({ available: 500, pending: 0 });
+    expect(after.rolling).toMatchObject({ spend: 0, visits: 0 });
+    const ledger = await entries(memberId);
+    expect(sum(ledger.map((e: { points: number }) => e.points))).toBe(500);
+    expect(ledger.map((e: { type: string }) => e.type).sort()).toEqual(['ADJUST', 'ADJUST', 'CLAWBACK', 'CLAWBACK', 'EARN', 'REDEEM']);
+
+    const tooMuch = await api.call('POST', `/sales/${saleId}/returns`, { token: till, body: { returnId: uniqueId('ret'), lines: [{ sku: socks, qty: 1 }] } });
+    expect(tooMuch.status).toBe(400);
+    const receipt = await api.call('GET', `/sales/${saleId}`, { token: till });
+    expect(receipt.body.lines.map((l: { returned: number }) => l.returned)).toEqual([3, 2]);
+  });
+
+  it('makes earned points spendable after the return window only', async () => {
+    const sku = uniqueId('later');
+    await createProduct(sku);
+    await receive(sku, 1);
+    const memberId = await register();
+    const { receipt } = await checkout({ saleId: uniqueId('s'), locationId: store, memberId, lines: [{ sku, qty: 1, unitPrice: 100_000 }] }, cashier);
+    expect(receipt.pointsEarned).toBe(1000);
+    await expect(redeemPoints(memberId, { points: 1500 }, uniqueId('r'), cashier)).rejects.toMatchObject({ type: 'insufficient-points' });
+    const later = await redeemPoints(memberId, { points: 1500 }, uniqueId('r'), cashier, () => inDays(31));
+    expect(later.result.points).toEqual({ available: 0, pending: 0 });
+  });
+});
+
+describe('member-exclusive products', () => {
+  it('sells exactly the 100 allocated units to 500 racing members, never 2 to one member', async () => {
+    const sku = uniqueId('excl');
+    await createProduct(sku, { memberExclusive: { minTier: 'REGULAR', perMemberLimit: 1 } });
+    await receive(sku, 300);
+    const allocation = await api.call('PUT', `/products/${sku}/allocations/${store}`, { token: admin, body: { quantity: 100 } });
+    expect(allocation.status).toBe(200);
+    expect(allocation.body).toMatchObject({ quantity: 100, sold: 0, remaining: 100 });
+
+    const members: string[] = [];
+    for (let i = 0; i < 500; i += 50) members.push(...(await Promise.all(Array.from({ length: 50 }, () => register()))));
+    // Every tenth member sends five requests at once.
+    const attempts = members.flatMap((memberId, i) => Array.from({ length: i % 10 === 0 ? 5 : 1 }, () => memberId));
+    const answers = await Promise.all(attempts.map((memberId) => sell({ memberId, lines: [{ sku, qty: 1, unitPrice: 4900 }] }).then((a) => ({ memberId, a }))));
+
+    const sold = answers.filter(({ a }) => a.status === 201);
+    expect(sold).toHaveLength(100);
+    expect(new Set(sold.map(({ memberId }) => memberId)).size).toBe(100);
+    expect(answers.filter(({ a }) => a.status !== 201).every(({ a }) => a.status === 409 && a.body.type === '/problems/allocation-exhausted')).toBe(true);
+    const remaining = await api.call('GET', `/products/${sku}/allocations`, { token: await token({ role: 'member', memberId: members[0]! }) });
+    expect(remaining.body.items).toEqual([expect.objectContaining({ locationId: store, quantity: 100, sold: 100, remaining: 0 })]);
+    expect(await onHand(sku)).toBe(200);
+  }, 180_000);
+
+  it('refuses a non-member and a tier below the minimum, and sells nothing without an allocation', async () => {
+    const sku = uniqueId('gold-only');
+    await createProduct(sku, { memberExclusive: { minTier: 'GOLD' } });
+    await receive(sku, 5);
+    const memberId = await register();
+    const anonymous = await sell({ lines: [{ sku, qty: 1, unitPrice: 100 }] });
+    expect(anonymous.status).toBe(403);
+    expect(anonymous.body.type).toBe('/problems/not-eligible');
+    const regular = await sell({ memberId, lines: [{ sku, qty: 1, unitPrice: 100 }] });
+    expect(regular.status).toBe(403);
+    const paid = await api.call('POST', `/members/${memberId}/paid-tier`, { token: till, body: { paymentId: uniqueId('pay'), tier: 'GOLD', months: 1, fee: 1000 } });
+    expect(paid.body.tier).toBe('GOLD');
+    const none = await sell({ memberId, lines: [{ sku, qty: 1, unitPrice: 100 }] });
+    expect(none.status).toBe(409);
+    expect(none.body.type).toBe('/problems/allocation-exhausted');
+    expect(await onHand(sku)).toBe(5);
+  });
+});
