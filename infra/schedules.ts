@@ -3,11 +3,15 @@
  * local scheduler on one machine. Expressions use EventBridge syntax
  * (`rate(5 minutes)`, `cron(0 8 * * ? *)`), evaluated in `timeZone`.
  */
+import type { TableAccess } from './tables.ts';
+
 export interface ScheduleDefinition {
   readonly entry: string;
   readonly expression: string;
   readonly timeZone: string;
   readonly description: string;
+  /** Tables the job touches; without it, the inventory table. */
+  readonly tables?: TableAccess;
 }
 
 export const schedules = {
@@ -16,6 +20,13 @@ export const schedules = {
     expression: 'rate(1 minute)',
     timeZone: 'UTC',
     description: 'Releases holds past their expiry without waiting for DynamoDB TTL, which may lag for hours',
+  },
+  expirePoints: {
+    entry: 'functions/jobs/expire-points.ts',
+    expression: 'cron(15 0 * * ? *)',
+    timeZone: 'UTC',
+    description: 'Books EXPIRE for points lots past their expiry, lot by lot, first-in-first-out',
+    tables: { members: 'readWrite' },
   },
 } as const satisfies Record<string, ScheduleDefinition>;
 

@@ -1,4 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ScheduledEvent } from 'aws-lambda';
+import { expirePoints } from '../../functions/jobs/expire-points.ts';
+import { lambdaContext } from '../../infra/local/gateway.ts';
 import { expireMemberPoints, redeemPoints, reviewMemberTier } from '../../shared/db/members.ts';
 import { checkout } from '../../shared/db/sales.ts';
 import type { Principal } from '../../shared/domain/principal.ts';
@@ -161,6 +164,28 @@ describe('points', () => {
     expect(ledger.filter((e: { type: string }) => e.type === 'EXPIRE').map((e: { points: number }) => e.points)).toEqual([-450]);
     expect(sum(ledger.map((e: { points: number }) => e.points))).toBe(300);
     expect((await member(memberId)).points.available).toBe(300);
+  });
+});
+
+describe('the daily points expiry job', () => {
+  it('finds lots by the day they expire and expires each once, however often it runs', async () => {
+    const memberId = await register();
+    // A lot far in the future, on a day no other test's lots expire.
+    const lot = await api.call('POST', `/members/${memberId}/points/adjustments`, { token: admin, body: { adjustmentId: uniqueId('adj'), points: 70, reason: 'far', expiryDays: 3000 } });
+    expect(lot.status).toBe(201);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 3001 * dayMs);
+      const first = await expirePoints({} as ScheduledEvent, lambdaContext('expirePoints'));
+      // The member's welcome lot (500, 90 days) has long expired too: both go, oldest first.
+      expect(first).toEqual({ members: 1, points: 570, more: false });
+      expect(await expirePoints({} as ScheduledEvent, lambdaContext('expirePoints'))).toEqual({ members: 0, points: 0, more: false });
+    } finally {
+      vi.useRealTimers();
+    }
+    const ledger = await entries(memberId);
+    expect(ledger.filter((e: { type: string }) => e.type === 'EXPIRE').map((e: { points: number }) => e.points)).toEqual([-500, -70]);
+    expect(sum(ledger.map((e: { points: number }) => e.points))).toBe(0);
   });
 });
 
