@@ -18,6 +18,13 @@ export const demoProducts = [
   { sku: 'SNEAKER-42', name: 'Runner sneaker 42', gtin: '4006381333955', unitCost: 3500, price: 11999, currency: 'EUR', packSize: 4, leadTimeDays: 21, reorder: { min: 4, max: 16 } },
   { sku: 'SOCKS-3PK', name: 'Socks, three pack', gtin: '4006381333962', unitCost: 150, price: 999, currency: 'EUR', packSize: 24, leadTimeDays: 5 },
   { sku: 'CAP-RED', name: 'Baseball cap red', gtin: '4006381333979', unitCost: 300, price: 1499, currency: 'EUR', packSize: 12, leadTimeDays: 10, reorder: { min: 5, max: 20 } },
+  { sku: 'SNEAKER-LTD', name: 'Runner sneaker, members edition', gtin: '4006381333986', unitCost: 5000, price: 17999, currency: 'EUR', packSize: 1, leadTimeDays: 30, memberExclusive: { minTier: 'SILVER', perMemberLimit: 1 } },
+] as const;
+
+/** Members sign themselves up with the id their identity provider gave them, so the demo ids are fixed. */
+export const demoMembers = [
+  { memberId: 'm-anna', body: { name: 'Anna Schmidt', email: 'anna@example.com', phone: '+49 170 1234567', birthday: '1990-02-28', timeZone: 'Europe/Berlin', consent: { email: true, sms: false }, consentSource: 'APP' } },
+  { memberId: 'm-ben', body: { name: 'Ben Meyer', email: 'ben@example.com', timeZone: 'Europe/Berlin', consent: { email: true, sms: true }, consentSource: 'POS' } },
 ] as const;
 
 const demoMovements = [
@@ -32,19 +39,31 @@ const demoMovements = [
   ] },
   // Leaves the sneakers in Berlin at their reorder point, so the reorder views have something to show.
   { movementId: 'demo-sale-berlin-1', type: 'SALE', locationId: 'STORE-BERLIN', lines: [{ sku: 'SNEAKER-42', qty: 2 }, { sku: 'TEE-BLK-M', qty: 3 }] },
+  { movementId: 'demo-receipt-ltd', type: 'RECEIPT', locationId: 'STORE-BERLIN', lines: [{ sku: 'SNEAKER-LTD', qty: 30 }] },
 ] as const;
 
 export const seedDemoData = async (baseUrl: string): Promise<void> => {
-  const token = await signLocalToken({ role: 'admin', subject: 'demo-seed' });
-  const post = async (path: string, body: unknown) => {
+  const admin = await signLocalToken({ role: 'admin', subject: 'demo-seed' });
+  const send = async (method: string, path: string, body: unknown, options: { token?: string; headers?: Record<string, string>; alreadyDone?: number } = {}) => {
     const response = await fetch(`${baseUrl}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      method,
+      headers: { authorization: `Bearer ${options.token ?? admin}`, 'content-type': 'application/json', ...options.headers },
       body: JSON.stringify(body),
     });
-    if (!response.ok) throw new Error(`Seeding ${path} failed: ${response.status} ${await response.text()}`);
+    if (!response.ok && response.status !== options.alreadyDone) throw new Error(`Seeding ${path} failed: ${response.status} ${await response.text()}`);
   };
-  for (const location of demoLocations) await post('/locations', location);
-  for (const product of demoProducts) await post('/products', product);
-  for (const movement of demoMovements) await post('/movements', movement);
+  for (const location of demoLocations) await send('POST', '/locations', location);
+  for (const product of demoProducts) await send('POST', '/products', product);
+  for (const movement of demoMovements) await send('POST', '/movements', movement);
+  await send('PUT', '/products/SNEAKER-LTD/allocations/*', { quantity: 20 });
+  for (const { memberId, body } of demoMembers) {
+    const self = await signLocalToken({ role: 'member', subject: memberId, memberId });
+    // Registration keys are kept a day; on an older --data directory the member answers 409 and is left as it is.
+    await send('POST', '/members', body, { token: self, headers: { 'idempotency-key': `demo-${memberId}` }, alreadyDone: 409 });
+  }
+  await send('POST', '/members/m-ben/paid-tier', { paymentId: 'demo-ben-gold', tier: 'GOLD', months: 12, fee: 4900 });
+  await send('POST', '/sales', {
+    saleId: 'demo-sale-anna-1', locationId: 'STORE-BERLIN', memberId: 'm-anna',
+    lines: [{ sku: 'TEE-BLK-M', qty: 2, unitPrice: 1999 }, { sku: 'SOCKS-3PK', qty: 1, unitPrice: 999 }],
+  });
 };

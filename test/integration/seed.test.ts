@@ -25,4 +25,11 @@ it('seeds demo stock through the API, and seeding again changes nothing', async 
   expect(await read()).toEqual(first);
   const reorder = await api.call('GET', '/locations/STORE-BERLIN/stock?belowReorderPoint=true', { token: admin });
   expect(reorder.body.items.map((l: { sku: string }) => l.sku)).toEqual(['SNEAKER-42']);
+
+  const anna = await api.call('GET', '/members/m-anna', { token: admin });
+  expect(anna.body).toMatchObject({ tier: 'REGULAR', email: 'anna@example.com', phone: '+491701234567', points: { available: 500, pending: 48 }, rolling: { spend: 4997, visits: 1 } });
+  const ben = await api.call('GET', '/members/m-ben', { token: admin });
+  expect(ben.body).toMatchObject({ tier: 'GOLD', qualifiedTier: 'REGULAR', paidTier: 'GOLD' });
+  const allocations = await api.call('GET', '/products/SNEAKER-LTD/allocations', { token: admin });
+  expect(allocations.body.items).toEqual([expect.objectContaining({ quantity: 20, sold: 0, remaining: 20 })]);
 });
