@@ -96,9 +96,19 @@ export const planClawback = (lots: readonly Lot[], points: number, saleId: strin
 export const expiredLots = (lots: readonly Lot[], now: string): Lot[] =>
   lots.filter((l) => l.remaining > 0 && l.expiresOn <= now).sort(byExpiry);
 
-/** Points a paid amount earns: whole points only, rounded down. */
+/** Rates (points per unit, multipliers, percentages) are exact to four decimals. */
+const scaled = (rate: number): bigint => BigInt(Math.round(rate * 10_000));
+
+/**
+ * Points a paid amount earns: whole points only, rounded down. In integer
+ * arithmetic, because floating point makes e.g. 1.15 x 20.97 million fall
+ * one point short.
+ */
 export const pointsFor = (paidMinor: number, perCurrencyUnit: number, multiplier: number): number =>
-  Math.floor(((paidMinor * perCurrencyUnit) / 100) * multiplier + 1e-9);
+  Number((BigInt(paidMinor) * scaled(perCurrencyUnit) * scaled(multiplier)) / 10_000_000_000n);
+
+/** `percent` % of an amount in minor units, rounded down, exactly. */
+export const percentOf = (amount: number, percent: number): number => Number((BigInt(amount) * scaled(percent)) / 1_000_000n);
 
 /**
  * The share of `total` that belongs to the units from `before` to

@@ -4,7 +4,7 @@
  * is chosen so that the parts add up to the whole. Pure.
  */
 import { ValidationFailed } from './errors.ts';
-import { pointsFor, proratedShare } from './points.ts';
+import { percentOf, pointsFor, proratedShare } from './points.ts';
 
 export interface SaleLineInput {
   readonly sku: string;
@@ -78,7 +78,7 @@ export const priceSale = (input: readonly SaleLineInput[], terms: MemberTerms | 
     throw new ValidationFailed('Points can only be redeemed on a member sale', [{ path: 'body.redeemPoints', message: 'needs memberId' }]);
   }
   const gross = lines.map((l) => l.qty * l.unitPrice);
-  const discounts = gross.map((g) => Math.floor((g * (terms?.discountPercent ?? 0)) / 100));
+  const discounts = gross.map((g) => percentOf(g, terms?.discountPercent ?? 0));
   const afterDiscount = gross.map((g, i) => g - discounts[i]!);
   const payable = afterDiscount.reduce((a, b) => a + b, 0);
   const pointsValue = redeemPoints * (terms?.pointValue ?? 0);

@@ -1,0 +1,286 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { defaultProgram, type Program } from '../../../shared/domain/tiers.ts';
+import { AdjustmentRequest, Birthday, MemberInput, MemberPatch, maxSaleLines, ProgramSchema, SaleRequest } from '../../../shared/schemas/members.ts';
+
+/** The issues a schema reports, as `path: message`, or [] when the value parses. */
+const issues = (schema: z.ZodType, value: unknown): string[] => {
+  const result = schema.safeParse(value);
+  return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+};
+const parsed = <S extends z.ZodType>(schema: S, value: unknown): z.output<S> => schema.parse(value);
+
+const member = { name: 'Ada Lovelace', email: 'ada@example.com' };
+
+describe('MemberInput', () => {
+  it('accepts a full profile and gives it back normalised', () => {
+    expect(
+      parsed(MemberInput, {
+        name: '  Ada Lovelace ',
+        email: '  Ada.Lovelace@Example.COM ',
+        phone: '0049 170 1234567',
+        birthday: '1990-12-10',
+        timeZone: 'Europe/Berlin',
+        consent: { email: true, sms: false },
+        consentSource: 'POS',
+      }),
+    ).toEqual({
+      name: 'Ada Lovelace',
+      email: 'ada.lovelace@example.com',
+      phone: '+491701234567',
+      birthday: '1990-12-10',
+      timeZone: 'Europe/Berlin',
+      consent: { email: true, sms: false },
+      consentSource: 'POS',
+    });
+  });
+
+  describe('email', () => {
+    it('is trimmed and lower-cased', () => {
+      expect(parsed(MemberInput, { name: 'A', email: ' \tFOO@Example.Com  ' }).email).toBe('foo@example.com');
+    });
+
+    it.each(['not-an-email', 'a@', '@b.de', 'a b@c.de', ''])('refuses %j', (email) => {
+      expect(issues(MemberInput, { name: 'A', email })).toEqual(['email: Invalid email address']);
+    });
+
+    it('refuses more than 254 characters', () => {
+      const email = `${'a'.repeat(64)}@${'b'.repeat(185)}.com`; // 254
+      expect(email).toHaveLength(254);
+      expect(issues(MemberInput, { name: 'A', email })).toEqual([]);
+      expect(issues(MemberInput, { name: 'A', email: `a${email}` })).toHaveLength(1);
+      expect(issues(MemberInput, { name: 'A', email: `a${email}` })[0]).toMatch(/^email: /);
+    });
+  });
+
+  describe('phone', () => {
+    it.each([
+      ['+49 170 1234567', '+491701234567'],
+      ['0049 170 1234567', '+491701234567'],
+      ['+1 (202) 555-0123', '+12025550123'],
+    ])('normalises %s to %s', (phone, e164) => {
+      expect(parsed(MemberInput, { name: 'A', phone })).toEqual({ name: 'A', phone: e164 });
+    });
+
+    it.each(['0170 1234567', '(030) 1234567', '+49 30 12', 'call me'])('refuses %j (needs a valid number with country code)', (phone) => {
+      expect(issues(MemberInput, { name: 'A', phone })).toEqual(['phone: a valid phone number with country code, e.g. +49 170 1234567']);
+    });
+
+    it('refuses more than 32 characters', () => {
+      expect(issues(MemberInput, { name: 'A', phone: `+49 170 1234567${' '.repeat(18)}` })).toHaveLength(1);
+    });
+  });
+
+  it('needs email, phone or both', () => {
+    expect(issues(MemberInput, { name: 'A' })).toEqual(['email: give email, phone or both']);
+    expect(issues(MemberInput, { name: 'A', email: 'a@b.de' })).toEqual([]);
+    expect(issues(MemberInput, { name: 'A', phone: '+491701234567' })).toEqual([]);
+    expect(issues(MemberInput, { name: 'A', email: 'a@b.de', phone: '+491701234567' })).toEqual([]);
+  });
+
+  describe('birthday', () => {
+    it.each(['2024-02-29', '2000-02-29', '1990-01-01', '1999-12-31', '2023-04-30'])('accepts the real date %s', (birthday) => {
+      expect(parsed(MemberInput, { ...member, birthday }).birthday).toBe(birthday);
+    });
+
+    it.each(['2023-02-29', '1900-02-29', '2024-02-30', '2024-04-31', '2024-13-01', '2024-00-10', '2024-01-00', '2024-01-32'])(
+      'refuses %s, not a calendar date',
+      (birthday) => {
+        expect(issues(MemberInput, { ...member, birthday })).toEqual(['birthday: a real calendar date']);
+      },
+    );
+
+    it.each(['24-02-29', '2024-2-29', '2024/02/29', '29.02.2024', '2024-02-29T00:00:00Z', ''])('refuses %j, not YYYY-MM-DD', (birthday) => {
+      expect(issues(MemberInput, { ...member, birthday })).toContain('birthday: YYYY-MM-DD');
+    });
+
+    it('accepts exactly the dates the calendar has', () => {
+      fc.assert(
+        fc.property(fc.integer({ min: 1900, max: 2100 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), (y, m, d) => {
+          const date = `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+          const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
+          expect(Birthday.safeParse(date).success).toBe(d <= daysInMonth);
+        }),
+      );
+    });
+  });
+
+  describe('time zone', () => {
+    it.each(['Europe/Berlin', 'America/New_York', 'UTC', 'Asia/Kolkata'])('accepts %s', (timeZone) => {
+      expect(parsed(MemberInput, { ...member, timeZone }).timeZone).toBe(timeZone);
+    });
+
+    it.each(['Mars/Olympus_Mons', 'Europe/Atlantis', '', 'Berlin'])('refuses %j', (timeZone) => {
+      expect(issues(MemberInput, { ...member, timeZone })).toEqual(['timeZone: an IANA time zone such as Europe/Berlin']);
+    });
+  });
+
+  it('refuses unknown fields, at the top and in consent', () => {
+    expect(issues(MemberInput, { ...member, tier: 'PLATINUM' })).toEqual([': Unrecognized key: "tier"']);
+    expect(issues(MemberInput, { ...member, consent: { email: true, post: true } })).toEqual(['consent: Unrecognized key: "post"']);
+  });
+
+  it('needs a non-blank name of at most 200 characters, trimmed', () => {
+    expect(issues(MemberInput, { email: 'a@b.de' })).toHaveLength(1);
+    expect(issues(MemberInput, { name: '   ', email: 'a@b.de' })[0]).toMatch(/^name: /);
+    expect(issues(MemberInput, { name: 'x'.repeat(201), email: 'a@b.de' })[0]).toMatch(/^name: /);
+    expect(parsed(MemberInput, { name: ` ${'x'.repeat(200)} `, email: 'a@b.de' }).name).toHaveLength(200);
+  });
+});
+
+describe('MemberPatch', () => {
+  it('needs at least one field, each checked like MemberInput', () => {
+    expect(issues(MemberPatch, {})).toEqual([': change at least one field']);
+    expect(parsed(MemberPatch, { email: ' X@Y.DE ' })).toEqual({ email: 'x@y.de' });
+    expect(parsed(MemberPatch, { phone: '0049 170 1234567' })).toEqual({ phone: '+491701234567' });
+    expect(issues(MemberPatch, { birthday: '2023-02-29' })).toEqual(['birthday: a real calendar date']);
+    expect(issues(MemberPatch, { nickname: 'x' })).toContain(': Unrecognized key: "nickname"');
+  });
+});
+
+describe('SaleRequest', () => {
+  const line = { sku: 'SKU-1', qty: 1, unitPrice: 1999 };
+  const sale = (extra: Record<string, unknown> = {}) => ({ locationId: 'S1', lines: [line], ...extra });
+
+  it('accepts a minimal and a full sale', () => {
+    expect(parsed(SaleRequest, sale())).toEqual({ locationId: 'S1', lines: [line] });
+    expect(
+      parsed(SaleRequest, sale({ saleId: 'sale-1', memberId: 'm-1', redeemPoints: 100, lines: [{ ...line, epcs: ['30340242201d8840009efdf7'] }] })),
+    ).toEqual({ saleId: 'sale-1', locationId: 'S1', memberId: 'm-1', redeemPoints: 100, lines: [{ ...line, epcs: ['30340242201D8840009EFDF7'] }] });
+  });
+
+  it(`takes 1 to ${maxSaleLines} lines`, () => {
+    expect(maxSaleLines).toBe(40);
+    const lines = (n: number) => Array.from({ length: n }, (_, i) => ({ ...line, sku: `SKU-${i}` }));
+    expect(issues(SaleRequest, sale({ lines: [] }))).toHaveLength(1);
+    expect(issues(SaleRequest, sale({ lines: lines(1) }))).toEqual([]);
+    expect(issues(SaleRequest, sale({ lines: lines(40) }))).toEqual([]);
+    expect(issues(SaleRequest, sale({ lines: lines(41) }))).toHaveLength(1);
+    expect(issues(SaleRequest, sale({ lines: lines(41) }))[0]).toMatch(/^lines: /);
+  });
+
+  it.each([0, -1, 1.5, 1_000_001, '1', null])('refuses qty %j', (qty) => {
+    const found = issues(SaleRequest, sale({ lines: [{ ...line, qty }] }));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^lines\.0\.qty: /);
+  });
+
+  it.each([1, 1_000_000])('accepts qty %i', (qty) => {
+    expect(issues(SaleRequest, sale({ lines: [{ ...line, qty }] }))).toEqual([]);
+  });
+
+  it.each([19.99, -1, 0.5, 100_000_000_001, '1999'])('refuses unitPrice %j (integer minor units)', (unitPrice) => {
+    const found = issues(SaleRequest, sale({ lines: [{ ...line, unitPrice }] }));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^lines\.0\.unitPrice: /);
+  });
+
+  it('accepts a free item', () => {
+    expect(issues(SaleRequest, sale({ lines: [{ ...line, unitPrice: 0 }] }))).toEqual([]);
+  });
+
+  it('refuses unknown fields, bad ids, a missing location and zero points', () => {
+    expect(issues(SaleRequest, sale({ discount: 5 }))).toEqual([': Unrecognized key: "discount"']);
+    expect(issues(SaleRequest, sale({ lines: [{ ...line, price: 1 }] }))).toEqual(['lines.0: Unrecognized key: "price"']);
+    expect(issues(SaleRequest, sale({ lines: [{ ...line, sku: 'A/B' }] }))[0]).toMatch(/^lines\.0\.sku: /);
+    expect(issues(SaleRequest, { lines: [line] })[0]).toMatch(/^locationId: /);
+    expect(issues(SaleRequest, sale({ redeemPoints: 0 }))[0]).toMatch(/^redeemPoints: /);
+    expect(issues(SaleRequest, sale({ redeemPoints: 1.5 }))[0]).toMatch(/^redeemPoints: /);
+    expect(issues(SaleRequest, sale({ lines: [{ ...line, epcs: ['not-hex'] }] }))[0]).toMatch(/^lines\.0\.epcs\.0: /);
+  });
+});
+
+describe('ProgramSchema', () => {
+  const withTiers = (tiers: unknown): unknown => ({ ...defaultProgram, tiers });
+  const tiers = defaultProgram.tiers;
+
+  it('accepts the default program unchanged', () => {
+    expect(parsed(ProgramSchema, defaultProgram)).toEqual(defaultProgram);
+  });
+
+  it('needs exactly four tiers', () => {
+    expect(issues(ProgramSchema, withTiers(tiers.slice(0, 3)))[0]).toMatch(/^tiers: /);
+    expect(issues(ProgramSchema, withTiers([...tiers, tiers[3]]))[0]).toMatch(/^tiers: /);
+  });
+
+  it('needs the tiers in order REGULAR, SILVER, GOLD, PLATINUM', () => {
+    expect(issues(ProgramSchema, withTiers([tiers[0], tiers[2], tiers[1], tiers[3]]))).toContain(
+      'tiers: one rule per tier, in order REGULAR, SILVER, GOLD, PLATINUM',
+    );
+    expect(issues(ProgramSchema, withTiers([tiers[0], tiers[1], tiers[1], tiers[3]]))).toContain(
+      'tiers: one rule per tier, in order REGULAR, SILVER, GOLD, PLATINUM',
+    );
+  });
+
+  it('refuses thresholds on REGULAR', () => {
+    expect(issues(ProgramSchema, withTiers([{ ...tiers[0], minSpend: 1 }, ...tiers.slice(1)]))).toEqual(['tiers: REGULAR has no thresholds']);
+    expect(issues(ProgramSchema, withTiers([{ ...tiers[0], minVisits: 1 }, ...tiers.slice(1)]))).toEqual(['tiers: REGULAR has no thresholds']);
+  });
+
+  it('needs thresholds that rise with the tier, spend and visits both', () => {
+    expect(issues(ProgramSchema, withTiers([tiers[0], tiers[1], { ...tiers[2]!, minSpend: 40_000 }, tiers[3]]))).toEqual([
+      'tiers: thresholds rise with the tier',
+    ]);
+    expect(issues(ProgramSchema, withTiers([tiers[0], tiers[1], tiers[2], { ...tiers[3]!, minVisits: 11 }]))).toEqual([
+      'tiers: thresholds rise with the tier',
+    ]);
+    // equal thresholds are allowed (the higher tier then always wins)
+    expect(issues(ProgramSchema, withTiers([tiers[0], tiers[1], { ...tiers[2]!, minSpend: 50_000, minVisits: 5 }, tiers[3]]))).toEqual([]);
+  });
+
+  it('bounds the numbers', () => {
+    expect(issues(ProgramSchema, withTiers([tiers[0], { ...tiers[1]!, discountPercent: 91 }, tiers[2], tiers[3]]))[0]).toMatch(/^tiers\.1\.discountPercent: /);
+    expect(issues(ProgramSchema, withTiers([tiers[0], { ...tiers[1]!, minSpend: 1.5 }, tiers[2], tiers[3]]))[0]).toMatch(/^tiers\.1\.minSpend: /);
+    expect(issues(ProgramSchema, { ...defaultProgram, rollingMonths: 0 })[0]).toMatch(/^rollingMonths: /);
+    expect(issues(ProgramSchema, { ...defaultProgram, rollingMonths: 37 })[0]).toMatch(/^rollingMonths: /);
+    expect(issues(ProgramSchema, { ...defaultProgram, points: { ...defaultProgram.points, pointValue: 0 } })[0]).toMatch(/^points\.pointValue: /);
+    expect(issues(ProgramSchema, { ...defaultProgram, reviewGraceDays: -1 })[0]).toMatch(/^reviewGraceDays: /);
+  });
+
+  it('refuses unknown fields', () => {
+    expect(issues(ProgramSchema, { ...defaultProgram, bonus: 1 })).toEqual([': Unrecognized key: "bonus"']);
+    expect(issues(ProgramSchema, withTiers([{ ...tiers[0], colour: 'grey' }, ...tiers.slice(1)]))).toContain('tiers.0: Unrecognized key: "colour"');
+  });
+
+  it('accepts any program with rising thresholds from zero', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(1_000_000), { minLength: 3, maxLength: 3 }), fc.array(fc.nat(100), { minLength: 3, maxLength: 3 }), (spends, visits) => {
+        const s = [...spends].sort((a, b) => a - b);
+        const v = [...visits].sort((a, b) => a - b);
+        const program: Program = {
+          ...defaultProgram,
+          tiers: tiers.map((t, i) => (i === 0 ? t : { ...t, minSpend: s[i - 1]!, minVisits: v[i - 1]! })),
+        };
+        expect(issues(ProgramSchema, program)).toEqual([]);
+      }),
+    );
+  });
+});
+
+describe('AdjustmentRequest', () => {
+  it('accepts a positive or negative whole number of points with a reason', () => {
+    expect(parsed(AdjustmentRequest, { points: 250, reason: 'goodwill' })).toEqual({ points: 250, reason: 'goodwill' });
+    expect(parsed(AdjustmentRequest, { points: -40, reason: 'correction', adjustmentId: 'adj-1', expiryDays: 30 })).toEqual({
+      points: -40,
+      reason: 'correction',
+      adjustmentId: 'adj-1',
+      expiryDays: 30,
+    });
+  });
+
+  it('refuses zero', () => {
+    expect(issues(AdjustmentRequest, { points: 0, reason: 'x' })).toEqual(['points: not zero']);
+  });
+
+  it.each([1.5, 10_000_001, -10_000_001, '5'])('refuses points %j', (points) => {
+    expect(issues(AdjustmentRequest, { points, reason: 'x' })[0]).toMatch(/^points: /);
+  });
+
+  it('needs a reason and refuses unknown fields', () => {
+    expect(issues(AdjustmentRequest, { points: 5 })[0]).toMatch(/^reason: /);
+    expect(issues(AdjustmentRequest, { points: 5, reason: '' })[0]).toMatch(/^reason: /);
+    expect(issues(AdjustmentRequest, { points: 5, reason: 'x', expiryDays: 0 })[0]).toMatch(/^expiryDays: /);
+    expect(issues(AdjustmentRequest, { points: 5, reason: 'x', memberId: 'm' })).toEqual([': Unrecognized key: "memberId"']);
+  });
+});
