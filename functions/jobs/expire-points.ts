@@ -17,6 +17,7 @@ export const expirePoints = async (_event: ScheduledEvent, context: Context) => 
   const now = new Date().toISOString();
   let members = 0;
   let points = 0;
+  let failed = 0;
   let more = false;
   for (let back = catchUpDays - 1; back >= 0 && !more; back--) {
     const day = new Date(Date.parse(now) - back * 86_400_000).toISOString().slice(0, 10);
@@ -24,14 +25,20 @@ export const expirePoints = async (_event: ScheduledEvent, context: Context) => 
     do {
       const page = await membersWithLotsExpiring(day, now, cursor);
       for (const memberId of page.items) {
-        points += await expireMemberPoints(memberId, () => now);
-        members++;
+        try {
+          points += await expireMemberPoints(memberId, () => now);
+          members++;
+        } catch (error) {
+          // One member's trouble must not stop everyone else's expiry; the next run retries them.
+          failed++;
+          logger.error('Points expiry failed for a member', { memberId, error });
+        }
       }
       cursor = page.cursor;
       more = cursor !== undefined && context.getRemainingTimeInMillis() <= reserveMillis;
     } while (cursor && !more);
   }
-  const summary = { members, points, more };
+  const summary = { members, points, failed, more };
   logger.info('Expired points', summary);
   return summary;
 };

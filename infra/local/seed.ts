@@ -61,7 +61,7 @@ export const seedDemoData = async (baseUrl: string): Promise<void> => {
     // Registration keys are kept a day; on an older --data directory the member answers 409 and is left as it is.
     await send('POST', '/members', body, { token: self, headers: { 'idempotency-key': `demo-${memberId}` }, alreadyDone: 409 });
   }
-  await send('POST', '/members/m-ben/paid-tier', { paymentId: 'demo-ben-gold', tier: 'GOLD', months: 12, fee: 4900 });
+  await send('POST', '/members/m-ben/paid-tier', { paymentId: 'demo-ben-gold', tier: 'GOLD', months: 12, fee: 10_800 });
   await send('POST', '/sales', {
     saleId: 'demo-sale-anna-1', locationId: 'STORE-BERLIN', memberId: 'm-anna',
     lines: [{ sku: 'TEE-BLK-M', qty: 2, unitPrice: 1999 }, { sku: 'SOCKS-3PK', qty: 1, unitPrice: 999 }],

@@ -8,13 +8,14 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
-import { AlreadyExists, Conflict, IdempotencyKeyReused, NotFound, PreconditionFailed, UnknownReference } from '../domain/errors.ts';
+import { AlreadyExists, Conflict, IdempotencyKeyReused, NotFound, PreconditionFailed, UnknownReference, ValidationFailed } from '../domain/errors.ts';
+import { transactionItemLimit } from '../domain/movements.ts';
 import { addDays, balanceOf, type Balance, expiredLots, type Lot, type LotTake, planRedemption, type PointsEntryType } from '../domain/points.ts';
 import { assertMemberAccess, type Principal } from '../domain/principal.ts';
 import {
+  buyTier,
   defaultProgram,
   effectiveTier,
-  higherTier,
   type MonthlyTotals,
   type Program,
   reviewTier,
@@ -493,16 +494,21 @@ export const applyTakes = (lots: readonly Lot[], takes: readonly LotTake[]): Lot
 
 /**
  * Writes items whose first is the profile's version-conditioned update.
- * False when only that race was lost (read again and re-plan); a refused
- * request guard (index 1) is a concurrent duplicate, also settled by
- * reading again.
+ * False when a condition failed: the profile moved on, a concurrent
+ * duplicate took the request guard, or a lot changed between the reads
+ * (a Query is not a snapshot). Reading again settles each of them.
  */
 export const tryMemberWrite = async (items: TransactItem[]): Promise<boolean> => {
+  if (items.length > transactionItemLimit) {
+    throw new ValidationFailed('This needs more points lots than one transaction can change; redeem fewer points at a time', [
+      { path: 'body.points', message: 'too many lots for one request' },
+    ]);
+  }
   try {
     await transactWrite(items);
     return true;
   } catch (error) {
-    if (error instanceof TransactionCancelled && (error.failedAt(0) || error.failedAt(1))) return false;
+    if (error instanceof TransactionCancelled && error.reasons.some((r) => r.code === 'ConditionalCheckFailed')) return false;
     throw error;
   }
 };
@@ -567,7 +573,7 @@ export const memberPoints = async (memberId: string, principal: Principal, now =
 
 // ---- tiers
 
-/** A fee buys a tier for some months; a later purchase extends from the current end. */
+/** A fee buys a tier for some months (see `buyTier` for the rules). */
 export const buyPaidTier = async (
   memberId: string,
   request: { tier: TierName; months: number; fee: number },
@@ -581,19 +587,15 @@ export const buyPaidTier = async (
     if (earlier) return { member: await getMember(memberId, principal), replayed: true };
     const at = now();
     const state = await memberOrUnknown(memberId);
-    const current = state.record;
-    const inForce = current.paidTier && current.paidUntil && current.paidUntil > at;
-    const from = inForce && current.paidTier === request.tier ? current.paidUntil! : at;
-    const until = new Date(from);
-    until.setUTCMonth(until.getUTCMonth() + request.months);
-    const paidTier = inForce && current.paidTier !== request.tier ? higherTier(current.paidTier!, request.tier) : request.tier;
-    const set = { paidTier, paidUntil: until.toISOString() };
+    const program = await loadProgram();
+    const bought = buyTier(state.record, program, request.tier, request.months, request.fee, at);
+    const set = { paidTier: bought.paidTier, paidUntil: bought.paidUntil };
     const written = await tryMemberWrite([
-      profileUpdate(current, set, at),
+      profileUpdate(state.record, set, at),
       requestGuard(memberId, 'paid-tier', key, fingerprint, { ...request, ...set }, at),
     ]);
     if (!written) return 'retry';
-    return { member: memberView({ ...state, record: { ...current, ...set } }, await loadProgram(), at), replayed: false };
+    return { member: memberView({ ...state, record: { ...state.record, ...set } }, program, at), replayed: false };
   });
 };
 

@@ -13,7 +13,20 @@ import { assertFitsOneTransaction, planMovement } from '../domain/movements.ts';
 import { addDays, balanceOf, planClawback, planRedemption, type Lot, type LotTake } from '../domain/points.ts';
 import { assertLocationAccess, type Principal } from '../domain/principal.ts';
 import { mergeSaleLines, type PricedSale, priceReturn, priceSale, type SoldLine } from '../domain/sales.ts';
-import { addToMonth, afterPurchase, effectiveTier, monthOf, type Program, rollingTotal, ruleOf, tierRank, type TierName } from '../domain/tiers.ts';
+import {
+  addToMonth,
+  afterPurchase,
+  afterReturn,
+  effectiveTier,
+  monthOf,
+  type Program,
+  rollingTotal,
+  ruleOf,
+  tierRank,
+  type TierName,
+  type Upgrade,
+  upgradeOf,
+} from '../domain/tiers.ts';
 import { documentClient, tableName } from './client.ts';
 import { requestFingerprint } from './fingerprint.ts';
 import { entities, memberKeys, salesKeys, withoutKeys } from './keys.ts';
@@ -138,6 +151,9 @@ const exclusiveLines = async (
     const allocations = await allocationsOf(line.sku);
     const allocation = allocations.find((a) => a.locationId === locationId) ?? allocations.find((a) => a.locationId === undefined);
     if (!allocation) throw new AllocationExhausted(`No units of ${line.sku} are set aside for members here`, { sku: line.sku, remaining: 0 });
+    if (terms.perMemberLimit !== undefined && line.qty > terms.perMemberLimit) {
+      throw new AllocationExhausted(`${line.sku} is limited to ${terms.perMemberLimit} per member`, { sku: line.sku, perMemberLimit: terms.perMemberLimit });
+    }
     result.push({ sku: line.sku, qty: line.qty, scope: allocation.locationId ?? '*', perMemberLimit: terms.perMemberLimit });
   }
   return result;
@@ -169,6 +185,7 @@ const claimUpdate = (memberId: string, line: ExclusiveLine & { perMemberLimit: n
 
 interface MemberPlan {
   items: TransactItem[];
+  upgrade?: Upgrade;
   tier: TierName;
   tierChanged: boolean;
   lotsAfter: Lot[];
@@ -216,7 +233,10 @@ const memberPlan = (
   ];
   const before = effectiveTier(record, at);
   const tier = effectiveTier({ ...record, ...tierState }, at);
-  return { items, tier, tierChanged: tier !== before, lotsAfter: [...applyTakes(lots, redeemed), ...(earned ? [earned] : [])], redeemed };
+  return {
+    items, upgrade: upgradeOf(record, tierState), tier, tierChanged: tier !== before,
+    lotsAfter: [...applyTakes(lots, redeemed), ...(earned ? [earned] : [])], redeemed,
+  };
 };
 
 const currencyOf = (products: ReadonlyMap<string, Record<string, unknown>>): string => {
@@ -244,7 +264,7 @@ export const checkout = async (
 ): Promise<{ receipt: Receipt; replayed: boolean }> => {
   assertLocationAccess(principal, command.locationId);
   const fingerprint = requestFingerprint({ ...command, saleId: undefined });
-  const lines = mergeSaleLines(command.lines);
+  const lines = mergeSaleLines(command.lines.map(({ sku, qty, unitPrice }) => ({ sku, qty, unitPrice })));
   const stockLines = lines.map(({ sku, qty }) => ({ sku, qty }));
   const movement = { movementId: saleMovementId(command.saleId), type: 'SALE' as const, locationId: command.locationId, lines: stockLines };
   const changes = planMovement(movement);
@@ -290,6 +310,7 @@ export const checkout = async (
           memberId: command.memberId,
           lines: receipt.lines,
           redeemedLots: plan?.redeemed ?? [],
+          upgrade: plan?.upgrade,
           pointsRedeemed: priced.pointsRedeemed,
           receipt,
           fingerprint,
@@ -338,8 +359,8 @@ export const checkout = async (
 export const getSale = async (saleId: string, principal: Principal): Promise<Receipt> => {
   const item = await getInventoryItem(salesKeys.sale(saleId));
   if (!item) throw new NotFound(`Sale ${saleId} not found`);
+  // Receipts are chain-wide for staff (a return may be taken at any store); members see only their own.
   if (principal.role === 'member' && item.memberId !== principal.memberId) throw new NotFound(`Sale ${saleId} not found`);
-  if (principal.role === 'store') assertLocationAccess(principal, item.locationId as string);
   return { ...(item.receipt as Receipt), lines: item.lines as SoldLine[] };
 };
 
@@ -379,15 +400,16 @@ export const returnSale = async (
 ): Promise<{ receipt: ReturnReceipt; replayed: boolean }> => {
   const fingerprint = requestFingerprint({ ...command, returnId: undefined });
   return withMemberRetry(async () => {
+    const sale = await getInventoryItem(salesKeys.sale(saleId));
+    if (!sale) throw new NotFound(`Sale ${saleId} not found`);
+    // Goods may come back at any store of the chain; the caller must work where they come back.
+    const locationId = command.locationId ?? (sale.locationId as string);
+    assertLocationAccess(principal, locationId);
     const earlier = await getInventoryItem(salesKeys.saleReturn(saleId, command.returnId));
     if (earlier) {
       if (earlier.fingerprint !== fingerprint) throw new IdempotencyKeyReused(`Return ${command.returnId} was already booked with a different request`);
       return { receipt: earlier.receipt as ReturnReceipt, replayed: true };
     }
-    const sale = await getInventoryItem(salesKeys.sale(saleId));
-    if (!sale) throw new NotFound(`Sale ${saleId} not found`);
-    const locationId = command.locationId ?? (sale.locationId as string);
-    assertLocationAccess(principal, locationId);
     const at = now();
     const sold = sale.lines as SoldLine[];
     const priced = priceReturn(sold, command.lines);
@@ -411,19 +433,31 @@ export const returnSale = async (
       if (!state) throw new UnknownReference(`The member of sale ${saleId} no longer exists`, [{ path: 'params.saleId', message: 'member not found' }]);
       const program = await loadProgram();
       const clawback = planClawback(state.lots, priced.pointsClawedBack, saleId, at);
-      shortfall = clawback.shortfall;
       const saleMonth = monthOf(sale.at as string);
       const spendByMonth = addToMonth(state.record.spendByMonth, saleMonth, -priced.refund, at, program.rollingMonths);
       const visitsByMonth = priced.completesSale ? addToMonth(state.record.visitsByMonth, saleMonth, -1, at, program.rollingMonths) : state.record.visitsByMonth;
-      const restoredLots: NewLot[] = priced.completesSale
-        ? (sale.redeemedLots as LotTake[])
-            .filter((lot) => lot.expiresOn > at)
-            .map((lot) => ({ lotId: `${lot.lotId}#restored-${command.returnId}`, remaining: lot.points, expiresOn: lot.expiresOn, source: 'RESTORED' }))
-        : [];
+      // Points the member already spent and cannot give back are netted against what the return restores.
+      let owed = clawback.shortfall;
+      const restoredLots: NewLot[] = [];
+      for (const lot of priced.completesSale ? (sale.redeemedLots as LotTake[]).filter((l) => l.expiresOn > at) : []) {
+        const netted = Math.min(owed, lot.points);
+        owed -= netted;
+        if (lot.points > netted) {
+          restoredLots.push({ lotId: `${lot.lotId}#restored-${saleId}-${command.returnId}`, remaining: lot.points - netted, expiresOn: lot.expiresOn, source: 'RESTORED' });
+        }
+      }
+      shortfall = owed;
       restored = restoredLots.reduce((sum, lot) => sum + lot.remaining, 0);
-      const clawed = priced.pointsClawedBack - shortfall;
+      const clawed = priced.pointsClawedBack - clawback.shortfall;
+      const tierState = afterReturn(
+        state.record,
+        program,
+        rollingTotal(spendByMonth, at, program.rollingMonths),
+        rollingTotal(visitsByMonth, at, program.rollingMonths),
+        sale.upgrade as Upgrade | undefined,
+      );
       memberItems = [
-        profileUpdate(state.record, { spendByMonth, visitsByMonth }, at),
+        profileUpdate(state.record, { spendByMonth, visitsByMonth, qualifiedTier: tierState.qualifiedTier, qualifiedSince: tierState.qualifiedSince }, at),
         ...lotTakes(memberId, state.lots, clawback.takes),
         ...(clawed > 0
           ? [entryPut(memberId, { entryId: `return-${command.returnId}-clawback`, type: 'CLAWBACK', points: -clawed, lots: clawback.takes, saleId }, principal.subject, at)]
@@ -433,7 +467,7 @@ export const returnSale = async (
           ? [entryPut(memberId, { entryId: `return-${command.returnId}-restore`, type: 'ADJUST', points: restored, lots: restoredLots.map((l) => ({ lotId: l.lotId, points: l.remaining })), reason: 'REDEEMED_POINTS_RESTORED', saleId }, principal.subject, at)]
           : []),
       ];
-      member = { tier: effectiveTier(state.record, at), points: balanceOf([...applyTakes(state.lots, clawback.takes), ...restoredLots], at) };
+      member = { tier: effectiveTier({ ...state.record, ...tierState }, at), points: balanceOf([...applyTakes(state.lots, clawback.takes), ...restoredLots], at) };
     }
     const receipt: ReturnReceipt = {
       returnId: command.returnId,
@@ -472,8 +506,10 @@ export const returnSale = async (
     try {
       await transactWrite(items);
     } catch (error) {
-      // A concurrent return of the same sale, the same return retried, or the member changed: read again.
-      if (error instanceof TransactionCancelled && error.reasons.some((r) => r.code === 'ConditionalCheckFailed')) return 'retry';
+      if (!(error instanceof TransactionCancelled)) throw error;
+      // The same return booked meanwhile (0), another return of this sale (1), or the member changed: read again.
+      const memberFrom = items.length - memberItems.length;
+      if (error.failedAt(0) || error.failedAt(1) || memberItems.some((_, i) => error.failedAt(memberFrom + i))) return 'retry';
       throw error;
     }
     return { receipt, replayed: false };

@@ -10,6 +10,7 @@ import { tables } from '../../infra/tables.ts';
 import {
   Conflict,
   IdempotencyKeyReused,
+  NotEligible,
   NotFound,
   OutOfStock,
   type Shortage,
@@ -147,7 +148,7 @@ const countSnapshots = async (lines: readonly Line[], locationId: string): Promi
 
 // ---- the write
 
-const levelUpdate = (change: LevelChange, product: Record<string, unknown> | undefined, now: string): TransactItem => {
+export const levelUpdate = (change: LevelChange, product: Record<string, unknown> | undefined, now: string): TransactItem => {
   const availableDelta = change.onHandDelta - change.reservedDelta;
   const names: Record<string, string> = {
     '#sku': 'sku', '#locationId': 'locationId', '#gsi1pk': 'gsi1pk', '#gsi1sk': 'gsi1sk', '#entity': 'entity',
@@ -158,7 +159,7 @@ const levelUpdate = (change: LevelChange, product: Record<string, unknown> | und
   const values: Record<string, unknown> = {
     ':sku': change.sku, ':locationId': change.locationId, ':gsi1pk': index.gsi1pk, ':gsi1sk': index.gsi1sk,
     ':entity': entities.level, ':now': now, ':onHand': change.onHandDelta, ':reserved': change.reservedDelta,
-    ':available': availableDelta, ':zero': 0, ':one': 1,
+    ':available': availableDelta, ':incoming': change.incomingDelta ?? 0, ':position': availableDelta + (change.incomingDelta ?? 0), ':one': 1,
   };
   const sets = ['#sku = :sku', '#locationId = :locationId', '#gsi1pk = :gsi1pk', '#gsi1sk = :gsi1sk', '#entity = :entity', '#updatedAt = :now'];
   // A fixed min on the product seeds the level's reorder point; replenishment refines it per location later.
@@ -184,7 +185,7 @@ const levelUpdate = (change: LevelChange, product: Record<string, unknown> | und
     Update: {
       TableName: inventory(),
       Key: inventoryKeys.level(change.sku, change.locationId),
-      UpdateExpression: `SET ${sets.join(', ')} ADD #onHand :onHand, #reserved :reserved, #available :available, #incoming :zero, #position :available, #version :one`,
+      UpdateExpression: `SET ${sets.join(', ')} ADD #onHand :onHand, #reserved :reserved, #available :available, #incoming :incoming, #position :position, #version :one`,
       ...(conditions.length > 0 ? { ConditionExpression: conditions.join(' AND ') } : {}),
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
@@ -410,6 +411,11 @@ export const recordMovement = async (
   // Size first: a request that can never fit is refused before any read.
   assertFitsOneTransaction(planMovement({ ...command, locationId: prepared.locationId, lines }), holdItems);
   const { products } = await loadReferences(lines.map((l) => l.sku), locationIds);
+  const exclusive = command.type === 'SALE' ? lines.filter((l) => products.get(l.sku)?.memberExclusive).map((l) => l.sku) : [];
+  if (exclusive.length > 0) {
+    // The tier, the allocation and the per-member limit are checked at the checkout only.
+    throw new NotEligible(`${exclusive.join(', ')} are member-exclusive: sell them through POST /sales`, { skus: exclusive });
+  }
 
   for (let attempt = 1; ; attempt++) {
     const snapshots = command.type === 'COUNT' ? await countSnapshots(lines, prepared.locationId) : undefined;

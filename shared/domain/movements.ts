@@ -41,6 +41,8 @@ export interface LevelChange {
   readonly expectedVersion?: number;
   /** For COUNT: what was counted, kept on the ledger entry. */
   readonly counted?: number;
+  /** Units on order that this change adds (a purchase order) or settles (its receipt, its cancellation). */
+  readonly incomingDelta?: number;
 }
 
 /** Current state of a level, as read before a COUNT. */

@@ -3,6 +3,7 @@
  * Thresholds and benefits are data (the loyalty program, stored and edited
  * by HQ); this module only applies them. Pure: the clock comes in as `now`.
  */
+import { Conflict, ValidationFailed } from './errors.ts';
 export const tierNames = ['REGULAR', 'SILVER', 'GOLD', 'PLATINUM'] as const;
 export type TierName = (typeof tierNames)[number];
 
@@ -16,6 +17,8 @@ export interface TierRule {
   readonly pointsMultiplier: number;
   /** May buy member-exclusive products (subject to each product's minimum tier). */
   readonly exclusiveAccess: boolean;
+  /** Price of the tier as a paid membership, per month, minor units; without it the tier cannot be bought. */
+  readonly monthlyFee?: number;
 }
 
 export interface PointsRule {
@@ -41,9 +44,9 @@ export interface Program {
 export const defaultProgram: Program = {
   tiers: [
     { tier: 'REGULAR', minSpend: 0, minVisits: 0, discountPercent: 0, pointsMultiplier: 1, exclusiveAccess: true },
-    { tier: 'SILVER', minSpend: 50_000, minVisits: 5, discountPercent: 2, pointsMultiplier: 1.25, exclusiveAccess: true },
-    { tier: 'GOLD', minSpend: 150_000, minVisits: 12, discountPercent: 5, pointsMultiplier: 1.5, exclusiveAccess: true },
-    { tier: 'PLATINUM', minSpend: 500_000, minVisits: 24, discountPercent: 10, pointsMultiplier: 2, exclusiveAccess: true },
+    { tier: 'SILVER', minSpend: 50_000, minVisits: 5, discountPercent: 2, pointsMultiplier: 1.25, exclusiveAccess: true, monthlyFee: 300 },
+    { tier: 'GOLD', minSpend: 150_000, minVisits: 12, discountPercent: 5, pointsMultiplier: 1.5, exclusiveAccess: true, monthlyFee: 900 },
+    { tier: 'PLATINUM', minSpend: 500_000, minVisits: 24, discountPercent: 10, pointsMultiplier: 2, exclusiveAccess: true, monthlyFee: 1900 },
   ],
   points: { perCurrencyUnit: 1, pointValue: 1, expiryDays: 365, pendingDays: 30 },
   welcomeGift: { points: 500, expiryDays: 90 },
@@ -112,7 +115,62 @@ export const afterPurchase = (state: TierState, program: Program, spend: number,
   return tierRank(earned) > tierRank(state.qualifiedTier) ? { ...state, qualifiedTier: earned, qualifiedSince: now } : state;
 };
 
+/** The tier a sale lifted the member from, kept on the sale so a return can take the upgrade back. */
+export interface Upgrade {
+  readonly from: TierName;
+  readonly fromSince: string;
+  /** When the sale upgraded (the tier's `qualifiedSince` since then). */
+  readonly at: string;
+}
+
+export const upgradeOf = (before: TierState, after: TierState): Upgrade | undefined =>
+  after.qualifiedTier !== before.qualifiedTier ? { from: before.qualifiedTier, fromSince: before.qualifiedSince, at: after.qualifiedSince } : undefined;
+
+/**
+ * After a return: a tier that the returned sale earned, and that nothing has
+ * changed since, is taken back as far as the corrected figures require —
+ * otherwise buying to upgrade and returning everything would keep the tier
+ * until the review. Any other tier waits for the review as usual.
+ */
+export const afterReturn = (state: TierState, program: Program, spend: number, visits: number, upgrade: Upgrade | undefined): TierState => {
+  if (!upgrade || state.qualifiedSince !== upgrade.at) return state;
+  const earned = qualifyingTier(program, spend, visits);
+  if (tierRank(earned) >= tierRank(state.qualifiedTier)) return state;
+  return tierRank(earned) > tierRank(upgrade.from)
+    ? { ...state, qualifiedTier: earned }
+    : { ...state, qualifiedTier: upgrade.from, qualifiedSince: upgrade.fromSince };
+};
+
 const dayMs = 86_400_000;
+
+/** Calendar months later, the day clamped to the month's end (31 January + 1 month = 28/29 February). */
+export const addMonths = (iso: string, months: number): string => {
+  const date = new Date(iso);
+  const day = date.getUTCDate();
+  date.setUTCDate(1);
+  date.setUTCMonth(date.getUTCMonth() + months);
+  const lastDay = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
+  date.setUTCDate(Math.min(day, lastDay));
+  return date.toISOString();
+};
+
+/**
+ * A paid membership: the fee must be the program's price for the tier and
+ * months. Buying the tier already paid for extends it from its end; a
+ * different tier while one is in force is refused, so no paid time is lost.
+ */
+export const buyTier = (state: TierState, program: Program, tier: TierName, months: number, fee: number, now: string): TierState => {
+  const price = ruleOf(program, tier).monthlyFee;
+  if (price === undefined) throw new ValidationFailed(`${tier} cannot be bought`, [{ path: 'body.tier', message: 'not sold as a paid membership' }]);
+  if (fee !== price * months) {
+    throw new ValidationFailed(`${months} months of ${tier} cost ${price * months}`, [{ path: 'body.fee', message: `must be ${price * months}` }]);
+  }
+  const inForce = state.paidTier && state.paidUntil && state.paidUntil > now;
+  if (inForce && state.paidTier !== tier) {
+    throw new Conflict(`${state.paidTier} is paid until ${state.paidUntil}; buy ${state.paidTier} to extend it, or wait for it to end`);
+  }
+  return { ...state, paidTier: tier, paidUntil: addMonths(inForce ? state.paidUntil! : now, months) };
+};
 
 /**
  * The scheduled review: a member below their tier's thresholds drops one

@@ -132,13 +132,15 @@ export const PaidTierRequest = z
   .strictObject({ paymentId: RequestId.optional(), tier: Tier, months: z.int().min(1).max(36), fee: MinorUnits })
   .meta({ id: 'PaidTierRequest' });
 
-const SaleLine = z.strictObject({
-  sku: Sku,
-  qty: Quantity,
-  unitPrice: MinorUnits,
-  /** RFID tags of the units sold, so exit gates know they left paid for. */
-  epcs: z.array(Epc).max(100).optional(),
-});
+const SaleLine = z
+  .strictObject({
+    sku: Sku,
+    qty: Quantity,
+    unitPrice: MinorUnits,
+    /** RFID tags of the units sold, so exit gates know they left paid for. */
+    epcs: z.array(Epc).max(50).optional(),
+  })
+  .refine((line) => (line.epcs?.length ?? 0) <= line.qty, { message: 'at most one EPC per unit sold', path: ['epcs'] });
 
 /** Items of one sale must fit one DynamoDB transaction with the points and member writes. */
 export const maxSaleLines = 40;
@@ -218,6 +220,7 @@ const TierRuleSchema = z.strictObject({
   discountPercent: z.number().min(0).max(90),
   pointsMultiplier: z.number().min(0).max(100),
   exclusiveAccess: z.boolean(),
+  monthlyFee: MinorUnits.optional(),
 });
 
 export const ProgramSchema = z

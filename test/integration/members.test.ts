@@ -178,8 +178,8 @@ describe('the daily points expiry job', () => {
       vi.setSystemTime(Date.now() + 3001 * dayMs);
       const first = await expirePoints({} as ScheduledEvent, lambdaContext('expirePoints'));
       // The member's welcome lot (500, 90 days) has long expired too: both go, oldest first.
-      expect(first).toEqual({ members: 1, points: 570, more: false });
-      expect(await expirePoints({} as ScheduledEvent, lambdaContext('expirePoints'))).toEqual({ members: 0, points: 0, more: false });
+      expect(first).toEqual({ members: 1, points: 570, failed: 0, more: false });
+      expect(await expirePoints({} as ScheduledEvent, lambdaContext('expirePoints'))).toEqual({ members: 0, points: 0, failed: 0, more: false });
     } finally {
       vi.useRealTimers();
     }
@@ -257,7 +257,7 @@ describe('checkout', () => {
     // Thirteen months on, the rolling window is empty: one step down only, then another at the next review.
     expect(await reviewMemberTier(memberId, () => inDays(400))).toEqual({ before: 'GOLD', after: 'SILVER' });
 
-    const paid = await api.call('POST', `/members/${memberId}/paid-tier`, { token: till, body: { paymentId: uniqueId('pay'), tier: 'PLATINUM', months: 12, fee: 9900 } });
+    const paid = await api.call('POST', `/members/${memberId}/paid-tier`, { token: till, body: { paymentId: uniqueId('pay'), tier: 'PLATINUM', months: 12, fee: 22_800 } });
     expect(paid.status).toBe(201);
     expect(paid.body).toMatchObject({ tier: 'PLATINUM', qualifiedTier: 'SILVER', paidTier: 'PLATINUM' });
     // After the paid period the qualified tier shows again.
@@ -321,6 +321,76 @@ describe('checkout', () => {
   });
 });
 
+describe('what review found', () => {
+  it('takes back a tier that a fully returned sale earned', async () => {
+    const sku = uniqueId('upg');
+    await createProduct(sku);
+    await receive(sku, 20);
+    const memberId = await register();
+    const sales = [];
+    // SILVER: 500.00 and 5 visits; the fifth sale upgrades.
+    for (let i = 0; i < 5; i++) sales.push((await sell({ memberId, lines: [{ sku, qty: 1, unitPrice: 10_000 }] })).body);
+    expect(sales[4].member).toMatchObject({ tier: 'SILVER', tierChanged: true });
+    const back = await api.call('POST', `/sales/${sales[4].saleId}/returns`, { token: till, body: { returnId: 'r1', lines: [{ sku, qty: 1 }] } });
+    expect(back.status).toBe(201);
+    expect(back.body.member.tier).toBe('REGULAR');
+    expect((await member(memberId)).qualifiedTier).toBe('REGULAR');
+  });
+
+  it('restores redeemed points of two fully returned sales that used the same return id', async () => {
+    const sku = uniqueId('rr');
+    await createProduct(sku);
+    await receive(sku, 5);
+    const memberId = await register();
+    const saleIds = [];
+    for (let i = 0; i < 2; i++) saleIds.push((await sell({ memberId, lines: [{ sku, qty: 1, unitPrice: 1000 }], redeemPoints: 100 })).body.saleId);
+    for (const saleId of saleIds) {
+      const answer = await api.call('POST', `/sales/${saleId}/returns`, { token: till, body: { returnId: 'ret-1', lines: [{ sku, qty: 1 }] } });
+      expect(answer.status).toBe(201);
+      expect(answer.body.pointsRestored).toBe(100);
+    }
+    expect((await member(memberId)).points).toEqual({ available: 500, pending: 0 });
+  });
+
+  it('refuses more units of a limited product than the per-member limit in a first purchase', async () => {
+    const sku = uniqueId('lim');
+    await createProduct(sku, { memberExclusive: { minTier: 'REGULAR', perMemberLimit: 1 } });
+    await receive(sku, 10);
+    expect((await api.call('PUT', `/products/${sku}/allocations/*`, { token: admin, body: { quantity: 10 } })).status).toBe(200);
+    const memberId = await register();
+    const greedy = await sell({ memberId, lines: [{ sku, qty: 3, unitPrice: 100 }] });
+    expect(greedy.status).toBe(409);
+    expect(greedy.body.type).toBe('/problems/allocation-exhausted');
+    // And the stock route cannot be used to sell around the checkout.
+    const around = await api.call('POST', '/movements', { token: till, body: { movementId: uniqueId('m'), type: 'SALE', locationId: store, lines: [{ sku, qty: 1 }] } });
+    expect(around.status).toBe(403);
+    expect(await onHand(sku)).toBe(10);
+  });
+
+  it('refuses a different paid tier while one is in force, and a fee that is not the price', async () => {
+    const memberId = await register();
+    const buy = (body: Record<string, unknown>) => api.call('POST', `/members/${memberId}/paid-tier`, { token: till, body: { paymentId: uniqueId('pay'), ...body } });
+    expect((await buy({ tier: 'GOLD', months: 12, fee: 1 })).status).toBe(400);
+    const gold = await buy({ tier: 'GOLD', months: 12, fee: 10_800 });
+    expect(gold.status).toBe(201);
+    expect((await buy({ tier: 'SILVER', months: 1, fee: 300 })).status).toBe(409);
+    const extended = await buy({ tier: 'GOLD', months: 1, fee: 900 });
+    expect(Date.parse(extended.body.paidUntil)).toBeGreaterThan(Date.parse(gold.body.paidUntil));
+  });
+
+  it('answers a redemption spanning more lots than one transaction holds with 400, not 500', async () => {
+    const memberId = await register();
+    await redeemPoints(memberId, { points: 500 }, uniqueId('r'), cashier);
+    for (let i = 0; i < 100; i += 20) {
+      await Promise.all(Array.from({ length: 20 }, () => api.call('POST', `/members/${memberId}/points/adjustments`, { token: admin, body: { adjustmentId: uniqueId('a'), points: 1, reason: 'tiny lot' } })));
+    }
+    const answer = await api.call('POST', `/members/${memberId}/points/redemptions`, { token: till, body: { redemptionId: uniqueId('rd'), points: 100 } });
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors[0].path).toBe('body.points');
+    expect((await member(memberId)).points.available).toBe(100);
+  }, 120_000);
+});
+
 describe('member-exclusive products', () => {
   it('sells exactly the 100 allocated units to 500 racing members, never 2 to one member', async () => {
     const sku = uniqueId('excl');
@@ -355,7 +425,7 @@ describe('member-exclusive products', () => {
     expect(anonymous.body.type).toBe('/problems/not-eligible');
     const regular = await sell({ memberId, lines: [{ sku, qty: 1, unitPrice: 100 }] });
     expect(regular.status).toBe(403);
-    const paid = await api.call('POST', `/members/${memberId}/paid-tier`, { token: till, body: { paymentId: uniqueId('pay'), tier: 'GOLD', months: 1, fee: 1000 } });
+    const paid = await api.call('POST', `/members/${memberId}/paid-tier`, { token: till, body: { paymentId: uniqueId('pay'), tier: 'GOLD', months: 1, fee: 900 } });
     expect(paid.body.tier).toBe('GOLD');
     const none = await sell({ memberId, lines: [{ sku, qty: 1, unitPrice: 100 }] });
     expect(none.status).toBe(409);

@@ -1,8 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Conflict, ValidationFailed } from '../../../shared/domain/errors.ts';
 import {
+  addMonths,
   addToMonth,
   afterPurchase,
+  afterReturn,
+  buyTier,
+  upgradeOf,
   defaultProgram,
   effectiveTier,
   higherTier,
@@ -415,5 +420,62 @@ describe('reviewTier', () => {
         else expect(delta).toBe(-1);
       }),
     );
+  });
+});
+
+describe('addMonths', () => {
+  it.each([
+    ['2026-01-31T10:00:00.000Z', 1, '2026-02-28T10:00:00.000Z'],
+    ['2028-01-31T10:00:00.000Z', 1, '2028-02-29T10:00:00.000Z'],
+    ['2026-11-25T00:00:00.000Z', 12, '2027-11-25T00:00:00.000Z'],
+    ['2026-12-15T08:30:00.000Z', 3, '2027-03-15T08:30:00.000Z'],
+  ])('%s + %i months = %s (day clamped to the month)', (from, months, expected) => {
+    expect(addMonths(from, months)).toBe(expected);
+  });
+});
+
+describe('buyTier', () => {
+  const regular: TierState = { qualifiedTier: 'REGULAR', qualifiedSince: '2026-01-01T00:00:00.000Z' };
+  const now = '2026-06-01T00:00:00.000Z';
+
+  it('charges the program price and starts now', () => {
+    expect(buyTier(regular, defaultProgram, 'GOLD', 12, 10_800, now)).toEqual({ ...regular, paidTier: 'GOLD', paidUntil: '2027-06-01T00:00:00.000Z' });
+  });
+
+  it('extends the same tier from the end of the period in force', () => {
+    const gold = buyTier(regular, defaultProgram, 'GOLD', 2, 1_800, now);
+    expect(buyTier(gold, defaultProgram, 'GOLD', 1, 900, '2026-07-01T00:00:00.000Z').paidUntil).toBe('2026-09-01T00:00:00.000Z');
+  });
+
+  it('refuses another tier while one is in force, a wrong fee, and a tier without a price', () => {
+    const gold = buyTier(regular, defaultProgram, 'GOLD', 2, 1_800, now);
+    expect(() => buyTier(gold, defaultProgram, 'SILVER', 1, 300, now)).toThrow(Conflict);
+    expect(() => buyTier(regular, defaultProgram, 'GOLD', 1, 899, now)).toThrow(ValidationFailed);
+    expect(() => buyTier(regular, defaultProgram, 'REGULAR', 1, 0, now)).toThrow(ValidationFailed);
+    // Once the period is over, another tier may be bought.
+    expect(buyTier(gold, defaultProgram, 'SILVER', 1, 300, '2026-09-01T00:00:00.000Z').paidTier).toBe('SILVER');
+  });
+});
+
+describe('afterReturn', () => {
+  const before: TierState = { qualifiedTier: 'REGULAR', qualifiedSince: '2026-01-01T00:00:00.000Z' };
+  const upgraded: TierState = { qualifiedTier: 'GOLD', qualifiedSince: '2026-05-01T00:00:00.000Z' };
+  const upgrade = upgradeOf(before, upgraded)!;
+
+  it('records where the sale lifted the member from', () => {
+    expect(upgrade).toEqual({ from: 'REGULAR', fromSince: '2026-01-01T00:00:00.000Z', at: '2026-05-01T00:00:00.000Z' });
+    expect(upgradeOf(before, before)).toBeUndefined();
+  });
+
+  it('takes the upgrade back as far as the corrected figures require', () => {
+    expect(afterReturn(upgraded, defaultProgram, 0, 0, upgrade)).toEqual(before);
+    expect(afterReturn(upgraded, defaultProgram, 60_000, 6, upgrade)).toEqual({ ...upgraded, qualifiedTier: 'SILVER' });
+    expect(afterReturn(upgraded, defaultProgram, 200_000, 20, upgrade)).toEqual(upgraded);
+  });
+
+  it('leaves a tier alone that changed since the sale, or that no sale earned', () => {
+    const reviewed: TierState = { ...upgraded, qualifiedSince: '2026-08-01T00:00:00.000Z' };
+    expect(afterReturn(reviewed, defaultProgram, 0, 0, upgrade)).toEqual(reviewed);
+    expect(afterReturn(upgraded, defaultProgram, 0, 0, undefined)).toEqual(upgraded);
   });
 });
