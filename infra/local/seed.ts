@@ -18,7 +18,7 @@ export const demoProducts = [
   { sku: 'SNEAKER-42', name: 'Runner sneaker 42', gtin: '4006381333955', unitCost: 3500, price: 11999, currency: 'EUR', packSize: 4, leadTimeDays: 21, reorder: { min: 4, max: 16 } },
   { sku: 'SOCKS-3PK', name: 'Socks, three pack', gtin: '4006381333962', unitCost: 150, price: 999, currency: 'EUR', packSize: 24, leadTimeDays: 5 },
   { sku: 'CAP-RED', name: 'Baseball cap red', gtin: '4006381333979', unitCost: 300, price: 1499, currency: 'EUR', packSize: 12, leadTimeDays: 10, reorder: { min: 5, max: 20 } },
-  { sku: 'SNEAKER-LTD', name: 'Runner sneaker, members edition', gtin: '4006381333986', unitCost: 5000, price: 17999, currency: 'EUR', packSize: 1, leadTimeDays: 30, memberExclusive: { minTier: 'SILVER', perMemberLimit: 1 } },
+  { sku: 'SNEAKER-LTD', name: 'Runner sneaker, members edition', gtin: '4006381333993', unitCost: 5000, price: 17999, currency: 'EUR', packSize: 1, leadTimeDays: 30, memberExclusive: { minTier: 'SILVER', perMemberLimit: 1 } },
 ] as const;
 
 /** Members sign themselves up with the id their identity provider gave them, so the demo ids are fixed. */
