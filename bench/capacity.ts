@@ -42,6 +42,8 @@ export interface CapacityMeter {
 export const meterCapacity = (client: DynamoDBDocumentClient, updatedItemKb = 1): CapacityMeter => {
   const totals = { read: 0, write: 0 };
   const kb = (item: Record<string, unknown>) => Math.max(1, Math.ceil(itemSize(item) / 1024));
+  // One meter per client: a later benchmark in the same run replaces an earlier one's.
+  client.middlewareStack.remove('capacityMeter');
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as Record<string, any>;

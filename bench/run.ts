@@ -5,9 +5,10 @@
  */
 import { cpus, totalmem } from 'node:os';
 import { type BenchRow, startBenchDynamo } from './harness.ts';
+import { benchRfid } from './rfid.ts';
 import { benchStock } from './stock.ts';
 
-const benchmarks: Record<string, () => Promise<BenchRow[]>> = { stock: benchStock };
+const benchmarks: Record<string, () => Promise<BenchRow[]>> = { stock: benchStock, rfid: benchRfid };
 
 const only = process.argv.slice(2);
 const dynamo = await startBenchDynamo();

@@ -4,6 +4,8 @@
  * `fields` name the topic segments (1-based, as IoT SQL's `topic(n)`) that
  * the rule adds to the payload.
  */
+import type { TableKey } from './tables.ts';
+
 export interface TopicRuleDefinition {
   /** IoT rule names allow letters, digits and underscores only. */
   readonly ruleName: string;
@@ -11,6 +13,8 @@ export interface TopicRuleDefinition {
   readonly fields: Readonly<Record<string, number>>;
   readonly entry: string;
   readonly description: string;
+  /** Tables the rule's function may use (IAM grants and table-name variables). */
+  readonly tables?: Readonly<Partial<Record<TableKey, 'read' | 'readWrite'>>>;
 }
 
 export const topicRules = {
@@ -20,6 +24,8 @@ export const topicRules = {
     fields: { locationId: 2, gateId: 4 },
     entry: 'functions/iot/gate-reads.ts',
     description: 'RFID gate reads to the ingest function, with location and gate taken from the topic',
+    // Inventory: GTIN lookups and RFID_IN/RFID_OUT movements; rfid: dedupe windows and serials.
+    tables: { inventory: 'readWrite', rfid: 'readWrite' },
   },
 } as const satisfies Record<string, TopicRuleDefinition>;
 

@@ -130,22 +130,24 @@ const listing = async <T>(indexKey: string, limit: number, cursor: string | unde
   return { items: (output.Items ?? []).map((i) => withoutKeys<T>(i)), cursor: encodeCursor(output.LastEvaluatedKey) };
 };
 
-/** Reads many items by key in as few round trips as BatchGetItem allows (100 keys each). */
-export const batchGetInventory = async (keys: { pk: string; sk: string }[]): Promise<Record<string, unknown>[]> => {
+/** Reads many items of one table by key in as few round trips as BatchGetItem allows (100 keys each). */
+export const batchGetItems = async (table: string, keys: { pk: string; sk: string }[]): Promise<Record<string, unknown>[]> => {
   const found: Record<string, unknown>[] = [];
   for (let i = 0; i < keys.length; i += 100) {
     let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
     for (let attempt = 0; pending?.length && attempt < 8; attempt++) {
       const output: BatchGetCommandOutput = await documentClient.send(
-        new BatchGetCommand({ RequestItems: { [inventory()]: { Keys: pending, ConsistentRead: true } } }),
+        new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }),
       );
-      found.push(...(output.Responses?.[inventory()] ?? []));
-      pending = output.UnprocessedKeys?.[inventory()]?.Keys;
+      found.push(...(output.Responses?.[table] ?? []));
+      pending = output.UnprocessedKeys?.[table]?.Keys;
       if (pending?.length) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
     }
   }
   return found;
 };
+
+export const batchGetInventory = (keys: { pk: string; sk: string }[]) => batchGetItems(inventory(), keys);
 
 // ---- locations
 
@@ -199,7 +201,13 @@ export interface ProductInput {
   reorder?: { min: number; max: number };
   memberExclusive?: { minTier: 'REGULAR' | 'SILVER' | 'GOLD' | 'PLATINUM'; perMemberLimit?: number };
 }
-export type Product = ProductInput & Versioned;
+/** What the ABC classification job writes back to a product. */
+export interface AbcFields {
+  abcClass?: 'A' | 'B' | 'C';
+  abc?: { rank: number; value: number; valueShare: number; cumulativeShare: number; classifiedAt: string };
+}
+
+export type Product = ProductInput & AbcFields & Versioned;
 
 const gtinClaim = (gtin: string, sku: string): TransactItem => ({
   Put: {

@@ -74,6 +74,11 @@ export const entities = {
   pointsEntry: 'POINTS_ENTRY',
   exclusiveClaim: 'EXCLUSIVE_CLAIM',
   program: 'PROGRAM',
+  demandDay: 'DEMAND_DAY',
+  demandMonth: 'DEMAND_MONTH',
+  suggestion: 'SUGGESTION',
+  purchaseOrder: 'PURCHASE_ORDER',
+  abcReport: 'ABC_REPORT',
 } as const;
 
 /** Sales and member-exclusive allocations (inventory table): they sit beside the stock they move. */
@@ -86,6 +91,27 @@ export const salesKeys = {
   /** `*` is the allocation that serves every location. */
   allocation: (sku: string, scope: string) => ({ pk: `ALLOCATION#${sku}`, sk: `SCOPE#${scope}` }),
   allocationsOfSku: (sku: string) => `ALLOCATION#${sku}`,
+} as const;
+
+/** Replenishment (inventory table): demand history, suggestions, purchase orders, the ABC report. */
+export const replenishmentKeys = {
+  /** Units sold per SKU, location and UTC day; the movements counted are kept on the item so a redelivered record counts once. */
+  demandDay: (sku: string, locationId: string, day: string) => ({ pk: `DEMAND#${sku}#${locationId}`, sk: `DAY#${day}` }),
+  demandOf: (sku: string, locationId: string) => `DEMAND#${sku}#${locationId}`,
+  /** Units sold per SKU and month across the chain, for ABC. */
+  demandMonth: (sku: string, month: string) => ({ pk: `DEMAND_SKU#${sku}`, sk: `MONTH#${month}` }),
+  demandMonthsOf: (sku: string) => `DEMAND_SKU#${sku}`,
+  /** One suggestion item per SKU and location: there can never be two open ones. */
+  suggestion: (sku: string, locationId: string) => ({ pk: `SUGGESTION#${sku}#${locationId}`, sk: 'SUGGESTION' }),
+  /** gsi1: a location's suggestions by status; gsi2: every location's by status (HQ). */
+  suggestionIndexes: (sku: string, locationId: string, status: string) => ({
+    gsi1pk: `SUGGESTIONS#${locationId}`, gsi1sk: `${status}#${sku}`,
+    gsi2pk: `SUGGESTIONS#${status}`, gsi2sk: `${locationId}#${sku}`,
+  }),
+  suggestionsAt: (locationId: string) => `SUGGESTIONS#${locationId}`,
+  suggestionsWithStatus: (status: string) => `SUGGESTIONS#${status}`,
+  purchaseOrder: (purchaseOrderId: string) => ({ pk: `PO#${purchaseOrderId}`, sk: 'PO' }),
+  abcReport: { pk: 'ABC_REPORT', sk: 'LATEST' },
 } as const;
 
 /**

@@ -8,7 +8,8 @@
  */
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
-import { AllocationExhausted, IdempotencyKeyReused, NotEligible, NotFound, OutOfStock, UnknownReference, ValidationFailed } from '../domain/errors.ts';
+import { AllocationExhausted, Conflict, IdempotencyKeyReused, NotEligible, NotFound, OutOfStock, UnknownReference, ValidationFailed } from '../domain/errors.ts';
+import { decodeEpc, gtinForms } from '../domain/epc.ts';
 import { assertFitsOneTransaction, planMovement } from '../domain/movements.ts';
 import { addDays, balanceOf, planClawback, planRedemption, type Lot, type LotTake } from '../domain/points.ts';
 import { assertLocationAccess, type Principal } from '../domain/principal.ts';
@@ -44,6 +45,7 @@ import {
   readMemberState,
   withMemberRetry,
 } from './members.ts';
+import { serialSoldUpdate } from './rfid.ts';
 import { loadReferences, movementItems, shortagesOf } from './stock.ts';
 import { TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
 
@@ -53,7 +55,7 @@ export interface SaleCommand {
   saleId: string;
   locationId: string;
   memberId?: string;
-  lines: { sku: string; qty: number; unitPrice: number }[];
+  lines: { sku: string; qty: number; unitPrice: number; epcs?: string[] }[];
   redeemPoints?: number;
 }
 
@@ -183,6 +185,32 @@ const claimUpdate = (memberId: string, line: ExclusiveLine & { perMemberLimit: n
 
 // ---- checkout
 
+/**
+ * The tags of the units sold, checked against their lines: each must be an
+ * SGTIN of the line's product, at most one per unit. They become SOLD in the
+ * sale's transaction, so an exit gate lets them pass.
+ */
+const soldSerials = (lines: SaleCommand['lines'], products: ReadonlyMap<string, Record<string, unknown>>): string[] => {
+  const bySku = new Map<string, { qty: number; epcs: string[] }>();
+  for (const line of lines) {
+    const seen = bySku.get(line.sku) ?? { qty: 0, epcs: [] };
+    bySku.set(line.sku, { qty: seen.qty + line.qty, epcs: [...seen.epcs, ...(line.epcs ?? [])] });
+  }
+  const errors = [...bySku].flatMap(([sku, { qty, epcs }]) => {
+    const gtin = products.get(sku)?.gtin as string | undefined;
+    const problems = epcs.flatMap((epc) => {
+      const decoded = decodeEpc(epc);
+      if (!decoded.ok) return [`${epc}: ${decoded.reason}`];
+      return gtin && gtinForms(decoded.gtin).includes(gtin) ? [] : [`${epc} is not a ${sku}`];
+    });
+    if (new Set(epcs).size !== epcs.length) problems.push(`${sku}: an EPC appears twice`);
+    if (epcs.length > qty) problems.push(`${sku}: ${epcs.length} EPCs for ${qty} units`);
+    return problems.map((message) => ({ path: 'body.lines.epcs', message }));
+  });
+  if (errors.length > 0) throw new ValidationFailed('The EPCs do not match the lines', errors);
+  return [...bySku.values()].flatMap((l) => l.epcs);
+};
+
 interface MemberPlan {
   items: TransactItem[];
   upgrade?: Upgrade;
@@ -272,6 +300,7 @@ export const checkout = async (
   assertFitsOneTransaction(changes, 6);
   const { products } = await loadReferences(stockLines.map((l) => l.sku), [command.locationId]);
   const currency = currencyOf(products);
+  const serials = soldSerials(command.lines, products);
 
   return withMemberRetry(async () => {
     const earlier = await replaySale(command.saleId, fingerprint);
@@ -325,7 +354,8 @@ export const checkout = async (
     const memberItems = plan?.items ?? [];
     const limited = exclusive.filter((l): l is ExclusiveLine & { perMemberLimit: number } => l.perMemberLimit !== undefined);
     const exclusiveItems = [...exclusive.map(allocationTake), ...limited.map((l) => claimUpdate(command.memberId!, l, at))];
-    const items = [salePut, ...stockItems, ...memberItems, ...exclusiveItems];
+    const serialItems = serials.map((epc) => serialSoldUpdate(epc, command.saleId, at));
+    const items = [salePut, ...stockItems, ...memberItems, ...exclusiveItems, ...serialItems];
     if (items.length > 100) {
       throw new ValidationFailed('This sale needs more writes than one transaction holds', [{ path: 'body.lines', message: 'split the sale' }]);
     }
@@ -348,6 +378,9 @@ export const checkout = async (
         const line = limited[claimFailed]!;
         throw new AllocationExhausted(`${line.sku} is limited to ${line.perMemberLimit} per member`, { sku: line.sku, perMemberLimit: line.perMemberLimit });
       }
+      const firstSerial = items.length - serialItems.length;
+      const resold = serials.filter((_, i) => error.failedAt(firstSerial + i));
+      if (resold.length > 0) throw new Conflict(`Already sold in another sale: ${resold.join(', ')}`, { epcs: resold });
       // The member changed under us (another sale or redemption): read again.
       if (memberItems.some((_, i) => error.failedAt(1 + stockItems.length + i))) return 'retry';
       throw error;

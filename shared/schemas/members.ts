@@ -140,7 +140,7 @@ const SaleLine = z
     /** RFID tags of the units sold, so exit gates know they left paid for. */
     epcs: z.array(Epc).max(50).optional(),
   })
-  .refine((line) => (line.epcs?.length ?? 0) <= line.qty, { message: 'at most one EPC per unit sold', path: ['epcs'] });
+  .refine((line) => line.epcs === undefined || line.epcs.length <= line.qty, { message: 'at most one EPC per unit sold', path: ['epcs'] });
 
 /** Items of one sale must fit one DynamoDB transaction with the points and member writes. */
 export const maxSaleLines = 40;

@@ -54,7 +54,10 @@ describe('the local cloud', () => {
       readAt: '2026-11-25T10:00:00Z', direction: 'IN',
       reads: [{ epc: '3074257bf7194e4000001a85' }, { epc: '3074257bf7194e4000001a85', antenna: 2 }],
     }), { qos: 1 });
-    expect(await ack).toEqual({ type: 'ACK', readAt: '2026-11-25T10:00:00Z', direction: 'IN', received: 2, distinctEpcs: 1 });
+    // An empty cloud has no product with this GTIN: the tag is counted as unknown, nothing is booked.
+    expect(await ack).toMatchObject({
+      type: 'ACK', readAt: '2026-11-25T10:00:00Z', direction: 'IN', received: 2, distinctEpcs: 1, booked: 0, unknownGtins: { count: 1, gtins: ['80614141123458'] },
+    });
   });
 
   it('keeps a message the handler refused in the failure log', async () => {

@@ -1,36 +1,54 @@
 import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
+import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { gateReads } from '../../../functions/iot/gate-reads.ts';
 import { lambdaContext } from '../../../infra/local/gateway.ts';
 
 const iot = mockClient(IoTDataPlaneClient);
+const dynamo = mockClient(DynamoDBDocumentClient);
+process.env.INVENTORY_TABLE = 'unit-inventory';
+process.env.RFID_TABLE = 'unit-rfid';
 
 beforeEach(() => {
   iot.reset();
   iot.on(PublishCommand).resolves({});
+  // No product carries the GTINs below: nothing is claimed or booked, which the integration tests cover.
+  dynamo.reset();
+  dynamo.on(BatchGetCommand).resolves({ Responses: { 'unit-inventory': [] } });
 });
 
 const message = {
   readAt: '2026-11-25T10:00:00Z',
   direction: 'IN',
-  reads: [{ epc: '3074257bf7194e4000001a85', antenna: 1 }, { epc: '3074257BF7194E4000001A85' }, { epc: '3074257BF7194E4000001A86', rssi: -61.5 }],
+  reads: [
+    { epc: '3074257bf7194e4000001a85', antenna: 1 }, { epc: '3074257BF7194E4000001A85' }, { epc: '3074257BF7194E4000001A86', rssi: -61.5 },
+    { epc: '31AC16465751CCD0C2000000' },
+  ],
   locationId: 'WH-CENTRAL',
   gateId: 'DOCK-1',
 };
 
 describe('gateReads', () => {
-  it('acknowledges a message on the gate\'s events topic through the IoT data plane', async () => {
+  it('acknowledges a message on the gate\'s events topic through the IoT data plane, counting unknown and undecodable tags', async () => {
     const ack = await gateReads(message, lambdaContext('gateReads'));
-    expect(ack).toEqual({ type: 'ACK', readAt: message.readAt, direction: 'IN', received: 3, distinctEpcs: 2 });
+    const expected = {
+      type: 'ACK', readAt: message.readAt, direction: 'IN', received: 4, distinctEpcs: 3, booked: 0, alreadyBooked: 0, duplicates: 0, notOnBooks: 0, unchanged: 0,
+      unknownGtins: { count: 1, gtins: ['80614141123458'] }, undecodable: { count: 1, epcs: ['31AC16465751CCD0C2000000'] }, alarms: 0,
+    };
+    expect(ack).toEqual(expected);
     const calls = iot.commandCalls(PublishCommand);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.args[0].input).toEqual({
       topic: 'stockclub/WH-CENTRAL/gates/DOCK-1/events',
       qos: 1,
       contentType: 'application/json',
-      payload: new TextEncoder().encode('{"type":"ACK","readAt":"2026-11-25T10:00:00Z","direction":"IN","received":3,"distinctEpcs":2}'),
+      payload: new TextEncoder().encode(JSON.stringify(expected)),
     });
+    // Both serials are one GTIN, looked up once in each form the catalogue may hold it in.
+    expect(dynamo.commandCalls(BatchGetCommand).map((c) => c.args[0].input)).toEqual([
+      { RequestItems: { 'unit-inventory': { Keys: [{ pk: 'GTIN#80614141123458', sk: 'GTIN' }], ConsistentRead: true } } },
+    ]);
   });
 
   it.each([

@@ -1,0 +1,125 @@
+/**
+ * RFID: tag reads ingested end to end (gateway -> local broker -> topic rule
+ * -> ingest handler -> DynamoDB Local, ACKs back over MQTT) next to, in the
+ * same run, the broker's raw rate for the same messages (no rule behind
+ * them) and DynamoDB Local's raw BatchWriteItem rate; and the capacity units
+ * one booked item costs, priced with AWS's rules (bench/capacity.ts) plus
+ * the conditional writes that failed (AWS bills those as writes too).
+ */
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import mqtt from 'mqtt';
+import { tables } from '../infra/tables.ts';
+import { signLocalToken } from '../infra/local/auth.ts';
+import { FailureLog } from '../infra/local/failure-log.ts';
+import { connectGate, passReads, publishMessages, seededRandom, splitIntoMessages, tagEpcs } from '../infra/local/gate-simulator.ts';
+import { startIotDataEndpoint } from '../infra/local/iot-data-endpoint.ts';
+import { startMqttBroker } from '../infra/local/mqtt.ts';
+import { meterCapacity } from './capacity.ts';
+import { type BenchRow, round, runLoad } from './harness.ts';
+
+const location = 'BENCH-DC';
+const tags = 500;
+const readsPerTag = 20;
+const messageCount = 10;
+
+export const benchRfid = async (): Promise<BenchRow[]> => {
+  // Imported late: the SDK clients must see the endpoint startBenchDynamo set.
+  const catalog = await import('../shared/db/catalog.ts');
+  const { documentClient, tableName } = await import('../shared/db/client.ts');
+  const { gs1CheckDigit } = await import('../shared/domain/epc.ts');
+  const now = new Date().toISOString();
+  await catalog.createLocation({ locationId: location, name: 'Bench DC', type: 'WAREHOUSE', timeZone: 'UTC' }, now);
+  const gtins = Array.from({ length: 5 }, (_, i) => {
+    const digits = `806141410000${i}`;
+    return `${digits}${gs1CheckDigit(digits)}`;
+  });
+  for (const [i, gtin] of gtins.entries()) {
+    await catalog.createProduct({ sku: `BENCH-RFID-${i}`, name: `RFID ${i}`, gtin, unitCost: 1, price: 2, currency: 'EUR' }, now);
+  }
+
+  const failures = new FailureLog({});
+  const broker = await startMqttBroker({ port: 0, failures });
+  const iotData = await startIotDataEndpoint(broker);
+  process.env.AWS_ENDPOINT_URL_IOT_DATA_PLANE = iotData.url;
+  const rows: BenchRow[] = [];
+  try {
+    const burst = (gateId: string, serialStart: number) =>
+      ({ gateId, messages: splitIntoMessages(passReads(tagEpcs(gtins, tags, serialStart), readsPerTag, new Date(), seededRandom(serialStart)), 'IN', messageCount) });
+
+    // Warm-up: JIT, connections, the handler's module load.
+    const warm = burst('WARM', 1_000_000);
+    const warmGate = await connectGate(broker.url, location, warm.gateId);
+    await publishMessages(warmGate, location, warm.gateId, warm.messages.slice(0, 2));
+    await warmGate.waitFor('ACK', 2);
+    await warmGate.close();
+
+    // End to end, with the capacity it costs.
+    let failedConditionalWrites = 0;
+    documentClient.middlewareStack.remove('failedConditionalWrites');
+    documentClient.middlewareStack.add((next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if ((error as Error).name === 'ConditionalCheckFailedException') failedConditionalWrites++;
+        throw error;
+      }
+    }, { step: 'initialize', name: 'failedConditionalWrites' });
+    const meter = meterCapacity(documentClient);
+    const run = burst('DOCK-1', 1);
+    const gate = await connectGate(broker.url, location, run.gateId);
+    const started = performance.now();
+    await publishMessages(gate, location, run.gateId, run.messages);
+    const acks = await gate.waitFor('ACK', run.messages.length, 300_000);
+    const seconds = (performance.now() - started) / 1000;
+    await gate.close();
+    const booked = acks.reduce((sum, a) => sum + (a.booked as number), 0);
+    if (booked !== tags || failures.list().length > 0) throw new Error(`rfid bench: booked ${booked} of ${tags}, ${failures.list().length} failures`);
+    const writes = meter.write + failedConditionalWrites;
+
+    // The broker alone: the same messages to a topic no rule listens on, to a subscriber.
+    const raw = run.messages.map((m) => JSON.stringify(m));
+    const rounds = 5;
+    const observer = await mqtt.connectAsync(broker.url, { username: 'stockclub', password: await signLocalToken({ role: 'service' }), reconnectPeriod: 0 });
+    await observer.subscribeAsync(`stockclub/${location}/gates/RAW/echo`, { qos: 1 });
+    let received = 0;
+    const allReceived = new Promise<void>((resolve) => observer.on('message', () => ++received === raw.length * rounds && resolve()));
+    const rawGate = await connectGate(broker.url, location, 'RAW');
+    const rawStarted = performance.now();
+    for (let r = 0; r < rounds; r++) for (const payload of raw) await rawGate.client.publishAsync(`stockclub/${location}/gates/RAW/echo`, payload, { qos: 1 });
+    await allReceived;
+    const rawSeconds = (performance.now() - rawStarted) / 1000;
+    await rawGate.close();
+    await observer.endAsync(true);
+
+    // DynamoDB Local alone: BatchWriteItem of window-sized items, 25 a call, 8 calls in flight.
+    const rfidTable = tableName(tables.rfid);
+    const batches = 80;
+    const batchWrite = await runLoad(batches, 8, async (b) => {
+      const output = await documentClient.send(new BatchWriteCommand({
+        RequestItems: {
+          [rfidTable]: Array.from({ length: 25 }, (_, i) => ({
+            PutRequest: { Item: { pk: `WINDOW#BENCH#RAW#${b}-${i}`, sk: 'WINDOW', entity: 'RFID_WINDOW', startedAt: now, lastSeenAt: now, expiresAt: 0 } },
+          })),
+        },
+      }));
+      return Object.keys(output.UnprocessedItems ?? {}).length === 0;
+    });
+
+    const readsSent = tags * readsPerTag;
+    rows.push(
+      {
+        name: `rfid: tag reads end to end (${tags} tags x ${readsPerTag} reads, ${run.messages.length} messages)`,
+        figure: round(readsSent / seconds), unit: 'reads/s',
+        baseline: `broker alone ${round((raw.length * rounds) / rawSeconds)} msgs/s = ${round((readsSent * rounds) / rawSeconds)} reads/s; DynamoDB Local BatchWriteItem ${round(batchWrite.opsPerSecond * 25)} items/s`,
+      },
+      { name: 'rfid: items booked end to end', figure: round(booked / seconds), unit: 'items/s', baseline: `${round(seconds, 2)} s for the burst` },
+      { name: 'rfid: write capacity per booked item', figure: round(writes / booked, 2), unit: 'WCU', baseline: `incl. ${round(failedConditionalWrites / booked, 2)} failed conditional writes per item` },
+      { name: 'rfid: read capacity per booked item', figure: round(meter.read / booked, 2), unit: 'RCU' },
+    );
+  } finally {
+    documentClient.middlewareStack.remove('failedConditionalWrites');
+    await iotData.close();
+    await broker.close();
+  }
+  return rows;
+};

@@ -1,0 +1,90 @@
+/**
+ * A gate reads a tag many times a second while it passes. Reads of one EPC at
+ * one gate belong to one item event while they keep coming less than a
+ * window apart (sliding: a tag parked in the field stays one event rather
+ * than becoming a new one every window). Pure: the db layer keeps each open
+ * window in DynamoDB and applies the same rule in a conditional write.
+ */
+
+export const defaultDedupeWindowSeconds = 30;
+const maxDedupeWindowSeconds = 3600;
+
+/** The window from `RFID_DEDUPE_WINDOW_SECONDS`; a value that is not 1 to 3600 whole seconds is a configuration error. */
+export const dedupeWindowSeconds = (configured: string | undefined): number => {
+  if (configured === undefined || configured.trim() === '') return defaultDedupeWindowSeconds;
+  const seconds = Number(configured);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > maxDedupeWindowSeconds) {
+    throw new Error(`RFID_DEDUPE_WINDOW_SECONDS must be 1 to ${maxDedupeWindowSeconds} whole seconds, not ${configured}`);
+  }
+  return seconds;
+};
+
+/** Reads of one EPC in one message that no gap of a window or more separates. */
+export interface Sighting {
+  readonly epc: string;
+  /** ISO-8601 UTC, so that times compare as strings in DynamoDB conditions. */
+  readonly firstAt: string;
+  readonly lastAt: string;
+  readonly reads: number;
+}
+
+/**
+ * Collapses a message's reads into sightings, in order of first read. A read
+ * without its own time was taken at the message's `readAt`.
+ */
+export const collapseReads = (reads: readonly { epc: string; at?: string }[], readAt: string, windowSeconds: number): Sighting[] => {
+  const times = new Map<string, number[]>();
+  for (const read of reads) {
+    const at = Date.parse(read.at ?? readAt);
+    const list = times.get(read.epc);
+    if (list) list.push(at);
+    else times.set(read.epc, [at]);
+  }
+  const sightings: Sighting[] = [];
+  for (const [epc, list] of times) {
+    list.sort((a, b) => a - b);
+    let first = 0;
+    for (let i = 1; i <= list.length; i++) {
+      if (i < list.length && list[i]! - list[i - 1]! < windowSeconds * 1000) continue;
+      sightings.push({ epc, firstAt: new Date(list[first]!).toISOString(), lastAt: new Date(list[i - 1]!).toISOString(), reads: i - first });
+      first = i;
+    }
+  }
+  return sightings.sort((a, b) => a.firstAt.localeCompare(b.firstAt));
+};
+
+/** An open window as stored: when its event started and when the tag was last read. */
+export interface OpenWindow {
+  readonly startedAt: string;
+  readonly lastSeenAt: string;
+}
+
+/**
+ * What a sighting is, given the window stored before it:
+ * - NEW_EVENT: no window, or the last read is a window or more before this one;
+ * - SAME_EVENT: the stored event started with this very sighting, i.e. the
+ *   message is being processed again (a retried invocation), so its booking
+ *   must be completed, not skipped;
+ * - DUPLICATE: more reads of an event already counted.
+ */
+export type SightingVerdict = 'NEW_EVENT' | 'SAME_EVENT' | 'DUPLICATE';
+
+export const judgeSighting = (before: OpenWindow | undefined, sighting: Sighting, windowSeconds: number): SightingVerdict => {
+  if (before?.startedAt === sighting.firstAt) return 'SAME_EVENT';
+  if (!before || before.lastSeenAt < windowOpenSince(sighting.firstAt, windowSeconds)) return 'NEW_EVENT';
+  return 'DUPLICATE';
+};
+
+/** A window whose last read is before this time has closed by the time of `at`. */
+export const windowOpenSince = (at: string, windowSeconds: number): string => new Date(Date.parse(at) - windowSeconds * 1000).toISOString();
+
+/**
+ * When TTL may remove a window: an hour after it closes, so a retried
+ * invocation (Lambda retries async events for up to the rule's max event age,
+ * one hour) still finds it; after that the movement id alone keeps a retry
+ * from booking twice. Counted from the later of the last read and `now`: TTL
+ * runs on the wall clock, and reads a gateway buffered while offline must not
+ * land in a window that is already due for deletion.
+ */
+export const windowExpiresAt = (lastAt: string, windowSeconds: number, now: Date): number =>
+  Math.ceil(Math.max(Date.parse(lastAt), now.getTime()) / 1000) + windowSeconds + 3600;

@@ -1,0 +1,222 @@
+import { PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signLocalToken } from '../../infra/local/auth.ts';
+import { FailureLog } from '../../infra/local/failure-log.ts';
+import {
+  connectGate,
+  type GateConnection,
+  passReads,
+  publishMessages,
+  seededRandom,
+  splitIntoMessages,
+  tagEpcs,
+} from '../../infra/local/gate-simulator.ts';
+import { startIotDataEndpoint, type IotDataEndpoint } from '../../infra/local/iot-data-endpoint.ts';
+import { type LocalBroker, startMqttBroker } from '../../infra/local/mqtt.ts';
+import { tables } from '../../infra/tables.ts';
+import { createLocation, createProduct } from '../../shared/db/catalog.ts';
+import { documentClient, tableName } from '../../shared/db/client.ts';
+import { inventoryKeys, rfidKeys } from '../../shared/db/keys.ts';
+import { checkout } from '../../shared/db/sales.ts';
+import { recordMovement } from '../../shared/db/stock.ts';
+import { gs1CheckDigit } from '../../shared/domain/epc.ts';
+import { uniqueId } from '../support/local-api.ts';
+
+/**
+ * Gate reads through the real local broker (per-gateway credentials, the
+ * topic rule), the ingest handler, DynamoDB Local and the IoT data plane
+ * endpoint back to the gate's events topic.
+ */
+let broker: LocalBroker;
+let iotData: IotDataEndpoint;
+const failures = new FailureLog({});
+const gates: GateConnection[] = [];
+const warehouse = uniqueId('RF-WH');
+const store = uniqueId('RF-ST');
+const now = () => new Date().toISOString();
+const admin = { subject: 'rfid-test', role: 'admin' as const, locations: [] };
+
+/** Five products with fresh GTINs: company prefix 0614141, item references from a random base, distinct. */
+const itemBase = 10_000 + 5 * Math.floor(Math.random() * 17_000);
+const products = Array.from({ length: 5 }, (_, i) => {
+  const digits = `80614141${itemBase + i}`;
+  return { sku: uniqueId(`rf-sku${i}`), gtin: `${digits}${gs1CheckDigit(digits)}` };
+});
+const gtins = products.map((p) => p.gtin);
+
+const gate = async (locationId: string, gateId: string) => {
+  const connection = await connectGate(broker.url, locationId, gateId);
+  gates.push(connection);
+  return connection;
+};
+
+/** Every page of a Query or Scan. */
+const everyPage = async <T extends { LastEvaluatedKey?: Record<string, unknown> }>(page: (start?: Record<string, unknown>) => Promise<T>): Promise<T[]> => {
+  const pages: T[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const output = await page(start);
+    pages.push(output);
+    start = output.LastEvaluatedKey;
+  } while (start);
+  return pages;
+};
+
+const ledgerCount = async (locationId: string): Promise<number> =>
+  (await everyPage((start) => documentClient.send(new QueryCommand({
+    TableName: tableName(tables.inventory), IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk',
+    ExpressionAttributeValues: { ':pk': inventoryKeys.ledgerOfLocation(locationId) }, Select: 'COUNT', ExclusiveStartKey: start,
+  })))).reduce((sum, page) => sum + (page.Count ?? 0), 0);
+
+const serialsAt = async (locationId: string): Promise<Record<string, unknown>[]> =>
+  (await everyPage((start) => documentClient.send(new ScanCommand({
+    TableName: tableName(tables.rfid), FilterExpression: 'entity = :serial AND locationId = :loc',
+    ExpressionAttributeValues: { ':serial': 'SERIAL', ':loc': locationId }, ExclusiveStartKey: start,
+  })))).flatMap((page) => page.Items ?? []);
+
+const levelOf = async (sku: string, locationId: string) =>
+  (await documentClient.send(new QueryCommand({
+    TableName: tableName(tables.inventory), KeyConditionExpression: 'pk = :pk AND sk = :sk',
+    ExpressionAttributeValues: { ':pk': inventoryKeys.level(sku, locationId).pk, ':sk': inventoryKeys.level(sku, locationId).sk },
+  }))).Items?.[0];
+
+beforeAll(async () => {
+  broker = await startMqttBroker({ port: 0, failures });
+  iotData = await startIotDataEndpoint(broker);
+  process.env.AWS_ENDPOINT_URL_IOT_DATA_PLANE = iotData.url;
+  await createLocation({ locationId: warehouse, name: 'RFID warehouse', type: 'WAREHOUSE', timeZone: 'UTC' }, now());
+  await createLocation({ locationId: store, name: 'RFID store', type: 'STORE', timeZone: 'UTC' }, now());
+  for (const p of products) await createProduct({ sku: p.sku, name: p.sku, gtin: p.gtin, unitCost: 1, price: 2, currency: 'EUR' }, now());
+});
+
+afterAll(async () => {
+  await Promise.all(gates.map((g) => g.close()));
+  await iotData?.close();
+  await broker?.close();
+});
+
+describe('RFID gates', () => {
+  // 500 tags read 20 times each, 10 000 reads, as a dock door sees a delivery pass.
+  const epcs = tagEpcs(gtins, 500, 1);
+  const startAt = new Date(Date.now() - 60_000);
+  const burst = () => splitIntoMessages(passReads(epcs, 20, startAt, seededRandom(42)), 'IN', 10);
+
+  it('books a burst of 500 tags read 20 times across 10 messages as exactly 500 movements and 500 serial updates', async () => {
+    const messages = burst();
+    expect(messages).toHaveLength(10);
+    for (const m of messages) expect(Buffer.byteLength(JSON.stringify(m))).toBeLessThan(128 * 1024);
+    const dock = await gate(warehouse, 'DOCK-1');
+
+    await publishMessages(dock, warehouse, 'DOCK-1', messages);
+    const acks = await dock.waitFor('ACK', 10);
+    await broker.settled();
+
+    expect(failures.list()).toEqual([]);
+    expect(acks.reduce((sum, a) => sum + (a.received as number), 0)).toBe(10_000);
+    expect(acks.reduce((sum, a) => sum + (a.booked as number), 0)).toBe(500);
+    expect(acks.every((a) => a.unknownGtins && (a.unknownGtins as { count: number }).count === 0 && a.alarms === 0)).toBe(true);
+    expect(await ledgerCount(warehouse)).toBe(500);
+    const serials = await serialsAt(warehouse);
+    expect(serials).toHaveLength(500);
+    expect(new Set(serials.map((s) => s.state))).toEqual(new Set(['IN_STOCK']));
+    for (const p of products) expect(await levelOf(p.sku, warehouse)).toMatchObject({ onHand: 100 });
+  });
+
+  it('books nothing again when the same burst is replayed', async () => {
+    const dock = await gate(warehouse, 'DOCK-1');
+    await publishMessages(dock, warehouse, 'DOCK-1', burst());
+    const acks = await dock.waitFor('ACK', 10);
+    await broker.settled();
+
+    expect(failures.list()).toEqual([]);
+    expect(acks.reduce((sum, a) => sum + (a.booked as number), 0)).toBe(0);
+    // The messages that opened the events are recognised as theirs and confirmed, not booked again.
+    expect(acks.reduce((sum, a) => sum + (a.alreadyBooked as number), 0)).toBe(500);
+    expect(await ledgerCount(warehouse)).toBe(500);
+    for (const p of products) expect(await levelOf(p.sku, warehouse)).toMatchObject({ onHand: 100 });
+  });
+
+  it('keeps a tag parked at the gate one event while it is read, and counts a later pass only once in stock', async () => {
+    const [epc] = tagEpcs([gtins[2]!], 1, 7_000);
+    const dock = await gate(warehouse, 'DOCK-3');
+    const base = Date.now() - 600_000;
+    const at = (seconds: number) => new Date(base + seconds * 1000).toISOString();
+    // Window 30 s: reads 20 s apart keep it open (the second stretches it), 45 s after the last read a new event starts.
+    const acks = [];
+    for (const [i, seconds] of [0, 20, 45, 120].entries()) {
+      await publishMessages(dock, warehouse, 'DOCK-3', [{ readAt: at(seconds), direction: 'IN', reads: [{ epc: epc!, antenna: 1, rssi: -50, at: at(seconds) }] }]);
+      acks.push((await dock.waitFor('ACK', i + 1))[i]);
+    }
+    expect(acks.map((a) => [a!.booked, a!.duplicates, a!.unchanged])).toEqual([[1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 0, 1]]);
+  });
+
+  it('completes an event that an earlier attempt claimed but did not book', async () => {
+    const [epc] = tagEpcs([gtins[3]!], 1, 8_000);
+    const at = new Date(Date.now() - 5_000).toISOString();
+    // What a crash right after the window claim leaves behind.
+    await documentClient.send(new PutCommand({
+      TableName: tableName(tables.rfid),
+      Item: { ...rfidKeys.window(warehouse, 'DOCK-4', epc!), entity: 'RFID_WINDOW', epc, startedAt: at, lastSeenAt: at, expiresAt: Math.floor(Date.now() / 1000) + 3600 },
+    }));
+    const dock = await gate(warehouse, 'DOCK-4');
+    await publishMessages(dock, warehouse, 'DOCK-4', [{ readAt: at, direction: 'IN', reads: [{ epc: epc!, antenna: 1, rssi: -50, at }] }]);
+    expect((await dock.waitFor('ACK', 1))[0]).toMatchObject({ booked: 1, duplicates: 0 });
+  });
+
+  it('reports, and does not fail on, an item leaving that the books do not have', async () => {
+    const [epc] = tagEpcs([gtins[4]!], 1, 9_500);
+    const door = await gate(store, 'DOOR-2');
+    const at = new Date().toISOString();
+    await publishMessages(door, store, 'DOOR-2', [{ readAt: at, direction: 'OUT', reads: [{ epc: epc!, antenna: 1, rssi: -50, at }] }]);
+    expect((await door.waitFor('ACK', 1))[0]).toMatchObject({ booked: 0, notOnBooks: 1, alarms: 1 });
+    expect(failures.list()).toEqual([]);
+  });
+
+  it('refuses a gateway publishing under another gate\'s topic', async () => {
+    const [epc] = tagEpcs([gtins[1]!], 1, 9_900);
+    const booked = await ledgerCount(warehouse);
+    const dock = await gate(warehouse, 'DOCK-2');
+    const closed = new Promise<void>((resolve) => dock.client.once('close', () => resolve()));
+    const at = new Date().toISOString();
+    dock.client.publish(`stockclub/${warehouse}/gates/DOCK-1/reads`, JSON.stringify({ readAt: at, direction: 'IN', reads: [{ epc, at }] }), { qos: 1 });
+    // The broker closes the connection and the message goes nowhere: no rule runs, nothing is booked.
+    await closed;
+    await broker.settled();
+    expect(await ledgerCount(warehouse)).toBe(booked);
+    expect(failures.list()).toEqual([]);
+    // And a token for one gate does not log in as another.
+    const token = await signLocalToken({ role: 'gateway', locations: [warehouse], gateId: 'DOCK-2' });
+    await expect(connectGate(broker.url, warehouse, 'DOCK-1', token)).rejects.toThrow();
+  });
+
+  it('raises an alarm when an unsold item leaves a store, and not for a sold one', async () => {
+    const [sold, unsold] = tagEpcs([gtins[0]!], 2, 9_000);
+    const sku = products[0]!.sku;
+    await recordMovement({ movementId: uniqueId('rf-rc'), type: 'RECEIPT', locationId: store, lines: [{ sku, qty: 2 }] }, admin);
+    // The checkout takes the item off the books and marks its serial SOLD, in one transaction.
+    const saleId = uniqueId('sale-rf');
+    const sale = { saleId, locationId: store, lines: [{ sku, qty: 1, unitPrice: 2, epcs: [sold!] }] };
+    expect((await checkout(sale, admin)).receipt.total).toBe(2);
+    // A retried checkout answers as before; another sale of the same serial (a tag scanned twice, a cloned tag) is refused whole.
+    expect((await checkout(sale, admin)).replayed).toBe(true);
+    await expect(checkout({ ...sale, saleId: uniqueId('sale-rf') }, admin)).rejects.toMatchObject({ type: 'conflict' });
+    await expect(checkout({ ...sale, saleId: uniqueId('sale-rf'), lines: [{ sku, qty: 1, unitPrice: 2, epcs: ['31AC16465751CCD0C2000000'] }] }, admin))
+      .rejects.toMatchObject({ type: 'validation-failed' });
+    expect(await levelOf(sku, store)).toMatchObject({ onHand: 1 });
+
+    const door = await gate(store, 'DOOR-1');
+    const at = new Date(Date.now() + 1000).toISOString();
+    await publishMessages(door, store, 'DOOR-1', [{
+      readAt: at, direction: 'OUT',
+      reads: [sold!, unsold!, unsold!].map((epc) => ({ epc, antenna: 1, rssi: -50, at })),
+    }]);
+    const [ack] = await door.waitFor('ACK', 1);
+    const [alarm] = door.events.filter((e) => e.type === 'ALARM');
+
+    // The sold item's sale already took it off the books; the unsold one leaves as RFID_OUT.
+    expect(ack).toMatchObject({ booked: 1, unchanged: 1, alarms: 1 });
+    expect(alarm).toMatchObject({ type: 'ALARM', reason: 'UNSOLD_EXIT', items: [{ epc: unsold, gtin: gtins[0], serial: '9001', sku, stateBefore: 'UNSEEN' }] });
+    expect(door.events.indexOf(alarm!)).toBeLessThan(door.events.indexOf(ack!));
+    expect(await levelOf(sku, store)).toMatchObject({ onHand: 0 });
+  });
+});
