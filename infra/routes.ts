@@ -52,8 +52,21 @@ import {
   SaleParams,
   SaleRequest,
 } from '../shared/schemas/members.ts';
+import {
+  AbcAnalysis,
+  HqOrders,
+  HqOrdersInput,
+  PurchaseOrder,
+  PurchaseOrderInput,
+  PurchaseOrderParams,
+  PurchaseOrderReceipt,
+  ReceiptResult,
+  Suggestion,
+  SuggestionsQuery,
+} from '../shared/schemas/replenishment.ts';
 
-export type IdempotencyKeySource = 'movementId' | 'saleId' | 'returnId' | 'redemptionId' | 'adjustmentId' | 'paymentId' | 'header';
+export type IdempotencyKeySource =
+  | 'movementId' | 'saleId' | 'returnId' | 'redemptionId' | 'adjustmentId' | 'paymentId' | 'purchaseOrderId' | 'receiptId' | 'runId' | 'header';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -223,7 +236,7 @@ export const routes = {
 
   createSale: {
     method: 'POST', path: '/sales', entry: 'functions/api/sales.ts', auth: staff, tag: 'sales',
-    tables: { inventory: 'readWrite', members: 'readWrite' },
+    tables: { inventory: 'readWrite', members: 'readWrite', rfid: 'readWrite' },
     summary: 'Checkout: stock, discount, points, spend and tier in one transaction', body: SaleRequest, idempotencyKey: 'saleId',
     success: { status: 201, schema: Receipt, description: 'The receipt' },
   },
@@ -237,6 +250,42 @@ export const routes = {
     tables: { inventory: 'readWrite', members: 'readWrite' },
     summary: 'Take back all or part of a sale', params: SaleParams, body: ReturnRequest, idempotencyKey: 'returnId',
     success: { status: 201, schema: ReturnReceipt, description: 'What was refunded and clawed back' },
+  },
+
+  listSuggestions: {
+    method: 'GET', path: '/replenishment/suggestions', entry: 'functions/api/replenishment.ts', auth: staffAndService, tag: 'replenishment',
+    summary: 'Reorder suggestions (HQ: every location; store staff: their own)', query: SuggestionsQuery,
+    success: { status: 200, schema: pageOf(Suggestion, 'SuggestionPage'), description: 'A page of suggestions' },
+  },
+  placeHqOrders: {
+    method: 'POST', path: '/replenishment/hq-orders', entry: 'functions/api/replenishment.ts', auth: ['admin'], tag: 'replenishment',
+    summary: 'Combine open purchase suggestions into one order per supplier', body: HqOrdersInput, idempotencyKey: 'runId',
+    success: { status: 201, schema: HqOrders, description: 'The purchase orders opened' },
+  },
+  createPurchaseOrder: {
+    method: 'POST', path: '/purchase-orders', entry: 'functions/api/replenishment.ts', auth: staff, tag: 'replenishment',
+    summary: 'Open a purchase order (raises incoming)', body: PurchaseOrderInput, idempotencyKey: 'purchaseOrderId',
+    success: { status: 201, schema: PurchaseOrder, description: 'The purchase order' },
+  },
+  getPurchaseOrder: {
+    method: 'GET', path: '/purchase-orders/{purchaseOrderId}', entry: 'functions/api/replenishment.ts', auth: staffAndService, tag: 'replenishment',
+    summary: 'A purchase order with what has been received', params: PurchaseOrderParams,
+    success: { status: 200, schema: PurchaseOrder, description: 'The purchase order' },
+  },
+  receivePurchaseOrder: {
+    method: 'POST', path: '/purchase-orders/{purchaseOrderId}/receipts', entry: 'functions/api/replenishment.ts', auth: staff, tag: 'replenishment',
+    summary: 'Book goods received against an order (a RECEIPT movement that lowers incoming)', params: PurchaseOrderParams, body: PurchaseOrderReceipt,
+    idempotencyKey: 'receiptId', success: { status: 201, schema: ReceiptResult, description: 'The order and the levels after the receipt' },
+  },
+  cancelPurchaseOrder: {
+    method: 'POST', path: '/purchase-orders/{purchaseOrderId}/cancel', entry: 'functions/api/replenishment.ts', auth: staff, tag: 'replenishment',
+    summary: 'Cancel what is still outstanding (lowers incoming)', params: PurchaseOrderParams,
+    success: { status: 200, schema: PurchaseOrder, description: 'The cancelled order' },
+  },
+  getAbcAnalysis: {
+    method: 'GET', path: '/analytics/abc', entry: 'functions/api/replenishment.ts', auth: ['admin', 'service'], tag: 'replenishment',
+    summary: 'ABC class per SKU with value shares, and the Pareto figures of the last classification', query: Page,
+    success: { status: 200, schema: AbcAnalysis, description: 'Classes and Pareto figures' },
   },
 } as const satisfies Record<string, RouteDefinition>;
 

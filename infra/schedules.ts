@@ -28,6 +28,18 @@ export const schedules = {
     description: 'Books EXPIRE for points lots past their expiry, lot by lot, first-in-first-out',
     tables: { members: 'readWrite' },
   },
+  replenishmentSweep: {
+    entry: 'functions/jobs/replenishment-sweep.ts',
+    expression: 'cron(30 1 * * ? *)',
+    timeZone: 'UTC',
+    description: 'Re-checks every SKU at every location, the safety net for stream records that never arrived',
+  },
+  abcClassification: {
+    entry: 'functions/jobs/abc-classification.ts',
+    expression: 'cron(0 2 ? * SUN *)',
+    timeZone: 'UTC',
+    description: 'Reclassifies products A/B/C by annual consumption value and writes class and policy back',
+  },
 } as const satisfies Record<string, ScheduleDefinition>;
 
 export type ScheduleName = keyof typeof schedules;

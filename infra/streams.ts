@@ -8,7 +8,7 @@
  * the local poller implements the subset used here: exact values, `prefix`,
  * `exists` and `anything-but`.
  */
-import type { TableKey } from './tables.ts';
+import type { TableAccess, TableKey } from './tables.ts';
 
 export type FilterPattern = Record<string, unknown>;
 
@@ -22,6 +22,8 @@ export interface StreamConsumerDefinition {
   readonly maxBatchingWindowSeconds: number;
   /** Retries of a failing batch before its records go to the failure destination. */
   readonly retryAttempts: number;
+  /** Tables the handler touches; without it, read/write on the table it consumes. */
+  readonly tables?: TableAccess;
 }
 
 export const streamConsumers = {
@@ -32,6 +34,27 @@ export const streamConsumers = {
     filters: [{ eventName: ['REMOVE'], dynamodb: { OldImage: { entity: { S: ['RESERVATION'] }, status: { S: ['ACTIVE'] } } } }],
     batchSize: 25,
     maxBatchingWindowSeconds: 1,
+    retryAttempts: 5,
+  },
+  demand: {
+    table: 'inventory',
+    entry: 'functions/streams/demand.ts',
+    description: 'Counts sales into daily demand per SKU and location, and member sales by tier, for the forecast',
+    filters: [
+      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['LEDGER_ENTRY'] }, type: { S: ['SALE'] } } } },
+      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['SALE'] }, memberId: { S: [{ exists: true }] } } } },
+    ],
+    batchSize: 100,
+    maxBatchingWindowSeconds: 2,
+    retryAttempts: 5,
+  },
+  reorderCheck: {
+    table: 'inventory',
+    entry: 'functions/streams/reorder-check.ts',
+    description: 'Re-checks the reorder point of every stock level that changed and keeps one suggestion per SKU and location',
+    filters: [{ eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: ['STOCK_LEVEL'] } } } }],
+    batchSize: 50,
+    maxBatchingWindowSeconds: 2,
     retryAttempts: 5,
   },
 } as const satisfies Record<string, StreamConsumerDefinition>;

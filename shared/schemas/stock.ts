@@ -60,7 +60,12 @@ export const ProductInput = z
 
 export const ProductPatch = ProductInput.omit({ sku: true }).partial().meta({ id: 'ProductPatch' });
 
+export const AbcClass = z.enum(['A', 'B', 'C']);
+
 export const Product = ProductInput.extend({
+  /** Set by the ABC classification job. */
+  abcClass: AbcClass.optional(),
+  abc: z.object({ rank: z.int(), value: z.number(), valueShare: z.number(), cumulativeShare: z.number(), classifiedAt: Timestamp }).optional(),
   version: z.int(),
   createdAt: Timestamp,
   updatedAt: Timestamp,

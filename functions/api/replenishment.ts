@@ -1,0 +1,36 @@
+import { routes } from '../../infra/routes.ts';
+import { listProducts } from '../../shared/db/catalog.ts';
+import * as replenishment from '../../shared/db/replenishment.ts';
+import { httpHandler, replayHeaders } from '../../shared/http/handler.ts';
+
+export const listSuggestions = httpHandler(routes.listSuggestions, async ({ query, principal }) => ({
+  body: await replenishment.listSuggestions(query, principal),
+}));
+
+export const placeHqOrders = httpHandler(routes.placeHqOrders, async ({ principal, idempotencyKey }) => ({
+  body: await replenishment.placeHqOrders(idempotencyKey, principal),
+}));
+
+export const createPurchaseOrder = httpHandler(routes.createPurchaseOrder, async ({ body, principal, idempotencyKey }) => {
+  const { order, created } = await replenishment.createPurchaseOrder({ ...body, purchaseOrderId: idempotencyKey }, principal);
+  return { body: order, headers: replayHeaders(!created) };
+});
+
+export const getPurchaseOrder = httpHandler(routes.getPurchaseOrder, async ({ params, principal }) => ({
+  body: await replenishment.getPurchaseOrder(params.purchaseOrderId, principal),
+}));
+
+export const receivePurchaseOrder = httpHandler(routes.receivePurchaseOrder, async ({ params, body, principal, idempotencyKey }) => {
+  const { order, levels, replayed } = await replenishment.receivePurchaseOrder(params.purchaseOrderId, { ...body, receiptId: idempotencyKey }, principal);
+  return { body: { order, levels }, headers: replayHeaders(replayed) };
+});
+
+export const cancelPurchaseOrder = httpHandler(routes.cancelPurchaseOrder, async ({ params, principal }) => ({
+  body: await replenishment.cancelPurchaseOrder(params.purchaseOrderId, principal),
+}));
+
+export const getAbcAnalysis = httpHandler(routes.getAbcAnalysis, async ({ query }) => {
+  const [report, page] = await Promise.all([replenishment.latestAbcReport(), listProducts(query.limit, query.cursor)]);
+  const items = page.items.flatMap((p) => (p.abcClass && p.abc ? [{ sku: p.sku, abcClass: p.abcClass, ...p.abc }] : []));
+  return { body: { ...(report ? { report } : {}), items, ...(page.cursor ? { cursor: page.cursor } : {}) } };
+});

@@ -1,0 +1,23 @@
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { listProducts } from '../../shared/db/catalog.ts';
+import { reclassifyAbc } from '../../shared/db/replenishment.ts';
+import { logger } from '../../shared/http/logger.ts';
+
+/**
+ * Weekly ABC: every product's annual consumption value (twelve monthly
+ * demand buckets x unit cost), classified in one pass, class and policy
+ * written back. Reports how many products changed class.
+ */
+export const abcClassification = async (_event: ScheduledEvent, context: Context) => {
+  logger.addContext(context);
+  const products = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listProducts(100, cursor);
+    products.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  const report = await reclassifyAbc(products);
+  logger.info('ABC classification', { skus: report.skus, changed: report.changed, pareto: report.pareto });
+  return report;
+};
