@@ -5,10 +5,11 @@
  */
 import { cpus, totalmem } from 'node:os';
 import { type BenchRow, startBenchDynamo } from './harness.ts';
+import { benchReplenishment } from './replenishment.ts';
 import { benchRfid } from './rfid.ts';
 import { benchStock } from './stock.ts';
 
-const benchmarks: Record<string, () => Promise<BenchRow[]>> = { stock: benchStock, rfid: benchRfid };
+const benchmarks: Record<string, () => Promise<BenchRow[]>> = { stock: benchStock, rfid: benchRfid, replenishment: benchReplenishment };
 
 const only = process.argv.slice(2);
 const dynamo = await startBenchDynamo();

@@ -372,7 +372,9 @@ export const listSuggestions = async (
   }
   const locationId = query.locationId ?? visible?.[0];
   const [index, partition, values, condition] = locationId
-    ? ['gsi1', replenishmentKeys.suggestionsAt(locationId), { ':prefix': `${query.status}#${query.sku ?? ''}` }, 'begins_with(gsi1sk, :prefix)']
+    ? query.sku
+      ? ['gsi1', replenishmentKeys.suggestionsAt(locationId), { ':sk': `${query.status}#${query.sku}` }, 'gsi1sk = :sk']
+      : ['gsi1', replenishmentKeys.suggestionsAt(locationId), { ':prefix': `${query.status}#` }, 'begins_with(gsi1sk, :prefix)']
     : ['gsi2', replenishmentKeys.suggestionsWithStatus(query.status), {}, undefined];
   const output = await documentClient.send(
     new QueryCommand({

@@ -71,9 +71,12 @@ describe('reorder suggestions from the stream', () => {
   it('opens exactly one suggestion when sales push a SKU under its reorder point, and updates it on more sales', async () => {
     const sku = uniqueId('rp');
     await createProduct(sku, { reorder: { min: 5, max: 20 } });
-    await move({ type: 'RECEIPT', locationId: storeA, lines: [{ sku, qty: 10 }] });
+    // A SKU whose id starts with the other's: asking for one must never return the other.
+    const longer = `${sku}0`;
+    await createProduct(longer, { reorder: { min: 5, max: 20 } });
+    await move({ type: 'RECEIPT', locationId: storeA, lines: [{ sku, qty: 10 }, { sku: longer, qty: 1 }] });
     await move({ type: 'SALE', locationId: storeA, lines: [{ sku, qty: 4 }] });
-    await poller.idle();
+    await waitFor(() => suggestions(storeA, longer), (items) => items.length > 0, 'the other SKU\'s suggestion');
     expect(await suggestions(storeA, sku)).toEqual([]);
 
     await move({ type: 'SALE', locationId: storeA, lines: [{ sku, qty: 2 }] });
