@@ -247,7 +247,7 @@ export const routes = {
   },
   createReturn: {
     method: 'POST', path: '/sales/{saleId}/returns', entry: 'functions/api/sales.ts', auth: staff, tag: 'sales',
-    tables: { inventory: 'readWrite', members: 'readWrite' },
+    tables: { inventory: 'readWrite', members: 'readWrite', rfid: 'readWrite' },
     summary: 'Take back all or part of a sale', params: SaleParams, body: ReturnRequest, idempotencyKey: 'returnId',
     success: { status: 201, schema: ReturnReceipt, description: 'What was refunded and clawed back' },
   },

@@ -30,7 +30,7 @@ import {
 } from '../domain/tiers.ts';
 import { documentClient, tableName } from './client.ts';
 import { requestFingerprint } from './fingerprint.ts';
-import { entities, memberKeys, salesKeys, withoutKeys } from './keys.ts';
+import { entities, memberKeys, rfidKeys, salesKeys, withoutKeys } from './keys.ts';
 import {
   applyTakes,
   assertMemberExists,
@@ -190,7 +190,7 @@ const claimUpdate = (memberId: string, line: ExclusiveLine & { perMemberLimit: n
  * SGTIN of the line's product, at most one per unit. They become SOLD in the
  * sale's transaction, so an exit gate lets them pass.
  */
-const soldSerials = (lines: SaleCommand['lines'], products: ReadonlyMap<string, Record<string, unknown>>): string[] => {
+const soldSerials = (lines: SaleCommand['lines'], products: ReadonlyMap<string, Record<string, unknown>>): SoldTag[] => {
   const bySku = new Map<string, { qty: number; epcs: string[] }>();
   for (const line of lines) {
     const seen = bySku.get(line.sku) ?? { qty: 0, epcs: [] };
@@ -208,7 +208,32 @@ const soldSerials = (lines: SaleCommand['lines'], products: ReadonlyMap<string, 
     return problems.map((message) => ({ path: 'body.lines.epcs', message }));
   });
   if (errors.length > 0) throw new ValidationFailed('The EPCs do not match the lines', errors);
-  return [...bySku.values()].flatMap((l) => l.epcs);
+  return [...bySku].flatMap(([sku, l]) => l.epcs.map((epc) => ({ sku, epc })));
+};
+
+/** A tagged unit sold, kept on the sale so its return can make the serial sellable again. */
+interface SoldTag {
+  sku: string;
+  epc: string;
+}
+
+/**
+ * A returned unit's serial goes back to stock at the return location, only
+ * if it is still this sale's (a cloned tag or a second return changes nothing).
+ */
+const serialReturnedUpdate = (tag: SoldTag, saleId: string, locationId: string, at: string): TransactItem => {
+  const decoded = decodeEpc(tag.epc);
+  if (!decoded.ok) throw new Error(`Stored EPC ${tag.epc} no longer decodes: ${decoded.reason}`);
+  return {
+    Update: {
+      TableName: tableName(tables.rfid),
+      Key: rfidKeys.serial(decoded.gtin, decoded.serial),
+      UpdateExpression: 'SET #state = :inStock, #locationId = :loc, #returnedAt = :at REMOVE #saleId',
+      ConditionExpression: '#saleId = :saleId',
+      ExpressionAttributeNames: { '#state': 'state', '#locationId': 'locationId', '#returnedAt': 'returnedAt', '#saleId': 'saleId' },
+      ExpressionAttributeValues: { ':inStock': 'IN_STOCK', ':loc': locationId, ':at': at, ':saleId': saleId },
+    },
+  };
 };
 
 interface MemberPlan {
@@ -339,6 +364,7 @@ export const checkout = async (
           memberId: command.memberId,
           lines: receipt.lines,
           redeemedLots: plan?.redeemed ?? [],
+          soldTags: serials,
           upgrade: plan?.upgrade,
           pointsRedeemed: priced.pointsRedeemed,
           receipt,
@@ -354,7 +380,7 @@ export const checkout = async (
     const memberItems = plan?.items ?? [];
     const limited = exclusive.filter((l): l is ExclusiveLine & { perMemberLimit: number } => l.perMemberLimit !== undefined);
     const exclusiveItems = [...exclusive.map(allocationTake), ...limited.map((l) => claimUpdate(command.memberId!, l, at))];
-    const serialItems = serials.map((epc) => serialSoldUpdate(epc, command.saleId, at));
+    const serialItems = serials.map((tag) => serialSoldUpdate(tag.epc, command.saleId, at));
     const items = [salePut, ...stockItems, ...memberItems, ...exclusiveItems, ...serialItems];
     if (items.length > 100) {
       throw new ValidationFailed('This sale needs more writes than one transaction holds', [{ path: 'body.lines', message: 'split the sale' }]);
@@ -379,7 +405,7 @@ export const checkout = async (
         throw new AllocationExhausted(`${line.sku} is limited to ${line.perMemberLimit} per member`, { sku: line.sku, perMemberLimit: line.perMemberLimit });
       }
       const firstSerial = items.length - serialItems.length;
-      const resold = serials.filter((_, i) => error.failedAt(firstSerial + i));
+      const resold = serials.filter((_, i) => error.failedAt(firstSerial + i)).map((tag) => tag.epc);
       if (resold.length > 0) throw new Conflict(`Already sold in another sale: ${resold.join(', ')}`, { epcs: resold });
       // The member changed under us (another sale or redemption): read again.
       if (memberItems.some((_, i) => error.failedAt(1 + stockItems.length + i))) return 'retry';
@@ -402,7 +428,7 @@ export const getSale = async (saleId: string, principal: Principal): Promise<Rec
 export interface ReturnCommand {
   returnId: string;
   locationId?: string;
-  lines: { sku: string; qty: number }[];
+  lines: { sku: string; qty: number; epcs?: string[] }[];
 }
 
 export interface ReturnReceipt {
@@ -445,7 +471,13 @@ export const returnSale = async (
     }
     const at = now();
     const sold = sale.lines as SoldLine[];
-    const priced = priceReturn(sold, command.lines);
+    const priced = priceReturn(sold, command.lines.map(({ sku, qty }) => ({ sku, qty })));
+    const soldTags = (sale.soldTags as SoldTag[] | undefined) ?? [];
+    const returnedTags = command.lines.flatMap((line) => (line.epcs ?? []).map((epc) => ({ sku: line.sku, epc: epc.toUpperCase() })));
+    const strangers = returnedTags.filter((tag) => !soldTags.some((s) => s.epc === tag.epc && s.sku === tag.sku));
+    if (strangers.length > 0) {
+      throw new ValidationFailed('The return names tags this sale did not sell', strangers.map((t) => ({ path: 'body.lines.epcs', message: `${t.epc} was not sold as ${t.sku} in this sale` })));
+    }
     const { products } = await loadReferences(priced.lines.map((l) => l.sku), [locationId]);
     const movement = {
       movementId: returnMovementId(saleId, command.returnId),
@@ -534,6 +566,7 @@ export const returnSale = async (
       },
       ...movementItems(movement, changes, products, fingerprint, principal.subject, at),
       ...memberItems,
+      ...returnedTags.map((tag) => serialReturnedUpdate(tag, saleId, locationId, at)),
     ];
     if (items.length > 100) throw new ValidationFailed('This return needs more writes than one transaction holds', [{ path: 'body.lines', message: 'return in parts' }]);
     try {
@@ -541,8 +574,11 @@ export const returnSale = async (
     } catch (error) {
       if (!(error instanceof TransactionCancelled)) throw error;
       // The same return booked meanwhile (0), another return of this sale (1), or the member changed: read again.
-      const memberFrom = items.length - memberItems.length;
+      const memberFrom = items.length - memberItems.length - returnedTags.length;
+      const memberTo = memberFrom + memberItems.length;
       if (error.failedAt(0) || error.failedAt(1) || memberItems.some((_, i) => error.failedAt(memberFrom + i))) return 'retry';
+      const gone = returnedTags.filter((_, i) => error.failedAt(memberTo + i)).map((t) => t.epc);
+      if (gone.length > 0) throw new Conflict(`Already returned, or no longer this sale's: ${gone.join(', ')}`, { epcs: gone });
       throw error;
     }
     return { receipt, replayed: false };

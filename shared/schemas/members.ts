@@ -193,7 +193,19 @@ export const ReturnRequest = z
     returnId: RequestId.optional(),
     /** Where the goods come back; the sale's location when left out. */
     locationId: LocationId.optional(),
-    lines: z.array(z.strictObject({ sku: Sku, qty: Quantity })).min(1).max(maxSaleLines),
+    lines: z
+      .array(
+        z
+          .strictObject({
+            sku: Sku,
+            qty: Quantity,
+            /** Tags of the units coming back, so they may be sold again. */
+            epcs: z.array(Epc).max(50).optional(),
+          })
+          .refine((line) => line.epcs === undefined || line.epcs.length <= line.qty, { message: 'at most one EPC per unit returned', path: ['epcs'] }),
+      )
+      .min(1)
+      .max(maxSaleLines),
   })
   .meta({ id: 'ReturnRequest' });
 

@@ -4,6 +4,7 @@ import { expirePoints } from '../../functions/jobs/expire-points.ts';
 import { lambdaContext } from '../../infra/local/gateway.ts';
 import { expireMemberPoints, redeemPoints, reviewMemberTier } from '../../shared/db/members.ts';
 import { checkout } from '../../shared/db/sales.ts';
+import { encodeSgtin96, gs1CheckDigit } from '../../shared/domain/epc.ts';
 import type { Principal } from '../../shared/domain/principal.ts';
 import { type Api, startApi, token, uniqueId } from '../support/local-api.ts';
 
@@ -389,6 +390,31 @@ describe('what review found', () => {
     expect(answer.body.errors[0].path).toBe('body.points');
     expect((await member(memberId)).points.available).toBe(100);
   }, 120_000);
+});
+
+describe('tagged items at the till', () => {
+  it('marks sold tags SOLD, refuses them in another sale, and makes them sellable again when returned', async () => {
+    const sku = uniqueId('tag');
+    const digits = `0614141${String(Math.floor(Math.random() * 100_000)).padStart(5, '0')}`;
+    const gtin = `${digits}${gs1CheckDigit(digits)}`;
+    await createProduct(sku, { gtin });
+    await receive(sku, 3);
+    const [tagA, tagB] = [1, 2].map((serial) => encodeSgtin96({ gtin, companyPrefixLength: 7, serial: 7_000 + serial }));
+    const sale = await sell({ lines: [{ sku, qty: 2, unitPrice: 500, epcs: [tagA, tagB] }] });
+    expect(sale.status).toBe(201);
+    const again = await sell({ lines: [{ sku, qty: 1, unitPrice: 500, epcs: [tagA] }] });
+    expect(again.status).toBe(409);
+    expect(again.body.epcs).toEqual([tagA]);
+    const wrongSku = await sell({ lines: [{ sku, qty: 1, unitPrice: 500, epcs: [encodeSgtin96({ gtin: '80614141123458', companyPrefixLength: 7, serial: 1 })] }] });
+    expect(wrongSku.status).toBe(400);
+
+    const stranger = await api.call('POST', `/sales/${sale.body.saleId}/returns`, { token: till, body: { returnId: uniqueId('r'), lines: [{ sku, qty: 1, epcs: [encodeSgtin96({ gtin, companyPrefixLength: 7, serial: 9 })] }] } });
+    expect(stranger.status).toBe(400);
+    const back = await api.call('POST', `/sales/${sale.body.saleId}/returns`, { token: till, body: { returnId: uniqueId('r'), lines: [{ sku, qty: 1, epcs: [tagA] }] } });
+    expect(back.status).toBe(201);
+    expect((await sell({ lines: [{ sku, qty: 1, unitPrice: 500, epcs: [tagA] }] })).status).toBe(201);
+    expect((await sell({ lines: [{ sku, qty: 1, unitPrice: 500, epcs: [tagB] }] })).status).toBe(409);
+  });
 });
 
 describe('member-exclusive products', () => {
