@@ -17,8 +17,9 @@ export default defineConfig({
           environment: 'node',
           globalSetup: ['test/support/dynamodb-global-setup.ts'],
           setupFiles: ['test/support/dynamodb-env.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          // Generous: the concurrency tests (hundreds of racing requests, RFID bursts) share two cores with each other.
+          testTimeout: 240_000,
+          hookTimeout: 120_000,
         },
       },
     ],
