@@ -12,6 +12,8 @@ export interface ScheduleDefinition {
   readonly description: string;
   /** Tables the job touches; without it, the inventory table. */
   readonly tables?: TableAccess;
+  /** The job sends member messages: it gets the SES and SMS settings and the right to send. */
+  readonly sendsMessages?: boolean;
 }
 
 export const schedules = {
@@ -33,6 +35,22 @@ export const schedules = {
     expression: 'cron(30 1 * * ? *)',
     timeZone: 'UTC',
     description: 'Re-checks every SKU at every location, the safety net for stream records that never arrived',
+  },
+  birthdayGifts: {
+    entry: 'functions/jobs/birthday-gifts.ts',
+    expression: 'cron(0 6 * * ? *)',
+    timeZone: 'UTC',
+    description: 'Birthday points by tier and one birthday message per member (birthday index, never a scan)',
+    tables: { members: 'readWrite' },
+    sendsMessages: true,
+  },
+  dispatchDeferred: {
+    entry: 'functions/jobs/dispatch-deferred.ts',
+    expression: 'rate(5 minutes)',
+    timeZone: 'UTC',
+    description: 'Sends member messages deferred by quiet hours or frequency caps once their time has come',
+    tables: { members: 'readWrite' },
+    sendsMessages: true,
   },
   abcClassification: {
     entry: 'functions/jobs/abc-classification.ts',

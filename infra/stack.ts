@@ -18,6 +18,8 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
+import { ConfigurationSet, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
+import { CfnConfigurationSet as CfnSmsConfigurationSet, CfnOptOutList, CfnPool } from 'aws-cdk-lib/aws-smsvoice';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type RouteDefinition, routeList } from './routes.ts';
@@ -298,15 +300,61 @@ export class StockClubStack extends Stack {
       },
     });
 
+    // ---- Member messages: SES for email, End User Messaging SMS for texts
+    const emailFrom = String(this.node.tryGetContext('emailFrom') ?? 'StockClub <club@stockclub.example>');
+    const emailDomain = /@([^>\s]+)>?$/.exec(emailFrom)?.[1] ?? 'stockclub.example';
+    if (emailDomain.endsWith('.example')) {
+      Annotations.of(this).addWarningV2('stockclub:emailFrom', `emailFrom ${emailFrom} is a placeholder: deploy with -c emailFrom="Name <club@your-verified-domain>".`);
+    }
+    // Bounces and complaints suppress the address account-wide; the configuration set carries tags to event destinations.
+    const mail = new ConfigurationSet(this, 'MemberMail', { reputationMetrics: true, suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS });
+    const smsOptOuts = new CfnOptOutList(this, 'SmsOptOuts', {});
+    const smsConfig = new CfnSmsConfigurationSet(this, 'MemberSms', {});
+    const smsNumbers = String(this.node.tryGetContext('smsOriginationNumbers') ?? '').split(',').filter(Boolean);
+    const smsPool = smsNumbers.length
+      ? new CfnPool(this, 'SmsPool', {
+          originationIdentities: smsNumbers,
+          // AWS answers STOP and HELP and keeps opted-out numbers in the list; sends to them are refused.
+          optOutListName: smsOptOuts.ref,
+          selfManagedOptOutsEnabled: false,
+          mandatoryKeywords: { help: { message: 'StockClub member messages. Reply STOP to opt out.' }, stop: { message: 'You will get no more StockClub texts.' } },
+        })
+      : undefined;
+    if (!smsPool) {
+      Annotations.of(this).addWarningV2('stockclub:smsOriginationNumbers', 'No smsOriginationNumbers context: member texts cannot be sent. Register numbers, then deploy with -c smsOriginationNumbers=<phone number ARN>[,...].');
+    }
+    const messagingEnvironment = {
+      EMAIL_FROM: emailFrom,
+      SES_CONFIGURATION_SET: mail.configurationSetName,
+      SMS_ORIGINATION_IDENTITY: smsPool?.attrArn ?? '',
+      SMS_CONFIGURATION_SET: smsConfig.ref,
+      UNSUBSCRIBE_URL: `${api.apiEndpoint}/unsubscribe`,
+    };
+    const allowMessages = (role: Role) => {
+      role.addToPolicy(new PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          this.formatArn({ service: 'ses', resource: 'identity', resourceName: emailDomain }),
+          this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: mail.configurationSetName }),
+        ],
+      }));
+      if (smsPool) {
+        role.addToPolicy(new PolicyStatement({ actions: ['sms-voice:SendTextMessage'], resources: [smsPool.attrArn, smsConfig.attrArn] }));
+      }
+    };
+
     // ---- Scheduled jobs
     for (const [name, schedule] of scheduleList()) {
       // Scheduler's dead-letter queue takes runs it could not deliver; the function's
       // on-failure destination (the same queue) takes runs that failed every retry.
       const failures = this.deadLetterQueue(`${name}Failures`, 'Scheduled runs that could not be delivered or failed every retry');
+      const sends = 'sendsMessages' in schedule && schedule.sendsMessages;
       const handler = fn(name, schedule.entry, schedule.description, declaredAccess(schedule) ?? { inventory: 'readWrite' }, {
         timeout: Duration.minutes(5),
         onFailure: failures,
+        ...(sends ? { environment: messagingEnvironment } : {}),
       });
+      if (sends) allowMessages(handler.role as Role);
       const role = new Role(this, `${name}SchedulerRole`, {
         assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
       });

@@ -13,7 +13,7 @@ import { type Failure, FailureLog } from './failure-log.ts';
 import { createGateway, type LocalEndpoint } from './gateway.ts';
 import { startIotDataEndpoint } from './iot-data-endpoint.ts';
 import { startMqttBroker } from './mqtt.ts';
-import { outbox } from './outbox.ts';
+import { outbox } from '../../shared/messaging/outbox.ts';
 import { type LocalScheduler, startScheduler } from './scheduler.ts';
 import { seedDemoData } from './seed.ts';
 import { startStreamPoller } from './stream-poller.ts';
@@ -121,7 +121,8 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     const dynamo = await startDynamoDbLocal({ port: options.dynamoPort, dataDir: options.dataDir });
     steps.push(() => dynamo.stop());
     const tableEnv = await createTables(dynamo.endpoint, 'stockclub');
-    setEnv({ ...tableEnv, ...localAwsEnv, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' });
+    // Member messages go to the outbox instead of SES and SMS.
+  setEnv({ ...tableEnv, ...localAwsEnv, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN', MESSAGES_TRANSPORT: 'outbox' });
 
     const failures = new FailureLog({ file: options.dataDir ? join(options.dataDir, 'failures.jsonl') : undefined });
     const broker = await startMqttBroker({ port: mqttPort, failures });

@@ -79,6 +79,9 @@ export const entities = {
   suggestion: 'SUGGESTION',
   purchaseOrder: 'PURCHASE_ORDER',
   abcReport: 'ABC_REPORT',
+  message: 'MESSAGE',
+  sendGuard: 'SEND_GUARD',
+  stockAlert: 'STOCK_ALERT',
 } as const;
 
 /** Sales and member-exclusive allocations (inventory table): they sit beside the stock they move. */
@@ -121,6 +124,20 @@ export const replenishmentKeys = {
  */
 export const memberKeys = {
   profile: (memberId: string) => ({ pk: `MEMBER#${memberId}`, sk: 'PROFILE' }),
+  /** gsi1 on the profile: members by birthday (`MM-DD`), so the birthday job reads one day's partition. */
+  birthday: (birthday: string, memberId: string) => ({ gsi1pk: `BIRTHDAY#${birthday.slice(5)}`, gsi1sk: memberId }),
+  birthdaysOn: (mmdd: string) => `BIRTHDAY#${mmdd}`,
+  /** A member's messages by time, and the guard that makes each send key happen once. */
+  message: (memberId: string, at: string, key: string) => ({ pk: `MEMBER#${memberId}`, sk: `MSG#${at}#${key}` }),
+  messagesFrom: (at: string) => `MSG#${at}`,
+  sendGuard: (memberId: string, key: string) => ({ pk: `MEMBER#${memberId}`, sk: `SENDKEY#${key}` }),
+  /** gsi1 on deferred messages: by the day they are due. */
+  deferred: (until: string, memberId: string, key: string) => ({ gsi1pk: `DEFERRED#${until.slice(0, 10)}`, gsi1sk: `${until}#${memberId}#${key}` }),
+  deferredOn: (day: string) => `DEFERRED#${day}`,
+  /** A member's back-in-stock subscription; gsi1 gathers a SKU's subscribers at a location. */
+  stockAlert: (memberId: string, sku: string, locationId: string) => ({ pk: `MEMBER#${memberId}`, sk: `BIS#${sku}#${locationId}` }),
+  stockAlertIndex: (sku: string, locationId: string, memberId: string) => ({ gsi1pk: `BIS#${sku}#${locationId}`, gsi1sk: memberId }),
+  stockAlertsFor: (sku: string, locationId: string) => `BIS#${sku}#${locationId}`,
   partition: (memberId: string) => `MEMBER#${memberId}`,
   lot: (memberId: string, lotId: string) => ({ pk: `MEMBER#${memberId}`, sk: `LOT#${lotId}` }),
   lotsFrom: 'LOT#',

@@ -123,7 +123,7 @@ export const readMemberState = async (memberId: string): Promise<MemberState | u
   } while (start);
   const profile = items.find((i) => i.sk === memberKeys.profileSk);
   if (!profile) return undefined;
-  return { record: withoutKeys<MemberRecord>(profile, ['gsi1pk', 'gsi1sk']), lots: items.filter((i) => i.entity === entities.pointsLot).map(lotOf) };
+  return { record: withoutKeys<MemberRecord>(profile), lots: items.filter((i) => i.entity === entities.pointsLot).map(lotOf) };
 };
 
 export const memberView = (state: MemberState, program: Program, now: string) => {
@@ -343,7 +343,13 @@ export const registerMember = async (
   const lots: NewLot[] = gift.points > 0 ? [{ lotId: `${now}#welcome`, remaining: gift.points, expiresOn: addDays(now, gift.expiryDays), source: 'WELCOME' }] : [];
   const items: TransactItem[] = [
     { Put: { TableName: idempotencyTable(), Item: { ...guardKey, fingerprint, memberId, expiresAt: Math.floor(Date.parse(now) / 1000) + registrationTtlSeconds }, ConditionExpression: 'attribute_not_exists(pk)' } },
-    { Put: { TableName: membersTable(), Item: { ...memberKeys.profile(memberId), entity: entities.member, ...record }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    {
+      Put: {
+        TableName: membersTable(),
+        Item: { ...memberKeys.profile(memberId), ...(record.birthday ? memberKeys.birthday(record.birthday, memberId) : {}), entity: entities.member, ...record },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
     ...(input.email ? [contactPut(memberKeys.email(input.email), memberId, now)] : []),
     ...(input.phone ? [contactPut(memberKeys.phone(input.phone), memberId, now)] : []),
     ...lots.map((lot) => lotPut(memberId, lot, now)),
@@ -378,7 +384,7 @@ export const updateMember = async (
   const { record } = state;
   if (record.version !== expectedVersion) throw new PreconditionFailed(`Member ${memberId} is at version ${record.version}`);
   const { consent: _c, consentSource: _s, ...fields } = patch;
-  const set: Record<string, unknown> = { ...fields };
+  const set: Record<string, unknown> = { ...fields, ...(patch.birthday ? memberKeys.birthday(patch.birthday, memberId) : {}) };
   if (patch.consent) set.consent = consentStates(patch, principal, now, record.consent);
   const items: TransactItem[] = [profileUpdate(record, set, now)];
   const moves: [string, string | undefined, string | undefined, (v: string) => { pk: string; sk: string }][] = [
@@ -621,4 +627,20 @@ export const reviewMemberTier = async (memberId: string, now = () => new Date().
 export const assertMemberExists = (state: MemberState | undefined, memberId: string): MemberState => {
   if (!state) throw new UnknownReference(`No member ${memberId}`, [{ path: 'body.memberId', message: 'unknown member' }]);
   return state;
+};
+
+/** Members whose birthday is on `MM-DD` (gsi1 on the profile: one partition per day of the year). */
+export const membersWithBirthday = async (mmdd: string, cursor?: string): Promise<Page<string>> => {
+  const partition = memberKeys.birthdaysOn(mmdd);
+  const output = await documentClient.send(
+    new QueryCommand({
+      TableName: membersTable(),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': partition },
+      Limit: 100,
+      ExclusiveStartKey: decodeCursor(cursor, cursorScope(tables.members, 'gsi1', partition)),
+    }),
+  );
+  return { items: (output.Items ?? []).map((i) => i.memberId as string), cursor: encodeCursor(output.LastEvaluatedKey) };
 };

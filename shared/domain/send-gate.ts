@@ -166,8 +166,13 @@ export const decideSend = (message: Message, recipient: Recipient, history: read
   return { action: 'DEFER', until, reason: first };
 };
 
-/** The idempotency key of a send: the same job run or campaign never reaches a member twice on a channel. */
-export const sendKey = (source: string, memberId: string, channel: Channel): string => `${source}#${memberId}#${channel}`;
+/**
+ * The idempotency key of a send: a job run or campaign reaches a member
+ * once. The channel is left out on purpose: it is chosen by preference at
+ * send time, and a member whose consent changed between two runs must not
+ * get the same message again on the other channel.
+ */
+export const sendKey = (source: string, memberId: string): string => `${source}#${memberId}`;
 
 /**
  * Members whose birthday is on a given local date. 29 February birthdays

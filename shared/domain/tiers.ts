@@ -19,6 +19,8 @@ export interface TierRule {
   readonly exclusiveAccess: boolean;
   /** Price of the tier as a paid membership, per month, minor units; without it the tier cannot be bought. */
   readonly monthlyFee?: number;
+  /** Points given on the member's birthday. */
+  readonly birthdayPoints?: number;
 }
 
 export interface PointsRule {
@@ -43,10 +45,10 @@ export interface Program {
 
 export const defaultProgram: Program = {
   tiers: [
-    { tier: 'REGULAR', minSpend: 0, minVisits: 0, discountPercent: 0, pointsMultiplier: 1, exclusiveAccess: true },
-    { tier: 'SILVER', minSpend: 50_000, minVisits: 5, discountPercent: 2, pointsMultiplier: 1.25, exclusiveAccess: true, monthlyFee: 300 },
-    { tier: 'GOLD', minSpend: 150_000, minVisits: 12, discountPercent: 5, pointsMultiplier: 1.5, exclusiveAccess: true, monthlyFee: 900 },
-    { tier: 'PLATINUM', minSpend: 500_000, minVisits: 24, discountPercent: 10, pointsMultiplier: 2, exclusiveAccess: true, monthlyFee: 1900 },
+    { tier: 'REGULAR', minSpend: 0, minVisits: 0, discountPercent: 0, pointsMultiplier: 1, exclusiveAccess: true, birthdayPoints: 100 },
+    { tier: 'SILVER', minSpend: 50_000, minVisits: 5, discountPercent: 2, pointsMultiplier: 1.25, exclusiveAccess: true, monthlyFee: 300, birthdayPoints: 200 },
+    { tier: 'GOLD', minSpend: 150_000, minVisits: 12, discountPercent: 5, pointsMultiplier: 1.5, exclusiveAccess: true, monthlyFee: 900, birthdayPoints: 400 },
+    { tier: 'PLATINUM', minSpend: 500_000, minVisits: 24, discountPercent: 10, pointsMultiplier: 2, exclusiveAccess: true, monthlyFee: 1900, birthdayPoints: 800 },
   ],
   points: { perCurrencyUnit: 1, pointValue: 1, expiryDays: 365, pendingDays: 30 },
   welcomeGift: { points: 500, expiryDays: 90 },

@@ -233,6 +233,7 @@ const TierRuleSchema = z.strictObject({
   pointsMultiplier: z.number().min(0).max(100),
   exclusiveAccess: z.boolean(),
   monthlyFee: MinorUnits.optional(),
+  birthdayPoints: z.int().min(0).max(1_000_000).optional(),
 });
 
 export const ProgramSchema = z

@@ -219,6 +219,36 @@ describe('streams, IoT and schedules', () => {
   });
 });
 
+describe('member messages', () => {
+  const messaging = () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], jwtIssuer: 'https://idp.example/', jwtAudience: 'stockclub-api', emailFrom: 'Club <club@shop.test>', smsOriginationNumbers: 'arn:aws:sms-voice:eu-central-1:123456789012:phone-number/phone-1' } });
+    return Template.fromStack(new StockClubStack(app, 'StockClubMessages'));
+  };
+
+  it('gives the jobs that send messages the SES and SMS settings, and only those jobs', () => {
+    const withMessages = messaging();
+    const functions = Object.values(withMessages.findResources('AWS::Lambda::Function')) as { Properties: { Handler: string; Environment?: { Variables: Record<string, unknown> } } }[];
+    const senders = scheduleList().filter(([, s]) => 'sendsMessages' in s && s.sendsMessages).map(([n]) => n);
+    expect(senders.length).toBeGreaterThan(0);
+    for (const f of functions) {
+      const name = f.Properties.Handler.replace(/^index\./, '');
+      const variables = f.Properties.Environment?.Variables ?? {};
+      expect('SES_CONFIGURATION_SET' in variables, name).toBe(senders.includes(name));
+      if (senders.includes(name)) expect(variables).toMatchObject({ EMAIL_FROM: 'Club <club@shop.test>', SMS_ORIGINATION_IDENTITY: expect.anything() });
+    }
+  });
+
+  it('sends from a pool with an opt-out list AWS enforces, and lets only the sending roles send', () => {
+    const withMessages = messaging();
+    withMessages.hasResourceProperties('AWS::SMSVOICE::Pool', { SelfManagedOptOutsEnabled: false, OptOutListName: Match.anyValue(), MandatoryKeywords: { STOP: Match.anyValue(), HELP: Match.anyValue() } });
+    withMessages.hasResourceProperties('AWS::SES::ConfigurationSet', { SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] } });
+    const policies = Object.values(withMessages.findResources('AWS::IAM::Policy')) as { Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } } }[];
+    const sendStatements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).filter((st) => JSON.stringify(st.Action).includes('ses:SendEmail') || JSON.stringify(st.Action).includes('sms-voice:SendTextMessage'));
+    expect(sendStatements).toHaveLength(2 * scheduleList().filter(([, sc]) => 'sendsMessages' in sc && sc.sendsMessages).length);
+    for (const st of sendStatements) expect(JSON.stringify(st.Resource)).not.toMatch(/"\*"/);
+  });
+});
+
 describe('stack settings', () => {
   it('tags every taggable resource', () => {
     for (const type of ['AWS::DynamoDB::Table', 'AWS::Lambda::Function', 'AWS::SQS::Queue', 'AWS::IAM::Role']) {

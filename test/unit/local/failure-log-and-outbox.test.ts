@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { FailureLog } from '../../../infra/local/failure-log.ts';
-import { Outbox } from '../../../infra/local/outbox.ts';
+import { Outbox } from '../../../shared/messaging/outbox.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'stockclub-failures-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

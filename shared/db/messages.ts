@@ -1,0 +1,233 @@
+/**
+ * Sending a message to a member: the send gate decides, the decision is
+ * recorded under the send key (job run or campaign + member + channel) in
+ * the same write that claims the key, and only then does the message go
+ * out. A job run twice, a retried stream batch or two overlapping runs find
+ * the key taken and send nothing: at most once per key, by design — a
+ * marketing message lost to a provider error is better than one sent twice.
+ */
+import { createHmac } from 'node:crypto';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { tables } from '../../infra/tables.ts';
+import { type Channel, type Decision, decideSend, type Message, type PastSend, type Recipient, sendKey, type SuppressionReason } from '../domain/send-gate.ts';
+import { sendEmail, sendText } from '../messaging/channels.ts';
+import { renderEmail, renderText, type TemplateName, type TemplateVars } from '../messaging/templates.ts';
+import { documentClient, tableName } from './client.ts';
+import { entities, memberKeys } from './keys.ts';
+import { TransactionCancelled, transactWrite } from './transact.ts';
+
+const members = () => tableName(tables.members);
+
+/** Longest window any cap looks back over. */
+const historyDays = 31;
+
+export interface OutgoingMessage extends Omit<Message, 'channel'> {
+  /** The job run or campaign: with the member and channel, the send key. */
+  readonly source: string;
+  readonly template: TemplateName;
+  readonly vars: TemplateVars;
+  /** Channels in order of preference; the first the member can receive on is used. */
+  readonly channels: readonly Channel[];
+}
+
+export type DeliveryStatus = 'SENT' | 'DEFERRED' | 'SKIPPED' | 'FAILED' | 'DUPLICATE';
+
+export interface Delivery {
+  readonly key: string;
+  readonly channel: Channel;
+  readonly status: DeliveryStatus;
+  readonly decision?: Decision;
+}
+
+const recipientOf = (profile: Record<string, unknown>): Recipient => {
+  const consent = (profile.consent ?? {}) as Recipient['consent'];
+  return {
+    timeZone: (profile.timeZone as string | undefined) ?? 'UTC',
+    address: { ...(profile.email ? { email: profile.email as string } : {}), ...(profile.phone ? { sms: profile.phone as string } : {}) },
+    consent,
+    suppressed: (profile.suppressed ?? {}) as Partial<Record<Channel, SuppressionReason>>,
+  };
+};
+
+const recentSends = async (memberId: string, now: string): Promise<PastSend[]> => {
+  const from = new Date(Date.parse(now) - historyDays * 86_400_000).toISOString();
+  const output = await documentClient.send(
+    new QueryCommand({
+      TableName: members(),
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      FilterExpression: '#status = :sent',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':pk': memberKeys.partition(memberId), ':from': memberKeys.messagesFrom(from), ':to': memberKeys.messagesFrom('~'), ':sent': 'SENT' },
+    }),
+  );
+  return (output.Items ?? []).map((i) => ({ channel: i.channel, kind: i.kind, at: i.sentAt ?? i.at, ...(i.campaignId ? { campaignId: i.campaignId } : {}) }));
+};
+
+/** A link that unsubscribes this member from marketing on this channel, signed so nobody can unsubscribe others. */
+export const unsubscribeUrl = (memberId: string, channel: Channel): string => {
+  const base = process.env.UNSUBSCRIBE_URL ?? 'http://127.0.0.1:3000/unsubscribe';
+  const signature = createHmac('sha256', process.env.UNSUBSCRIBE_SECRET ?? 'local-unsubscribe-secret').update(`${memberId}:${channel}`).digest('base64url');
+  return `${base}?member=${encodeURIComponent(memberId)}&channel=${channel}&sig=${signature}`;
+};
+
+const transmit = async (memberId: string, profile: Record<string, unknown>, message: OutgoingMessage, channel: Channel, key: string): Promise<string> => {
+  const tags = { member: memberId, source: message.source, template: message.template };
+  if (channel === 'email') {
+    return sendEmail({
+      to: profile.email as string,
+      ...renderEmail(message.template, message.vars),
+      ...(message.kind === 'marketing' ? { unsubscribeUrl: unsubscribeUrl(memberId, 'email') } : {}),
+      tags,
+    });
+  }
+  return sendText({ to: profile.phone as string, body: renderText(message.template, message.vars, message.kind), kind: message.kind, context: { ...tags, key } });
+};
+
+/** Picks the channel: the first preferred one the gate does not skip for address, consent or suppression. */
+const chooseChannel = (message: OutgoingMessage, recipient: Recipient, history: PastSend[], now: string) => {
+  const decisions = message.channels.map((channel) => ({ channel, decision: decideSend({ ...message, channel }, recipient, history, now) }));
+  return decisions.find((d) => d.decision.action !== 'SKIP' || d.decision.reason === 'EXPIRED') ?? decisions[0]!;
+};
+
+/**
+ * Passes one message through the gate and, if it may go now, sends it.
+ * Every outcome — sent, deferred (with when), skipped (with why) — is a
+ * record on the member.
+ */
+export const deliver = async (memberId: string, message: OutgoingMessage, now = new Date().toISOString()): Promise<Delivery> => {
+  const profile = (await documentClient.send(new GetCommand({ TableName: members(), Key: memberKeys.profile(memberId), ConsistentRead: true }))).Item;
+  if (!profile) throw new Error(`No member ${memberId}`);
+  const recipient = recipientOf(profile);
+  const history = await recentSends(memberId, now);
+  const { channel, decision } = chooseChannel(message, recipient, history, now);
+  const key = sendKey(message.source, memberId);
+  const status: DeliveryStatus = decision.action === 'SEND' ? 'SENT' : decision.action === 'DEFER' ? 'DEFERRED' : 'SKIPPED';
+  const record = {
+    ...memberKeys.message(memberId, now, key),
+    ...(decision.action === 'DEFER' ? memberKeys.deferred(decision.until, memberId, key) : {}),
+    entity: entities.message,
+    memberId,
+    key,
+    source: message.source,
+    template: message.template,
+    vars: message.vars,
+    channels: message.channels,
+    channel,
+    kind: message.kind,
+    ...(message.campaignId ? { campaignId: message.campaignId } : {}),
+    ...(message.expiresAt ? { expiresAt: message.expiresAt } : {}),
+    status,
+    ...(decision.action === 'DEFER' ? { reason: decision.reason, until: decision.until } : {}),
+    ...(decision.action === 'SKIP' ? { reason: decision.reason, ...(decision.detail ? { detail: decision.detail } : {}) } : {}),
+    at: now,
+  };
+  try {
+    await transactWrite([
+      { Put: { TableName: members(), Item: { ...memberKeys.sendGuard(memberId, key), entity: entities.sendGuard, messageSk: record.sk, at: now }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: members(), Item: record } },
+    ]);
+  } catch (error) {
+    if (error instanceof TransactionCancelled && error.failedAt(0)) return { key, channel, status: 'DUPLICATE' };
+    throw error;
+  }
+  if (decision.action !== 'SEND') return { key, channel, status, decision };
+  return { key, channel, ...(await markSent(memberId, record.sk, () => transmit(memberId, profile, message, channel, key), now)), decision };
+};
+
+/** Sends and records the provider's id, or FAILED with the error (never retried: at most once). */
+const markSent = async (memberId: string, sk: string, send: () => Promise<string>, now: string): Promise<{ status: DeliveryStatus }> => {
+  let update: { status: DeliveryStatus; set: Record<string, unknown> };
+  try {
+    update = { status: 'SENT', set: { providerMessageId: await send(), sentAt: now } };
+  } catch (error) {
+    update = { status: 'FAILED', set: { error: (error as Error).message.slice(0, 500) } };
+  }
+  const names = Object.fromEntries(Object.keys(update.set).map((k, i) => [`#a${i}`, k]));
+  const values = Object.fromEntries(Object.values(update.set).map((v, i) => [`:a${i}`, v]));
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: members(),
+      Key: { pk: memberKeys.partition(memberId), sk },
+      UpdateExpression: `SET #status = :status, ${Object.keys(names).map((n, i) => `${n} = :a${i}`).join(', ')} REMOVE gsi1pk, gsi1sk`,
+      ExpressionAttributeNames: { '#status': 'status', ...names },
+      ExpressionAttributeValues: { ':status': update.status, ...values },
+    }),
+  );
+  return { status: update.status };
+};
+
+/** A member's messages, newest last, for support staff and the member. */
+export const messagesOf = async (memberId: string, limit = 50): Promise<Record<string, unknown>[]> => {
+  const output = await documentClient.send(
+    new QueryCommand({
+      TableName: members(),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
+      ExpressionAttributeValues: { ':pk': memberKeys.partition(memberId), ':msg': 'MSG#' },
+      ScanIndexForward: false,
+      Limit: limit,
+    }),
+  );
+  return (output.Items ?? []).reverse().map(({ pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, entity: _e, ...rest }) => rest);
+};
+
+/** Deferred messages due by `now` on a day (gsi1, one partition per day). */
+export const dueMessages = async (day: string, now: string): Promise<Record<string, unknown>[]> => {
+  const output = await documentClient.send(
+    new QueryCommand({
+      TableName: members(),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :now',
+      ExpressionAttributeValues: { ':pk': memberKeys.deferredOn(day), ':now': `${now}~` },
+      Limit: 100,
+    }),
+  );
+  return output.Items ?? [];
+};
+
+/**
+ * A deferred message whose time has come goes through the gate again (the
+ * member may have withdrawn consent, or other messages used the cap): it is
+ * sent, deferred again, or skipped — recorded on the same record, claimed
+ * with a condition on its status so two dispatchers never both send it.
+ */
+export const redeliver = async (record: Record<string, unknown>, now = new Date().toISOString()): Promise<DeliveryStatus> => {
+  const memberId = record.memberId as string;
+  const profile = (await documentClient.send(new GetCommand({ TableName: members(), Key: memberKeys.profile(memberId), ConsistentRead: true }))).Item;
+  const message = {
+    source: record.source, template: record.template, vars: record.vars, channels: record.channels, kind: record.kind,
+    ...(record.campaignId ? { campaignId: record.campaignId } : {}), ...(record.expiresAt ? { expiresAt: record.expiresAt } : {}),
+  } as OutgoingMessage;
+  const { channel, decision } = profile ? chooseChannel(message, recipientOf(profile), await recentSends(memberId, now), now) : { channel: record.channel as Channel, decision: { action: 'SKIP', reason: 'NO_ADDRESS' } as Decision };
+  const key = { pk: memberKeys.partition(memberId), sk: record.sk as string };
+  const claim = (set: string, values: Record<string, unknown>, removeIndex: boolean) =>
+    documentClient.send(
+      new UpdateCommand({
+        TableName: members(),
+        Key: key,
+        UpdateExpression: `SET ${set}${removeIndex ? ' REMOVE gsi1pk, gsi1sk' : ''}`,
+        ConditionExpression: '#status = :deferred AND #until = :until',
+        // Only the names this update uses: DynamoDB refuses unused ones.
+        ExpressionAttributeNames: Object.fromEntries(
+          Object.entries({ '#status': 'status', '#until': 'until', '#channel': 'channel', '#reason': 'reason' }).filter(([n]) => n === '#status' || n === '#until' || set.includes(n)),
+        ),
+        ExpressionAttributeValues: { ':deferred': 'DEFERRED', ':until': record.until, ...values },
+      }),
+    );
+  try {
+    if (decision.action === 'DEFER') {
+      const index = memberKeys.deferred(decision.until, memberId, record.key as string);
+      await claim('#until = :next, #reason = :reason, gsi1pk = :g1, gsi1sk = :g2', { ':next': decision.until, ':reason': decision.reason, ':g1': index.gsi1pk, ':g2': index.gsi1sk }, false);
+      return 'DEFERRED';
+    }
+    if (decision.action === 'SKIP') {
+      await claim('#status = :skipped, #reason = :reason', { ':skipped': 'SKIPPED', ':reason': decision.reason }, true);
+      return 'SKIPPED';
+    }
+    await claim('#status = :sending, #channel = :channel', { ':sending': 'SENDING', ':channel': channel }, true);
+  } catch (error) {
+    // Another dispatcher took it first.
+    if ((error as Error).name === 'ConditionalCheckFailedException') return 'DUPLICATE';
+    throw error;
+  }
+  return (await markSent(memberId, key.sk, () => transmit(memberId, profile!, message, channel, record.key as string), now)).status;
+};

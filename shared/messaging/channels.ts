@@ -1,0 +1,90 @@
+/**
+ * The two ways a message leaves: email through SES v2 and SMS through End
+ * User Messaging SMS. Clients are created once per container. With
+ * MESSAGES_TRANSPORT=outbox (the local cloud) the same calls are built and
+ * the message lands in the outbox a developer can read instead.
+ */
+import { SendEmailCommand, type SendEmailCommandInput, SESv2Client } from '@aws-sdk/client-sesv2';
+import { PinpointSMSVoiceV2Client, SendTextMessageCommand, type SendTextMessageCommandInput } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { outbox } from './outbox.ts';
+
+const ses = new SESv2Client({});
+const sms = new PinpointSMSVoiceV2Client({});
+
+export interface EmailMessage {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+  /** One-click unsubscribe (RFC 8058) for marketing; transactional mail leaves it out. */
+  readonly unsubscribeUrl?: string;
+  /** Tags SES passes to the configuration set's event destinations (member, campaign). */
+  readonly tags: Record<string, string>;
+}
+
+export interface TextMessage {
+  readonly to: string;
+  readonly body: string;
+  readonly kind: 'marketing' | 'transactional';
+  readonly context: Record<string, string>;
+}
+
+const setting = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+
+/** SES tag values allow letters, digits, `_`, `-`, `.`, `@` only. */
+const tagValue = (value: string) => value.replace(/[^A-Za-z0-9_.@-]/g, '_').slice(0, 256);
+
+/** RFC 8058 one-click unsubscribe: mailbox providers show an unsubscribe button and POST to the URL. */
+const unsubscribeHeaders = (message: EmailMessage) =>
+  message.unsubscribeUrl
+    ? [
+        { Name: 'List-Unsubscribe', Value: `<${message.unsubscribeUrl}>` },
+        { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
+      ]
+    : undefined;
+
+export const emailRequest = (message: EmailMessage): SendEmailCommandInput => ({
+  FromEmailAddress: setting('EMAIL_FROM'),
+  Destination: { ToAddresses: [message.to] },
+  ConfigurationSetName: setting('SES_CONFIGURATION_SET'),
+  EmailTags: Object.entries(message.tags).map(([Name, Value]) => ({ Name, Value: tagValue(Value) })),
+  Content: {
+    Simple: {
+      Subject: { Data: message.subject, Charset: 'UTF-8' },
+      Body: { Text: { Data: message.text, Charset: 'UTF-8' }, Html: { Data: message.html, Charset: 'UTF-8' } },
+      ...(message.unsubscribeUrl ? { Headers: unsubscribeHeaders(message) } : {}),
+    },
+  },
+});
+
+export const textRequest = (message: TextMessage): SendTextMessageCommandInput => ({
+  DestinationPhoneNumber: message.to,
+  // A pool whose opt-out list holds everyone who texted STOP: AWS refuses to send to them.
+  OriginationIdentity: setting('SMS_ORIGINATION_IDENTITY'),
+  ConfigurationSetName: setting('SMS_CONFIGURATION_SET'),
+  MessageBody: message.body,
+  MessageType: message.kind === 'marketing' ? 'PROMOTIONAL' : 'TRANSACTIONAL',
+  Context: message.context,
+});
+
+const toOutbox = () => process.env.MESSAGES_TRANSPORT === 'outbox';
+
+/** Sends an email; answers the provider's message id. */
+export const sendEmail = async (message: EmailMessage): Promise<string> => {
+  if (toOutbox()) {
+    const headers = Object.fromEntries((unsubscribeHeaders(message) ?? []).map((h) => [h.Name, h.Value]));
+    return outbox.add({ channel: 'email', to: message.to, subject: message.subject, body: message.text, headers, meta: message.tags }).id;
+  }
+  const output = await ses.send(new SendEmailCommand(emailRequest(message)));
+  return output.MessageId ?? '';
+};
+
+export const sendText = async (message: TextMessage): Promise<string> => {
+  if (toOutbox()) return outbox.add({ channel: 'sms', to: message.to, body: message.body, meta: { ...message.context, kind: message.kind } }).id;
+  const output = await sms.send(new SendTextMessageCommand(textRequest(message)));
+  return output.MessageId ?? '';
+};

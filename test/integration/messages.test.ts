@@ -1,0 +1,84 @@
+import type { ScheduledEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { birthdayGifts } from '../../functions/jobs/birthday-gifts.ts';
+import { lambdaContext } from '../../infra/local/gateway.ts';
+import { deliver, messagesOf, redeliver, dueMessages } from '../../shared/db/messages.ts';
+import { outbox } from '../../shared/messaging/outbox.ts';
+import { type Api, startApi, token, uniqueId } from '../support/local-api.ts';
+
+let api: Api;
+let till: string;
+const store = uniqueId('MS');
+
+/** A time zone where it is daytime now, so the gate lets marketing through whenever the test runs. */
+const daytimeZone = (): string => {
+  const zones = ['UTC', 'Europe/Berlin', 'America/New_York', 'America/Los_Angeles', 'Asia/Tokyo', 'Asia/Kolkata', 'Australia/Sydney', 'Pacific/Auckland'];
+  const hourIn = (zone: string) => Number(new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', hour: '2-digit' }).format(new Date()));
+  return zones.find((zone) => hourIn(zone) >= 9 && hourIn(zone) < 19)!;
+};
+
+const register = async (body: Record<string, unknown>) => {
+  const answer = await api.call('POST', '/members', { token: till, headers: { 'idempotency-key': uniqueId('reg') }, body: { name: 'Birthday Member', ...body } });
+  expect(answer.status).toBe(201);
+  return answer.body;
+};
+
+const job = () => birthdayGifts({} as ScheduledEvent, lambdaContext('birthdayGifts'));
+
+beforeAll(async () => {
+  process.env.MESSAGES_TRANSPORT = 'outbox';
+  api = await startApi();
+  till = await token({ role: 'store', locations: [store] });
+});
+
+afterAll(async () => {
+  delete process.env.MESSAGES_TRANSPORT;
+  await api.close();
+});
+
+describe('the birthday job', () => {
+  it('gives each member with a birthday today one gift and one message, however often it runs that day', async () => {
+    const today = new Date().toISOString().slice(5, 10);
+    const timeZone = daytimeZone();
+    const emailFan = await register({ email: `${uniqueId('bday')}@example.com`, birthday: `1990-${today}`, timeZone, consent: { email: true } });
+    const textFan = await register({ phone: `+4917${String(Math.floor(1e7 + Math.random() * 8e7))}`, birthday: `1985-${today}`, timeZone, consent: { sms: true } });
+    const silent = await register({ email: `${uniqueId('quiet')}@example.com`, birthday: `1970-${today}`, timeZone });
+    const other = await register({ email: `${uniqueId('other')}@example.com`, birthday: '1990-01-01' === `1990-${today}` ? '1990-01-02' : '1990-01-01', consent: { email: true } });
+
+    await job();
+    await job();
+
+    expect(outbox.list(emailFan.email)).toEqual([expect.objectContaining({ channel: 'email', subject: 'Happy birthday, Birthday Member!', headers: expect.objectContaining({ 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }) })]);
+    expect(outbox.list(textFan.phone)).toEqual([expect.objectContaining({ channel: 'sms', body: expect.stringContaining('Reply STOP to opt out.') })]);
+    expect(outbox.list(silent.email)).toEqual([]);
+    expect(outbox.list(other.email)).toEqual([]);
+
+    // The gift came once; the member without consent got it too, and a record of why no message went.
+    for (const member of [emailFan, textFan, silent]) {
+      const after = (await api.call('GET', `/members/${member.memberId}`, { token: till })).body;
+      expect(after.points.available).toBe(600);
+    }
+    expect(await messagesOf(silent.memberId)).toEqual([expect.objectContaining({ status: 'SKIPPED', reason: 'NO_CONSENT', template: 'BIRTHDAY' })]);
+    expect(await messagesOf(emailFan.memberId)).toEqual([expect.objectContaining({ status: 'SENT', channel: 'email', providerMessageId: expect.any(String) })]);
+  });
+});
+
+describe('deferred messages', () => {
+  it('waits out quiet hours in the member\'s zone, then goes once', async () => {
+    const member = await register({ email: `${uniqueId('night')}@example.com`, timeZone: 'Asia/Tokyo', consent: { email: true } });
+    // 23:00 in Tokyo.
+    const night = '2026-11-25T14:00:00.000Z';
+    const message = { source: uniqueId('promo'), kind: 'marketing' as const, template: 'BIRTHDAY' as const, vars: { name: 'N', tier: 'REGULAR', points: 0 }, channels: ['email' as const] };
+    const first = await deliver(member.memberId, message, night);
+    expect(first).toMatchObject({ status: 'DEFERRED', decision: { action: 'DEFER', reason: 'QUIET_HOURS', until: '2026-11-25T23:00:00.000Z' } });
+    expect(await deliver(member.memberId, message, night)).toMatchObject({ status: 'DUPLICATE' });
+
+    expect(await dueMessages('2026-11-25', '2026-11-25T22:59:00.000Z')).not.toContainEqual(expect.objectContaining({ memberId: member.memberId }));
+    const due = (await dueMessages('2026-11-25', '2026-11-25T23:00:00.000Z')).filter((r) => r.memberId === member.memberId);
+    expect(due).toHaveLength(1);
+    const [sent, again] = await Promise.all([redeliver(due[0]!, '2026-11-25T23:00:00.000Z'), redeliver(due[0]!, '2026-11-25T23:00:00.000Z')]);
+    expect([sent, again].sort()).toEqual(['DUPLICATE', 'SENT']);
+    expect(outbox.list(member.email)).toHaveLength(1);
+    expect(await messagesOf(member.memberId)).toEqual([expect.objectContaining({ status: 'SENT', reason: 'QUIET_HOURS' })]);
+  });
+});
