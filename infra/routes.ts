@@ -51,6 +51,8 @@ import {
   ReturnRequest,
   SaleParams,
   SaleRequest,
+  StockAlert,
+  StockAlertRequest,
 } from '../shared/schemas/members.ts';
 import {
   AbcAnalysis,
@@ -227,6 +229,12 @@ export const routes = {
     method: 'POST', path: '/members/{memberId}/paid-tier', entry: 'functions/api/members.ts', auth: staff, tag: 'members', tables: writeMembers,
     summary: 'A fee buys a tier for some months', params: MemberParams, body: PaidTierRequest, idempotencyKey: 'paymentId',
     success: { status: 201, schema: Member, description: 'The member with the paid tier' },
+  },
+  subscribeStockAlert: {
+    method: 'POST', path: '/members/{memberId}/stock-alerts', entry: 'functions/api/members.ts', auth: everyone, tag: 'members',
+    tables: { members: 'readWrite', inventory: 'read' },
+    summary: 'Ask to be told once when a SKU is available again at a location', params: MemberParams, body: StockAlertRequest,
+    success: { status: 201, schema: StockAlert, description: 'The subscription' },
   },
   reviewMemberTier: {
     method: 'POST', path: '/members/{memberId}/tier-review', entry: 'functions/api/members.ts', auth: ['admin', 'service'], tag: 'members', tables: writeMembers,

@@ -212,9 +212,57 @@ export class StockClubStack extends Stack {
       }
     }
 
+    // ---- Member messages: SES for email, End User Messaging SMS for texts
+    const emailFrom = String(this.node.tryGetContext('emailFrom') ?? 'StockClub <club@stockclub.example>');
+    const emailDomain = /@([^>\s]+)>?$/.exec(emailFrom)?.[1] ?? 'stockclub.example';
+    if (emailDomain.endsWith('.example')) {
+      Annotations.of(this).addWarningV2('stockclub:emailFrom', `emailFrom ${emailFrom} is a placeholder: deploy with -c emailFrom="Name <club@your-verified-domain>".`);
+    }
+    // Bounces and complaints suppress the address account-wide; the configuration set carries tags to event destinations.
+    const mail = new ConfigurationSet(this, 'MemberMail', { reputationMetrics: true, suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS });
+    const smsOptOuts = new CfnOptOutList(this, 'SmsOptOuts', {});
+    const smsConfig = new CfnSmsConfigurationSet(this, 'MemberSms', {});
+    const smsNumbers = String(this.node.tryGetContext('smsOriginationNumbers') ?? '').split(',').filter(Boolean);
+    const smsPool = smsNumbers.length
+      ? new CfnPool(this, 'SmsPool', {
+          originationIdentities: smsNumbers,
+          // AWS answers STOP and HELP and keeps opted-out numbers in the list; sends to them are refused.
+          optOutListName: smsOptOuts.ref,
+          selfManagedOptOutsEnabled: false,
+          mandatoryKeywords: { help: { message: 'StockClub member messages. Reply STOP to opt out.' }, stop: { message: 'You will get no more StockClub texts.' } },
+        })
+      : undefined;
+    if (!smsPool) {
+      Annotations.of(this).addWarningV2('stockclub:smsOriginationNumbers', 'No smsOriginationNumbers context: member texts cannot be sent. Register numbers, then deploy with -c smsOriginationNumbers=<phone number ARN>[,...].');
+    }
+    const messagingEnvironment = {
+      EMAIL_FROM: emailFrom,
+      SES_CONFIGURATION_SET: mail.configurationSetName,
+      SMS_ORIGINATION_IDENTITY: smsPool?.attrArn ?? '',
+      SMS_CONFIGURATION_SET: smsConfig.ref,
+      UNSUBSCRIBE_URL: `${api.apiEndpoint}/unsubscribe`,
+    };
+    const allowMessages = (role: Role) => {
+      role.addToPolicy(new PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          this.formatArn({ service: 'ses', resource: 'identity', resourceName: emailDomain }),
+          this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: mail.configurationSetName }),
+        ],
+      }));
+      if (smsPool) {
+        role.addToPolicy(new PolicyStatement({ actions: ['sms-voice:SendTextMessage'], resources: [smsPool.attrArn, smsConfig.attrArn] }));
+      }
+    };
+
     // ---- DynamoDB stream consumers
     for (const [name, consumer] of streamConsumerList()) {
-      const handler = fn(name, consumer.entry, consumer.description, declaredAccess(consumer) ?? { [consumer.table]: 'readWrite' }, { timeout: Duration.seconds(60) });
+      const sends = 'sendsMessages' in consumer && consumer.sendsMessages;
+      const handler = fn(name, consumer.entry, consumer.description, declaredAccess(consumer) ?? { [consumer.table]: 'readWrite' }, {
+        timeout: Duration.seconds(60),
+        ...(sends ? { environment: messagingEnvironment } : {}),
+      });
+      if (sends) allowMessages(handler.role as Role);
       const failures = this.deadLetterQueue(`${name}Failures`, 'Stream records that failed every retry');
       handler.addEventSource(
         new DynamoEventSource(this.tables[consumer.table], {
@@ -299,49 +347,6 @@ export class StockClubStack extends Stack {
         ],
       },
     });
-
-    // ---- Member messages: SES for email, End User Messaging SMS for texts
-    const emailFrom = String(this.node.tryGetContext('emailFrom') ?? 'StockClub <club@stockclub.example>');
-    const emailDomain = /@([^>\s]+)>?$/.exec(emailFrom)?.[1] ?? 'stockclub.example';
-    if (emailDomain.endsWith('.example')) {
-      Annotations.of(this).addWarningV2('stockclub:emailFrom', `emailFrom ${emailFrom} is a placeholder: deploy with -c emailFrom="Name <club@your-verified-domain>".`);
-    }
-    // Bounces and complaints suppress the address account-wide; the configuration set carries tags to event destinations.
-    const mail = new ConfigurationSet(this, 'MemberMail', { reputationMetrics: true, suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS });
-    const smsOptOuts = new CfnOptOutList(this, 'SmsOptOuts', {});
-    const smsConfig = new CfnSmsConfigurationSet(this, 'MemberSms', {});
-    const smsNumbers = String(this.node.tryGetContext('smsOriginationNumbers') ?? '').split(',').filter(Boolean);
-    const smsPool = smsNumbers.length
-      ? new CfnPool(this, 'SmsPool', {
-          originationIdentities: smsNumbers,
-          // AWS answers STOP and HELP and keeps opted-out numbers in the list; sends to them are refused.
-          optOutListName: smsOptOuts.ref,
-          selfManagedOptOutsEnabled: false,
-          mandatoryKeywords: { help: { message: 'StockClub member messages. Reply STOP to opt out.' }, stop: { message: 'You will get no more StockClub texts.' } },
-        })
-      : undefined;
-    if (!smsPool) {
-      Annotations.of(this).addWarningV2('stockclub:smsOriginationNumbers', 'No smsOriginationNumbers context: member texts cannot be sent. Register numbers, then deploy with -c smsOriginationNumbers=<phone number ARN>[,...].');
-    }
-    const messagingEnvironment = {
-      EMAIL_FROM: emailFrom,
-      SES_CONFIGURATION_SET: mail.configurationSetName,
-      SMS_ORIGINATION_IDENTITY: smsPool?.attrArn ?? '',
-      SMS_CONFIGURATION_SET: smsConfig.ref,
-      UNSUBSCRIBE_URL: `${api.apiEndpoint}/unsubscribe`,
-    };
-    const allowMessages = (role: Role) => {
-      role.addToPolicy(new PolicyStatement({
-        actions: ['ses:SendEmail'],
-        resources: [
-          this.formatArn({ service: 'ses', resource: 'identity', resourceName: emailDomain }),
-          this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: mail.configurationSetName }),
-        ],
-      }));
-      if (smsPool) {
-        role.addToPolicy(new PolicyStatement({ actions: ['sms-voice:SendTextMessage'], resources: [smsPool.attrArn, smsConfig.attrArn] }));
-      }
-    };
 
     // ---- Scheduled jobs
     for (const [name, schedule] of scheduleList()) {

@@ -24,6 +24,8 @@ export interface StreamConsumerDefinition {
   readonly retryAttempts: number;
   /** Tables the handler touches; without it, read/write on the table it consumes. */
   readonly tables?: TableAccess;
+  /** The consumer sends member messages: it gets the SES and SMS settings and the right to send. */
+  readonly sendsMessages?: boolean;
 }
 
 export const streamConsumers = {
@@ -56,6 +58,26 @@ export const streamConsumers = {
     batchSize: 50,
     maxBatchingWindowSeconds: 2,
     retryAttempts: 5,
+  },
+  backInStock: {
+    table: 'inventory',
+    entry: 'functions/streams/back-in-stock.ts',
+    description: 'Tells members who asked, higher tiers first, once, when a SKU becomes available again at a location',
+    filters: [
+      {
+        eventName: ['MODIFY'],
+        dynamodb: {
+          OldImage: { entity: { S: ['STOCK_LEVEL'] }, available: { N: [{ numeric: ['<=', 0] }] } },
+          NewImage: { available: { N: [{ numeric: ['>', 0] }] } },
+        },
+      },
+      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['STOCK_LEVEL'] }, available: { N: [{ numeric: ['>', 0] }] } } } },
+    ],
+    batchSize: 25,
+    maxBatchingWindowSeconds: 1,
+    retryAttempts: 5,
+    tables: { inventory: 'read', members: 'readWrite' },
+    sendsMessages: true,
   },
 } as const satisfies Record<string, StreamConsumerDefinition>;
 

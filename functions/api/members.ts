@@ -1,5 +1,6 @@
 import { routes } from '../../infra/routes.ts';
 import * as members from '../../shared/db/members.ts';
+import { subscribeStockAlert as subscribe } from '../../shared/db/stock-alerts.ts';
 import { assertMemberAccess } from '../../shared/domain/principal.ts';
 import { etag, httpHandler, replayHeaders } from '../../shared/http/handler.ts';
 
@@ -59,3 +60,7 @@ export const reviewMemberTier = httpHandler(routes.reviewMemberTier, async ({ pa
   await members.reviewMemberTier(params.memberId);
   return { body: await members.getMember(params.memberId, principal) };
 });
+
+export const subscribeStockAlert = httpHandler(routes.subscribeStockAlert, async ({ params, body, principal }) => ({
+  body: await subscribe(params.memberId, body.sku, body.locationId, principal),
+}));

@@ -270,3 +270,9 @@ export const Allocation = z
   .meta({ id: 'Allocation', description: 'Member-exclusive units set aside; without locationId it serves every location' });
 
 export const AllocationList = z.object({ sku: Sku, items: z.array(Allocation) }).meta({ id: 'AllocationList' });
+
+export const StockAlertRequest = z.strictObject({ sku: Sku, locationId: LocationId }).meta({ id: 'StockAlertRequest' });
+
+export const StockAlert = z
+  .object({ memberId: MemberId, sku: Sku, locationId: LocationId, status: z.enum(['ACTIVE', 'NOTIFIED']), subscribedAt: Timestamp, notifiedAt: Timestamp.optional() })
+  .meta({ id: 'StockAlert', description: 'A back-in-stock subscription: told once, when the SKU is available again at the location' });

@@ -220,6 +220,8 @@ describe('streams, IoT and schedules', () => {
 });
 
 describe('member messages', () => {
+  const messageSenders = (): string[] =>
+    [...scheduleList(), ...streamConsumerList()].filter(([, d]) => 'sendsMessages' in d && d.sendsMessages).map(([n]) => n);
   const messaging = () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [], jwtIssuer: 'https://idp.example/', jwtAudience: 'stockclub-api', emailFrom: 'Club <club@shop.test>', smsOriginationNumbers: 'arn:aws:sms-voice:eu-central-1:123456789012:phone-number/phone-1' } });
     return Template.fromStack(new StockClubStack(app, 'StockClubMessages'));
@@ -228,7 +230,7 @@ describe('member messages', () => {
   it('gives the jobs that send messages the SES and SMS settings, and only those jobs', () => {
     const withMessages = messaging();
     const functions = Object.values(withMessages.findResources('AWS::Lambda::Function')) as { Properties: { Handler: string; Environment?: { Variables: Record<string, unknown> } } }[];
-    const senders = scheduleList().filter(([, s]) => 'sendsMessages' in s && s.sendsMessages).map(([n]) => n);
+    const senders = messageSenders();
     expect(senders.length).toBeGreaterThan(0);
     for (const f of functions) {
       const name = f.Properties.Handler.replace(/^index\./, '');
@@ -244,7 +246,7 @@ describe('member messages', () => {
     withMessages.hasResourceProperties('AWS::SES::ConfigurationSet', { SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] } });
     const policies = Object.values(withMessages.findResources('AWS::IAM::Policy')) as { Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } } }[];
     const sendStatements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).filter((st) => JSON.stringify(st.Action).includes('ses:SendEmail') || JSON.stringify(st.Action).includes('sms-voice:SendTextMessage'));
-    expect(sendStatements).toHaveLength(2 * scheduleList().filter(([, sc]) => 'sendsMessages' in sc && sc.sendsMessages).length);
+    expect(sendStatements).toHaveLength(2 * messageSenders().length);
     for (const st of sendStatements) expect(JSON.stringify(st.Resource)).not.toMatch(/"\*"/);
   });
 });

@@ -1,13 +1,18 @@
 import type { ScheduledEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { birthdayGifts } from '../../functions/jobs/birthday-gifts.ts';
+import { FailureLog } from '../../infra/local/failure-log.ts';
 import { lambdaContext } from '../../infra/local/gateway.ts';
+import { type StreamPoller, startStreamPoller } from '../../infra/local/stream-poller.ts';
+import { streamConsumers } from '../../infra/streams.ts';
 import { deliver, messagesOf, redeliver, dueMessages } from '../../shared/db/messages.ts';
 import { outbox } from '../../shared/messaging/outbox.ts';
 import { type Api, startApi, token, uniqueId } from '../support/local-api.ts';
 
 let api: Api;
 let till: string;
+let admin: string;
+let poller: StreamPoller;
 const store = uniqueId('MS');
 
 /** A time zone where it is daytime now, so the gate lets marketing through whenever the test runs. */
@@ -29,9 +34,13 @@ beforeAll(async () => {
   process.env.MESSAGES_TRANSPORT = 'outbox';
   api = await startApi();
   till = await token({ role: 'store', locations: [store] });
+  admin = await token({ role: 'admin' });
+  expect((await api.call('POST', '/locations', { token: admin, body: { locationId: store, name: 'Alert store', type: 'STORE', timeZone: 'UTC' } })).status).toBe(201);
+  poller = await startStreamPoller({ endpoint: inject('dynamoEndpoint'), tableEnv: inject('tableEnv'), failures: new FailureLog(), consumers: [['backInStock', streamConsumers.backInStock]] });
 });
 
 afterAll(async () => {
+  await poller.stop();
   delete process.env.MESSAGES_TRANSPORT;
   await api.close();
 });
@@ -80,5 +89,40 @@ describe('deferred messages', () => {
     expect([sent, again].sort()).toEqual(['DUPLICATE', 'SENT']);
     expect(outbox.list(member.email)).toHaveLength(1);
     expect(await messagesOf(member.memberId)).toEqual([expect.objectContaining({ status: 'SENT', reason: 'QUIET_HOURS' })]);
+  });
+});
+
+describe('back in stock', () => {
+  const move = async (body: Record<string, unknown>) =>
+    expect((await api.call('POST', '/movements', { token: admin, body: { movementId: uniqueId('m'), locationId: store, ...body } })).status).toBe(201);
+
+  it('tells each subscriber once when stock goes from none to some, higher tiers first, and not again on the next restock', async () => {
+    const sku = uniqueId('bis');
+    expect((await api.call('POST', '/products', { token: admin, body: { sku, name: 'Trail runner', unitCost: 1, price: 2, currency: 'EUR' } })).status).toBe(201);
+    await move({ type: 'RECEIPT', lines: [{ sku, qty: 1 }] });
+    await move({ type: 'SALE', lines: [{ sku, qty: 1 }] });
+    const regular = await register({ phone: `+4917${String(Math.floor(1e7 + Math.random() * 8e7))}`, consent: { sms: true } });
+    const gold = await register({ phone: `+4917${String(Math.floor(1e7 + Math.random() * 8e7))}`, consent: { sms: true } });
+    expect((await api.call('POST', `/members/${gold.memberId}/paid-tier`, { token: till, body: { paymentId: uniqueId('p'), tier: 'GOLD', months: 1, fee: 900 } })).status).toBe(201);
+    const self = await token({ role: 'member', memberId: regular.memberId });
+    for (const [member, as] of [[regular, self], [gold, till]] as const) {
+      const answer = await api.call('POST', `/members/${member.memberId}/stock-alerts`, { token: as, body: { sku, locationId: store } });
+      expect(answer.status).toBe(201);
+      expect(answer.body.status).toBe('ACTIVE');
+    }
+    // Another member's subscription is not the caller's business.
+    expect((await api.call('POST', `/members/${gold.memberId}/stock-alerts`, { token: self, body: { sku, locationId: store } })).status).toBe(404);
+
+    await move({ type: 'RECEIPT', lines: [{ sku, qty: 3 }] });
+    const told = async () => outbox.list().filter((m) => m.to === regular.phone || m.to === gold.phone);
+    for (let i = 0; i < 100 && (await told()).length < 2; i++) await poller.idle();
+    expect((await told()).map((m) => m.to)).toEqual([gold.phone, regular.phone]);
+    expect((await told())[0]).toMatchObject({ channel: 'sms', body: expect.stringContaining('Trail runner is back at Alert store') });
+
+    await move({ type: 'SALE', lines: [{ sku, qty: 3 }] });
+    await move({ type: 'RECEIPT', lines: [{ sku, qty: 2 }] });
+    await poller.idle();
+    await poller.idle();
+    expect(await told()).toHaveLength(2);
   });
 });
