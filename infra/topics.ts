@@ -1,8 +1,9 @@
 /**
  * IoT topic rules, declared once: the stack makes an AWS IoT topic rule of
  * each, the local MQTT broker applies the same rule to what gateways publish.
- * `fields` name the topic segments (1-based, as IoT SQL's `topic(n)`) that
- * the rule adds to the payload.
+ * `payload` names the payload fields the rule passes on (nothing else: a
+ * payload's own `locationId` must not stand in for the topic's), `fields`
+ * the topic segments (1-based, as IoT SQL's `topic(n)`) it adds.
  */
 import type { TableKey } from './tables.ts';
 
@@ -10,6 +11,8 @@ export interface TopicRuleDefinition {
   /** IoT rule names allow letters, digits and underscores only. */
   readonly ruleName: string;
   readonly topicFilter: string;
+  /** The payload's top-level fields passed to the function; any other field is dropped. */
+  readonly payload: readonly string[];
   readonly fields: Readonly<Record<string, number>>;
   readonly entry: string;
   readonly description: string;
@@ -21,6 +24,7 @@ export const topicRules = {
   gateReads: {
     ruleName: 'stockclub_gate_reads',
     topicFilter: 'stockclub/+/gates/+/reads',
+    payload: ['readAt', 'direction', 'reads'],
     fields: { locationId: 2, gateId: 4 },
     entry: 'functions/iot/gate-reads.ts',
     description: 'RFID gate reads to the ingest function, with location and gate taken from the topic',
@@ -31,10 +35,15 @@ export const topicRules = {
 
 export type TopicRuleName = keyof typeof topicRules;
 
-/** IoT SQL (version 2016-03-23) for a rule: the payload plus its topic fields. */
+/**
+ * IoT SQL (version 2016-03-23) for a rule: the named payload fields plus its
+ * topic fields. Not `SELECT *, topic(2) AS locationId`: with `*`, a payload
+ * carrying its own `locationId` may win over the topic's, and a gateway
+ * could book at a location its credentials do not cover.
+ */
 export const topicRuleSql = (rule: TopicRuleDefinition): string => {
   const fields = Object.entries(rule.fields).map(([name, segment]) => `topic(${segment}) AS ${name}`);
-  return `SELECT *, ${fields.join(', ')} FROM '${rule.topicFilter}'`;
+  return `SELECT ${[...rule.payload, ...fields].join(', ')} FROM '${rule.topicFilter}'`;
 };
 
 /** Where acknowledgements and alarms go back to a gate. */

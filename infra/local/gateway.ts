@@ -89,9 +89,20 @@ export const apiEvent = (input: ApiEventInput): APIGatewayProxyEventV2 => {
   } as APIGatewayProxyEventV2;
 };
 
+const problemTypes: Record<number, string> = { 400: 'validation-failed', 401: 'unauthorized', 404: 'not-found' };
+
 const problemResponse = (res: ServerResponse, status: number, title: string): void => {
   res.writeHead(status, { 'content-type': 'application/problem+json' });
-  res.end(JSON.stringify({ type: `/problems/${status === 401 ? 'unauthorized' : 'not-found'}`, title, status }));
+  res.end(JSON.stringify({ type: `/problems/${problemTypes[status] ?? 'not-found'}`, title, status }));
+};
+
+/** A path segment that is not valid percent-encoding never reaches a function in API Gateway either. */
+const decodeSegment = (segment: string): string | undefined => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 };
 
 const readBody = (req: IncomingMessage): Promise<Buffer | undefined> =>
@@ -143,7 +154,12 @@ export const createGateway = (options: { localEndpoints?: LocalEndpoint[] } = {}
         return;
       }
       const values = match.pattern.exec(url.pathname)?.slice(1) ?? [];
-      const pathParameters = Object.fromEntries(match.paramNames.map((n, i) => [n, decodeURIComponent(values[i] ?? '')]));
+      const decoded = values.map(decodeSegment);
+      if (decoded.some((v) => v === undefined)) {
+        problemResponse(res, 400, 'Malformed percent-encoding in the path');
+        return;
+      }
+      const pathParameters = Object.fromEntries(match.paramNames.map((n, i) => [n, decoded[i] ?? '']));
 
       let claims: Record<string, unknown> | undefined;
       if (match.route.auth !== 'public') {

@@ -47,13 +47,19 @@ export const topicMatches = (filter: string, topic: string): boolean => {
   return f.length === t.length;
 };
 
-/** The event a topic rule hands to its action: the JSON payload plus the named topic segments. */
+/**
+ * The event a topic rule hands to its action, as its IoT SQL selects it: the
+ * payload fields the rule names (absent ones left out, others dropped) plus
+ * the named topic segments.
+ */
 export const applyTopicRule = (rule: TopicRuleDefinition, topic: string, payload: Buffer): Record<string, unknown> => {
   const parsed = JSON.parse(payload.toString('utf8')) as unknown;
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('payload is not a JSON object');
+  const body = parsed as Record<string, unknown>;
+  const selected = Object.fromEntries(rule.payload.filter((name) => Object.hasOwn(body, name)).map((name) => [name, body[name]]));
   const segments = topic.split('/');
   const fields = Object.fromEntries(Object.entries(rule.fields).map(([name, index]) => [name, segments[index - 1]]));
-  return { ...parsed, ...fields };
+  return { ...selected, ...fields };
 };
 
 export interface LocalBroker {

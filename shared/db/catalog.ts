@@ -4,7 +4,7 @@
  */
 import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
-import { AlreadyExists, NotFound, PreconditionFailed } from '../domain/errors.ts';
+import { AlreadyExists, NotFound, PreconditionFailed, TemporarilyUnavailable } from '../domain/errors.ts';
 import { documentClient, tableName } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { requestFingerprint } from './fingerprint.ts';
@@ -130,18 +130,29 @@ const listing = async <T>(indexKey: string, limit: number, cursor: string | unde
   return { items: (output.Items ?? []).map((i) => withoutKeys<T>(i)), cursor: encodeCursor(output.LastEvaluatedKey) };
 };
 
-/** Reads many items of one table by key in as few round trips as BatchGetItem allows (100 keys each). */
+const batchGetTries = 8;
+
+/**
+ * Reads many items of one table by key in as few round trips as BatchGetItem
+ * allows (100 keys each). Keys DynamoDB leaves unprocessed are asked for
+ * again with backoff; if some are still unprocessed after the last try, it
+ * throws TemporarilyUnavailable (HTTP 503; an async invocation is retried):
+ * leaving them out would report existing items as missing.
+ */
 export const batchGetItems = async (table: string, keys: { pk: string; sk: string }[]): Promise<Record<string, unknown>[]> => {
   const found: Record<string, unknown>[] = [];
   for (let i = 0; i < keys.length; i += 100) {
     let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
-    for (let attempt = 0; pending?.length && attempt < 8; attempt++) {
+    for (let attempt = 0; pending?.length; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** (attempt - 1)));
       const output: BatchGetCommandOutput = await documentClient.send(
         new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }),
       );
       found.push(...(output.Responses?.[table] ?? []));
       pending = output.UnprocessedKeys?.[table]?.Keys;
-      if (pending?.length) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      if (pending?.length && attempt + 1 >= batchGetTries) {
+        throw new TemporarilyUnavailable(`BatchGetItem left ${pending.length} keys of ${table} unprocessed after ${batchGetTries} tries`);
+      }
     }
   }
   return found;

@@ -6,7 +6,7 @@
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
-import { Conflict, NotFound, ValidationFailed } from '../domain/errors.ts';
+import { Conflict, Forbidden, NotFound, ValidationFailed } from '../domain/errors.ts';
 import type { LevelChange } from '../domain/movements.ts';
 import { assertLocationAccess, type Principal, visibleLocations } from '../domain/principal.ts';
 import { type AbcClass, type AbcPolicy, classifyAbc, defaultAbcConfig } from '../domain/replenishment/abc.ts';
@@ -84,7 +84,9 @@ export const recordDemand = async (entry: { sku: string; locationId: string; mov
  */
 export const recordMemberDemand = async (sale: { saleId: string; locationId: string; at: string; tier: string; lines: { sku: string; qty: number }[] }): Promise<number> => {
   let counted = 0;
-  for (const line of sale.lines) {
+  const units = new Map<string, number>();
+  for (const line of sale.lines) units.set(line.sku, (units.get(line.sku) ?? 0) + line.qty);
+  for (const line of [...units].map(([sku, qty]) => ({ sku, qty }))) {
     try {
       await documentClient.send(
         new UpdateCommand({
@@ -500,7 +502,8 @@ export const getPurchaseOrder = async (purchaseOrderId: string, principal: Princ
   if (!item) throw new NotFound(`Purchase order ${purchaseOrderId} not found`);
   const order = poView(item);
   const visible = visibleLocations(principal);
-  if (visible && !order.lines.some((l) => visible.includes(l.locationId))) throw new NotFound(`Purchase order ${purchaseOrderId} not found`);
+  // Staff outside the order's locations get 403, as everywhere else: they know orders exist.
+  if (visible && !order.lines.some((l) => visible.includes(l.locationId))) throw new Forbidden(`Purchase order ${purchaseOrderId} delivers to none of your locations`);
   return order;
 };
 

@@ -45,7 +45,7 @@ import {
   readMemberState,
   withMemberRetry,
 } from './members.ts';
-import { serialSoldUpdate } from './rfid.ts';
+import { serialKeyOf, serialSoldUpdate } from './rfid.ts';
 import { loadReferences, movementItems, shortagesOf } from './stock.ts';
 import { TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
 
@@ -203,7 +203,8 @@ const soldSerials = (lines: SaleCommand['lines'], products: ReadonlyMap<string, 
       if (!decoded.ok) return [`${epc}: ${decoded.reason}`];
       return gtin && gtinForms(decoded.gtin).includes(gtin) ? [] : [`${epc} is not a ${sku}`];
     });
-    if (new Set(epcs).size !== epcs.length) problems.push(`${sku}: an EPC appears twice`);
+    // Two EPCs of one serial (the filter bits differ, or SGTIN-96 and -198) are the same item.
+    if (problems.length === 0 && new Set(epcs.map(serialKeyOf)).size !== epcs.length) problems.push(`${sku}: one item appears twice`);
     if (epcs.length > qty) problems.push(`${sku}: ${epcs.length} EPCs for ${qty} units`);
     return problems.map((message) => ({ path: 'body.lines.epcs', message }));
   });

@@ -19,6 +19,30 @@ export const dedupeWindowSeconds = (configured: string | undefined): number => {
   return seconds;
 };
 
+/** How far ahead of the server's clock a read may be: gateway clocks drift, but not by minutes. */
+export const maxClockAheadMs = 2 * 60 * 1000;
+/** How old a read may be: a gateway buffers reads while offline, not for weeks. */
+export const maxReadAgeMs = 7 * 24 * 3600 * 1000;
+
+/**
+ * Splits reads into those whose time (`at`, else the message's `readAt`) is
+ * plausible against the server's clock and those that are not: more than
+ * 2 minutes ahead, or more than 7 days old. A read from 2099 would otherwise
+ * hold a dedupe window open and make every later event of its serial stale;
+ * such reads are counted, never booked.
+ */
+export const plausibleReads = <R extends { at?: string }>(reads: readonly R[], readAt: string, now: Date): { accepted: R[]; skewed: R[] } => {
+  const accepted: R[] = [];
+  const skewed: R[] = [];
+  const latest = now.getTime() + maxClockAheadMs;
+  const earliest = now.getTime() - maxReadAgeMs;
+  for (const read of reads) {
+    const at = Date.parse(read.at ?? readAt);
+    (Number.isFinite(at) && at <= latest && at >= earliest ? accepted : skewed).push(read);
+  }
+  return { accepted, skewed };
+};
+
 /** Reads of one EPC in one message that no gap of a window or more separates. */
 export interface Sighting {
   readonly epc: string;
@@ -53,15 +77,22 @@ export const collapseReads = (reads: readonly { epc: string; at?: string }[], re
   return sightings.sort((a, b) => a.firstAt.localeCompare(b.firstAt));
 };
 
-/** An open window as stored: when its event started and when the tag was last read. */
+/**
+ * An open window as stored: when its event started, when the tag was last
+ * read, and the direction of its event (windows written before directions
+ * were stored have none; they count for either direction).
+ */
 export interface OpenWindow {
   readonly startedAt: string;
   readonly lastSeenAt: string;
+  readonly direction?: string;
 }
 
 /**
  * What a sighting is, given the window stored before it:
- * - NEW_EVENT: no window, or the last read is a window or more before this one;
+ * - NEW_EVENT: no window, the last read is a window or more before this one,
+ *   or the window is of the other direction (a tag read OUT and then IN at
+ *   one gate within a window went out and came back: two events);
  * - SAME_EVENT: the stored event started with this very sighting, i.e. the
  *   message is being processed again (a retried invocation), so its booking
  *   must be completed, not skipped;
@@ -69,9 +100,11 @@ export interface OpenWindow {
  */
 export type SightingVerdict = 'NEW_EVENT' | 'SAME_EVENT' | 'DUPLICATE';
 
-export const judgeSighting = (before: OpenWindow | undefined, sighting: Sighting, windowSeconds: number): SightingVerdict => {
-  if (before?.startedAt === sighting.firstAt) return 'SAME_EVENT';
-  if (!before || before.lastSeenAt < windowOpenSince(sighting.firstAt, windowSeconds)) return 'NEW_EVENT';
+export const judgeSighting = (before: OpenWindow | undefined, sighting: Sighting, windowSeconds: number, direction: string): SightingVerdict => {
+  if (!before) return 'NEW_EVENT';
+  if (before.direction !== undefined && before.direction !== direction) return 'NEW_EVENT';
+  if (before.startedAt === sighting.firstAt) return 'SAME_EVENT';
+  if (before.lastSeenAt < windowOpenSince(sighting.firstAt, windowSeconds)) return 'NEW_EVENT';
   return 'DUPLICATE';
 };
 

@@ -8,13 +8,23 @@ export type GateDirection = 'IN' | 'OUT';
 
 /**
  * Where a serialised item is as far as StockClub knows: read in at its
- * location, sold at a till there, or read leaving it.
+ * location, sold at a till there, or read leaving it. A sold item stays sold
+ * until a RETURN resets it: read leaving it is LEFT_SOLD, read coming back
+ * in (a customer walking back in with it) it is SOLD again. Gate reads never
+ * turn a sold item into stock.
  */
-export type SerialState = 'IN_STOCK' | 'SOLD' | 'LEFT';
+export type SerialState = 'IN_STOCK' | 'SOLD' | 'LEFT' | 'LEFT_SOLD';
 /** A serial's state before an event; UNSEEN: no gate read nor sale of it yet. */
 export type SerialStateBefore = SerialState | 'UNSEEN';
 
-export const serialStateAfter = (direction: GateDirection): SerialState => (direction === 'IN' ? 'IN_STOCK' : 'LEFT');
+/** The states of a sold item (a return resets either to IN_STOCK). */
+export const soldStates = ['SOLD', 'LEFT_SOLD'] as const satisfies readonly SerialState[];
+
+export const isSold = (state: string | undefined): boolean => (soldStates as readonly string[]).includes(state ?? '');
+
+/** The serial's state after a gate read: a sold item stays sold whichever way it goes. */
+export const serialStateAfter = (direction: GateDirection, before: SerialStateBefore = 'UNSEEN'): SerialState =>
+  isSold(before) ? (direction === 'IN' ? 'SOLD' : 'LEFT_SOLD') : direction === 'IN' ? 'IN_STOCK' : 'LEFT';
 
 export const movementTypeOf = (direction: GateDirection) => (direction === 'IN' ? 'RFID_IN' as const : 'RFID_OUT' as const);
 
@@ -40,18 +50,19 @@ export interface SerialBefore {
 }
 
 /**
- * Whether an item event changes stock. Not when the books already show it:
- * a sold item leaving was taken off by its SALE, and an item read again in
- * the state it is already in at this location (re-read after the window,
- * parked near the gate) was counted the first time. A stale event (a later
- * one reached the serial first) is booked: it happened, only its view of
- * the serial is out of date.
+ * Whether an item event changes stock, decided with the serial's current
+ * state (before the event, or, for a stale event, as a later event or a sale
+ * left it). Not when the books already show it:
+ * - a sold item (SOLD or LEFT_SOLD), either way: its SALE took it off the
+ *   books; only a RETURN puts it back, never a gate read;
+ * - an item read again in the state it is already in at this location
+ *   (re-read after the window, parked near the gate, read by a second gate,
+ *   or a stale read after a later one of the same direction).
  */
-export const movesStock = (direction: GateDirection, locationId: string, before: SerialBefore | 'STALE'): boolean => {
-  if (before === 'STALE') return true;
-  if (direction === 'OUT' && before.state === 'SOLD') return false;
-  return !(before.locationId === locationId && before.state === serialStateAfter(direction));
+export const movesStock = (direction: GateDirection, locationId: string, current: SerialBefore): boolean => {
+  if (isSold(current.state)) return false;
+  return !(current.locationId === locationId && current.state === serialStateAfter(direction, current.state));
 };
 
-/** An item leaving through an exit gate must have been sold first. */
-export const raisesAlarm = (exitGate: boolean, stateBefore: SerialStateBefore): boolean => exitGate && stateBefore !== 'SOLD';
+/** An item leaving through an exit gate must have been sold first (and stays sold after it left). */
+export const raisesAlarm = (exitGate: boolean, stateBefore: SerialStateBefore): boolean => exitGate && !isSold(stateBefore);

@@ -17,9 +17,12 @@ export const TagRead = z.strictObject({
 });
 
 /**
- * What a gateway publishes on `stockclub/{locationId}/gates/{gateId}/reads`;
- * the topic rule adds locationId and gateId from the topic. IoT Core caps a
- * message at 128 KB, which bounds `reads`.
+ * What a gateway publishes on `stockclub/{locationId}/gates/{gateId}/reads`,
+ * as the topic rule delivers it: only readAt, direction and reads of the
+ * payload, plus locationId and gateId from the topic (never the payload's:
+ * infra/topics.ts). IoT Core caps a message at 128 KB, which bounds `reads`.
+ * Read times are checked against the server's clock at ingest, not here: an
+ * implausible time sets that read aside, not the whole message.
  */
 export const GateReads = z.strictObject({
   readAt: Timestamp,

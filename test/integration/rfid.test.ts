@@ -1,10 +1,11 @@
-import { PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signLocalToken } from '../../infra/local/auth.ts';
 import { FailureLog } from '../../infra/local/failure-log.ts';
 import {
   connectGate,
   type GateConnection,
+  type GatePayload,
   passReads,
   publishMessages,
   seededRandom,
@@ -14,12 +15,14 @@ import {
 import { startIotDataEndpoint, type IotDataEndpoint } from '../../infra/local/iot-data-endpoint.ts';
 import { type LocalBroker, startMqttBroker } from '../../infra/local/mqtt.ts';
 import { tables } from '../../infra/tables.ts';
-import { createLocation, createProduct } from '../../shared/db/catalog.ts';
+import { batchGetItems, createLocation, createProduct } from '../../shared/db/catalog.ts';
 import { documentClient, tableName } from '../../shared/db/client.ts';
 import { inventoryKeys, rfidKeys } from '../../shared/db/keys.ts';
+import { serialKeyOf } from '../../shared/db/rfid.ts';
 import { checkout } from '../../shared/db/sales.ts';
 import { recordMovement } from '../../shared/db/stock.ts';
-import { gs1CheckDigit } from '../../shared/domain/epc.ts';
+import { decodeEpc, encodeSgtin96, encodeSgtin198, gs1CheckDigit, type Sgtin } from '../../shared/domain/epc.ts';
+import { TemporarilyUnavailable, ValidationFailed } from '../../shared/domain/errors.ts';
 import { uniqueId } from '../support/local-api.ts';
 
 /**
@@ -79,6 +82,28 @@ const levelOf = async (sku: string, locationId: string) =>
     TableName: tableName(tables.inventory), KeyConditionExpression: 'pk = :pk AND sk = :sk',
     ExpressionAttributeValues: { ':pk': inventoryKeys.level(sku, locationId).pk, ':sk': inventoryKeys.level(sku, locationId).sk },
   }))).Items?.[0];
+
+/** Publishes one message and waits for its acknowledgement. */
+const send = async (connection: GateConnection, locationId: string, gateId: string, message: object): Promise<Record<string, unknown>> => {
+  const before = connection.events.filter((e) => e.type === 'ACK').length;
+  await publishMessages(connection, locationId, gateId, [message as GatePayload]);
+  return (await connection.waitFor('ACK', before + 1))[before]!;
+};
+
+const read = (epc: string, at: string, direction: 'IN' | 'OUT'): GatePayload => ({ readAt: at, direction, reads: [{ epc, antenna: 1, rssi: -50, at }] });
+
+const serialOf = async (epc: string) => {
+  const { gtin, serial } = decodeEpc(epc) as Sgtin & { ok: true };
+  return (await documentClient.send(new GetCommand({ TableName: tableName(tables.rfid), Key: rfidKeys.serial(gtin, serial), ConsistentRead: true }))).Item;
+};
+
+/** Receives `count` of a product at the store and sells these EPCs of it there. */
+const sellAtStore = async (productIndex: number, epcs: string[]) => {
+  const sku = products[productIndex]!.sku;
+  await recordMovement({ movementId: uniqueId('rf-rc'), type: 'RECEIPT', locationId: store, lines: [{ sku, qty: epcs.length + 1 }] }, admin);
+  await checkout({ saleId: uniqueId('sale-rf'), locationId: store, lines: [{ sku, qty: epcs.length, unitPrice: 2, epcs }] }, admin);
+  return sku;
+};
 
 beforeAll(async () => {
   broker = await startMqttBroker({ port: 0, failures });
@@ -218,5 +243,121 @@ describe('RFID gates', () => {
     expect(alarm).toMatchObject({ type: 'ALARM', reason: 'UNSOLD_EXIT', items: [{ epc: unsold, gtin: gtins[0], serial: '9001', sku, stateBefore: 'UNSEEN' }] });
     expect(door.events.indexOf(alarm!)).toBeLessThan(door.events.indexOf(ack!));
     expect(await levelOf(sku, store)).toMatchObject({ onHand: 0 });
+  });
+
+  it('counts a tag read OUT and back IN at one gate within the window as separate events', async () => {
+    // Regression: the window ignored direction, so the OUT and the IN after it were "duplicates" of the first IN.
+    const [epc] = tagEpcs([gtins[1]!], 1, 11_000);
+    const sku = products[1]!.sku;
+    const dock = await gate(warehouse, 'DOCK-6');
+    const base = Date.now() - 120_000;
+    const at = (seconds: number) => new Date(base + seconds * 1000).toISOString();
+    const onHand = ((await levelOf(sku, warehouse))?.onHand as number | undefined) ?? 0;
+    const acks = [];
+    for (const [seconds, direction] of [[0, 'IN'], [5, 'OUT'], [10, 'IN'], [12, 'IN']] as const) acks.push(await send(dock, warehouse, 'DOCK-6', read(epc!, at(seconds), direction)));
+    expect(acks.map((a) => [a.booked, a.duplicates])).toEqual([[1, 0], [1, 0], [1, 0], [0, 1]]);
+    expect(await levelOf(sku, warehouse)).toMatchObject({ onHand: onHand + 1 });
+    expect(await serialOf(epc!)).toMatchObject({ state: 'IN_STOCK', locationId: warehouse, lastSeenAt: at(10) });
+    expect(failures.list()).toEqual([]);
+  });
+
+  it('sets aside reads stamped far from the server clock, counts them, and still books the rest', async () => {
+    // Regression: a read from 2099 held its window open and made every later event of the serial stale.
+    const [future, fine, old] = tagEpcs([gtins[1]!], 3, 11_100);
+    const dock = await gate(warehouse, 'DOCK-7');
+    const now = new Date().toISOString();
+    const ack = await send(dock, warehouse, 'DOCK-7', {
+      readAt: now, direction: 'IN',
+      reads: [
+        { epc: future!, at: '2099-01-01T00:00:00.000Z' }, { epc: fine!, at: now }, { epc: future!, at: new Date(Date.now() + 180_000).toISOString() },
+        { epc: old!, at: new Date(Date.now() - 8 * 86_400_000).toISOString() },
+      ],
+    });
+    expect(ack).toMatchObject({ received: 4, distinctEpcs: 3, booked: 1, clockSkew: 3 });
+    expect(await serialOf(future!)).toBeUndefined();
+    // The tag read again with a sane clock is a new event, not stale.
+    expect(await send(dock, warehouse, 'DOCK-7', read(future!, new Date().toISOString(), 'IN'))).toMatchObject({ booked: 1, clockSkew: 0 });
+    // A message stamped in 2099 throughout is acknowledged, not thrown into the failure log.
+    const ahead = { readAt: '2099-01-01T00:00:00.000Z', direction: 'OUT' as const, reads: [{ epc: fine! }, { epc: future! }] };
+    expect(await send(dock, warehouse, 'DOCK-7', ahead)).toMatchObject({ booked: 0, clockSkew: 2 });
+    expect(await serialOf(fine!)).toMatchObject({ state: 'IN_STOCK' });
+    expect(failures.list()).toEqual([]);
+  });
+
+  it('never books a sold item at a gate: not a stale exit, not an exit after another gate\'s read, not coming back in', async () => {
+    // Regression: the stale path booked RFID_OUT for a SOLD serial, and a sold item read IN booked RFID_IN.
+    const [epc] = tagEpcs([gtins[2]!], 1, 11_200);
+    const sku = await sellAtStore(2, [epc!]);
+    const soldAt = Date.now();
+    const onHand = (await levelOf(sku, store))!.onHand as number;
+    const at = (ms: number) => new Date(soldAt + ms).toISOString();
+    const door3 = await gate(store, 'DOOR-3');
+    const door4 = await gate(store, 'DOOR-4');
+    // The gateway's clock is 10 s behind the till: stale against the sale.
+    expect(await send(door3, store, 'DOOR-3', read(epc!, at(-10_000), 'OUT'))).toMatchObject({ booked: 0, notOnBooks: 0, unchanged: 1, alarms: 0 });
+    // The customer walks back in with it: still sold, not stock.
+    expect(await send(door3, store, 'DOOR-3', read(epc!, at(1_000), 'IN'))).toMatchObject({ booked: 0, unchanged: 1, alarms: 0 });
+    expect(await serialOf(epc!)).toMatchObject({ state: 'SOLD' });
+    // And leaves: another gate's later read first, then this gate's earlier one (stale against it).
+    expect(await send(door4, store, 'DOOR-4', read(epc!, at(3_000), 'OUT'))).toMatchObject({ booked: 0, unchanged: 1, alarms: 0 });
+    expect(await send(door3, store, 'DOOR-3', read(epc!, at(2_000), 'OUT'))).toMatchObject({ booked: 0, unchanged: 1, alarms: 0 });
+    expect(await serialOf(epc!)).toMatchObject({ state: 'LEFT_SOLD', lastSeenAt: at(3_000) });
+    expect(await levelOf(sku, store)).toMatchObject({ onHand });
+    expect([...door3.events, ...door4.events].filter((e) => e.type === 'ALARM')).toEqual([]);
+  });
+
+  it('raises no alarm for a sold item read leaving again, at a second exit gate or after the window', async () => {
+    // Regression: the first exit turned SOLD into LEFT, so the second read raised UNSOLD_EXIT.
+    const [epc] = tagEpcs([gtins[3]!], 1, 11_300);
+    await sellAtStore(3, [epc!]);
+    const t = Date.now();
+    const door5 = await gate(store, 'DOOR-5');
+    const door6 = await gate(store, 'DOOR-6');
+    expect(await send(door5, store, 'DOOR-5', read(epc!, new Date(t + 1_000).toISOString(), 'OUT'))).toMatchObject({ alarms: 0, unchanged: 1 });
+    expect(await send(door6, store, 'DOOR-6', read(epc!, new Date(t + 4_000).toISOString(), 'OUT'))).toMatchObject({ alarms: 0, unchanged: 1 });
+    expect(await send(door5, store, 'DOOR-5', read(epc!, new Date(t + 60_000).toISOString(), 'OUT'))).toMatchObject({ alarms: 0, unchanged: 1 });
+    expect([...door5.events, ...door6.events].filter((e) => e.type === 'ALARM')).toEqual([]);
+  });
+
+  it('books at the topic\'s location whatever location the payload names', async () => {
+    const [epc] = tagEpcs([gtins[4]!], 1, 11_400);
+    const door = await gate(store, 'DOOR-7');
+    const at = new Date().toISOString();
+    const ack = await send(door, store, 'DOOR-7', { ...read(epc!, at, 'IN'), locationId: warehouse, gateId: 'DOCK-1' });
+    expect(ack).toMatchObject({ booked: 1 });
+    expect(await serialOf(epc!)).toMatchObject({ locationId: store, gateId: 'DOOR-7' });
+    expect(failures.list()).toEqual([]);
+  });
+
+  it('throws rather than leave out keys DynamoDB keeps unprocessed', async () => {
+    // Regression: after 8 tries batchGetItems returned without them, so existing GTINs were reported unknown.
+    const table = tableName(tables.rfid);
+    const keys = [rfidKeys.serial(gtins[0]!, '9000')];
+    const stuck = vi.spyOn(documentClient, 'send').mockImplementation((async () => ({ Responses: { [table]: [] }, UnprocessedKeys: { [table]: { Keys: keys } } })) as never);
+    try {
+      await expect(batchGetItems(table, keys)).rejects.toBeInstanceOf(TemporarilyUnavailable);
+      expect(stuck).toHaveBeenCalledTimes(8);
+    } finally {
+      stuck.mockRestore();
+    }
+    // Unprocessed once, then read: found.
+    const once = vi.spyOn(documentClient, 'send').mockImplementationOnce((async () => ({ Responses: { [table]: [] }, UnprocessedKeys: { [table]: { Keys: keys } } })) as never);
+    try {
+      expect(await batchGetItems(table, keys)).toEqual([expect.objectContaining({ state: 'LEFT_SOLD' })]);
+    } finally {
+      once.mockRestore();
+    }
+  });
+
+  it('gives one serial key to every EPC of a serial, so a checkout can dedupe them', () => {
+    const gtin = gtins[0]!;
+    const keys = [
+      serialKeyOf(encodeSgtin96({ gtin, companyPrefixLength: 7, serial: 42, filter: 1 })),
+      serialKeyOf(encodeSgtin96({ gtin, companyPrefixLength: 7, serial: 42, filter: 3 }).toLowerCase()),
+      serialKeyOf(encodeSgtin198({ gtin, companyPrefixLength: 7, serial: '42', filter: 2 })),
+    ];
+    expect(new Set(keys)).toEqual(new Set([rfidKeys.serial(gtin, '42').pk]));
+    expect(serialKeyOf(encodeSgtin96({ gtin, companyPrefixLength: 7, serial: 43 }))).not.toBe(keys[0]);
+    expect(() => serialKeyOf('31AC16465751CCD0C2000000')).toThrow(ValidationFailed);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collapseReads, dedupeWindowSeconds, judgeSighting, windowExpiresAt, windowOpenSince } from '../../../shared/domain/dedupe.ts';
+import { collapseReads, dedupeWindowSeconds, judgeSighting, plausibleReads, windowExpiresAt, windowOpenSince } from '../../../shared/domain/dedupe.ts';
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 10, 25, 10, 0, seconds)).toISOString();
 
@@ -31,12 +31,44 @@ describe('the dedupe window', () => {
 
   it('judges a sighting against the window stored before it', () => {
     const sighting = { epc: 'A', firstAt: at(40), lastAt: at(45), reads: 4 };
-    expect(judgeSighting(undefined, sighting, 30)).toBe('NEW_EVENT');
-    expect(judgeSighting({ startedAt: at(0), lastSeenAt: at(9) }, sighting, 30)).toBe('NEW_EVENT');
-    expect(judgeSighting({ startedAt: at(0), lastSeenAt: at(10) }, sighting, 30)).toBe('DUPLICATE');
-    expect(judgeSighting({ startedAt: at(0), lastSeenAt: at(50) }, sighting, 30)).toBe('DUPLICATE');
+    expect(judgeSighting(undefined, sighting, 30, 'IN')).toBe('NEW_EVENT');
+    expect(judgeSighting({ startedAt: at(0), lastSeenAt: at(9) }, sighting, 30, 'IN')).toBe('NEW_EVENT');
+    expect(judgeSighting({ startedAt: at(0), lastSeenAt: at(10) }, sighting, 30, 'IN')).toBe('DUPLICATE');
+    expect(judgeSighting({ startedAt: at(0), lastSeenAt: at(50) }, sighting, 30, 'IN')).toBe('DUPLICATE');
     // The stored event began with this very sighting: the message is being processed again.
-    expect(judgeSighting({ startedAt: at(40), lastSeenAt: at(45) }, sighting, 30)).toBe('SAME_EVENT');
+    expect(judgeSighting({ startedAt: at(40), lastSeenAt: at(45) }, sighting, 30, 'IN')).toBe('SAME_EVENT');
+  });
+
+  it('makes a sighting in the other direction a new event, even inside the window', () => {
+    // Regression: OUT and then IN at one gate within the window lost the IN.
+    const sighting = { epc: 'A', firstAt: at(10), lastAt: at(12), reads: 3 };
+    const out = { startedAt: at(0), lastSeenAt: at(5), direction: 'OUT' };
+    expect(judgeSighting(out, sighting, 30, 'IN')).toBe('NEW_EVENT');
+    expect(judgeSighting(out, sighting, 30, 'OUT')).toBe('DUPLICATE');
+    // Same start, other direction: not the same message again.
+    expect(judgeSighting({ ...out, startedAt: at(10) }, sighting, 30, 'IN')).toBe('NEW_EVENT');
+    expect(judgeSighting({ ...out, startedAt: at(10) }, sighting, 30, 'OUT')).toBe('SAME_EVENT');
+    // A window stored before directions were: as before.
+    expect(judgeSighting({ startedAt: at(0), lastSeenAt: at(5) }, sighting, 30, 'IN')).toBe('DUPLICATE');
+  });
+
+  it('sets aside reads stamped more than 2 minutes ahead of the server or more than 7 days old', () => {
+    // Regression: a read from 2099 held the window open and made every later event of its serial stale.
+    const now = new Date(at(0));
+    const reads = [
+      { epc: 'A', at: '2099-01-01T00:00:00Z' },
+      { epc: 'B', at: new Date(now.getTime() + 119_000).toISOString() },
+      { epc: 'C', at: new Date(now.getTime() + 121_000).toISOString() },
+      { epc: 'D', at: new Date(now.getTime() - 7 * 86_400_000 + 1000).toISOString() },
+      { epc: 'E', at: new Date(now.getTime() - 7 * 86_400_000 - 1000).toISOString() },
+      { epc: 'F' },
+    ];
+    const { accepted, skewed } = plausibleReads(reads, at(0), now);
+    expect(accepted.map((r) => r.epc)).toEqual(['B', 'D', 'F']);
+    expect(skewed.map((r) => r.epc)).toEqual(['A', 'C', 'E']);
+    // A read without its own time takes the message's.
+    expect(plausibleReads([{ epc: 'F' } as { epc: string; at?: string }], '2099-01-01T00:00:00Z', now).skewed).toHaveLength(1);
+    expect(plausibleReads([{ epc: 'F', at: at(0) }], '2099-01-01T00:00:00Z', now).accepted).toHaveLength(1);
   });
 
   it('keeps a window an hour past its close for retries, counted from now for reads a gateway buffered', () => {

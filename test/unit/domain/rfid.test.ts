@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isExitGate, itemEventMovementId, movementTypeOf, movesStock, raisesAlarm, serialStateAfter } from '../../../shared/domain/rfid.ts';
+import { isExitGate, isSold, itemEventMovementId, movementTypeOf, movesStock, raisesAlarm, serialStateAfter } from '../../../shared/domain/rfid.ts';
 
 const event = { locationId: 'STORE-BERLIN', gateId: 'DOOR-1', direction: 'OUT' as const, epc: '3074257BF7194E4000001A85', startedAt: '2026-11-25T10:00:00.000Z' };
 
@@ -20,6 +20,13 @@ describe('item events', () => {
   it('move stock and the serial by direction', () => {
     expect([movementTypeOf('IN'), movementTypeOf('OUT')]).toEqual(['RFID_IN', 'RFID_OUT']);
     expect([serialStateAfter('IN'), serialStateAfter('OUT')]).toEqual(['IN_STOCK', 'LEFT']);
+    expect([serialStateAfter('IN', 'LEFT'), serialStateAfter('OUT', 'IN_STOCK')]).toEqual(['IN_STOCK', 'LEFT']);
+  });
+
+  it('keep a sold item sold whichever way it passes a gate (only a return resets it)', () => {
+    expect([serialStateAfter('OUT', 'SOLD'), serialStateAfter('OUT', 'LEFT_SOLD')]).toEqual(['LEFT_SOLD', 'LEFT_SOLD']);
+    expect([serialStateAfter('IN', 'SOLD'), serialStateAfter('IN', 'LEFT_SOLD')]).toEqual(['SOLD', 'SOLD']);
+    expect(['SOLD', 'LEFT_SOLD', 'LEFT', 'IN_STOCK', 'UNSEEN', undefined].map(isSold)).toEqual([true, true, false, false, false, false]);
   });
 
   it('raise an alarm only for an unsold item leaving a store', () => {
@@ -30,6 +37,8 @@ describe('item events', () => {
     expect(raisesAlarm(true, 'UNSEEN')).toBe(true);
     expect(raisesAlarm(true, 'LEFT')).toBe(true);
     expect(raisesAlarm(true, 'SOLD')).toBe(false);
+    // Regression: a sold item's second exit read (second exit gate, lingering past the window) raised UNSOLD_EXIT.
+    expect(raisesAlarm(true, 'LEFT_SOLD')).toBe(false);
     expect(raisesAlarm(false, 'IN_STOCK')).toBe(false);
   });
 });
@@ -40,7 +49,8 @@ describe('stock effect of an item event', () => {
     expect(movesStock('IN', 'WH', { state: 'LEFT', locationId: 'WH' })).toBe(true);
     expect(movesStock('IN', 'STORE', { state: 'IN_STOCK', locationId: 'WH' })).toBe(true);
     expect(movesStock('OUT', 'STORE', { state: 'IN_STOCK', locationId: 'STORE' })).toBe(true);
-    expect(movesStock('OUT', 'STORE', 'STALE')).toBe(true);
+    // A stale event is judged by the serial's current state, like any other.
+    expect(movesStock('IN', 'WH', { state: 'LEFT', locationId: 'WH' })).toBe(true);
   });
 
   it('leaves stock alone for a sold item leaving and for a read that repeats the serial\'s state', () => {
@@ -48,5 +58,16 @@ describe('stock effect of an item event', () => {
     expect(movesStock('OUT', 'STORE', { state: 'SOLD' })).toBe(false);
     expect(movesStock('IN', 'WH', { state: 'IN_STOCK', locationId: 'WH' })).toBe(false);
     expect(movesStock('OUT', 'STORE', { state: 'LEFT', locationId: 'STORE' })).toBe(false);
+  });
+
+  it('never books a sold item, in either direction (only a RETURN puts it back on the books)', () => {
+    // Regression: a stale OUT of a SOLD serial booked RFID_OUT, and a sold item read IN booked RFID_IN.
+    for (const state of ['SOLD', 'LEFT_SOLD'] as const) {
+      for (const direction of ['IN', 'OUT'] as const) {
+        expect(movesStock(direction, 'STORE', { state, locationId: 'STORE' })).toBe(false);
+        expect(movesStock(direction, 'STORE', { state, locationId: 'OTHER' })).toBe(false);
+        expect(movesStock(direction, 'STORE', { state })).toBe(false);
+      }
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyTopicRule, topicMatches } from '../../../infra/local/mqtt.ts';
-import { topicRules } from '../../../infra/topics.ts';
+import { topicRules, topicRuleSql } from '../../../infra/topics.ts';
 
 describe('local topic rules', () => {
   it.each([
@@ -18,6 +18,17 @@ describe('local topic rules', () => {
   it('hands the rule the payload plus the topic segments it names, which win over the payload', () => {
     const event = applyTopicRule(topicRules.gateReads, 'stockclub/WH-1/gates/DOCK-1/reads', Buffer.from('{"direction":"IN","locationId":"SPOOFED"}'));
     expect(event).toEqual({ direction: 'IN', locationId: 'WH-1', gateId: 'DOCK-1' });
+  });
+
+  it('passes on only the payload fields the rule selects, like its IoT SQL, so nothing in the payload stands in for the topic', () => {
+    // Regression: `SELECT *, topic(2) AS locationId` let a payload's own locationId through in AWS.
+    expect(topicRuleSql(topicRules.gateReads)).toBe(
+      "SELECT readAt, direction, reads, topic(2) AS locationId, topic(4) AS gateId FROM 'stockclub/+/gates/+/reads'",
+    );
+    const payload = { readAt: '2026-11-25T10:00:00Z', direction: 'OUT', reads: [{ epc: 'AB' }], locationId: 'OTHER', gateId: 'X', extra: 1 };
+    expect(applyTopicRule(topicRules.gateReads, 'stockclub/ST-1/gates/DOOR-1/reads', Buffer.from(JSON.stringify(payload)))).toEqual({
+      readAt: '2026-11-25T10:00:00Z', direction: 'OUT', reads: [{ epc: 'AB' }], locationId: 'ST-1', gateId: 'DOOR-1',
+    });
   });
 
   it('refuses payloads that are not a JSON object', () => {
