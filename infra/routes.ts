@@ -53,6 +53,8 @@ import {
   SaleRequest,
   StockAlert,
   StockAlertRequest,
+  Unsubscribed,
+  UnsubscribeQuery,
 } from '../shared/schemas/members.ts';
 import {
   AbcAnalysis,
@@ -92,6 +94,8 @@ export interface RouteDefinition {
   readonly success: { readonly status: number; readonly schema?: z.ZodType; readonly description: string };
   /** Tables the handler touches; without it, GET routes read and other routes write the inventory table. */
   readonly tables?: TableAccess;
+  /** The handler checks signed unsubscribe links: it gets the signing key. */
+  readonly verifiesUnsubscribeLinks?: boolean;
 }
 
 const staff = ['admin', 'store'] as const;
@@ -229,6 +233,12 @@ export const routes = {
     method: 'POST', path: '/members/{memberId}/paid-tier', entry: 'functions/api/members.ts', auth: staff, tag: 'members', tables: writeMembers,
     summary: 'A fee buys a tier for some months', params: MemberParams, body: PaidTierRequest, idempotencyKey: 'paymentId',
     success: { status: 201, schema: Member, description: 'The member with the paid tier' },
+  },
+  unsubscribe: {
+    method: 'POST', path: '/unsubscribe', entry: 'functions/api/members.ts', auth: 'public', tag: 'members',
+    tables: { members: 'readWrite' }, verifiesUnsubscribeLinks: true,
+    summary: 'One-click unsubscribe from marketing (the signed link in every marketing email)', query: UnsubscribeQuery,
+    success: { status: 200, schema: Unsubscribed, description: 'Consent for the channel is withdrawn' },
   },
   subscribeStockAlert: {
     method: 'POST', path: '/members/{memberId}/stock-alerts', entry: 'functions/api/members.ts', auth: everyone, tag: 'members',

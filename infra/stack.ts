@@ -18,6 +18,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigurationSet, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import { CfnConfigurationSet as CfnSmsConfigurationSet, CfnOptOutList, CfnPool } from 'aws-cdk-lib/aws-smsvoice';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -185,6 +186,17 @@ export class StockClubStack extends Stack {
       return func;
     };
 
+    // Signs the unsubscribe links in marketing email; the public unsubscribe route checks them.
+    const unsubscribeKey = new Secret(this, 'UnsubscribeKey', {
+      description: 'HMAC key of the one-click unsubscribe links in member email',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    Validations.of(unsubscribeKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Rotating the key would break the unsubscribe links in every email already sent; it is rotated by hand with a grace period if it ever leaks.',
+    });
+    const unsubscribeSecret = { UNSUBSCRIBE_SECRET: unsubscribeKey.secretValue.unsafeUnwrap() };
+
     // ---- HTTP API
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
     const api = new HttpApi(this, 'Api', { apiName: 'stockclub', createDefaultStage: false });
@@ -197,7 +209,8 @@ export class StockClubStack extends Stack {
     });
     const jwt = new HttpJwtAuthorizer('Jwt', jwtIssuer, { jwtAudience: [jwtAudience] });
     for (const [name, route] of routeList()) {
-      const handler = fn(name, route.entry, route.summary, routeAccess(route));
+      const verifiesLinks = 'verifiesUnsubscribeLinks' in route && route.verifiesUnsubscribeLinks;
+      const handler = fn(name, route.entry, route.summary, routeAccess(route), verifiesLinks ? { environment: unsubscribeSecret } : {});
       const [created] = api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
@@ -241,6 +254,7 @@ export class StockClubStack extends Stack {
       SMS_ORIGINATION_IDENTITY: smsPool?.attrArn ?? '',
       SMS_CONFIGURATION_SET: smsConfig.ref,
       UNSUBSCRIBE_URL: `${api.apiEndpoint}/unsubscribe`,
+      ...unsubscribeSecret,
     };
     const allowMessages = (role: Role) => {
       role.addToPolicy(new PolicyStatement({

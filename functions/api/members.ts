@@ -1,6 +1,8 @@
 import { routes } from '../../infra/routes.ts';
 import * as members from '../../shared/db/members.ts';
+import { validUnsubscribeSignature, withdrawConsent } from '../../shared/db/messages.ts';
 import { subscribeStockAlert as subscribe } from '../../shared/db/stock-alerts.ts';
+import { ValidationFailed } from '../../shared/domain/errors.ts';
 import { assertMemberAccess } from '../../shared/domain/principal.ts';
 import { etag, httpHandler, replayHeaders } from '../../shared/http/handler.ts';
 
@@ -64,3 +66,12 @@ export const reviewMemberTier = httpHandler(routes.reviewMemberTier, async ({ pa
 export const subscribeStockAlert = httpHandler(routes.subscribeStockAlert, async ({ params, body, principal }) => ({
   body: await subscribe(params.memberId, body.sku, body.locationId, principal),
 }));
+
+/** Answers the same whether or not the member still exists, so links reveal nothing. */
+export const unsubscribe = httpHandler(routes.unsubscribe, async ({ query }) => {
+  if (!validUnsubscribeSignature(query.member, query.channel, query.sig)) {
+    throw new ValidationFailed('This unsubscribe link is not valid', [{ path: 'query.sig', message: 'signature does not match' }]);
+  }
+  await withdrawConsent(query.member, query.channel, 'UNSUBSCRIBE_LINK', new Date().toISOString());
+  return { body: { unsubscribed: true, channel: query.channel } };
+});

@@ -6,7 +6,7 @@
  * the key taken and send nothing: at most once per key, by design — a
  * marketing message lost to a provider error is better than one sent twice.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
 import { type Channel, type Decision, decideSend, type Message, type PastSend, type Recipient, sendKey, type SuppressionReason } from '../domain/send-gate.ts';
@@ -63,11 +63,61 @@ const recentSends = async (memberId: string, now: string): Promise<PastSend[]> =
   return (output.Items ?? []).map((i) => ({ channel: i.channel, kind: i.kind, at: i.sentAt ?? i.at, ...(i.campaignId ? { campaignId: i.campaignId } : {}) }));
 };
 
+const unsubscribeSignature = (memberId: string, channel: Channel): string =>
+  createHmac('sha256', process.env.UNSUBSCRIBE_SECRET ?? 'local-unsubscribe-secret').update(`${memberId}:${channel}`).digest('base64url');
+
 /** A link that unsubscribes this member from marketing on this channel, signed so nobody can unsubscribe others. */
 export const unsubscribeUrl = (memberId: string, channel: Channel): string => {
   const base = process.env.UNSUBSCRIBE_URL ?? 'http://127.0.0.1:3000/unsubscribe';
-  const signature = createHmac('sha256', process.env.UNSUBSCRIBE_SECRET ?? 'local-unsubscribe-secret').update(`${memberId}:${channel}`).digest('base64url');
-  return `${base}?member=${encodeURIComponent(memberId)}&channel=${channel}&sig=${signature}`;
+  return `${base}?member=${encodeURIComponent(memberId)}&channel=${channel}&sig=${unsubscribeSignature(memberId, channel)}`;
+};
+
+export const validUnsubscribeSignature = (memberId: string, channel: Channel, signature: string): boolean => {
+  const expected = Buffer.from(unsubscribeSignature(memberId, channel));
+  const given = Buffer.from(signature);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+};
+
+/**
+ * A member leaves marketing on a channel: an unsubscribe link, a STOP text
+ * or a complaint. Consent is withdrawn with its source; a bounce or
+ * complaint also suppresses the address, which only support can lift.
+ */
+export const withdrawConsent = async (memberId: string, channel: Channel, source: string, now: string, suppression?: SuppressionReason): Promise<boolean> => {
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: members(),
+        Key: memberKeys.profile(memberId),
+        UpdateExpression: `SET consent.#channel = :consent, updatedAt = :now, version = version + :one${suppression ? ', suppressed = if_not_exists(suppressed, :none)' : ''}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#channel': channel },
+        ExpressionAttributeValues: { ':consent': { granted: false, at: now, source }, ':now': now, ':one': 1, ...(suppression ? { ':none': {} } : {}) },
+      }),
+    );
+    if (suppression) {
+      await documentClient.send(
+        new UpdateCommand({
+          TableName: members(),
+          Key: memberKeys.profile(memberId),
+          UpdateExpression: 'SET suppressed.#channel = :reason',
+          ExpressionAttributeNames: { '#channel': channel },
+          ExpressionAttributeValues: { ':reason': suppression },
+        }),
+      );
+    }
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+};
+
+/** The member an address or number belongs to (the uniqueness guards double as the lookup). */
+export const memberByContact = async (channel: Channel, address: string): Promise<string | undefined> => {
+  const key = channel === 'email' ? memberKeys.email(address.trim().toLowerCase()) : memberKeys.phone(address);
+  const item = (await documentClient.send(new GetCommand({ TableName: members(), Key: key }))).Item;
+  return item?.memberId as string | undefined;
 };
 
 const transmit = async (memberId: string, profile: Record<string, unknown>, message: OutgoingMessage, channel: Channel, key: string): Promise<string> => {

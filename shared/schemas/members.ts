@@ -276,3 +276,12 @@ export const StockAlertRequest = z.strictObject({ sku: Sku, locationId: Location
 export const StockAlert = z
   .object({ memberId: MemberId, sku: Sku, locationId: LocationId, status: z.enum(['ACTIVE', 'NOTIFIED']), subscribedAt: Timestamp, notifiedAt: Timestamp.optional() })
   .meta({ id: 'StockAlert', description: 'A back-in-stock subscription: told once, when the SKU is available again at the location' });
+
+/** The query of a one-click unsubscribe link (RFC 8058: mail clients POST to it). */
+export const UnsubscribeQuery = z.object({
+  member: MemberId,
+  channel: z.enum(['email', 'sms']),
+  sig: z.string().min(1).max(128),
+});
+
+export const Unsubscribed = z.object({ unsubscribed: z.literal(true), channel: z.enum(['email', 'sms']) }).meta({ id: 'Unsubscribed' });

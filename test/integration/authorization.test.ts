@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signLocalToken } from '../../infra/local/auth.ts';
 import { type RouteName, routeKey, routeList, routes } from '../../infra/routes.ts';
+import { unsubscribeUrl } from '../../shared/db/messages.ts';
 import { type Api, token, startApi, uniqueId } from '../support/local-api.ts';
 
 /**
@@ -94,6 +95,14 @@ const everyoneOnM1 = allow({ admin: 'ok', service: 'ok', storeA: 'ok', storeB: '
 const matrix: Record<RouteName, Entry> = {
   health: { request: () => ({ method: 'GET', path: '/health' }), expect: allow({ admin: 'ok', service: 'ok', gateway: 'ok', storeA: 'ok', storeB: 'ok', m1: 'ok', m2: 'ok' }) },
   openApi: { request: () => ({ method: 'GET', path: '/openapi.json' }), expect: allow({ admin: 'ok', service: 'ok', gateway: 'ok', storeA: 'ok', storeB: 'ok', m1: 'ok', m2: 'ok' }) },
+  // Public by nature (mail clients post to it without a token); the link's signature is the authorization.
+  unsubscribe: {
+    request: () => {
+      const link = new URL(unsubscribeUrl(uniqueId('az-nobody'), 'email'));
+      return { method: 'POST', path: `${link.pathname}${link.search}` };
+    },
+    expect: allow({ admin: 'ok', service: 'ok', gateway: 'ok', storeA: 'ok', storeB: 'ok', m1: 'ok', m2: 'ok' }),
+  },
 
   createLocation: {
     request: () => ({ method: 'POST', path: '/locations', body: { locationId: uniqueId('AZ-L'), name: 'Matrix', type: 'STORE', timeZone: 'UTC' } }),

@@ -5,7 +5,7 @@ import { FailureLog } from '../../infra/local/failure-log.ts';
 import { lambdaContext } from '../../infra/local/gateway.ts';
 import { type StreamPoller, startStreamPoller } from '../../infra/local/stream-poller.ts';
 import { streamConsumers } from '../../infra/streams.ts';
-import { deliver, messagesOf, redeliver, dueMessages } from '../../shared/db/messages.ts';
+import { deliver, dueMessages, messagesOf, redeliver, unsubscribeUrl } from '../../shared/db/messages.ts';
 import { outbox } from '../../shared/messaging/outbox.ts';
 import { type Api, startApi, token, uniqueId } from '../support/local-api.ts';
 
@@ -124,5 +124,24 @@ describe('back in stock', () => {
     await poller.idle();
     await poller.idle();
     expect(await told()).toHaveLength(2);
+  });
+});
+
+describe('unsubscribe', () => {
+  it('withdraws consent through the signed one-click link, and refuses a forged one', async () => {
+    const member = await register({ email: `${uniqueId('unsub')}@example.com`, consent: { email: true } });
+    const link = new URL(unsubscribeUrl(member.memberId, 'email'));
+    const forged = await api.call('POST', `${link.pathname}?member=${member.memberId}&channel=email&sig=${'A'.repeat(43)}`, { rawBody: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(forged.status).toBe(400);
+    const otherChannel = await api.call('POST', `${link.pathname}${link.search.replace('channel=email', 'channel=sms')}`);
+    expect(otherChannel.status).toBe(400);
+
+    const done = await api.call('POST', `${link.pathname}${link.search}`, { rawBody: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(done.status).toBe(200);
+    expect(done.body).toEqual({ unsubscribed: true, channel: 'email' });
+    const after = (await api.call('GET', `/members/${member.memberId}`, { token: till })).body;
+    expect(after.consent.email).toEqual({ granted: false, at: expect.any(String), source: 'UNSUBSCRIBE_LINK' });
+    const message = { source: uniqueId('promo'), kind: 'marketing' as const, template: 'BIRTHDAY' as const, vars: { name: 'N', tier: 'REGULAR', points: 0 }, channels: ['email' as const] };
+    expect(await deliver(member.memberId, message)).toMatchObject({ status: 'SKIPPED', decision: { reason: 'NO_CONSENT' } });
   });
 });
