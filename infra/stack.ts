@@ -19,11 +19,15 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { ConfigurationSet, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
+import { ConfigurationSet, EmailSendingEvent, EventDestination, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { CfnConfigurationSet as CfnSmsConfigurationSet, CfnOptOutList, CfnPool } from 'aws-cdk-lib/aws-smsvoice';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type RouteDefinition, routeList } from './routes.ts';
+import { notificationConsumerList, type NotificationConsumerName } from './notifications.ts';
 import { scheduleList } from './schedules.ts';
 import { streamConsumerList } from './streams.ts';
 import { type TableAccess, type TableDefinition, type TableKey, tables } from './tables.ts';
@@ -361,6 +365,23 @@ export class StockClubStack extends Stack {
         ],
       },
     });
+
+    // ---- What SES and SMS report back: bounces, complaints, STOP replies
+    const notificationKey = new Key(this, 'NotificationKey', { enableKeyRotation: true, description: 'Encrypts the SES report and inbound SMS topics' });
+    const topics = {} as Record<NotificationConsumerName, Topic>;
+    for (const [name, consumer] of notificationConsumerList()) {
+      const topic = new Topic(this, `${name}Topic`, { masterKey: notificationKey, enforceSSL: true, displayName: consumer.description.slice(0, 100) });
+      const handler = fn(name, consumer.entry, consumer.description, consumer.tables, { timeout: Duration.seconds(30) });
+      topic.addSubscription(new LambdaSubscription(handler, { deadLetterQueue: this.deadLetterQueue(`${name}Failures`, `${name} notifications the function refused every retry`) }));
+      topics[name] = topic;
+    }
+    notificationKey.grantEncryptDecrypt(new ServicePrincipal('ses.amazonaws.com'));
+    notificationKey.grantEncryptDecrypt(new ServicePrincipal('sms-voice.amazonaws.com'));
+    mail.addEventDestination('BouncesAndComplaints', {
+      destination: EventDestination.snsTopic(topics.mailEvents),
+      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
+    });
+    new CfnOutput(this, 'InboundSmsTopicArn', { value: topics.inboundSms.topicArn, description: 'Point the two-way channel of the member phone numbers here' });
 
     // ---- Scheduled jobs
     for (const [name, schedule] of scheduleList()) {

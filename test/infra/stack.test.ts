@@ -4,6 +4,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addNagChecks } from '../../infra/nag.ts';
 import { routeKey, routeList } from '../../infra/routes.ts';
+import { notificationConsumerList } from '../../infra/notifications.ts';
 import { scheduleList } from '../../infra/schedules.ts';
 import { StockClubStack } from '../../infra/stack.ts';
 import { streamConsumerList } from '../../infra/streams.ts';
@@ -53,8 +54,8 @@ describe('tables', () => {
 });
 
 describe('functions', () => {
-  it('has one arm64 Node 22 function per route, stream consumer, topic rule and schedule', () => {
-    const expected = routeList().length + streamConsumerList().length + Object.keys(topicRules).length + scheduleList().length;
+  it('has one arm64 Node 22 function per route, stream consumer, topic rule, schedule and notification consumer', () => {
+    const expected = routeList().length + streamConsumerList().length + Object.keys(topicRules).length + scheduleList().length + notificationConsumerList().length;
     const functions = resourcesOf('AWS::Lambda::Function');
     expect(functions).toHaveLength(expected);
     for (const fn of functions) {
@@ -64,7 +65,7 @@ describe('functions', () => {
     }
     const handlers = functions.map((f) => f.Properties.Handler).sort();
     expect(handlers).toEqual(
-      [...routeList().map(([n]) => n), ...streamConsumerList().map(([n]) => n), ...Object.keys(topicRules), ...scheduleList().map(([n]) => n)]
+      [...routeList().map(([n]) => n), ...streamConsumerList().map(([n]) => n), ...Object.keys(topicRules), ...scheduleList().map(([n]) => n), ...notificationConsumerList().map(([n]) => n)]
         .map((n) => `index.${n}`)
         .sort(),
     );
@@ -248,6 +249,19 @@ describe('member messages', () => {
     const sendStatements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).filter((st) => JSON.stringify(st.Action).includes('ses:SendEmail') || JSON.stringify(st.Action).includes('sms-voice:SendTextMessage'));
     expect(sendStatements).toHaveLength(2 * messageSenders().length);
     for (const st of sendStatements) expect(JSON.stringify(st.Resource)).not.toMatch(/"\*"/);
+  });
+});
+
+describe('reports from SES and SMS', () => {
+  it('sends bounces and complaints of the member mail to an encrypted topic the mail-events function reads', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: { Enabled: true, MatchingEventTypes: ['bounce', 'complaint'], SnsDestination: { TopicARN: Match.anyValue() } },
+    });
+    for (const [name] of notificationConsumerList()) {
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', RedrivePolicy: Match.anyValue() });
+      expect(resourcesOf('AWS::Lambda::Function').some((f) => f.Properties.Handler === `index.${name}`)).toBe(true);
+    }
+    for (const topic of resourcesOf('AWS::SNS::Topic')) expect(topic.Properties.KmsMasterKeyId).toBeDefined();
   });
 });
 

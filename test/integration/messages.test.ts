@@ -1,6 +1,9 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { birthdayGifts } from '../../functions/jobs/birthday-gifts.ts';
+import { inboundSms } from '../../functions/notifications/inbound-sms.ts';
+import { mailEvents } from '../../functions/notifications/mail-events.ts';
+import type { SNSEvent } from 'aws-lambda';
 import { FailureLog } from '../../infra/local/failure-log.ts';
 import { lambdaContext } from '../../infra/local/gateway.ts';
 import { type StreamPoller, startStreamPoller } from '../../infra/local/stream-poller.ts';
@@ -143,5 +146,40 @@ describe('unsubscribe', () => {
     expect(after.consent.email).toEqual({ granted: false, at: expect.any(String), source: 'UNSUBSCRIBE_LINK' });
     const message = { source: uniqueId('promo'), kind: 'marketing' as const, template: 'BIRTHDAY' as const, vars: { name: 'N', tier: 'REGULAR', points: 0 }, channels: ['email' as const] };
     expect(await deliver(member.memberId, message)).toMatchObject({ status: 'SKIPPED', decision: { reason: 'NO_CONSENT' } });
+  });
+});
+
+describe('what SES and SMS report back', () => {
+  const sns = (message: unknown): SNSEvent => ({
+    Records: [{
+      EventSource: 'aws:sns', EventVersion: '1.0', EventSubscriptionArn: 'arn:aws:sns:eu-central-1:123456789012:t:sub',
+      Sns: {
+        Type: 'Notification', MessageId: uniqueId('sns'), TopicArn: 'arn:aws:sns:eu-central-1:123456789012:t', Subject: '', Message: JSON.stringify(message),
+        Timestamp: new Date().toISOString(), SignatureVersion: '1', Signature: '', SigningCertUrl: '', UnsubscribeUrl: '', MessageAttributes: {},
+      },
+    }],
+  });
+
+  it('suppresses an address that bounced for good or complained, and leaves a full mailbox alone', async () => {
+    const [bounced, complained, full] = await Promise.all([1, 2, 3].map(() => register({ email: `${uniqueId('rep')}@example.com`, consent: { email: true } })));
+    const mail = (eventType: string, email: string, extra: Record<string, unknown>) => ({ eventType, mail: { destination: [email] }, ...extra });
+    expect(await mailEvents(sns(mail('Bounce', bounced!.email.toUpperCase(), { bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: bounced!.email.toUpperCase() }] } })), lambdaContext('mailEvents'))).toEqual({ suppressed: 1 });
+    expect(await mailEvents(sns(mail('Complaint', complained!.email, { complaint: { complainedRecipients: [{ emailAddress: complained!.email }] } })), lambdaContext('mailEvents'))).toEqual({ suppressed: 1 });
+    expect(await mailEvents(sns(mail('Bounce', full!.email, { bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: full!.email }] } })), lambdaContext('mailEvents'))).toEqual({ suppressed: 0 });
+    expect(await mailEvents(sns(mail('Complaint', 'nobody@example.com', { complaint: { complainedRecipients: [{ emailAddress: 'nobody@example.com' }] } })), lambdaContext('mailEvents'))).toEqual({ suppressed: 0 });
+
+    const message = { source: uniqueId('promo'), kind: 'transactional' as const, template: 'BIRTHDAY' as const, vars: { name: 'N', tier: 'REGULAR', points: 0 }, channels: ['email' as const] };
+    expect(await deliver(bounced!.memberId, message)).toMatchObject({ status: 'SKIPPED', decision: { reason: 'SUPPRESSED', detail: 'BOUNCED' } });
+    expect(await deliver(complained!.memberId, message)).toMatchObject({ status: 'SKIPPED', decision: { reason: 'SUPPRESSED', detail: 'COMPLAINED' } });
+    expect(await deliver(full!.memberId, message)).toMatchObject({ status: 'SENT' });
+  });
+
+  it('withdraws SMS consent when a member texts STOP', async () => {
+    const member = await register({ phone: `+4917${String(Math.floor(1e7 + Math.random() * 8e7))}`, consent: { sms: true } });
+    const text = (body: string) => sns({ originationNumber: member.phone, destinationNumber: '+4930123456', messageBody: body });
+    expect(await inboundSms(text('Thanks!'), lambdaContext('inboundSms'))).toEqual({ optedOut: 0 });
+    expect(await inboundSms(text(' stop '), lambdaContext('inboundSms'))).toEqual({ optedOut: 1 });
+    const after = (await api.call('GET', `/members/${member.memberId}`, { token: till })).body;
+    expect(after.consent.sms).toEqual({ granted: false, at: expect.any(String), source: 'SMS_STOP' });
   });
 });
