@@ -16,7 +16,7 @@ const location = 'BENCH-STORE';
 const skuCount = 64;
 const skus = Array.from({ length: skuCount }, (_, i) => `BENCH-SKU-${i}`);
 const concurrencies = [1, 16, 64] as const;
-const salesAt = (concurrency: number) => Math.max(200, concurrency * 25);
+const salesAt = (concurrency: number) => Math.max(200, concurrency * 10);
 
 export const benchStock = async (): Promise<BenchRow[]> => {
   // Imported late: the SDK clients must see the endpoint startBenchDynamo set.
