@@ -258,6 +258,8 @@ export class StockClubStack extends Stack {
       SMS_ORIGINATION_IDENTITY: smsPool?.attrArn ?? '',
       SMS_CONFIGURATION_SET: smsConfig.ref,
       UNSUBSCRIBE_URL: `${api.apiEndpoint}/unsubscribe`,
+      // The spend guard: marketing messages per day across the chain (context marketingDailyCap).
+      MARKETING_DAILY_CAP: String(this.node.tryGetContext('marketingDailyCap') ?? 50_000),
       ...unsubscribeSecret,
     };
     const allowMessages = (role: Role) => {

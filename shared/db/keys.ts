@@ -152,6 +152,8 @@ export const memberKeys = {
   email: (email: string) => ({ pk: `EMAIL#${email}`, sk: 'CONTACT' }),
   phone: (phone: string) => ({ pk: `PHONE#${phone}`, sk: 'CONTACT' }),
   program: { pk: 'PROGRAM', sk: 'PROGRAM' },
+  /** Marketing sends counted per UTC day, against the chain's daily spend cap. */
+  sendBudget: (day: string) => ({ pk: 'SEND_BUDGET', sk: day }),
 } as const;
 
 const keyAttributes = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity', 'expiresAt'];

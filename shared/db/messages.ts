@@ -151,6 +151,47 @@ export const deliver = async (memberId: string, message: OutgoingMessage, now = 
   const history = await recentSends(memberId, now);
   const { channel, decision } = chooseChannel(message, recipient, history, now);
   const key = sendKey(message.source, memberId);
+  return recordAndSend(memberId, profile, message, channel, decision, key, now);
+};
+
+/** Counts one marketing send against today's budget; false when it is spent. */
+const spendBudget = async (now: string): Promise<boolean> => {
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: members(),
+        Key: memberKeys.sendBudget(now.slice(0, 10)),
+        UpdateExpression: 'ADD sent :one',
+        ConditionExpression: 'attribute_not_exists(sent) OR sent < :cap',
+        ExpressionAttributeValues: { ':one': 1, ':cap': dailyMarketingCap() },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+};
+
+/** Marketing sends a day may cost at most this many messages, whatever jobs and campaigns ask for. */
+const dailyMarketingCap = () => Number(process.env.MARKETING_DAILY_CAP ?? 50_000);
+
+const nextUtcDay = (now: string) => new Date(Date.UTC(Number(now.slice(0, 4)), Number(now.slice(5, 7)) - 1, Number(now.slice(8, 10)) + 1)).toISOString();
+
+/**
+ * Claims the send key and records the decision in one transaction; a
+ * marketing send also counts against the day's budget in it, and a spent
+ * budget defers the message to the next day.
+ */
+const recordAndSend = async (
+  memberId: string,
+  profile: Record<string, unknown>,
+  message: OutgoingMessage,
+  channel: Channel,
+  decision: Decision,
+  key: string,
+  now: string,
+): Promise<Delivery> => {
   const status: DeliveryStatus = decision.action === 'SEND' ? 'SENT' : decision.action === 'DEFER' ? 'DEFERRED' : 'SKIPPED';
   const record = {
     ...memberKeys.message(memberId, now, key),
@@ -171,13 +212,32 @@ export const deliver = async (memberId: string, message: OutgoingMessage, now = 
     ...(decision.action === 'SKIP' ? { reason: decision.reason, ...(decision.detail ? { detail: decision.detail } : {}) } : {}),
     at: now,
   };
+  const counts = decision.action === 'SEND' && message.kind === 'marketing';
   try {
     await transactWrite([
       { Put: { TableName: members(), Item: { ...memberKeys.sendGuard(memberId, key), entity: entities.sendGuard, messageSk: record.sk, at: now }, ConditionExpression: 'attribute_not_exists(pk)' } },
       { Put: { TableName: members(), Item: record } },
+      ...(counts
+        ? [{
+            Update: {
+              TableName: members(),
+              Key: memberKeys.sendBudget(now.slice(0, 10)),
+              UpdateExpression: 'ADD sent :one',
+              ConditionExpression: 'attribute_not_exists(sent) OR sent < :cap',
+              ExpressionAttributeValues: { ':one': 1, ':cap': dailyMarketingCap() },
+            },
+          }]
+        : []),
     ]);
   } catch (error) {
     if (error instanceof TransactionCancelled && error.failedAt(0)) return { key, channel, status: 'DUPLICATE' };
+    if (error instanceof TransactionCancelled && counts && error.failedAt(2)) {
+      const until = nextUtcDay(now);
+      const deferred: Decision = message.expiresAt && until > message.expiresAt
+        ? { action: 'SKIP', reason: 'EXPIRED', detail: 'daily marketing budget spent' }
+        : { action: 'DEFER', until, reason: 'DAILY_BUDGET' };
+      return recordAndSend(memberId, profile, message, channel, deferred, key, now);
+    }
     throw error;
   }
   if (decision.action !== 'SEND') return { key, channel, status, decision };
@@ -272,6 +332,12 @@ export const redeliver = async (record: Record<string, unknown>, now = new Date(
     if (decision.action === 'SKIP') {
       await claim('#status = :skipped, #reason = :reason', { ':skipped': 'SKIPPED', ':reason': decision.reason }, true);
       return 'SKIPPED';
+    }
+    if (message.kind === 'marketing' && !(await spendBudget(now))) {
+      const until = nextUtcDay(now);
+      const index = memberKeys.deferred(until, memberId, record.key as string);
+      await claim('#until = :next, #reason = :reason, gsi1pk = :g1, gsi1sk = :g2', { ':next': until, ':reason': 'DAILY_BUDGET', ':g1': index.gsi1pk, ':g2': index.gsi1sk }, false);
+      return 'DEFERRED';
     }
     await claim('#status = :sending, #channel = :channel', { ':sending': 'SENDING', ':channel': channel }, true);
   } catch (error) {

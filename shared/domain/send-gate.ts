@@ -58,7 +58,7 @@ export interface Message {
 }
 
 export type SkipReason = 'NO_ADDRESS' | 'SUPPRESSED' | 'NO_CONSENT' | 'EXPIRED';
-export type DeferReason = 'QUIET_HOURS' | 'FREQUENCY_CAP' | 'CHANNEL_CAP' | 'CAMPAIGN_CAP';
+export type DeferReason = 'QUIET_HOURS' | 'FREQUENCY_CAP' | 'CHANNEL_CAP' | 'CAMPAIGN_CAP' | 'DAILY_BUDGET';
 
 export type Decision =
   | { readonly action: 'SEND' }

@@ -183,3 +183,21 @@ describe('what SES and SMS report back', () => {
     expect(after.consent.sms).toEqual({ granted: false, at: expect.any(String), source: 'SMS_STOP' });
   });
 });
+
+describe('the daily marketing budget', () => {
+  it('defers marketing to the next day once the day\'s budget is spent, and never holds back transactional messages', async () => {
+    const day = `20${30 + Math.floor(Math.random() * 60)}-03-0${1 + Math.floor(Math.random() * 8)}`;
+    const now = `${day}T10:00:00.000Z`;
+    process.env.MARKETING_DAILY_CAP = '1';
+    try {
+      const [first, second] = await Promise.all([1, 2].map(() => register({ email: `${uniqueId('budget')}@example.com`, timeZone: 'UTC', consent: { email: true } })));
+      const offer = { source: uniqueId('promo'), kind: 'marketing' as const, template: 'BIRTHDAY' as const, vars: { name: 'N', tier: 'REGULAR', points: 0 }, channels: ['email' as const] };
+      expect(await deliver(first!.memberId, offer, now)).toMatchObject({ status: 'SENT' });
+      const next = new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString();
+      expect(await deliver(second!.memberId, offer, now)).toMatchObject({ status: 'DEFERRED', decision: { reason: 'DAILY_BUDGET', until: next } });
+      expect(await deliver(second!.memberId, { ...offer, source: uniqueId('receipt'), kind: 'transactional' }, now)).toMatchObject({ status: 'SENT' });
+    } finally {
+      delete process.env.MARKETING_DAILY_CAP;
+    }
+  });
+});
