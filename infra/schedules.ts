@@ -36,6 +36,13 @@ export const schedules = {
     timeZone: 'UTC',
     description: 'Re-checks every SKU at every location, the safety net for stream records that never arrived',
   },
+  tierReview: {
+    entry: 'functions/jobs/tier-review.ts',
+    expression: 'cron(0 3 * * ? *)',
+    timeZone: 'UTC',
+    description: 'Reviews the members whose review is due: at most one tier down, never inside the grace period',
+    tables: { members: 'readWrite' },
+  },
   birthdayGifts: {
     entry: 'functions/jobs/birthday-gifts.ts',
     expression: 'cron(0 6 * * ? *)',

@@ -152,6 +152,10 @@ export const memberKeys = {
   email: (email: string) => ({ pk: `EMAIL#${email}`, sk: 'CONTACT' }),
   phone: (phone: string) => ({ pk: `PHONE#${phone}`, sk: 'CONTACT' }),
   program: { pk: 'PROGRAM', sk: 'PROGRAM' },
+  /** When the scheduled tier review next looks at a member; gsi1 by day, so the job reads one partition a day. */
+  review: (memberId: string) => ({ pk: `MEMBER#${memberId}`, sk: 'REVIEW' }),
+  reviewIndex: (at: string, memberId: string) => ({ gsi1pk: `TIER_REVIEW#${at.slice(0, 10)}`, gsi1sk: `${at}#${memberId}` }),
+  reviewsOn: (day: string) => `TIER_REVIEW#${day}`,
   /** Marketing sends counted per UTC day, against the chain's daily spend cap. */
   sendBudget: (day: string) => ({ pk: 'SEND_BUDGET', sk: day }),
 } as const;

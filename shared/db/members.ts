@@ -21,6 +21,7 @@ import {
   reviewTier,
   rollingTotal,
   ruleOf,
+  nextReviewAt,
   type TierName,
   type TierState,
 } from '../domain/tiers.ts';
@@ -275,6 +276,30 @@ export const withMemberRetry = async <T>(attemptWrite: () => Promise<T | 'retry'
     await pause(attempt);
   }
   throw new Conflict('Too many concurrent changes to this member; retry');
+};
+
+/** Schedules (or, for REGULAR, cancels) the member's next tier review. */
+export const reviewSchedule = (memberId: string, state: TierState, program: Program, now: string): TransactItem => {
+  const at = nextReviewAt(state, program, now);
+  return at
+    ? { Put: { TableName: membersTable(), Item: { ...memberKeys.review(memberId), ...memberKeys.reviewIndex(at, memberId), entity: 'TIER_REVIEW', memberId, reviewAt: at } } }
+    : { Delete: { TableName: membersTable(), Key: memberKeys.review(memberId) } };
+};
+
+/** Members due for review on a day, by `until` (gsi1, one partition per day). */
+export const membersDueForReview = async (day: string, until: string, cursor?: string): Promise<Page<string>> => {
+  const partition = memberKeys.reviewsOn(day);
+  const output = await documentClient.send(
+    new QueryCommand({
+      TableName: membersTable(),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :until',
+      ExpressionAttributeValues: { ':pk': partition, ':until': `${until}~` },
+      Limit: 100,
+      ExclusiveStartKey: decodeCursor(cursor, cursorScope(tables.members, 'gsi1', partition)),
+    }),
+  );
+  return { items: (output.Items ?? []).map((i) => i.memberId as string), cursor: encodeCursor(output.LastEvaluatedKey) };
 };
 
 // ---- registration
@@ -619,8 +644,10 @@ export const reviewMemberTier = async (memberId: string, now = () => new Date().
       rollingTotal(record.visitsByMonth, at, program.rollingMonths),
       at,
     );
-    if (next.qualifiedTier === record.qualifiedTier) return { before: record.qualifiedTier, after: record.qualifiedTier };
-    const written = await tryMemberWrite([profileUpdate(record, { qualifiedTier: next.qualifiedTier, qualifiedSince: next.qualifiedSince }, at)]);
+    const written = await tryMemberWrite([
+      profileUpdate(record, { qualifiedTier: next.qualifiedTier, qualifiedSince: next.qualifiedSince }, at),
+      reviewSchedule(memberId, next, program, at),
+    ]);
     return written ? { before: record.qualifiedTier, after: next.qualifiedTier } : 'retry';
   });
 

@@ -43,6 +43,7 @@ import {
   type NewLot,
   profileUpdate,
   readMemberState,
+  reviewSchedule,
   withMemberRetry,
 } from './members.ts';
 import { serialKeyOf, serialSoldUpdate } from './rfid.ts';
@@ -284,6 +285,8 @@ const memberPlan = (
     ...(redeemed.length ? [entryPut(memberId, { entryId: `sale-${saleId}-redeem`, type: 'REDEEM', points: -sale.pointsRedeemed, lots: redeemed, saleId }, by, at)] : []),
     ...(earned ? [lotPut(memberId, earned, at)] : []),
     ...(earned ? [entryPut(memberId, { entryId: `sale-${saleId}-earn`, type: 'EARN', points: earned.remaining, lots: [{ lotId: earned.lotId, points: earned.remaining }], saleId }, by, at)] : []),
+    // An upgrade is reviewed once its grace period ends.
+    ...(tierState.qualifiedTier !== record.qualifiedTier ? [reviewSchedule(memberId, tierState, program, at)] : []),
   ];
   const before = effectiveTier(record, at);
   const tier = effectiveTier({ ...record, ...tierState }, at);
@@ -322,8 +325,8 @@ export const checkout = async (
   const stockLines = lines.map(({ sku, qty }) => ({ sku, qty }));
   const movement = { movementId: saleMovementId(command.saleId), type: 'SALE' as const, locationId: command.locationId, lines: stockLines };
   const changes = planMovement(movement);
-  // Sale record, member profile, two lots, three entries; exclusive lines add two each (checked again below).
-  assertFitsOneTransaction(changes, 6);
+  // Sale record, member profile, two lots, three entries, the review schedule; exclusive lines add two each (checked again below).
+  assertFitsOneTransaction(changes, 7);
   const { products } = await loadReferences(stockLines.map((l) => l.sku), [command.locationId]);
   const currency = currencyOf(products);
   const serials = soldSerials(command.lines, products);
@@ -532,6 +535,7 @@ export const returnSale = async (
         ...(restored > 0
           ? [entryPut(memberId, { entryId: `return-${command.returnId}-restore`, type: 'ADJUST', points: restored, lots: restoredLots.map((l) => ({ lotId: l.lotId, points: l.remaining })), reason: 'REDEEMED_POINTS_RESTORED', saleId }, principal.subject, at)]
           : []),
+        ...(tierState.qualifiedTier !== state.record.qualifiedTier ? [reviewSchedule(memberId, tierState, program, at)] : []),
       ];
       member = { tier: effectiveTier({ ...state.record, ...tierState }, at), points: balanceOf([...applyTakes(state.lots, clawback.takes), ...restoredLots], at) };
     }

@@ -41,6 +41,8 @@ export interface Program {
   readonly rollingMonths: number;
   /** A tier reached is kept at least this long before a review may lower it. */
   readonly reviewGraceDays: number;
+  /** A member kept at their tier by a review is reviewed again this much later (default 30). */
+  readonly reviewIntervalDays?: number;
 }
 
 export const defaultProgram: Program = {
@@ -54,6 +56,7 @@ export const defaultProgram: Program = {
   welcomeGift: { points: 500, expiryDays: 90 },
   rollingMonths: 12,
   reviewGraceDays: 90,
+  reviewIntervalDays: 30,
 };
 
 export const tierRank = (tier: TierName): number => tierNames.indexOf(tier);
@@ -187,4 +190,16 @@ export const reviewTier = (state: TierState, program: Program, spend: number, vi
   if (tierRank(earned) === current) return state;
   if (Date.parse(now) - Date.parse(state.qualifiedSince) < program.reviewGraceDays * dayMs) return state;
   return { ...state, qualifiedTier: tierNames[current - 1]!, qualifiedSince: now };
+};
+
+/**
+ * When the scheduled review should next look at a member: never for
+ * REGULAR (there is nothing to lower), otherwise when the grace period of
+ * the tier ends, or a review interval from now, whichever is later.
+ */
+export const nextReviewAt = (state: TierState, program: Program, now: string): string | undefined => {
+  if (state.qualifiedTier === 'REGULAR') return undefined;
+  const graceEnds = Date.parse(state.qualifiedSince) + program.reviewGraceDays * dayMs;
+  const interval = Date.parse(now) + (program.reviewIntervalDays ?? 30) * dayMs;
+  return new Date(Math.max(graceEnds, interval)).toISOString();
 };

@@ -256,6 +256,7 @@ export const ProgramSchema = z
     welcomeGift: z.strictObject({ points: z.int().min(0).max(1_000_000), expiryDays: z.int().min(1).max(3650) }),
     rollingMonths: z.int().min(1).max(36),
     reviewGraceDays: z.int().min(0).max(3650),
+    reviewIntervalDays: z.int().min(1).max(366).optional(),
   })
   .meta({ id: 'Program' });
 

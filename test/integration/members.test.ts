@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ScheduledEvent } from 'aws-lambda';
 import { expirePoints } from '../../functions/jobs/expire-points.ts';
+import { tierReview } from '../../functions/jobs/tier-review.ts';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { tables } from '../../infra/tables.ts';
+import { documentClient, tableName } from '../../shared/db/client.ts';
+import { memberKeys } from '../../shared/db/keys.ts';
 import { lambdaContext } from '../../infra/local/gateway.ts';
-import { expireMemberPoints, redeemPoints, reviewMemberTier } from '../../shared/db/members.ts';
+import { expireMemberPoints, readMemberState, redeemPoints, reviewMemberTier } from '../../shared/db/members.ts';
 import { checkout } from '../../shared/db/sales.ts';
 import { encodeSgtin96, gs1CheckDigit } from '../../shared/domain/epc.ts';
 import type { Principal } from '../../shared/domain/principal.ts';
@@ -187,6 +192,41 @@ describe('the daily points expiry job', () => {
     const ledger = await entries(memberId);
     expect(ledger.filter((e: { type: string }) => e.type === 'EXPIRE').map((e: { points: number }) => e.points)).toEqual([-500, -70]);
     expect(sum(ledger.map((e: { points: number }) => e.points))).toBe(0);
+  });
+});
+
+describe('the scheduled tier review', () => {
+  it('reviews an upgraded member when the grace period ends, keeps them while they qualify, and lowers one step once they do not', async () => {
+    const sku = uniqueId('rv');
+    await createProduct(sku);
+    await receive(sku, 10);
+    const memberId = await register();
+    // SILVER (500.00 and 5 visits) reached 300 days ago.
+    for (let i = 0; i < 5; i++) await checkout({ saleId: uniqueId('s'), locationId: store, memberId, lines: [{ sku, qty: 1, unitPrice: 10_000 }] }, cashier, () => inDays(-300));
+    expect((await member(memberId)).qualifiedTier).toBe('SILVER');
+    const reviewAt = async () =>
+      (await documentClient.send(new GetCommand({ TableName: tableName(tables.members), Key: memberKeys.review(memberId), ConsistentRead: true }))).Item?.reviewAt as string | undefined;
+    const first = await reviewAt();
+    expect(Date.parse(first!) - Date.parse(inDays(-300))).toBeGreaterThan(89 * dayMs);
+
+    const tiers: string[] = [];
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      for (let due = first; due && tiers.length < 20; due = await reviewAt()) {
+        vi.setSystemTime(Date.parse(due) + 60_000);
+        const summary = await tierReview({} as ScheduledEvent, lambdaContext('tierReview'));
+        expect(summary.failed).toBe(0);
+        // Read from the table: the API's tokens would not be valid at these times.
+        tiers.push((await readMemberState(memberId))!.record.qualifiedTier);
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+    // Kept while the sales are in the rolling 12 months, then one step down, and no review after REGULAR.
+    expect(tiers.at(-1)).toBe('REGULAR');
+    expect(tiers.slice(0, -1).every((t) => t === 'SILVER')).toBe(true);
+    expect(tiers.length).toBeGreaterThan(2);
+    expect(await reviewAt()).toBeUndefined();
   });
 });
 

@@ -7,6 +7,7 @@ import {
   afterPurchase,
   afterReturn,
   buyTier,
+  nextReviewAt,
   upgradeOf,
   defaultProgram,
   effectiveTier,
@@ -477,5 +478,19 @@ describe('afterReturn', () => {
     const reviewed: TierState = { ...upgraded, qualifiedSince: '2026-08-01T00:00:00.000Z' };
     expect(afterReturn(reviewed, defaultProgram, 0, 0, upgrade)).toEqual(reviewed);
     expect(afterReturn(upgraded, defaultProgram, 0, 0, undefined)).toEqual(upgraded);
+  });
+});
+
+describe('nextReviewAt', () => {
+  const now = '2026-06-01T00:00:00.000Z';
+  it('never reviews REGULAR: there is nothing to lower', () => {
+    expect(nextReviewAt({ qualifiedTier: 'REGULAR', qualifiedSince: now }, defaultProgram, now)).toBeUndefined();
+  });
+  it('reviews a fresh upgrade when its grace period ends', () => {
+    expect(nextReviewAt({ qualifiedTier: 'GOLD', qualifiedSince: now }, defaultProgram, now)).toBe('2026-08-30T00:00:00.000Z');
+  });
+  it('reviews a kept tier again a review interval later', () => {
+    expect(nextReviewAt({ qualifiedTier: 'GOLD', qualifiedSince: '2025-01-01T00:00:00.000Z' }, defaultProgram, now)).toBe('2026-07-01T00:00:00.000Z');
+    expect(nextReviewAt({ qualifiedTier: 'GOLD', qualifiedSince: '2025-01-01T00:00:00.000Z' }, { ...defaultProgram, reviewIntervalDays: 7 }, now)).toBe('2026-06-08T00:00:00.000Z');
   });
 });
