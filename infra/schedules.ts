@@ -43,6 +43,14 @@ export const schedules = {
     description: 'Reviews the members whose review is due: at most one tier down, never inside the grace period',
     tables: { members: 'readWrite' },
   },
+  pointsExpiryReminders: {
+    entry: 'functions/jobs/points-expiry-reminders.ts',
+    expression: 'cron(0 7 * * ? *)',
+    timeZone: 'UTC',
+    description: 'Tells members whose points expire in 14 days, once per member and day (lot-expiry index, never a scan)',
+    tables: { members: 'readWrite' },
+    sendsMessages: true,
+  },
   birthdayGifts: {
     entry: 'functions/jobs/birthday-gifts.ts',
     expression: 'cron(0 6 * * ? *)',

@@ -79,6 +79,17 @@ export const streamConsumers = {
     tables: { inventory: 'read', members: 'readWrite' },
     sendsMessages: true,
   },
+  welcome: {
+    table: 'members',
+    entry: 'functions/streams/welcome.ts',
+    description: 'Sends a new member one welcome message with their gift',
+    filters: [{ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['MEMBER'] } } } }],
+    batchSize: 25,
+    maxBatchingWindowSeconds: 1,
+    retryAttempts: 5,
+    tables: { members: 'readWrite' },
+    sendsMessages: true,
+  },
 } as const satisfies Record<string, StreamConsumerDefinition>;
 
 export type StreamConsumerName = keyof typeof streamConsumers;

@@ -3,7 +3,7 @@
  * message's variables, for email (subject, text, HTML) and SMS (one short
  * text with the opt-out hint carriers expect).
  */
-export const templateNames = ['BIRTHDAY', 'BACK_IN_STOCK'] as const;
+export const templateNames = ['WELCOME', 'BIRTHDAY', 'BACK_IN_STOCK', 'POINTS_EXPIRING'] as const;
 export type TemplateName = (typeof templateNames)[number];
 
 export type TemplateVars = Readonly<Record<string, string | number>>;
@@ -17,6 +17,16 @@ export interface RenderedEmail {
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const copy: Record<TemplateName, (v: TemplateVars) => { subject: string; body: string; sms: string }> = {
+  WELCOME: (v) => ({
+    subject: `Welcome to StockClub, ${v.name}`,
+    body: `Welcome, ${v.name}! ${v.points} points are waiting for you as a welcome gift; use them before ${v.expiresOn}.`,
+    sms: `StockClub: welcome ${v.name}! ${v.points} points are in your account.`,
+  }),
+  POINTS_EXPIRING: (v) => ({
+    subject: `${v.points} points expire on ${v.expiresOn}`,
+    body: `${v.name}, ${v.points} of your points expire on ${v.expiresOn}. Use them on your next visit.`,
+    sms: `StockClub: ${v.points} points expire on ${v.expiresOn}.`,
+  }),
   BIRTHDAY: (v) => ({
     subject: `Happy birthday, ${v.name}!`,
     body: `Happy birthday, ${v.name}! As a ${v.tier} member you get ${v.points} points from us today. Enjoy your day.`,

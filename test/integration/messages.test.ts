@@ -1,6 +1,10 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { birthdayGifts } from '../../functions/jobs/birthday-gifts.ts';
+import { pointsExpiryReminders } from '../../functions/jobs/points-expiry-reminders.ts';
+import { welcome } from '../../functions/streams/welcome.ts';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { inboundSms } from '../../functions/notifications/inbound-sms.ts';
 import { mailEvents } from '../../functions/notifications/mail-events.ts';
 import type { SNSEvent } from 'aws-lambda';
@@ -199,5 +203,25 @@ describe('the daily marketing budget', () => {
     } finally {
       delete process.env.MARKETING_DAILY_CAP;
     }
+  });
+});
+
+describe('welcome and points notices', () => {
+  it('welcomes a new member once, however often the stream delivers the record', async () => {
+    const member = await register({ email: `${uniqueId('hello')}@example.com`, consent: { email: true } });
+    const image = { pk: `MEMBER#${member.memberId}`, sk: 'PROFILE', entity: 'MEMBER', memberId: member.memberId, name: member.name, createdAt: member.createdAt };
+    const event: DynamoDBStreamEvent = {
+      Records: [{ eventID: '1', eventName: 'INSERT', eventSource: 'aws:dynamodb', dynamodb: { NewImage: marshall(image) as never, SequenceNumber: '1', Keys: marshall({ pk: image.pk, sk: image.sk }) as never } }],
+    };
+    for (let i = 0; i < 2; i++) expect((await welcome(event, lambdaContext('welcome'))).batchItemFailures).toEqual([]);
+    expect(outbox.list(member.email)).toEqual([expect.objectContaining({ subject: 'Welcome to StockClub, Birthday Member', body: expect.stringContaining('500 points') })]);
+  });
+
+  it('tells a member once, 14 days ahead, about points about to expire', async () => {
+    const admin = await token({ role: 'admin' });
+    const member = await register({ email: `${uniqueId('expiring')}@example.com`, consent: { email: true } });
+    expect((await api.call('POST', `/members/${member.memberId}/points/adjustments`, { token: admin, body: { adjustmentId: uniqueId('a'), points: 40, reason: 'goodwill', expiryDays: 14 } })).status).toBe(201);
+    for (let i = 0; i < 2; i++) await pointsExpiryReminders({} as ScheduledEvent, lambdaContext('pointsExpiryReminders'));
+    expect(outbox.list(member.email)).toEqual([expect.objectContaining({ subject: expect.stringMatching(/^40 points expire on \d{4}-\d{2}-\d{2}$/) })]);
   });
 });

@@ -1,0 +1,31 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { deliver } from '../../shared/db/messages.ts';
+import { loadProgram } from '../../shared/db/members.ts';
+import { addDays } from '../../shared/domain/points.ts';
+import { logger } from '../../shared/http/logger.ts';
+
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
+
+/**
+ * A new member: one welcome message naming the gift they got in the
+ * registration itself. The send key is the member, so a redelivered record
+ * sends nothing again. Transactional: it tells them what they have.
+ */
+const welcomeMember = async (record: DynamoDBRecord): Promise<void> => {
+  const member = unmarshall(record.dynamodb?.NewImage as Record<string, AttributeValue>);
+  const gift = (await loadProgram()).welcomeGift;
+  const delivery = await deliver(member.memberId, {
+    source: 'welcome',
+    kind: 'transactional',
+    template: 'WELCOME',
+    vars: { name: member.name, points: gift.points, expiresOn: addDays(member.createdAt, gift.expiryDays).slice(0, 10) },
+    channels: ['email', 'sms'],
+  });
+  logger.debug('Welcome message', { memberId: member.memberId, status: delivery.status });
+};
+
+export const welcome = async (event: DynamoDBStreamEvent, context: Context) =>
+  processPartialResponse(event, welcomeMember, processor, { context });
