@@ -54,6 +54,12 @@ import {
   StockAlert,
   StockAlertRequest,
   Unsubscribed,
+  Campaign,
+  CampaignDispatch,
+  CampaignDryRun,
+  CampaignInput,
+  CampaignPageQuery,
+  CampaignParams,
   UnsubscribeQuery,
 } from '../shared/schemas/members.ts';
 import {
@@ -70,7 +76,8 @@ import {
 } from '../shared/schemas/replenishment.ts';
 
 export type IdempotencyKeySource =
-  | 'movementId' | 'saleId' | 'returnId' | 'redemptionId' | 'adjustmentId' | 'paymentId' | 'purchaseOrderId' | 'receiptId' | 'runId' | 'header';
+  | 'movementId' | 'saleId' | 'returnId' | 'redemptionId' | 'adjustmentId' | 'paymentId' | 'purchaseOrderId' | 'receiptId' | 'runId' | 'campaignId'
+  | 'header';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -96,6 +103,8 @@ export interface RouteDefinition {
   readonly tables?: TableAccess;
   /** The handler checks signed unsubscribe links: it gets the signing key. */
   readonly verifiesUnsubscribeLinks?: boolean;
+  /** The handler sends member messages: it gets the SES and SMS settings and the right to send. */
+  readonly sendsMessages?: boolean;
 }
 
 const staff = ['admin', 'store'] as const;
@@ -239,6 +248,27 @@ export const routes = {
     tables: { members: 'readWrite' }, verifiesUnsubscribeLinks: true,
     summary: 'One-click unsubscribe from marketing (the signed link in every marketing email)', query: UnsubscribeQuery,
     success: { status: 200, schema: Unsubscribed, description: 'Consent for the channel is withdrawn' },
+  },
+  createCampaign: {
+    method: 'POST', path: '/campaigns', entry: 'functions/api/campaigns.ts', auth: ['admin'], tag: 'members', tables: writeMembers,
+    summary: 'Create a campaign: segment, channels, message, expiry, budget, cap', body: CampaignInput, idempotencyKey: 'campaignId',
+    success: { status: 201, schema: Campaign, description: 'The campaign' },
+  },
+  getCampaign: {
+    method: 'GET', path: '/campaigns/{campaignId}', entry: 'functions/api/campaigns.ts', auth: ['admin'], tag: 'members', tables: readMembers,
+    summary: 'A campaign with its report (sent, deferred, skipped so far)', params: CampaignParams,
+    success: { status: 200, schema: Campaign, description: 'The campaign' },
+  },
+  dryRunCampaign: {
+    method: 'POST', path: '/campaigns/{campaignId}/dry-run', entry: 'functions/api/campaigns.ts', auth: ['admin'], tag: 'members', tables: readMembers,
+    summary: 'Who would get the campaign now and who would not, and why (a page of members; nothing sent)', params: CampaignParams, query: CampaignPageQuery,
+    success: { status: 200, schema: CampaignDryRun, description: 'One page of decisions' },
+  },
+  dispatchCampaign: {
+    method: 'POST', path: '/campaigns/{campaignId}/dispatch', entry: 'functions/api/campaigns.ts', auth: ['admin'], tag: 'members', tables: writeMembers,
+    sendsMessages: true,
+    summary: 'Send the campaign to one page of members (call again with the cursor); sending a page twice sends nothing twice', params: CampaignParams, query: CampaignPageQuery,
+    success: { status: 200, schema: CampaignDispatch, description: 'What this page did' },
   },
   subscribeStockAlert: {
     method: 'POST', path: '/members/{memberId}/stock-alerts', entry: 'functions/api/members.ts', auth: everyone, tag: 'members',

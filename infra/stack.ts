@@ -212,23 +212,6 @@ export class StockClubStack extends Stack {
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: AccessLogFormat.custom(JSON.stringify(accessLogFields)) },
     });
     const jwt = new HttpJwtAuthorizer('Jwt', jwtIssuer, { jwtAudience: [jwtAudience] });
-    for (const [name, route] of routeList()) {
-      const verifiesLinks = 'verifiesUnsubscribeLinks' in route && route.verifiesUnsubscribeLinks;
-      const handler = fn(name, route.entry, route.summary, routeAccess(route), verifiesLinks ? { environment: unsubscribeSecret } : {});
-      const [created] = api.addRoutes({
-        path: route.path,
-        methods: [HttpMethod[route.method]],
-        integration: new HttpLambdaIntegration(`${name}Integration`, handler),
-        authorizer: route.auth === 'public' ? new HttpNoneAuthorizer() : jwt,
-      });
-      if (route.auth === 'public' && created) {
-        Validations.of(created).acknowledge({
-          id: 'AwsSolutions-APIG4',
-          reason: `${route.method} ${route.path} is public by design (liveness and the API description); it reads no data.`,
-        });
-      }
-    }
-
     // ---- Member messages: SES for email, End User Messaging SMS for texts
     const emailFrom = String(this.node.tryGetContext('emailFrom') ?? 'StockClub <club@stockclub.example>');
     const emailDomain = /@([^>\s]+)>?$/.exec(emailFrom)?.[1] ?? 'stockclub.example';
@@ -274,6 +257,25 @@ export class StockClubStack extends Stack {
         role.addToPolicy(new PolicyStatement({ actions: ['sms-voice:SendTextMessage'], resources: [smsPool.attrArn, smsConfig.attrArn] }));
       }
     };
+
+    for (const [name, route] of routeList()) {
+      const verifiesLinks = 'verifiesUnsubscribeLinks' in route && route.verifiesUnsubscribeLinks;
+      const sends = 'sendsMessages' in route && route.sendsMessages;
+      const handler = fn(name, route.entry, route.summary, routeAccess(route), sends ? { environment: messagingEnvironment } : verifiesLinks ? { environment: unsubscribeSecret } : {});
+      if (sends) allowMessages(handler.role as Role);
+      const [created] = api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`${name}Integration`, handler),
+        authorizer: route.auth === 'public' ? new HttpNoneAuthorizer() : jwt,
+      });
+      if (route.auth === 'public' && created) {
+        Validations.of(created).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method} ${route.path} is public by design (liveness and the API description); it reads no data.`,
+        });
+      }
+    }
 
     // ---- DynamoDB stream consumers
     for (const [name, consumer] of streamConsumerList()) {

@@ -9,7 +9,8 @@ export const encodeCursor = (key: Record<string, unknown> | undefined): string |
 export interface CursorScope {
   /** Every attribute of LastEvaluatedKey: the table's keys plus the index's. */
   readonly attributes: readonly string[];
-  readonly partition: { readonly name: string; readonly value: string };
+  /** The partition a Query reads; a Scan has none. */
+  readonly partition?: { readonly name: string; readonly value: string };
 }
 
 /** The scope of a query on `table` (or one of its indexes) over one partition. */
@@ -44,6 +45,6 @@ export const decodeCursor = (cursor: string | undefined, scope: CursorScope): Re
   if (entries.length !== expected.size || entries.some(([name, value]) => !expected.has(name) || typeof value !== 'string' || value === '')) {
     throw invalidCursor();
   }
-  if ((key as Record<string, unknown>)[scope.partition.name] !== scope.partition.value) throw invalidCursor();
+  if (scope.partition && (key as Record<string, unknown>)[scope.partition.name] !== scope.partition.value) throw invalidCursor();
   return key as Record<string, unknown>;
 };

@@ -82,6 +82,7 @@ export const entities = {
   message: 'MESSAGE',
   sendGuard: 'SEND_GUARD',
   stockAlert: 'STOCK_ALERT',
+  campaign: 'CAMPAIGN',
 } as const;
 
 /** Sales and member-exclusive allocations (inventory table): they sit beside the stock they move. */
@@ -156,6 +157,7 @@ export const memberKeys = {
   review: (memberId: string) => ({ pk: `MEMBER#${memberId}`, sk: 'REVIEW' }),
   reviewIndex: (at: string, memberId: string) => ({ gsi1pk: `TIER_REVIEW#${at.slice(0, 10)}`, gsi1sk: `${at}#${memberId}` }),
   reviewsOn: (day: string) => `TIER_REVIEW#${day}`,
+  campaign: (campaignId: string) => ({ pk: `CAMPAIGN#${campaignId}`, sk: 'CAMPAIGN' }),
   /** Marketing sends counted per UTC day, against the chain's daily spend cap. */
   sendBudget: (day: string) => ({ pk: 'SEND_BUDGET', sk: day }),
 } as const;

@@ -139,6 +139,10 @@ const chooseChannel = (message: OutgoingMessage, recipient: Recipient, history: 
   return decisions.find((d) => d.decision.action !== 'SKIP' || d.decision.reason === 'EXPIRED') ?? decisions[0]!;
 };
 
+/** What the gate would decide for this member now, without recording or sending anything (campaign dry runs). */
+export const previewDelivery = async (profile: Record<string, unknown>, message: OutgoingMessage, now: string) =>
+  chooseChannel(message, recipientOf(profile), await recentSends(profile.memberId as string, now), now);
+
 /**
  * Passes one message through the gate and, if it may go now, sends it.
  * Every outcome — sent, deferred (with when), skipped (with why) — is a

@@ -3,7 +3,7 @@
  * message's variables, for email (subject, text, HTML) and SMS (one short
  * text with the opt-out hint carriers expect).
  */
-export const templateNames = ['WELCOME', 'BIRTHDAY', 'BACK_IN_STOCK', 'POINTS_EXPIRING'] as const;
+export const templateNames = ['WELCOME', 'BIRTHDAY', 'BACK_IN_STOCK', 'POINTS_EXPIRING', 'OFFER'] as const;
 export type TemplateName = (typeof templateNames)[number];
 
 export type TemplateVars = Readonly<Record<string, string | number>>;
@@ -21,6 +21,11 @@ const copy: Record<TemplateName, (v: TemplateVars) => { subject: string; body: s
     subject: `Welcome to StockClub, ${v.name}`,
     body: `Welcome, ${v.name}! ${v.points} points are waiting for you as a welcome gift; use them before ${v.expiresOn}.`,
     sms: `StockClub: welcome ${v.name}! ${v.points} points are in your account.`,
+  }),
+  OFFER: (v) => ({
+    subject: `${v.headline}`,
+    body: `${v.name}, ${v.text}`,
+    sms: `StockClub: ${v.headline}`,
   }),
   POINTS_EXPIRING: (v) => ({
     subject: `${v.points} points expire on ${v.expiresOn}`,

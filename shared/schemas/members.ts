@@ -286,3 +286,52 @@ export const UnsubscribeQuery = z.object({
 });
 
 export const Unsubscribed = z.object({ unsubscribed: z.literal(true), channel: z.enum(['email', 'sms']) }).meta({ id: 'Unsubscribed' });
+
+const SegmentSchema = z.strictObject({
+  tiers: z.array(Tier).min(1).max(4).optional(),
+  minTier: Tier.optional(),
+  minSpend: MinorUnits.optional(),
+  maxSpend: MinorUnits.optional(),
+  minVisits: z.int().min(0).max(100_000).optional(),
+  inactiveDays: z.int().min(1).max(3650).optional(),
+  birthdayMonth: z.int().min(1).max(12).optional(),
+});
+
+export const CampaignInput = z
+  .strictObject({
+    campaignId: RequestId.optional(),
+    name: z.string().min(1).max(200),
+    segment: SegmentSchema,
+    channels: z.array(z.enum(['email', 'sms'])).min(1).max(2),
+    headline: z.string().min(1).max(120),
+    text: z.string().min(1).max(1000),
+    expiresAt: Timestamp.optional(),
+    budget: z.int().min(1).max(10_000_000).optional(),
+    cap: z.strictObject({ count: z.int().min(1).max(100), days: z.int().min(1).max(365) }).optional(),
+  })
+  .meta({ id: 'CampaignInput' });
+
+export const Campaign = z
+  .object({
+    campaignId: RequestId, name: z.string(), segment: SegmentSchema, channels: z.array(z.enum(['email', 'sms'])), headline: z.string(), text: z.string(),
+    expiresAt: Timestamp.optional(), budget: z.int().optional(), cap: z.object({ count: z.int(), days: z.int() }).optional(),
+    counts: z.record(z.string(), z.int()).meta({ description: 'The report: messages SENT, DEFERRED, SKIPPED, DUPLICATE, FAILED so far' }),
+    createdAt: Timestamp, by: z.string(),
+  })
+  .meta({ id: 'Campaign' });
+
+export const CampaignParams = z.object({ campaignId: RequestId });
+export const CampaignPageQuery = z.object({ cursor: z.string().max(1024).optional() });
+
+export const CampaignDryRun = z
+  .object({
+    campaignId: RequestId,
+    entries: z.array(z.object({ memberId: z.string(), action: z.enum(['SEND', 'DEFER', 'SKIP', 'NOT_IN_SEGMENT']), channel: z.string().optional(), reason: z.string().optional(), until: Timestamp.optional() })),
+    summary: z.record(z.string(), z.int()),
+    cursor: z.string().optional(),
+  })
+  .meta({ id: 'CampaignDryRun' });
+
+export const CampaignDispatch = z
+  .object({ campaignId: RequestId, counts: z.record(z.string(), z.int()), budgetSpent: z.boolean(), cursor: z.string().optional() })
+  .meta({ id: 'CampaignDispatch' });

@@ -222,7 +222,7 @@ describe('streams, IoT and schedules', () => {
 
 describe('member messages', () => {
   const messageSenders = (): string[] =>
-    [...scheduleList(), ...streamConsumerList()].filter(([, d]) => 'sendsMessages' in d && d.sendsMessages).map(([n]) => n);
+    [...scheduleList(), ...streamConsumerList(), ...routeList()].filter(([, d]) => 'sendsMessages' in d && d.sendsMessages).map(([n]) => n);
   const messaging = () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [], jwtIssuer: 'https://idp.example/', jwtAudience: 'stockclub-api', emailFrom: 'Club <club@shop.test>', smsOriginationNumbers: 'arn:aws:sms-voice:eu-central-1:123456789012:phone-number/phone-1' } });
     return Template.fromStack(new StockClubStack(app, 'StockClubMessages'));

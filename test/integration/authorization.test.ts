@@ -199,6 +199,14 @@ const matrix: Record<RouteName, Entry> = {
   listSuggestions: { request: () => ({ method: 'GET', path: `/replenishment/suggestions?locationId=${A}` }), expect: staffAndService({ storeB: 403 }) },
   // Placing HQ orders combines every open suggestion of the chain (other test files' too): admin
   // sends an invalid runId, so it passes authorization and is refused 400 before anything runs.
+  // Past authorization, admin reaches the logic: a campaign that does not exist is 404 (dispatching a real one would message every member).
+  createCampaign: {
+    request: () => ({ method: 'POST', path: '/campaigns', body: { campaignId: uniqueId('az-cmp'), name: 'Matrix', segment: { minTier: 'PLATINUM' }, channels: ['email'], headline: 'h', text: 't', budget: 1 } }),
+    expect: allow({ admin: 'ok' }),
+  },
+  getCampaign: { request: () => ({ method: 'GET', path: `/campaigns/${uniqueId('az-none')}` }), expect: allow({ admin: 404 }) },
+  dryRunCampaign: { request: () => ({ method: 'POST', path: `/campaigns/${uniqueId('az-none')}/dry-run` }), expect: allow({ admin: 404 }) },
+  dispatchCampaign: { request: () => ({ method: 'POST', path: `/campaigns/${uniqueId('az-none')}/dispatch` }), expect: allow({ admin: 404 }) },
   placeHqOrders: { request: () => ({ method: 'POST', path: '/replenishment/hq-orders', body: { runId: 'not a valid id!' } }), expect: allow({ admin: 400 }) },
   createPurchaseOrder: {
     request: () => ({ method: 'POST', path: '/purchase-orders', body: { purchaseOrderId: uniqueId('az-po'), lines: [{ sku, locationId: A, qty: 1 }] } }),

@@ -225,3 +225,48 @@ describe('welcome and points notices', () => {
     expect(outbox.list(member.email)).toEqual([expect.objectContaining({ subject: expect.stringMatching(/^40 points expire on \d{4}-\d{2}-\d{2}$/) })]);
   });
 });
+
+describe('campaigns', () => {
+  it('shows who would get it and why not, sends each member once however often a page is dispatched, within the budget, and reports', async () => {
+    const admin = await token({ role: 'admin' });
+    const timeZone = daytimeZone();
+    const month = 1 + Math.floor(Math.random() * 12);
+    const birthday = `1991-${String(month).padStart(2, '0')}-15`;
+    const fan = await register({ email: `${uniqueId('fan')}@example.com`, birthday, timeZone, consent: { email: true } });
+    const silent = await register({ email: `${uniqueId('nope')}@example.com`, birthday, timeZone });
+    const other = await register({ email: `${uniqueId('other')}@example.com`, birthday: `1991-${String((month % 12) + 1).padStart(2, '0')}-15`, timeZone, consent: { email: true } });
+    const campaignId = uniqueId('cmp');
+    const created = await api.call('POST', '/campaigns', {
+      token: admin,
+      body: { campaignId, name: 'Birthday month', segment: { birthdayMonth: month }, channels: ['email'], headline: 'A gift for your month', text: 'take 10 % off this week.', budget: 1000 },
+    });
+    expect(created.status).toBe(201);
+
+    // Walk every page of the membership (other test files' members included) and keep ours.
+    const walk = async (action: 'dry-run' | 'dispatch') => {
+      const seen: Record<string, unknown>[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await api.call('POST', `/campaigns/${campaignId}/${action}${cursor ? `?cursor=${cursor}` : ''}`, { token: admin });
+        expect(page.status).toBe(200);
+        seen.push(page.body);
+        cursor = page.body.cursor;
+      } while (cursor);
+      return seen;
+    };
+    const dry = (await walk('dry-run')).flatMap((p) => p.entries as { memberId: string }[]);
+    expect(dry.find((e) => e.memberId === fan.memberId)).toEqual({ memberId: fan.memberId, action: 'SEND', channel: 'email' });
+    expect(dry.find((e) => e.memberId === silent.memberId)).toEqual({ memberId: silent.memberId, action: 'SKIP', channel: 'email', reason: 'NO_CONSENT' });
+    expect(dry.find((e) => e.memberId === other.memberId)).toEqual({ memberId: other.memberId, action: 'NOT_IN_SEGMENT', reason: 'birthday month' });
+    expect(outbox.list(fan.email)).toEqual([]);
+
+    await walk('dispatch');
+    await walk('dispatch');
+    expect(outbox.list(fan.email)).toEqual([expect.objectContaining({ subject: 'A gift for your month', headers: expect.objectContaining({ 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }) })]);
+    expect(outbox.list(silent.email)).toEqual([]);
+    expect(outbox.list(other.email)).toEqual([]);
+    const report = (await api.call('GET', `/campaigns/${campaignId}`, { token: admin })).body;
+    expect(report.counts.SENT).toBeGreaterThanOrEqual(1);
+    expect(report.counts.DUPLICATE).toBe(report.counts.SENT + (report.counts.SKIPPED ?? 0) + (report.counts.DEFERRED ?? 0));
+  });
+});
