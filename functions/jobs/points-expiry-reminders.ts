@@ -1,10 +1,8 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { deliver } from '../../shared/db/messages.ts';
-import { getMember, memberPoints, membersWithLotsExpiring } from '../../shared/db/members.ts';
-import type { Principal } from '../../shared/domain/principal.ts';
+import { membersWithLotsExpiring, readMemberState } from '../../shared/db/members.ts';
 import { logger } from '../../shared/http/logger.ts';
 
-const system: Principal = { subject: 'system:points-reminders', role: 'service', locations: [] };
 /** How far ahead members are warned. */
 const noticeDays = 14;
 const reserveMillis = 30_000;
@@ -22,14 +20,14 @@ export const pointsExpiryReminders = async (_event: ScheduledEvent, context: Con
   do {
     const page = await membersWithLotsExpiring(day, `${day}T23:59:59.999Z`, cursor);
     for (const memberId of page.items) {
-      const [member, points] = await Promise.all([getMember(memberId, system, now), memberPoints(memberId, system, now)]);
-      const expiring = points.lots.filter((l) => l.expiresOn.startsWith(day) && !l.pendingUntil).reduce((sum, l) => sum + l.remaining, 0);
-      if (expiring === 0) continue;
+      const state = await readMemberState(memberId);
+      const expiring = (state?.lots ?? []).filter((l) => l.expiresOn.startsWith(day) && !l.pendingUntil).reduce((sum, l) => sum + l.remaining, 0);
+      if (!state || expiring === 0) continue;
       const delivery = await deliver(memberId, {
         source: `points-expiring-${day}`,
         kind: 'transactional',
         template: 'POINTS_EXPIRING',
-        vars: { name: member.name, points: expiring, expiresOn: day },
+        vars: { name: state.record.name, points: expiring, expiresOn: day },
         channels: ['email', 'sms'],
       }, now);
       summary.members!++;

@@ -9,18 +9,16 @@
  * queue of workers; each page is independent).
  */
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { tables } from '../../infra/tables.ts';
 import { AlreadyExists, NotFound } from '../domain/errors.ts';
 import { type Segment, segmentMatch } from '../domain/segments.ts';
 import type { Cap, Channel } from '../domain/send-gate.ts';
-import { documentClient, tableName } from './client.ts';
+import { documentClient } from './client.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { requestFingerprint } from './fingerprint.ts';
 import { entities, memberKeys, withoutKeys } from './keys.ts';
 import { deliver, type DeliveryStatus, type OutgoingMessage, previewDelivery } from './messages.ts';
-import { loadProgram } from './members.ts';
+import { loadProgram, membersTable } from './members.ts';
 
-const members = () => tableName(tables.members);
 const pageSize = 200;
 
 export interface CampaignInput {
@@ -47,7 +45,7 @@ export const createCampaign = async (input: CampaignInput, by: string, now = new
   const campaign: Campaign = { ...input, counts: {}, createdAt: now, by };
   const fingerprint = requestFingerprint(input);
   try {
-    await documentClient.send(new PutCommand({ TableName: members(), Item: { ...memberKeys.campaign(input.campaignId), entity: entities.campaign, ...campaign, fingerprint }, ConditionExpression: 'attribute_not_exists(pk)' }));
+    await documentClient.send(new PutCommand({ TableName: membersTable(), Item: { ...memberKeys.campaign(input.campaignId), entity: entities.campaign, ...campaign, fingerprint }, ConditionExpression: 'attribute_not_exists(pk)' }));
     return { campaign, created: true };
   } catch (error) {
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
@@ -58,7 +56,7 @@ export const createCampaign = async (input: CampaignInput, by: string, now = new
 };
 
 export const getCampaign = async (campaignId: string): Promise<Campaign> => {
-  const item = (await documentClient.send(new GetCommand({ TableName: members(), Key: memberKeys.campaign(campaignId), ConsistentRead: true }))).Item;
+  const item = (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: memberKeys.campaign(campaignId), ConsistentRead: true }))).Item;
   if (!item) throw new NotFound(`Campaign ${campaignId} not found`);
   return withoutKeys<Campaign>(item, ['fingerprint']);
 };
@@ -77,7 +75,7 @@ const messageOf = (campaign: Campaign, profile: Record<string, unknown>): Outgoi
 const memberPage = async (cursor: string | undefined) => {
   const output = await documentClient.send(
     new ScanCommand({
-      TableName: members(),
+      TableName: membersTable(),
       FilterExpression: 'entity = :member',
       ExpressionAttributeValues: { ':member': entities.member },
       Limit: pageSize,
@@ -140,7 +138,7 @@ export const dispatchPage = async (campaignId: string, cursor?: string, now = ne
   if (statuses.length > 0) {
     await documentClient.send(
       new UpdateCommand({
-        TableName: members(),
+        TableName: membersTable(),
         Key: memberKeys.campaign(campaignId),
         UpdateExpression: `SET ${statuses.map((s, i) => `counts.#s${i} = if_not_exists(counts.#s${i}, :zero) + :n${i}`).join(', ')}`,
         ExpressionAttributeNames: Object.fromEntries(statuses.map((s, i) => [`#s${i}`, s])),

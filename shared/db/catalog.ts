@@ -30,7 +30,8 @@ const sameInput = (existing: object, input: object): boolean => {
   return requestFingerprint(rest) === requestFingerprint(input);
 };
 
-const getItem = async (key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> =>
+/** One inventory item by key, read consistently (the state a write is about to build on). */
+export const getInventoryItem = async (key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> =>
   (await documentClient.send(new GetCommand({ TableName: inventory(), Key: key, ConsistentRead: true }))).Item;
 
 /**
@@ -53,7 +54,7 @@ const createOnce = async <T extends object>(
     return { value: withoutKeys<T & Versioned>(item), created: true };
   } catch (error) {
     if (!(error instanceof TransactionCancelled)) throw error;
-    const existing = await getItem(key);
+    const existing = await getInventoryItem(key);
     if (error.failedAt(0) && existing) {
       const value = withoutKeys<T & Versioned>(existing);
       if (sameInput(value, input)) return { value, created: false };
@@ -91,7 +92,7 @@ const versionedUpdate = (key: { pk: string; sk: string }, patch: object, expecte
 };
 
 const staleVersion = async (kind: string, key: { pk: string; sk: string }, expectedVersion: number): Promise<never> => {
-  const existing = await getItem(key);
+  const existing = await getInventoryItem(key);
   if (!existing) throw new NotFound(`${kind} not found`);
   throw new PreconditionFailed(`${kind} is at version ${String(existing.version)}, not ${expectedVersion}`, {
     currentVersion: existing.version,
@@ -179,7 +180,7 @@ export const createLocation = (input: LocationInput, now: string) =>
   }, input);
 
 export const getLocation = async (locationId: string): Promise<Location> => {
-  const item = await getItem(inventoryKeys.location(locationId));
+  const item = await getInventoryItem(inventoryKeys.location(locationId));
   if (!item) throw new NotFound(`Location ${locationId} not found`);
   return withoutKeys<Location>(item);
 };
@@ -239,7 +240,7 @@ export const createProduct = (input: ProductInput, now: string) =>
   );
 
 export const getProduct = async (sku: string): Promise<Product> => {
-  const item = await getItem(inventoryKeys.product(sku));
+  const item = await getInventoryItem(inventoryKeys.product(sku));
   if (!item) throw new NotFound(`Product ${sku} not found`);
   return withoutKeys<Product>(item);
 };
@@ -272,4 +273,4 @@ export const listProducts = (limit: number, cursor?: string) => listing<Product>
 
 /** The SKU a barcode or RFID tag's GTIN belongs to. */
 export const skuOfGtin = async (gtin: string): Promise<string | undefined> =>
-  (await getItem(inventoryKeys.gtin(gtin)))?.sku as string | undefined;
+  (await getInventoryItem(inventoryKeys.gtin(gtin)))?.sku as string | undefined;

@@ -286,21 +286,28 @@ export const reviewSchedule = (memberId: string, state: TierState, program: Prog
     : { Delete: { TableName: membersTable(), Key: memberKeys.review(memberId) } };
 };
 
-/** Members due for review on a day, by `until` (gsi1, one partition per day). */
-export const membersDueForReview = async (day: string, until: string, cursor?: string): Promise<Page<string>> => {
-  const partition = memberKeys.reviewsOn(day);
+/**
+ * Member ids on one partition of gsi1 (a day of the review, lot-expiry or
+ * birthday index), sort keys up to `upTo` when given. A member with several
+ * items in the partition is listed once per page.
+ */
+const memberIdsOn = async (partition: string, options: { upTo?: string; limit?: number; cursor?: string }): Promise<Page<string>> => {
   const output = await documentClient.send(
     new QueryCommand({
       TableName: membersTable(),
       IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :until',
-      ExpressionAttributeValues: { ':pk': partition, ':until': `${until}~` },
-      Limit: 100,
-      ExclusiveStartKey: decodeCursor(cursor, cursorScope(tables.members, 'gsi1', partition)),
+      KeyConditionExpression: options.upTo === undefined ? 'gsi1pk = :pk' : 'gsi1pk = :pk AND gsi1sk <= :upTo',
+      ExpressionAttributeValues: { ':pk': partition, ...(options.upTo === undefined ? {} : { ':upTo': options.upTo }) },
+      ...(options.limit ? { Limit: options.limit } : {}),
+      ExclusiveStartKey: decodeCursor(options.cursor, cursorScope(tables.members, 'gsi1', partition)),
     }),
   );
-  return { items: (output.Items ?? []).map((i) => i.memberId as string), cursor: encodeCursor(output.LastEvaluatedKey) };
+  return { items: [...new Set((output.Items ?? []).map((i) => i.memberId as string))], cursor: encodeCursor(output.LastEvaluatedKey) };
 };
+
+/** Members due for review on a day, by `until` (gsi1, one partition per day). */
+export const membersDueForReview = (day: string, until: string, cursor?: string): Promise<Page<string>> =>
+  memberIdsOn(memberKeys.reviewsOn(day), { upTo: `${until}~`, limit: 100, cursor });
 
 // ---- registration
 
@@ -566,18 +573,8 @@ export const expireMemberPoints = async (memberId: string, now = () => new Date(
   });
 
 /** Members with lots expiring on a day (gsi1, one partition per day). */
-export const membersWithLotsExpiring = async (day: string, until: string, cursor?: string): Promise<Page<string>> => {
-  const output = await documentClient.send(
-    new QueryCommand({
-      TableName: membersTable(),
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :until',
-      ExpressionAttributeValues: { ':pk': memberKeys.lotsExpiringOn(day), ':until': until },
-      ExclusiveStartKey: decodeCursor(cursor, cursorScope(tables.members, 'gsi1', memberKeys.lotsExpiringOn(day))),
-    }),
-  );
-  return { items: [...new Set((output.Items ?? []).map((i) => i.memberId as string))], cursor: encodeCursor(output.LastEvaluatedKey) };
-};
+export const membersWithLotsExpiring = (day: string, until: string, cursor?: string): Promise<Page<string>> =>
+  memberIdsOn(memberKeys.lotsExpiringOn(day), { upTo: until, cursor });
 
 /** The points ledger of a member, oldest first. */
 export const pointsLedger = async (memberId: string, principal: Principal, limit: number, cursor?: string): Promise<Page<Record<string, unknown>>> => {
@@ -657,17 +654,5 @@ export const assertMemberExists = (state: MemberState | undefined, memberId: str
 };
 
 /** Members whose birthday is on `MM-DD` (gsi1 on the profile: one partition per day of the year). */
-export const membersWithBirthday = async (mmdd: string, cursor?: string): Promise<Page<string>> => {
-  const partition = memberKeys.birthdaysOn(mmdd);
-  const output = await documentClient.send(
-    new QueryCommand({
-      TableName: membersTable(),
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': partition },
-      Limit: 100,
-      ExclusiveStartKey: decodeCursor(cursor, cursorScope(tables.members, 'gsi1', partition)),
-    }),
-  );
-  return { items: (output.Items ?? []).map((i) => i.memberId as string), cursor: encodeCursor(output.LastEvaluatedKey) };
-};
+export const membersWithBirthday = (mmdd: string, cursor?: string): Promise<Page<string>> =>
+  memberIdsOn(memberKeys.birthdaysOn(mmdd), { limit: 100, cursor });

@@ -8,15 +8,14 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { tables } from '../../infra/tables.ts';
 import { type Channel, type Decision, decideSend, type Message, type PastSend, type Recipient, sendKey, type SuppressionReason } from '../domain/send-gate.ts';
 import { sendEmail, sendText } from '../messaging/channels.ts';
 import { renderEmail, renderText, type TemplateName, type TemplateVars } from '../messaging/templates.ts';
-import { documentClient, tableName } from './client.ts';
+import { documentClient } from './client.ts';
 import { entities, memberKeys } from './keys.ts';
+import { membersTable } from './members.ts';
 import { TransactionCancelled, transactWrite } from './transact.ts';
 
-const members = () => tableName(tables.members);
 
 /** Longest window any cap looks back over. */
 const historyDays = 31;
@@ -53,7 +52,7 @@ const recentSends = async (memberId: string, now: string): Promise<PastSend[]> =
   const from = new Date(Date.parse(now) - historyDays * 86_400_000).toISOString();
   const output = await documentClient.send(
     new QueryCommand({
-      TableName: members(),
+      TableName: membersTable(),
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       FilterExpression: '#status = :sent',
       ExpressionAttributeNames: { '#status': 'status' },
@@ -87,7 +86,7 @@ export const withdrawConsent = async (memberId: string, channel: Channel, source
   try {
     await documentClient.send(
       new UpdateCommand({
-        TableName: members(),
+        TableName: membersTable(),
         Key: memberKeys.profile(memberId),
         UpdateExpression: `SET consent.#channel = :consent, updatedAt = :now, version = version + :one${suppression ? ', suppressed = if_not_exists(suppressed, :none)' : ''}`,
         ConditionExpression: 'attribute_exists(pk)',
@@ -98,7 +97,7 @@ export const withdrawConsent = async (memberId: string, channel: Channel, source
     if (suppression) {
       await documentClient.send(
         new UpdateCommand({
-          TableName: members(),
+          TableName: membersTable(),
           Key: memberKeys.profile(memberId),
           UpdateExpression: 'SET suppressed.#channel = :reason',
           ExpressionAttributeNames: { '#channel': channel },
@@ -116,7 +115,7 @@ export const withdrawConsent = async (memberId: string, channel: Channel, source
 /** The member an address or number belongs to (the uniqueness guards double as the lookup). */
 export const memberByContact = async (channel: Channel, address: string): Promise<string | undefined> => {
   const key = channel === 'email' ? memberKeys.email(address.trim().toLowerCase()) : memberKeys.phone(address);
-  const item = (await documentClient.send(new GetCommand({ TableName: members(), Key: key }))).Item;
+  const item = (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: key }))).Item;
   return item?.memberId as string | undefined;
 };
 
@@ -149,7 +148,7 @@ export const previewDelivery = async (profile: Record<string, unknown>, message:
  * record on the member.
  */
 export const deliver = async (memberId: string, message: OutgoingMessage, now = new Date().toISOString()): Promise<Delivery> => {
-  const profile = (await documentClient.send(new GetCommand({ TableName: members(), Key: memberKeys.profile(memberId), ConsistentRead: true }))).Item;
+  const profile = (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: memberKeys.profile(memberId), ConsistentRead: true }))).Item;
   if (!profile) throw new Error(`No member ${memberId}`);
   const recipient = recipientOf(profile);
   const history = await recentSends(memberId, now);
@@ -163,7 +162,7 @@ const spendBudget = async (now: string): Promise<boolean> => {
   try {
     await documentClient.send(
       new UpdateCommand({
-        TableName: members(),
+        TableName: membersTable(),
         Key: memberKeys.sendBudget(now.slice(0, 10)),
         UpdateExpression: 'ADD sent :one',
         ConditionExpression: 'attribute_not_exists(sent) OR sent < :cap',
@@ -219,12 +218,12 @@ const recordAndSend = async (
   const counts = decision.action === 'SEND' && message.kind === 'marketing';
   try {
     await transactWrite([
-      { Put: { TableName: members(), Item: { ...memberKeys.sendGuard(memberId, key), entity: entities.sendGuard, messageSk: record.sk, at: now }, ConditionExpression: 'attribute_not_exists(pk)' } },
-      { Put: { TableName: members(), Item: record } },
+      { Put: { TableName: membersTable(), Item: { ...memberKeys.sendGuard(memberId, key), entity: entities.sendGuard, messageSk: record.sk, at: now }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: membersTable(), Item: record } },
       ...(counts
         ? [{
             Update: {
-              TableName: members(),
+              TableName: membersTable(),
               Key: memberKeys.sendBudget(now.slice(0, 10)),
               UpdateExpression: 'ADD sent :one',
               ConditionExpression: 'attribute_not_exists(sent) OR sent < :cap',
@@ -260,7 +259,7 @@ const markSent = async (memberId: string, sk: string, send: () => Promise<string
   const values = Object.fromEntries(Object.values(update.set).map((v, i) => [`:a${i}`, v]));
   await documentClient.send(
     new UpdateCommand({
-      TableName: members(),
+      TableName: membersTable(),
       Key: { pk: memberKeys.partition(memberId), sk },
       UpdateExpression: `SET #status = :status, ${Object.keys(names).map((n, i) => `${n} = :a${i}`).join(', ')} REMOVE gsi1pk, gsi1sk`,
       ExpressionAttributeNames: { '#status': 'status', ...names },
@@ -274,7 +273,7 @@ const markSent = async (memberId: string, sk: string, send: () => Promise<string
 export const messagesOf = async (memberId: string, limit = 50): Promise<Record<string, unknown>[]> => {
   const output = await documentClient.send(
     new QueryCommand({
-      TableName: members(),
+      TableName: membersTable(),
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
       ExpressionAttributeValues: { ':pk': memberKeys.partition(memberId), ':msg': 'MSG#' },
       ScanIndexForward: false,
@@ -288,7 +287,7 @@ export const messagesOf = async (memberId: string, limit = 50): Promise<Record<s
 export const dueMessages = async (day: string, now: string): Promise<Record<string, unknown>[]> => {
   const output = await documentClient.send(
     new QueryCommand({
-      TableName: members(),
+      TableName: membersTable(),
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :now',
       ExpressionAttributeValues: { ':pk': memberKeys.deferredOn(day), ':now': `${now}~` },
@@ -306,44 +305,40 @@ export const dueMessages = async (day: string, now: string): Promise<Record<stri
  */
 export const redeliver = async (record: Record<string, unknown>, now = new Date().toISOString()): Promise<DeliveryStatus> => {
   const memberId = record.memberId as string;
-  const profile = (await documentClient.send(new GetCommand({ TableName: members(), Key: memberKeys.profile(memberId), ConsistentRead: true }))).Item;
+  const profile = (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: memberKeys.profile(memberId), ConsistentRead: true }))).Item;
   const message = {
     source: record.source, template: record.template, vars: record.vars, channels: record.channels, kind: record.kind,
     ...(record.campaignId ? { campaignId: record.campaignId } : {}), ...(record.expiresAt ? { expiresAt: record.expiresAt } : {}),
   } as OutgoingMessage;
   const { channel, decision } = profile ? chooseChannel(message, recipientOf(profile), await recentSends(memberId, now), now) : { channel: record.channel as Channel, decision: { action: 'SKIP', reason: 'NO_ADDRESS' } as Decision };
   const key = { pk: memberKeys.partition(memberId), sk: record.sk as string };
-  const claim = (set: string, values: Record<string, unknown>, removeIndex: boolean) =>
+  /** Changes the record only if it is still the deferral that was read: two dispatchers never both act on it. */
+  const claim = (set: Record<string, unknown>, removeIndex: boolean) =>
     documentClient.send(
       new UpdateCommand({
-        TableName: members(),
+        TableName: membersTable(),
         Key: key,
-        UpdateExpression: `SET ${set}${removeIndex ? ' REMOVE gsi1pk, gsi1sk' : ''}`,
+        UpdateExpression: `SET ${Object.keys(set).map((_, i) => `#a${i} = :a${i}`).join(', ')}${removeIndex ? ' REMOVE gsi1pk, gsi1sk' : ''}`,
         ConditionExpression: '#status = :deferred AND #until = :until',
-        // Only the names this update uses: DynamoDB refuses unused ones.
-        ExpressionAttributeNames: Object.fromEntries(
-          Object.entries({ '#status': 'status', '#until': 'until', '#channel': 'channel', '#reason': 'reason' }).filter(([n]) => n === '#status' || n === '#until' || set.includes(n)),
-        ),
-        ExpressionAttributeValues: { ':deferred': 'DEFERRED', ':until': record.until, ...values },
+        ExpressionAttributeNames: { '#status': 'status', '#until': 'until', ...Object.fromEntries(Object.keys(set).map((name, i) => [`#a${i}`, name])) },
+        ExpressionAttributeValues: { ':deferred': 'DEFERRED', ':until': record.until, ...Object.fromEntries(Object.values(set).map((value, i) => [`:a${i}`, value])) },
       }),
     );
+  const deferTo = (until: string, reason: string) => claim({ until, reason, ...memberKeys.deferred(until, memberId, record.key as string) }, false);
   try {
     if (decision.action === 'DEFER') {
-      const index = memberKeys.deferred(decision.until, memberId, record.key as string);
-      await claim('#until = :next, #reason = :reason, gsi1pk = :g1, gsi1sk = :g2', { ':next': decision.until, ':reason': decision.reason, ':g1': index.gsi1pk, ':g2': index.gsi1sk }, false);
+      await deferTo(decision.until, decision.reason);
       return 'DEFERRED';
     }
     if (decision.action === 'SKIP') {
-      await claim('#status = :skipped, #reason = :reason', { ':skipped': 'SKIPPED', ':reason': decision.reason }, true);
+      await claim({ status: 'SKIPPED', reason: decision.reason }, true);
       return 'SKIPPED';
     }
     if (message.kind === 'marketing' && !(await spendBudget(now))) {
-      const until = nextUtcDay(now);
-      const index = memberKeys.deferred(until, memberId, record.key as string);
-      await claim('#until = :next, #reason = :reason, gsi1pk = :g1, gsi1sk = :g2', { ':next': until, ':reason': 'DAILY_BUDGET', ':g1': index.gsi1pk, ':g2': index.gsi1sk }, false);
+      await deferTo(nextUtcDay(now), 'DAILY_BUDGET');
       return 'DEFERRED';
     }
-    await claim('#status = :sending, #channel = :channel', { ':sending': 'SENDING', ':channel': channel }, true);
+    await claim({ status: 'SENDING', channel }, true);
   } catch (error) {
     // Another dispatcher took it first.
     if ((error as Error).name === 'ConditionalCheckFailedException') return 'DUPLICATE';

@@ -4,7 +4,7 @@
  * records and sweeps repeat the same answer instead of adding to it), and
  * purchase orders that raise and settle `incoming`.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
 import { Conflict, Forbidden, NotFound, ValidationFailed } from '../domain/errors.ts';
 import type { LevelChange } from '../domain/movements.ts';
@@ -17,12 +17,12 @@ import { replenishmentReason } from '../domain/replenishment/reason.ts';
 import { type ReorderPlan, reorderPoint } from '../domain/replenishment/reorder-point.ts';
 import { type OrderPolicy, suggestOrder } from '../domain/replenishment/suggestion.ts';
 import { memberDemandUplift } from '../domain/replenishment/uplift.ts';
-import { batchGetInventory, type Page } from './catalog.ts';
+import { batchGetInventory, getInventoryItem, type Page } from './catalog.ts';
 import { documentClient, tableName } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { requestFingerprint } from './fingerprint.ts';
 import { entities, inventoryKeys, replenishmentKeys, withoutKeys } from './keys.ts';
-import { levelUpdate, loadReferences, movementItems, type StockLevel } from './stock.ts';
+import { levelUpdate, loadReferences, movementItems, readLevels, type StockLevel } from './stock.ts';
 import { TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
 
 const inventory = () => tableName(tables.inventory);
@@ -241,9 +241,9 @@ export interface ReorderCheck {
  */
 export const checkReorder = async (sku: string, locationId: string, now = new Date().toISOString()): Promise<ReorderCheck | undefined> => {
   const [level, productItem, existing] = await Promise.all([
-    getItem(inventoryKeys.level(sku, locationId)),
-    getItem(inventoryKeys.product(sku)),
-    getItem(replenishmentKeys.suggestion(sku, locationId)),
+    getInventoryItem(inventoryKeys.level(sku, locationId)),
+    getInventoryItem(inventoryKeys.product(sku)),
+    getInventoryItem(replenishmentKeys.suggestion(sku, locationId)),
   ]);
   if (!level || !productItem) return undefined;
   const product = productItem as unknown as Product;
@@ -292,9 +292,6 @@ const round = (value: number) => Math.round(value * 1000) / 1000;
 const sameSuggestion = (a: ReplenishmentSuggestion, b: ReplenishmentSuggestion) =>
   requestFingerprint({ ...a, updatedAt: undefined }) === requestFingerprint({ ...b, updatedAt: undefined });
 
-const getItem = async (key: { pk: string; sk: string }) =>
-  (await documentClient.send(new GetCommand({ TableName: inventory(), Key: key, ConsistentRead: true }))).Item;
-
 const setLevelReorderPoint = (sku: string, locationId: string, value: number) =>
   documentClient.send(
     new UpdateCommand({
@@ -329,7 +326,7 @@ const writeSuggestion = async (suggestion: ReplenishmentSuggestion, expectedStat
   } catch (error) {
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
     // Someone else wrote it first from a newer state; theirs stands and the next check sees it.
-    const now = await getItem(replenishmentKeys.suggestion(suggestion.sku, suggestion.locationId));
+    const now = await getInventoryItem(replenishmentKeys.suggestion(suggestion.sku, suggestion.locationId));
     return suggestionView(now!);
   }
 };
@@ -440,7 +437,7 @@ export const createPurchaseOrder = async (
   const lines = [...merged.values()];
   if (lines.length > 45) throw new ValidationFailed('A purchase order holds at most 45 SKU/location lines', [{ path: 'body.lines', message: 'split the order' }]);
   const fingerprint = requestFingerprint({ ...command, purchaseOrderId: undefined });
-  const existing = await getItem(replenishmentKeys.purchaseOrder(command.purchaseOrderId));
+  const existing = await getInventoryItem(replenishmentKeys.purchaseOrder(command.purchaseOrderId));
   if (existing) {
     if (existing.fingerprint !== fingerprint) throw new Conflict(`Purchase order ${command.purchaseOrderId} exists with other lines`);
     return { order: poView(existing), created: false };
@@ -498,7 +495,7 @@ export const createPurchaseOrder = async (
 };
 
 export const getPurchaseOrder = async (purchaseOrderId: string, principal: Principal): Promise<PurchaseOrder> => {
-  const item = await getItem(replenishmentKeys.purchaseOrder(purchaseOrderId));
+  const item = await getInventoryItem(replenishmentKeys.purchaseOrder(purchaseOrderId));
   if (!item) throw new NotFound(`Purchase order ${purchaseOrderId} not found`);
   const order = poView(item);
   const visible = visibleLocations(principal);
@@ -536,7 +533,7 @@ export const receivePurchaseOrder = async (
 ): Promise<{ order: PurchaseOrder; levels: StockLevel[]; replayed: boolean }> => {
   assertLocationAccess(principal, command.locationId);
   const movementId = `po:${purchaseOrderId}:${command.receiptId}`;
-  const booked = await getItem(inventoryKeys.movement(movementId));
+  const booked = await getInventoryItem(inventoryKeys.movement(movementId));
   const order = await getPurchaseOrder(purchaseOrderId, principal);
   if (booked) return { order, levels: [], replayed: true };
   if (order.status === 'CANCELLED' || order.status === 'RECEIVED') throw new Conflict(`Purchase order ${purchaseOrderId} is ${order.status.toLowerCase()}`);
@@ -569,7 +566,7 @@ export const receivePurchaseOrder = async (
     }
     throw error;
   }
-  const levels = (await batchGetInventory(changes.map((c) => inventoryKeys.level(c.sku, c.locationId)))).map((i) => withoutKeys<StockLevel>(i, ['inventoryPosition']));
+  const levels = await readLevels(changes);
   return { order: { ...order, lines, status, version: order.version + 1, updatedAt: now }, levels, replayed: false };
 };
 
@@ -579,7 +576,7 @@ export const receivePurchaseOrder = async (
  */
 const closeAnsweredSuggestions = async (order: PurchaseOrder, settled: readonly PurchaseOrderLine[], reason: string, now: string): Promise<TransactItem[]> => {
   const answered = settled.filter((l) => order.fromSuggestions.includes(`${l.sku}@${l.locationId}`));
-  const current = await Promise.all(answered.map((l) => getItem(replenishmentKeys.suggestion(l.sku, l.locationId))));
+  const current = await Promise.all(answered.map((l) => getInventoryItem(replenishmentKeys.suggestion(l.sku, l.locationId))));
   return answered
     .filter((_, i) => current[i]?.status === 'ORDERED' && current[i]?.purchaseOrderId === order.purchaseOrderId)
     .map((l): TransactItem => {
@@ -714,6 +711,6 @@ export const reclassifyAbc = async (products: readonly { sku: string; unitCost: 
 };
 
 export const latestAbcReport = async (): Promise<AbcReport | undefined> => {
-  const item = await getItem(replenishmentKeys.abcReport);
+  const item = await getInventoryItem(replenishmentKeys.abcReport);
   return item ? withoutKeys<AbcReport>(item) : undefined;
 };

@@ -6,7 +6,7 @@
  * and earned with their ledger entries, and member-exclusive allocations.
  * Any refusal leaves everything as it was.
  */
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
 import { AllocationExhausted, Conflict, IdempotencyKeyReused, NotEligible, NotFound, OutOfStock, UnknownReference, ValidationFailed } from '../domain/errors.ts';
 import { decodeEpc, gtinForms } from '../domain/epc.ts';
@@ -28,6 +28,7 @@ import {
   type Upgrade,
   upgradeOf,
 } from '../domain/tiers.ts';
+import { getInventoryItem } from './catalog.ts';
 import { documentClient, tableName } from './client.ts';
 import { requestFingerprint } from './fingerprint.ts';
 import { entities, memberKeys, rfidKeys, salesKeys, withoutKeys } from './keys.ts';
@@ -73,9 +74,6 @@ export interface Receipt extends Omit<PricedSale, 'lines'> {
 /** Movement ids of sales and returns use `:`, which client-chosen ids cannot contain. */
 const saleMovementId = (saleId: string) => `sale:${saleId}`;
 const returnMovementId = (saleId: string, returnId: string) => `return:${saleId}:${returnId}`;
-
-const getInventoryItem = async (key: { pk: string; sk: string }) =>
-  (await documentClient.send(new GetCommand({ TableName: inventory(), Key: key, ConsistentRead: true }))).Item;
 
 // ---- member-exclusive allocations
 

@@ -4,17 +4,17 @@
  * from 0 or less to more), every active subscriber is told once, higher
  * tiers first, and the subscription is closed.
  */
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { tables } from '../../infra/tables.ts';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFound } from '../domain/errors.ts';
 import { assertMemberAccess, type Principal } from '../domain/principal.ts';
 import { effectiveTier, tierRank } from '../domain/tiers.ts';
-import { documentClient, tableName } from './client.ts';
+import { batchGetItems, getInventoryItem } from './catalog.ts';
+import { documentClient } from './client.ts';
 import { entities, inventoryKeys, memberKeys } from './keys.ts';
 import { deliver, type DeliveryStatus } from './messages.ts';
+import { membersTable } from './members.ts';
 import { loadReferences } from './stock.ts';
 
-const members = () => tableName(tables.members);
 
 export interface StockAlert {
   memberId: string;
@@ -28,14 +28,14 @@ export interface StockAlert {
 /** Subscribes (or subscribes again after being told): one subscription per member, SKU and location. */
 export const subscribeStockAlert = async (memberId: string, sku: string, locationId: string, principal: Principal, now = new Date().toISOString()): Promise<StockAlert> => {
   assertMemberAccess(principal, memberId);
-  const profile = (await documentClient.send(new GetCommand({ TableName: members(), Key: memberKeys.profile(memberId) }))).Item;
+  const profile = (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: memberKeys.profile(memberId) }))).Item;
   if (!profile) throw new NotFound(`Member ${memberId} not found`);
   await loadReferences([sku], [locationId]);
   const alert: StockAlert = { memberId, sku, locationId, status: 'ACTIVE', subscribedAt: now };
   try {
     await documentClient.send(
       new PutCommand({
-        TableName: members(),
+        TableName: membersTable(),
         Item: { ...memberKeys.stockAlert(memberId, sku, locationId), ...memberKeys.stockAlertIndex(sku, locationId, memberId), entity: entities.stockAlert, ...alert },
         // Asking twice while waiting keeps the first subscription (and its place).
         ConditionExpression: 'attribute_not_exists(pk) OR #status <> :active',
@@ -46,7 +46,7 @@ export const subscribeStockAlert = async (memberId: string, sku: string, locatio
     return alert;
   } catch (error) {
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    const existing = (await documentClient.send(new GetCommand({ TableName: members(), Key: memberKeys.stockAlert(memberId, sku, locationId), ConsistentRead: true }))).Item!;
+    const existing = (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: memberKeys.stockAlert(memberId, sku, locationId), ConsistentRead: true }))).Item!;
     return { memberId, sku, locationId, status: existing.status, subscribedAt: existing.subscribedAt };
   }
 };
@@ -61,7 +61,7 @@ export const notifyBackInStock = async (sku: string, locationId: string, now = n
   const counts = { SENT: 0, DEFERRED: 0, SKIPPED: 0, FAILED: 0, DUPLICATE: 0 };
   const output = await documentClient.send(
     new QueryCommand({
-      TableName: members(),
+      TableName: membersTable(),
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk',
       FilterExpression: '#status = :active',
@@ -71,16 +71,12 @@ export const notifyBackInStock = async (sku: string, locationId: string, now = n
   );
   const alerts = (output.Items ?? []) as unknown as StockAlert[];
   if (alerts.length === 0) return counts;
-  const [product, location] = await Promise.all([
-    documentClient.send(new GetCommand({ TableName: tableName(tables.inventory), Key: inventoryKeys.product(sku) })),
-    documentClient.send(new GetCommand({ TableName: tableName(tables.inventory), Key: inventoryKeys.location(locationId) })),
+  const [product, location, found] = await Promise.all([
+    getInventoryItem(inventoryKeys.product(sku)),
+    getInventoryItem(inventoryKeys.location(locationId)),
+    batchGetItems(membersTable(), alerts.map((a) => memberKeys.profile(a.memberId))),
   ]);
-  const profiles = new Map<string, Record<string, unknown>>();
-  for (let i = 0; i < alerts.length; i += 100) {
-    const keys = alerts.slice(i, i + 100).map((a) => memberKeys.profile(a.memberId));
-    const batch = await documentClient.send(new BatchGetCommand({ RequestItems: { [members()]: { Keys: keys } } }));
-    for (const item of batch.Responses?.[members()] ?? []) profiles.set(item.memberId as string, item);
-  }
+  const profiles = new Map(found.map((item) => [item.memberId as string, item]));
   const rank = (alert: StockAlert) => {
     const profile = profiles.get(alert.memberId);
     return profile ? tierRank(effectiveTier(profile as never, now)) : -1;
@@ -92,13 +88,13 @@ export const notifyBackInStock = async (sku: string, locationId: string, now = n
       source: `stock-alert-${sku}-${locationId}-${alert.subscribedAt}`,
       kind: 'transactional',
       template: 'BACK_IN_STOCK',
-      vars: { productName: (product.Item?.name as string | undefined) ?? sku, locationName: (location.Item?.name as string | undefined) ?? locationId },
+      vars: { productName: (product?.name as string | undefined) ?? sku, locationName: (location?.name as string | undefined) ?? locationId },
       channels: ['sms', 'email'],
     }, now);
     counts[delivery.status]++;
     await documentClient.send(
       new UpdateCommand({
-        TableName: members(),
+        TableName: membersTable(),
         Key: memberKeys.stockAlert(alert.memberId, sku, locationId),
         UpdateExpression: 'SET #status = :notified, notifiedAt = :now, messageStatus = :delivery',
         ConditionExpression: '#status = :active AND subscribedAt = :since',

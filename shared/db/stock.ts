@@ -5,7 +5,7 @@
  * conditioned in the write (`available >= drop`), so concurrent buyers sell
  * exactly the units that exist.
  */
-import { GetCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
 import {
   Conflict,
@@ -28,7 +28,7 @@ import {
   planMovement,
 } from '../domain/movements.ts';
 import { assertLocationAccess, type Principal, visibleLocations } from '../domain/principal.ts';
-import { batchGetInventory, type Page } from './catalog.ts';
+import { batchGetInventory, getInventoryItem, type Page } from './catalog.ts';
 import { documentClient, tableName } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { requestFingerprint } from './fingerprint.ts';
@@ -106,9 +106,6 @@ const holdView = (item: Record<string, unknown>): Hold => ({
   expiresAt: item.holdUntil as string,
 });
 
-const getInventoryItem = async (key: { pk: string; sk: string }) =>
-  (await documentClient.send(new GetCommand({ TableName: inventory(), Key: key, ConsistentRead: true }))).Item;
-
 /** The request as it is fingerprinted: everything but the id that keys it. */
 const fingerprintOf = (command: MovementCommand): string => requestFingerprint({ ...command, movementId: undefined });
 
@@ -134,7 +131,8 @@ export const loadReferences = async (skus: readonly string[], locationIds: reado
   return { products };
 };
 
-const readLevels = async (pairs: readonly { sku: string; locationId: string }[]): Promise<StockLevel[]> => {
+/** The levels of these SKU/location pairs, as the API shows them; pairs without a level are left out. */
+export const readLevels = async (pairs: readonly { sku: string; locationId: string }[]): Promise<StockLevel[]> => {
   const found = await batchGetInventory(pairs.map((p) => inventoryKeys.level(p.sku, p.locationId)));
   const byKey = new Map(found.map((i) => [`${String(i.sku)}#${String(i.locationId)}`, levelView(i)]));
   return pairs.map((p) => byKey.get(`${p.sku}#${p.locationId}`)).filter((l): l is StockLevel => l !== undefined);

@@ -12,19 +12,10 @@ import {
   planMovement,
   transactionItemLimit,
 } from '../../../shared/domain/movements.ts';
+import { thrown } from '../../support/thrown.ts';
 
 const base = { movementId: 'm1', locationId: 'S1' };
 const skus = (n: number, qty = 1): Line[] => Array.from({ length: n }, (_, i) => ({ sku: `SKU-${i}`, qty }));
-
-/** Catches the error a function throws, to look at it. */
-const thrown = (fn: () => unknown): unknown => {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-};
 
 const lineArb = fc.record({ sku: fc.constantFrom('A', 'B', 'C', 'D', 'E'), qty: fc.integer({ min: 1, max: 1_000_000 }) });
 const linesArb = fc.array(lineArb, { minLength: 1, maxLength: 30 });

@@ -11,20 +11,11 @@ import {
   pointsFor,
   proratedShare,
 } from '../../../shared/domain/points.ts';
+import { thrown } from '../../support/thrown.ts';
 
 const now = '2025-06-01T12:00:00.000Z';
 const before = (days: number) => addDays(now, -days);
 const after = (days: number) => addDays(now, days);
-
-/** Catches the error a function throws, to look at it. */
-const thrown = (fn: () => unknown): unknown => {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-};
 
 const lot = (lotId: string, remaining: number, expiresInDays: number, extra: Partial<Lot> = {}): Lot => ({
   lotId,

@@ -10,16 +10,7 @@ import {
   type SaleLineInput,
   type SoldLine,
 } from '../../../shared/domain/sales.ts';
-
-/** Catches the error a function throws, to look at it. */
-const thrown = (fn: () => unknown): unknown => {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-};
+import { thrown } from '../../support/thrown.ts';
 
 const gold: MemberTerms = { discountPercent: 5, pointsMultiplier: 1.5, perCurrencyUnit: 1, pointValue: 1 };
 const regular: MemberTerms = { discountPercent: 0, pointsMultiplier: 1, perCurrencyUnit: 1, pointValue: 1 };
