@@ -46,6 +46,26 @@ const defined = <T extends object>(value: T): T =>
  * "UNKNOWN_TO_SDK_VERSION" or similar), where AWS sends REMOVE with the
  * DynamoDB service as the user identity; handlers get what AWS sends.
  */
+type Image = Record<string, unknown>;
+
+/**
+ * The Streams client hands an empty map back as `{}`, its type lost (every
+ * other attribute type has a member); Lambda's JSON carries `{"M":{}}`.
+ * Put the type back, at any depth, so handlers unmarshall what AWS sends.
+ */
+const withEmptyMaps = (image: Image | undefined): Image | undefined => {
+  if (!image) return image;
+  const repair = (value: unknown): unknown => {
+    if (typeof value !== 'object' || value === null) return value;
+    const attribute = value as { M?: Image; L?: unknown[] };
+    if (Object.keys(attribute).length === 0) return { M: {} };
+    if (attribute.M) return { M: withEmptyMaps(attribute.M) };
+    if (attribute.L) return { L: attribute.L.map(repair) };
+    return value;
+  };
+  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, repair(value)]));
+};
+
 export const toLambdaRecord = (record: StreamRecord, streamArn: string): DynamoDBRecord => {
   const ttlRemoval = !knownEvents.has(String(record.eventName)) && record.dynamodb?.OldImage !== undefined && record.dynamodb?.NewImage === undefined;
   const userIdentity = ttlRemoval ? { type: 'Service', principalId: 'dynamodb.amazonaws.com' } : record.userIdentity;
@@ -60,8 +80,8 @@ export const toLambdaRecord = (record: StreamRecord, streamArn: string): DynamoD
     dynamodb: defined({
       ApproximateCreationDateTime: Math.floor((record.dynamodb?.ApproximateCreationDateTime?.getTime() ?? Date.now()) / 1000),
       Keys: record.dynamodb?.Keys as never,
-      NewImage: record.dynamodb?.NewImage as never,
-      OldImage: record.dynamodb?.OldImage as never,
+      NewImage: withEmptyMaps(record.dynamodb?.NewImage as Image | undefined) as never,
+      OldImage: withEmptyMaps(record.dynamodb?.OldImage as Image | undefined) as never,
       SequenceNumber: record.dynamodb?.SequenceNumber,
       SizeBytes: record.dynamodb?.SizeBytes,
       StreamViewType: record.dynamodb?.StreamViewType,

@@ -117,4 +117,23 @@ describe('the local cloud', () => {
     expect(await run.json()).toMatchObject({ job: 'releaseExpiredHolds', result: { expired: 0 } });
     expect((await fetch(`${cloud.url}/_local/jobs/noSuchJob`, { method: 'POST' })).status).toBe(404);
   });
+
+  it('welcomes a new member through the members table\'s stream, as deployed', async () => {
+    const till = await signLocalToken({ role: 'store', locations: ['WH-E2E'] });
+    const email = 'welcome-e2e@example.com';
+    const registered = await fetch(`${cloud.url}/members`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${till}`, 'content-type': 'application/json', 'idempotency-key': 'e2e-welcome-1' },
+      body: JSON.stringify({ name: 'Emma', email, consent: { email: true } }),
+    });
+    expect(registered.status).toBe(201);
+    let items: { subject?: string }[] = [];
+    for (let i = 0; i < 100 && items.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      items = ((await (await fetch(`${cloud.url}/_local/outbox?to=${email}`)).json()) as { items: { subject?: string }[] }).items;
+    }
+    expect(items).toEqual([expect.objectContaining({ subject: 'Welcome to StockClub, Emma' })]);
+    const failures = (await (await fetch(`${cloud.url}/_local/failures`)).json()) as { items: { name: string }[] };
+    expect(failures.items.filter((f) => f.name === 'welcome')).toEqual([]);
+  });
 });

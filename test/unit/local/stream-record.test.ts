@@ -1,4 +1,5 @@
 import type { _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { matchesAnyFilter } from '../../../infra/local/filter-pattern.ts';
 import { toLambdaRecord } from '../../../infra/local/stream-poller.ts';
@@ -28,6 +29,21 @@ describe('stream records as Lambda delivers them', () => {
       },
     });
     expect(matchesAnyFilter(record, streamConsumers.expiredHolds.filters)).toBe(true);
+  });
+
+  it('gives empty maps back their type, at any depth, so the image unmarshalls as in AWS', () => {
+    // What the Streams client returns for a new member: empty maps arrive as `{}`.
+    const profile = {
+      pk: { S: 'MEMBER#m1' }, sk: { S: 'PROFILE' }, spendByMonth: {}, consent: { M: { email: { M: { granted: { BOOL: true } } }, sms: {} } },
+      tags: { L: [{}, { S: 'x' }] },
+    };
+    const record = toLambdaRecord({ eventID: 'e3', eventName: 'INSERT', dynamodb: { Keys: { pk: profile.pk, sk: profile.sk }, NewImage: profile as never } } as StreamRecord, arn);
+    const image = record.dynamodb!.NewImage!;
+    expect(image).toEqual({
+      pk: { S: 'MEMBER#m1' }, sk: { S: 'PROFILE' }, spendByMonth: { M: {} }, consent: { M: { email: { M: { granted: { BOOL: true } } }, sms: { M: {} } } },
+      tags: { L: [{ M: {} }, { S: 'x' }] },
+    });
+    expect(unmarshall(image as never)).toEqual({ pk: 'MEMBER#m1', sk: 'PROFILE', spendByMonth: {}, consent: { email: { granted: true }, sms: {} }, tags: [{}, 'x'] });
   });
 
   it('passes ordinary records through without fields they do not have', () => {
