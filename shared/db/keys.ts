@@ -83,6 +83,7 @@ export const entities = {
   sendGuard: 'SEND_GUARD',
   stockAlert: 'STOCK_ALERT',
   campaign: 'CAMPAIGN',
+  buyer: 'BUYER',
 } as const;
 
 /** Sales and member-exclusive allocations (inventory table): they sit beside the stock they move. */
@@ -157,6 +158,13 @@ export const memberKeys = {
   review: (memberId: string) => ({ pk: `MEMBER#${memberId}`, sk: 'REVIEW' }),
   reviewIndex: (at: string, memberId: string) => ({ gsi1pk: `TIER_REVIEW#${at.slice(0, 10)}`, gsi1sk: `${at}#${memberId}` }),
   reviewsOn: (day: string) => `TIER_REVIEW#${day}`,
+  /**
+   * Who bought a SKU (product affinity): one item per SKU and member with
+   * units and the last purchase, so a campaign for a SKU reads its buyers'
+   * partition instead of scanning the membership.
+   */
+  buyer: (sku: string, memberId: string) => ({ pk: `BUYERS#${sku}`, sk: `MEMBER#${memberId}` }),
+  buyersOf: (sku: string) => `BUYERS#${sku}`,
   campaign: (campaignId: string) => ({ pk: `CAMPAIGN#${campaignId}`, sk: 'CAMPAIGN' }),
   /** Marketing sends counted per UTC day, against the chain's daily spend cap. */
   sendBudget: (day: string) => ({ pk: 'SEND_BUDGET', sk: day }),
