@@ -8,6 +8,7 @@
  */
 import type { z } from 'zod';
 import type { Role } from '../shared/domain/principal.ts';
+import type { QueueName } from './queues.ts';
 import type { TableAccess } from './tables.ts';
 import { Health, Page } from '../shared/schemas/common.ts';
 import {
@@ -60,8 +61,10 @@ import {
   CampaignInput,
   CampaignPageQuery,
   CampaignParams,
+  MemberTags,
   UnsubscribeQuery,
 } from '../shared/schemas/members.ts';
+import { Recommendations, RecommendationsQuery } from '../shared/schemas/recommendations.ts';
 import {
   AbcAnalysis,
   HqOrders,
@@ -105,6 +108,8 @@ export interface RouteDefinition {
   readonly verifiesUnsubscribeLinks?: boolean;
   /** The handler sends member messages: it gets the SES and SMS settings and the right to send. */
   readonly sendsMessages?: boolean;
+  /** Queues the handler hands work to. */
+  readonly sendsTo?: readonly QueueName[];
 }
 
 const staff = ['admin', 'store'] as const;
@@ -218,6 +223,11 @@ export const routes = {
     summary: 'Change profile or consent (If-Match required)', params: MemberParams, body: MemberPatch, ifMatch: true,
     success: { status: 200, schema: Member, description: 'The updated member' },
   },
+  setMemberTags: {
+    method: 'PUT', path: '/members/{memberId}/tags', entry: 'functions/api/members.ts', auth: ['admin'], tag: 'members', tables: writeMembers,
+    summary: 'Replace the member\'s tags (tagged groups for campaigns)', params: MemberParams, body: MemberTags,
+    success: { status: 200, schema: Member, description: 'The member with the tags' },
+  },
   getMemberPoints: {
     method: 'GET', path: '/members/{memberId}/points', entry: 'functions/api/members.ts', auth: everyone, tag: 'members', tables: readMembers,
     summary: 'Points balance and open lots', params: MemberParams,
@@ -254,6 +264,12 @@ export const routes = {
     summary: 'Create a campaign: segment, channels, message, expiry, budget, cap', body: CampaignInput, idempotencyKey: 'campaignId',
     success: { status: 201, schema: Campaign, description: 'The campaign' },
   },
+  startCampaign: {
+    method: 'POST', path: '/campaigns/{campaignId}/start', entry: 'functions/api/campaigns.ts', auth: ['admin'], tag: 'members', tables: writeMembers,
+    sendsTo: ['campaignPages'],
+    summary: 'Send the campaign to its whole segment now, through the campaign-pages queue (starting twice starts once)', params: CampaignParams,
+    success: { status: 202, schema: Campaign, description: 'The campaign, RUNNING, with its fan-out' },
+  },
   getCampaign: {
     method: 'GET', path: '/campaigns/{campaignId}', entry: 'functions/api/campaigns.ts', auth: ['admin'], tag: 'members', tables: readMembers,
     summary: 'A campaign with its report (sent, deferred, skipped so far)', params: CampaignParams,
@@ -275,6 +291,12 @@ export const routes = {
     tables: { members: 'readWrite', inventory: 'read' },
     summary: 'Ask to be told once when a SKU is available again at a location', params: MemberParams, body: StockAlertRequest,
     success: { status: 201, schema: StockAlert, description: 'The subscription' },
+  },
+  getRecommendations: {
+    method: 'GET', path: '/members/{memberId}/recommendations', entry: 'functions/api/recommendations.ts', auth: everyone, tag: 'members',
+    tables: { members: 'read', inventory: 'read' },
+    summary: 'Products to suggest: bought together with recent purchases, tier favourites, in stock where the member shops', params: MemberParams, query: RecommendationsQuery,
+    success: { status: 200, schema: Recommendations, description: 'Recommendations, best first' },
   },
   reviewMemberTier: {
     method: 'POST', path: '/members/{memberId}/tier-review', entry: 'functions/api/members.ts', auth: ['admin', 'service'], tag: 'members', tables: writeMembers,

@@ -3,6 +3,7 @@
  * local scheduler on one machine. Expressions use EventBridge syntax
  * (`rate(5 minutes)`, `cron(0 8 * * ? *)`), evaluated in `timeZone`.
  */
+import type { QueueName } from './queues.ts';
 import type { TableAccess } from './tables.ts';
 
 export interface ScheduleDefinition {
@@ -14,6 +15,8 @@ export interface ScheduleDefinition {
   readonly tables?: TableAccess;
   /** The job sends member messages: it gets the SES and SMS settings and the right to send. */
   readonly sendsMessages?: boolean;
+  /** Queues the job hands work to. */
+  readonly sendsTo?: readonly QueueName[];
 }
 
 export const schedules = {
@@ -66,6 +69,30 @@ export const schedules = {
     description: 'Sends member messages deferred by quiet hours or frequency caps once their time has come',
     tables: { members: 'readWrite' },
     sendsMessages: true,
+  },
+  startCampaigns: {
+    entry: 'functions/jobs/start-campaigns.ts',
+    expression: 'rate(5 minutes)',
+    timeZone: 'UTC',
+    description: 'Fans scheduled campaigns whose time has come out to the campaign-pages queue',
+    tables: { members: 'readWrite' },
+    sendsTo: ['campaignPages'],
+  },
+  holidayOffers: {
+    entry: 'functions/jobs/holiday-offers.ts',
+    expression: 'cron(0 5 * * ? *)',
+    timeZone: 'UTC',
+    description: 'A holiday of the program that falls today: one campaign to every member with the tier gift, through the campaign-pages queue',
+    tables: { members: 'readWrite' },
+    sendsTo: ['campaignPages'],
+  },
+  overstockPromotions: {
+    entry: 'functions/jobs/overstock-promotions.ts',
+    expression: 'cron(0 4 ? * MON *)',
+    timeZone: 'UTC',
+    description: 'SKUs with too many days of cover across the chain: a campaign to the members who bought them, through the campaign-pages queue',
+    tables: { inventory: 'read', members: 'readWrite' },
+    sendsTo: ['campaignPages'],
   },
   abcClassification: {
     entry: 'functions/jobs/abc-classification.ts',

@@ -13,7 +13,7 @@ import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, Tabl
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnPolicy, CfnTopicRule } from 'aws-cdk-lib/aws-iot';
 import { Architecture, FilterCriteria, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -28,6 +28,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type RouteDefinition, routeList } from './routes.ts';
 import { notificationConsumerList, type NotificationConsumerName } from './notifications.ts';
+import { queueList, type QueueName, queues as queueDefinitions } from './queues.ts';
 import { scheduleList } from './schedules.ts';
 import { streamConsumerList } from './streams.ts';
 import { type TableAccess, type TableDefinition, type TableKey, tables } from './tables.ts';
@@ -60,6 +61,8 @@ interface FunctionOptions {
   readonly environment?: Record<string, string>;
   /** Asynchronous invocations that fail every retry (or grow older than maxEventAge) go here. */
   readonly onFailure?: Queue;
+  /** Work queues the function sends to: it gets their URLs and the right to send. */
+  readonly sendsTo?: readonly QueueName[];
   readonly maxEventAge?: Duration;
 }
 
@@ -124,6 +127,29 @@ export class StockClubStack extends Stack {
         'No iotDataEndpoint context: gate acknowledgements and alarms cannot be published. Deploy with -c iotDataEndpoint=$(aws iot describe-endpoint --endpoint-type iot:Data-ATS --query endpointAddress --output text).',
       );
     }
+    /*
+     * One log group for every function: CloudFormation allows 500 resources a
+     * stack, and a group per function was a fifth of them. Lambda names the
+     * streams of a shared group after the function, and Powertools puts the
+     * function name in every line, so logs still separate by function.
+     */
+    const functionLogs = new LogGroup(this, 'FunctionLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    // One dead-letter queue per kind of asynchronous source, for the same reason; each message names its function.
+    const streamFailures = this.deadLetterQueue('StreamFailures', 'Stream records that failed every retry');
+    const scheduleFailures = this.deadLetterQueue('ScheduleFailures', 'Scheduled runs that could not be delivered or failed every retry');
+
+    // Work queues first: producers defined below get their URLs.
+    const workQueues = Object.fromEntries(queueList().map(([name, queue]) => {
+      const deadLetters = this.deadLetterQueue(`${name}DeadLetters`, `Messages of ${name} that failed ${queue.maxReceiveCount} receives`);
+      return [name, new Queue(this, `${name}Queue`, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        visibilityTimeout: Duration.seconds(queue.timeoutSeconds * 6),
+        retentionPeriod: Duration.days(4),
+        deadLetterQueue: { queue: deadLetters, maxReceiveCount: queue.maxReceiveCount },
+      })];
+    })) as Record<QueueName, Queue>;
+
     /**
      * One function: its own role and log group, the table names (and only
      * those) it is granted, and, for asynchronous callers (IoT rules,
@@ -134,9 +160,10 @@ export class StockClubStack extends Stack {
       const environment: Record<string, string> = {
         ...baseEnvironment,
         ...Object.fromEntries((Object.keys(access) as TableKey[]).map((key) => [tables[key].envVar, this.tables[key].tableName])),
+        ...Object.fromEntries((options.sendsTo ?? []).map((queue) => [queueDefinitions[queue].envVar, workQueues[queue].queueUrl])),
         ...options.environment,
       };
-      const logGroup = new LogGroup(this, `${name}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+      const logGroup = functionLogs;
       // An own role per function instead of the managed basic-execution policy: logs go to this function's group only.
       const role = new Role(this, `${name}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
       logGroup.grantWrite(role);
@@ -176,6 +203,7 @@ export class StockClubStack extends Stack {
         id: 'AwsSolutions-L1',
         reason: 'Node.js 22 is the runtime the code and its bundles target (the development machines run Node 20); move to 24 after testing there.',
       });
+      for (const queue of options.sendsTo ?? []) workQueues[queue].grantSendMessages(role);
       for (const [key, mode] of Object.entries(access) as [TableKey, 'read' | 'readWrite'][]) {
         const table = this.tables[key];
         if (mode === 'read') table.grantReadData(role);
@@ -261,7 +289,10 @@ export class StockClubStack extends Stack {
     for (const [name, route] of routeList()) {
       const verifiesLinks = 'verifiesUnsubscribeLinks' in route && route.verifiesUnsubscribeLinks;
       const sends = 'sendsMessages' in route && route.sendsMessages;
-      const handler = fn(name, route.entry, route.summary, routeAccess(route), sends ? { environment: messagingEnvironment } : verifiesLinks ? { environment: unsubscribeSecret } : {});
+      const handler = fn(name, route.entry, route.summary, routeAccess(route), {
+        ...(sends ? { environment: messagingEnvironment } : verifiesLinks ? { environment: unsubscribeSecret } : {}),
+        ...('sendsTo' in route ? { sendsTo: route.sendsTo } : {}),
+      });
       if (sends) allowMessages(handler.role as Role);
       const [created] = api.addRoutes({
         path: route.path,
@@ -285,7 +316,7 @@ export class StockClubStack extends Stack {
         ...(sends ? { environment: messagingEnvironment } : {}),
       });
       if (sends) allowMessages(handler.role as Role);
-      const failures = this.deadLetterQueue(`${name}Failures`, 'Stream records that failed every retry');
+      const failures = streamFailures;
       handler.addEventSource(
         new DynamoEventSource(this.tables[consumer.table], {
           startingPosition: StartingPosition.TRIM_HORIZON,
@@ -387,16 +418,28 @@ export class StockClubStack extends Stack {
     });
     new CfnOutput(this, 'InboundSmsTopicArn', { value: topics.inboundSms.topicArn, description: 'Point the two-way channel of the member phone numbers here' });
 
+    // ---- Queue workers
+    for (const [name, queue] of queueList()) {
+      const handler = fn(name, queue.entry, queue.description, declaredAccess(queue) ?? {}, {
+        timeout: Duration.seconds(queue.timeoutSeconds),
+        ...(queue.sendsMessages ? { environment: messagingEnvironment } : {}),
+        ...(queue.sendsTo ? { sendsTo: queue.sendsTo as readonly QueueName[] } : {}),
+      });
+      if (queue.sendsMessages) allowMessages(handler.role as Role);
+      handler.addEventSource(new SqsEventSource(workQueues[name], { batchSize: queue.batchSize, reportBatchItemFailures: true, maxConcurrency: queue.maxConcurrency }));
+    }
+
     // ---- Scheduled jobs
     for (const [name, schedule] of scheduleList()) {
       // Scheduler's dead-letter queue takes runs it could not deliver; the function's
       // on-failure destination (the same queue) takes runs that failed every retry.
-      const failures = this.deadLetterQueue(`${name}Failures`, 'Scheduled runs that could not be delivered or failed every retry');
+      const failures = scheduleFailures;
       const sends = 'sendsMessages' in schedule && schedule.sendsMessages;
       const handler = fn(name, schedule.entry, schedule.description, declaredAccess(schedule) ?? { inventory: 'readWrite' }, {
         timeout: Duration.minutes(5),
         onFailure: failures,
         ...(sends ? { environment: messagingEnvironment } : {}),
+        ...('sendsTo' in schedule ? { sendsTo: schedule.sendsTo } : {}),
       });
       if (sends) allowMessages(handler.role as Role);
       const role = new Role(this, `${name}SchedulerRole`, {

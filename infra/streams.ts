@@ -50,6 +50,16 @@ export const streamConsumers = {
     maxBatchingWindowSeconds: 2,
     retryAttempts: 5,
   },
+  purchaseHistory: {
+    table: 'inventory',
+    entry: 'functions/streams/purchase-history.ts',
+    description: 'Counts member sales once into buyers per SKU, bought-together counts, tier favourites and usual stores, for recommendations',
+    filters: [{ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['SALE'] }, memberId: { S: [{ exists: true }] } } } }],
+    batchSize: 25,
+    maxBatchingWindowSeconds: 2,
+    retryAttempts: 5,
+    tables: { inventory: 'readWrite', members: 'readWrite' },
+  },
   reorderCheck: {
     table: 'inventory',
     entry: 'functions/streams/reorder-check.ts',

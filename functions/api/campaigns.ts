@@ -18,3 +18,7 @@ export const dryRunCampaign = httpHandler(routes.dryRunCampaign, async ({ params
 export const dispatchCampaign = httpHandler(routes.dispatchCampaign, async ({ params, query }) => ({
   body: await campaigns.dispatchPage(params.campaignId, query.cursor),
 }));
+
+export const startCampaign = httpHandler(routes.startCampaign, async ({ params }) => ({
+  body: await campaigns.startCampaign(params.campaignId),
+}));

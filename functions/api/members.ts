@@ -75,3 +75,8 @@ export const unsubscribe = httpHandler(routes.unsubscribe, async ({ query }) => 
   await withdrawConsent(query.member, query.channel, 'UNSUBSCRIBE_LINK', new Date().toISOString());
   return { body: { unsubscribed: true, channel: query.channel } };
 });
+
+export const setMemberTags = httpHandler(routes.setMemberTags, async ({ params, body }) => {
+  const member = await members.setMemberTags(params.memberId, body.tags);
+  return { body: member, headers: etag(member.version) };
+});

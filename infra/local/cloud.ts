@@ -1,7 +1,8 @@
 /**
  * The whole cloud on one machine: DynamoDB Local with the tables of
  * infra/tables.ts, the HTTP gateway, the stream poller, the MQTT broker with
- * the topic rules, the IoT data plane endpoint, the scheduler and the outbox.
+ * the topic rules, the IoT data plane endpoint, the SQS work queues, the
+ * scheduler and the outbox.
  * Handlers run in this process with the environment Lambda would give them.
  */
 import { mkdirSync } from 'node:fs';
@@ -16,6 +17,8 @@ import { startMqttBroker } from './mqtt.ts';
 import { outbox } from '../../shared/messaging/outbox.ts';
 import { type LocalScheduler, startScheduler } from './scheduler.ts';
 import { seedDemoData } from './seed.ts';
+import { type LocalMail, startLocalMail } from './ses.ts';
+import { startLocalQueues } from './sqs.ts';
 import { startStreamPoller } from './stream-poller.ts';
 
 export interface LocalCloudOptions {
@@ -23,6 +26,8 @@ export interface LocalCloudOptions {
   readonly port?: number;
   /** MQTT port (default MQTT_PORT or 1883); 0 picks a free one. */
   readonly mqttPort?: number;
+  /** The SES v2 emulator's port (default MAIL_PORT, else a free one). */
+  readonly mailPort?: number;
   /** DynamoDB Local's port; a free one by default. */
   readonly dynamoPort?: number;
   /** Persist DynamoDB Local's data (and a failures.jsonl) here instead of in memory. */
@@ -38,9 +43,11 @@ export interface LocalCloudOptions {
 export interface LocalCloud {
   readonly url: string;
   readonly mqttUrl: string;
+  /** The SES v2 emulator: its page lists the email sent. */
+  readonly mailUrl: string;
   readonly dynamoEndpoint: string;
   readonly failures: FailureLog;
-  /** Resolves when stream records and MQTT messages seen so far have been handled. */
+  /** Resolves when stream records, queue messages and MQTT messages seen so far have been handled. */
   settled(): Promise<void>;
   /** Stops everything, DynamoDB Local's JVM included, and restores the environment. */
   stop(): Promise<void>;
@@ -55,15 +62,21 @@ const portFrom = (value: string | undefined, fallback: number): number => {
 
 const json = (status: number, body: unknown) => ({ status, body });
 
-/** GET/DELETE /_local/outbox, GET /_local/failures, GET /_local/jobs, POST /_local/jobs/{name}. */
-const localEndpoints = (failures: FailureLog, scheduler: LocalScheduler): LocalEndpoint[] => [
+/** GET/DELETE /_local/outbox (texts, and the emails the SES emulator took), GET /_local/failures, GET /_local/jobs, POST /_local/jobs/{name}. */
+const localEndpoints = (failures: FailureLog, scheduler: LocalScheduler, mail: LocalMail): LocalEndpoint[] => [
   async (req: IncomingMessage) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith('/_local/')) return undefined;
     const route = `${req.method} ${url.pathname}`;
-    if (route === 'GET /_local/outbox') return json(200, { items: outbox.list(url.searchParams.get('to') ?? undefined) });
+    if (route === 'GET /_local/outbox') {
+      const to = url.searchParams.get('to') ?? undefined;
+      // A stable sort: messages of the same second keep the order they were sent in.
+      const items = [...(await mail.list(to)), ...outbox.list(to)].sort((a, b) => a.sentAt.slice(0, 19).localeCompare(b.sentAt.slice(0, 19)));
+      return json(200, { items });
+    }
     if (route === 'DELETE /_local/outbox') {
       outbox.clear();
+      await mail.clear();
       return json(200, { items: [] });
     }
     if (route === 'GET /_local/failures') return json(200, { items: failures.list((url.searchParams.get('source') ?? undefined) as Failure['source'] | undefined) });
@@ -121,8 +134,13 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     const dynamo = await startDynamoDbLocal({ port: options.dynamoPort, dataDir: options.dataDir });
     steps.push(() => dynamo.stop());
     const tableEnv = await createTables(dynamo.endpoint, 'stockclub');
-    // Member messages go to the outbox instead of SES and SMS.
-  setEnv({ ...tableEnv, ...localAwsEnv, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN', MESSAGES_TRANSPORT: 'outbox' });
+    // Member email goes through the real SES adapter to the SES v2 emulator; texts to the outbox.
+    const mail = await startLocalMail(options.mailPort ?? portFrom(process.env.MAIL_PORT, 0));
+    steps.push(() => mail.close());
+    setEnv({
+      ...tableEnv, ...localAwsEnv, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      MESSAGES_TRANSPORT: 'local', AWS_ENDPOINT_URL_SESV2: mail.url, EMAIL_FROM: 'StockClub <club@stockclub.local>', SES_CONFIGURATION_SET: 'stockclub-local',
+    });
 
     const failures = new FailureLog({ file: options.dataDir ? join(options.dataDir, 'failures.jsonl') : undefined });
     const broker = await startMqttBroker({ port: mqttPort, failures });
@@ -131,12 +149,16 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     steps.push(() => iotData.close());
     setEnv({ AWS_ENDPOINT_URL_IOT_DATA_PLANE: iotData.url });
 
+    const queues = await startLocalQueues({ failures, region: localAwsEnv.AWS_REGION });
+    steps.push(() => queues.close());
+    setEnv({ AWS_ENDPOINT_URL_SQS: queues.url, ...queues.env });
+
     const poller = await startStreamPoller({ endpoint: dynamo.endpoint, tableEnv, failures });
     steps.push(() => poller.stop());
     const scheduler = startScheduler({ failures, enabled: options.schedules ?? true });
     steps.push(() => scheduler.stop());
 
-    const gateway = createGateway({ localEndpoints: localEndpoints(failures, scheduler) });
+    const gateway = createGateway({ localEndpoints: localEndpoints(failures, scheduler, mail) });
     const httpPort = await listen(gateway, port);
     steps.push(() => new Promise<void>((resolve) => {
       gateway.closeAllConnections();
@@ -149,11 +171,16 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     return {
       url,
       mqttUrl: broker.url,
+      mailUrl: mail.url,
       dynamoEndpoint: dynamo.endpoint,
       failures,
       settled: async () => {
         await broker.settled();
-        await poller.idle();
+        // Stream consumers may queue work and workers may write what streams carry: twice round covers both.
+        for (let round = 0; round < 2; round++) {
+          await poller.idle();
+          await queues.idle();
+        }
       },
       stop,
     };

@@ -2,7 +2,8 @@
  * Where the local cloud keeps what AWS would send to a failure destination:
  * stream records that failed every retry (an event source mapping's
  * on-failure queue), MQTT messages the topic rule could not deliver (its
- * error action) and failed job runs (the function's on-failure queue).
+ * error action), failed job runs (the function's on-failure queue) and
+ * queue messages that failed every receive (the queue's dead-letter queue).
  * Readable at GET /_local/failures; with `file`, also appended there as JSON
  * lines, so failures outlive the process (`npm start -- --data DIR` keeps
  * them next to the data).
@@ -10,7 +11,7 @@
 import { appendFileSync } from 'node:fs';
 
 export interface Failure {
-  readonly source: 'stream' | 'topicRule' | 'schedule';
+  readonly source: 'stream' | 'topicRule' | 'schedule' | 'queue';
   /** The consumer, rule or job that failed. */
   readonly name: string;
   readonly reason: string;

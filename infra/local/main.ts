@@ -40,6 +40,7 @@ try {
 StockClub is running locally.
   API        ${cloud.url}   (GET /health and GET /openapi.json need no token)
   MQTT       ${cloud.mqttUrl}   (gateways: username {locationId}/{gateId}, password: a gateway token)
+  Email      ${cloud.mailUrl}   (the SES v2 emulator: member email, sent through the real SES adapter)
   DynamoDB   ${cloud.dynamoEndpoint}   (${values.data ? `data in ${values.data}` : 'in memory, gone when this stops'})
   Data       ${values.empty ? 'none (--empty)' : `demo: ${demoLocations.map((l) => l.locationId).join(', ')}; SNEAKER-42, TEE-BLK-M, ...`}
 
@@ -49,9 +50,9 @@ StockClub is running locally.
   Try        curl -H "authorization: Bearer $(npm run -s token -- --role admin)" ${cloud.url}/stock/SNEAKER-42
 
   Local-only endpoints (no token):
-    GET    ${cloud.url}/_local/outbox[?to=...]   messages that would have gone out by email or SMS
+    GET    ${cloud.url}/_local/outbox[?to=...]   member messages: email (from the SES emulator) and SMS
     DELETE ${cloud.url}/_local/outbox
-    GET    ${cloud.url}/_local/failures          stream records, MQTT messages and job runs that failed for good${values.data ? `\n                                          (also in ${join(values.data, 'failures.jsonl')})` : ''}
+    GET    ${cloud.url}/_local/failures          stream records, queue messages, MQTT messages and job runs that failed for good${values.data ? `\n                                          (also in ${join(values.data, 'failures.jsonl')})` : ''}
     GET    ${cloud.url}/_local/jobs
     POST   ${cloud.url}/_local/jobs/{name}       run a scheduled job now
 

@@ -1,25 +1,40 @@
 /**
- * Campaigns: an offer to a segment of members on their preferred channels.
- * A dry run shows, page by page, who would get it now and who would not and
- * why; a dispatch sends a page through the same gate with the campaign as
- * the send source, so dispatching a page twice sends nothing twice, and the
- * campaign keeps the tally. Pages of the member table are read with a
- * filtered Scan: a campaign is the one place the whole membership is the
- * question (for a million members the pages should be fanned out to a
- * queue of workers; each page is independent).
+ * Campaigns: an offer (and perhaps a gift of points) to a segment of members
+ * on their preferred channels.
+ *
+ * - A dry run shows, page by page, who would get it now and who would not
+ *   and why; `dispatchPage` sends one page by hand. Both walk the sources
+ *   one after the other with a cursor.
+ * - `startCampaign` (at once, or by the scheduler at `sendAt`) fans the
+ *   campaign out: one queue message per source (a parallel-scan segment of
+ *   the membership, or one SKU's buyers for a product-affinity segment).
+ *   A worker sends a page and queues the next page of its source, so a
+ *   million members never need one run. A page is claimed once it is done,
+ *   so a redelivered message adds nothing to the report; the send keys make
+ *   sure a member gets a campaign once whatever is redelivered.
  */
-import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { AlreadyExists, NotFound } from '../domain/errors.ts';
+import { createHash } from 'node:crypto';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { tables } from '../../infra/tables.ts';
+import { AlreadyExists, NotFound, ValidationFailed } from '../domain/errors.ts';
+import type { Principal } from '../domain/principal.ts';
 import { type Segment, segmentMatch } from '../domain/segments.ts';
 import type { Cap, Channel } from '../domain/send-gate.ts';
+import { effectiveTier, type TierName } from '../domain/tiers.ts';
+import { enqueue } from '../messaging/queue.ts';
+import { batchGetItems } from './catalog.ts';
 import { documentClient } from './client.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { requestFingerprint } from './fingerprint.ts';
 import { entities, memberKeys, withoutKeys } from './keys.ts';
 import { deliver, type DeliveryStatus, type OutgoingMessage, previewDelivery } from './messages.ts';
-import { loadProgram, membersTable } from './members.ts';
+import { adjustPoints, loadProgram, membersTable } from './members.ts';
+import { TransactionCancelled, transactWrite } from './transact.ts';
 
 const pageSize = 200;
+/** Parallel-scan segments a whole-membership campaign is split into (each one a chain of pages). */
+const scanSegments = () => Number(process.env.CAMPAIGN_SCAN_SEGMENTS ?? 8);
+const system: Principal = { subject: 'system:campaigns', role: 'service', locations: [] };
 
 export interface CampaignInput {
   campaignId: string;
@@ -29,28 +44,42 @@ export interface CampaignInput {
   headline: string;
   text: string;
   expiresAt?: string;
-  /** At most this many messages are sent. */
+  /** At most this many messages are sent or deferred (exact, whatever runs at once). */
   budget?: number;
   /** At most this many messages of this campaign per member in a window. */
   cap?: Cap;
+  /** When the scheduler starts it; without it, an admin starts it (or dispatches pages by hand). */
+  sendAt?: string;
+  /** Points every member in the segment gets once, by tier (holiday gifts), whether or not a message may reach them. */
+  gift?: { pointsByTier: Partial<Record<TierName, number>>; expiryDays?: number };
 }
 
+export type CampaignStatus = 'DRAFT' | 'SCHEDULED' | 'RUNNING' | 'DONE';
+
 export interface Campaign extends CampaignInput {
-  counts: Partial<Record<DeliveryStatus, number>>;
+  status: CampaignStatus;
+  counts: Partial<Record<DeliveryStatus | 'GIFTED', number>>;
+  /** The fan-out: sources queued, sources whose last page is done. */
+  fanOut?: { sources: number; finished: number; startedAt: string; queuedAt?: string; finishedAt?: string };
   createdAt: string;
   by: string;
 }
 
 export const createCampaign = async (input: CampaignInput, by: string, now = new Date().toISOString()): Promise<{ campaign: Campaign; created: boolean }> => {
-  const campaign: Campaign = { ...input, counts: {}, createdAt: now, by };
+  const campaign: Campaign = { ...input, status: input.sendAt ? 'SCHEDULED' : 'DRAFT', counts: {}, createdAt: now, by };
   const fingerprint = requestFingerprint(input);
   try {
-    await documentClient.send(new PutCommand({ TableName: membersTable(), Item: { ...memberKeys.campaign(input.campaignId), entity: entities.campaign, ...campaign, fingerprint }, ConditionExpression: 'attribute_not_exists(pk)' }));
+    await documentClient.send(new PutCommand({
+      TableName: membersTable(),
+      Item: { ...memberKeys.campaign(input.campaignId), ...(input.sendAt ? memberKeys.campaignDue(input.sendAt, input.campaignId) : {}), entity: entities.campaign, ...campaign, fingerprint },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }));
     return { campaign, created: true };
   } catch (error) {
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
     const existing = await getCampaign(input.campaignId);
-    if (requestFingerprint({ ...existing, counts: undefined, createdAt: undefined, by: undefined }) !== fingerprint) throw new AlreadyExists(`Campaign ${input.campaignId} exists with other settings`);
+    const { counts: _c, createdAt: _a, by: _b, status: _s, fanOut: _f, ...settings } = existing;
+    if (requestFingerprint(settings) !== fingerprint) throw new AlreadyExists(`Campaign ${input.campaignId} exists with other settings`);
     return { campaign: existing, created: false };
   }
 };
@@ -58,32 +87,96 @@ export const createCampaign = async (input: CampaignInput, by: string, now = new
 export const getCampaign = async (campaignId: string): Promise<Campaign> => {
   const item = (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: memberKeys.campaign(campaignId), ConsistentRead: true }))).Item;
   if (!item) throw new NotFound(`Campaign ${campaignId} not found`);
-  return withoutKeys<Campaign>(item, ['fingerprint']);
+  // The offer's end is named expiresAt like the table's TTL attribute, which withoutKeys hides; an ISO string is no TTL, so it is shown.
+  return { ...withoutKeys<Campaign>(item, ['fingerprint', 'budgetUsed']), ...(item.expiresAt ? { expiresAt: item.expiresAt as string } : {}) };
 };
 
-const messageOf = (campaign: Campaign, profile: Record<string, unknown>): OutgoingMessage => ({
+const messageOf = (campaign: Campaign, profile: Record<string, unknown>, points: number): OutgoingMessage => ({
   source: `campaign-${campaign.campaignId}`,
   kind: 'marketing',
   template: 'OFFER',
-  vars: { name: profile.name as string, headline: campaign.headline, text: campaign.text },
+  vars: { name: profile.name as string, headline: campaign.headline, text: campaign.text, ...(points > 0 ? { points } : {}) },
   channels: campaign.channels,
   campaignId: campaign.campaignId,
   ...(campaign.expiresAt ? { expiresAt: campaign.expiresAt } : {}),
   ...(campaign.cap ? { campaignCap: campaign.cap } : {}),
+  ...(campaign.budget !== undefined ? { budget: campaign.budget } : {}),
 });
 
-const memberPage = async (cursor: string | undefined) => {
-  const output = await documentClient.send(
-    new ScanCommand({
+// ---- where members come from
+
+/** A parallel-scan segment of the membership, or the buyers of one SKU. */
+export type PageSource = { scan: number; of: number } | { buyers: string };
+
+export interface CampaignPage {
+  campaignId: string;
+  source: PageSource;
+  cursor?: string;
+}
+
+/** A product-affinity segment reads its SKUs' buyers, never the whole membership. */
+const sourcesOf = (campaign: Campaign, parallel: number): PageSource[] =>
+  campaign.segment.affinity
+    ? campaign.segment.affinity.skus.map((sku) => ({ buyers: sku }))
+    : Array.from({ length: parallel }, (_, scan) => ({ scan, of: parallel }));
+
+const readPage = async (source: PageSource, cursor: string | undefined): Promise<{ profiles: Record<string, unknown>[]; cursor?: string }> => {
+  if ('scan' in source) {
+    const output = await documentClient.send(new ScanCommand({
       TableName: membersTable(),
       FilterExpression: 'entity = :member',
       ExpressionAttributeValues: { ':member': entities.member },
       Limit: pageSize,
+      ...(source.of > 1 ? { Segment: source.scan, TotalSegments: source.of } : {}),
       ExclusiveStartKey: decodeCursor(cursor, { attributes: ['pk', 'sk'] }),
-    }),
-  );
-  return { profiles: output.Items ?? [], cursor: encodeCursor(output.LastEvaluatedKey) };
+    }));
+    return { profiles: output.Items ?? [], cursor: encodeCursor(output.LastEvaluatedKey) };
+  }
+  const output = await documentClient.send(new QueryCommand({
+    TableName: membersTable(),
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': memberKeys.buyersOf(source.buyers) },
+    Limit: pageSize,
+    ExclusiveStartKey: decodeCursor(cursor, cursorScope(tables.members, undefined, memberKeys.buyersOf(source.buyers))),
+  }));
+  const buyers = output.Items ?? [];
+  const profiles = await batchGetItems(membersTable(), buyers.map((b) => memberKeys.profile(b.memberId as string)));
+  const boughtAt = new Map(buyers.map((b) => [b.memberId as string, b.lastBoughtAt as string]));
+  return {
+    profiles: profiles.map((p) => ({ ...p, lastBought: { [source.buyers]: boughtAt.get(p.memberId as string) } })),
+    cursor: encodeCursor(output.LastEvaluatedKey),
+  };
 };
+
+/** The cursor of the page-by-page routes: which source, and where in it. */
+const walkCursor = {
+  encode: (source: number, inner: string | undefined) => Buffer.from(JSON.stringify({ source, ...(inner ? { inner } : {}) })).toString('base64url'),
+  decode: (cursor: string | undefined, sources: number): { source: number; inner?: string } => {
+    if (cursor === undefined) return { source: 0 };
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    } catch {
+      parsed = undefined;
+    }
+    const { source, inner } = (parsed ?? {}) as { source?: unknown; inner?: unknown };
+    if (!Number.isInteger(source) || (source as number) < 0 || (source as number) >= sources || (inner !== undefined && typeof inner !== 'string')) {
+      throw new ValidationFailed('Invalid cursor', [{ path: 'query.cursor', message: 'use the cursor from the previous page' }]);
+    }
+    return { source: source as number, ...(inner ? { inner: inner as string } : {}) };
+  },
+};
+
+/** One page of the sources walked in order, and the cursor of the next. */
+const walkPage = async (campaign: Campaign, cursor: string | undefined) => {
+  const sources = sourcesOf(campaign, 1);
+  const at = walkCursor.decode(cursor, sources.length);
+  const page = await readPage(sources[at.source]!, at.inner);
+  const next = page.cursor ? walkCursor.encode(at.source, page.cursor) : at.source + 1 < sources.length ? walkCursor.encode(at.source + 1, undefined) : undefined;
+  return { profiles: page.profiles, cursor: next };
+};
+
+// ---- dry run
 
 export interface DryRunEntry {
   memberId: string;
@@ -91,12 +184,16 @@ export interface DryRunEntry {
   channel?: Channel;
   reason?: string;
   until?: string;
+  points?: number;
 }
+
+const giftPoints = (campaign: Campaign, profile: Record<string, unknown>, now: string): number =>
+  campaign.gift?.pointsByTier[effectiveTier(profile as never, now)] ?? 0;
 
 /** One page of the membership: what the campaign would do for each member now. Writes nothing. */
 export const dryRun = async (campaignId: string, cursor?: string, now = new Date().toISOString()) => {
   const [campaign, program] = await Promise.all([getCampaign(campaignId), loadProgram()]);
-  const page = await memberPage(cursor);
+  const page = await walkPage(campaign, cursor);
   const entries: DryRunEntry[] = [];
   for (const profile of page.profiles) {
     const match = segmentMatch(profile as never, campaign.segment, now, program.rollingMonths);
@@ -104,47 +201,188 @@ export const dryRun = async (campaignId: string, cursor?: string, now = new Date
       entries.push({ memberId: profile.memberId as string, action: 'NOT_IN_SEGMENT', reason: match.because });
       continue;
     }
-    const { channel, decision } = await previewDelivery(profile, messageOf(campaign, profile), now);
+    const points = giftPoints(campaign, profile, now);
+    const { channel, decision } = await previewDelivery(profile, messageOf(campaign, profile, points), now);
     entries.push({
       memberId: profile.memberId as string,
       action: decision.action,
       channel,
       ...(decision.action === 'SKIP' ? { reason: decision.reason } : {}),
       ...(decision.action === 'DEFER' ? { reason: decision.reason, until: decision.until } : {}),
+      ...(points > 0 ? { points } : {}),
     });
   }
   const summary = entries.reduce<Record<string, number>>((acc, e) => ({ ...acc, [e.action]: (acc[e.action] ?? 0) + 1 }), {});
   return { campaignId, entries, summary, ...(page.cursor ? { cursor: page.cursor } : {}) };
 };
 
+// ---- sending
+
+type Counts = Partial<Record<DeliveryStatus | 'GIFTED', number>>;
+
+/** Gives the gift and sends to every member of the page in the segment; stops when the budget is spent. */
+const sendToPage = async (campaign: Campaign, profiles: readonly Record<string, unknown>[], rollingMonths: number, now: string) => {
+  const counts: Counts = {};
+  let budgetSpent = false;
+  for (const profile of profiles) {
+    if (!segmentMatch(profile as never, campaign.segment, now, rollingMonths).in) continue;
+    const memberId = profile.memberId as string;
+    const points = giftPoints(campaign, profile, now);
+    if (points > 0) {
+      const gift = await adjustPoints(memberId, { points, reason: `Gift: ${campaign.name}`, ...(campaign.gift?.expiryDays ? { expiryDays: campaign.gift.expiryDays } : {}) }, `campaign-${campaign.campaignId}`, system, () => now);
+      if (!gift.replayed) counts.GIFTED = (counts.GIFTED ?? 0) + 1;
+    }
+    if (budgetSpent) continue;
+    const delivery = await deliver(memberId, messageOf(campaign, profile, points), now);
+    if (delivery.decision?.action === 'SKIP' && delivery.decision.reason === 'BUDGET_SPENT') {
+      // Gifts still go to the rest of the page; messages stop.
+      budgetSpent = true;
+      if (!campaign.gift) break;
+      continue;
+    }
+    counts[delivery.status] = (counts[delivery.status] ?? 0) + 1;
+  }
+  return { counts, budgetSpent };
+};
+
+const addCounts = (counts: Counts) => {
+  const statuses = Object.keys(counts) as (keyof Counts)[];
+  return {
+    set: statuses.map((s, i) => `counts.#s${i} = if_not_exists(counts.#s${i}, :zero) + :n${i}`),
+    names: Object.fromEntries(statuses.map((s, i) => [`#s${i}`, s])),
+    values: statuses.length ? { ':zero': 0, ...Object.fromEntries(statuses.map((s, i) => [`:n${i}`, counts[s]])) } : {},
+  };
+};
+
 /**
- * Sends one page. The campaign's budget is checked before each send (a
- * message over budget is not sent and the page stops); the tally on the
- * campaign is the report.
+ * Sends one page by hand, walking the sources in order. A page sent twice
+ * sends nothing twice (its members' send keys are taken) and says so as
+ * DUPLICATE in the report.
  */
 export const dispatchPage = async (campaignId: string, cursor?: string, now = new Date().toISOString()) => {
   const [campaign, program] = await Promise.all([getCampaign(campaignId), loadProgram()]);
-  const page = await memberPage(cursor);
-  const counts: Partial<Record<DeliveryStatus, number>> = {};
-  let budgetLeft = campaign.budget === undefined ? Number.POSITIVE_INFINITY : campaign.budget - (campaign.counts.SENT ?? 0);
-  for (const profile of page.profiles) {
-    if (budgetLeft <= 0) break;
-    if (!segmentMatch(profile as never, campaign.segment, now, program.rollingMonths).in) continue;
-    const delivery = await deliver(profile.memberId as string, messageOf(campaign, profile), now);
-    counts[delivery.status] = (counts[delivery.status] ?? 0) + 1;
-    if (delivery.status === 'SENT') budgetLeft--;
+  const page = await walkPage(campaign, cursor);
+  const { counts, budgetSpent } = await sendToPage(campaign, page.profiles, program.rollingMonths, now);
+  const update = addCounts(counts);
+  if (update.set.length > 0) {
+    await documentClient.send(new UpdateCommand({
+      TableName: membersTable(),
+      Key: memberKeys.campaign(campaignId),
+      UpdateExpression: `SET ${update.set.join(', ')}`,
+      ExpressionAttributeNames: update.names,
+      ExpressionAttributeValues: update.values,
+    }));
   }
-  const statuses = Object.keys(counts) as DeliveryStatus[];
-  if (statuses.length > 0) {
-    await documentClient.send(
-      new UpdateCommand({
+  return { campaignId, counts, budgetSpent, ...(page.cursor && !budgetSpent ? { cursor: page.cursor } : {}) };
+};
+
+/**
+ * Fans the campaign out to the queue: one message per source. The status
+ * changes first, so workers always find the fan-out to count into; the
+ * queueing is marked after it, and a start that finds the campaign running
+ * but not marked queues again (the page claims absorb the duplicates).
+ */
+export const startCampaign = async (campaignId: string, now = new Date().toISOString()): Promise<Campaign> => {
+  const campaign = await getCampaign(campaignId);
+  if (campaign.status === 'DONE' || campaign.fanOut?.queuedAt) return campaign;
+  const sources = campaign.fanOut ? undefined : sourcesOf(campaign, scanSegments());
+  if (sources) {
+    try {
+      await documentClient.send(new UpdateCommand({
         TableName: membersTable(),
         Key: memberKeys.campaign(campaignId),
-        UpdateExpression: `SET ${statuses.map((s, i) => `counts.#s${i} = if_not_exists(counts.#s${i}, :zero) + :n${i}`).join(', ')}`,
-        ExpressionAttributeNames: Object.fromEntries(statuses.map((s, i) => [`#s${i}`, s])),
-        ExpressionAttributeValues: { ':zero': 0, ...Object.fromEntries(statuses.map((s, i) => [`:n${i}`, counts[s]])) },
-      }),
-    );
+        UpdateExpression: 'SET #status = :running, fanOut = :fanOut REMOVE gsi1pk, gsi1sk',
+        ConditionExpression: 'attribute_not_exists(fanOut)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':running': 'RUNNING', ':fanOut': { sources: sources.length, finished: 0, startedAt: now } },
+      }));
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      return startCampaign(campaignId, now);
+    }
   }
-  return { campaignId, counts, budgetSpent: budgetLeft <= 0, ...(page.cursor && budgetLeft > 0 ? { cursor: page.cursor } : {}) };
+  await enqueue('campaignPages', (sources ?? sourcesOf(campaign, campaign.fanOut!.sources)).map((source): CampaignPage => ({ campaignId, source })));
+  await documentClient.send(new UpdateCommand({
+    TableName: membersTable(),
+    Key: memberKeys.campaign(campaignId),
+    UpdateExpression: 'SET fanOut.queuedAt = if_not_exists(fanOut.queuedAt, :now)',
+    ExpressionAttributeValues: { ':now': now },
+  }));
+  return getCampaign(campaignId);
+};
+
+const pageClaimId = (page: CampaignPage) => createHash('sha256').update(JSON.stringify([page.source, page.cursor ?? ''])).digest('base64url').slice(0, 22);
+
+/**
+ * A queued page: send it, queue the next page of its source, then claim the
+ * page and add its counts to the report in one transaction. A redelivered
+ * page finds the claim and adds nothing; a worker that dies before the claim
+ * leaves the message to be received again, and its members' send keys keep
+ * it from sending twice.
+ */
+export const runCampaignPage = async (page: CampaignPage, now = new Date().toISOString()): Promise<{ counts: Counts; next?: CampaignPage; duplicate: boolean }> => {
+  const claimKey = memberKeys.campaignPage(page.campaignId, pageClaimId(page));
+  const claimed = (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: claimKey, ConsistentRead: true }))).Item;
+  if (claimed) return { counts: {}, duplicate: true };
+  const [campaign, program] = await Promise.all([getCampaign(page.campaignId), loadProgram()]);
+  const read = await readPage(page.source, page.cursor);
+  const { counts, budgetSpent } = await sendToPage(campaign, read.profiles, program.rollingMonths, now);
+  const next = read.cursor && !budgetSpent ? { ...page, cursor: read.cursor } : undefined;
+  if (next) await enqueue('campaignPages', [next]);
+  const update = addCounts(counts);
+  const finishes = next === undefined;
+  try {
+    await transactWrite([
+      { Put: { TableName: membersTable(), Item: { ...claimKey, entity: entities.campaignPage, ...page, counts, at: now }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      ...(update.set.length > 0 || finishes
+        ? [{
+            Update: {
+              TableName: membersTable(),
+              Key: memberKeys.campaign(page.campaignId),
+              UpdateExpression: `SET ${[...update.set, ...(finishes ? ['fanOut.finished = fanOut.finished + :one'] : [])].join(', ')}`,
+              ...(Object.keys(update.names).length ? { ExpressionAttributeNames: update.names } : {}),
+              ExpressionAttributeValues: { ...update.values, ...(finishes ? { ':one': 1 } : {}) },
+            },
+          }]
+        : []),
+    ]);
+  } catch (error) {
+    if (error instanceof TransactionCancelled && error.failedAt(0)) return { counts: {}, duplicate: true };
+    throw error;
+  }
+  if (finishes) await finishIfComplete(page.campaignId, now);
+  return { counts, ...(next ? { next } : {}), duplicate: false };
+};
+
+const finishIfComplete = async (campaignId: string, now: string) => {
+  try {
+    await documentClient.send(new UpdateCommand({
+      TableName: membersTable(),
+      Key: memberKeys.campaign(campaignId),
+      UpdateExpression: 'SET #status = :done, fanOut.finishedAt = :now',
+      ConditionExpression: '#status = :running AND fanOut.finished >= fanOut.sources',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':done': 'DONE', ':running': 'RUNNING', ':now': now },
+    }));
+  } catch (error) {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+  }
+};
+
+/** Scheduled campaigns whose time has come (gsi1, one small partition: only campaigns waiting to start are in it). */
+export const dueCampaigns = async (now: string): Promise<string[]> => {
+  const ids: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const output = await documentClient.send(new QueryCommand({
+      TableName: membersTable(),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :due AND gsi1sk <= :now',
+      ExpressionAttributeValues: { ':due': memberKeys.campaignsDue, ':now': `${now}#~` },
+      ExclusiveStartKey: start,
+    }));
+    ids.push(...(output.Items ?? []).map((i) => i.campaignId as string));
+    start = output.LastEvaluatedKey;
+  } while (start);
+  return ids;
 };

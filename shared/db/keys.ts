@@ -84,6 +84,11 @@ export const entities = {
   stockAlert: 'STOCK_ALERT',
   campaign: 'CAMPAIGN',
   buyer: 'BUYER',
+  countedSale: 'COUNTED_SALE',
+  memberStores: 'MEMBER_STORES',
+  boughtWith: 'BOUGHT_WITH',
+  tierFavourites: 'TIER_FAVOURITES',
+  campaignPage: 'CAMPAIGN_PAGE',
 } as const;
 
 /** Sales and member-exclusive allocations (inventory table): they sit beside the stock they move. */
@@ -93,6 +98,7 @@ export const salesKeys = {
   saleReturn: (saleId: string, returnId: string) => ({ pk: `SALE#${saleId}`, sk: `RETURN#${returnId}` }),
   /** gsi1: a member's purchases, newest last. */
   memberPurchase: (memberId: string, at: string, saleId: string) => ({ gsi1pk: `MEMBER_SALES#${memberId}`, gsi1sk: `${at}#${saleId}` }),
+  memberPurchasesOf: (memberId: string) => `MEMBER_SALES#${memberId}`,
   /** `*` is the allocation that serves every location. */
   allocation: (sku: string, scope: string) => ({ pk: `ALLOCATION#${sku}`, sk: `SCOPE#${scope}` }),
   allocationsOfSku: (sku: string) => `ALLOCATION#${sku}`,
@@ -166,8 +172,43 @@ export const memberKeys = {
   buyer: (sku: string, memberId: string) => ({ pk: `BUYERS#${sku}`, sk: `MEMBER#${memberId}` }),
   buyersOf: (sku: string) => `BUYERS#${sku}`,
   campaign: (campaignId: string) => ({ pk: `CAMPAIGN#${campaignId}`, sk: 'CAMPAIGN' }),
+  /** gsi1 on a scheduled campaign until it starts: the scheduler reads the one partition. */
+  campaignDue: (sendAt: string, campaignId: string) => ({ gsi1pk: 'CAMPAIGNS_DUE', gsi1sk: `${sendAt}#${campaignId}` }),
+  campaignsDue: 'CAMPAIGNS_DUE',
+  /** A queued page of a campaign that is done: a redelivered message finds it and adds nothing. */
+  campaignPage: (campaignId: string, pageId: string) => ({ pk: `CAMPAIGN#${campaignId}`, sk: `PAGE#${pageId}` }),
   /** Marketing sends counted per UTC day, against the chain's daily spend cap. */
   sendBudget: (day: string) => ({ pk: 'SEND_BUDGET', sk: day }),
+} as const;
+
+/** Spreads a tier's month over this many items, so each stays small (writes cost by item size) and no one item takes every sale. */
+export const tierFavouriteShards = 8;
+
+/** A stable shard for a SKU (FNV-1a): the consumer and the GET must agree. */
+const favouriteShardOf = (sku: string): number => {
+  let hash = 0x811c9dc5;
+  for (const char of sku) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193);
+  return (hash >>> 0) % tierFavouriteShards;
+};
+
+/**
+ * Purchase history behind recommendations (see docs/recommendations.md).
+ * Guards and usual stores sit in the member's partition (members table),
+ * outside the `LOT#`..`PROFILE` range the member read covers; bought-together
+ * counts and tier favourites sit in the inventory table beside the catalogue.
+ */
+export const recommendationKeys = {
+  /** One guard per counted chunk of a sale: a redelivered record finds it and counts nothing twice. */
+  countedSale: (memberId: string, saleId: string, chunk: number) => ({ pk: `MEMBER#${memberId}`, sk: `COUNTED#${saleId}#${chunk}` }),
+  /** A member's sales per location: where they usually shop. */
+  memberStores: (memberId: string) => ({ pk: `MEMBER#${memberId}`, sk: 'STORES' }),
+  /** Sales that had a SKU and each other SKU, per month. */
+  boughtWith: (sku: string, month: string) => ({ pk: `BOUGHT_WITH#${sku}`, sk: `MONTH#${month}` }),
+  /** Units a tier bought per SKU and month; the SKU picks the shard. */
+  tierFavourites: (tier: string, month: string, sku: string) => ({ pk: `TIER_FAVOURITES#${tier}#${month}`, sk: `SHARD#${favouriteShardOf(sku)}` }),
+  /** Every shard of a tier's month, for the read. */
+  tierFavouritesOf: (tier: string, month: string) =>
+    Array.from({ length: tierFavouriteShards }, (_, shard) => ({ pk: `TIER_FAVOURITES#${tier}#${month}`, sk: `SHARD#${shard}` })),
 } as const;
 
 const keyAttributes = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity', 'expiresAt'];

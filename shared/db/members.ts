@@ -85,6 +85,8 @@ export interface MemberRecord extends TierState {
   birthday?: string;
   timeZone: string;
   consent: { email?: Consent; sms?: Consent };
+  /** Tagged groups (staff, event guests) campaigns can aim at. */
+  tags?: string[];
   spendByMonth: MonthlyTotals;
   visitsByMonth: MonthlyTotals;
   version: number;
@@ -442,6 +444,16 @@ export const updateMember = async (
   const updated = await readMemberState(memberId);
   return memberView(updated!, await loadProgram(), now);
 };
+
+/** Replaces the member's tags (the tagged groups campaigns aim at); an empty list removes them. */
+export const setMemberTags = async (memberId: string, tags: readonly string[], now = new Date().toISOString()): Promise<MemberView> =>
+  withMemberRetry(async () => {
+    const state = assertMemberExists(await readMemberState(memberId), memberId);
+    const sorted = [...new Set(tags)].sort();
+    const written = await tryMemberWrite([sorted.length ? profileUpdate(state.record, { tags: sorted }, now) : profileUpdate(state.record, {}, now, ['tags'])]);
+    if (!written) return 'retry';
+    return memberView(assertMemberExists(await readMemberState(memberId), memberId), await loadProgram(), now);
+  });
 
 // ---- points outside a sale
 

@@ -27,6 +27,8 @@ export interface OutgoingMessage extends Omit<Message, 'channel'> {
   readonly vars: TemplateVars;
   /** Channels in order of preference; the first the member can receive on is used. */
   readonly channels: readonly Channel[];
+  /** A campaign's budget: messages of `campaignId` sent or deferred, at most. */
+  readonly budget?: number;
 }
 
 export type DeliveryStatus = 'SENT' | 'DEFERRED' | 'SKIPPED' | 'FAILED' | 'DUPLICATE';
@@ -216,10 +218,23 @@ const recordAndSend = async (
     at: now,
   };
   const counts = decision.action === 'SEND' && message.kind === 'marketing';
+  // The campaign's budget is counted on the campaign in the same transaction: exact however many workers send at once.
+  const budgeted = decision.action !== 'SKIP' && message.budget !== undefined && message.campaignId !== undefined;
   try {
     await transactWrite([
       { Put: { TableName: membersTable(), Item: { ...memberKeys.sendGuard(memberId, key), entity: entities.sendGuard, messageSk: record.sk, at: now }, ConditionExpression: 'attribute_not_exists(pk)' } },
       { Put: { TableName: membersTable(), Item: record } },
+      ...(budgeted
+        ? [{
+            Update: {
+              TableName: membersTable(),
+              Key: memberKeys.campaign(message.campaignId!),
+              UpdateExpression: 'ADD budgetUsed :one',
+              ConditionExpression: 'attribute_not_exists(budgetUsed) OR budgetUsed < :budget',
+              ExpressionAttributeValues: { ':one': 1, ':budget': message.budget },
+            },
+          }]
+        : []),
       ...(counts
         ? [{
             Update: {
@@ -234,7 +249,10 @@ const recordAndSend = async (
     ]);
   } catch (error) {
     if (error instanceof TransactionCancelled && error.failedAt(0)) return { key, channel, status: 'DUPLICATE' };
-    if (error instanceof TransactionCancelled && counts && error.failedAt(2)) {
+    if (error instanceof TransactionCancelled && budgeted && error.failedAt(2)) {
+      return recordAndSend(memberId, profile, message, channel, { action: 'SKIP', reason: 'BUDGET_SPENT' }, key, now);
+    }
+    if (error instanceof TransactionCancelled && counts && error.failedAt(budgeted ? 3 : 2)) {
       const until = nextUtcDay(now);
       const deferred: Decision = message.expiresAt && until > message.expiresAt
         ? { action: 'SKIP', reason: 'EXPIRED', detail: 'daily marketing budget spent' }

@@ -13,6 +13,7 @@ import { type AbcClass, type AbcPolicy, classifyAbc, defaultAbcConfig } from '..
 import { chooseDonor, combinePurchaseSuggestions, type DonorCandidate, type HqOrder } from '../domain/replenishment/chain.ts';
 import { dailyDemandStats, type DemandBucket } from '../domain/replenishment/demand.ts';
 import { economicOrderQuantity } from '../domain/replenishment/eoq.ts';
+import { type Overstock, overstockOf, type OverstockPolicy } from '../domain/replenishment/overstock.ts';
 import { replenishmentReason } from '../domain/replenishment/reason.ts';
 import { type ReorderPlan, reorderPoint } from '../domain/replenishment/reorder-point.ts';
 import { type OrderPolicy, suggestOrder } from '../domain/replenishment/suggestion.ts';
@@ -355,6 +356,20 @@ const donorFor = async (product: Product, locationId: string, quantity: number, 
     }),
   );
   return chooseDonor({ locationId, quantity }, candidates);
+};
+
+/** The chain's days of cover for a SKU: every location's available stock against its forecast. */
+export const chainCoverOf = async (sku: string, policy: OverstockPolicy, now = new Date().toISOString()): Promise<Overstock> => {
+  const output = await documentClient.send(new QueryCommand({
+    TableName: inventory(),
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': inventoryKeys.levelsOfSku(sku) },
+  }));
+  const levels = await Promise.all((output.Items ?? []).map(async (level) => ({
+    available: level.available as number,
+    meanDailyDemand: forecastOf(await demandHistory(sku, level.locationId as string, now), now).meanDailyDemand,
+  })));
+  return overstockOf(levels, policy);
 };
 
 // ---- reading suggestions

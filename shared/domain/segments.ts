@@ -16,6 +16,10 @@ export interface Segment {
   readonly inactiveDays?: number;
   /** 1-12: members with a birthday in this month. */
   readonly birthdayMonth?: number;
+  /** Members carrying at least one of these tags (a tagged group). */
+  readonly tags?: readonly string[];
+  /** Members who bought at least one of these SKUs, within `withinDays` when given (product affinity). */
+  readonly affinity?: { readonly skus: readonly string[]; readonly withinDays?: number };
 }
 
 export interface SegmentMember extends TierState {
@@ -24,6 +28,9 @@ export interface SegmentMember extends TierState {
   readonly visitsByMonth: MonthlyTotals;
   /** The last month with a visit, as the buckets know it. */
   readonly lastVisitMonth?: string;
+  readonly tags?: readonly string[];
+  /** When the member last bought each SKU the segment asks about (from the buyer index). */
+  readonly lastBought?: Readonly<Record<string, string>>;
 }
 
 export const lastVisitMonth = (visits: MonthlyTotals): string | undefined =>
@@ -42,6 +49,8 @@ export const segmentMatch = (member: SegmentMember, segment: Segment, now: strin
     [segment.minVisits === undefined || visits >= segment.minVisits, `visits ${visits}`],
     [segment.birthdayMonth === undefined || Number(member.birthday?.slice(5, 7)) === segment.birthdayMonth, 'birthday month'],
     [segment.inactiveDays === undefined || inactiveFor(member, now) >= segment.inactiveDays, 'bought recently'],
+    [!segment.tags || segment.tags.some((tag) => member.tags?.includes(tag)), 'not tagged'],
+    [!segment.affinity || boughtWithin(member, segment.affinity, now), 'no affinity'],
   ];
   const failed = checks.find(([ok]) => !ok);
   return failed ? { in: false, because: failed[1] } : { in: true };
@@ -54,3 +63,9 @@ const inactiveFor = (member: SegmentMember, now: string): number => {
   const [year, month] = last.split('-').map(Number) as [number, number];
   return Math.floor((Date.parse(now) - Date.UTC(year, month, 1)) / 86_400_000);
 };
+
+const boughtWithin = (member: SegmentMember, affinity: NonNullable<Segment['affinity']>, now: string): boolean =>
+  affinity.skus.some((sku) => {
+    const at = member.lastBought?.[sku];
+    return at !== undefined && (affinity.withinDays === undefined || Date.parse(now) - Date.parse(at) <= affinity.withinDays * 86_400_000);
+  });

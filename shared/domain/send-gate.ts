@@ -57,7 +57,7 @@ export interface Message {
   readonly campaignCap?: Cap;
 }
 
-export type SkipReason = 'NO_ADDRESS' | 'SUPPRESSED' | 'NO_CONSENT' | 'EXPIRED';
+export type SkipReason = 'NO_ADDRESS' | 'SUPPRESSED' | 'NO_CONSENT' | 'EXPIRED' | 'BUDGET_SPENT';
 export type DeferReason = 'QUIET_HOURS' | 'FREQUENCY_CAP' | 'CHANNEL_CAP' | 'CAMPAIGN_CAP' | 'DAILY_BUDGET';
 
 export type Decision =

@@ -4,6 +4,7 @@
  * by HQ); this module only applies them. Pure: the clock comes in as `now`.
  */
 import { Conflict, ValidationFailed } from './errors.ts';
+import type { Segment } from './segments.ts';
 export const tierNames = ['REGULAR', 'SILVER', 'GOLD', 'PLATINUM'] as const;
 export type TierName = (typeof tierNames)[number];
 
@@ -33,6 +34,18 @@ export interface PointsRule {
   readonly pendingDays: number;
 }
 
+/** A yearly holiday: on `date` (MM-DD, UTC) the members of its segment get the offer and their tier's gift. */
+export interface Holiday {
+  readonly holidayId: string;
+  readonly name: string;
+  readonly date: string;
+  readonly headline: string;
+  readonly text: string;
+  readonly pointsByTier?: Partial<Record<TierName, number>>;
+  /** Who gets it; everyone by default. */
+  readonly segment?: Segment;
+}
+
 export interface Program {
   readonly tiers: readonly TierRule[];
   readonly points: PointsRule;
@@ -43,6 +56,7 @@ export interface Program {
   readonly reviewGraceDays: number;
   /** A member kept at their tier by a review is reviewed again this much later (default 30). */
   readonly reviewIntervalDays?: number;
+  readonly holidays?: readonly Holiday[];
 }
 
 export const defaultProgram: Program = {
@@ -57,6 +71,16 @@ export const defaultProgram: Program = {
   rollingMonths: 12,
   reviewGraceDays: 90,
   reviewIntervalDays: 30,
+  holidays: [
+    {
+      holidayId: 'new-year',
+      name: 'New Year',
+      date: '01-01',
+      headline: 'Happy New Year from StockClub',
+      text: 'thank you for a year with us. Your tier gift is waiting for your next visit.',
+      pointsByTier: { SILVER: 100, GOLD: 250, PLATINUM: 500 },
+    },
+  ],
 };
 
 export const tierRank = (tier: TierName): number => tierNames.indexOf(tier);

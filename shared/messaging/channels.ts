@@ -1,15 +1,18 @@
 /**
  * The two ways a message leaves: email through SES v2 and SMS through End
- * User Messaging SMS. Clients are created once per container. With
- * MESSAGES_TRANSPORT=outbox (the local cloud) the same calls are built and
- * the message lands in the outbox a developer can read instead.
+ * User Messaging SMS. Clients are created once per container, on first use
+ * (so an endpoint set before the first send is the one used).
+ * MESSAGES_TRANSPORT picks where messages go off AWS:
+ * - `local` (the local cloud): email through this same SES adapter to the
+ *   SES v2 emulator, texts to the outbox (there is no SMS emulator);
+ * - `outbox` (tests): both to the in-process outbox.
  */
 import { SendEmailCommand, type SendEmailCommandInput, SESv2Client } from '@aws-sdk/client-sesv2';
 import { PinpointSMSVoiceV2Client, SendTextMessageCommand, type SendTextMessageCommandInput } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { outbox } from './outbox.ts';
 
-const ses = new SESv2Client({});
-const sms = new PinpointSMSVoiceV2Client({});
+let ses: SESv2Client | undefined;
+let sms: PinpointSMSVoiceV2Client | undefined;
 
 export interface EmailMessage {
   readonly to: string;
@@ -71,20 +74,20 @@ export const textRequest = (message: TextMessage): SendTextMessageCommandInput =
   Context: message.context,
 });
 
-const toOutbox = () => process.env.MESSAGES_TRANSPORT === 'outbox';
+const transport = () => process.env.MESSAGES_TRANSPORT;
 
 /** Sends an email; answers the provider's message id. */
 export const sendEmail = async (message: EmailMessage): Promise<string> => {
-  if (toOutbox()) {
+  if (transport() === 'outbox') {
     const headers = Object.fromEntries((unsubscribeHeaders(message) ?? []).map((h) => [h.Name, h.Value]));
     return outbox.add({ channel: 'email', to: message.to, subject: message.subject, body: message.text, headers, meta: message.tags }).id;
   }
-  const output = await ses.send(new SendEmailCommand(emailRequest(message)));
+  const output = await (ses ??= new SESv2Client({})).send(new SendEmailCommand(emailRequest(message)));
   return output.MessageId ?? '';
 };
 
 export const sendText = async (message: TextMessage): Promise<string> => {
-  if (toOutbox()) return outbox.add({ channel: 'sms', to: message.to, body: message.body, meta: { ...message.context, kind: message.kind } }).id;
-  const output = await sms.send(new SendTextMessageCommand(textRequest(message)));
+  if (transport() === 'outbox' || transport() === 'local') return outbox.add({ channel: 'sms', to: message.to, body: message.body, meta: { ...message.context, kind: message.kind } }).id;
+  const output = await (sms ??= new PinpointSMSVoiceV2Client({})).send(new SendTextMessageCommand(textRequest(message)));
   return output.MessageId ?? '';
 };

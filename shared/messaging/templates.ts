@@ -24,8 +24,8 @@ const copy: Record<TemplateName, (v: TemplateVars) => { subject: string; body: s
   }),
   OFFER: (v) => ({
     subject: `${v.headline}`,
-    body: `${v.name}, ${v.text}`,
-    sms: `StockClub: ${v.headline}`,
+    body: `${v.name}, ${v.text}${v.points ? ` We have added ${v.points} points to your account.` : ''}`,
+    sms: `StockClub: ${v.headline}${v.points ? ` (+${v.points} points)` : ''}`,
   }),
   POINTS_EXPIRING: (v) => ({
     subject: `${v.points} points expire on ${v.expiresOn}`,

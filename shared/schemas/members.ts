@@ -72,6 +72,7 @@ export const Member = z
     birthday: z.string().optional(),
     timeZone: z.string(),
     consent: z.object({ email: ConsentState.optional(), sms: ConsentState.optional() }),
+    tags: z.array(z.string()).optional(),
     tier: Tier,
     qualifiedTier: Tier,
     qualifiedSince: Timestamp,
@@ -87,6 +88,10 @@ export const Member = z
   .meta({ id: 'Member' });
 
 export const MemberParams = z.object({ memberId: MemberId });
+
+const Tag = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and hyphens, at most 40');
+
+export const MemberTags = z.strictObject({ tags: z.array(Tag).max(50) }).meta({ id: 'MemberTags' });
 
 export const Lot = z
   .object({ lotId: z.string(), remaining: z.int(), expiresOn: Timestamp, pendingUntil: Timestamp.optional(), saleId: z.string().optional() })
@@ -236,6 +241,28 @@ const TierRuleSchema = z.strictObject({
   birthdayPoints: z.int().min(0).max(1_000_000).optional(),
 });
 
+const SegmentSchema = z.strictObject({
+  tiers: z.array(Tier).min(1).max(4).optional(),
+  minTier: Tier.optional(),
+  minSpend: MinorUnits.optional(),
+  maxSpend: MinorUnits.optional(),
+  minVisits: z.int().min(0).max(100_000).optional(),
+  inactiveDays: z.int().min(1).max(3650).optional(),
+  birthdayMonth: z.int().min(1).max(12).optional(),
+  tags: z.array(Tag).min(1).max(20).optional(),
+  affinity: z.strictObject({ skus: z.array(Sku).min(1).max(20), withinDays: z.int().min(1).max(3650).optional() }).optional(),
+});
+
+const HolidaySchema = z.strictObject({
+  holidayId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and hyphens, at most 40'),
+  name: z.string().min(1).max(100),
+  date: z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'MM-DD').meta({ description: 'Every year on this day (UTC); 02-29 only in leap years' }),
+  headline: z.string().min(1).max(120),
+  text: z.string().min(1).max(1000),
+  pointsByTier: z.partialRecord(Tier, z.int().min(0).max(1_000_000)).optional(),
+  segment: SegmentSchema.optional().meta({ description: 'Who gets it; everyone by default' }),
+}).meta({ id: 'Holiday' });
+
 export const ProgramSchema = z
   .strictObject({
     tiers: z
@@ -257,6 +284,9 @@ export const ProgramSchema = z
     rollingMonths: z.int().min(1).max(36),
     reviewGraceDays: z.int().min(0).max(3650),
     reviewIntervalDays: z.int().min(1).max(366).optional(),
+    holidays: z.array(HolidaySchema).max(50)
+      .refine((list) => new Set(list.map((h) => h.holidayId)).size === list.length, 'holidayId is unique')
+      .optional(),
   })
   .meta({ id: 'Program' });
 
@@ -287,15 +317,11 @@ export const UnsubscribeQuery = z.object({
 
 export const Unsubscribed = z.object({ unsubscribed: z.literal(true), channel: z.enum(['email', 'sms']) }).meta({ id: 'Unsubscribed' });
 
-const SegmentSchema = z.strictObject({
-  tiers: z.array(Tier).min(1).max(4).optional(),
-  minTier: Tier.optional(),
-  minSpend: MinorUnits.optional(),
-  maxSpend: MinorUnits.optional(),
-  minVisits: z.int().min(0).max(100_000).optional(),
-  inactiveDays: z.int().min(1).max(3650).optional(),
-  birthdayMonth: z.int().min(1).max(12).optional(),
-});
+
+const GiftSchema = z.strictObject({
+  pointsByTier: z.partialRecord(Tier, z.int().min(0).max(1_000_000)),
+  expiryDays: z.int().min(1).max(3650).optional(),
+}).meta({ description: 'Points every member in the segment gets once, by tier, whether or not a message may reach them' });
 
 export const CampaignInput = z
   .strictObject({
@@ -308,6 +334,8 @@ export const CampaignInput = z
     expiresAt: Timestamp.optional(),
     budget: z.int().min(1).max(10_000_000).optional(),
     cap: z.strictObject({ count: z.int().min(1).max(100), days: z.int().min(1).max(365) }).optional(),
+    sendAt: Timestamp.optional().meta({ description: 'When the scheduler starts the campaign; without it, POST /campaigns/{id}/start does' }),
+    gift: GiftSchema.optional(),
   })
   .meta({ id: 'CampaignInput' });
 
@@ -315,7 +343,11 @@ export const Campaign = z
   .object({
     campaignId: RequestId, name: z.string(), segment: SegmentSchema, channels: z.array(z.enum(['email', 'sms'])), headline: z.string(), text: z.string(),
     expiresAt: Timestamp.optional(), budget: z.int().optional(), cap: z.object({ count: z.int(), days: z.int() }).optional(),
-    counts: z.record(z.string(), z.int()).meta({ description: 'The report: messages SENT, DEFERRED, SKIPPED, DUPLICATE, FAILED so far' }),
+    sendAt: Timestamp.optional(), gift: GiftSchema.optional(),
+    status: z.enum(['DRAFT', 'SCHEDULED', 'RUNNING', 'DONE']),
+    counts: z.record(z.string(), z.int()).meta({ description: 'The report: messages SENT, DEFERRED, SKIPPED, DUPLICATE, FAILED and members GIFTED so far' }),
+    fanOut: z.object({ sources: z.int(), finished: z.int(), startedAt: Timestamp, queuedAt: Timestamp.optional(), finishedAt: Timestamp.optional() }).optional()
+      .meta({ description: 'Queued sources (scan segments or SKUs) and how many are done' }),
     createdAt: Timestamp, by: z.string(),
   })
   .meta({ id: 'Campaign' });
@@ -326,7 +358,7 @@ export const CampaignPageQuery = z.object({ cursor: z.string().max(1024).optiona
 export const CampaignDryRun = z
   .object({
     campaignId: RequestId,
-    entries: z.array(z.object({ memberId: z.string(), action: z.enum(['SEND', 'DEFER', 'SKIP', 'NOT_IN_SEGMENT']), channel: z.string().optional(), reason: z.string().optional(), until: Timestamp.optional() })),
+    entries: z.array(z.object({ memberId: z.string(), action: z.enum(['SEND', 'DEFER', 'SKIP', 'NOT_IN_SEGMENT']), channel: z.string().optional(), reason: z.string().optional(), until: Timestamp.optional(), points: z.int().optional() })),
     summary: z.record(z.string(), z.int()),
     cursor: z.string().optional(),
   })

@@ -133,7 +133,36 @@ describe('the local cloud', () => {
       items = ((await (await fetch(`${cloud.url}/_local/outbox?to=${email}`)).json()) as { items: { subject?: string }[] }).items;
     }
     expect(items).toEqual([expect.objectContaining({ subject: 'Welcome to StockClub, Emma' })]);
+    // It went through the SES v2 adapter to the emulator, with the sender and configuration the local cloud set.
+    const store = (await (await fetch(`${cloud.mailUrl}/store`)).json()) as { emails: { from: string; destination: { to: string[] }; body: { html?: string } }[] };
+    expect(store.emails.filter((e) => e.destination.to.includes(email))).toEqual([
+      expect.objectContaining({ from: 'StockClub <club@stockclub.local>', body: expect.objectContaining({ html: expect.stringContaining('Emma') }) }),
+    ]);
     const failures = (await (await fetch(`${cloud.url}/_local/failures`)).json()) as { items: { name: string }[] };
     expect(failures.items.filter((f) => f.name === 'welcome')).toEqual([]);
+  });
+
+  it('fans a campaign out through the SQS queue to its worker, which sends through SES', async () => {
+    const admin = await signLocalToken({ role: 'admin' });
+    const call = async (method: string, path: string, body?: unknown) => {
+      const headers = { authorization: `Bearer ${admin}`, 'content-type': 'application/json', 'idempotency-key': (body as { campaignId?: string } | undefined)?.campaignId ?? `e2e-${path.replaceAll('/', '-')}` };
+      const answer = await fetch(`${cloud.url}${path}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
+      return { status: answer.status, body: (await answer.json()) as Record<string, any> };
+    };
+    const email = 'campaign-e2e@example.com';
+    const member = await call('POST', '/members', { name: 'Cara', email, timeZone: 'Pacific/Kiritimati', consent: { email: true } });
+    expect(member.status, JSON.stringify(member.body)).toBe(201);
+    expect((await call('PUT', `/members/${member.body.memberId}/tags`, { tags: ['e2e-guests'] })).status).toBe(200);
+    const campaign = await call('POST', '/campaigns', { campaignId: 'e2e-guests', name: 'Guests', segment: { tags: ['e2e-guests'] }, channels: ['email'], headline: 'For our guests', text: 'see you soon.' });
+    expect(campaign.status, JSON.stringify(campaign.body)).toBe(201);
+    expect((await call('POST', '/campaigns/e2e-guests/start')).status).toBe(202);
+    await cloud.settled();
+    const report = await call('GET', '/campaigns/e2e-guests');
+    expect(report.body).toMatchObject({ status: 'DONE' });
+    const sent = (report.body.counts.SENT ?? 0) + (report.body.counts.DEFERRED ?? 0);
+    expect(sent).toBe(1);
+    const outbox = (await (await fetch(`${cloud.url}/_local/outbox?to=${email}`)).json()) as { items: { subject?: string }[] };
+    // Deferred when it is night in the member's zone; otherwise in the emulator now.
+    if (report.body.counts.SENT) expect(outbox.items).toContainEqual(expect.objectContaining({ subject: 'For our guests' }));
   });
 });

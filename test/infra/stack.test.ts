@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { addNagChecks } from '../../infra/nag.ts';
 import { routeKey, routeList } from '../../infra/routes.ts';
 import { notificationConsumerList } from '../../infra/notifications.ts';
+import { queueList, queues } from '../../infra/queues.ts';
 import { scheduleList } from '../../infra/schedules.ts';
 import { StockClubStack } from '../../infra/stack.ts';
 import { streamConsumerList } from '../../infra/streams.ts';
@@ -54,8 +55,8 @@ describe('tables', () => {
 });
 
 describe('functions', () => {
-  it('has one arm64 Node 22 function per route, stream consumer, topic rule, schedule and notification consumer', () => {
-    const expected = routeList().length + streamConsumerList().length + Object.keys(topicRules).length + scheduleList().length + notificationConsumerList().length;
+  it('has one arm64 Node 22 function per route, stream consumer, topic rule, schedule, queue and notification consumer', () => {
+    const expected = routeList().length + streamConsumerList().length + Object.keys(topicRules).length + scheduleList().length + queueList().length + notificationConsumerList().length;
     const functions = resourcesOf('AWS::Lambda::Function');
     expect(functions).toHaveLength(expected);
     for (const fn of functions) {
@@ -65,7 +66,7 @@ describe('functions', () => {
     }
     const handlers = functions.map((f) => f.Properties.Handler).sort();
     expect(handlers).toEqual(
-      [...routeList().map(([n]) => n), ...streamConsumerList().map(([n]) => n), ...Object.keys(topicRules), ...scheduleList().map(([n]) => n), ...notificationConsumerList().map(([n]) => n)]
+      [...routeList().map(([n]) => n), ...streamConsumerList().map(([n]) => n), ...Object.keys(topicRules), ...scheduleList().map(([n]) => n), ...queueList().map(([n]) => n), ...notificationConsumerList().map(([n]) => n)]
         .map((n) => `index.${n}`)
         .sort(),
     );
@@ -220,9 +221,38 @@ describe('streams, IoT and schedules', () => {
   });
 });
 
+describe('work queues', () => {
+  const producers = (queue: string): string[] =>
+    [...scheduleList(), ...routeList(), ...queueList()].filter(([, d]) => 'sendsTo' in d && (d.sendsTo as readonly string[]).includes(queue)).map(([n]) => n);
+
+  for (const [name, queue] of queueList()) {
+    it(`feeds ${name} to its worker with partial failures, a dead-letter queue and a concurrency cap`, () => {
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        VisibilityTimeout: queue.timeoutSeconds * 6,
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: queue.maxReceiveCount },
+      });
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        BatchSize: queue.batchSize,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: queue.maxConcurrency },
+      });
+    });
+
+    it(`gives exactly the producers of ${name} its URL`, () => {
+      const expected = producers(name);
+      expect(expected.length).toBeGreaterThan(0);
+      const withUrl = resourcesOf('AWS::Lambda::Function')
+        .filter((f) => queues[name].envVar in (f.Properties.Environment?.Variables ?? {}))
+        .map((f) => String(f.Properties.Handler).replace(/^index\./, ''));
+      expect(withUrl.sort()).toEqual([...expected].sort());
+    });
+  }
+});
+
 describe('member messages', () => {
   const messageSenders = (): string[] =>
-    [...scheduleList(), ...streamConsumerList(), ...routeList()].filter(([, d]) => 'sendsMessages' in d && d.sendsMessages).map(([n]) => n);
+    [...scheduleList(), ...streamConsumerList(), ...routeList(), ...queueList()].filter(([, d]) => 'sendsMessages' in d && d.sendsMessages).map(([n]) => n);
   const messaging = () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [], jwtIssuer: 'https://idp.example/', jwtAudience: 'stockclub-api', emailFrom: 'Club <club@shop.test>', smsOriginationNumbers: 'arn:aws:sms-voice:eu-central-1:123456789012:phone-number/phone-1' } });
     return Template.fromStack(new StockClubStack(app, 'StockClubMessages'));

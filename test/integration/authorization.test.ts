@@ -161,6 +161,7 @@ const matrix: Record<RouteName, Entry> = {
     expect: allow({ admin: 'ok', storeA: 'ok', storeB: 'ok', m1: 409, m2: 409 }),
   },
   getMember: { request: () => ({ method: 'GET', path: `/members/${M1}` }), expect: everyoneOnM1 },
+  setMemberTags: { request: () => ({ method: 'PUT', path: `/members/${M1}/tags`, body: { tags: ['matrix'] } }), expect: allow({ admin: 'ok' }) },
   updateMember: {
     request: async () => ({ method: 'PATCH', path: `/members/${M1}`, body: { consent: { email: true } }, headers: { 'if-match': await etagOf(`/members/${M1}`) } }),
     expect: everyoneOnM1,
@@ -179,6 +180,7 @@ const matrix: Record<RouteName, Entry> = {
     request: () => ({ method: 'POST', path: `/members/${M1}/paid-tier`, body: { paymentId: uniqueId('az-pay'), tier: 'SILVER', months: 1, fee: silverFee } }),
     expect: allow({ admin: 'ok', storeA: 'ok', storeB: 'ok' }),
   },
+  getRecommendations: { request: () => ({ method: 'GET', path: `/members/${M1}/recommendations` }), expect: everyoneOnM1 },
   subscribeStockAlert: {
     request: () => ({ method: 'POST', path: `/members/${M1}/stock-alerts`, body: { sku, locationId: A } }),
     expect: everyoneOnM1,
@@ -207,6 +209,7 @@ const matrix: Record<RouteName, Entry> = {
   getCampaign: { request: () => ({ method: 'GET', path: `/campaigns/${uniqueId('az-none')}` }), expect: allow({ admin: 404 }) },
   dryRunCampaign: { request: () => ({ method: 'POST', path: `/campaigns/${uniqueId('az-none')}/dry-run` }), expect: allow({ admin: 404 }) },
   dispatchCampaign: { request: () => ({ method: 'POST', path: `/campaigns/${uniqueId('az-none')}/dispatch` }), expect: allow({ admin: 404 }) },
+  startCampaign: { request: () => ({ method: 'POST', path: `/campaigns/${uniqueId('az-none')}/start` }), expect: allow({ admin: 404 }) },
   placeHqOrders: { request: () => ({ method: 'POST', path: '/replenishment/hq-orders', body: { runId: 'not a valid id!' } }), expect: allow({ admin: 400 }) },
   createPurchaseOrder: {
     request: () => ({ method: 'POST', path: '/purchase-orders', body: { purchaseOrderId: uniqueId('az-po'), lines: [{ sku, locationId: A, qty: 1 }] } }),

@@ -280,7 +280,7 @@ const snapshot = async (): Promise<string[]> => {
  */
 const unknownReferenceRoutes: readonly RouteName[] = [
   'updateLocation', 'updateProduct', 'createMovement', 'setAllocation', 'updateMember', 'redeemPoints', 'adjustPoints',
-  'buyPaidTier', 'subscribeStockAlert', 'createSale', 'createReturn', 'createPurchaseOrder', 'receivePurchaseOrder',
+  'buyPaidTier', 'subscribeStockAlert', 'createSale', 'createReturn', 'createPurchaseOrder', 'receivePurchaseOrder', 'setMemberTags',
 ];
 
 const fixtureIds = (): string[] => [ids.location, ids.sku, ids.member];

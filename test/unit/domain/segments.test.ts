@@ -24,12 +24,27 @@ describe('segmentMatch', () => {
     [{ minVisits: 7 }, 'visits 6'],
     [{ birthdayMonth: 3 }, 'birthday month'],
     [{ inactiveDays: 30 }, 'bought recently'],
+    [{ tags: ['staff'] }, 'not tagged'],
+    [{ affinity: { skus: ['TENT-2P'] } }, 'no affinity'],
   ])('excludes by %j and says why', (segment, because) => {
     expect(segmentMatch(member(), segment, now)).toEqual({ in: false, because });
   });
 
   it('includes by every criterion at once when all hold', () => {
     expect(segmentMatch(member(), { tiers: ['SILVER'], minTier: 'SILVER', minSpend: 60_000, maxSpend: 60_000, minVisits: 6, birthdayMonth: 2 }, now)).toEqual({ in: true });
+  });
+
+  it('takes a member with any one of the tags', () => {
+    expect(segmentMatch(member({ tags: ['vip-evening', 'staff'] }), { tags: ['press', 'staff'] }, now)).toEqual({ in: true });
+    expect(segmentMatch(member({ tags: ['vip-evening'] }), { tags: ['press', 'staff'] }, now)).toEqual({ in: false, because: 'not tagged' });
+  });
+
+  it('takes a buyer of any of the SKUs, within the window when there is one', () => {
+    const buyer = member({ lastBought: { 'TENT-2P': '2026-09-01T12:00:00.000Z' } });
+    expect(segmentMatch(buyer, { affinity: { skus: ['STOVE', 'TENT-2P'] } }, now)).toEqual({ in: true });
+    expect(segmentMatch(buyer, { affinity: { skus: ['TENT-2P'], withinDays: 90 } }, now)).toEqual({ in: true });
+    expect(segmentMatch(buyer, { affinity: { skus: ['TENT-2P'], withinDays: 60 } }, now)).toEqual({ in: false, because: 'no affinity' });
+    expect(segmentMatch(buyer, { affinity: { skus: ['STOVE'] } }, now)).toEqual({ in: false, because: 'no affinity' });
   });
 
   it('uses the effective tier: a paid tier in force counts', () => {

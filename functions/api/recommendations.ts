@@ -1,0 +1,7 @@
+import { routes } from '../../infra/routes.ts';
+import { recommendationsFor } from '../../shared/db/recommendations.ts';
+import { httpHandler } from '../../shared/http/handler.ts';
+
+export const getRecommendations = httpHandler(routes.getRecommendations, async ({ params, query, principal }) => ({
+  body: await recommendationsFor(params.memberId, principal, query.limit),
+}));

@@ -1,0 +1,43 @@
+import type { ScheduledEvent } from 'aws-lambda';
+import { createCampaign, startCampaign } from '../../shared/db/campaigns.ts';
+import { loadProgram } from '../../shared/db/members.ts';
+import { AlreadyExists } from '../../shared/domain/errors.ts';
+import { logger } from '../../shared/http/logger.ts';
+
+/**
+ * Daily: a holiday of the program that falls today becomes a campaign to
+ * its segment (every member by default) (id `holiday-{holidayId}-{year}`, so a second run the same
+ * day starts the same campaign) with the tier's gift, fanned out through the
+ * campaign-pages queue. The send gate holds each message until the end of
+ * quiet hours in the member's zone; the offer lasts until the next day ends.
+ */
+export const holidayOffers = async (_event: ScheduledEvent) => {
+  const now = new Date().toISOString();
+  const today = now.slice(5, 10);
+  const year = now.slice(0, 4);
+  const started: string[] = [];
+  for (const holiday of (await loadProgram(true)).holidays ?? []) {
+    if (holiday.date !== today) continue;
+    const campaignId = `holiday-${holiday.holidayId}-${year}`;
+    const expiresAt = new Date(Date.UTC(Number(year), Number(today.slice(0, 2)) - 1, Number(today.slice(3)) + 2)).toISOString();
+    try {
+      await createCampaign({
+        campaignId,
+        name: `${holiday.name} ${year}`,
+        segment: holiday.segment ?? {},
+        channels: ['email', 'sms'],
+        headline: holiday.headline,
+        text: holiday.text,
+        expiresAt,
+        ...(holiday.pointsByTier ? { gift: { pointsByTier: holiday.pointsByTier } } : {}),
+      }, 'system:holiday-offers', now);
+    } catch (error) {
+      // The program's text changed since the first run today: the campaign that exists is the one that goes.
+      if (!(error instanceof AlreadyExists)) throw error;
+    }
+    await startCampaign(campaignId, now);
+    started.push(campaignId);
+  }
+  logger.info('Holiday offers', { started });
+  return { started };
+};

@@ -1,0 +1,62 @@
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { createCampaign, startCampaign } from '../../shared/db/campaigns.ts';
+import { listProducts } from '../../shared/db/catalog.ts';
+import { chainCoverOf } from '../../shared/db/replenishment.ts';
+import { AlreadyExists } from '../../shared/domain/errors.ts';
+import { defaultOverstockPolicy, type OverstockPolicy } from '../../shared/domain/replenishment/overstock.ts';
+import { logger } from '../../shared/http/logger.ts';
+
+const reserveMillis = 30_000;
+// The members who bought the SKU in the last year are its affinity segment.
+const affinityDays = 365;
+const offerDays = 7;
+
+const policy = (): OverstockPolicy => ({
+  maxDaysOfCover: Number(process.env.OVERSTOCK_DAYS_OF_COVER ?? defaultOverstockPolicy.maxDaysOfCover),
+  minUnits: Number(process.env.OVERSTOCK_MIN_UNITS ?? defaultOverstockPolicy.minUnits),
+});
+
+/**
+ * Weekly: every SKU with more days of cover across the chain than the
+ * policy allows becomes a campaign to the members who bought it in the last
+ * year (the buyer index, never a scan), one per SKU and week
+ * (`overstock-{sku}-{day}`), fanned out through the campaign-pages queue.
+ * Member-exclusive products are left out: their scarcity is the point.
+ */
+export const overstockPromotions = async (_event: ScheduledEvent, context: Context) => {
+  const now = new Date().toISOString();
+  const limits = policy();
+  const summary = { checked: 0, campaigns: [] as { campaignId: string; sku: string; daysOfCover: number | null; available: number }[], more: false };
+  let cursor: string | undefined;
+  do {
+    const page = await listProducts(100, cursor);
+    for (const product of page.items) {
+      if (product.memberExclusive) continue;
+      summary.checked++;
+      const cover = await chainCoverOf(product.sku, limits, now);
+      if (!cover.overstocked) continue;
+      const campaignId = `overstock-${product.sku}-${now.slice(0, 10)}`.slice(0, 64);
+      try {
+        await createCampaign({
+          campaignId,
+          name: `Overstock ${product.name}`,
+          segment: { affinity: { skus: [product.sku], withinDays: affinityDays } },
+          channels: ['email', 'sms'],
+          headline: `${product.name}: a member offer`,
+          text: `you bought ${product.name} from us before, and we have it in stock at your store. Come by this week.`,
+          expiresAt: new Date(Date.parse(now) + offerDays * 86_400_000).toISOString(),
+          cap: { count: 1, days: 30 },
+        }, 'system:overstock-promotions', now);
+      } catch (error) {
+        if (!(error instanceof AlreadyExists)) throw error;
+      }
+      await startCampaign(campaignId, now);
+      // JSON has no Infinity: stock that does not sell at all reports null days of cover.
+      summary.campaigns.push({ campaignId, sku: product.sku, daysOfCover: Number.isFinite(cover.daysOfCover) ? Math.round(cover.daysOfCover) : null, available: cover.available });
+    }
+    cursor = page.cursor;
+    summary.more = cursor !== undefined && context.getRemainingTimeInMillis() <= reserveMillis;
+  } while (cursor && !summary.more);
+  logger.info('Overstock promotions', summary);
+  return summary;
+};

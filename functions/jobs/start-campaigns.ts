@@ -1,0 +1,19 @@
+import type { ScheduledEvent } from 'aws-lambda';
+import { dueCampaigns, startCampaign } from '../../shared/db/campaigns.ts';
+import { logger } from '../../shared/http/logger.ts';
+
+/**
+ * Every few minutes: campaigns whose `sendAt` has come are fanned out to the
+ * campaign-pages queue. Starting is idempotent, so a run that overlaps or
+ * repeats another queues nothing twice that a worker would act on.
+ */
+export const startCampaigns = async (_event: ScheduledEvent) => {
+  const now = new Date().toISOString();
+  const started: string[] = [];
+  for (const campaignId of await dueCampaigns(now)) {
+    await startCampaign(campaignId, now);
+    started.push(campaignId);
+  }
+  if (started.length) logger.info('Campaigns started', { started });
+  return { started };
+};

@@ -1,0 +1,45 @@
+/**
+ * SQS work queues, declared once: the stack makes each queue (with its
+ * dead-letter queue) and the worker function it feeds; the local cloud
+ * serves the same queues on loopback and runs the same workers. Producers
+ * say which queues they send to (`sendsTo` on a route, schedule or queue),
+ * and get the queue's URL in `envVar` and the right to send.
+ */
+import type { TableAccess } from './tables.ts';
+
+export interface QueueDefinition {
+  readonly entry: string;
+  readonly description: string;
+  /** Environment variable through which producers learn the queue's URL. */
+  readonly envVar: string;
+  readonly batchSize: number;
+  /** The worker's timeout; the queue's visibility timeout is six times it, as AWS advises for Lambda sources. */
+  readonly timeoutSeconds: number;
+  /** Receives before a message goes to the dead-letter queue. */
+  readonly maxReceiveCount: number;
+  /** Workers at once: keeps the sends under the SES and SMS rate quotas. */
+  readonly maxConcurrency: number;
+  readonly tables?: TableAccess;
+  readonly sendsMessages?: boolean;
+  readonly sendsTo?: readonly string[];
+}
+
+export const queues = {
+  campaignPages: {
+    entry: 'functions/queues/campaign-pages.ts',
+    description: 'Sends a campaign to one page of members and queues the next page: a million members never fit one run',
+    envVar: 'CAMPAIGN_PAGES_QUEUE_URL',
+    batchSize: 1,
+    timeoutSeconds: 300,
+    maxReceiveCount: 5,
+    maxConcurrency: 10,
+    tables: { members: 'readWrite', inventory: 'read' },
+    sendsMessages: true,
+    sendsTo: ['campaignPages'],
+  },
+} as const satisfies Record<string, QueueDefinition>;
+
+export type QueueName = keyof typeof queues;
+
+export const queueList = (): [QueueName, QueueDefinition][] =>
+  Object.entries(queues) as [QueueName, QueueDefinition][];
