@@ -72,6 +72,8 @@ export const meterCapacity = (client: DynamoDBDocumentClient, updatedItemKb = 1)
             for (const item of items as Record<string, unknown>[]) totals.read += consistent * Math.max(1, Math.ceil(itemSize(item) / 4096));
           }
           break;
+        // A Scan pays for every item it reads, filtered out or not; only the returned ones are seen here.
+        case 'ScanCommand':
         case 'QueryCommand': {
           const bytes = (output.Items ?? []).reduce((sum: number, item: Record<string, unknown>) => sum + itemSize(item), 0);
           totals.read += (input.ConsistentRead ? 1 : 0.5) * Math.max(1, Math.ceil(bytes / 4096));

@@ -6,6 +6,7 @@
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { type BenchRow, startBenchDynamo } from './harness.ts';
+import { benchCampaigns } from './campaigns.ts';
 import { benchCheckout } from './checkout.ts';
 import { benchHotSku } from './hot-sku.ts';
 import { benchLambda } from './lambda.ts';
@@ -20,6 +21,7 @@ const withDynamo: Record<string, () => Promise<BenchRow[]>> = {
   'hot-sku': benchHotSku,
   rfid: benchRfid,
   replenishment: benchReplenishment,
+  campaigns: benchCampaigns,
 };
 const standalone: Record<string, () => Promise<BenchRow[]>> = { lambda: benchLambda };
 

@@ -66,4 +66,9 @@ export const seedDemoData = async (baseUrl: string): Promise<void> => {
     saleId: 'demo-sale-anna-1', locationId: 'STORE-BERLIN', memberId: 'm-anna',
     lines: [{ sku: 'TEE-BLK-M', qty: 2, unitPrice: 1999 }, { sku: 'SOCKS-3PK', qty: 1, unitPrice: 999 }],
   });
+  // Ben's basket shares the T-shirt with Anna's: each is the other's "bought together" in the recommendations.
+  await send('POST', '/sales', {
+    saleId: 'demo-sale-ben-1', locationId: 'STORE-BERLIN', memberId: 'm-ben',
+    lines: [{ sku: 'TEE-BLK-M', qty: 1, unitPrice: 1999 }, { sku: 'JEANS-32', qty: 1, unitPrice: 7999 }],
+  });
 };

@@ -21,6 +21,7 @@ import type { Principal } from '../domain/principal.ts';
 import { type Segment, segmentMatch } from '../domain/segments.ts';
 import type { Cap, Channel } from '../domain/send-gate.ts';
 import { effectiveTier, type TierName } from '../domain/tiers.ts';
+import { mapLimited } from '../concurrency.ts';
 import { enqueue } from '../messaging/queue.ts';
 import { batchGetItems } from './catalog.ts';
 import { documentClient } from './client.ts';
@@ -32,6 +33,8 @@ import { adjustPoints, loadProgram, membersTable } from './members.ts';
 import { TransactionCancelled, transactWrite } from './transact.ts';
 
 const pageSize = 200;
+/** Members of a page sent at once. */
+const pageConcurrency = 8;
 /** Parallel-scan segments a whole-membership campaign is split into (each one a chain of pages). */
 const scanSegments = () => Number(process.env.CAMPAIGN_SCAN_SEGMENTS ?? 8);
 const system: Principal = { subject: 'system:campaigns', role: 'service', locations: [] };
@@ -220,28 +223,31 @@ export const dryRun = async (campaignId: string, cursor?: string, now = new Date
 
 type Counts = Partial<Record<DeliveryStatus | 'GIFTED', number>>;
 
-/** Gives the gift and sends to every member of the page in the segment; stops when the budget is spent. */
+/**
+ * Gives the gift and sends to every member of the page in the segment, a
+ * few at once (a run waits on SES and DynamoDB, not on CPU); messages stop
+ * once the budget is spent.
+ */
 const sendToPage = async (campaign: Campaign, profiles: readonly Record<string, unknown>[], rollingMonths: number, now: string) => {
   const counts: Counts = {};
+  const count = (status: keyof Counts) => {
+    counts[status] = (counts[status] ?? 0) + 1;
+  };
   let budgetSpent = false;
-  for (const profile of profiles) {
-    if (!segmentMatch(profile as never, campaign.segment, now, rollingMonths).in) continue;
+  const members = profiles.filter((profile) => segmentMatch(profile as never, campaign.segment, now, rollingMonths).in);
+  await mapLimited(members, pageConcurrency, async (profile) => {
     const memberId = profile.memberId as string;
     const points = giftPoints(campaign, profile, now);
     if (points > 0) {
       const gift = await adjustPoints(memberId, { points, reason: `Gift: ${campaign.name}`, ...(campaign.gift?.expiryDays ? { expiryDays: campaign.gift.expiryDays } : {}) }, `campaign-${campaign.campaignId}`, system, () => now);
-      if (!gift.replayed) counts.GIFTED = (counts.GIFTED ?? 0) + 1;
+      if (!gift.replayed) count('GIFTED');
     }
-    if (budgetSpent) continue;
+    if (budgetSpent) return;
     const delivery = await deliver(memberId, messageOf(campaign, profile, points), now);
-    if (delivery.decision?.action === 'SKIP' && delivery.decision.reason === 'BUDGET_SPENT') {
-      // Gifts still go to the rest of the page; messages stop.
-      budgetSpent = true;
-      if (!campaign.gift) break;
-      continue;
-    }
-    counts[delivery.status] = (counts[delivery.status] ?? 0) + 1;
-  }
+    // A send the budget refused is recorded on the member; the report counts what went (or waits).
+    if (delivery.decision?.action === 'SKIP' && delivery.decision.reason === 'BUDGET_SPENT') budgetSpent = true;
+    else count(delivery.status);
+  });
   return { counts, budgetSpent };
 };
 
@@ -287,19 +293,14 @@ export const startCampaign = async (campaignId: string, now = new Date().toISOSt
   if (campaign.status === 'DONE' || campaign.fanOut?.queuedAt) return campaign;
   const sources = campaign.fanOut ? undefined : sourcesOf(campaign, scanSegments());
   if (sources) {
-    try {
-      await documentClient.send(new UpdateCommand({
-        TableName: membersTable(),
-        Key: memberKeys.campaign(campaignId),
-        UpdateExpression: 'SET #status = :running, fanOut = :fanOut REMOVE gsi1pk, gsi1sk',
-        ConditionExpression: 'attribute_not_exists(fanOut)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':running': 'RUNNING', ':fanOut': { sources: sources.length, finished: 0, startedAt: now } },
-      }));
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      return startCampaign(campaignId, now);
-    }
+    const began = await updateCampaignIf(campaignId, {
+      UpdateExpression: 'SET #status = :running, fanOut = :fanOut REMOVE gsi1pk, gsi1sk',
+      ConditionExpression: 'attribute_not_exists(fanOut)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':running': 'RUNNING', ':fanOut': { sources: sources.length, finished: 0, startedAt: now } },
+    });
+    // Another start won: carry on from what it did.
+    if (!began) return startCampaign(campaignId, now);
   }
   await enqueue('campaignPages', (sources ?? sourcesOf(campaign, campaign.fanOut!.sources)).map((source): CampaignPage => ({ campaignId, source })));
   await documentClient.send(new UpdateCommand({
@@ -354,18 +355,25 @@ export const runCampaignPage = async (page: CampaignPage, now = new Date().toISO
   return { counts, ...(next ? { next } : {}), duplicate: false };
 };
 
-const finishIfComplete = async (campaignId: string, now: string) => {
+const finishIfComplete = (campaignId: string, now: string) =>
+  updateCampaignIf(campaignId, {
+    UpdateExpression: 'SET #status = :done, fanOut.finishedAt = :now',
+    ConditionExpression: '#status = :running AND fanOut.finished >= fanOut.sources',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':done': 'DONE', ':running': 'RUNNING', ':now': now },
+  });
+
+/** A conditional update of the campaign; false when the condition did not hold. */
+const updateCampaignIf = async (
+  campaignId: string,
+  update: { UpdateExpression: string; ConditionExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> },
+): Promise<boolean> => {
   try {
-    await documentClient.send(new UpdateCommand({
-      TableName: membersTable(),
-      Key: memberKeys.campaign(campaignId),
-      UpdateExpression: 'SET #status = :done, fanOut.finishedAt = :now',
-      ConditionExpression: '#status = :running AND fanOut.finished >= fanOut.sources',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':done': 'DONE', ':running': 'RUNNING', ':now': now },
-    }));
+    await documentClient.send(new UpdateCommand({ TableName: membersTable(), Key: memberKeys.campaign(campaignId), ...update }));
+    return true;
   } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    throw error;
   }
 };
 

@@ -35,6 +35,7 @@ import { documentClient, tableName } from './client.ts';
 import { inventoryKeys, rfidEntities, rfidKeys } from './keys.ts';
 import { recordMovement } from './stock.ts';
 import type { TransactItem } from './transact.ts';
+import { mapLimited } from '../concurrency.ts';
 
 const rfid = () => tableName(tables.rfid);
 
@@ -97,20 +98,6 @@ type Booking = 'BOOKED' | 'ALREADY_BOOKED' | 'NOT_ON_BOOKS' | 'UNCHANGED';
 
 const isConditionFailure = (error: unknown): error is { Item?: Record<string, AttributeValue> } =>
   (error as Error).name === 'ConditionalCheckFailedException';
-
-/** Runs `work` over `items` with at most `limit` in flight; results keep the input order. */
-const mapLimited = async <T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> => {
-  const results: R[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-};
 
 const groupBy = <T>(items: readonly T[], keyOf: (item: T) => string): T[][] => {
   const groups = new Map<string, T[]>();

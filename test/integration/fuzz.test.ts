@@ -98,7 +98,11 @@ const templates = (): Partial<Record<RouteName, unknown>> => ({
   createSale: { saleId: ids.missing(8), locationId: ids.location, memberId: ids.member, redeemPoints: 10, lines: [{ sku: ids.sku, qty: 2, unitPrice: 1999, epcs: ['3074257BF7194E4000001A85'] }] },
   createReturn: { returnId: ids.missing(9), locationId: ids.location, lines: [{ sku: ids.sku, qty: 1 }] },
   placeHqOrders: { runId: ids.missing(10) },
-  createCampaign: { campaignId: ids.missing(13), name: 'Fuzz', segment: { minTier: 'SILVER', birthdayMonth: 2 }, channels: ['email', 'sms'], headline: 'Fuzz', text: 'fuzz', budget: 10, cap: { count: 1, days: 7 } },
+  createCampaign: {
+    campaignId: ids.missing(13), name: 'Fuzz', segment: { minTier: 'SILVER', birthdayMonth: 2, tags: ['fuzz-group'], affinity: { skus: [ids.sku], withinDays: 90 } },
+    channels: ['email', 'sms'], headline: 'Fuzz', text: 'fuzz', budget: 10, cap: { count: 1, days: 7 }, sendAt: '2030-01-01T09:00:00.000Z', gift: { pointsByTier: { GOLD: 100 }, expiryDays: 30 },
+  },
+  setMemberTags: { tags: ['fuzz-group', 'staff'] },
   createPurchaseOrder: { purchaseOrderId: ids.missing(11), supplierId: 'SUP-FUZZ', fromSuggestions: false, lines: [{ sku: ids.sku, locationId: ids.location, qty: 5 }] },
   receivePurchaseOrder: { receiptId: ids.missing(12), locationId: ids.location, lines: [{ sku: ids.sku, qty: 5 }] },
 });
