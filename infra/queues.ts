@@ -37,6 +37,18 @@ export const queues = {
     sendsMessages: true,
     sendsTo: ['campaignPages'],
   },
+  memberBatches: {
+    entry: 'functions/queues/member-batches.ts',
+    description: 'Goes on with a daily member job (birthdays, points reminders and expiry, tier review) where its run stopped, page after page',
+    envVar: 'MEMBER_BATCHES_QUEUE_URL',
+    batchSize: 1,
+    timeoutSeconds: 300,
+    maxReceiveCount: 5,
+    maxConcurrency: 5,
+    tables: { members: 'readWrite' },
+    sendsMessages: true,
+    sendsTo: ['memberBatches'],
+  },
 } as const satisfies Record<string, QueueDefinition>;
 
 export type QueueName = keyof typeof queues;

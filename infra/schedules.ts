@@ -32,6 +32,7 @@ export const schedules = {
     timeZone: 'UTC',
     description: 'Books EXPIRE for points lots past their expiry, lot by lot, first-in-first-out',
     tables: { members: 'readWrite' },
+    sendsTo: ['memberBatches'],
   },
   replenishmentSweep: {
     entry: 'functions/jobs/replenishment-sweep.ts',
@@ -43,8 +44,10 @@ export const schedules = {
     entry: 'functions/jobs/tier-review.ts',
     expression: 'cron(0 3 * * ? *)',
     timeZone: 'UTC',
-    description: 'Reviews the members whose review is due: at most one tier down, never inside the grace period',
+    description: 'Reviews the members whose review is due: at most one tier down, never inside the grace period, and tells the members lowered',
     tables: { members: 'readWrite' },
+    sendsMessages: true,
+    sendsTo: ['memberBatches'],
   },
   pointsExpiryReminders: {
     entry: 'functions/jobs/points-expiry-reminders.ts',
@@ -53,6 +56,7 @@ export const schedules = {
     description: 'Tells members whose points expire in 14 days, once per member and day (lot-expiry index, never a scan)',
     tables: { members: 'readWrite' },
     sendsMessages: true,
+    sendsTo: ['memberBatches'],
   },
   birthdayGifts: {
     entry: 'functions/jobs/birthday-gifts.ts',
@@ -61,6 +65,7 @@ export const schedules = {
     description: 'Birthday points by tier and one birthday message per member (birthday index, never a scan)',
     tables: { members: 'readWrite' },
     sendsMessages: true,
+    sendsTo: ['memberBatches'],
   },
   dispatchDeferred: {
     entry: 'functions/jobs/dispatch-deferred.ts',

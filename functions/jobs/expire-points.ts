@@ -1,44 +1,52 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { expireMemberPoints, membersWithLotsExpiring } from '../../shared/db/members.ts';
+import { type BatchPage, drainPartition } from '../../shared/batches.ts';
 import { logger } from '../../shared/http/logger.ts';
 
 /** Days looked back, so a week of missed runs is caught up. */
 const catchUpDays = 7;
-/** Stop early enough to finish the member in hand; the next run picks up the rest. */
+/** Stop early enough to finish the member in hand; the queue picks up the rest. */
 const reserveMillis = 10_000;
+
+/**
+ * One page of the lots that expire on the partition's day and are due by
+ * the run: each member's expired lots are booked EXPIRE and deleted with
+ * their index entries, so a page run again expires nothing twice. A member
+ * whose expiry fails stops the partition (their entry would come first
+ * again); the next daily run retries them.
+ */
+export const expirePointsPage: BatchPage = async ({ partition: day, runAt, cursor }) => {
+  const page = await membersWithLotsExpiring(day, runAt, cursor);
+  const counts = { members: 0, points: 0, failed: 0 };
+  for (const memberId of page.items) {
+    try {
+      counts.points += await expireMemberPoints(memberId, () => runAt);
+      counts.members++;
+    } catch (error) {
+      // One member's trouble must not stop everyone else's expiry on this page.
+      counts.failed++;
+      logger.error('Points expiry failed for a member', { memberId, error });
+    }
+  }
+  return { counts, ...(page.cursor && counts.failed === 0 ? { cursor: page.cursor } : {}) };
+};
 
 /**
  * Expires points lots whose time has come. Lots are indexed by the day they
  * expire (gsi1), so each run reads a few day partitions, never the table;
- * an expired lot is deleted with its EXPIRE entry, so overlapping runs and
- * retries expire it once.
+ * a day that does not fit the run goes on through the memberBatches queue.
  */
 export const expirePoints = async (_event: ScheduledEvent, context: Context) => {
-  const now = new Date().toISOString();
-  let members = 0;
-  let points = 0;
-  let failed = 0;
-  let more = false;
-  for (let back = catchUpDays - 1; back >= 0 && !more; back--) {
-    const day = new Date(Date.parse(now) - back * 86_400_000).toISOString().slice(0, 10);
-    let cursor: string | undefined;
-    do {
-      const page = await membersWithLotsExpiring(day, now, cursor);
-      for (const memberId of page.items) {
-        try {
-          points += await expireMemberPoints(memberId, () => now);
-          members++;
-        } catch (error) {
-          // One member's trouble must not stop everyone else's expiry; the next run retries them.
-          failed++;
-          logger.error('Points expiry failed for a member', { memberId, error });
-        }
-      }
-      cursor = page.cursor;
-      more = cursor !== undefined && context.getRemainingTimeInMillis() <= reserveMillis;
-    } while (cursor && !more);
+  const runAt = new Date().toISOString();
+  const summary = { members: 0, points: 0, failed: 0, more: false };
+  for (let back = catchUpDays - 1; back >= 0; back--) {
+    const partition = new Date(Date.parse(runAt) - back * 86_400_000).toISOString().slice(0, 10);
+    const { counts, handedOff } = await drainPartition({ job: 'expirePoints', partition, runAt }, expirePointsPage, () => context.getRemainingTimeInMillis(), reserveMillis);
+    summary.members += counts.members ?? 0;
+    summary.points += counts.points ?? 0;
+    summary.failed += counts.failed ?? 0;
+    summary.more ||= handedOff;
   }
-  const summary = { members, points, failed, more };
   logger.info('Expired points', summary);
   return summary;
 };

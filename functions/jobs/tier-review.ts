@@ -1,38 +1,69 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { membersDueForReview, reviewMemberTier } from '../../shared/db/members.ts';
+import { deliver } from '../../shared/db/messages.ts';
+import { loadProgram, membersDueForReview, readMemberState, reviewMemberTier } from '../../shared/db/members.ts';
+import { type BatchPage, drainPartition } from '../../shared/batches.ts';
 import { logger } from '../../shared/http/logger.ts';
 
 /** Days looked back, so a week of missed runs is caught up. */
 const catchUpDays = 7;
 const reserveMillis = 30_000;
 
+/** An account notice (transactional: consent, no cap), keyed by the member's review day, so a page run again sends nothing. */
+const tellLowered = async (memberId: string, before: string, after: string, runAt: string) => {
+  const [state, program] = await Promise.all([readMemberState(memberId), loadProgram()]);
+  if (!state) return;
+  await deliver(memberId, {
+    source: `tier-review-${runAt.slice(0, 10)}`,
+    kind: 'transactional',
+    template: 'TIER_CHANGED',
+    vars: { name: state.record.name, tier: after, before, months: program.rollingMonths },
+    channels: ['email', 'sms'],
+  }, runAt);
+};
+
 /**
- * Daily: members whose review is due (indexed by day when their tier was
- * reached or last kept, never a scan) are reviewed: at most one step down,
- * never inside the grace period. Each review schedules the next one, so a
- * member leaves the day's partition as soon as they are reviewed.
+ * One page of the members whose review was due on the partition's day by
+ * the run: at most one step down, never inside the grace period, and the
+ * member lowered is told. Each review schedules the next one, so a reviewed
+ * member leaves the partition and the first page is always what is left:
+ * the cursor only says "more".
+ * A failed review stops the partition (it would come first again); the
+ * next daily run retries it.
+ */
+export const tierReviewPage: BatchPage = async ({ partition: day, runAt }) => {
+  const page = await membersDueForReview(day, runAt);
+  const counts = { reviewed: 0, lowered: 0, failed: 0 };
+  for (const memberId of page.items) {
+    try {
+      const { before, after } = await reviewMemberTier(memberId, () => runAt);
+      counts.reviewed++;
+      if (after !== before) {
+        counts.lowered++;
+        await tellLowered(memberId, before, after, runAt);
+      }
+    } catch (error) {
+      counts.failed++;
+      logger.error('Tier review failed for a member', { memberId, error });
+    }
+  }
+  return { counts, ...(page.cursor && counts.failed === 0 ? { cursor: 'more' } : {}) };
+};
+
+/**
+ * Daily: members whose review is due (indexed by the day their tier was
+ * reached or last kept, never a scan); a day that does not fit the run goes
+ * on through the memberBatches queue.
  */
 export const tierReview = async (_event: ScheduledEvent, context: Context) => {
-  const now = new Date().toISOString();
+  const runAt = new Date().toISOString();
   const summary = { reviewed: 0, lowered: 0, failed: 0, more: false };
-  for (let back = catchUpDays - 1; back >= 0 && !summary.more; back--) {
-    const day = new Date(Date.parse(now) - back * 86_400_000).toISOString().slice(0, 10);
-    for (;;) {
-      // Reviewed members move to a later day, so the first page is always what is left.
-      const page = await membersDueForReview(day, now);
-      for (const memberId of page.items) {
-        try {
-          const { before, after } = await reviewMemberTier(memberId, () => now);
-          summary.reviewed++;
-          if (after !== before) summary.lowered++;
-        } catch (error) {
-          summary.failed++;
-          logger.error('Tier review failed for a member', { memberId, error });
-        }
-      }
-      summary.more = page.cursor !== undefined && context.getRemainingTimeInMillis() <= reserveMillis;
-      if (!page.cursor || summary.more || summary.failed > 0) break;
-    }
+  for (let back = catchUpDays - 1; back >= 0; back--) {
+    const partition = new Date(Date.parse(runAt) - back * 86_400_000).toISOString().slice(0, 10);
+    const { counts, handedOff } = await drainPartition({ job: 'tierReview', partition, runAt }, tierReviewPage, () => context.getRemainingTimeInMillis(), reserveMillis);
+    summary.reviewed += counts.reviewed ?? 0;
+    summary.lowered += counts.lowered ?? 0;
+    summary.failed += counts.failed ?? 0;
+    summary.more ||= handedOff;
   }
   logger.info('Tier review', summary);
   return summary;

@@ -3,7 +3,7 @@
  * message's variables, for email (subject, text, HTML) and SMS (one short
  * text with the opt-out hint carriers expect).
  */
-export const templateNames = ['WELCOME', 'BIRTHDAY', 'BACK_IN_STOCK', 'POINTS_EXPIRING', 'OFFER'] as const;
+export const templateNames = ['WELCOME', 'BIRTHDAY', 'BACK_IN_STOCK', 'POINTS_EXPIRING', 'OFFER', 'TIER_CHANGED'] as const;
 export type TemplateName = (typeof templateNames)[number];
 
 export type TemplateVars = Readonly<Record<string, string | number>>;
@@ -36,6 +36,11 @@ const copy: Record<TemplateName, (v: TemplateVars) => { subject: string; body: s
     subject: `Happy birthday, ${v.name}!`,
     body: `Happy birthday, ${v.name}! As a ${v.tier} member you get ${v.points} points from us today. Enjoy your day.`,
     sms: `StockClub: Happy birthday ${v.name}! ${v.points} points are in your account.`,
+  }),
+  TIER_CHANGED: (v) => ({
+    subject: `Your StockClub tier is now ${v.tier}`,
+    body: `${v.name}, your purchases of the last ${v.months} months keep you at ${v.tier} (you were ${v.before}). Every purchase counts towards the next tier.`,
+    sms: `StockClub: your tier is now ${v.tier}.`,
   }),
   BACK_IN_STOCK: (v) => ({
     subject: `${v.productName} is back`,

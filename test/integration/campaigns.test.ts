@@ -1,12 +1,14 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { birthdayPage } from '../../functions/jobs/birthday-gifts.ts';
 import { holidayOffers } from '../../functions/jobs/holiday-offers.ts';
 import { overstockPromotions } from '../../functions/jobs/overstock-promotions.ts';
 import { startCampaigns } from '../../functions/jobs/start-campaigns.ts';
 import { FailureLog } from '../../infra/local/failure-log.ts';
 import { lambdaContext } from '../../infra/local/gateway.ts';
 import { type LocalQueues, startLocalQueues } from '../../infra/local/sqs.ts';
+import { drainPartition } from '../../shared/batches.ts';
 import { getCampaign, runCampaignPage } from '../../shared/db/campaigns.ts';
 import { documentClient } from '../../shared/db/client.ts';
 import { entities, memberKeys } from '../../shared/db/keys.ts';
@@ -55,7 +57,7 @@ const createCampaign = async (body: Record<string, unknown>) => {
 const pointsOf = async (memberId: string) => (await api.call('GET', `/members/${memberId}`, { token: admin })).body.points.available as number;
 
 beforeAll(async () => {
-  for (const key of ['MESSAGES_TRANSPORT', 'AWS_ENDPOINT_URL_SQS', 'CAMPAIGN_PAGES_QUEUE_URL', 'CAMPAIGN_SCAN_SEGMENTS']) env[key] = process.env[key];
+  for (const key of ['MESSAGES_TRANSPORT', 'AWS_ENDPOINT_URL_SQS', 'CAMPAIGN_PAGES_QUEUE_URL', 'MEMBER_BATCHES_QUEUE_URL', 'CAMPAIGN_SCAN_SEGMENTS']) env[key] = process.env[key];
   process.env.MESSAGES_TRANSPORT = 'outbox';
   // More segments than a test membership needs: most of them are empty or one page, as at scale each is many.
   process.env.CAMPAIGN_SCAN_SEGMENTS = '4';
@@ -181,6 +183,36 @@ describe('the local queue', () => {
     await enqueue('campaignPages', [poison]);
     await queues.idle();
     expect(failures.list('queue')).toEqual([expect.objectContaining({ name: 'campaignPages', payload: poison })]);
+  });
+});
+
+describe('a daily member job that does not fit one run', () => {
+  it('hands the rest of its partition to the memberBatches queue, which finishes it: every member once', async () => {
+    // A birthday partition of its own: a day of the month no other test registers birthdays on.
+    const mmdd = `${['01', '03', '05', '07', '08', '10', '12'][Math.floor(Math.random() * 7)]}-31`;
+    const timeZone = daytimeZone();
+    const members = await Promise.all(Array.from({ length: 130 }, async (_, i) => {
+      const answer = await api.call('POST', '/members', {
+        token: admin, headers: { 'idempotency-key': uniqueId('bd') },
+        body: { name: `Born ${i}`, email: `${uniqueId('born')}@example.com`, birthday: `1961-${mmdd}`, timeZone, consent: { email: true } },
+      });
+      expect(answer.status).toBe(201);
+      return answer.body as { memberId: string; email: string };
+    }));
+    const runAt = new Date().toISOString();
+    // No time left after the first page: the run does one page (100 members) and queues the rest.
+    const first = await drainPartition({ job: 'birthdayGifts', partition: mmdd, runAt }, birthdayPage, () => 0, 1);
+    expect(first.handedOff).toBe(true);
+    expect(first.counts.members).toBe(100);
+    await queues.idle();
+    for (const member of members) {
+      expect(outbox.list(member.email)).toEqual([expect.objectContaining({ subject: expect.stringMatching(/^Happy birthday/) })]);
+      expect(await pointsOf(member.memberId)).toBe(600);
+    }
+    // The whole partition again: nothing new for anyone.
+    const again = await drainPartition({ job: 'birthdayGifts', partition: mmdd, runAt }, birthdayPage, () => 60_000, 1);
+    expect(again).toMatchObject({ handedOff: false, counts: { members: 130, points: 0, DUPLICATE: 130 } });
+    expect(failures.list('queue')).toEqual([]);
   });
 });
 

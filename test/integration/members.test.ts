@@ -12,6 +12,7 @@ import { checkout } from '../../shared/db/sales.ts';
 import { encodeSgtin96, gs1CheckDigit } from '../../shared/domain/epc.ts';
 import type { Principal } from '../../shared/domain/principal.ts';
 import { type Api, startApi, token, uniqueId } from '../support/local-api.ts';
+import { outbox } from '../../shared/messaging/outbox.ts';
 
 let api: Api;
 let admin: string;
@@ -196,11 +197,12 @@ describe('the daily points expiry job', () => {
 });
 
 describe('the scheduled tier review', () => {
-  it('reviews an upgraded member when the grace period ends, keeps them while they qualify, and lowers one step once they do not', async () => {
+  it('reviews an upgraded member when the grace period ends, keeps them while they qualify, lowers one step once they do not, and tells them', async () => {
     const sku = uniqueId('rv');
     await createProduct(sku);
     await receive(sku, 10);
-    const memberId = await register();
+    const email = `${uniqueId('review')}@example.com`;
+    const memberId = await register({ email, consent: { email: true } });
     // SILVER (500.00 and 5 visits) reached 300 days ago.
     for (let i = 0; i < 5; i++) await checkout({ saleId: uniqueId('s'), locationId: store, memberId, lines: [{ sku, qty: 1, unitPrice: 10_000 }] }, cashier, () => inDays(-300));
     expect((await member(memberId)).qualifiedTier).toBe('SILVER');
@@ -227,6 +229,10 @@ describe('the scheduled tier review', () => {
     expect(tiers.slice(0, -1).every((t) => t === 'SILVER')).toBe(true);
     expect(tiers.length).toBeGreaterThan(2);
     expect(await reviewAt()).toBeUndefined();
+    // Told once, when lowered; never while kept.
+    expect(outbox.list(email).filter((m) => m.subject?.startsWith('Your StockClub tier'))).toEqual([
+      expect.objectContaining({ subject: 'Your StockClub tier is now REGULAR', body: expect.stringContaining('(you were SILVER)') }),
+    ]);
   });
 });
 

@@ -48,7 +48,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await poller.stop();
-  delete process.env.MESSAGES_TRANSPORT;
   await api.close();
 });
 

@@ -11,3 +11,5 @@ if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
 process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
 Object.assign(process.env, inject('tableEnv'));
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+// Member messages stay in the process unless a test (or the local cloud) sends them elsewhere: never to real SES or SMS.
+process.env.MESSAGES_TRANSPORT ??= 'outbox';

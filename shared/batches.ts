@@ -1,0 +1,44 @@
+/**
+ * Jobs over an index partition of members (today's birthdays, the lots of a
+ * day, the reviews due) run page after page while their Lambda has time,
+ * then hand the rest to the memberBatches queue, whose worker does the same.
+ * A partition of any size is finished, in as many runs as it takes: a
+ * holiday gift to a million members makes a million lots expire on one day,
+ * and that day's reminders and expiry must not stop at what one run can do.
+ * Every page is idempotent (send keys, gift keys, deleted lots), so a
+ * redelivered batch repeats nothing.
+ */
+import { enqueue } from './messaging/queue.ts';
+
+export const batchJobs = ['birthdayGifts', 'pointsExpiryReminders', 'expirePoints', 'tierReview'] as const;
+export type BatchJob = (typeof batchJobs)[number];
+
+export interface MemberBatch {
+  readonly job: BatchJob;
+  /** The index partition's day or `MM-DD`. */
+  readonly partition: string;
+  /** When the job ran: the day its keys are made of. */
+  readonly runAt: string;
+  readonly cursor?: string;
+}
+
+export interface PageOutcome {
+  /** Where the next page starts; none when the partition is done (or should not go on now). */
+  readonly cursor?: string;
+  readonly counts: Readonly<Record<string, number>>;
+}
+
+export type BatchPage = (batch: MemberBatch) => Promise<PageOutcome>;
+
+/** Pages through the batch's partition while more than `reserveMillis` are left, then queues the rest. */
+export const drainPartition = async (batch: MemberBatch, page: BatchPage, millisLeft: () => number, reserveMillis: number) => {
+  const counts: Record<string, number> = {};
+  let cursor = batch.cursor;
+  do {
+    const outcome = await page({ ...batch, ...(cursor ? { cursor } : {}) });
+    for (const [name, n] of Object.entries(outcome.counts)) counts[name] = (counts[name] ?? 0) + n;
+    cursor = outcome.cursor;
+  } while (cursor && millisLeft() > reserveMillis);
+  if (cursor) await enqueue('memberBatches', [{ ...batch, cursor } satisfies MemberBatch]);
+  return { counts, handedOff: cursor !== undefined };
+};
