@@ -33,7 +33,7 @@ export const queues = {
     timeoutSeconds: 300,
     maxReceiveCount: 5,
     maxConcurrency: 10,
-    tables: { members: 'readWrite', inventory: 'read' },
+    tables: { members: 'readWrite' },
     sendsMessages: true,
     sendsTo: ['campaignPages'],
   },

@@ -112,6 +112,9 @@ export interface RouteDefinition {
   readonly sendsTo?: readonly QueueName[];
 }
 
+/** Every route's Lambda timeout (API Gateway gives up at 30 s anyway). */
+export const routeTimeoutSeconds = 10;
+
 const staff = ['admin', 'store'] as const;
 const staffAndService = ['admin', 'store', 'service'] as const;
 const everyone = ['admin', 'store', 'service', 'member'] as const;

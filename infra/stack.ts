@@ -26,11 +26,11 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { CfnConfigurationSet as CfnSmsConfigurationSet, CfnOptOutList, CfnPool } from 'aws-cdk-lib/aws-smsvoice';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { type RouteDefinition, routeList } from './routes.ts';
+import { type RouteDefinition, routeList, routeTimeoutSeconds } from './routes.ts';
 import { notificationConsumerList, type NotificationConsumerName } from './notifications.ts';
 import { queueList, type QueueName, queues as queueDefinitions } from './queues.ts';
 import { scheduleList } from './schedules.ts';
-import { streamConsumerList } from './streams.ts';
+import { streamConsumerList, streamConsumerTimeoutSeconds } from './streams.ts';
 import { type TableAccess, type TableDefinition, type TableKey, tables } from './tables.ts';
 import { gatePublishPrefix, topicRules, topicRuleSql } from './topics.ts';
 
@@ -178,7 +178,7 @@ export class StockClubStack extends Stack {
         runtime: Runtime.NODEJS_22_X,
         architecture: Architecture.ARM_64,
         memorySize: 1024,
-        timeout: options.timeout ?? Duration.seconds(10),
+        timeout: options.timeout ?? Duration.seconds(routeTimeoutSeconds),
         role,
         logGroup,
         environment,
@@ -312,7 +312,7 @@ export class StockClubStack extends Stack {
     for (const [name, consumer] of streamConsumerList()) {
       const sends = 'sendsMessages' in consumer && consumer.sendsMessages;
       const handler = fn(name, consumer.entry, consumer.description, declaredAccess(consumer) ?? { [consumer.table]: 'readWrite' }, {
-        timeout: Duration.seconds(60),
+        timeout: Duration.seconds(streamConsumerTimeoutSeconds),
         ...(sends ? { environment: messagingEnvironment } : {}),
       });
       if (sends) allowMessages(handler.role as Role);

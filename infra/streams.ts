@@ -28,6 +28,9 @@ export interface StreamConsumerDefinition {
   readonly sendsMessages?: boolean;
 }
 
+/** Every stream consumer's Lambda timeout. */
+export const streamConsumerTimeoutSeconds = 60;
+
 export const streamConsumers = {
   expiredHolds: {
     table: 'inventory',

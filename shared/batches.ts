@@ -30,15 +30,19 @@ export interface PageOutcome {
 
 export type BatchPage = (batch: MemberBatch) => Promise<PageOutcome>;
 
-/** Pages through the batch's partition while more than `reserveMillis` are left, then queues the rest. */
+/**
+ * Pages through the batch's partition while more than `reserveMillis` are
+ * left, then queues the rest; with too little time even for one page, it
+ * queues the batch untouched.
+ */
 export const drainPartition = async (batch: MemberBatch, page: BatchPage, millisLeft: () => number, reserveMillis: number) => {
   const counts: Record<string, number> = {};
-  let cursor = batch.cursor;
-  do {
-    const outcome = await page({ ...batch, ...(cursor ? { cursor } : {}) });
+  let rest: MemberBatch | undefined = batch;
+  while (rest && millisLeft() > reserveMillis) {
+    const outcome = await page(rest);
     for (const [name, n] of Object.entries(outcome.counts)) counts[name] = (counts[name] ?? 0) + n;
-    cursor = outcome.cursor;
-  } while (cursor && millisLeft() > reserveMillis);
-  if (cursor) await enqueue('memberBatches', [{ ...batch, cursor } satisfies MemberBatch]);
-  return { counts, handedOff: cursor !== undefined };
+    rest = outcome.cursor ? { ...batch, cursor: outcome.cursor } : undefined;
+  }
+  if (rest) await enqueue('memberBatches', [rest]);
+  return { counts, handedOff: rest !== undefined };
 };

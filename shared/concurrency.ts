@@ -1,13 +1,26 @@
-/** Runs `work` over `items` with at most `limit` in flight; results keep the input order. */
+/**
+ * Runs `work` over `items` with at most `limit` in flight; results keep the
+ * input order. After a failure no new item starts (those in flight finish),
+ * and the first error is thrown.
+ */
 export const mapLimited = async <T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> => {
   const results: R[] = [];
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       const i = next++;
-      results[i] = await work(items[i]!);
+      try {
+        results[i] = await work(items[i]!);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  // Settled, not all: the caller hears of the failure only when nothing of this call is still running.
+  const outcomes = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failure) throw failure.reason;
   return results;
 };

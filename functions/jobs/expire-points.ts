@@ -12,8 +12,7 @@ const reserveMillis = 10_000;
  * One page of the lots that expire on the partition's day and are due by
  * the run: each member's expired lots are booked EXPIRE and deleted with
  * their index entries, so a page run again expires nothing twice. A member
- * whose expiry fails stops the partition (their entry would come first
- * again); the next daily run retries them.
+ * whose expiry fails keeps their entry and is retried by the next daily run.
  */
 export const expirePointsPage: BatchPage = async ({ partition: day, runAt, cursor }) => {
   const page = await membersWithLotsExpiring(day, runAt, cursor);
@@ -28,7 +27,7 @@ export const expirePointsPage: BatchPage = async ({ partition: day, runAt, curso
       logger.error('Points expiry failed for a member', { memberId, error });
     }
   }
-  return { counts, ...(page.cursor && counts.failed === 0 ? { cursor: page.cursor } : {}) };
+  return { counts, ...(page.cursor ? { cursor: page.cursor } : {}) };
 };
 
 /**

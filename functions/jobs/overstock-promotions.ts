@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { createCampaign, startCampaign } from '../../shared/db/campaigns.ts';
 import { listProducts } from '../../shared/db/catalog.ts';
@@ -11,6 +12,12 @@ const reserveMillis = 30_000;
 const affinityDays = 365;
 const offerDays = 7;
 
+/** `overstock-{day}-{sku}`; a SKU too long for an id is replaced by its hash, so the day is never cut off. */
+const overstockCampaignId = (sku: string, now: string): string => {
+  const id = `overstock-${now.slice(0, 10)}-${sku}`;
+  return id.length <= 64 ? id : `overstock-${now.slice(0, 10)}-${createHash('sha256').update(sku).digest('hex').slice(0, 32)}`;
+};
+
 const policy = (): OverstockPolicy => ({
   maxDaysOfCover: Number(process.env.OVERSTOCK_DAYS_OF_COVER ?? defaultOverstockPolicy.maxDaysOfCover),
   minUnits: Number(process.env.OVERSTOCK_MIN_UNITS ?? defaultOverstockPolicy.minUnits),
@@ -20,7 +27,7 @@ const policy = (): OverstockPolicy => ({
  * Weekly: every SKU with more days of cover across the chain than the
  * policy allows becomes a campaign to the members who bought it in the last
  * year (the buyer index, never a scan), one per SKU and week
- * (`overstock-{sku}-{day}`), fanned out through the campaign-pages queue.
+ * (`overstock-{day}-{sku}`), fanned out through the campaign-pages queue.
  * Member-exclusive products are left out: their scarcity is the point.
  */
 export const overstockPromotions = async (_event: ScheduledEvent, context: Context) => {
@@ -35,7 +42,7 @@ export const overstockPromotions = async (_event: ScheduledEvent, context: Conte
       summary.checked++;
       const cover = await chainCoverOf(product.sku, limits, now);
       if (!cover.overstocked) continue;
-      const campaignId = `overstock-${product.sku}-${now.slice(0, 10)}`.slice(0, 64);
+      const campaignId = overstockCampaignId(product.sku, now);
       try {
         await createCampaign({
           campaignId,

@@ -10,10 +10,17 @@ import { logger } from '../../shared/http/logger.ts';
 export const startCampaigns = async (_event: ScheduledEvent) => {
   const now = new Date().toISOString();
   const started: string[] = [];
+  const failed: string[] = [];
   for (const campaignId of await dueCampaigns(now)) {
-    await startCampaign(campaignId, now);
-    started.push(campaignId);
+    try {
+      await startCampaign(campaignId, now);
+      started.push(campaignId);
+    } catch (error) {
+      // It stays in the index until its pages are queued: the next run tries again.
+      failed.push(campaignId);
+      logger.error('Campaign start failed', { campaignId, error });
+    }
   }
-  if (started.length) logger.info('Campaigns started', { started });
-  return { started };
+  if (started.length || failed.length) logger.info('Campaigns started', { started, failed });
+  return { started, failed };
 };

@@ -8,17 +8,25 @@ import { logger } from '../../shared/http/logger.ts';
 const catchUpDays = 7;
 const reserveMillis = 30_000;
 
-/** An account notice (transactional: consent, no cap), keyed by the member's review day, so a page run again sends nothing. */
+/**
+ * An account notice (transactional: consent, no cap), keyed by the review
+ * day, so a page run again sends nothing. The review is written by then: a
+ * notice that fails is logged, not allowed to stop the partition.
+ */
 const tellLowered = async (memberId: string, before: string, after: string, runAt: string) => {
-  const [state, program] = await Promise.all([readMemberState(memberId), loadProgram()]);
-  if (!state) return;
-  await deliver(memberId, {
-    source: `tier-review-${runAt.slice(0, 10)}`,
-    kind: 'transactional',
-    template: 'TIER_CHANGED',
-    vars: { name: state.record.name, tier: after, before, months: program.rollingMonths },
-    channels: ['email', 'sms'],
-  }, runAt);
+  try {
+    const [state, program] = await Promise.all([readMemberState(memberId), loadProgram()]);
+    if (!state) return;
+    await deliver(memberId, {
+      source: `tier-review-${runAt.slice(0, 10)}`,
+      kind: 'transactional',
+      template: 'TIER_CHANGED',
+      vars: { name: state.record.name, tier: after, before, months: program.rollingMonths },
+      channels: ['email', 'sms'],
+    }, runAt);
+  } catch (error) {
+    logger.error('Tier notice failed', { memberId, error });
+  }
 };
 
 /**

@@ -70,7 +70,7 @@ const localEndpoints = (failures: FailureLog, scheduler: LocalScheduler, mail: L
     const route = `${req.method} ${url.pathname}`;
     if (route === 'GET /_local/outbox') {
       const to = url.searchParams.get('to') ?? undefined;
-      // A stable sort: messages of the same second keep the order they were sent in.
+      // By the second they were sent (the emulator keeps no finer time); in one second, emails before texts.
       const items = [...(await mail.list(to)), ...outbox.list(to)].sort((a, b) => a.sentAt.slice(0, 19).localeCompare(b.sentAt.slice(0, 19)));
       return json(200, { items });
     }
@@ -176,9 +176,10 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       failures,
       settled: async () => {
         await broker.settled();
-        // Stream consumers may queue work and workers may write what streams carry: twice round covers both.
-        for (let round = 0; round < 2; round++) {
+        // Stream consumers queue work and workers write what streams carry: round again until a round found the queues empty.
+        for (let round = 0; round < 10; round++) {
           await poller.idle();
+          if (queues.pending() === 0) break;
           await queues.idle();
         }
       },

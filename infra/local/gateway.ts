@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { type RouteDefinition, routeKey, routeList } from '../routes.ts';
+import { type RouteDefinition, routeKey, routeList, routeTimeoutSeconds } from '../routes.ts';
 import { verifyLocalToken } from './auth.ts';
 import { loadHandler } from './handlers.ts';
 
@@ -29,8 +29,14 @@ const compile = (name: string, route: RouteDefinition): CompiledRoute => {
   return { name, route, pattern: new RegExp(`^${source}$`), paramNames };
 };
 
-export const lambdaContext = (functionName: string): Context =>
-  ({
+/**
+ * A Lambda context whose remaining time runs down from `timeoutMillis` (by
+ * default the five minutes of the stack's jobs and queue workers), so code
+ * that works while time remains and hands the rest on behaves as in AWS.
+ */
+export const lambdaContext = (functionName: string, timeoutMillis = 300_000): Context => {
+  const deadline = Date.now() + timeoutMillis;
+  return {
     functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
@@ -39,11 +45,12 @@ export const lambdaContext = (functionName: string): Context =>
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
     callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => 30_000,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
-  }) as Context;
+  } as Context;
+};
 
 export interface ApiEventInput {
   readonly route: RouteDefinition;
@@ -185,7 +192,7 @@ export const createGateway = (options: { localEndpoints?: LocalEndpoint[] } = {}
       });
 
       const handler = await loadHandler<LambdaHandler>(match.route.entry, match.name);
-      const result = await handler(event, lambdaContext(match.name));
+      const result = await handler(event, lambdaContext(match.name, routeTimeoutSeconds * 1000));
       res.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string>) });
       res.end(result.body ?? '');
     } catch (error) {

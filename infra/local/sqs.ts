@@ -37,6 +37,8 @@ export interface LocalQueues {
   readonly env: Record<string, string>;
   /** Resolves when every message sent so far has been handled or given up on. */
   idle(): Promise<void>;
+  /** Messages sent and not yet handled or given up on. */
+  pending(): number;
   close(): Promise<void>;
 }
 
@@ -44,7 +46,8 @@ export const startLocalQueues = async (options: { failures: FailureLog; region: 
   const definitions = new Map<string, QueueDefinition>(queueList());
   const waiting = new Map<string, Pending[]>([...definitions.keys()].map((name) => [name, []]));
   const running = new Map<string, number>([...definitions.keys()].map((name) => [name, 0]));
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new Map<NodeJS.Timeout, () => void>();
+  const inFlight = new Set<Promise<void>>();
   let outstanding = 0;
   let idleWaiters: (() => void)[] = [];
   let closed = false;
@@ -81,10 +84,12 @@ export const startLocalQueues = async (options: { failures: FailureLog; region: 
       const batch = queue.splice(0, definition.batchSize);
       for (const message of batch) message.receives++;
       running.set(name, running.get(name)! + 1);
-      void invoke(name, definition, batch).finally(() => {
+      const run = invoke(name, definition, batch).finally(() => {
+        inFlight.delete(run);
         running.set(name, running.get(name)! - 1);
         pump(name);
       });
+      inFlight.add(run);
     }
   };
 
@@ -93,7 +98,7 @@ export const startLocalQueues = async (options: { failures: FailureLog; region: 
     let reason = 'reported in batchItemFailures';
     try {
       const worker = await loadHandler<QueueWorker>(definition.entry, name);
-      const response = await worker({ Records: batch.map((m) => recordOf(name, m)) }, lambdaContext(name));
+      const response = await worker({ Records: batch.map((m) => recordOf(name, m)) }, lambdaContext(name, definition.timeoutSeconds * 1000));
       failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch (error) {
       // A thrown error fails the whole batch, as in Lambda.
@@ -103,7 +108,7 @@ export const startLocalQueues = async (options: { failures: FailureLog; region: 
     for (const message of batch) {
       if (!failed.has(message.messageId)) settle();
       else if (message.receives >= definition.maxReceiveCount) {
-        options.failures.record({ source: 'queue', name, reason, payload: JSON.parse(message.body) });
+        options.failures.record({ source: 'queue', name, reason, payload: parsedOrText(message.body) });
         settle();
       } else {
         const timer = setTimeout(() => {
@@ -112,7 +117,8 @@ export const startLocalQueues = async (options: { failures: FailureLog; region: 
           pump(name);
         }, redeliveryDelayMs);
         timer.unref();
-        timers.add(timer);
+        // Closing settles a message waiting to come again: nothing will receive it.
+        timers.set(timer, settle);
       }
     }
   };
@@ -127,6 +133,13 @@ export const startLocalQueues = async (options: { failures: FailureLog; region: 
   };
 
   const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+  const parsedOrText = (body: string): unknown => {
+    try {
+      return JSON.parse(body);
+    } catch {
+      return body;
+    }
+  };
 
   const server = createServer((req, res) => {
     // Errors in the shape the SDK's JSON protocol reads.
@@ -164,10 +177,17 @@ export const startLocalQueues = async (options: { failures: FailureLog; region: 
     url,
     env: Object.fromEntries([...definitions].map(([name, d]) => [d.envVar, `${url}/${account}/${name}`])),
     idle: () => (outstanding === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve))),
+    pending: () => outstanding,
     close: async () => {
       closed = true;
-      for (const timer of timers) clearTimeout(timer);
+      for (const [timer, settleIt] of timers) {
+        clearTimeout(timer);
+        settleIt();
+      }
       timers.clear();
+      // Messages never received are dropped with the queue, as when a queue is deleted.
+      for (const queue of waiting.values()) for (const _ of queue.splice(0)) settle();
+      await Promise.allSettled([...inFlight]);
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());

@@ -14,7 +14,7 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { type StreamConsumerDefinition, streamConsumerList } from '../streams.ts';
+import { type StreamConsumerDefinition, streamConsumerList, streamConsumerTimeoutSeconds } from '../streams.ts';
 import { tables } from '../tables.ts';
 import { localAwsEnv, streamArnOf } from './dynamodb.ts';
 import type { FailureLog } from './failure-log.ts';
@@ -149,7 +149,7 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
       try {
         // Inside the try: a module that fails to load is a failed invocation, as an init error is in Lambda.
         const handler = await loadHandler<StreamHandler>(consumer.definition.entry, consumer.name);
-        const response = await handler({ Records: pending }, lambdaContext(consumer.name));
+        const response = await handler({ Records: pending }, lambdaContext(consumer.name, streamConsumerTimeoutSeconds * 1000));
         const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
         const known = new Set(pending.map((r) => r.dynamodb?.SequenceNumber));
         // Lambda takes an empty or unknown itemIdentifier as the whole batch failing.

@@ -16,7 +16,8 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
-import { AlreadyExists, NotFound, ValidationFailed } from '../domain/errors.ts';
+import { AlreadyExists, IdempotencyKeyReused, NotFound, ValidationFailed } from '../domain/errors.ts';
+import { logger } from '../http/logger.ts';
 import type { Principal } from '../domain/principal.ts';
 import { type Segment, segmentMatch } from '../domain/segments.ts';
 import type { Cap, Channel } from '../domain/send-gate.ts';
@@ -36,7 +37,7 @@ const pageSize = 200;
 /** Members of a page sent at once. */
 const pageConcurrency = 8;
 /** Parallel-scan segments a whole-membership campaign is split into (each one a chain of pages). */
-const scanSegments = () => Number(process.env.CAMPAIGN_SCAN_SEGMENTS ?? 8);
+const scanSegments = () => Math.min(1000, Math.max(1, Math.trunc(Number(process.env.CAMPAIGN_SCAN_SEGMENTS)) || 8));
 const system: Principal = { subject: 'system:campaigns', role: 'service', locations: [] };
 
 export interface CampaignInput {
@@ -68,7 +69,13 @@ export interface Campaign extends CampaignInput {
   by: string;
 }
 
-export const createCampaign = async (input: CampaignInput, by: string, now = new Date().toISOString()): Promise<{ campaign: Campaign; created: boolean }> => {
+export const createCampaign = async (request: CampaignInput, by: string, now = new Date().toISOString()): Promise<{ campaign: Campaign; created: boolean }> => {
+  // Times with an offset become UTC: the scheduler's index and the gate compare them as text.
+  const input: CampaignInput = {
+    ...request,
+    ...(request.sendAt ? { sendAt: new Date(request.sendAt).toISOString() } : {}),
+    ...(request.expiresAt ? { expiresAt: new Date(request.expiresAt).toISOString() } : {}),
+  };
   const campaign: Campaign = { ...input, status: input.sendAt ? 'SCHEDULED' : 'DRAFT', counts: {}, createdAt: now, by };
   const fingerprint = requestFingerprint(input);
   try {
@@ -115,12 +122,14 @@ export interface CampaignPage {
   campaignId: string;
   source: PageSource;
   cursor?: string;
+  /** The budget is spent: the rest of the source gets the gift, no message. */
+  giftsOnly?: boolean;
 }
 
 /** A product-affinity segment reads its SKUs' buyers, never the whole membership. */
 const sourcesOf = (campaign: Campaign, parallel: number): PageSource[] =>
   campaign.segment.affinity
-    ? campaign.segment.affinity.skus.map((sku) => ({ buyers: sku }))
+    ? [...new Set(campaign.segment.affinity.skus)].map((sku) => ({ buyers: sku }))
     : Array.from({ length: parallel }, (_, scan) => ({ scan, of: parallel }));
 
 const readPage = async (source: PageSource, cursor: string | undefined): Promise<{ profiles: Record<string, unknown>[]; cursor?: string }> => {
@@ -226,29 +235,43 @@ type Counts = Partial<Record<DeliveryStatus | 'GIFTED', number>>;
 /**
  * Gives the gift and sends to every member of the page in the segment, a
  * few at once (a run waits on SES and DynamoDB, not on CPU); messages stop
- * once the budget is spent.
+ * once the budget is spent. One member's failure is counted and logged, not
+ * allowed to stop the page: the rest of the source depends on it.
  */
-const sendToPage = async (campaign: Campaign, profiles: readonly Record<string, unknown>[], rollingMonths: number, now: string) => {
+const sendToPage = async (campaign: Campaign, profiles: readonly Record<string, unknown>[], rollingMonths: number, now: string, giftsOnly: boolean) => {
   const counts: Counts = {};
   const count = (status: keyof Counts) => {
     counts[status] = (counts[status] ?? 0) + 1;
   };
-  let budgetSpent = false;
+  let budgetSpent = giftsOnly;
   const members = profiles.filter((profile) => segmentMatch(profile as never, campaign.segment, now, rollingMonths).in);
   await mapLimited(members, pageConcurrency, async (profile) => {
     const memberId = profile.memberId as string;
-    const points = giftPoints(campaign, profile, now);
-    if (points > 0) {
-      const gift = await adjustPoints(memberId, { points, reason: `Gift: ${campaign.name}`, ...(campaign.gift?.expiryDays ? { expiryDays: campaign.gift.expiryDays } : {}) }, `campaign-${campaign.campaignId}`, system, () => now);
-      if (!gift.replayed) count('GIFTED');
+    try {
+      const points = giftPoints(campaign, profile, now);
+      if (points > 0 && (await giveGift(campaign, memberId, points, now))) count('GIFTED');
+      if (budgetSpent) return;
+      const delivery = await deliver(memberId, messageOf(campaign, profile, points), now);
+      // A send the budget refused is recorded on the member; the report counts what went (or waits).
+      if (delivery.decision?.action === 'SKIP' && delivery.decision.reason === 'BUDGET_SPENT') budgetSpent = true;
+      else count(delivery.status);
+    } catch (error) {
+      count('FAILED');
+      logger.error('Campaign send failed for a member', { campaignId: campaign.campaignId, memberId, error });
     }
-    if (budgetSpent) return;
-    const delivery = await deliver(memberId, messageOf(campaign, profile, points), now);
-    // A send the budget refused is recorded on the member; the report counts what went (or waits).
-    if (delivery.decision?.action === 'SKIP' && delivery.decision.reason === 'BUDGET_SPENT') budgetSpent = true;
-    else count(delivery.status);
   });
   return { counts, budgetSpent };
+};
+
+/** True when this call gave it. Given before with other points (the tier changed since): given, not again. */
+const giveGift = async (campaign: Campaign, memberId: string, points: number, now: string): Promise<boolean> => {
+  try {
+    const gift = await adjustPoints(memberId, { points, reason: `Gift: ${campaign.name}`, ...(campaign.gift?.expiryDays ? { expiryDays: campaign.gift.expiryDays } : {}) }, `campaign-${campaign.campaignId}`, system, () => now);
+    return !gift.replayed;
+  } catch (error) {
+    if (error instanceof IdempotencyKeyReused) return false;
+    throw error;
+  }
 };
 
 const addCounts = (counts: Counts) => {
@@ -268,7 +291,7 @@ const addCounts = (counts: Counts) => {
 export const dispatchPage = async (campaignId: string, cursor?: string, now = new Date().toISOString()) => {
   const [campaign, program] = await Promise.all([getCampaign(campaignId), loadProgram()]);
   const page = await walkPage(campaign, cursor);
-  const { counts, budgetSpent } = await sendToPage(campaign, page.profiles, program.rollingMonths, now);
+  const { counts, budgetSpent } = await sendToPage(campaign, page.profiles, program.rollingMonths, now, false);
   const update = addCounts(counts);
   if (update.set.length > 0) {
     await documentClient.send(new UpdateCommand({
@@ -294,7 +317,7 @@ export const startCampaign = async (campaignId: string, now = new Date().toISOSt
   const sources = campaign.fanOut ? undefined : sourcesOf(campaign, scanSegments());
   if (sources) {
     const began = await updateCampaignIf(campaignId, {
-      UpdateExpression: 'SET #status = :running, fanOut = :fanOut REMOVE gsi1pk, gsi1sk',
+      UpdateExpression: 'SET #status = :running, fanOut = :fanOut',
       ConditionExpression: 'attribute_not_exists(fanOut)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':running': 'RUNNING', ':fanOut': { sources: sources.length, finished: 0, startedAt: now } },
@@ -306,7 +329,8 @@ export const startCampaign = async (campaignId: string, now = new Date().toISOSt
   await documentClient.send(new UpdateCommand({
     TableName: membersTable(),
     Key: memberKeys.campaign(campaignId),
-    UpdateExpression: 'SET fanOut.queuedAt = if_not_exists(fanOut.queuedAt, :now)',
+    // Out of the scheduler's index only now: a start that failed before this is found and finished by the next run.
+    UpdateExpression: 'SET fanOut.queuedAt = if_not_exists(fanOut.queuedAt, :now) REMOVE gsi1pk, gsi1sk',
     ExpressionAttributeValues: { ':now': now },
   }));
   return getCampaign(campaignId);
@@ -315,26 +339,34 @@ export const startCampaign = async (campaignId: string, now = new Date().toISOSt
 const pageClaimId = (page: CampaignPage) => createHash('sha256').update(JSON.stringify([page.source, page.cursor ?? ''])).digest('base64url').slice(0, 22);
 
 /**
- * A queued page: send it, queue the next page of its source, then claim the
- * page and add its counts to the report in one transaction. A redelivered
- * page finds the claim and adds nothing; a worker that dies before the claim
- * leaves the message to be received again, and its members' send keys keep
- * it from sending twice.
+ * A queued page: send it, then claim the page, with its counts and the page
+ * that follows, in one transaction, and only then queue that next page. A
+ * worker that dies before the claim leaves the message to come again: the
+ * page is read and sent again (its members' send keys and gift keys keep
+ * anything from going twice) and one claim is written. A redelivered page
+ * finds its claim, adds nothing, and queues the next page only if the claim
+ * says it was not queued yet, so a source never forks into two chains.
  */
 export const runCampaignPage = async (page: CampaignPage, now = new Date().toISOString()): Promise<{ counts: Counts; next?: CampaignPage; duplicate: boolean }> => {
   const claimKey = memberKeys.campaignPage(page.campaignId, pageClaimId(page));
   const claimed = (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: claimKey, ConsistentRead: true }))).Item;
-  if (claimed) return { counts: {}, duplicate: true };
+  if (claimed) {
+    const next = claimed.next as CampaignPage | undefined;
+    if (next && !claimed.nextQueuedAt) await queueNext(claimKey, next, now);
+    if (!next) await finishIfComplete(page.campaignId, now);
+    return { counts: {}, duplicate: true };
+  }
   const [campaign, program] = await Promise.all([getCampaign(page.campaignId), loadProgram()]);
   const read = await readPage(page.source, page.cursor);
-  const { counts, budgetSpent } = await sendToPage(campaign, read.profiles, program.rollingMonths, now);
-  const next = read.cursor && !budgetSpent ? { ...page, cursor: read.cursor } : undefined;
-  if (next) await enqueue('campaignPages', [next]);
+  const { counts, budgetSpent } = await sendToPage(campaign, read.profiles, program.rollingMonths, now, page.giftsOnly === true);
+  // Once the budget is spent, a campaign with a gift goes on giving it to the rest of the segment, without messages.
+  const goesOn = read.cursor !== undefined && (!budgetSpent || campaign.gift !== undefined);
+  const next: CampaignPage | undefined = goesOn ? { ...page, cursor: read.cursor, ...(budgetSpent || page.giftsOnly ? { giftsOnly: true } : {}) } : undefined;
   const update = addCounts(counts);
   const finishes = next === undefined;
   try {
     await transactWrite([
-      { Put: { TableName: membersTable(), Item: { ...claimKey, entity: entities.campaignPage, ...page, counts, at: now }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: membersTable(), Item: { ...claimKey, entity: entities.campaignPage, ...page, counts, ...(next ? { next } : {}), at: now }, ConditionExpression: 'attribute_not_exists(pk)' } },
       ...(update.set.length > 0 || finishes
         ? [{
             Update: {
@@ -348,11 +380,18 @@ export const runCampaignPage = async (page: CampaignPage, now = new Date().toISO
         : []),
     ]);
   } catch (error) {
+    // Another delivery of the same page claimed it first: it queues the next page.
     if (error instanceof TransactionCancelled && error.failedAt(0)) return { counts: {}, duplicate: true };
     throw error;
   }
-  if (finishes) await finishIfComplete(page.campaignId, now);
+  if (next) await queueNext(claimKey, next, now);
+  else await finishIfComplete(page.campaignId, now);
   return { counts, ...(next ? { next } : {}), duplicate: false };
+};
+
+const queueNext = async (claimKey: { pk: string; sk: string }, next: CampaignPage, now: string) => {
+  await enqueue('campaignPages', [next]);
+  await documentClient.send(new UpdateCommand({ TableName: membersTable(), Key: claimKey, UpdateExpression: 'SET nextQueuedAt = :now', ExpressionAttributeValues: { ':now': now } }));
 };
 
 const finishIfComplete = (campaignId: string, now: string) =>

@@ -586,7 +586,7 @@ export const expireMemberPoints = async (memberId: string, now = () => new Date(
 
 /** Members with lots expiring on a day (gsi1, one partition per day). */
 export const membersWithLotsExpiring = (day: string, until: string, cursor?: string): Promise<Page<string>> =>
-  memberIdsOn(memberKeys.lotsExpiringOn(day), { upTo: until, cursor });
+  memberIdsOn(memberKeys.lotsExpiringOn(day), { upTo: until, limit: 100, cursor });
 
 /** The points ledger of a member, oldest first. */
 export const pointsLedger = async (memberId: string, principal: Principal, limit: number, cursor?: string): Promise<Page<Record<string, unknown>>> => {

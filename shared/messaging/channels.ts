@@ -11,8 +11,17 @@ import { SendEmailCommand, type SendEmailCommandInput, SESv2Client } from '@aws-
 import { PinpointSMSVoiceV2Client, SendTextMessageCommand, type SendTextMessageCommandInput } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { outbox } from './outbox.ts';
 
-let ses: SESv2Client | undefined;
+// One client per endpoint: a second local cloud in the same process brings its own emulator.
+const sesClients = new Map<string, SESv2Client>();
 let sms: PinpointSMSVoiceV2Client | undefined;
+
+const sesClient = (): SESv2Client => {
+  const endpoint = process.env.AWS_ENDPOINT_URL_SESV2 ?? '';
+  if (transport() === 'local' && !endpoint) throw new Error('MESSAGES_TRANSPORT=local needs AWS_ENDPOINT_URL_SESV2 (the SES emulator): refusing to send to real SES');
+  let client = sesClients.get(endpoint);
+  if (!client) sesClients.set(endpoint, (client = new SESv2Client({})));
+  return client;
+};
 
 export interface EmailMessage {
   readonly to: string;
@@ -82,7 +91,7 @@ export const sendEmail = async (message: EmailMessage): Promise<string> => {
     const headers = Object.fromEntries((unsubscribeHeaders(message) ?? []).map((h) => [h.Name, h.Value]));
     return outbox.add({ channel: 'email', to: message.to, subject: message.subject, body: message.text, headers, meta: message.tags }).id;
   }
-  const output = await (ses ??= new SESv2Client({})).send(new SendEmailCommand(emailRequest(message)));
+  const output = await sesClient().send(new SendEmailCommand(emailRequest(message)));
   return output.MessageId ?? '';
 };
 

@@ -250,13 +250,19 @@ const SegmentSchema = z.strictObject({
   inactiveDays: z.int().min(1).max(3650).optional(),
   birthdayMonth: z.int().min(1).max(12).optional(),
   tags: z.array(Tag).min(1).max(20).optional(),
-  affinity: z.strictObject({ skus: z.array(Sku).min(1).max(20), withinDays: z.int().min(1).max(3650).optional() }).optional(),
+  affinity: z.strictObject({
+    skus: z.array(Sku).min(1).max(20).refine((skus) => new Set(skus).size === skus.length, 'each SKU once'),
+    withinDays: z.int().min(1).max(3650).optional(),
+  }).optional(),
 });
 
 const HolidaySchema = z.strictObject({
   holidayId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and hyphens, at most 40'),
   name: z.string().min(1).max(100),
-  date: z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'MM-DD').meta({ description: 'Every year on this day (UTC); 02-29 only in leap years' }),
+  date: z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'MM-DD')
+    // A day some year has (02-29 in leap years), so a holiday never silently fails to come.
+    .refine((mmdd) => new Date(Date.UTC(2024, Number(mmdd.slice(0, 2)) - 1, Number(mmdd.slice(3)))).getUTCDate() === Number(mmdd.slice(3)), 'a day of the year')
+    .meta({ description: 'Every year on this day (UTC); 02-29 only in leap years' }),
   headline: z.string().min(1).max(120),
   text: z.string().min(1).max(1000),
   pointsByTier: z.partialRecord(Tier, z.int().min(0).max(1_000_000)).optional(),

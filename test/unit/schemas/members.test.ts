@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { defaultProgram, type Program } from '../../../shared/domain/tiers.ts';
-import { AdjustmentRequest, Birthday, MemberInput, MemberPatch, maxSaleLines, ProgramSchema, SaleRequest } from '../../../shared/schemas/members.ts';
+import { AdjustmentRequest, Birthday, CampaignInput, MemberInput, MemberPatch, MemberTags, maxSaleLines, ProgramSchema, SaleRequest } from '../../../shared/schemas/members.ts';
 
 /** The issues a schema reports, as `path: message`, or [] when the value parses. */
 const issues = (schema: z.ZodType, value: unknown): string[] => {
@@ -282,5 +282,45 @@ describe('AdjustmentRequest', () => {
     expect(issues(AdjustmentRequest, { points: 5, reason: '' })[0]).toMatch(/^reason: /);
     expect(issues(AdjustmentRequest, { points: 5, reason: 'x', expiryDays: 0 })[0]).toMatch(/^expiryDays: /);
     expect(issues(AdjustmentRequest, { points: 5, reason: 'x', memberId: 'm' })).toEqual([': Unrecognized key: "memberId"']);
+  });
+});
+
+describe('holidays in the program', () => {
+  const holiday = { holidayId: 'leap', name: 'Leap day', date: '02-29', headline: 'A rare day', text: 'enjoy it.', pointsByTier: { GOLD: 100 } };
+
+  it('takes any day a year can have, 29 February included', () => {
+    expect(issues(ProgramSchema, { ...defaultProgram, holidays: [holiday] })).toEqual([]);
+  });
+
+  it.each(['02-30', '04-31', '13-01', '00-10', '2-1'])('refuses %s: a holiday that could never come', (date) => {
+    expect(issues(ProgramSchema, { ...defaultProgram, holidays: [{ ...holiday, date }] })[0]).toMatch(/^holidays\.0\.date: /);
+  });
+
+  it('refuses two holidays with one id and gifts for tiers that do not exist', () => {
+    expect(issues(ProgramSchema, { ...defaultProgram, holidays: [holiday, holiday] })).toEqual(['holidays: holidayId is unique']);
+    expect(issues(ProgramSchema, { ...defaultProgram, holidays: [{ ...holiday, pointsByTier: { gold: 100 } }] })[0]).toMatch(/^holidays\.0\.pointsByTier/);
+  });
+});
+
+describe('CampaignInput', () => {
+  const campaign = { name: 'Tents', segment: { affinity: { skus: ['TENT-2P'] } }, channels: ['email'], headline: 'Tents', text: 'for you.' };
+
+  it('takes a product-affinity segment, a tagged group, a schedule and a gift', () => {
+    expect(issues(CampaignInput, { ...campaign, segment: { tags: ['vip'], affinity: { skus: ['TENT-2P', 'STOVE'], withinDays: 90 } }, sendAt: '2026-12-01T09:00:00+09:00', gift: { pointsByTier: { SILVER: 50 } } })).toEqual([]);
+  });
+
+  it('refuses a SKU named twice, too many SKUs, odd tags and gifts for unknown tiers', () => {
+    expect(issues(CampaignInput, { ...campaign, segment: { affinity: { skus: ['A', 'A'] } } })).toEqual(['segment.affinity.skus: each SKU once']);
+    expect(issues(CampaignInput, { ...campaign, segment: { affinity: { skus: Array.from({ length: 21 }, (_, i) => `S${i}`) } } })[0]).toMatch(/^segment\.affinity\.skus: /);
+    expect(issues(CampaignInput, { ...campaign, segment: { tags: ['Not A Tag'] } })[0]).toMatch(/^segment\.tags\.0: /);
+    expect(issues(CampaignInput, { ...campaign, gift: { pointsByTier: { DIAMOND: 5 } } })[0]).toMatch(/^gift\.pointsByTier/);
+  });
+});
+
+describe('MemberTags', () => {
+  it('takes lower-case tags and refuses others or too many', () => {
+    expect(issues(MemberTags, { tags: ['vip-evening', 'staff'] })).toEqual([]);
+    expect(issues(MemberTags, { tags: ['VIP'] })[0]).toMatch(/^tags\.0: /);
+    expect(issues(MemberTags, { tags: Array.from({ length: 51 }, (_, i) => `t${i}`) })[0]).toMatch(/^tags: /);
   });
 });
