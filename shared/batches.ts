@@ -46,3 +46,26 @@ export const drainPartition = async (batch: MemberBatch, page: BatchPage, millis
   if (rest) await enqueue('memberBatches', [rest]);
   return { counts, handedOff: rest !== undefined };
 };
+
+/** Drains each partition in turn (a job's catch-up days, both birthday keys), adding up the counts. */
+export const drainPartitions = async (
+  job: BatchJob,
+  partitions: readonly string[],
+  page: BatchPage,
+  runAt: string,
+  millisLeft: () => number,
+  reserveMillis: number,
+): Promise<{ counts: Record<string, number>; more: boolean }> => {
+  const counts: Record<string, number> = {};
+  let more = false;
+  for (const partition of partitions) {
+    const drained = await drainPartition({ job, partition, runAt }, page, millisLeft, reserveMillis);
+    for (const [name, n] of Object.entries(drained.counts)) counts[name] = (counts[name] ?? 0) + n;
+    more ||= drained.handedOff;
+  }
+  return { counts, more };
+};
+
+/** The UTC days from `days - 1` days before `runAt` up to its own, oldest first. */
+export const catchUpDays = (runAt: string, days: number): string[] =>
+  Array.from({ length: days }, (_, i) => new Date(Date.parse(runAt) - (days - 1 - i) * 86_400_000).toISOString().slice(0, 10));

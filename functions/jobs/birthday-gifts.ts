@@ -1,7 +1,7 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { deliver } from '../../shared/db/messages.ts';
 import { adjustPoints, getMember, loadProgram, membersWithBirthday } from '../../shared/db/members.ts';
-import { type BatchPage, drainPartition } from '../../shared/batches.ts';
+import { type BatchPage, drainPartitions } from '../../shared/batches.ts';
 import { mapLimited } from '../../shared/concurrency.ts';
 import { birthdayKeys } from '../../shared/domain/send-gate.ts';
 import type { Principal } from '../../shared/domain/principal.ts';
@@ -52,12 +52,8 @@ export const birthdayPage: BatchPage = async ({ partition, runAt, cursor }) => {
 export const birthdayGifts = async (_event: ScheduledEvent, context: Context) => {
   const runAt = new Date().toISOString();
   const [year, month, day] = runAt.slice(0, 10).split('-').map(Number) as [number, number, number];
-  const summary: Record<string, number | boolean> = { more: false };
-  for (const partition of birthdayKeys({ year, month, day })) {
-    const { counts, handedOff } = await drainPartition({ job: 'birthdayGifts', partition, runAt }, birthdayPage, () => context.getRemainingTimeInMillis(), reserveMillis);
-    for (const [name, n] of Object.entries(counts)) summary[name] = ((summary[name] as number | undefined) ?? 0) + n;
-    summary.more = summary.more || handedOff;
-  }
+  const { counts, more } = await drainPartitions('birthdayGifts', birthdayKeys({ year, month, day }), birthdayPage, runAt, () => context.getRemainingTimeInMillis(), reserveMillis);
+  const summary = { ...counts, more };
   logger.info('Birthday gifts', summary);
   return summary;
 };

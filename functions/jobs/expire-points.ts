@@ -1,10 +1,10 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { expireMemberPoints, membersWithLotsExpiring } from '../../shared/db/members.ts';
-import { type BatchPage, drainPartition } from '../../shared/batches.ts';
+import { type BatchPage, catchUpDays, drainPartitions } from '../../shared/batches.ts';
 import { logger } from '../../shared/http/logger.ts';
 
 /** Days looked back, so a week of missed runs is caught up. */
-const catchUpDays = 7;
+const catchUpWindow = 7;
 /** Stop early enough to finish the member in hand; the queue picks up the rest. */
 const reserveMillis = 10_000;
 
@@ -37,15 +37,8 @@ export const expirePointsPage: BatchPage = async ({ partition: day, runAt, curso
  */
 export const expirePoints = async (_event: ScheduledEvent, context: Context) => {
   const runAt = new Date().toISOString();
-  const summary = { members: 0, points: 0, failed: 0, more: false };
-  for (let back = catchUpDays - 1; back >= 0; back--) {
-    const partition = new Date(Date.parse(runAt) - back * 86_400_000).toISOString().slice(0, 10);
-    const { counts, handedOff } = await drainPartition({ job: 'expirePoints', partition, runAt }, expirePointsPage, () => context.getRemainingTimeInMillis(), reserveMillis);
-    summary.members += counts.members ?? 0;
-    summary.points += counts.points ?? 0;
-    summary.failed += counts.failed ?? 0;
-    summary.more ||= handedOff;
-  }
+  const { counts: { members = 0, points = 0, failed = 0 }, more } = await drainPartitions('expirePoints', catchUpDays(runAt, catchUpWindow), expirePointsPage, runAt, () => context.getRemainingTimeInMillis(), reserveMillis);
+  const summary = { members, points, failed, more };
   logger.info('Expired points', summary);
   return summary;
 };

@@ -1,7 +1,7 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { deliver } from '../../shared/db/messages.ts';
 import { membersWithLotsExpiring, readMemberState } from '../../shared/db/members.ts';
-import { type BatchPage, drainPartition } from '../../shared/batches.ts';
+import { type BatchPage, drainPartitions } from '../../shared/batches.ts';
 import { mapLimited } from '../../shared/concurrency.ts';
 import { logger } from '../../shared/http/logger.ts';
 
@@ -39,8 +39,8 @@ export const pointsExpiryPage: BatchPage = async ({ partition: day, runAt, curso
 export const pointsExpiryReminders = async (_event: ScheduledEvent, context: Context) => {
   const runAt = new Date().toISOString();
   const day = new Date(Date.parse(runAt) + noticeDays * 86_400_000).toISOString().slice(0, 10);
-  const { counts, handedOff } = await drainPartition({ job: 'pointsExpiryReminders', partition: day, runAt }, pointsExpiryPage, () => context.getRemainingTimeInMillis(), reserveMillis);
-  const summary = { ...counts, more: handedOff };
+  const { counts, more } = await drainPartitions('pointsExpiryReminders', [day], pointsExpiryPage, runAt, () => context.getRemainingTimeInMillis(), reserveMillis);
+  const summary = { ...counts, more };
   logger.info('Points expiry reminders', summary);
   return summary;
 };

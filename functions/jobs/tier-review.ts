@@ -1,11 +1,11 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { deliver } from '../../shared/db/messages.ts';
 import { loadProgram, membersDueForReview, readMemberState, reviewMemberTier } from '../../shared/db/members.ts';
-import { type BatchPage, drainPartition } from '../../shared/batches.ts';
+import { type BatchPage, catchUpDays, drainPartitions } from '../../shared/batches.ts';
 import { logger } from '../../shared/http/logger.ts';
 
 /** Days looked back, so a week of missed runs is caught up. */
-const catchUpDays = 7;
+const catchUpWindow = 7;
 const reserveMillis = 30_000;
 
 /**
@@ -64,15 +64,8 @@ export const tierReviewPage: BatchPage = async ({ partition: day, runAt }) => {
  */
 export const tierReview = async (_event: ScheduledEvent, context: Context) => {
   const runAt = new Date().toISOString();
-  const summary = { reviewed: 0, lowered: 0, failed: 0, more: false };
-  for (let back = catchUpDays - 1; back >= 0; back--) {
-    const partition = new Date(Date.parse(runAt) - back * 86_400_000).toISOString().slice(0, 10);
-    const { counts, handedOff } = await drainPartition({ job: 'tierReview', partition, runAt }, tierReviewPage, () => context.getRemainingTimeInMillis(), reserveMillis);
-    summary.reviewed += counts.reviewed ?? 0;
-    summary.lowered += counts.lowered ?? 0;
-    summary.failed += counts.failed ?? 0;
-    summary.more ||= handedOff;
-  }
+  const { counts: { reviewed = 0, lowered = 0, failed = 0 }, more } = await drainPartitions('tierReview', catchUpDays(runAt, catchUpWindow), tierReviewPage, runAt, () => context.getRemainingTimeInMillis(), reserveMillis);
+  const summary = { reviewed, lowered, failed, more };
   logger.info('Tier review', summary);
   return summary;
 };

@@ -11,6 +11,7 @@ const CampaignPage = z.strictObject({
   campaignId: RequestId,
   source: z.union([z.strictObject({ scan: z.int().min(0), of: z.int().min(1).max(1000) }), z.strictObject({ buyers: z.string().min(1).max(64) })]),
   cursor: z.string().max(2048).optional(),
+  giftsOnly: z.boolean().optional(),
 });
 
 /**

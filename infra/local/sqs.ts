@@ -103,7 +103,9 @@ export const startLocalQueues = async (options: { failures: FailureLog; region: 
     } catch (error) {
       // A thrown error fails the whole batch, as in Lambda.
       failed = new Set(batch.map((m) => m.messageId));
-      reason = (error as Error).message;
+      // Powertools' FullBatchFailureError carries each record's error: say those, not only that all failed.
+      const recordErrors = (error as { recordErrors?: Error[] }).recordErrors;
+      reason = recordErrors?.length ? recordErrors.map((e) => `${e.name}: ${e.message}`).join('; ') : (error as Error).message;
     }
     for (const message of batch) {
       if (!failed.has(message.messageId)) settle();

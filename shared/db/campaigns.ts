@@ -33,7 +33,8 @@ import { deliver, type DeliveryStatus, type OutgoingMessage, previewDelivery } f
 import { adjustPoints, loadProgram, membersTable } from './members.ts';
 import { TransactionCancelled, transactWrite } from './transact.ts';
 
-const pageSize = 200;
+/** Members table items a page reads (CAMPAIGN_PAGE_SIZE; tests make it small to walk many pages). */
+const pageSize = () => Math.min(1000, Math.max(1, Math.trunc(Number(process.env.CAMPAIGN_PAGE_SIZE)) || 200));
 /** Members of a page sent at once. */
 const pageConcurrency = 8;
 /** Parallel-scan segments a whole-membership campaign is split into (each one a chain of pages). */
@@ -138,7 +139,7 @@ const readPage = async (source: PageSource, cursor: string | undefined): Promise
       TableName: membersTable(),
       FilterExpression: 'entity = :member',
       ExpressionAttributeValues: { ':member': entities.member },
-      Limit: pageSize,
+      Limit: pageSize(),
       ...(source.of > 1 ? { Segment: source.scan, TotalSegments: source.of } : {}),
       ExclusiveStartKey: decodeCursor(cursor, { attributes: ['pk', 'sk'] }),
     }));
@@ -148,7 +149,7 @@ const readPage = async (source: PageSource, cursor: string | undefined): Promise
     TableName: membersTable(),
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': memberKeys.buyersOf(source.buyers) },
-    Limit: pageSize,
+    Limit: pageSize(),
     ExclusiveStartKey: decodeCursor(cursor, cursorScope(tables.members, undefined, memberKeys.buyersOf(source.buyers))),
   }));
   const buyers = output.Items ?? [];

@@ -59,10 +59,11 @@ const failuresOf = (campaignId: string) => failures.list('queue').filter((f) => 
 const pointsOf = async (memberId: string) => (await api.call('GET', `/members/${memberId}`, { token: admin })).body.points.available as number;
 
 beforeAll(async () => {
-  for (const key of ['MESSAGES_TRANSPORT', 'AWS_ENDPOINT_URL_SQS', 'CAMPAIGN_PAGES_QUEUE_URL', 'MEMBER_BATCHES_QUEUE_URL', 'CAMPAIGN_SCAN_SEGMENTS']) env[key] = process.env[key];
+  for (const key of ['MESSAGES_TRANSPORT', 'AWS_ENDPOINT_URL_SQS', 'CAMPAIGN_PAGES_QUEUE_URL', 'MEMBER_BATCHES_QUEUE_URL', 'CAMPAIGN_SCAN_SEGMENTS', 'CAMPAIGN_PAGE_SIZE']) env[key] = process.env[key];
   process.env.MESSAGES_TRANSPORT = 'outbox';
-  // More segments than a test membership needs: most of them are empty or one page, as at scale each is many.
+  // Small pages, so every campaign here walks chains of pages as a large membership would.
   process.env.CAMPAIGN_SCAN_SEGMENTS = '4';
+  process.env.CAMPAIGN_PAGE_SIZE = '40';
   queues = await startLocalQueues({ failures, region: 'eu-west-1' });
   Object.assign(process.env, { AWS_ENDPOINT_URL_SQS: queues.url, ...queues.env });
   api = await startApi();
@@ -134,8 +135,14 @@ describe('a campaign fanned out through the queue', () => {
     const tag = uniqueId('bgift').toLowerCase();
     const members = await group(8, tag);
     const { campaignId } = await createCampaign({ name: 'Budget and gift', segment: { tags: [tag] }, budget: 2, gift: { pointsByTier: { REGULAR: 15 } } });
-    await api.call('POST', `/campaigns/${campaignId}/start`, { token: admin });
-    await queues.idle();
+    // Pages of 3 items: the budget is spent while the sources have pages to go, which then carry gifts only.
+    process.env.CAMPAIGN_PAGE_SIZE = '3';
+    try {
+      await api.call('POST', `/campaigns/${campaignId}/start`, { token: admin });
+      await queues.idle();
+    } finally {
+      process.env.CAMPAIGN_PAGE_SIZE = '40';
+    }
     expect(members.filter((m) => outbox.list(m.email).length > 0)).toHaveLength(2);
     for (const member of members) expect(await pointsOf(member.memberId)).toBe(515);
     expect(await getCampaign(campaignId)).toMatchObject({ status: 'DONE', counts: { SENT: 2, GIFTED: 8 } });
