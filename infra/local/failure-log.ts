@@ -19,6 +19,12 @@ export interface Failure {
   readonly at: string;
 }
 
+/** Why a handler threw; for Powertools' FullBatchFailureError, each record's error rather than only that all failed. */
+export const thrownReason = (error: unknown): string => {
+  const recordErrors = (error as { recordErrors?: Error[] }).recordErrors;
+  return recordErrors?.length ? recordErrors.map((e) => `${e.name}: ${e.message}`).join('; ') : (error as Error).message;
+};
+
 export class FailureLog {
   readonly #failures: Failure[] = [];
   readonly #file: string | undefined;

@@ -13,7 +13,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { type QueueDefinition, queueList } from '../queues.ts';
-import type { FailureLog } from './failure-log.ts';
+import { type FailureLog, thrownReason } from './failure-log.ts';
 import { lambdaContext } from './gateway.ts';
 import { loadHandler } from './handlers.ts';
 
@@ -103,9 +103,7 @@ export const startLocalQueues = async (options: { failures: FailureLog; region: 
     } catch (error) {
       // A thrown error fails the whole batch, as in Lambda.
       failed = new Set(batch.map((m) => m.messageId));
-      // Powertools' FullBatchFailureError carries each record's error: say those, not only that all failed.
-      const recordErrors = (error as { recordErrors?: Error[] }).recordErrors;
-      reason = recordErrors?.length ? recordErrors.map((e) => `${e.name}: ${e.message}`).join('; ') : (error as Error).message;
+      reason = thrownReason(error);
     }
     for (const message of batch) {
       if (!failed.has(message.messageId)) settle();

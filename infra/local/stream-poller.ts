@@ -17,7 +17,7 @@ import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEven
 import { type StreamConsumerDefinition, streamConsumerList, streamConsumerTimeoutSeconds } from '../streams.ts';
 import { tables } from '../tables.ts';
 import { localAwsEnv, streamArnOf } from './dynamodb.ts';
-import type { FailureLog } from './failure-log.ts';
+import { type FailureLog, thrownReason } from './failure-log.ts';
 import { assertFilterPatterns, matchesAnyFilter } from './filter-pattern.ts';
 import { lambdaContext } from './gateway.ts';
 import { loadHandler } from './handlers.ts';
@@ -158,7 +158,7 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
         reason = invalid ? `batchItemFailures names records not in the batch: ${JSON.stringify([...failed])}` : 'reported in batchItemFailures';
       } catch (error) {
         failedFrom = 0;
-        reason = `handler threw: ${(error as Error).message}`;
+        reason = `handler threw: ${thrownReason(error)}`;
       }
       if (failedFrom < 0) return;
       pending = pending.slice(failedFrom);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { FailureLog } from '../../../infra/local/failure-log.ts';
+import { FailureLog, thrownReason } from '../../../infra/local/failure-log.ts';
 import { Outbox } from '../../../shared/messaging/outbox.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'stockclub-failures-'));
@@ -41,5 +41,14 @@ describe('the local outbox', () => {
     expect(outbox.list('+4915112345678')).toHaveLength(1);
     outbox.clear();
     expect(outbox.list()).toEqual([]);
+  });
+});
+
+describe('thrownReason', () => {
+  it('names each record\'s error of a batch that failed whole, and the message of any other error', async () => {
+    const { FullBatchFailureError } = await import('@aws-lambda-powertools/batch');
+    const whole = new FullBatchFailureError([new TypeError('no sku'), new RangeError('qty 0')]);
+    expect(thrownReason(whole)).toBe('TypeError: no sku; RangeError: qty 0');
+    expect(thrownReason(new Error('table gone'))).toBe('table gone');
   });
 });
