@@ -151,7 +151,7 @@ export class StockClubStack extends Stack {
     })) as Record<QueueName, Queue>;
 
     /**
-     * One function: its own role and log group, the table names (and only
+     * One function: its own role, the shared log group, the table names (and only
      * those) it is granted, and, for asynchronous callers (IoT rules,
      * Scheduler), an on-failure queue so an invocation that fails every
      * retry is kept, not dropped.
@@ -163,12 +163,11 @@ export class StockClubStack extends Stack {
         ...Object.fromEntries((options.sendsTo ?? []).map((queue) => [queueDefinitions[queue].envVar, workQueues[queue].queueUrl])),
         ...options.environment,
       };
-      const logGroup = functionLogs;
-      // An own role per function instead of the managed basic-execution policy: logs go to this function's group only.
+      // An own role per function instead of the managed basic-execution policy: logs go to the functions' group only.
       const role = new Role(this, `${name}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-      logGroup.grantWrite(role);
+      functionLogs.grantWrite(role);
       Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(logGroup.node.defaultChild as never)}.Arn>:*]`,
+        id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(functionLogs.node.defaultChild as never)}.Arn>:*]`,
         reason: 'Log streams are created at run time; the wildcard covers streams of this function\'s own log group only.',
       });
       const func = new NodejsFunction(this, name, {
@@ -180,7 +179,7 @@ export class StockClubStack extends Stack {
         memorySize: 1024,
         timeout: options.timeout ?? Duration.seconds(routeTimeoutSeconds),
         role,
-        logGroup,
+        logGroup: functionLogs,
         environment,
         ...(options.onFailure
           ? { onFailure: new SqsDestination(options.onFailure), retryAttempts: 2, maxEventAge: options.maxEventAge ?? Duration.hours(6) }
@@ -316,7 +315,6 @@ export class StockClubStack extends Stack {
         ...(sends ? { environment: messagingEnvironment } : {}),
       });
       if (sends) allowMessages(handler.role as Role);
-      const failures = streamFailures;
       handler.addEventSource(
         new DynamoEventSource(this.tables[consumer.table], {
           startingPosition: StartingPosition.TRIM_HORIZON,
@@ -327,7 +325,7 @@ export class StockClubStack extends Stack {
           reportBatchItemFailures: true,
           maxRecordAge: Duration.days(1),
           filters: consumer.filters.map((pattern) => FilterCriteria.filter(pattern)),
-          onFailure: new SqsDlq(failures),
+          onFailure: new SqsDlq(streamFailures),
         }),
       );
       Validations.of(handler.role!).acknowledge({
@@ -433,11 +431,10 @@ export class StockClubStack extends Stack {
     for (const [name, schedule] of scheduleList()) {
       // Scheduler's dead-letter queue takes runs it could not deliver; the function's
       // on-failure destination (the same queue) takes runs that failed every retry.
-      const failures = scheduleFailures;
       const sends = 'sendsMessages' in schedule && schedule.sendsMessages;
       const handler = fn(name, schedule.entry, schedule.description, declaredAccess(schedule) ?? { inventory: 'readWrite' }, {
         timeout: Duration.minutes(5),
-        onFailure: failures,
+        onFailure: scheduleFailures,
         ...(sends ? { environment: messagingEnvironment } : {}),
         ...('sendsTo' in schedule ? { sendsTo: schedule.sendsTo } : {}),
       });
@@ -446,7 +443,7 @@ export class StockClubStack extends Stack {
         assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
       });
       handler.grantInvoke(role);
-      failures.grantSendMessages(role);
+      scheduleFailures.grantSendMessages(role);
       Validations.of(role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(handler.node.defaultChild as never)}.Arn>:*]`,
         reason: 'grantInvoke covers the function and its versions; the wildcard is limited to this one function.',
@@ -460,7 +457,7 @@ export class StockClubStack extends Stack {
           arn: handler.functionArn,
           roleArn: role.roleArn,
           retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 300 },
-          deadLetterConfig: { arn: failures.queueArn },
+          deadLetterConfig: { arn: scheduleFailures.queueArn },
         },
       });
     }

@@ -26,6 +26,8 @@ interface Pending {
   receives: number;
 }
 
+const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+
 // Locally a failed message is seen again after a second, not after the visibility timeout.
 const redeliveryDelayMs = 1_000;
 const account = '000000000000';
@@ -71,7 +73,7 @@ export const startLocalQueues = async (options: { failures: FailureLog; region: 
       ApproximateFirstReceiveTimestamp: String(Date.now()),
     },
     messageAttributes: {},
-    md5OfBody: createHash('md5').update(message.body).digest('hex'),
+    md5OfBody: md5(message.body),
     eventSource: 'aws:sqs',
     eventSourceARN: `arn:aws:sqs:${options.region}:${account}:${name}`,
     awsRegion: options.region,
@@ -132,7 +134,6 @@ export const startLocalQueues = async (options: { failures: FailureLog; region: 
     return messageId;
   };
 
-  const md5 = (text: string) => createHash('md5').update(text).digest('hex');
   const parsedOrText = (body: string): unknown => {
     try {
       return JSON.parse(body);

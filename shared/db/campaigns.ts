@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
-import { AlreadyExists, IdempotencyKeyReused, NotFound, ValidationFailed } from '../domain/errors.ts';
+import { AlreadyExists, IdempotencyKeyReused, NotFound } from '../domain/errors.ts';
 import { logger } from '../http/logger.ts';
 import type { Principal } from '../domain/principal.ts';
 import { type Segment, segmentMatch } from '../domain/segments.ts';
@@ -25,20 +25,22 @@ import { effectiveTier, type TierName } from '../domain/tiers.ts';
 import { mapLimited } from '../concurrency.ts';
 import { enqueue } from '../messaging/queue.ts';
 import { batchGetItems } from './catalog.ts';
-import { documentClient } from './client.ts';
-import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
+import { documentClient, queryAll } from './client.ts';
+import { cursorScope, decodeCursor, encodeCursor, invalidCursor } from './cursor.ts';
 import { requestFingerprint } from './fingerprint.ts';
 import { entities, memberKeys, withoutKeys } from './keys.ts';
 import { deliver, type DeliveryStatus, type OutgoingMessage, previewDelivery } from './messages.ts';
 import { adjustPoints, loadProgram, membersTable } from './members.ts';
 import { TransactionCancelled, transactWrite } from './transact.ts';
 
+/** A whole number from the environment, 1 to 1000; `fallback` when unset or not a number. */
+const setting = (name: string, fallback: number) => Math.min(1000, Math.max(1, Math.trunc(Number(process.env[name])) || fallback));
 /** Members table items a page reads (CAMPAIGN_PAGE_SIZE; tests make it small to walk many pages). */
-const pageSize = () => Math.min(1000, Math.max(1, Math.trunc(Number(process.env.CAMPAIGN_PAGE_SIZE)) || 200));
+const pageSize = () => setting('CAMPAIGN_PAGE_SIZE', 200);
 /** Members of a page sent at once. */
 const pageConcurrency = 8;
 /** Parallel-scan segments a whole-membership campaign is split into (each one a chain of pages). */
-const scanSegments = () => Math.min(1000, Math.max(1, Math.trunc(Number(process.env.CAMPAIGN_SCAN_SEGMENTS)) || 8));
+const scanSegments = () => setting('CAMPAIGN_SCAN_SEGMENTS', 8);
 const system: Principal = { subject: 'system:campaigns', role: 'service', locations: [] };
 
 export interface CampaignInput {
@@ -163,19 +165,17 @@ const readPage = async (source: PageSource, cursor: string | undefined): Promise
 
 /** The cursor of the page-by-page routes: which source, and where in it. */
 const walkCursor = {
-  encode: (source: number, inner: string | undefined) => Buffer.from(JSON.stringify({ source, ...(inner ? { inner } : {}) })).toString('base64url'),
+  encode: (source: number, inner: string | undefined) => encodeCursor({ source, ...(inner ? { inner } : {}) })!,
   decode: (cursor: string | undefined, sources: number): { source: number; inner?: string } => {
     if (cursor === undefined) return { source: 0 };
     let parsed: unknown;
     try {
       parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     } catch {
-      parsed = undefined;
+      throw invalidCursor();
     }
     const { source, inner } = (parsed ?? {}) as { source?: unknown; inner?: unknown };
-    if (!Number.isInteger(source) || (source as number) < 0 || (source as number) >= sources || (inner !== undefined && typeof inner !== 'string')) {
-      throw new ValidationFailed('Invalid cursor', [{ path: 'query.cursor', message: 'use the cursor from the previous page' }]);
-    }
+    if (!Number.isInteger(source) || (source as number) < 0 || (source as number) >= sources || (inner !== undefined && typeof inner !== 'string')) throw invalidCursor();
     return { source: source as number, ...(inner ? { inner: inner as string } : {}) };
   },
 };
@@ -418,19 +418,10 @@ const updateCampaignIf = async (
 };
 
 /** Scheduled campaigns whose time has come (gsi1, one small partition: only campaigns waiting to start are in it). */
-export const dueCampaigns = async (now: string): Promise<string[]> => {
-  const ids: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const output = await documentClient.send(new QueryCommand({
-      TableName: membersTable(),
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :due AND gsi1sk <= :now',
-      ExpressionAttributeValues: { ':due': memberKeys.campaignsDue, ':now': `${now}#~` },
-      ExclusiveStartKey: start,
-    }));
-    ids.push(...(output.Items ?? []).map((i) => i.campaignId as string));
-    start = output.LastEvaluatedKey;
-  } while (start);
-  return ids;
-};
+export const dueCampaigns = async (now: string): Promise<string[]> =>
+  (await queryAll({
+    TableName: membersTable(),
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :due AND gsi1sk <= :now',
+    ExpressionAttributeValues: { ':due': memberKeys.campaignsDue, ':now': `${now}#~` },
+  })).map((i) => i.campaignId as string);

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { TableDefinition } from '../../infra/tables.ts';
 
 /**
@@ -16,4 +16,16 @@ export const tableName = (table: TableDefinition): string => {
   const name = process.env[table.envVar];
   if (!name) throw new Error(`${table.envVar} is not set`);
   return name;
+};
+
+/** Every item a query matches, page after page. */
+export const queryAll = async (input: QueryCommandInput): Promise<Record<string, unknown>[]> => {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const output = await documentClient.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    items.push(...(output.Items ?? []));
+    start = output.LastEvaluatedKey;
+  } while (start);
+  return items;
 };

@@ -24,7 +24,7 @@ export const cursorScope = (table: TableDefinition, indexName: string | undefine
   };
 };
 
-const invalidCursor = () =>
+export const invalidCursor = () =>
   new ValidationFailed('Invalid cursor', [{ path: 'query.cursor', message: 'use the cursor from the previous page' }]);
 
 /**

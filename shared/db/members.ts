@@ -6,7 +6,7 @@
  * the lots and the profile never disagree.
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
 import { AlreadyExists, Conflict, IdempotencyKeyReused, NotFound, PreconditionFailed, UnknownReference, ValidationFailed } from '../domain/errors.ts';
 import { transactionItemLimit } from '../domain/movements.ts';
@@ -26,7 +26,7 @@ import {
   type TierState,
 } from '../domain/tiers.ts';
 import type { MemberInput, MemberPatch } from '../schemas/members.ts';
-import { documentClient, tableName } from './client.ts';
+import { documentClient, queryAll, tableName } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { requestFingerprint } from './fingerprint.ts';
 import { entities, memberKeys, withoutKeys } from './keys.ts';
@@ -109,21 +109,12 @@ const lotOf = (item: Record<string, unknown>): Lot => ({
 
 /** The profile and every open lot, in one consistent query (lots sort just before the profile). */
 export const readMemberState = async (memberId: string): Promise<MemberState | undefined> => {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const output: QueryCommandOutput = await documentClient.send(
-      new QueryCommand({
-        TableName: membersTable(),
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': memberKeys.partition(memberId), ':from': memberKeys.lotsFrom, ':to': memberKeys.profileSk },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(output.Items ?? []));
-    start = output.LastEvaluatedKey;
-  } while (start);
+  const items = await queryAll({
+    TableName: membersTable(),
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: { ':pk': memberKeys.partition(memberId), ':from': memberKeys.lotsFrom, ':to': memberKeys.profileSk },
+    ConsistentRead: true,
+  });
   const profile = items.find((i) => i.sk === memberKeys.profileSk);
   if (!profile) return undefined;
   return { record: withoutKeys<MemberRecord>(profile), lots: items.filter((i) => i.entity === entities.pointsLot).map(lotOf) };

@@ -5,7 +5,7 @@
  * conditioned in the write (`available >= drop`), so concurrent buyers sell
  * exactly the units that exist.
  */
-import { QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
 import {
   Conflict,
@@ -29,7 +29,7 @@ import {
 } from '../domain/movements.ts';
 import { assertLocationAccess, type Principal, visibleLocations } from '../domain/principal.ts';
 import { batchGetInventory, getInventoryItem, type Page } from './catalog.ts';
-import { documentClient, tableName } from './client.ts';
+import { documentClient, queryAll, tableName } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { requestFingerprint } from './fingerprint.ts';
 import { entities, inventoryKeys, withoutKeys } from './keys.ts';
@@ -512,17 +512,6 @@ export const getHold = async (reservationId: string): Promise<Hold> => {
 };
 
 // ---- reads
-
-const queryAll = async (input: QueryCommandInput): Promise<Record<string, unknown>[]> => {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const output = await documentClient.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-    items.push(...(output.Items ?? []));
-    start = output.LastEvaluatedKey;
-  } while (start);
-  return items;
-};
 
 /** A SKU at every location the caller may see: one query on the SKU's partition. */
 export const stockOfSku = async (sku: string, principal: Principal): Promise<{ sku: string; levels: StockLevel[] }> => {
