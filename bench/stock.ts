@@ -57,7 +57,7 @@ export const benchStock = async (): Promise<BenchRow[]> => {
     const at = new Date().toISOString();
     await documentClient.send(new TransactWriteCommand({
       TransactItems: [
-        { Put: { TableName: inventory, Item: { ...inventoryKeys.movement(movementId), entity: entities.movement, movementId, type: 'SALE', locationId: location, lines: [{ sku, qty: 1 }], at, by: 'bench' }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { TableName: inventory, Item: { ...inventoryKeys.movement(location, movementId), entity: entities.movement, movementId, type: 'SALE', locationId: location, lines: [{ sku, qty: 1 }], at, by: 'bench' }, ConditionExpression: 'attribute_not_exists(pk)' } },
         { Update: { TableName: inventory, Key: inventoryKeys.level(sku, location), UpdateExpression: 'SET updatedAt = :at ADD onHand :minus, available :minus, inventoryPosition :minus, version :one', ConditionExpression: 'available >= :one', ExpressionAttributeValues: { ':at': at, ':minus': -1, ':one': 1 } } },
         { Put: { TableName: inventory, Item: { ...inventoryKeys.ledgerEntry(sku, location, at, movementId), entity: entities.ledgerEntry, movementId, type: 'SALE', sku, locationId: location, onHandDelta: -1, reservedDelta: 0, at, by: 'bench' } } },
       ],
@@ -87,7 +87,7 @@ export const benchStock = async (): Promise<BenchRow[]> => {
 
   // Capacity: measured on the real items the handler wrote, priced with AWS's rules.
   const level = (await documentClient.send(new GetCommand({ TableName: inventory, Key: inventoryKeys.level(skus[0]!, location) }))).Item ?? {};
-  const movement = (await documentClient.send(new GetCommand({ TableName: inventory, Key: inventoryKeys.movement(`bench-sale-${run}-0`) }))).Item ?? {};
+  const movement = (await documentClient.send(new GetCommand({ TableName: inventory, Key: inventoryKeys.movement(location, `bench-sale-${run}-0`) }))).Item ?? {};
   const largestUpdatedKb = Math.max(1, Math.ceil(Math.max(itemSize(level), itemSize(movement)) / 1024));
   const meter = meterCapacity(documentClient, largestUpdatedKb);
   run++;

@@ -24,3 +24,26 @@ export const mapLimited = async <T, R>(items: readonly T[], limit: number, work:
   if (failure) throw failure.reason;
   return results;
 };
+
+/**
+ * Runs `work` over every item, at most `limit` at once, and goes on past a
+ * failing item: a sweep must never let one bad record stop the rest. Each
+ * failure goes to `failed` (to log it); returns how many failed.
+ */
+export const forEachSettled = async <T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+  failed: (item: T, error: unknown) => void,
+): Promise<number> => {
+  let failures = 0;
+  await mapLimited(items, limit, async (item) => {
+    try {
+      await work(item);
+    } catch (error) {
+      failures++;
+      failed(item, error);
+    }
+  });
+  return failures;
+};

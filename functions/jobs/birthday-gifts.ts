@@ -2,7 +2,8 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { deliver } from '../../shared/db/messages.ts';
 import { adjustPoints, getMember, loadProgram, membersWithBirthday } from '../../shared/db/members.ts';
 import { type BatchPage, drainPartitions } from '../../shared/batches.ts';
-import { mapLimited } from '../../shared/concurrency.ts';
+import { forEachSettled } from '../../shared/concurrency.ts';
+import { derivedId } from '../../shared/domain/ids.ts';
 import { birthdayKeys } from '../../shared/domain/send-gate.ts';
 import type { Principal } from '../../shared/domain/principal.ts';
 import { ruleOf } from '../../shared/domain/tiers.ts';
@@ -23,11 +24,11 @@ export const birthdayPage: BatchPage = async ({ partition, runAt, cursor }) => {
   const program = await loadProgram();
   const page = await membersWithBirthday(partition, cursor);
   const counts: Record<string, number> = { members: 0, points: 0 };
-  await mapLimited(page.items, membersAtOnce, async (memberId) => {
+  counts.failed = await forEachSettled(page.items, membersAtOnce, async (memberId) => {
     const member = await getMember(memberId, system, runAt);
     const points = ruleOf(program, member.tier).birthdayPoints ?? 0;
     if (points > 0) {
-      const gift = await adjustPoints(memberId, { points, reason: 'BIRTHDAY_GIFT' }, `birthday-${year}`, system, () => runAt);
+      const gift = await adjustPoints(memberId, { points, reason: 'BIRTHDAY_GIFT' }, derivedId('birthday', year), system, () => runAt);
       if (!gift.replayed) counts.points! += points;
     }
     const delivery = await deliver(memberId, {
@@ -40,7 +41,7 @@ export const birthdayPage: BatchPage = async ({ partition, runAt, cursor }) => {
     }, runAt);
     counts.members!++;
     counts[delivery.status] = (counts[delivery.status] ?? 0) + 1;
-  });
+  }, (memberId, error) => logger.error('Birthday gift failed for a member', { memberId, error }));
   return { counts, ...(page.cursor ? { cursor: page.cursor } : {}) };
 };
 

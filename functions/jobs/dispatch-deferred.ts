@@ -1,5 +1,6 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { dueMessages, redeliver } from '../../shared/db/messages.ts';
+import { forEachSettled } from '../../shared/concurrency.ts';
 import { logger } from '../../shared/http/logger.ts';
 
 const reserveMillis = 20_000;
@@ -17,12 +18,14 @@ export const dispatchDeferred = async (_event: ScheduledEvent, context: Context)
   for (const day of days) {
     for (;;) {
       const due = await dueMessages(day, now);
-      for (const record of due) {
+      const failed = await forEachSettled(due, 1, async (record) => {
         const status = await redeliver(record, now);
         counts[status] = (counts[status] ?? 0) + 1;
-      }
-      // Each handled record leaves the index (or moves later), so a full page means there may be more.
-      more = due.length === 100 && context.getRemainingTimeInMillis() > reserveMillis;
+      }, (record, error) => logger.error('A deferred message could not be dispatched', { memberId: record.memberId, error }));
+      if (failed > 0) counts.FAILED = (counts.FAILED ?? 0) + failed;
+      // Each handled record leaves the index (or moves later), so a full page means there may be more;
+      // a page where every record failed would only come back the same: that waits for the next run.
+      more = due.length === 100 && failed < due.length && context.getRemainingTimeInMillis() > reserveMillis;
       if (!more) break;
     }
   }

@@ -1,6 +1,7 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { expireMemberPoints, membersWithLotsExpiring } from '../../shared/db/members.ts';
 import { type BatchPage, catchUpDays, drainPartitions } from '../../shared/batches.ts';
+import { forEachSettled } from '../../shared/concurrency.ts';
 import { logger } from '../../shared/http/logger.ts';
 
 /** Days looked back, so a week of missed runs is caught up. */
@@ -17,16 +18,11 @@ const reserveMillis = 10_000;
 export const expirePointsPage: BatchPage = async ({ partition: day, runAt, cursor }) => {
   const page = await membersWithLotsExpiring(day, runAt, cursor);
   const counts = { members: 0, points: 0, failed: 0 };
-  for (const memberId of page.items) {
-    try {
-      counts.points += await expireMemberPoints(memberId, () => runAt);
-      counts.members++;
-    } catch (error) {
-      // One member's trouble must not stop everyone else's expiry on this page.
-      counts.failed++;
-      logger.error('Points expiry failed for a member', { memberId, error });
-    }
-  }
+  // One member's trouble must not stop everyone else's expiry on this page.
+  counts.failed = await forEachSettled(page.items, 1, async (memberId) => {
+    counts.points += await expireMemberPoints(memberId, () => runAt);
+    counts.members++;
+  }, (memberId, error) => logger.error('Points expiry failed for a member', { memberId, error }));
   return { counts, ...(page.cursor ? { cursor: page.cursor } : {}) };
 };
 

@@ -1,13 +1,15 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { createCampaign, startCampaign } from '../../shared/db/campaigns.ts';
 import { loadProgram } from '../../shared/db/members.ts';
+import { forEachSettled } from '../../shared/concurrency.ts';
 import { AlreadyExists } from '../../shared/domain/errors.ts';
+import { derivedId } from '../../shared/domain/ids.ts';
 import { logger } from '../../shared/http/logger.ts';
 
 /**
  * Daily: a holiday of the program that falls today becomes a campaign to
- * its segment (every member by default) (id `holiday-{holidayId}-{year}`, so a second run the same
- * day starts the same campaign) with the tier's gift, fanned out through the
+ * its segment (every member by default) (id `holiday:{holidayId}:{year}`, so a second run the same
+ * day starts the same campaign, and no admin's campaign can take it) with the tier's gift, fanned out through the
  * campaign-pages queue. The send gate holds each message until the end of
  * quiet hours in the member's zone; the offer lasts until the next day ends.
  */
@@ -16,9 +18,10 @@ export const holidayOffers = async (_event: ScheduledEvent) => {
   const today = now.slice(5, 10);
   const year = now.slice(0, 4);
   const started: string[] = [];
-  for (const holiday of (await loadProgram(true)).holidays ?? []) {
-    if (holiday.date !== today) continue;
-    const campaignId = `holiday-${holiday.holidayId}-${year}`;
+  const todays = ((await loadProgram(true)).holidays ?? []).filter((holiday) => holiday.date === today);
+  // One holiday's trouble is logged and counted; the others still start.
+  const failed = await forEachSettled(todays, 1, async (holiday) => {
+    const campaignId = derivedId('holiday', holiday.holidayId, year);
     const expiresAt = new Date(Date.UTC(Number(year), Number(today.slice(0, 2)) - 1, Number(today.slice(3)) + 2)).toISOString();
     try {
       await createCampaign({
@@ -37,7 +40,7 @@ export const holidayOffers = async (_event: ScheduledEvent) => {
     }
     await startCampaign(campaignId, now);
     started.push(campaignId);
-  }
-  logger.info('Holiday offers', { started });
-  return { started };
+  }, (holiday, error) => logger.error('Holiday offer failed', { holidayId: holiday.holidayId, error }));
+  logger.info('Holiday offers', { started, failed });
+  return { started, failed };
 };

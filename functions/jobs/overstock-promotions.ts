@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { createCampaign, startCampaign } from '../../shared/db/campaigns.ts';
 import { listProducts } from '../../shared/db/catalog.ts';
 import { chainCoverOf } from '../../shared/db/replenishment.ts';
+import { forEachSettled } from '../../shared/concurrency.ts';
 import { AlreadyExists } from '../../shared/domain/errors.ts';
+import { derivedId } from '../../shared/domain/ids.ts';
 import { defaultOverstockPolicy, type OverstockPolicy } from '../../shared/domain/replenishment/overstock.ts';
 import { logger } from '../../shared/http/logger.ts';
 
@@ -12,11 +13,8 @@ const reserveMillis = 30_000;
 const affinityDays = 365;
 const offerDays = 7;
 
-/** `overstock-{day}-{sku}`; a SKU too long for an id is replaced by its hash, so the day is never cut off. */
-const overstockCampaignId = (sku: string, now: string): string => {
-  const id = `overstock-${now.slice(0, 10)}-${sku}`;
-  return id.length <= 64 ? id : `overstock-${now.slice(0, 10)}-${createHash('sha256').update(sku).digest('hex').slice(0, 32)}`;
-};
+/** `overstock:{day}:{sku}`: derived, so no campaign an admin creates can take it. */
+const overstockCampaignId = (sku: string, now: string): string => derivedId('overstock', now.slice(0, 10), sku);
 
 const policy = (): OverstockPolicy => ({
   maxDaysOfCover: Number(process.env.OVERSTOCK_DAYS_OF_COVER ?? defaultOverstockPolicy.maxDaysOfCover),
@@ -27,21 +25,22 @@ const policy = (): OverstockPolicy => ({
  * Weekly: every SKU with more days of cover across the chain than the
  * policy allows becomes a campaign to the members who bought it in the last
  * year (the buyer index, never a scan), one per SKU and week
- * (`overstock-{day}-{sku}`), fanned out through the campaign-pages queue.
+ * (`overstock:{day}:{sku}`), fanned out through the campaign-pages queue.
  * Member-exclusive products are left out: their scarcity is the point.
  */
 export const overstockPromotions = async (_event: ScheduledEvent, context: Context) => {
   const now = new Date().toISOString();
   const limits = policy();
-  const summary = { checked: 0, campaigns: [] as { campaignId: string; sku: string; daysOfCover: number | null; available: number }[], more: false };
+  const summary = { checked: 0, campaigns: [] as { campaignId: string; sku: string; daysOfCover: number | null; available: number }[], failed: 0, more: false };
   let cursor: string | undefined;
   do {
     const page = await listProducts(100, cursor);
-    for (const product of page.items) {
-      if (product.memberExclusive) continue;
+    // One product's trouble is logged and counted; the others still get their offer.
+    summary.failed += await forEachSettled(page.items, 1, async (product) => {
+      if (product.memberExclusive) return;
       summary.checked++;
       const cover = await chainCoverOf(product.sku, limits, now);
-      if (!cover.overstocked) continue;
+      if (!cover.overstocked) return;
       const campaignId = overstockCampaignId(product.sku, now);
       try {
         await createCampaign({
@@ -60,7 +59,7 @@ export const overstockPromotions = async (_event: ScheduledEvent, context: Conte
       await startCampaign(campaignId, now);
       // JSON has no Infinity: stock that does not sell at all reports null days of cover.
       summary.campaigns.push({ campaignId, sku: product.sku, daysOfCover: Number.isFinite(cover.daysOfCover) ? Math.round(cover.daysOfCover) : null, available: cover.available });
-    }
+    }, (product, error) => logger.error('Overstock promotion failed for a product', { sku: product.sku, error }));
     cursor = page.cursor;
     summary.more = cursor !== undefined && context.getRemainingTimeInMillis() <= reserveMillis;
   } while (cursor && !summary.more);

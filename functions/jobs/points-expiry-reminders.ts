@@ -2,7 +2,7 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { deliver } from '../../shared/db/messages.ts';
 import { membersWithLotsExpiring, readMemberState } from '../../shared/db/members.ts';
 import { type BatchPage, drainPartitions } from '../../shared/batches.ts';
-import { mapLimited } from '../../shared/concurrency.ts';
+import { forEachSettled } from '../../shared/concurrency.ts';
 import { logger } from '../../shared/http/logger.ts';
 
 /** How far ahead members are warned. */
@@ -18,7 +18,7 @@ const membersAtOnce = 8;
 export const pointsExpiryPage: BatchPage = async ({ partition: day, runAt, cursor }) => {
   const page = await membersWithLotsExpiring(day, `${day}T23:59:59.999Z`, cursor);
   const counts: Record<string, number> = { members: 0 };
-  await mapLimited(page.items, membersAtOnce, async (memberId) => {
+  counts.failed = await forEachSettled(page.items, membersAtOnce, async (memberId) => {
     const state = await readMemberState(memberId);
     const expiring = (state?.lots ?? []).filter((l) => l.expiresOn.startsWith(day) && !l.pendingUntil).reduce((sum, l) => sum + l.remaining, 0);
     if (!state || expiring === 0) return;
@@ -31,7 +31,7 @@ export const pointsExpiryPage: BatchPage = async ({ partition: day, runAt, curso
     }, runAt);
     counts.members!++;
     counts[delivery.status] = (counts[delivery.status] ?? 0) + 1;
-  });
+  }, (memberId, error) => logger.error('Points expiry notice failed for a member', { memberId, error }));
   return { counts, ...(page.cursor ? { cursor: page.cursor } : {}) };
 };
 

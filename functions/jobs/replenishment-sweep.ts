@@ -2,6 +2,7 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { listLocations } from '../../shared/db/catalog.ts';
 import { checkReorder } from '../../shared/db/replenishment.ts';
 import { stockAtLocation } from '../../shared/db/stock.ts';
+import { forEachSettled } from '../../shared/concurrency.ts';
 import { logger } from '../../shared/http/logger.ts';
 
 const system = { subject: 'system:replenishment-sweep', role: 'service', locations: [] } as const;
@@ -14,7 +15,7 @@ const reserveMillis = 30_000;
  * nothing that is already right.
  */
 export const replenishmentSweep = async (_event: ScheduledEvent, context: Context) => {
-  const summary = { levels: 0, suggested: 0, closed: 0, more: false };
+  const summary = { levels: 0, suggested: 0, closed: 0, failed: 0, more: false };
   let locationCursor: string | undefined;
   do {
     const locations = await listLocations(100, locationCursor);
@@ -22,12 +23,12 @@ export const replenishmentSweep = async (_event: ScheduledEvent, context: Contex
       let cursor: string | undefined;
       do {
         const page = await stockAtLocation(location.locationId, system, { limit: 100, cursor });
-        for (const level of page.items) {
+        summary.failed += await forEachSettled(page.items, 1, async (level) => {
           const check = await checkReorder(level.sku, level.locationId);
           summary.levels++;
           if (check?.outcome === 'SUGGESTED') summary.suggested++;
           if (check?.outcome === 'CLOSED') summary.closed++;
-        }
+        }, (level, error) => logger.error('Reorder check failed for a level', { sku: level.sku, locationId: level.locationId, error }));
         cursor = page.cursor;
       } while (cursor);
     }

@@ -2,6 +2,7 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { deliver } from '../../shared/db/messages.ts';
 import { loadProgram, membersDueForReview, readMemberState, reviewMemberTier } from '../../shared/db/members.ts';
 import { type BatchPage, catchUpDays, drainPartitions } from '../../shared/batches.ts';
+import { forEachSettled } from '../../shared/concurrency.ts';
 import { logger } from '../../shared/http/logger.ts';
 
 /** Days looked back, so a week of missed runs is caught up. */
@@ -33,28 +34,22 @@ const tellLowered = async (memberId: string, before: string, after: string, runA
  * One page of the members whose review was due on the partition's day by
  * the run: at most one step down, never inside the grace period, and the
  * member lowered is told. Each review schedules the next one, so a reviewed
- * member leaves the partition and the first page is always what is left:
- * the cursor only says "more".
- * A failed review stops the partition (it would come first again); the
- * next daily run retries it.
+ * member leaves the partition; the cursor is a key, so it stays right.
+ * A failed review is logged and counted, the partition goes on past it,
+ * and the next daily run retries it (it is still due).
  */
-export const tierReviewPage: BatchPage = async ({ partition: day, runAt }) => {
-  const page = await membersDueForReview(day, runAt);
+export const tierReviewPage: BatchPage = async ({ partition: day, runAt, cursor }) => {
+  const page = await membersDueForReview(day, runAt, cursor);
   const counts = { reviewed: 0, lowered: 0, failed: 0 };
-  for (const memberId of page.items) {
-    try {
-      const { before, after } = await reviewMemberTier(memberId, () => runAt);
-      counts.reviewed++;
-      if (after !== before) {
-        counts.lowered++;
-        await tellLowered(memberId, before, after, runAt);
-      }
-    } catch (error) {
-      counts.failed++;
-      logger.error('Tier review failed for a member', { memberId, error });
+  counts.failed = await forEachSettled(page.items, 1, async (memberId) => {
+    const { before, after } = await reviewMemberTier(memberId, () => runAt);
+    counts.reviewed++;
+    if (after !== before) {
+      counts.lowered++;
+      await tellLowered(memberId, before, after, runAt);
     }
-  }
-  return { counts, ...(page.cursor && counts.failed === 0 ? { cursor: 'more' } : {}) };
+  }, (memberId, error) => logger.error('Tier review failed for a member', { memberId, error }));
+  return { counts, ...(page.cursor ? { cursor: page.cursor } : {}) };
 };
 
 /**

@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
 import { AlreadyExists, IdempotencyKeyReused, NotFound } from '../domain/errors.ts';
+import { derivedId } from '../domain/ids.ts';
 import { logger } from '../http/logger.ts';
 import type { Principal } from '../domain/principal.ts';
 import { type Segment, segmentMatch } from '../domain/segments.ts';
@@ -267,7 +268,7 @@ const sendToPage = async (campaign: Campaign, profiles: readonly Record<string, 
 /** True when this call gave it. Given before with other points (the tier changed since): given, not again. */
 const giveGift = async (campaign: Campaign, memberId: string, points: number, now: string): Promise<boolean> => {
   try {
-    const gift = await adjustPoints(memberId, { points, reason: `Gift: ${campaign.name}`, ...(campaign.gift?.expiryDays ? { expiryDays: campaign.gift.expiryDays } : {}) }, `campaign-${campaign.campaignId}`, system, () => now);
+    const gift = await adjustPoints(memberId, { points, reason: `Gift: ${campaign.name}`, ...(campaign.gift?.expiryDays ? { expiryDays: campaign.gift.expiryDays } : {}) }, derivedId('campaign', campaign.campaignId), system, () => now);
     return !gift.replayed;
   } catch (error) {
     if (error instanceof IdempotencyKeyReused) return false;

@@ -13,7 +13,11 @@ export const inventoryKeys = {
   /** gsi1: a location's levels in one query. */
   levelByLocation: (sku: string, locationId: string) => ({ gsi1pk: `LOCATION_STOCK#${locationId}`, gsi1sk: sku }),
   levelsOfLocation: (locationId: string) => `LOCATION_STOCK#${locationId}`,
-  movement: (movementId: string) => ({ pk: `MOVEMENT#${movementId}`, sk: 'MOVEMENT' }),
+  /**
+   * A movement id is booked once per location: a store's ids are its own, so
+   * another store can neither replay them nor learn that they exist.
+   */
+  movement: (locationId: string, movementId: string) => ({ pk: `MOVEMENT#${locationId}#${movementId}`, sk: 'MOVEMENT' }),
   /**
    * Ledger entries, time-ordered three ways: per SKU and location (base
    * table), per SKU (gsi1) and per location (gsi2).
@@ -29,11 +33,12 @@ export const inventoryKeys = {
   ledgerOfSkuAtLocation: (sku: string, locationId: string) => `LEDGER#${sku}#${locationId}`,
   ledgerOfSku: (sku: string) => `LEDGER_SKU#${sku}`,
   ledgerOfLocation: (locationId: string) => `LEDGER_LOCATION#${locationId}`,
-  reservation: (reservationId: string) => ({ pk: `RESERVATION#${reservationId}`, sk: 'RESERVATION' }),
+  /** A hold is its RESERVE movement, so it is scoped to its location like the movement. */
+  reservation: (locationId: string, reservationId: string) => ({ pk: `RESERVATION#${locationId}#${reservationId}`, sk: 'RESERVATION' }),
   /** gsi2: active holds ordered by expiry, for the sweep that releases them. */
-  activeReservation: (expiresAt: string, reservationId: string) => ({
+  activeReservation: (expiresAt: string, locationId: string, reservationId: string) => ({
     gsi2pk: 'RESERVATIONS_ACTIVE',
-    gsi2sk: `${expiresAt}#${reservationId}`,
+    gsi2sk: `${expiresAt}#${locationId}#${reservationId}`,
   }),
   activeReservations: 'RESERVATIONS_ACTIVE',
   /** Catalogue listings: every product / location in one partition each, ordered by id. */

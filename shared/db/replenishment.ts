@@ -8,6 +8,7 @@ import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
 import { Conflict, Forbidden, NotFound, ValidationFailed } from '../domain/errors.ts';
 import type { LevelChange } from '../domain/movements.ts';
+import { derivedId } from '../domain/ids.ts';
 import { assertLocationAccess, type Principal, visibleLocations } from '../domain/principal.ts';
 import { type AbcClass, type AbcPolicy, classifyAbc, defaultAbcConfig } from '../domain/replenishment/abc.ts';
 import { chooseDonor, combinePurchaseSuggestions, type DonorCandidate, type HqOrder } from '../domain/replenishment/chain.ts';
@@ -454,6 +455,9 @@ export const createPurchaseOrder = async (
   const fingerprint = requestFingerprint({ ...command, purchaseOrderId: undefined });
   const existing = await getInventoryItem(replenishmentKeys.purchaseOrder(command.purchaseOrderId));
   if (existing) {
+    // Another store's order id is refused without its lines: only who may act at all of its locations hears more.
+    const foreign = (existing.lines as PurchaseOrderLine[]).some((line) => visibleLocations(principal)?.includes(line.locationId) === false);
+    if (foreign) throw new Forbidden(`Purchase order id ${command.purchaseOrderId} is not available to you; choose another`);
     if (existing.fingerprint !== fingerprint) throw new Conflict(`Purchase order ${command.purchaseOrderId} exists with other lines`);
     return { order: poView(existing), created: false };
   }
@@ -547,8 +551,8 @@ export const receivePurchaseOrder = async (
   now = new Date().toISOString(),
 ): Promise<{ order: PurchaseOrder; levels: StockLevel[]; replayed: boolean }> => {
   assertLocationAccess(principal, command.locationId);
-  const movementId = `po:${purchaseOrderId}:${command.receiptId}`;
-  const booked = await getInventoryItem(inventoryKeys.movement(movementId));
+  const movementId = derivedId('po', purchaseOrderId, command.receiptId);
+  const booked = await getInventoryItem(inventoryKeys.movement(command.locationId, movementId));
   const order = await getPurchaseOrder(purchaseOrderId, principal);
   if (booked) return { order, levels: [], replayed: true };
   if (order.status === 'CANCELLED' || order.status === 'RECEIVED') throw new Conflict(`Purchase order ${purchaseOrderId} is ${order.status.toLowerCase()}`);
@@ -656,7 +660,7 @@ export const placeHqOrders = async (runId: string, principal: Principal, now = n
   );
   const orders = [];
   for (const hq of combined) {
-    const purchaseOrderId = `hq-${runId}-${hq.supplierId}`.slice(0, 64);
+    const purchaseOrderId = derivedId('hq', runId, hq.supplierId);
     // The rounding extra goes to the location that asked for most: the HQ delivery plan.
     const lines = hq.lines.flatMap((line) => {
       const extra = line.quantity - line.requested;

@@ -27,6 +27,7 @@ import {
   type MovementType,
   planMovement,
 } from '../domain/movements.ts';
+import { derivedId } from '../domain/ids.ts';
 import { assertLocationAccess, type Principal, visibleLocations } from '../domain/principal.ts';
 import { batchGetInventory, getInventoryItem, type Page } from './catalog.ts';
 import { documentClient, queryAll, tableName } from './client.ts';
@@ -226,8 +227,8 @@ const openHold = (command: MovementCommand, lines: Line[], by: string, now: stri
       Put: {
         TableName: inventory(),
         Item: {
-          ...inventoryKeys.reservation(command.movementId),
-          ...inventoryKeys.activeReservation(expiresAt, command.movementId),
+          ...inventoryKeys.reservation(command.locationId, command.movementId),
+          ...inventoryKeys.activeReservation(expiresAt, command.locationId, command.movementId),
           entity: entities.reservation,
           reservationId: command.movementId,
           locationId: command.locationId,
@@ -255,7 +256,7 @@ const closeHold = (hold: Hold, status: 'RELEASED' | 'EXPIRED', itemGone: boolean
         Put: {
           TableName: inventory(),
           Item: {
-            ...inventoryKeys.reservation(hold.reservationId), entity: entities.reservation, reservationId: hold.reservationId,
+            ...inventoryKeys.reservation(hold.locationId, hold.reservationId), entity: entities.reservation, reservationId: hold.reservationId,
             locationId: hold.locationId, lines: hold.lines, status, holdUntil: hold.expiresAt, closedAt: now, closedBy: by,
             expiresAt: retention,
           },
@@ -269,7 +270,7 @@ const closeHold = (hold: Hold, status: 'RELEASED' | 'EXPIRED', itemGone: boolean
     item: {
       Update: {
         TableName: inventory(),
-        Key: inventoryKeys.reservation(hold.reservationId),
+        Key: inventoryKeys.reservation(hold.locationId, hold.reservationId),
         UpdateExpression: 'SET #status = :status, closedAt = :now, closedBy = :by, expiresAt = :retention REMOVE gsi2pk, gsi2sk',
         ConditionExpression: '#status = :active',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -289,7 +290,7 @@ const movementPut = (
   Put: {
     TableName: inventory(),
     Item: {
-      ...inventoryKeys.movement(command.movementId),
+      ...inventoryKeys.movement(command.locationId, command.movementId),
       entity: entities.movement,
       ...command,
       // `expiresAt` is the table's TTL attribute; a hold's end is kept under another name.
@@ -323,7 +324,7 @@ export const movementItems = (
 ];
 
 const replay = async (command: MovementCommand, fingerprint: string): Promise<MovementOutcome | undefined> => {
-  const existing = await getInventoryItem(inventoryKeys.movement(command.movementId));
+  const existing = await getInventoryItem(inventoryKeys.movement(command.locationId, command.movementId));
   if (!existing) return undefined;
   if (existing.fingerprint !== fingerprint) {
     throw new IdempotencyKeyReused(`Movement ${command.movementId} was already booked with a different request`);
@@ -347,9 +348,8 @@ interface Prepared {
   holdGone?: boolean;
 }
 
-const prepare = async (command: MovementCommand, principal: Principal, now: string, holdOverride?: PreparedHold): Promise<Prepared> => {
+const prepare = async (command: MovementCommand, now: string, holdOverride?: PreparedHold): Promise<Prepared> => {
   if (command.type !== 'RELEASE') {
-    assertLocationAccess(principal, command.locationId);
     if (command.type === 'RESERVE') {
       const until = Date.parse(command.expiresAt ?? '');
       if (!(until > Date.parse(now)) || until > Date.parse(now) + maxHoldDays * 86_400_000) {
@@ -362,13 +362,10 @@ const prepare = async (command: MovementCommand, principal: Principal, now: stri
   }
   const reservationId = command.reservationId ?? '';
   if (holdOverride) return { lines: holdOverride.hold.lines, locationId: holdOverride.hold.locationId, hold: holdOverride.hold, holdGone: holdOverride.gone };
-  const item = await getInventoryItem(inventoryKeys.reservation(reservationId));
-  if (!item) throw new UnknownReference(`No hold ${reservationId}`, [{ path: 'body.reservationId', message: 'unknown hold' }]);
+  // Holds are keyed by their location: another store's hold id is simply unknown here.
+  const item = await getInventoryItem(inventoryKeys.reservation(command.locationId, reservationId));
+  if (!item) throw new UnknownReference(`No hold ${reservationId} at ${command.locationId}`, [{ path: 'body.reservationId', message: 'unknown hold' }]);
   const hold = holdView(item);
-  assertLocationAccess(principal, hold.locationId);
-  if (hold.locationId !== command.locationId) {
-    throw new ValidationFailed(`Hold ${reservationId} is at ${hold.locationId}`, [{ path: 'body.locationId', message: 'must be the hold\'s location' }]);
-  }
   if (hold.status !== 'ACTIVE') throw new Conflict(`Hold ${reservationId} is already ${hold.status.toLowerCase()}`, { status: hold.status });
   return { lines: hold.lines, locationId: hold.locationId, hold };
 };
@@ -398,11 +395,13 @@ export const recordMovement = async (
   now = new Date().toISOString(),
   options: { hold?: PreparedHold; holdStatus?: 'RELEASED' | 'EXPIRED' } = {},
 ): Promise<MovementOutcome> => {
+  // Access first: a replay must never show a location's levels to a caller who may not act there.
+  assertLocationAccess(principal, command.locationId);
   const fingerprint = fingerprintOf(command);
   const earlier = await replay(command, fingerprint);
   if (earlier) return earlier;
 
-  const prepared = await prepare(command, principal, now, options.hold);
+  const prepared = await prepare(command, now, options.hold);
   const lines = mergeLines(prepared.lines);
   const locationIds = [...new Set([prepared.locationId, ...(command.toLocationId ? [command.toLocationId] : [])])];
   const holdItems = command.type === 'RESERVE' || prepared.hold ? 1 : 0;
@@ -455,7 +454,7 @@ export const recordMovement = async (
     await documentClient.send(
       new UpdateCommand({
         TableName: inventory(),
-        Key: inventoryKeys.movement(command.movementId),
+        Key: inventoryKeys.movement(prepared.locationId, command.movementId),
         UpdateExpression: 'SET #response = :response',
         ExpressionAttributeNames: { '#response': 'response' },
         ExpressionAttributeValues: { ':response': result },
@@ -469,8 +468,11 @@ export const recordMovement = async (
 
 const systemPrincipal = (subject: string): Principal => ({ subject, role: 'service', locations: [] });
 
-/** The movement id an expiry books: the same whoever notices first (sweep job or TTL stream). */
-export const expiryMovementId = (reservationId: string): string => `expire-${reservationId}`.slice(0, 64);
+/**
+ * The movement id an expiry books: the same whoever notices first (sweep job
+ * or TTL stream), and one no client can book first.
+ */
+export const expiryMovementId = (reservationId: string): string => derivedId('expire', reservationId);
 
 /** Releases a hold that lapsed. `gone` is true when TTL already deleted its item. */
 export const expireHold = async (hold: Hold, gone: boolean, now = new Date().toISOString()): Promise<MovementOutcome | undefined> => {
@@ -505,8 +507,8 @@ export const lapsedHolds = async (now: string, limit: number, cursor?: string): 
 
 export const holdFromImage = holdView;
 
-export const getHold = async (reservationId: string): Promise<Hold> => {
-  const item = await getInventoryItem(inventoryKeys.reservation(reservationId));
+export const getHold = async (locationId: string, reservationId: string): Promise<Hold> => {
+  const item = await getInventoryItem(inventoryKeys.reservation(locationId, reservationId));
   if (!item) throw new NotFound(`Hold ${reservationId} not found`);
   return holdView(item);
 };

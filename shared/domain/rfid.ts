@@ -3,6 +3,7 @@
  * store security. Pure: no I/O, no clock.
  */
 import { createHash } from 'node:crypto';
+import { derivedId } from './ids.ts';
 
 export type GateDirection = 'IN' | 'OUT';
 
@@ -30,11 +31,12 @@ export const movementTypeOf = (direction: GateDirection) => (direction === 'IN' 
 
 /**
  * The movement id of an item event: the same for every attempt to book it
- * (retried invocations, a replayed message), so it is booked once. An
- * event is its gate, direction, EPC and the time of its first read.
+ * (retried invocations, a replayed message), so it is booked once, and
+ * derived, so no till can book it first. An event is its gate, direction,
+ * EPC and the time of its first read (a 160-bit hash of them).
  */
 export const itemEventMovementId = (event: { locationId: string; gateId: string; direction: GateDirection; epc: string; startedAt: string }): string =>
-  `rfid-${createHash('sha256').update([event.locationId, event.gateId, event.direction, event.epc, event.startedAt].join('|')).digest('hex').slice(0, 40)}`;
+  derivedId('rfid', createHash('sha256').update([event.locationId, event.gateId, event.direction, event.epc, event.startedAt].join('|')).digest('hex').slice(0, 40));
 
 /**
  * An exit gate is any gate read in direction OUT at a STORE: goods leave a

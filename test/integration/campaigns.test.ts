@@ -14,6 +14,7 @@ import { documentClient } from '../../shared/db/client.ts';
 import { entities, memberKeys } from '../../shared/db/keys.ts';
 import { adjustPoints, loadProgram, membersTable, saveProgram } from '../../shared/db/members.ts';
 import { recordDemand } from '../../shared/db/replenishment.ts';
+import { derivedId } from '../../shared/domain/ids.ts';
 import { outbox } from '../../shared/messaging/outbox.ts';
 import { enqueue } from '../../shared/messaging/queue.ts';
 import { type Api, startApi, token, uniqueId } from '../support/local-api.ts';
@@ -153,7 +154,7 @@ describe('a campaign fanned out through the queue', () => {
     const [member] = await group(1, tag);
     const campaignId = uniqueId('cmp');
     // The same gift key with other points, as when a page comes again after the member's tier changed.
-    await adjustPoints(member!.memberId, { points: 99, reason: 'Gift: earlier' }, `campaign-${campaignId}`, { subject: 'test', role: 'service', locations: [] });
+    await adjustPoints(member!.memberId, { points: 99, reason: 'Gift: earlier' }, derivedId('campaign', campaignId), { subject: 'test', role: 'service', locations: [] });
     await createCampaign({ campaignId, name: 'Regift', segment: { tags: [tag] }, gift: { pointsByTier: { REGULAR: 15 } } });
     await api.call('POST', `/campaigns/${campaignId}/start`, { token: admin });
     await queues.idle();
@@ -286,7 +287,7 @@ describe('the holiday job', () => {
       }
     }
     const first = await holidayOffers({} as ScheduledEvent);
-    const campaignId = `holiday-${holidayId}-${new Date().toISOString().slice(0, 4)}`;
+    const campaignId = derivedId('holiday', holidayId, new Date().toISOString().slice(0, 4));
     expect(first.started).toContain(campaignId);
     await holidayOffers({} as ScheduledEvent);
     await queues.idle();
@@ -321,7 +322,7 @@ describe('overstock promotions', () => {
 
     const run = await overstockPromotions({} as ScheduledEvent, lambdaContext('overstockPromotions'));
     const day = new Date().toISOString().slice(0, 10);
-    expect(run.campaigns).toContainEqual({ campaignId: `overstock-${day}-${slow}`, sku: slow, daysOfCover: null, available: 100 });
+    expect(run.campaigns).toContainEqual({ campaignId: derivedId('overstock', day, slow), sku: slow, daysOfCover: null, available: 100 });
     expect(run.campaigns.map((c) => c.sku)).not.toContain(selling);
     await queues.idle();
     expect(outbox.list(buyer!.email)).toEqual([expect.objectContaining({ subject: `Product ${slow}: a member offer` })]);

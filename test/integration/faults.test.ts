@@ -184,7 +184,7 @@ describe('DynamoDB pushing back (aws-sdk-client-mock on the shared DocumentClien
     unmock();
     expect(await level(sku, store)).toBeUndefined();
     expect(await ledgerOf(sku, store)).toEqual([]);
-    expect((await real.send(new GetCommand({ TableName: inventory(), Key: inventoryKeys.movement(movementId) }))).Item).toBeUndefined();
+    expect((await real.send(new GetCommand({ TableName: inventory(), Key: inventoryKeys.movement(store, movementId) }))).Item).toBeUndefined();
   });
 
   it('books a movement whose transaction first met conflicts exactly once', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapLimited } from '../../shared/concurrency.ts';
+import { forEachSettled, mapLimited } from '../../shared/concurrency.ts';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
 
@@ -31,5 +31,20 @@ describe('mapLimited', () => {
     })).rejects.toThrow('one failed');
     expect(started).toEqual([1, 2]);
     expect(finished).toEqual([2]);
+  });
+});
+
+describe('forEachSettled', () => {
+  it('goes on past failing items, hands each failure over and counts them', async () => {
+    const done: number[] = [];
+    const failures: [number, string][] = [];
+    const failed = await forEachSettled([1, 2, 3, 4, 5], 2, async (n) => {
+      await tick();
+      if (n % 2 === 0) throw new Error(`bad ${n}`);
+      done.push(n);
+    }, (n, error) => failures.push([n, (error as Error).message]));
+    expect(failed).toBe(2);
+    expect(done.sort()).toEqual([1, 3, 5]);
+    expect(failures.sort()).toEqual([[2, 'bad 2'], [4, 'bad 4']]);
   });
 });

@@ -6,7 +6,7 @@ const event = { locationId: 'STORE-BERLIN', gateId: 'DOOR-1', direction: 'OUT' a
 describe('item events', () => {
   it('get one movement id per event, whoever books it and how often', () => {
     const id = itemEventMovementId(event);
-    expect(id).toMatch(/^rfid-[0-9a-f]{40}$/);
+    expect(id).toMatch(/^rfid:[0-9a-f]{40}$/);
     expect(itemEventMovementId({ ...event })).toBe(id);
     expect(new Set([
       id,
