@@ -6,7 +6,7 @@ import type { Role } from '../../shared/domain/principal.ts';
  * signs nothing in AWS, where API Gateway's JWT authorizer checks tokens
  * from the chain's own identity provider (see cdk.json `jwtIssuer`).
  */
-const devKey = new TextEncoder().encode('stockclub-local-development-key-not-for-production');
+export const localSigningKey = new TextEncoder().encode('stockclub-local-development-key-not-for-production');
 export const localIssuer = 'stockclub-local';
 export const localAudience = 'stockclub-api';
 
@@ -20,7 +20,7 @@ export interface TokenRequest {
   readonly expiresIn?: number;
 }
 
-export const signLocalToken = async (request: TokenRequest, key: Uint8Array = devKey): Promise<string> => {
+export const signLocalToken = async (request: TokenRequest, key: Uint8Array = localSigningKey): Promise<string> => {
   const now = Math.floor(Date.now() / 1000);
   const claims: Record<string, string> = { role: request.role };
   if (request.locations?.length) claims.locations = request.locations.join(' ');
@@ -38,10 +38,10 @@ export const signLocalToken = async (request: TokenRequest, key: Uint8Array = de
     .sign(key);
 };
 
-/** What API Gateway's JWT authorizer does: signature, issuer, audience, expiry. */
+/** What API Gateway's JWT authorizer does: signature, issuer, audience, expiry; a token without `exp` never expires, so it refuses it too. */
 export const verifyLocalToken = async (token: string): Promise<Record<string, unknown> | undefined> => {
   try {
-    const { payload } = await jwtVerify(token, devKey, { issuer: localIssuer, audience: localAudience, algorithms: ['HS256'] });
+    const { payload } = await jwtVerify(token, localSigningKey, { issuer: localIssuer, audience: localAudience, algorithms: ['HS256'], requiredClaims: ['exp'] });
     return payload as Record<string, unknown>;
   } catch {
     return undefined;

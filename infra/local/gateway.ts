@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { problem, problemTypeBase } from '../../shared/http/problem.ts';
 import { type RouteDefinition, routeKey, routeList, routeTimeoutSeconds } from '../routes.ts';
 import { verifyLocalToken } from './auth.ts';
 import { loadHandler } from './handlers.ts';
@@ -96,12 +97,20 @@ export const apiEvent = (input: ApiEventInput): APIGatewayProxyEventV2 => {
   } as APIGatewayProxyEventV2;
 };
 
-const problemTypes: Record<number, string> = { 400: 'validation-failed', 401: 'unauthorized', 404: 'not-found' };
-
-const problemResponse = (res: ServerResponse, status: number, title: string): void => {
-  res.writeHead(status, { 'content-type': 'application/problem+json' });
-  res.end(JSON.stringify({ type: `/problems/${problemTypes[status] ?? 'not-found'}`, title, status }));
+const problemTypes: Record<number, string> = {
+  400: 'validation-failed', 401: 'unauthorized', 404: 'not-found', 405: 'method-not-allowed', 413: 'payload-too-large',
 };
+
+const send = (res: ServerResponse, result: APIGatewayProxyStructuredResultV2): void => {
+  res.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string>) });
+  res.end(result.body ?? '');
+};
+
+const problemResponse = (res: ServerResponse, status: number, title: string, headers: Record<string, string> = {}): void =>
+  send(res, problem({ type: `${problemTypeBase}${problemTypes[status] ?? 'not-found'}`, title, status }, headers));
+
+// Methods the gateway leaves as they were: unrouted, they answer 404 and never 405.
+const unroutedMethods = new Set(['HEAD', 'OPTIONS']);
 
 /** A path segment that is not valid percent-encoding never reaches a function in API Gateway either. */
 const decodeSegment = (segment: string): string | undefined => {
@@ -112,20 +121,16 @@ const decodeSegment = (segment: string): string | undefined => {
   }
 };
 
+/** The body, or undefined when it is over the cap; read to the end either way, as answering before would reset the socket. */
 const readBody = (req: IncomingMessage): Promise<Buffer | undefined> =>
   new Promise((resolveBody, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxPayloadBytes) {
-        resolveBody(undefined);
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= maxPayloadBytes) chunks.push(chunk);
     });
-    req.on('end', () => resolveBody(Buffer.concat(chunks)));
+    req.on('end', () => resolveBody(size > maxPayloadBytes ? undefined : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 
@@ -141,8 +146,7 @@ export const createGateway = (options: { localEndpoints?: LocalEndpoint[] } = {}
       const url = new URL(req.url ?? '/', 'http://localhost');
       const raw = await readBody(req);
       if (raw === undefined) {
-        res.writeHead(413, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ message: 'Request Entity Too Large' }));
+        problemResponse(res, 413, 'The request is too large');
         return;
       }
       for (const endpoint of options.localEndpoints ?? []) {
@@ -157,7 +161,11 @@ export const createGateway = (options: { localEndpoints?: LocalEndpoint[] } = {}
       const pathMatches = compiled.filter((c) => c.pattern.test(url.pathname));
       const match = pathMatches.find((c) => c.route.method === method);
       if (!match) {
-        problemResponse(res, 404, pathMatches.length ? 'Method not allowed on this path' : 'No such route');
+        if (pathMatches.length && !unroutedMethods.has(method)) {
+          problemResponse(res, 405, 'Method not allowed', { allow: [...new Set(pathMatches.map((c) => c.route.method))].join(', ') });
+        } else {
+          problemResponse(res, 404, pathMatches.length ? 'Method not allowed on this path' : 'No such route');
+        }
         return;
       }
       const values = match.pattern.exec(url.pathname)?.slice(1) ?? [];
@@ -192,9 +200,7 @@ export const createGateway = (options: { localEndpoints?: LocalEndpoint[] } = {}
       });
 
       const handler = await loadHandler<LambdaHandler>(match.route.entry, match.name);
-      const result = await handler(event, lambdaContext(match.name, routeTimeoutSeconds * 1000));
-      res.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string>) });
-      res.end(result.body ?? '');
+      send(res, await handler(event, lambdaContext(match.name, routeTimeoutSeconds * 1000)));
     } catch (error) {
       // In AWS a crashed function is a 500 from API Gateway; same here, and say so in the log.
       console.error('gateway: handler crashed', error);

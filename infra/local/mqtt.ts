@@ -1,12 +1,13 @@
 /**
  * The local twin of IoT Core for gateways: an MQTT broker (aedes) with the
  * same rules AWS enforces. A gateway connects with username
- * `{locationId}/{gateId}` and a gateway token as password, may publish only
- * under its own `stockclub/{locationId}/gates/{gateId}/` and subscribe only
- * to its own events topic; tools connect as `stockclub` with an admin or
- * service token and may only listen. Refusals:
+ * `{locationId}/{gateId}` and a gateway token (which must carry `exp`) as
+ * password, may publish only to its own `stockclub/{locationId}/gates/{gateId}/reads`
+ * (the stack's gateway policy) and subscribe only to its own events topic;
+ * tools connect as `stockclub` with an admin or service token and may only
+ * listen. Refusals:
  * - bad credentials: CONNACK 4 (bad user name or password);
- * - a publish outside the gate's prefix, or over IoT Core's 128 KB cap: the
+ * - a publish to any other topic (its own events topic too), or over IoT Core's 128 KB cap: the
  *   broker closes the connection and the message goes nowhere, as IoT Core
  *   does to an MQTT 3.1.1 client its policy denies;
  * - a subscription outside the gate's events topic: SUBACK 0x80 (failure),
@@ -26,6 +27,9 @@ import { lambdaContext } from './gateway.ts';
 import { loadHandler } from './handlers.ts';
 
 type RuleHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+/** The one topic the stack's gateway policy lets a gateway publish to (iot:Publish on `.../reads`). */
+const gateReadsTopic = (locationId: string, gateId: string): string => `${gatePublishPrefix(locationId, gateId)}reads`;
 
 const maxPayloadBytes = 128 * 1024;
 
@@ -116,7 +120,7 @@ export const startMqttBroker = async (options: { port?: number; failures: Failur
       // broker.publish (the IoT data plane) bypasses this check; a client-less call is a stale will, refused.
       const identity = client ? identities.get(client) : undefined;
       if (Buffer.byteLength(packet.payload) > maxPayloadBytes) return callback(new Error(`Payload over ${maxPayloadBytes} bytes on ${packet.topic}`));
-      if (identity?.role === 'gateway' && packet.topic.startsWith(gatePublishPrefix(identity.locationId!, identity.gateId!))) return callback(null);
+      if (identity?.role === 'gateway' && packet.topic === gateReadsTopic(identity.locationId!, identity.gateId!)) return callback(null);
       callback(new Error(`Not allowed to publish to ${packet.topic}`));
     },
     authorizeSubscribe: (client, subscription, callback) => {

@@ -30,6 +30,12 @@ if (role === 'gateway' && !values.gate) {
   console.error('--role gateway needs --gate');
   process.exit(2);
 }
+// The authorizer refuses a token without `exp`, so a lifetime must be a number of seconds.
+const expiresIn = values['expires-in'] === undefined ? undefined : Number(values['expires-in']);
+if (expiresIn !== undefined && !Number.isInteger(expiresIn)) {
+  console.error(`--expires-in must be a whole number of seconds, not ${values['expires-in']}`);
+  process.exit(2);
+}
 
 console.log(
   await signLocalToken({
@@ -37,6 +43,6 @@ console.log(
     locations: values.location,
     memberId: values.member,
     gateId: values.gate,
-    expiresIn: values['expires-in'] ? Number(values['expires-in']) : undefined,
+    expiresIn,
   }),
 );

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,19 +13,19 @@ let endpoint: IotDataEndpoint;
 let listener: MqttClient;
 let iot: IoTDataPlaneClient;
 const failures = new FailureLog();
+// What the local cloud gives its handlers: the fixed key id, a secret made for this run.
+const credentials = { accessKeyId: localAwsEnv.AWS_ACCESS_KEY_ID, secretAccessKey: randomBytes(32).toString('hex') };
+const clientWith = (signedWith: { accessKeyId: string; secretAccessKey: string }) =>
+  new IoTDataPlaneClient({ endpoint: endpoint.url, region: localAwsEnv.AWS_REGION, credentials: signedWith, maxAttempts: 1 });
 
 beforeAll(async () => {
   broker = await startMqttBroker({ port: 0, failures });
-  endpoint = await startIotDataEndpoint(broker);
+  endpoint = await startIotDataEndpoint(broker, credentials);
   listener = await mqtt.connectAsync(broker.url, {
     username: 'stockclub', password: await signLocalToken({ role: 'service' }), reconnectPeriod: 0, protocolVersion: 4,
   });
   await listener.subscribeAsync('#', { qos: 1 });
-  iot = new IoTDataPlaneClient({
-    endpoint: endpoint.url,
-    region: localAwsEnv.AWS_REGION,
-    credentials: { accessKeyId: localAwsEnv.AWS_ACCESS_KEY_ID, secretAccessKey: localAwsEnv.AWS_SECRET_ACCESS_KEY },
-  });
+  iot = clientWith(credentials);
 });
 
 afterAll(async () => {
@@ -73,5 +74,44 @@ describe('the local IoT data plane endpoint', () => {
     expect((await fetch(`${endpoint.url}/things/x/shadow`)).status).toBe(404);
     expect((await fetch(`${endpoint.url}/topics/a`, { method: 'GET' })).status).toBe(404);
     expect((await fetch(`${endpoint.url}/topics/%E0`, { method: 'POST' })).status).toBe(400);
+  });
+
+  it('refuses a publish that is unsigned, signed with another secret or key, or altered after signing, and none reaches the broker', async () => {
+    const topic = 'stockclub/WH-1/gates/DOCK-1/events';
+    const seen: string[] = [];
+    const onMessage = (t: string, payload: Buffer) => {
+      if (t === topic) seen.push(payload.toString('utf8'));
+    };
+    listener.on('message', onMessage);
+    const forged = '{"type":"ACK","received":999}';
+
+    const unsigned = await fetch(`${endpoint.url}/topics/${encodeURIComponent(topic)}?qos=1`, { method: 'POST', body: forged });
+    expect(unsigned.status).toBe(403);
+    expect(unsigned.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
+
+    const otherSecret = clientWith({ accessKeyId: credentials.accessKeyId, secretAccessKey: 'local' });
+    const otherKey = clientWith({ accessKeyId: 'someone-else', secretAccessKey: credentials.secretAccessKey });
+    const send = (client: IoTDataPlaneClient) => client.send(new PublishCommand({ topic, qos: 1, payload: new TextEncoder().encode(forged) }));
+    await expect(send(otherSecret)).rejects.toMatchObject({ name: 'InvalidSignatureException', $metadata: { httpStatusCode: 403 } });
+    await expect(send(otherKey)).rejects.toMatchObject({ name: 'UnrecognizedClientException', $metadata: { httpStatusCode: 403 } });
+    otherSecret.destroy();
+    otherKey.destroy();
+
+    // A genuine signature over another body of the same length: the signature covers the body.
+    const altered = clientWith(credentials);
+    altered.middlewareStack.add((next) => async (args) => {
+      (args.request as { body: Uint8Array }).body = new TextEncoder().encode('{"type":"ACK","received":9}');
+      return next(args);
+    }, { step: 'finalizeRequest', priority: 'low', name: 'alterAfterSigning' });
+    await expect(altered.send(new PublishCommand({ topic, qos: 1, payload: new TextEncoder().encode('{"type":"ACK","received":1}') })))
+      .rejects.toMatchObject({ name: 'InvalidSignatureException', $metadata: { httpStatusCode: 403 } });
+    altered.destroy();
+
+    // Delivery is in order: once a signed message after them arrives, the refused ones would have too.
+    const arrival = received(topic);
+    await iot.send(new PublishCommand({ topic, qos: 1, payload: new TextEncoder().encode('{"type":"ACK","received":3}') }));
+    await arrival;
+    listener.off('message', onMessage);
+    expect(seen).toEqual(['{"type":"ACK","received":3}']);
   });
 });
