@@ -5,6 +5,7 @@
  * scheduler and the outbox.
  * Handlers run in this process with the environment Lambda would give them.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -61,6 +62,13 @@ const portFrom = (value: string | undefined, fallback: number): number => {
 };
 
 const json = (status: number, body: unknown) => ({ status, body });
+
+/**
+ * The local IAM: handlers sign IoT data plane calls with this secret and the
+ * endpoint accepts no other signature. One per process, not per start: warm
+ * handler modules keep the credentials their SDK clients resolved first.
+ */
+const handlerCredentials = { accessKeyId: localAwsEnv.AWS_ACCESS_KEY_ID, secretAccessKey: randomBytes(32).toString('hex') };
 
 /** GET/DELETE /_local/outbox (texts, and the emails the SES emulator took), GET /_local/failures, GET /_local/jobs, POST /_local/jobs/{name}. */
 const localEndpoints = (failures: FailureLog, scheduler: LocalScheduler, mail: LocalMail): LocalEndpoint[] => [
@@ -138,14 +146,14 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     const mail = await startLocalMail(options.mailPort ?? portFrom(process.env.MAIL_PORT, 0));
     steps.push(() => mail.close());
     setEnv({
-      ...tableEnv, ...localAwsEnv, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      ...tableEnv, ...localAwsEnv, AWS_SECRET_ACCESS_KEY: handlerCredentials.secretAccessKey, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       MESSAGES_TRANSPORT: 'local', AWS_ENDPOINT_URL_SESV2: mail.url, EMAIL_FROM: 'StockClub <club@stockclub.local>', SES_CONFIGURATION_SET: 'stockclub-local',
     });
 
     const failures = new FailureLog({ file: options.dataDir ? join(options.dataDir, 'failures.jsonl') : undefined });
     const broker = await startMqttBroker({ port: mqttPort, failures });
     steps.push(() => broker.close());
-    const iotData = await startIotDataEndpoint(broker);
+    const iotData = await startIotDataEndpoint(broker, handlerCredentials);
     steps.push(() => iotData.close());
     setEnv({ AWS_ENDPOINT_URL_IOT_DATA_PLANE: iotData.url });
 
@@ -153,7 +161,9 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     steps.push(() => queues.close());
     setEnv({ AWS_ENDPOINT_URL_SQS: queues.url, ...queues.env });
 
-    const poller = await startStreamPoller({ endpoint: dynamo.endpoint, tableEnv, failures });
+    const poller = await startStreamPoller({
+      endpoint: dynamo.endpoint, tableEnv, failures, checkpointFile: options.dataDir ? join(options.dataDir, 'stream-checkpoints.json') : undefined,
+    });
     steps.push(() => poller.stop());
     const scheduler = startScheduler({ failures, enabled: options.schedules ?? true });
     steps.push(() => scheduler.stop());

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalCloud } from './cloud.ts';
-import { JavaMissing } from './dynamodb.ts';
+import { DataDirInUse, JavaMissing } from './dynamodb.ts';
 import { demoLocations } from './seed.ts';
 
 const { values } = parseArgs({
@@ -68,7 +68,7 @@ Ctrl-C stops everything.`);
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 } catch (error) {
-  if (error instanceof JavaMissing) {
+  if (error instanceof JavaMissing || error instanceof DataDirInUse) {
     console.error(error.message);
   } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     console.error(`A port is taken (${(error as Error).message}). Use --port / --mqtt-port, or PORT / MQTT_PORT.`);

@@ -2,7 +2,8 @@
  * Demo data for `npm start`: a warehouse, two stores, a handful of products
  * with barcodes, and stock booked as real movements through the API, so the
  * ledger explains every level. Fixed ids make it safe to run again on a
- * persisted `--data` directory: creates and movements are idempotent.
+ * persisted `--data` directory: what already exists is left as it is (an
+ * admin may have edited it since), movements and sales are idempotent.
  */
 import { signLocalToken } from './auth.ts';
 
@@ -52,10 +53,22 @@ export const seedDemoData = async (baseUrl: string): Promise<void> => {
     });
     if (!response.ok && response.status !== options.alreadyDone) throw new Error(`Seeding ${path} failed: ${response.status} ${await response.text()}`);
   };
-  for (const location of demoLocations) await send('POST', '/locations', location);
-  for (const product of demoProducts) await send('POST', '/products', product);
+  /** The item at path, or undefined if there is none. */
+  const read = async <T>(path: string): Promise<T | undefined> => {
+    const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${admin}` } });
+    if (response.status === 404) return undefined;
+    if (!response.ok) throw new Error(`Seeding: reading ${path} failed: ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  };
+  for (const location of demoLocations) {
+    if (!(await read(`/locations/${location.locationId}`))) await send('POST', '/locations', location);
+  }
+  for (const product of demoProducts) {
+    if (!(await read(`/products/${product.sku}`))) await send('POST', '/products', product);
+  }
   for (const movement of demoMovements) await send('POST', '/movements', movement);
-  await send('PUT', '/products/SNEAKER-LTD/allocations/*', { quantity: 20 });
+  const allocations = await read<{ items: { locationId?: string }[] }>('/products/SNEAKER-LTD/allocations');
+  if (!allocations?.items.some((a) => a.locationId === undefined)) await send('PUT', '/products/SNEAKER-LTD/allocations/*', { quantity: 20 });
   for (const { memberId, body } of demoMembers) {
     const self = await signLocalToken({ role: 'member', subject: memberId, memberId });
     // Registration keys are kept a day; on an older --data directory the member answers 409 and is left as it is.

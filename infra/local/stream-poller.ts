@@ -4,7 +4,9 @@
  * invokes its handler with Lambda's batch shape and honours
  * `batchItemFailures`: the first failed record and everything after it are
  * retried up to `retryAttempts`, then written to the failure log (AWS: the
- * on-failure destination) and the shard moves on.
+ * on-failure destination) and the shard moves on. With a checkpoint file it
+ * keeps, as a mapping does, how far each consumer got in each shard, so a
+ * restart picks up what a crash or stop left unhandled.
  */
 import {
   DescribeStreamCommand,
@@ -13,6 +15,7 @@ import {
   GetShardIteratorCommand,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { type StreamConsumerDefinition, streamConsumerList, streamConsumerTimeoutSeconds } from '../streams.ts';
 import { tables } from '../tables.ts';
@@ -32,7 +35,12 @@ export interface StreamPollerOptions {
   readonly intervalMs?: number;
   /** Which consumers to run: infra/streams.ts unless a test brings its own. */
   readonly consumers?: readonly [string, StreamConsumerDefinition][];
+  /** Where to keep each consumer's last handled sequence number per shard (a --data run); without it, a start reads from now on. */
+  readonly checkpointFile?: string;
 }
+
+/** Last handled sequence number by consumer, then by shard. */
+type Checkpoints = Record<string, Record<string, string>>;
 
 const knownEvents = new Set(['INSERT', 'MODIFY', 'REMOVE']);
 
@@ -96,7 +104,7 @@ interface Consumer {
   /** Open shard iterators by shard id. */
   readonly iterators: Map<string, string>;
   readonly seenShards: Set<string>;
-  /** The last record read per shard, to pick up after it if an iterator goes bad. */
+  /** The last record handled per shard: where a restart, or a renewed iterator, picks up. */
   readonly lastSequence: Map<string, string>;
 }
 
@@ -113,6 +121,26 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
     credentials: { accessKeyId: localAwsEnv.AWS_ACCESS_KEY_ID, secretAccessKey: localAwsEnv.AWS_SECRET_ACCESS_KEY },
   });
   const intervalMs = options.intervalMs ?? 100;
+  const { checkpointFile } = options;
+  // Checkpoints exist from the first start on a data directory: from then on, a shard without one was never read and is read whole.
+  const resuming = checkpointFile !== undefined && existsSync(checkpointFile);
+  const saved: Checkpoints = resuming ? (JSON.parse(readFileSync(checkpointFile, 'utf8')) as Checkpoints) : {};
+
+  /** After the last record handled, or from the shard's start if none was. */
+  const resumeIterator = async (consumer: Consumer, shardId: string) => {
+    const last = consumer.lastSequence.get(shardId);
+    const input = { StreamArn: consumer.streamArn, ShardId: shardId };
+    try {
+      const { ShardIterator } = await client.send(new GetShardIteratorCommand(
+        last ? { ...input, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: last } : { ...input, ShardIteratorType: 'TRIM_HORIZON' },
+      ));
+      return ShardIterator;
+    } catch (error) {
+      // The stream no longer holds that record (24 hours): everything it still holds came after it.
+      if ((error as Error).name !== 'TrimmedDataAccessException') throw error;
+      return (await client.send(new GetShardIteratorCommand({ ...input, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+    }
+  };
 
   const refreshShards = async (consumer: Consumer, initial: boolean) => {
     const { StreamDescription } = await client.send(new DescribeStreamCommand({ StreamArn: consumer.streamArn }));
@@ -120,13 +148,21 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
       const shardId = shard.ShardId!;
       if (consumer.seenShards.has(shardId)) continue;
       consumer.seenShards.add(shardId);
-      // Like a mapping created now: what is already there was written before we started; new shards are read whole.
-      const closed = shard.SequenceNumberRange?.EndingSequenceNumber !== undefined;
-      if (initial && closed) continue;
-      const { ShardIterator } = await client.send(
-        new GetShardIteratorCommand({ StreamArn: consumer.streamArn, ShardId: shardId, ShardIteratorType: initial ? 'LATEST' : 'TRIM_HORIZON' }),
-      );
-      if (ShardIterator) consumer.iterators.set(shardId, ShardIterator);
+      let iterator: string | undefined;
+      if (initial && !resuming) {
+        // Like a mapping created now: what is already there was written before we started.
+        const end = shard.SequenceNumberRange?.EndingSequenceNumber;
+        if (end !== undefined) {
+          consumer.lastSequence.set(shardId, end);
+          continue;
+        }
+        ({ ShardIterator: iterator } = await client.send(
+          new GetShardIteratorCommand({ StreamArn: consumer.streamArn, ShardId: shardId, ShardIteratorType: 'LATEST' }),
+        ));
+      } else {
+        iterator = await resumeIterator(consumer, shardId);
+      }
+      if (iterator) consumer.iterators.set(shardId, iterator);
     }
   };
 
@@ -136,10 +172,31 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
     const table = options.tableEnv[tables[definition.table].envVar];
     const streamArn = table ? await streamArnOf(options.endpoint, table) : undefined;
     if (!streamArn) throw new Error(`Table ${table ?? definition.table} has no stream for consumer ${name}`);
-    const consumer: Consumer = { name, definition, streamArn, iterators: new Map(), seenShards: new Set(), lastSequence: new Map() };
+    const consumer: Consumer = {
+      name, definition, streamArn, iterators: new Map(), seenShards: new Set(), lastSequence: new Map(Object.entries(saved[name] ?? {})),
+    };
     await refreshShards(consumer, true);
     consumers.push(consumer);
   }
+
+  /** Whole or not at all: written beside and renamed over, so a crash mid-write leaves the previous checkpoints. */
+  const saveCheckpoints = () => {
+    if (!checkpointFile) return;
+    // Only shards the stream still has: trimmed ones would only grow the file.
+    const checkpoints: Checkpoints = Object.fromEntries(
+      consumers.map((c) => [c.name, Object.fromEntries([...c.lastSequence].filter(([shardId]) => c.seenShards.has(shardId)))]),
+    );
+    writeFileSync(`${checkpointFile}.tmp`, JSON.stringify(checkpoints));
+    renameSync(`${checkpointFile}.tmp`, checkpointFile);
+  };
+  saveCheckpoints();
+
+  /** Moves the shard's checkpoint past records handled (or sent to the failure log). */
+  const checkpoint = (consumer: Consumer, shardId: string, sequenceNumber: string | undefined) => {
+    if (!sequenceNumber) return;
+    consumer.lastSequence.set(shardId, sequenceNumber);
+    saveCheckpoints();
+  };
 
   const deliver = async (consumer: Consumer, batch: DynamoDBRecord[]) => {
     let pending = batch;
@@ -173,18 +230,12 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
   /**
    * DynamoDB Local sometimes refuses an iterator it handed out ("read past
    * the oldest stream record") or lets it expire: start again after the last
-   * record read, or from the shard's start if none was. Handlers are
-   * idempotent, as stream consumers must be, so a record seen twice is safe.
+   * record handled. Handlers are idempotent, as stream consumers must be, so
+   * a record seen twice is safe.
    */
   const renewIterator = async (consumer: Consumer, shardId: string) => {
-    const last = consumer.lastSequence.get(shardId);
-    const { ShardIterator } = await client.send(
-      new GetShardIteratorCommand({
-        StreamArn: consumer.streamArn, ShardId: shardId,
-        ...(last ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: last } : { ShardIteratorType: 'TRIM_HORIZON' }),
-      }),
-    );
-    if (ShardIterator) consumer.iterators.set(shardId, ShardIterator);
+    const iterator = await resumeIterator(consumer, shardId);
+    if (iterator) consumer.iterators.set(shardId, iterator);
     else consumer.iterators.delete(shardId);
   };
 
@@ -199,13 +250,16 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
       return;
     }
     const lastRecord = output.Records?.at(-1)?.dynamodb?.SequenceNumber;
-    if (lastRecord) consumer.lastSequence.set(shardId, lastRecord);
     const records = (output.Records ?? [])
       .map((r) => toLambdaRecord(r, consumer.streamArn))
       .filter((r) => matchesAnyFilter(r, consumer.definition.filters));
     for (let i = 0; i < records.length; i += consumer.definition.batchSize) {
-      await deliver(consumer, records.slice(i, i + consumer.definition.batchSize));
+      const batch = records.slice(i, i + consumer.definition.batchSize);
+      await deliver(consumer, batch);
+      checkpoint(consumer, shardId, batch.at(-1)?.dynamodb?.SequenceNumber);
     }
+    // Past the records no filter matched, too.
+    checkpoint(consumer, shardId, lastRecord);
     if (output.NextShardIterator) consumer.iterators.set(shardId, output.NextShardIterator);
     else consumer.iterators.delete(shardId);
   };

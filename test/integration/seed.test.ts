@@ -33,3 +33,20 @@ it('seeds demo stock through the API, and seeding again changes nothing', async 
   const allocations = await api.call('GET', '/products/SNEAKER-LTD/allocations', { token: admin });
   expect(allocations.body.items).toEqual([expect.objectContaining({ quantity: 20, sold: 0, remaining: 20 })]);
 });
+
+it('seeds again over an admin\'s edits without failing, and keeps them', async () => {
+  await seedDemoData(api.url);
+  const admin = await token({ role: 'admin' });
+  const before = await api.call('GET', '/products/CAP-RED', { token: admin });
+  const edited = await api.call('PATCH', '/products/CAP-RED', {
+    token: admin, body: { name: 'Baseball cap, red (edited)', price: 1799 }, headers: { 'if-match': before.headers.get('etag')! },
+  });
+  expect(edited.status).toBe(200);
+  const allocation = await api.call('PUT', '/products/SNEAKER-LTD/allocations/*', { token: admin, body: { quantity: 12 } });
+  expect(allocation.status).toBe(200);
+
+  await seedDemoData(api.url);
+  expect((await api.call('GET', '/products/CAP-RED', { token: admin })).body).toMatchObject({ name: 'Baseball cap, red (edited)', price: 1799 });
+  const allocations = await api.call('GET', '/products/SNEAKER-LTD/allocations', { token: admin });
+  expect(allocations.body.items).toEqual([expect.objectContaining({ quantity: 12 })]);
+});

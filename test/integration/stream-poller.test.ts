@@ -1,9 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { FailureLog } from '../../infra/local/failure-log.ts';
 import { type StreamPoller, startStreamPoller } from '../../infra/local/stream-poller.ts';
 import { tables } from '../../infra/tables.ts';
 import { documentClient, tableName } from '../../shared/db/client.ts';
+import { inventoryKeys } from '../../shared/db/keys.ts';
 import { deliveries } from '../support/fixtures/flaky-stream-handler.ts';
 import { type Api, startApi, token, uniqueId } from '../support/local-api.ts';
 
@@ -80,14 +84,48 @@ describe('local stream poller', () => {
       body: { movementId: uniqueId('h'), type: 'RESERVE', locationId: store, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), lines: [{ sku, qty: 2 }] },
     });
     expect(hold.status).toBe(201);
-    await documentClient.send(new DeleteCommand({
-      TableName: tableName(tables.inventory), Key: { pk: `RESERVATION#${hold.body.movementId}`, sk: 'RESERVATION' },
-    }));
+    await documentClient.send(new DeleteCommand({ TableName: tableName(tables.inventory), Key: inventoryKeys.reservation(store, hold.body.movementId) }));
 
     const available = async () =>
       (await api.call('GET', `/stock/${sku}`, { token: admin })).body.levels[0].available as number;
     await waitFor(async () => (await available()) === 3, `the hold to be released (${JSON.stringify(failures.list().filter((f) => f.name === 'expiredHolds')).slice(0, 500)})`);
     const ledger = await api.call('GET', `/movements?sku=${sku}&locationId=${store}`, { token: admin });
     expect(ledger.body.items.map((e: { type: string }) => e.type)).toEqual(['RECEIPT', 'RESERVE', 'RELEASE']);
+  });
+
+  it('keeps a checkpoint file, so records written while it was stopped reach the consumer when it starts again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stockclub-checkpoints-'));
+    const checkpointRun = `${runId}-checkpoint`;
+    const start = () => startStreamPoller({
+      endpoint: inject('dynamoEndpoint'),
+      tableEnv: inject('tableEnv'),
+      failures,
+      checkpointFile: join(dir, 'stream-checkpoints.json'),
+      consumers: [['flaky', {
+        table: 'members', entry: 'test/support/fixtures/flaky-stream-handler.ts', description: 'checkpoint test',
+        filters: [{ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: [checkpointRun] } } } }],
+        batchSize: 10, maxBatchingWindowSeconds: 0, retryAttempts: 0,
+      }]],
+    });
+    const putOne = (pk: string) => documentClient.send(new PutCommand({ TableName: table(), Item: { pk, sk: checkpointRun } }));
+    const delivered = async (checkpointed: StreamPoller, pk: string) => {
+      for (let i = 0; i < 100 && !deliveries.includes(pk); i++) await checkpointed.idle();
+      return deliveries.filter((seen) => seen === pk).length;
+    };
+    try {
+      const first = await start();
+      await putOne(`OK-BEFORE-${runId}`);
+      expect(await delivered(first, `OK-BEFORE-${runId}`)).toBe(1);
+      await first.stop();
+
+      await putOne(`OK-WHILE-STOPPED-${runId}`);
+      const second = await start();
+      expect(await delivered(second, `OK-WHILE-STOPPED-${runId}`)).toBe(1);
+      // It resumed after what it had handled: nothing before the checkpoint came again.
+      expect(deliveries.filter((pk) => pk === `OK-BEFORE-${runId}`)).toHaveLength(1);
+      await second.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
