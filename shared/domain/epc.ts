@@ -83,6 +83,8 @@ const decodeSerial198 = (bits140: bigint): string | undefined => {
  */
 export const decodeEpc = (hex: string): EpcDecoding => {
   if (!/^[0-9A-Fa-f]+$/.test(hex)) return { ok: false, reason: 'not hex' };
+  // Tag memory holds whole words; a half byte is a truncated read.
+  if (hex.length % 2 !== 0) return { ok: false, reason: 'not whole bytes' };
   const header = Number.parseInt(hex.slice(0, 2), 16);
   const totalBits = hex.length * 4;
   const schemeBits = header === sgtin96Header ? 96 : header === sgtin198Header ? 198 : undefined;

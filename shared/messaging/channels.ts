@@ -9,6 +9,7 @@
  */
 import { SendEmailCommand, type SendEmailCommandInput, SESv2Client } from '@aws-sdk/client-sesv2';
 import { PinpointSMSVoiceV2Client, SendTextMessageCommand, type SendTextMessageCommandInput } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { lineBreaking } from '../schemas/common.ts';
 import { outbox } from './outbox.ts';
 
 // One client per endpoint: a second local cloud in the same process brings its own emulator.
@@ -50,23 +51,30 @@ const setting = (name: string): string => {
 /** SES tag values allow letters, digits, `_`, `-`, `.`, `@` only. */
 const tagValue = (value: string) => value.replace(/[^A-Za-z0-9_.@-]/g, '_').slice(0, 256);
 
+/**
+ * A header value on one line. The API refuses line breaks in names and
+ * subjects, but records stored before it did, or written by other paths,
+ * must not start a header of their own (a Bcc: in a member's name).
+ */
+const headerValue = (value: string) => value.replace(lineBreaking, ' ');
+
 /** RFC 8058 one-click unsubscribe: mailbox providers show an unsubscribe button and POST to the URL. */
 const unsubscribeHeaders = (message: EmailMessage) =>
   message.unsubscribeUrl
     ? [
-        { Name: 'List-Unsubscribe', Value: `<${message.unsubscribeUrl}>` },
+        { Name: 'List-Unsubscribe', Value: `<${headerValue(message.unsubscribeUrl)}>` },
         { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
       ]
     : undefined;
 
 export const emailRequest = (message: EmailMessage): SendEmailCommandInput => ({
   FromEmailAddress: setting('EMAIL_FROM'),
-  Destination: { ToAddresses: [message.to] },
+  Destination: { ToAddresses: [headerValue(message.to)] },
   ConfigurationSetName: setting('SES_CONFIGURATION_SET'),
   EmailTags: Object.entries(message.tags).map(([Name, Value]) => ({ Name, Value: tagValue(Value) })),
   Content: {
     Simple: {
-      Subject: { Data: message.subject, Charset: 'UTF-8' },
+      Subject: { Data: headerValue(message.subject), Charset: 'UTF-8' },
       Body: { Text: { Data: message.text, Charset: 'UTF-8' }, Html: { Data: message.html, Charset: 'UTF-8' } },
       ...(message.unsubscribeUrl ? { Headers: unsubscribeHeaders(message) } : {}),
     },
@@ -89,7 +97,7 @@ const transport = () => process.env.MESSAGES_TRANSPORT;
 export const sendEmail = async (message: EmailMessage): Promise<string> => {
   if (transport() === 'outbox') {
     const headers = Object.fromEntries((unsubscribeHeaders(message) ?? []).map((h) => [h.Name, h.Value]));
-    return outbox.add({ channel: 'email', to: message.to, subject: message.subject, body: message.text, headers, meta: message.tags }).id;
+    return outbox.add({ channel: 'email', to: headerValue(message.to), subject: headerValue(message.subject), body: message.text, headers, meta: message.tags }).id;
   }
   const output = await sesClient().send(new SendEmailCommand(emailRequest(message)));
   return output.MessageId ?? '';

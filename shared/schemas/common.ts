@@ -10,15 +10,65 @@ const identifier = (what: string) =>
 export const Sku = identifier('Stock keeping unit');
 export const LocationId = identifier('Location id');
 export const RequestId = identifier('Client-chosen id that makes the write idempotent');
+/**
+ * A resource's id in a path or an answer: a client's id, or one the system
+ * derived from client ids (shared/domain/ids.ts: parts joined by ':').
+ */
+export const ResourceId = z
+  .string()
+  .max(256)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}(:[A-Za-z0-9._-]{1,64})*$/, "Id: 1-64 letters, digits, '.', '_' or '-', or such ids joined by ':' when the system derived it")
+  .meta({ description: 'Resource id (client-chosen, or derived by the system from client ids with ":")' });
 
-export const Quantity = z.int().min(1).max(1_000_000).meta({ description: 'Whole units, positive' });
+/**
+ * Money and quantity bounds. Totals are JavaScript numbers (and DynamoDB
+ * refuses to marshal an unsafe one), so each bound keeps the totals built
+ * from it far below 2^53 (about 9 x 10^15):
+ * - a unit price, cost, fee or spend threshold: at most 10^9 minor units
+ *   (10 million in a currency with cents);
+ * - a sale or return line: at most 10^4 units;
+ * - a sale: at most 10^11 minor units in total (checked on the request), so
+ *   a member's rolling spend has room for 90,000 such sales, and the points
+ *   one earns stay below 10^12 (members.ts bounds the program's rates).
+ */
+export const maxUnitPrice = 1_000_000_000;
+export const maxSaleLineQty = 10_000;
+export const maxSaleTotal = 100_000_000_000;
+/** Stock movement and purchase order lines: up to a million units (a line's cost is then at most 10^15). */
+export const maxMovementQty = 1_000_000;
+
+export const Quantity = z.int().min(1).max(maxMovementQty).meta({ description: 'Whole units, positive' });
+export const SaleQuantity = z.int().min(1).max(maxSaleLineQty).meta({ description: 'Whole units sold or returned on one line' });
 export const MinorUnits = z
   .int()
   .min(0)
-  .max(100_000_000_000)
-  .meta({ description: 'Money in minor units (integer cents)' });
+  .max(maxUnitPrice)
+  .meta({ description: 'Money in minor units (integer cents): a price, cost, fee or threshold' });
 export const Currency = z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code').meta({ description: 'ISO 4217 currency' });
-export const Timestamp = z.iso.datetime({ offset: true }).meta({ description: 'ISO-8601 time' });
+
+/**
+ * Offsets may carry a time past 9999-12-31 or before 0000-01-01 in UTC; its
+ * stored form ("+010000-...") would sort before every other time in a key.
+ */
+const earliest = Date.parse('0000-01-01T00:00:00Z');
+const latest = Date.parse('9999-12-31T23:59:59.999Z');
+const inFourDigitYears = (time: string): boolean => {
+  const at = Date.parse(time);
+  return at >= earliest && at <= latest;
+};
+export const Timestamp = z.iso
+  .datetime({ offset: true })
+  .refine(inFourDigitYears, 'a time between years 0000 and 9999 in UTC')
+  .meta({ description: 'ISO-8601 time' });
+
+/**
+ * Runs of characters that break a line: control characters (CR and LF would
+ * start a new mail header) and Unicode's line and paragraph separators.
+ */
+export const lineBreaking = /[\p{Cc}\u2028\u2029]+/gu;
+/** Text that can reach a mail header (names, subjects, addresses) must be one line. */
+export const oneLine = (text: z.ZodString) => text.refine((value) => !value.match(lineBreaking), 'one line of text without control characters');
+export const Name = (maxLength: number) => oneLine(z.string().min(1).max(maxLength));
 
 const isTimeZone = (zone: string): boolean => {
   try {

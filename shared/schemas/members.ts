@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { normalisePhone } from '../domain/contact.ts';
 import { pointsEntryTypes } from '../domain/points.ts';
 import { tierNames } from '../domain/tiers.ts';
-import { LocationId, MinorUnits, Page, Quantity, RequestId, Sku, Timestamp, TimeZone } from './common.ts';
+import { LocationId, maxMovementQty, maxSaleTotal, MinorUnits, Name, oneLine, Page, RequestId, ResourceId, SaleQuantity, Sku, Timestamp, TimeZone } from './common.ts';
 import { Epc } from './rfid.ts';
 
 export const MemberId = RequestId.meta({ description: 'Member id' });
@@ -37,7 +37,7 @@ export const Birthday = z
 export const ConsentChoice = z.strictObject({ email: z.boolean().optional(), sms: z.boolean().optional() });
 
 const profileFields = {
-  name: z.string().trim().min(1).max(200),
+  name: oneLine(z.string().trim().min(1).max(200)),
   email: Email.optional(),
   phone: Phone.optional(),
   birthday: Birthday.optional(),
@@ -52,6 +52,18 @@ export const MemberInput = z
   .refine((m) => m.email !== undefined || m.phone !== undefined, { message: 'give email, phone or both', path: ['email'] })
   .meta({ id: 'MemberInput' });
 export type MemberInput = z.output<typeof MemberInput>;
+
+/**
+ * What a self-signup answers, taken address or not: telling a caller that an
+ * email or phone is registered would let anyone probe who is a member.
+ */
+export const SignupAccepted = z
+  .object({
+    memberId: z.string(),
+    status: z.literal('ACCEPTED'),
+    detail: z.string(),
+  })
+  .meta({ id: 'SignupAccepted' });
 
 export const MemberPatch = z
   .strictObject({ ...profileFields, name: profileFields.name.optional() })
@@ -140,7 +152,7 @@ export const PaidTierRequest = z
 const SaleLine = z
   .strictObject({
     sku: Sku,
-    qty: Quantity,
+    qty: SaleQuantity,
     unitPrice: MinorUnits,
     /** RFID tags of the units sold, so exit gates know they left paid for. */
     epcs: z.array(Epc).max(50).optional(),
@@ -157,6 +169,10 @@ export const SaleRequest = z
     memberId: MemberId.optional(),
     lines: z.array(SaleLine).min(1).max(maxSaleLines),
     redeemPoints: z.int().min(1).max(10_000_000).optional(),
+  })
+  .refine((sale) => sale.lines.reduce((total, line) => total + line.qty * line.unitPrice, 0) <= maxSaleTotal, {
+    message: `at most ${maxSaleTotal} minor units in total`,
+    path: ['lines'],
   })
   .meta({ id: 'SaleRequest' });
 export type SaleRequest = z.output<typeof SaleRequest>;
@@ -203,7 +219,7 @@ export const ReturnRequest = z
         z
           .strictObject({
             sku: Sku,
-            qty: Quantity,
+            qty: SaleQuantity,
             /** Tags of the units coming back, so they may be sold again. */
             epcs: z.array(Epc).max(50).optional(),
           })
@@ -230,12 +246,16 @@ export const ReturnReceipt = z
   })
   .meta({ id: 'ReturnReceipt' });
 
+/** With maxSaleTotal, one sale earns at most 10^12 points (points.ts: paid / 100 x rate x multiplier). */
+export const maxPointsPerCurrencyUnit = 100;
+export const maxPointsMultiplier = 10;
+
 const TierRuleSchema = z.strictObject({
   tier: Tier,
   minSpend: MinorUnits,
   minVisits: z.int().min(0).max(100_000),
   discountPercent: z.number().min(0).max(90),
-  pointsMultiplier: z.number().min(0).max(100),
+  pointsMultiplier: z.number().min(0).max(maxPointsMultiplier),
   exclusiveAccess: z.boolean(),
   monthlyFee: MinorUnits.optional(),
   birthdayPoints: z.int().min(0).max(1_000_000).optional(),
@@ -254,16 +274,19 @@ const SegmentSchema = z.strictObject({
     skus: z.array(Sku).min(1).max(20).refine((skus) => new Set(skus).size === skus.length, 'each SKU once'),
     withinDays: z.int().min(1).max(3650).optional(),
   }).optional(),
+}).refine((s) => s.minSpend === undefined || s.maxSpend === undefined || s.minSpend <= s.maxSpend, {
+  message: 'maxSpend must be at least minSpend',
+  path: ['maxSpend'],
 });
 
 const HolidaySchema = z.strictObject({
   holidayId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and hyphens, at most 40'),
-  name: z.string().min(1).max(100),
+  name: Name(100),
   date: z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'MM-DD')
     // A day some year has (02-29 in leap years), so a holiday never silently fails to come.
     .refine((mmdd) => new Date(Date.UTC(2024, Number(mmdd.slice(0, 2)) - 1, Number(mmdd.slice(3)))).getUTCDate() === Number(mmdd.slice(3)), 'a day of the year')
     .meta({ description: 'Every year on this day (UTC); 02-29 only in leap years' }),
-  headline: z.string().min(1).max(120),
+  headline: Name(120),
   text: z.string().min(1).max(1000),
   pointsByTier: z.partialRecord(Tier, z.int().min(0).max(1_000_000)).optional(),
   segment: SegmentSchema.optional().meta({ description: 'Who gets it; everyone by default' }),
@@ -281,7 +304,7 @@ export const ProgramSchema = z
         'thresholds rise with the tier',
       ),
     points: z.strictObject({
-      perCurrencyUnit: z.number().min(0).max(1000),
+      perCurrencyUnit: z.number().min(0).max(maxPointsPerCurrencyUnit),
       pointValue: z.int().min(1).max(10_000),
       expiryDays: z.int().min(1).max(3650),
       pendingDays: z.int().min(0).max(365),
@@ -300,7 +323,7 @@ export const ProgramView = ProgramSchema.extend({ version: z.int() }).meta({ id:
 
 export const AllocationParams = z.object({ sku: Sku, scope: z.union([LocationId, z.literal('*')]) });
 
-export const AllocationInput = z.strictObject({ quantity: z.int().min(0).max(1_000_000) }).meta({ id: 'AllocationInput' });
+export const AllocationInput = z.strictObject({ quantity: z.int().min(0).max(maxMovementQty) }).meta({ id: 'AllocationInput' });
 
 export const Allocation = z
   .object({ sku: Sku, locationId: LocationId.optional(), quantity: z.int(), sold: z.int(), remaining: z.int(), updatedAt: Timestamp })
@@ -332,10 +355,11 @@ const GiftSchema = z.strictObject({
 export const CampaignInput = z
   .strictObject({
     campaignId: RequestId.optional(),
-    name: z.string().min(1).max(200),
+    name: Name(200),
     segment: SegmentSchema,
     channels: z.array(z.enum(['email', 'sms'])).min(1).max(2),
-    headline: z.string().min(1).max(120),
+    /** The email subject. */
+    headline: Name(120),
     text: z.string().min(1).max(1000),
     expiresAt: Timestamp.optional(),
     budget: z.int().min(1).max(10_000_000).optional(),
@@ -343,11 +367,16 @@ export const CampaignInput = z
     sendAt: Timestamp.optional().meta({ description: 'When the scheduler starts the campaign; without it, POST /campaigns/{id}/start does' }),
     gift: GiftSchema.optional(),
   })
+  // A campaign that expires before it is sent would only ever skip its members.
+  .refine((c) => c.sendAt === undefined || c.expiresAt === undefined || Date.parse(c.sendAt) < Date.parse(c.expiresAt), {
+    message: 'expiresAt must be after sendAt',
+    path: ['expiresAt'],
+  })
   .meta({ id: 'CampaignInput' });
 
 export const Campaign = z
   .object({
-    campaignId: RequestId, name: z.string(), segment: SegmentSchema, channels: z.array(z.enum(['email', 'sms'])), headline: z.string(), text: z.string(),
+    campaignId: ResourceId, name: z.string(), segment: SegmentSchema, channels: z.array(z.enum(['email', 'sms'])), headline: z.string(), text: z.string(),
     expiresAt: Timestamp.optional(), budget: z.int().optional(), cap: z.object({ count: z.int(), days: z.int() }).optional(),
     sendAt: Timestamp.optional(), gift: GiftSchema.optional(),
     status: z.enum(['DRAFT', 'SCHEDULED', 'RUNNING', 'DONE']),
@@ -358,12 +387,12 @@ export const Campaign = z
   })
   .meta({ id: 'Campaign' });
 
-export const CampaignParams = z.object({ campaignId: RequestId });
+export const CampaignParams = z.object({ campaignId: ResourceId });
 export const CampaignPageQuery = z.object({ cursor: z.string().max(1024).optional() });
 
 export const CampaignDryRun = z
   .object({
-    campaignId: RequestId,
+    campaignId: ResourceId,
     entries: z.array(z.object({ memberId: z.string(), action: z.enum(['SEND', 'DEFER', 'SKIP', 'NOT_IN_SEGMENT']), channel: z.string().optional(), reason: z.string().optional(), until: Timestamp.optional(), points: z.int().optional() })),
     summary: z.record(z.string(), z.int()),
     cursor: z.string().optional(),
@@ -371,5 +400,5 @@ export const CampaignDryRun = z
   .meta({ id: 'CampaignDryRun' });
 
 export const CampaignDispatch = z
-  .object({ campaignId: RequestId, counts: z.record(z.string(), z.int()), budgetSpent: z.boolean(), cursor: z.string().optional() })
+  .object({ campaignId: ResourceId, counts: z.record(z.string(), z.int()), budgetSpent: z.boolean(), cursor: z.string().optional() })
   .meta({ id: 'CampaignDispatch' });

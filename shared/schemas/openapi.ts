@@ -45,10 +45,10 @@ export const buildOpenApi = (): Record<string, unknown> => {
     ],
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } } : {}),
     responses: {
-      [route.success.status]: {
-        description: route.success.description,
-        ...(route.success.schema ? { content: { 'application/json': { schema: toSchema(route.success.schema, 'output') } } } : {}),
-      },
+      ...Object.fromEntries([route.success, ...(route.alsoSucceeds ? [route.alsoSucceeds] : [])].map((success) => [success.status, {
+        description: success.description,
+        ...(success.schema ? { content: { 'application/json': { schema: toSchema(success.schema, 'output') } } } : {}),
+      }])),
       ...(route.auth === 'public' ? {} : { 401: problem, 403: problem }),
       400: problem,
       404: problem,

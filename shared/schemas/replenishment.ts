@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LocationId, Page, Quantity, RequestId, Sku, Timestamp } from './common.ts';
+import { LocationId, Page, Quantity, RequestId, ResourceId, Sku, Timestamp } from './common.ts';
 import { StockLevel } from './stock.ts';
 
 export const SuggestionStatus = z.enum(['OPEN', 'ORDERED', 'CLOSED']);
@@ -40,7 +40,7 @@ export const PurchaseOrderInput = z
 
 export const PurchaseOrder = z
   .object({
-    purchaseOrderId: RequestId,
+    purchaseOrderId: ResourceId,
     supplierId: z.string().optional(),
     status: z.enum(['OPEN', 'PARTIALLY_RECEIVED', 'RECEIVED', 'CANCELLED']),
     lines: z.array(z.object({ sku: Sku, locationId: LocationId, qty: z.int(), received: z.int() })),
@@ -53,7 +53,7 @@ export const PurchaseOrder = z
   })
   .meta({ id: 'PurchaseOrder' });
 
-export const PurchaseOrderParams = z.object({ purchaseOrderId: RequestId });
+export const PurchaseOrderParams = z.object({ purchaseOrderId: ResourceId });
 
 export const PurchaseOrderReceipt = z
   .strictObject({

@@ -3,14 +3,27 @@ import { LocationId, Timestamp } from './common.ts';
 
 export const GateId = LocationId.meta({ description: 'Gate id, unique within its location' });
 
-/** EPCs are 96 to 256 bits, sent as hex. */
+/** EPCs are 96 to 256 bits, sent as hex: at most 64 digits. */
+const maxEpcDigits = 64;
+
 export const Epc = z
   .string()
-  .regex(/^(?:[0-9A-Fa-f]{2}){12,32}$/, 'hex EPC of 96 to 256 bits')
+  .regex(new RegExp(`^(?:[0-9A-Fa-f]{2}){12,${maxEpcDigits / 2}}$`), 'hex EPC of 96 to 256 bits')
+  .transform((epc) => epc.toUpperCase());
+
+/**
+ * An EPC as a gate reports it. Whether it decodes is decided per read at
+ * ingest (an undecodable one is counted in the ACK and the rest booked), so
+ * here only what the ACK may echo back is bounded: letters and digits, as
+ * many as the longest EPC has.
+ */
+export const GateEpc = z
+  .string()
+  .regex(new RegExp(`^[0-9A-Za-z]{1,${maxEpcDigits}}$`), `1 to ${maxEpcDigits} letters or digits`)
   .transform((epc) => epc.toUpperCase());
 
 export const TagRead = z.strictObject({
-  epc: Epc,
+  epc: GateEpc,
   antenna: z.int().min(0).max(64).optional(),
   rssi: z.number().min(-150).max(50).optional(),
   at: Timestamp.optional(),

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { tierNames } from '../domain/tiers.ts';
-import { Currency, LocationId, MinorUnits, Page, Quantity, RequestId, Sku, Timestamp, TimeZone } from './common.ts';
+import { Currency, LocationId, maxMovementQty, MinorUnits, Name, Page, Quantity, RequestId, Sku, Timestamp, TimeZone } from './common.ts';
 
 export const LocationType = z.enum(['WAREHOUSE', 'STORE']);
 
 export const LocationInput = z
   .strictObject({
     locationId: LocationId,
-    name: z.string().min(1).max(200),
+    name: Name(200),
     type: LocationType,
     timeZone: TimeZone,
   })
@@ -38,20 +38,20 @@ export const MemberExclusive = z.strictObject({
 export const ProductInput = z
   .strictObject({
     sku: Sku,
-    name: z.string().min(1).max(200),
+    name: Name(200),
     gtin: Gtin.optional(),
     unitCost: MinorUnits,
     price: MinorUnits,
     currency: Currency,
     packSize: z.int().min(1).max(100_000).optional(),
     supplierId: z.string().min(1).max(64).optional(),
-    minOrderQty: z.int().min(1).max(1_000_000).optional(),
+    minOrderQty: z.int().min(1).max(maxMovementQty).optional(),
     leadTimeDays: z.number().min(0).max(365).optional(),
     orderingCost: MinorUnits.optional(),
     holdingCostPerUnitYear: MinorUnits.optional(),
     serviceLevel: ServiceLevel.optional(),
     reorder: z
-      .strictObject({ min: z.int().min(0).max(1_000_000), max: z.int().min(1).max(1_000_000) })
+      .strictObject({ min: z.int().min(0).max(maxMovementQty), max: z.int().min(1).max(maxMovementQty) })
       .refine((r) => r.max >= r.min, 'max must be at least min')
       .optional(),
     memberExclusive: MemberExclusive.optional(),
@@ -92,7 +92,7 @@ export const adjustmentReasons = ['DAMAGED', 'LOST', 'STOLEN', 'EXPIRED', 'FOUND
 
 export const MovementLine = z.strictObject({ sku: Sku, qty: Quantity });
 /** A cycle count may find nothing on the shelf. */
-export const CountLine = z.strictObject({ sku: Sku, qty: z.int().min(0).max(1_000_000) });
+export const CountLine = z.strictObject({ sku: Sku, qty: z.int().min(0).max(maxMovementQty) });
 
 const lines = <T extends z.ZodType>(line: T) => z.array(line).min(1).max(100);
 
@@ -171,10 +171,16 @@ export const MovementsQuery = Page.extend({
   locationId: LocationId.optional(),
   from: Timestamp.optional(),
   to: Timestamp.optional(),
-}).refine((q) => q.sku !== undefined || q.locationId !== undefined, {
-  message: 'give sku, locationId or both',
-  path: ['sku'],
-});
+})
+  .refine((q) => q.sku !== undefined || q.locationId !== undefined, {
+    message: 'give sku, locationId or both',
+    path: ['sku'],
+  })
+  // Compared as instants: the two may carry different offsets.
+  .refine((q) => q.from === undefined || q.to === undefined || Date.parse(q.from) <= Date.parse(q.to), {
+    message: 'from must not be after to',
+    path: ['to'],
+  });
 
 export const pageOf = <T extends z.ZodType>(item: T, id: string) =>
   z.object({ items: z.array(item), cursor: z.string().optional() }).meta({ id });

@@ -284,6 +284,26 @@ describe('RFID gates', () => {
     expect(failures.list()).toEqual([]);
   });
 
+  it('books the good reads of a message that also carries undecodable EPCs, and counts those in the ACK', async () => {
+    // Regression: one "DEADBEEF" failed the whole message's schema: no ACK, the valid read never booked.
+    const [good] = tagEpcs([gtins[2]!], 1, 12_300);
+    const dock = await gate(warehouse, 'DOCK-8');
+    const booked = await ledgerCount(warehouse);
+    const at = new Date().toISOString();
+    const ack = await send(dock, warehouse, 'DOCK-8', {
+      readAt: at, direction: 'IN',
+      // Too short for any EPC, a truncated SGTIN-96 (half a byte missing), not hex, an SSCC.
+      reads: [{ epc: 'DEADBEEF' }, { epc: good!, at }, { epc: good!.slice(0, 23) }, { epc: 'zz9' }, { epc: '31AC16465751CCD0C2000000' }],
+    });
+    expect(ack).toMatchObject({
+      received: 5, distinctEpcs: 5, booked: 1,
+      undecodable: { count: 4, epcs: ['DEADBEEF', good!.slice(0, 23), 'ZZ9', '31AC16465751CCD0C2000000'] },
+    });
+    expect(await ledgerCount(warehouse)).toBe(booked + 1);
+    expect(await serialOf(good!)).toMatchObject({ state: 'IN_STOCK', locationId: warehouse });
+    expect(failures.list()).toEqual([]);
+  });
+
   it('never books a sold item at a gate: not a stale exit, not an exit after another gate\'s read, not coming back in', async () => {
     // Regression: the stale path booked RFID_OUT for a SOLD serial, and a sold item read IN booked RFID_IN.
     const [epc] = tagEpcs([gtins[2]!], 1, 11_200);
@@ -359,5 +379,25 @@ describe('RFID gates', () => {
     expect(new Set(keys)).toEqual(new Set([rfidKeys.serial(gtin, '42').pk]));
     expect(serialKeyOf(encodeSgtin96({ gtin, companyPrefixLength: 7, serial: 43 }))).not.toBe(keys[0]);
     expect(() => serialKeyOf('31AC16465751CCD0C2000000')).toThrow(ValidationFailed);
+  });
+
+  // Last: it leaves an entry in the failure log, which the tests above expect empty.
+  it('still rejects a message whose envelope is invalid, an EPC the ACK could not echo safely included', async () => {
+    const [good] = tagEpcs([gtins[2]!], 1, 12_400);
+    const dock = await gate(warehouse, 'DOCK-9');
+    const booked = await ledgerCount(warehouse);
+    const at = new Date().toISOString();
+    await publishMessages(dock, warehouse, 'DOCK-9', [
+      { readAt: at, direction: 'IN', reads: [{ epc: good!, at }, { epc: 'A'.repeat(65) }] },
+      { readAt: at, direction: 'IN', reads: [{ epc: good!, at }, { epc: '30<script>' }] },
+    ] as GatePayload[]);
+    await broker.settled();
+    const reasons = failures.list().map((f) => f.reason).filter((reason) => reason.includes('Invalid gate reads message'));
+    expect(reasons).toEqual([
+      expect.stringContaining('reads.1.epc: 1 to 64 letters or digits'),
+      expect.stringContaining('reads.1.epc: 1 to 64 letters or digits'),
+    ]);
+    expect(dock.events.filter((e) => e.type === 'ACK')).toEqual([]);
+    expect(await ledgerCount(warehouse)).toBe(booked);
   });
 });

@@ -44,6 +44,11 @@ describe('SGTIN-96', () => {
     ['a 128-bit SGTIN header', '3074257BF7194E4000001A8500000000', /96 bits, not 128/],
     ['partition 7', '301C00004000004000000001', /partition 7/],
     ['a company prefix with too many digits', '3037FFFFFC00000000000001', /company prefix/],
+    // What gates may now send beside good reads (the envelope takes 1-64 letters or digits).
+    ['a 32-bit value', 'DEADBEEF', /header 0xDE is not an SGTIN/],
+    ['letters that are not hex', 'ZZ9', /not hex/],
+    ['a read missing half a byte', '3674257BF6B7A659B2C2BF1000000000000000000000000000000', /not whole bytes/],
+    ['a single digit', '3', /not whole bytes/],
   ])('reports %s as undecodable', (_name, epc, reason) => {
     const decoded = decodeEpc(epc);
     expect(decoded.ok).toBe(false);

@@ -52,13 +52,23 @@ describe('gateReads', () => {
     ]);
   });
 
+  it('acknowledges a message with malformed EPCs beside good ones: each is counted undecodable, once, upper-cased', async () => {
+    const reads = [...message.reads, { epc: 'DEADBEEF' }, { epc: 'deadbeef' }, { epc: '3074257bf7194e4000001a8' }, { epc: 'ZZ' }, { epc: 'F'.repeat(64) }];
+    const ack = await gateReads({ ...message, reads }, lambdaContext('gateReads'));
+    expect(ack).toMatchObject({
+      received: 9, distinctEpcs: 7, unknownGtins: { count: 1, gtins: ['80614141123458'] },
+      undecodable: { count: 5, epcs: ['31AC16465751CCD0C2000000', 'DEADBEEF', '3074257BF7194E4000001A8', 'ZZ', 'F'.repeat(64)] },
+    });
+    expect(iot.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
   it.each([
     ['no reads', { ...message, reads: [] }],
-    ['an EPC that is not hex', { ...message, reads: [{ epc: 'not-an-epc-not-an-epc-xx' }] }],
+    ['an EPC with characters other than letters and digits', { ...message, reads: [...message.reads, { epc: 'not-an-epc-not-an-epc-xx' }] }],
+    ['an empty EPC', { ...message, reads: [...message.reads, { epc: '' }] }],
     ['a direction that does not exist', { ...message, direction: 'SIDEWAYS' }],
     ['no location from the topic', { ...message, locationId: undefined }],
-    ['an EPC of odd length', { ...message, reads: [{ epc: '3074257bf7194e4000001a8' }] }],
-    ['an EPC longer than 256 bits', { ...message, reads: [{ epc: 'ab'.repeat(33) }] }],
+    ['an EPC longer than 256 bits', { ...message, reads: [...message.reads, { epc: 'ab'.repeat(33) }] }],
     ['more than 5000 reads', { ...message, reads: Array.from({ length: 5001 }, () => ({ epc: '3074257bf7194e4000001a85' })) }],
     ['a gate id that is not an identifier', { ...message, gateId: 'DOCK 1' }],
   ])('throws %s back to the rule\'s error action and publishes nothing', async (_name, broken) => {

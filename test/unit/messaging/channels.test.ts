@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sendEmail, sendText } from '../../../shared/messaging/channels.ts';
 import { outbox } from '../../../shared/messaging/outbox.ts';
+import { renderEmail } from '../../../shared/messaging/templates.ts';
 
 const ses = mockClient(SESv2Client);
 const sms = mockClient(PinpointSMSVoiceV2Client);
@@ -67,6 +68,43 @@ describe('email through SES v2', () => {
     expect(outbox.list('anna@example.com')).toEqual([expect.objectContaining({
       channel: 'email', subject: 's', body: 't', headers: { 'List-Unsubscribe': '<https://u.example/x>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
     })]);
+  });
+});
+
+describe('header injection', () => {
+  // Stored before the API refused line breaks in names, or written by another path.
+  const storedName = 'Eve\r\nBcc: everyone@example.com\r\n\r\nHello';
+
+  it('a stored name with CR/LF yields a single-line Subject, and the address a single line too', async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-3' });
+    const email = renderEmail('WELCOME', { name: storedName, points: 500, expiresOn: '2027-03-01' });
+    await sendEmail({ to: 'eve@example.com\nBcc: x@example.com', ...email, tags: { member: 'm-eve' } });
+    expect(ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input)).toEqual([{
+      FromEmailAddress: 'StockClub <club@stockclub.example>',
+      Destination: { ToAddresses: ['eve@example.com Bcc: x@example.com'] },
+      ConfigurationSetName: 'stockclub-members',
+      EmailTags: [{ Name: 'member', Value: 'm-eve' }],
+      Content: {
+        Simple: {
+          Subject: { Data: 'Welcome to StockClub, Eve Bcc: everyone@example.com Hello', Charset: 'UTF-8' },
+          Body: { Text: { Data: email.text, Charset: 'UTF-8' }, Html: { Data: email.html, Charset: 'UTF-8' } },
+        },
+      },
+    }]);
+  });
+
+  it('strips Unicode line separators and other control characters from the subject and the unsubscribe header', async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-4' });
+    await sendEmail({ to: 'a@example.com', subject: 'A\u2028B\u0085C\u0000D\tE', text: 't', html: 'h', unsubscribeUrl: 'https://u.example/x\r\nX-Evil: 1', tags: {} });
+    const sent = ses.commandCalls(SendEmailCommand)[0]!.args[0].input.Content?.Simple;
+    expect(sent?.Subject).toEqual({ Data: 'A B C D E', Charset: 'UTF-8' });
+    expect(sent?.Headers?.[0]).toEqual({ Name: 'List-Unsubscribe', Value: '<https://u.example/x X-Evil: 1>' });
+  });
+
+  it('the outbox (local cloud) gets the same single-line subject', async () => {
+    process.env.MESSAGES_TRANSPORT = 'outbox';
+    await sendEmail({ to: 'eve@example.com', ...renderEmail('BIRTHDAY', { name: storedName, tier: 'GOLD', points: 400 }), tags: {} });
+    expect(outbox.list('eve@example.com').map((m) => m.subject)).toEqual(['Happy birthday, Eve Bcc: everyone@example.com Hello!']);
   });
 });
 

@@ -2,7 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { defaultProgram, type Program } from '../../../shared/domain/tiers.ts';
-import { AdjustmentRequest, Birthday, CampaignInput, MemberInput, MemberPatch, MemberTags, maxSaleLines, ProgramSchema, SaleRequest } from '../../../shared/schemas/members.ts';
+import { maxSaleLineQty, maxSaleTotal, maxUnitPrice } from '../../../shared/schemas/common.ts';
+import {
+  AdjustmentRequest, Birthday, CampaignInput, MemberInput, MemberPatch, MemberTags, maxPointsMultiplier, maxPointsPerCurrencyUnit, maxSaleLines, ProgramSchema, SaleRequest,
+} from '../../../shared/schemas/members.ts';
 
 /** The issues a schema reports, as `path: message`, or [] when the value parses. */
 const issues = (schema: z.ZodType, value: unknown): string[] => {
@@ -127,6 +130,20 @@ describe('MemberInput', () => {
     expect(issues(MemberInput, { name: 'x'.repeat(201), email: 'a@b.de' })[0]).toMatch(/^name: /);
     expect(parsed(MemberInput, { name: ` ${'x'.repeat(200)} `, email: 'a@b.de' }).name).toHaveLength(200);
   });
+
+  it.each(['Eve\r\nBcc: all@example.com', 'Eve\nX', 'Eve\u0000', 'Eve\u0085X', 'Eve\u2028X', 'Eve\tX', 'Eve\u007fX'])(
+    'refuses a name with a control character or line separator: %j (it would reach an email Subject)',
+    (name) => {
+      expect(issues(MemberInput, { name, email: 'a@b.de' })).toEqual(['name: one line of text without control characters']);
+      expect(issues(MemberPatch, { name })).toEqual(['name: one line of text without control characters']);
+    },
+  );
+
+  it('accepts names in any script, and refuses an email address with a line break inside', () => {
+    expect(issues(MemberInput, { name: 'Zoë Ōtsuka-Łukasz 李 𝕏', email: 'a@b.de' })).toEqual([]);
+    expect(issues(MemberInput, { name: 'Eve', email: 'eve@example.com\r\nBcc: all@example.com' })[0]).toMatch(/^email: /);
+    expect(issues(MemberInput, { name: 'Eve', email: 'eve\n@example.com' })[0]).toMatch(/^email: /);
+  });
 });
 
 describe('MemberPatch', () => {
@@ -160,20 +177,32 @@ describe('SaleRequest', () => {
     expect(issues(SaleRequest, sale({ lines: lines(41) }))[0]).toMatch(/^lines: /);
   });
 
-  it.each([0, -1, 1.5, 1_000_001, '1', null])('refuses qty %j', (qty) => {
+  it.each([0, -1, 1.5, maxSaleLineQty + 1, '1', null])('refuses qty %j', (qty) => {
     const found = issues(SaleRequest, sale({ lines: [{ ...line, qty }] }));
     expect(found).toHaveLength(1);
     expect(found[0]).toMatch(/^lines\.0\.qty: /);
   });
 
-  it.each([1, 1_000_000])('accepts qty %i', (qty) => {
+  it.each([1, maxSaleLineQty])('accepts qty %i', (qty) => {
     expect(issues(SaleRequest, sale({ lines: [{ ...line, qty }] }))).toEqual([]);
   });
 
-  it.each([19.99, -1, 0.5, 100_000_000_001, '1999'])('refuses unitPrice %j (integer minor units)', (unitPrice) => {
+  it.each([19.99, -1, 0.5, maxUnitPrice + 1, '1999'])('refuses unitPrice %j (integer minor units)', (unitPrice) => {
     const found = issues(SaleRequest, sale({ lines: [{ ...line, unitPrice }] }));
     expect(found).toHaveLength(1);
     expect(found[0]).toMatch(/^lines\.0\.unitPrice: /);
+  });
+
+  it('bounds a sale so its totals stay safe integers: 10^4 units of 10^9 per line, 10^11 in all', () => {
+    expect([maxSaleLineQty, maxUnitPrice, maxSaleTotal]).toEqual([10_000, 1_000_000_000, 100_000_000_000]);
+    // The most a sale may be: 100 units at the highest unit price, or any mix with the same total.
+    const most = [{ sku: 'SKU-1', qty: 100, unitPrice: maxUnitPrice }];
+    expect(issues(SaleRequest, sale({ lines: most }))).toEqual([]);
+    expect(issues(SaleRequest, sale({ lines: [...most, { sku: 'ONE-MORE', qty: 1, unitPrice: 1 }] }))).toEqual([`lines: at most ${maxSaleTotal} minor units in total`]);
+    expect(issues(SaleRequest, sale({ lines: [{ sku: 'SKU-1', qty: maxSaleLineQty, unitPrice: maxSaleTotal / maxSaleLineQty }] }))).toEqual([]);
+    // The sale the review sent: qty 100000 at 100000000000 each.
+    expect(issues(SaleRequest, sale({ lines: [{ ...line, qty: 100_000, unitPrice: 100_000_000_000 }] }))).toContain('lines.0.qty: Too big: expected number to be <=10000');
+    expect(Number.isSafeInteger(maxSaleTotal * maxPointsPerCurrencyUnit * maxPointsMultiplier)).toBe(true);
   });
 
   it('accepts a free item', () => {
@@ -314,6 +343,33 @@ describe('CampaignInput', () => {
     expect(issues(CampaignInput, { ...campaign, segment: { affinity: { skus: Array.from({ length: 21 }, (_, i) => `S${i}`) } } })[0]).toMatch(/^segment\.affinity\.skus: /);
     expect(issues(CampaignInput, { ...campaign, segment: { tags: ['Not A Tag'] } })[0]).toMatch(/^segment\.tags\.0: /);
     expect(issues(CampaignInput, { ...campaign, gift: { pointsByTier: { DIAMOND: 5 } } })[0]).toMatch(/^gift\.pointsByTier/);
+  });
+
+  it('refuses a line break in what becomes the email subject or names the campaign; the text may have lines', () => {
+    expect(issues(CampaignInput, { ...campaign, headline: 'Sale\r\nBcc: all@example.com' })).toEqual(['headline: one line of text without control characters']);
+    expect(issues(CampaignInput, { ...campaign, name: 'Tents\n' })).toEqual(['name: one line of text without control characters']);
+    expect(issues(CampaignInput, { ...campaign, text: 'Line one.\nLine two.' })).toEqual([]);
+    const holiday = { holidayId: 'x', name: 'X', date: '01-01', headline: 'New\rYear', text: 't' };
+    expect(issues(ProgramSchema, { ...defaultProgram, holidays: [holiday] })).toEqual(['holidays.0.headline: one line of text without control characters']);
+  });
+
+  it('refuses reversed ranges: expiry before the send time, a spend band upside down', () => {
+    const sendAt = '2030-01-01T09:00:00Z';
+    expect(issues(CampaignInput, { ...campaign, sendAt, expiresAt: '2029-12-31T09:00:00Z' })).toEqual(['expiresAt: expiresAt must be after sendAt']);
+    // Equal instants written with different offsets are still reversed (nothing could be sent).
+    expect(issues(CampaignInput, { ...campaign, sendAt, expiresAt: '2030-01-01T10:00:00+01:00' })).toEqual(['expiresAt: expiresAt must be after sendAt']);
+    expect(issues(CampaignInput, { ...campaign, sendAt, expiresAt: '2030-01-01T09:00:01Z' })).toEqual([]);
+    expect(issues(CampaignInput, { ...campaign, segment: { minSpend: 500, maxSpend: 499 } })).toEqual(['segment.maxSpend: maxSpend must be at least minSpend']);
+    expect(issues(CampaignInput, { ...campaign, segment: { minSpend: 500, maxSpend: 500 } })).toEqual([]);
+  });
+
+  it(`bounds the program's points rates so one sale earns at most 10^12 points`, () => {
+    const points = { ...defaultProgram.points, perCurrencyUnit: maxPointsPerCurrencyUnit };
+    expect(issues(ProgramSchema, { ...defaultProgram, points })).toEqual([]);
+    expect(issues(ProgramSchema, { ...defaultProgram, points: { ...points, perCurrencyUnit: maxPointsPerCurrencyUnit + 1 } })[0]).toMatch(/^points\.perCurrencyUnit: /);
+    const tiers = defaultProgram.tiers.map((t) => ({ ...t, pointsMultiplier: maxPointsMultiplier }));
+    expect(issues(ProgramSchema, { ...defaultProgram, tiers })).toEqual([]);
+    expect(issues(ProgramSchema, { ...defaultProgram, tiers: tiers.map((t) => ({ ...t, pointsMultiplier: maxPointsMultiplier + 0.01 })) })[0]).toMatch(/^tiers\.0\.pointsMultiplier: /);
   });
 });
 
