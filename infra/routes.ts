@@ -37,6 +37,7 @@ import {
   AllocationParams,
   Member,
   MemberInput,
+  SignupAccepted,
   MemberParams,
   MemberPatch,
   MemberPoints,
@@ -102,6 +103,8 @@ export interface RouteDefinition {
   /** Conditional updates need If-Match with the version from an ETag. */
   readonly ifMatch?: boolean;
   readonly success: { readonly status: number; readonly schema?: z.ZodType; readonly description: string };
+  /** Another success a route answers in some cases (its handler sets `status`). */
+  readonly alsoSucceeds?: { readonly status: number; readonly schema?: z.ZodType; readonly description: string };
   /** Tables the handler touches; without it, GET routes read and other routes write the inventory table. */
   readonly tables?: TableAccess;
   /** The handler checks signed unsubscribe links: it gets the signing key. */
@@ -214,7 +217,11 @@ export const routes = {
     method: 'POST', path: '/members', entry: 'functions/api/members.ts', auth: ['admin', 'store', 'member'], tag: 'members',
     tables: { members: 'readWrite', idempotency: 'readWrite' },
     summary: 'Register a member (welcome gift included, once)', body: MemberInput, idempotencyKey: 'header',
-    success: { status: 201, schema: Member, description: 'The new member' },
+    success: { status: 201, schema: Member, description: 'The new member (staff registering)' },
+    alsoSucceeds: {
+      status: 202, schema: SignupAccepted,
+      description: 'Self-signup (member token): the same answer whether or not the email or phone is already registered; the owner of a taken one is told',
+    },
   },
   getMember: {
     method: 'GET', path: '/members/{memberId}', entry: 'functions/api/members.ts', auth: everyone, tag: 'members', tables: readMembers,

@@ -8,6 +8,7 @@
  * the local poller implements the subset used here: exact values, `prefix`,
  * `exists` and `anything-but`.
  */
+import { entities } from '../shared/db/keys.ts';
 import type { TableAccess, TableKey } from './tables.ts';
 
 export type FilterPattern = Record<string, unknown>;
@@ -95,8 +96,8 @@ export const streamConsumers = {
   welcome: {
     table: 'members',
     entry: 'functions/streams/welcome.ts',
-    description: 'Sends a new member one welcome message with their gift',
-    filters: [{ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['MEMBER'] } } } }],
+    description: 'Account messages of registration: a new member\'s welcome with their gift; a notice to the holder of an email or phone someone else signed up with',
+    filters: [{ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: [entities.member, entities.signupAttempt] } } } }],
     batchSize: 25,
     maxBatchingWindowSeconds: 1,
     retryAttempts: 5,

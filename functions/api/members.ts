@@ -18,6 +18,14 @@ export const updateProgram = httpHandler(routes.updateProgram, async ({ body, if
 
 export const registerMember = httpHandler(routes.registerMember, async ({ body, principal, idempotencyKey }) => {
   const { member, created } = await members.registerMember(body, principal, idempotencyKey);
+  if (principal.role === 'member') {
+    // Self-signup: nothing in the answer may depend on whether the email or phone was taken.
+    return {
+      status: routes.registerMember.alsoSucceeds.status,
+      body: { memberId: member.memberId, status: 'ACCEPTED', detail: 'Registered. If the email or phone given belongs to a membership already, its holder has been told there.' },
+      headers: replayHeaders(!created),
+    };
+  }
   return { body: member, headers: { ...etag(member.version), ...replayHeaders(!created) } };
 });
 

@@ -10,7 +10,8 @@ const processor = new BatchProcessor(EventType.DynamoDBStreams);
 /** The filter in infra/streams.ts passes only levels whose available went from 0 or less to more. */
 const tellSubscribers = async (record: DynamoDBRecord): Promise<void> => {
   const level = unmarshall(record.dynamodb?.NewImage as Record<string, AttributeValue>);
-  const counts = await notifyBackInStock(level.sku, level.locationId);
+  // The level's updatedAt is when it came back: the moment subscribers are counted at.
+  const counts = await notifyBackInStock(level.sku, level.locationId, level.updatedAt);
   if (Object.values(counts).some((n) => n > 0)) logger.info('Back-in-stock alerts', { sku: level.sku, locationId: level.locationId, ...counts });
 };
 

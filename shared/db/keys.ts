@@ -74,6 +74,7 @@ export const entities = {
   saleReturn: 'SALE_RETURN',
   allocation: 'ALLOCATION',
   member: 'MEMBER',
+  signupAttempt: 'SIGNUP_ATTEMPT',
   contact: 'MEMBER_CONTACT',
   pointsLot: 'POINTS_LOT',
   pointsEntry: 'POINTS_ENTRY',
@@ -161,6 +162,8 @@ export const memberKeys = {
   entry: (memberId: string, at: string, entryId: string) => ({ pk: `MEMBER#${memberId}`, sk: `TXN#${at}#${entryId}` }),
   entriesFrom: 'TXN#',
   exclusiveClaim: (memberId: string, sku: string) => ({ pk: `MEMBER#${memberId}`, sk: `XCL#${sku}` }),
+  /** Someone signed up with this member's address or number that day: the one notice of the day tells them. */
+  signupAttempt: (memberId: string, day: string) => ({ pk: `MEMBER#${memberId}`, sk: `SIGNUP_ATTEMPT#${day}` }),
   /** One member per address or number: these items are the uniqueness guard. */
   email: (email: string) => ({ pk: `EMAIL#${email}`, sk: 'CONTACT' }),
   phone: (phone: string) => ({ pk: `PHONE#${phone}`, sk: 'CONTACT' }),

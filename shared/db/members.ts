@@ -327,16 +327,47 @@ const contactTaken = (what: string) => new AlreadyExists(`A member with this ${w
 /** Registration keys live a day in the idempotency table; the email/phone guard makes a member unique for good. */
 const registrationTtlSeconds = 24 * 3600;
 
+/** Signup-attempt notices are kept this long; one a day per member is all a stranger can cause. */
+const signupAttemptTtlSeconds = 30 * 24 * 3600;
+
+type Contact = 'email' | 'phone';
+/** Contacts a self-signup asked for that another member holds: each owner and the channels to tell them on. */
+type Withheld = ReadonlyMap<Contact, string>;
+
+const contactKey = (what: Contact, value: string) => (what === 'email' ? memberKeys.email(value) : memberKeys.phone(value));
+
+/** The member who holds an address or number now, if anyone does. */
+const holderOf = async (what: Contact, value: string): Promise<string | undefined> =>
+  (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: contactKey(what, value), ConsistentRead: true }))).Item?.memberId as string | undefined;
+
+/** One notice item per owner and day; the welcome stream consumer turns a new one into a message on the taken channels. */
+const signupAttemptPuts = (withheld: Withheld, now: string): TransactItem[] => {
+  const channelsByOwner = new Map<string, string[]>();
+  for (const [what, owner] of withheld) channelsByOwner.set(owner, [...(channelsByOwner.get(owner) ?? []), what === 'email' ? 'email' : 'sms']);
+  return [...channelsByOwner].map(([owner, channels]) => ({
+    Put: {
+      TableName: membersTable(),
+      Item: { ...memberKeys.signupAttempt(owner, now.slice(0, 10)), entity: entities.signupAttempt, memberId: owner, channels, at: now, expiresAt: Math.floor(Date.parse(now) / 1000) + signupAttemptTtlSeconds },
+    },
+  }));
+};
+
 /**
  * Registers a member with the welcome gift in the same transaction: the
  * gift exists exactly when the member does. A retried request (same
  * Idempotency-Key) answers with the member it created.
+ *
+ * Staff registering a taken email or phone get 409. A member signing
+ * themselves up must not learn whether an address is taken: they are
+ * registered without it, and its owner is told (`withheld`); the caller's
+ * answer is the same either way (the handler's 202).
  */
 export const registerMember = async (
   input: MemberInput,
   principal: Principal,
   idempotencyKey: string,
   now = new Date().toISOString(),
+  withheld: Withheld = new Map(),
 ): Promise<{ member: MemberView; created: boolean }> => {
   const fingerprint = requestFingerprint(input);
   const guardKey = { pk: `register#${principal.subject}#${idempotencyKey}` };
@@ -348,11 +379,13 @@ export const registerMember = async (
   // A member signing themselves up gets the id their identity provider assigned.
   const memberId = principal.role === 'member' && principal.memberId ? principal.memberId : `m-${randomUUID()}`;
   const program = await loadProgram();
+  const email = withheld.has('email') ? undefined : input.email;
+  const phone = withheld.has('phone') ? undefined : input.phone;
   const record: MemberRecord = {
     memberId,
     name: input.name,
-    ...(input.email ? { email: input.email } : {}),
-    ...(input.phone ? { phone: input.phone } : {}),
+    ...(email ? { email } : {}),
+    ...(phone ? { phone } : {}),
     ...(input.birthday ? { birthday: input.birthday } : {}),
     timeZone: input.timeZone ?? 'UTC',
     consent: consentStates(input, principal, now),
@@ -375,10 +408,11 @@ export const registerMember = async (
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
-    ...(input.email ? [contactPut(memberKeys.email(input.email), memberId, now)] : []),
-    ...(input.phone ? [contactPut(memberKeys.phone(input.phone), memberId, now)] : []),
+    ...(email ? [contactPut(memberKeys.email(email), memberId, now)] : []),
+    ...(phone ? [contactPut(memberKeys.phone(phone), memberId, now)] : []),
     ...lots.map((lot) => lotPut(memberId, lot, now)),
     ...lots.map((lot) => entryPut(memberId, { entryId: 'welcome', type: 'ADJUST', points: lot.remaining, lots: [{ lotId: lot.lotId, points: lot.remaining }], reason: 'WELCOME_GIFT' }, principal.subject, now)),
+    ...signupAttemptPuts(withheld, now),
   ];
   try {
     await transactWrite(items);
@@ -386,9 +420,18 @@ export const registerMember = async (
     if (!(error instanceof TransactionCancelled)) throw error;
     if (error.failedAt(0)) return registerMember(input, principal, idempotencyKey, now);
     if (error.failedAt(1)) throw new AlreadyExists(`Member ${memberId} is already registered`);
-    if (input.email && error.failedAt(2)) throw contactTaken('email');
-    if (input.phone && error.failedAt(input.email ? 3 : 2)) throw contactTaken('phone');
-    throw error;
+    const taken: [Contact, string][] = [];
+    if (email && error.failedAt(2)) taken.push(['email', email]);
+    if (phone && error.failedAt(email ? 3 : 2)) taken.push(['phone', phone]);
+    if (taken.length === 0) throw error;
+    if (principal.role !== 'member') throw contactTaken(taken[0]![0]);
+    const next = new Map(withheld);
+    // The holder may have moved on since the guard refused us; then the next attempt simply takes the contact.
+    for (const [what, value] of taken) {
+      const holder = await holderOf(what, value);
+      if (holder) next.set(what, holder);
+    }
+    return registerMember(input, principal, idempotencyKey, now, next);
   }
   return { member: memberView({ record, lots }, program, now), created: true };
 };

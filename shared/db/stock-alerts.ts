@@ -52,21 +52,24 @@ export const subscribeStockAlert = async (memberId: string, sku: string, locatio
 };
 
 /**
- * The SKU is available again at the location: tell each active subscriber,
- * higher effective tiers first (then who asked first). The message's send
- * key is the subscription, so a redelivered stream record tells nobody twice;
- * a subscription once told is closed, so a later restock is silent.
+ * The SKU became available again at the location at `restockedAt`: tell each
+ * subscriber who was waiting then, strictly one after the other, higher
+ * effective tiers first (then who asked first). Someone who subscribed after
+ * it is told on the next restock: a stream record handled late must not
+ * tell them about stock that may be gone again. The message's send key is
+ * the subscription, so a redelivered stream record tells nobody twice; a
+ * subscription once told is closed, so a later restock is silent.
  */
-export const notifyBackInStock = async (sku: string, locationId: string, now = new Date().toISOString()): Promise<Record<DeliveryStatus, number>> => {
+export const notifyBackInStock = async (sku: string, locationId: string, restockedAt: string, now = new Date().toISOString()): Promise<Record<DeliveryStatus, number>> => {
   const counts = { SENT: 0, DEFERRED: 0, SKIPPED: 0, FAILED: 0, DUPLICATE: 0 };
   const output = await documentClient.send(
     new QueryCommand({
       TableName: membersTable(),
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk',
-      FilterExpression: '#status = :active',
+      FilterExpression: '#status = :active AND subscribedAt <= :restockedAt',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':pk': memberKeys.stockAlertsFor(sku, locationId), ':active': 'ACTIVE' },
+      ExpressionAttributeValues: { ':pk': memberKeys.stockAlertsFor(sku, locationId), ':active': 'ACTIVE', ':restockedAt': restockedAt },
     }),
   );
   const alerts = (output.Items ?? []) as unknown as StockAlert[];

@@ -3,7 +3,7 @@
  * message's variables, for email (subject, text, HTML) and SMS (one short
  * text with the opt-out hint carriers expect).
  */
-export const templateNames = ['WELCOME', 'BIRTHDAY', 'BACK_IN_STOCK', 'POINTS_EXPIRING', 'OFFER', 'TIER_CHANGED'] as const;
+export const templateNames = ['WELCOME', 'BIRTHDAY', 'BACK_IN_STOCK', 'POINTS_EXPIRING', 'OFFER', 'TIER_CHANGED', 'SIGNUP_ATTEMPT'] as const;
 export type TemplateName = (typeof templateNames)[number];
 
 export type TemplateVars = Readonly<Record<string, string | number>>;
@@ -41,6 +41,11 @@ const copy: Record<TemplateName, (v: TemplateVars) => { subject: string; body: s
     subject: `Your StockClub tier is now ${v.tier}`,
     body: `${v.name}, your purchases of the last ${v.months} months keep you at ${v.tier} (you were ${v.before}). Every purchase counts towards the next tier.`,
     sms: `StockClub: your tier is now ${v.tier}.`,
+  }),
+  SIGNUP_ATTEMPT: (v) => ({
+    subject: 'Someone signed up to StockClub with your details',
+    body: `${v.name}, someone signed up to StockClub today with the email or phone number of your membership. It stays with your membership. If it was you, sign in with your existing membership; if not, you need do nothing.`,
+    sms: 'StockClub: someone signed up with your number today. It stays with your membership; if it was not you, do nothing.',
   }),
   BACK_IN_STOCK: (v) => ({
     subject: `${v.productName} is back`,

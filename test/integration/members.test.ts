@@ -505,3 +505,54 @@ describe('member-exclusive products', () => {
     expect(await onHand(sku)).toBe(5);
   });
 });
+
+describe('self-signup and taken contacts (issue 20, item 5)', () => {
+  const selfSignup = async (body: Record<string, unknown>, memberId = uniqueId('self'), key = `${memberId}-reg`) => {
+    const answer = await api.call('POST', '/members', {
+      token: await token({ role: 'member', memberId }), headers: { 'idempotency-key': key }, body: { name: 'Self Signup', ...body },
+    });
+    return { memberId, answer };
+  };
+  /** What a prober sees: the status, the header names and the body without the id it chose itself. */
+  const seen = ({ memberId, answer }: Awaited<ReturnType<typeof selfSignup>>) => ({
+    status: answer.status,
+    headers: [...answer.headers.keys()].filter((h) => !['date', 'content-length'].includes(h)).sort(),
+    body: JSON.stringify(answer.body).replace(memberId, '{id}'),
+  });
+
+  it('answers the same whether or not the email and phone are already registered, and tells their holder', async () => {
+    const email = `${uniqueId('taken')}@example.com`;
+    const phone = `+4917${String(Math.floor(1e7 + Math.random() * 8e7))}`;
+    const holder = await register({ email, phone });
+
+    const taken = await selfSignup({ email, phone, consent: { email: true } });
+    const fresh = await selfSignup({ email: `${uniqueId('free')}@example.com`, phone: `+4917${String(Math.floor(1e7 + Math.random() * 8e7))}`, consent: { email: true } });
+    expect(taken.answer.status).toBe(202);
+    expect(seen(taken)).toEqual(seen(fresh));
+    expect(taken.answer.body).toMatchObject({ memberId: taken.memberId, status: 'ACCEPTED' });
+
+    // The newcomer is a member without the contacts someone else holds; the holder keeps them.
+    const newcomer = await member(taken.memberId);
+    expect(newcomer.email).toBeUndefined();
+    expect(newcomer.phone).toBeUndefined();
+    expect(await member(holder)).toMatchObject({ email, phone });
+    // One notice for the holder on the taken channels, for the welcome stream consumer to send.
+    const notice = (await documentClient.send(new GetCommand({
+      TableName: tableName(tables.members), Key: memberKeys.signupAttempt(holder, new Date().toISOString().slice(0, 10)),
+    }))).Item;
+    expect(notice).toMatchObject({ entity: 'SIGNUP_ATTEMPT', memberId: holder, channels: ['email', 'sms'] });
+
+    // A retry of the same signup replays the same answer.
+    const replay = await selfSignup({ email, phone, consent: { email: true } }, taken.memberId);
+    expect(replay.answer.status).toBe(202);
+    expect(replay.answer.body).toEqual(taken.answer.body);
+    expect(replay.answer.headers.get('idempotent-replayed')).toBe('true');
+  });
+
+  it('keeps 409 for staff registering a taken email', async () => {
+    const email = `${uniqueId('staff')}@example.com`;
+    await register({ email });
+    const again = await api.call('POST', '/members', { token: till, headers: { 'idempotency-key': uniqueId('reg') }, body: { name: 'Twice', email } });
+    expect(again.status).toBe(409);
+  });
+});

@@ -2,6 +2,7 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { birthdayGifts } from '../../functions/jobs/birthday-gifts.ts';
 import { pointsExpiryReminders } from '../../functions/jobs/points-expiry-reminders.ts';
+import { backInStock } from '../../functions/streams/back-in-stock.ts';
 import { welcome } from '../../functions/streams/welcome.ts';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
@@ -13,6 +14,7 @@ import { lambdaContext } from '../../infra/local/gateway.ts';
 import { type StreamPoller, startStreamPoller } from '../../infra/local/stream-poller.ts';
 import { streamConsumers } from '../../infra/streams.ts';
 import { deliver, dueMessages, messagesOf, redeliver, unsubscribeUrl } from '../../shared/db/messages.ts';
+import { memberKeys } from '../../shared/db/keys.ts';
 import { outbox } from '../../shared/messaging/outbox.ts';
 import { type Api, startApi, token, uniqueId } from '../support/local-api.ts';
 
@@ -133,6 +135,33 @@ describe('back in stock', () => {
   });
 });
 
+describe('back in stock, stream records handled late', () => {
+  it('tells only who was waiting when the stock came back, strictly higher tiers first', async () => {
+    const sku = uniqueId('bis-late');
+    expect((await api.call('POST', '/products', { token: admin, body: { sku, name: 'Late runner', unitCost: 1, price: 2, currency: 'EUR' } })).status).toBe(201);
+    const restock = (updatedAt: string): DynamoDBStreamEvent => ({
+      Records: [{
+        eventID: updatedAt, eventName: 'MODIFY', eventSource: 'aws:dynamodb',
+        dynamodb: { NewImage: marshall({ sku, locationId: store, available: 1, updatedAt }) as never, SequenceNumber: '1' },
+      }],
+    });
+    // The stock came back before anyone asked; its record is handled only now, on a loaded machine.
+    const earlier = new Date(Date.now() - 60_000).toISOString();
+    const members: { memberId: string; phone: string }[] = [];
+    for (let i = 0; i < 3; i++) members.push(await register({ phone: `+4917${String(Math.floor(1e7 + Math.random() * 8e7))}`, consent: { sms: true } }));
+    const [firstRegular, gold, secondRegular] = members as [typeof members[0], typeof members[0], typeof members[0]];
+    expect((await api.call('POST', `/members/${gold.memberId}/paid-tier`, { token: till, body: { paymentId: uniqueId('p'), tier: 'GOLD', months: 1, fee: 900 } })).status).toBe(201);
+    // Subscribed in this order: the regulars keep it among themselves, GOLD goes before both.
+    for (const member of members) expect((await api.call('POST', `/members/${member.memberId}/stock-alerts`, { token: till, body: { sku, locationId: store } })).status).toBe(201);
+    const told = () => outbox.list().filter((m) => members.some((member) => member.phone === m.to)).map((m) => m.to);
+
+    expect((await backInStock(restock(earlier), lambdaContext('backInStock'))).batchItemFailures).toEqual([]);
+    expect(told()).toEqual([]);
+    expect((await backInStock(restock(new Date().toISOString()), lambdaContext('backInStock'))).batchItemFailures).toEqual([]);
+    expect(told()).toEqual([gold.phone, firstRegular.phone, secondRegular.phone]);
+  });
+});
+
 describe('unsubscribe', () => {
   it('withdraws consent through the signed one-click link, and refuses a forged one', async () => {
     const member = await register({ email: `${uniqueId('unsub')}@example.com`, consent: { email: true } });
@@ -214,6 +243,17 @@ describe('welcome and points notices', () => {
     };
     for (let i = 0; i < 2; i++) expect((await welcome(event, lambdaContext('welcome'))).batchItemFailures).toEqual([]);
     expect(outbox.list(member.email)).toEqual([expect.objectContaining({ subject: 'Welcome to StockClub, Birthday Member', body: expect.stringContaining('500 points') })]);
+  });
+
+  it('tells the holder of an email someone else signed up with, once a day, however often the stream delivers the notice', async () => {
+    const holder = await register({ email: `${uniqueId('holder')}@example.com`, consent: { email: true } });
+    const at = new Date().toISOString();
+    const image = { ...memberKeys.signupAttempt(holder.memberId, at.slice(0, 10)), entity: 'SIGNUP_ATTEMPT', memberId: holder.memberId, channels: ['email'], at };
+    const event: DynamoDBStreamEvent = {
+      Records: [{ eventID: '1', eventName: 'INSERT', eventSource: 'aws:dynamodb', dynamodb: { NewImage: marshall(image) as never, SequenceNumber: '1', Keys: marshall({ pk: image.pk, sk: image.sk }) as never } }],
+    };
+    for (let i = 0; i < 2; i++) expect((await welcome(event, lambdaContext('welcome'))).batchItemFailures).toEqual([]);
+    expect(outbox.list(holder.email)).toEqual([expect.objectContaining({ subject: 'Someone signed up to StockClub with your details' })]);
   });
 
   it('tells a member once, 14 days ahead, about points about to expire', async () => {
