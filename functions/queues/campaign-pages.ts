@@ -3,12 +3,12 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { runCampaignPage } from '../../shared/db/campaigns.ts';
 import { logger } from '../../shared/http/logger.ts';
-import { RequestId } from '../../shared/schemas/common.ts';
+import { ResourceId } from '../../shared/schemas/common.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
 
 const CampaignPage = z.strictObject({
-  campaignId: RequestId,
+  campaignId: ResourceId,
   source: z.union([z.strictObject({ scan: z.int().min(0), of: z.int().min(1).max(1000) }), z.strictObject({ buyers: z.string().min(1).max(64) })]),
   cursor: z.string().max(2048).optional(),
   giftsOnly: z.boolean().optional(),

@@ -19,7 +19,7 @@ const pages: Record<BatchJob, BatchPage> = {
   tierReview: tierReviewPage,
 };
 
-const MemberBatch = z.strictObject({
+export const MemberBatch = z.strictObject({
   job: z.enum(batchJobs),
   partition: z.string().regex(/^(\d{4}-)?\d{2}-\d{2}$/),
   runAt: Timestamp,

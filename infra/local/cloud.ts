@@ -10,8 +10,10 @@ import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { verifyLocalToken } from './auth.ts';
 import { createTables, localAwsEnv, startDynamoDbLocal } from './dynamodb.ts';
 import { type Failure, FailureLog } from './failure-log.ts';
+import { invokeLocally, UnknownFunction } from './functions.ts';
 import { createGateway, type LocalEndpoint } from './gateway.ts';
 import { startIotDataEndpoint } from './iot-data-endpoint.ts';
 import { startMqttBroker } from './mqtt.ts';
@@ -63,6 +65,12 @@ const portFrom = (value: string | undefined, fallback: number): number => {
 
 const json = (status: number, body: unknown) => ({ status, body });
 
+const bodyOf = async (req: IncomingMessage): Promise<string> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8') || 'null';
+};
+
 /**
  * The local IAM: handlers sign IoT data plane calls with this secret and the
  * endpoint accepts no other signature. One per process, not per start: warm
@@ -70,7 +78,10 @@ const json = (status: number, body: unknown) => ({ status, body });
  */
 const handlerCredentials = { accessKeyId: localAwsEnv.AWS_ACCESS_KEY_ID, secretAccessKey: randomBytes(32).toString('hex') };
 
-/** GET/DELETE /_local/outbox (texts, and the emails the SES emulator took), GET /_local/failures, GET /_local/jobs, POST /_local/jobs/{name}. */
+/**
+ * GET/DELETE /_local/outbox (texts, and the emails the SES emulator took), GET /_local/failures, GET /_local/jobs,
+ * POST /_local/jobs/{name}, POST /_local/invoke/{function} (admin token; the body is the event).
+ */
 const localEndpoints = (failures: FailureLog, scheduler: LocalScheduler, mail: LocalMail): LocalEndpoint[] => [
   async (req: IncomingMessage) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -89,6 +100,17 @@ const localEndpoints = (failures: FailureLog, scheduler: LocalScheduler, mail: L
     }
     if (route === 'GET /_local/failures') return json(200, { items: failures.list((url.searchParams.get('source') ?? undefined) as Failure['source'] | undefined) });
     if (route === 'GET /_local/jobs') return json(200, { items: scheduler.jobs });
+    const invoked = /^POST \/_local\/invoke\/([\w-]+)$/.exec(route)?.[1];
+    if (invoked) {
+      // Any handler with any event bypasses every check in front of it: only an admin may.
+      const claims = await verifyLocalToken((req.headers.authorization ?? '').replace(/^Bearer /, ''));
+      if (claims?.role !== 'admin') return json(401, { message: 'POST /_local/invoke needs an admin token (npm run token -- --role admin)' });
+      try {
+        return json(200, { function: invoked, result: (await invokeLocally(invoked, JSON.parse(await bodyOf(req)))) ?? null });
+      } catch (error) {
+        return json(error instanceof UnknownFunction ? 404 : 500, { function: invoked, error: (error as Error).message });
+      }
+    }
     const job = /^POST \/_local\/jobs\/([\w-]+)$/.exec(route)?.[1];
     if (job) {
       if (!scheduler.jobs.includes(job)) return json(404, { message: `No job ${job}; jobs: ${scheduler.jobs.join(', ')}` });

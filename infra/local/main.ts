@@ -55,6 +55,7 @@ StockClub is running locally.
     GET    ${cloud.url}/_local/failures          stream records, queue messages, MQTT messages and job runs that failed for good${values.data ? `\n                                          (also in ${join(values.data, 'failures.jsonl')})` : ''}
     GET    ${cloud.url}/_local/jobs
     POST   ${cloud.url}/_local/jobs/{name}       run a scheduled job now
+    POST   ${cloud.url}/_local/invoke/{function} run any function with an event (admin token): npm run invoke -- <function> <event.json>
 
 Ctrl-C stops everything.`);
   let stopping = false;

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signLocalToken } from '../../infra/local/auth.ts';
@@ -164,5 +167,18 @@ describe('the local cloud', () => {
     const outbox = (await (await fetch(`${cloud.url}/_local/outbox?to=${email}`)).json()) as { items: { subject?: string }[] };
     // Deferred when it is night in the member's zone; otherwise in the emulator now.
     if (report.body.counts.SENT) expect(outbox.items).toContainEqual(expect.objectContaining({ subject: 'For our guests' }));
+  });
+
+  it('runs any function with a sample event through npm run invoke, for an admin only', async () => {
+    const sample = readFileSync(new URL('../../events/schedule/release-expired-holds.json', import.meta.url), 'utf8');
+    expect((await fetch(`${cloud.url}/_local/invoke/releaseExpiredHolds`, { method: 'POST', body: sample })).status).toBe(401);
+    const store = await signLocalToken({ role: 'store', locations: ['WH-E2E'] });
+    expect((await fetch(`${cloud.url}/_local/invoke/releaseExpiredHolds`, { method: 'POST', body: sample, headers: { authorization: `Bearer ${store}` } })).status).toBe(401);
+
+    const run = promisify(execFile);
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/invoke.ts', 'releaseExpiredHolds', 'events/schedule/release-expired-holds.json', '--url', cloud.url]);
+    expect(JSON.parse(stdout)).toEqual({ expired: 0, alreadyClosed: 0, failed: 0, more: false });
+    const unknown = await run(process.execPath, ['--import', 'tsx', 'scripts/invoke.ts', 'noSuchFunction', 'events/schedule/release-expired-holds.json', '--url', cloud.url]).catch((error: { code: number; stdout: string }) => error);
+    expect(unknown).toMatchObject({ code: 1, stdout: expect.stringContaining('No function noSuchFunction') });
   });
 });

@@ -90,7 +90,7 @@ const longestEmail = (length: number): string => {
 const byFieldName: Record<string, unknown[]> = {
   birthday: ['0000-01-01', '9999-12-31', '2000-02-29'],
   date: ['01-01', '02-29', '12-31'],
-  phone: ['+1 201 555 0123', '+998 90 123 45 67', '+49 170 1234567 '],
+  phone: ['+1 201 555 0123', '+998 90 123 45 67', '+49 151 98765 43 '],
   timeZone: ['Pacific/Kiritimati', 'Etc/GMT+12', 'America/Argentina/ComodRivadavia'],
   currency: ['AAA', 'ZZZ'],
   gtin: ['00000000', `9999999999999${gs1CheckDigit('9999999999999')}`, '40063813339310'],
