@@ -8,6 +8,7 @@
  * Every page is idempotent (send keys, gift keys, deleted lots), so a
  * redelivered batch repeats nothing.
  */
+import { addDays, dayOf } from './domain/time.ts';
 import { enqueue } from './messaging/queue.ts';
 
 export const batchJobs = ['birthdayGifts', 'pointsExpiryReminders', 'expirePoints', 'tierReview'] as const;
@@ -68,4 +69,4 @@ export const drainPartitions = async (
 
 /** The UTC days from `days - 1` days before `runAt` up to its own, oldest first. */
 export const catchUpDays = (runAt: string, days: number): string[] =>
-  Array.from({ length: days }, (_, i) => new Date(Date.parse(runAt) - (days - 1 - i) * 86_400_000).toISOString().slice(0, 10));
+  Array.from({ length: days }, (_, i) => dayOf(addDays(runAt, -(days - 1 - i))));

@@ -1,9 +1,10 @@
 import type { Context } from 'aws-lambda';
 import { dedupeWindowSeconds } from '../../shared/domain/dedupe.ts';
 import { ingestGateReads } from '../../shared/db/rfid.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { logger } from '../../shared/observability.ts';
 import { publishGateEvent } from '../../shared/messaging/gate-events.ts';
 import { GateReads } from '../../shared/schemas/rfid.ts';
+import { eventHandler } from '../../shared/triggers.ts';
 
 /** An alarm lists at most this many items, so one alarm stays far below IoT Core's 128 KB. */
 const alarmItemsPerMessage = 200;
@@ -16,8 +17,7 @@ const alarmItemsPerMessage = 200;
  * same queue as the rule's error action; locally: the failure log). Nothing
  * is dropped silently, and a retry books nothing twice.
  */
-export const gateReads = async (event: unknown, context: Context) => {
-  logger.addContext(context);
+export const gateReads = eventHandler(async (event: unknown, context: Context) => {
   const parsed = GateReads.safeParse(event);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ');
@@ -35,4 +35,4 @@ export const gateReads = async (event: unknown, context: Context) => {
   if (alarms.length > 0) logger.warn('Unsold items left through an exit gate', { locationId, gateId, items: alarms.map((a) => a.epc) });
   logger.info('Gate reads acknowledged', { locationId, gateId, ...acknowledgement });
   return acknowledgement;
-};
+});

@@ -1,15 +1,15 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { listProducts } from '../../shared/db/catalog.ts';
 import { reclassifyAbc } from '../../shared/db/replenishment.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { logger } from '../../shared/observability.ts';
+import { eventHandler } from '../../shared/triggers.ts';
 
 /**
  * Weekly ABC: every product's annual consumption value (twelve monthly
  * demand buckets x unit cost), classified in one pass, class and policy
  * written back. Reports how many products changed class.
  */
-export const abcClassification = async (_event: ScheduledEvent, context: Context) => {
-  logger.addContext(context);
+export const abcClassification = eventHandler(async (_event: ScheduledEvent, context: Context) => {
   const products = [];
   let cursor: string | undefined;
   do {
@@ -20,4 +20,4 @@ export const abcClassification = async (_event: ScheduledEvent, context: Context
   const report = await reclassifyAbc(products);
   logger.info('ABC classification', { skus: report.skus, changed: report.changed, pareto: report.pareto });
   return report;
-};
+});

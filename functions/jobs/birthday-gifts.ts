@@ -7,7 +7,9 @@ import { derivedId } from '../../shared/domain/ids.ts';
 import { birthdayKeys } from '../../shared/domain/send-gate.ts';
 import type { Principal } from '../../shared/domain/principal.ts';
 import { ruleOf } from '../../shared/domain/tiers.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { dayOf } from '../../shared/domain/time.ts';
+import { logger } from '../../shared/observability.ts';
+import { eventHandler } from '../../shared/triggers.ts';
 
 const system: Principal = { subject: 'system:birthday-gifts', role: 'service', locations: [] };
 const reserveMillis = 30_000;
@@ -20,7 +22,7 @@ const membersAtOnce = 8;
  * member's time zone and is dropped if it could not go out by the next day.
  */
 export const birthdayPage: BatchPage = async ({ partition, runAt, cursor }) => {
-  const [year, month, day] = runAt.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const [year, month, day] = dayOf(runAt).split('-').map(Number) as [number, number, number];
   const program = await loadProgram();
   const page = await membersWithBirthday(partition, cursor);
   const counts: Record<string, number> = { members: 0, points: 0 };
@@ -32,7 +34,7 @@ export const birthdayPage: BatchPage = async ({ partition, runAt, cursor }) => {
       if (!gift.replayed) counts.points! += points;
     }
     const delivery = await deliver(memberId, {
-      source: `birthday-${runAt.slice(0, 10)}`,
+      source: `birthday-${dayOf(runAt)}`,
       kind: 'marketing',
       template: 'BIRTHDAY',
       vars: { name: member.name, tier: member.tier, points },
@@ -50,11 +52,11 @@ export const birthdayPage: BatchPage = async ({ partition, runAt, cursor }) => {
  * 28 February in other years), found by the birthday index, never a scan.
  * What one run cannot finish goes on through the memberBatches queue.
  */
-export const birthdayGifts = async (_event: ScheduledEvent, context: Context) => {
+export const birthdayGifts = eventHandler(async (_event: ScheduledEvent, context: Context) => {
   const runAt = new Date().toISOString();
-  const [year, month, day] = runAt.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const [year, month, day] = dayOf(runAt).split('-').map(Number) as [number, number, number];
   const { counts, more } = await drainPartitions('birthdayGifts', birthdayKeys({ year, month, day }), birthdayPage, runAt, () => context.getRemainingTimeInMillis(), reserveMillis);
   const summary = { ...counts, more };
   logger.info('Birthday gifts', summary);
   return summary;
-};
+});

@@ -1,7 +1,9 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { dueMessages, redeliver } from '../../shared/db/messages.ts';
 import { forEachSettled } from '../../shared/concurrency.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { addDays, dayOf } from '../../shared/domain/time.ts';
+import { logger } from '../../shared/observability.ts';
+import { eventHandler } from '../../shared/triggers.ts';
 
 const reserveMillis = 20_000;
 
@@ -10,9 +12,9 @@ const reserveMillis = 20_000;
  * whose time has come go through the gate again. Yesterday's partition is
  * read too, so a message due just before midnight is not left behind.
  */
-export const dispatchDeferred = async (_event: ScheduledEvent, context: Context) => {
+export const dispatchDeferred = eventHandler(async (_event: ScheduledEvent, context: Context) => {
   const now = new Date().toISOString();
-  const days = [new Date(Date.parse(now) - 86_400_000).toISOString().slice(0, 10), now.slice(0, 10)];
+  const days = [dayOf(addDays(now, -1)), dayOf(now)];
   const counts: Record<string, number> = {};
   let more = false;
   for (const day of days) {
@@ -31,4 +33,4 @@ export const dispatchDeferred = async (_event: ScheduledEvent, context: Context)
   }
   logger.info('Deferred messages dispatched', counts);
   return counts;
-};
+});

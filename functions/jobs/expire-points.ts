@@ -2,7 +2,8 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { expireMemberPoints, membersWithLotsExpiring } from '../../shared/db/members.ts';
 import { type BatchPage, catchUpDays, drainPartitions } from '../../shared/batches.ts';
 import { forEachSettled } from '../../shared/concurrency.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { logger } from '../../shared/observability.ts';
+import { eventHandler } from '../../shared/triggers.ts';
 
 /** Days looked back, so a week of missed runs is caught up. */
 const catchUpWindow = 7;
@@ -31,10 +32,10 @@ export const expirePointsPage: BatchPage = async ({ partition: day, runAt, curso
  * expire (gsi1), so each run reads a few day partitions, never the table;
  * a day that does not fit the run goes on through the memberBatches queue.
  */
-export const expirePoints = async (_event: ScheduledEvent, context: Context) => {
+export const expirePoints = eventHandler(async (_event: ScheduledEvent, context: Context) => {
   const runAt = new Date().toISOString();
   const { counts: { members = 0, points = 0, failed = 0 }, more } = await drainPartitions('expirePoints', catchUpDays(runAt, catchUpWindow), expirePointsPage, runAt, () => context.getRemainingTimeInMillis(), reserveMillis);
   const summary = { members, points, failed, more };
   logger.info('Expired points', summary);
   return summary;
-};
+});

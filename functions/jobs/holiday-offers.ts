@@ -4,7 +4,8 @@ import { loadProgram } from '../../shared/db/members.ts';
 import { forEachSettled } from '../../shared/concurrency.ts';
 import { AlreadyExists } from '../../shared/domain/errors.ts';
 import { derivedId } from '../../shared/domain/ids.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { logger } from '../../shared/observability.ts';
+import { eventHandler } from '../../shared/triggers.ts';
 
 /**
  * Daily: a holiday of the program that falls today becomes a campaign to
@@ -13,7 +14,7 @@ import { logger } from '../../shared/http/logger.ts';
  * campaign-pages queue. The send gate holds each message until the end of
  * quiet hours in the member's zone; the offer lasts until the next day ends.
  */
-export const holidayOffers = async (_event: ScheduledEvent) => {
+export const holidayOffers = eventHandler(async (_event: ScheduledEvent) => {
   const now = new Date().toISOString();
   const today = now.slice(5, 10);
   const year = now.slice(0, 4);
@@ -43,4 +44,4 @@ export const holidayOffers = async (_event: ScheduledEvent) => {
   }, (holiday, error) => logger.error('Holiday offer failed', { holidayId: holiday.holidayId, error }));
   logger.info('Holiday offers', { started, failed });
   return { started, failed };
-};
+});

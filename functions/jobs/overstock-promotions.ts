@@ -6,7 +6,9 @@ import { forEachSettled } from '../../shared/concurrency.ts';
 import { AlreadyExists } from '../../shared/domain/errors.ts';
 import { derivedId } from '../../shared/domain/ids.ts';
 import { defaultOverstockPolicy, type OverstockPolicy } from '../../shared/domain/replenishment/overstock.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { addDays, dayOf } from '../../shared/domain/time.ts';
+import { logger } from '../../shared/observability.ts';
+import { eventHandler } from '../../shared/triggers.ts';
 
 const reserveMillis = 30_000;
 // The members who bought the SKU in the last year are its affinity segment.
@@ -14,7 +16,7 @@ const affinityDays = 365;
 const offerDays = 7;
 
 /** `overstock:{day}:{sku}`: derived, so no campaign an admin creates can take it. */
-const overstockCampaignId = (sku: string, now: string): string => derivedId('overstock', now.slice(0, 10), sku);
+const overstockCampaignId = (sku: string, now: string): string => derivedId('overstock', dayOf(now), sku);
 
 const policy = (): OverstockPolicy => ({
   maxDaysOfCover: Number(process.env.OVERSTOCK_DAYS_OF_COVER ?? defaultOverstockPolicy.maxDaysOfCover),
@@ -28,7 +30,7 @@ const policy = (): OverstockPolicy => ({
  * (`overstock:{day}:{sku}`), fanned out through the campaign-pages queue.
  * Member-exclusive products are left out: their scarcity is the point.
  */
-export const overstockPromotions = async (_event: ScheduledEvent, context: Context) => {
+export const overstockPromotions = eventHandler(async (_event: ScheduledEvent, context: Context) => {
   const now = new Date().toISOString();
   const limits = policy();
   const summary = { checked: 0, campaigns: [] as { campaignId: string; sku: string; daysOfCover: number | null; available: number }[], failed: 0, more: false };
@@ -50,7 +52,7 @@ export const overstockPromotions = async (_event: ScheduledEvent, context: Conte
           channels: ['email', 'sms'],
           headline: `${product.name}: a member offer`,
           text: `you bought ${product.name} from us before, and we have it in stock at your store. Come by this week.`,
-          expiresAt: new Date(Date.parse(now) + offerDays * 86_400_000).toISOString(),
+          expiresAt: addDays(now, offerDays),
           cap: { count: 1, days: 30 },
         }, 'system:overstock-promotions', now);
       } catch (error) {
@@ -65,4 +67,4 @@ export const overstockPromotions = async (_event: ScheduledEvent, context: Conte
   } while (cursor && !summary.more);
   logger.info('Overstock promotions', summary);
   return summary;
-};
+});

@@ -3,7 +3,9 @@ import { deliver } from '../../shared/db/messages.ts';
 import { membersWithLotsExpiring, readMemberState } from '../../shared/db/members.ts';
 import { type BatchPage, drainPartitions } from '../../shared/batches.ts';
 import { forEachSettled } from '../../shared/concurrency.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { addDays, dayOf } from '../../shared/domain/time.ts';
+import { logger } from '../../shared/observability.ts';
+import { eventHandler } from '../../shared/triggers.ts';
 
 /** How far ahead members are warned. */
 const noticeDays = 14;
@@ -36,11 +38,11 @@ export const pointsExpiryPage: BatchPage = async ({ partition: day, runAt, curso
 };
 
 /** Daily: members whose points expire in 14 days (the lot-expiry index of that day, never a scan). */
-export const pointsExpiryReminders = async (_event: ScheduledEvent, context: Context) => {
+export const pointsExpiryReminders = eventHandler(async (_event: ScheduledEvent, context: Context) => {
   const runAt = new Date().toISOString();
-  const day = new Date(Date.parse(runAt) + noticeDays * 86_400_000).toISOString().slice(0, 10);
+  const day = dayOf(addDays(runAt, noticeDays));
   const { counts, more } = await drainPartitions('pointsExpiryReminders', [day], pointsExpiryPage, runAt, () => context.getRemainingTimeInMillis(), reserveMillis);
   const summary = { ...counts, more };
   logger.info('Points expiry reminders', summary);
   return summary;
-};
+});

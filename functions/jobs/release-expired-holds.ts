@@ -1,7 +1,8 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { forEachSettled } from '../../shared/concurrency.ts';
 import { expireHold, lapsedHolds } from '../../shared/db/stock.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { logger } from '../../shared/observability.ts';
+import { eventHandler } from '../../shared/triggers.ts';
 
 const pageSize = 100;
 /** Holds of a page released at once: each is its own transaction on its own items. */
@@ -16,7 +17,7 @@ const reserveMillis = 10_000;
  * hold that fails to release is logged and counted; it stays listed, so the
  * next run tries it again, and the holds after it are released now.
  */
-export const releaseExpiredHolds = async (_event: ScheduledEvent, context: Context) => {
+export const releaseExpiredHolds = eventHandler(async (_event: ScheduledEvent, context: Context) => {
   const now = new Date().toISOString();
   let expired = 0;
   let alreadyClosed = 0;
@@ -33,4 +34,4 @@ export const releaseExpiredHolds = async (_event: ScheduledEvent, context: Conte
   const summary = { expired, alreadyClosed, failed, more: cursor !== undefined };
   logger.info('Released expired holds', summary);
   return summary;
-};
+});

@@ -3,7 +3,8 @@ import { listLocations } from '../../shared/db/catalog.ts';
 import { checkReorder } from '../../shared/db/replenishment.ts';
 import { stockAtLocation } from '../../shared/db/stock.ts';
 import { forEachSettled } from '../../shared/concurrency.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { logger } from '../../shared/observability.ts';
+import { eventHandler } from '../../shared/triggers.ts';
 
 const system = { subject: 'system:replenishment-sweep', role: 'service', locations: [] } as const;
 const reserveMillis = 30_000;
@@ -14,7 +15,7 @@ const reserveMillis = 30_000;
  * state, so running the sweep again (or beside the consumer) changes
  * nothing that is already right.
  */
-export const replenishmentSweep = async (_event: ScheduledEvent, context: Context) => {
+export const replenishmentSweep = eventHandler(async (_event: ScheduledEvent, context: Context) => {
   const summary = { levels: 0, suggested: 0, closed: 0, failed: 0, more: false };
   let locationCursor: string | undefined;
   do {
@@ -37,4 +38,4 @@ export const replenishmentSweep = async (_event: ScheduledEvent, context: Contex
   } while (locationCursor && !summary.more);
   logger.info('Replenishment sweep', summary);
   return summary;
-};
+});

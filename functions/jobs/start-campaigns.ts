@@ -1,13 +1,14 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { dueCampaigns, startCampaign } from '../../shared/db/campaigns.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { logger } from '../../shared/observability.ts';
+import { eventHandler } from '../../shared/triggers.ts';
 
 /**
  * Every few minutes: campaigns whose `sendAt` has come are fanned out to the
  * campaign-pages queue. Starting is idempotent, so a run that overlaps or
  * repeats another queues nothing twice that a worker would act on.
  */
-export const startCampaigns = async (_event: ScheduledEvent) => {
+export const startCampaigns = eventHandler(async (_event: ScheduledEvent) => {
   const now = new Date().toISOString();
   const started: string[] = [];
   const failed: string[] = [];
@@ -23,4 +24,4 @@ export const startCampaigns = async (_event: ScheduledEvent) => {
   }
   if (started.length || failed.length) logger.info('Campaigns started', { started, failed });
   return { started, failed };
-};
+});

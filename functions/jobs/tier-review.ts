@@ -3,7 +3,9 @@ import { deliver } from '../../shared/db/messages.ts';
 import { loadProgram, membersDueForReview, readMemberState, reviewMemberTier } from '../../shared/db/members.ts';
 import { type BatchPage, catchUpDays, drainPartitions } from '../../shared/batches.ts';
 import { forEachSettled } from '../../shared/concurrency.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { dayOf } from '../../shared/domain/time.ts';
+import { logger } from '../../shared/observability.ts';
+import { eventHandler } from '../../shared/triggers.ts';
 
 /** Days looked back, so a week of missed runs is caught up. */
 const catchUpWindow = 7;
@@ -19,7 +21,7 @@ const tellLowered = async (memberId: string, before: string, after: string, runA
     const [state, program] = await Promise.all([readMemberState(memberId), loadProgram()]);
     if (!state) return;
     await deliver(memberId, {
-      source: `tier-review-${runAt.slice(0, 10)}`,
+      source: `tier-review-${dayOf(runAt)}`,
       kind: 'transactional',
       template: 'TIER_CHANGED',
       vars: { name: state.record.name, tier: after, before, months: program.rollingMonths },
@@ -57,10 +59,10 @@ export const tierReviewPage: BatchPage = async ({ partition: day, runAt, cursor 
  * reached or last kept, never a scan); a day that does not fit the run goes
  * on through the memberBatches queue.
  */
-export const tierReview = async (_event: ScheduledEvent, context: Context) => {
+export const tierReview = eventHandler(async (_event: ScheduledEvent, context: Context) => {
   const runAt = new Date().toISOString();
   const { counts: { reviewed = 0, lowered = 0, failed = 0 }, more } = await drainPartitions('tierReview', catchUpDays(runAt, catchUpWindow), tierReviewPage, runAt, () => context.getRemainingTimeInMillis(), reserveMillis);
   const summary = { reviewed, lowered, failed, more };
   logger.info('Tier review', summary);
   return summary;
-};
+});

@@ -1,7 +1,8 @@
 import type { Context, SNSEvent } from 'aws-lambda';
 import { memberByContact, withdrawConsent } from '../../shared/db/messages.ts';
 import { isStopMessage } from '../../shared/domain/opt-out.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { logger } from '../../shared/observability.ts';
+import { eventHandler } from '../../shared/triggers.ts';
 
 /** What End User Messaging SMS publishes for a text a member sends to a two-way number. */
 interface InboundText {
@@ -15,8 +16,7 @@ interface InboundText {
  * blocks further texts to the number; this keeps the member record, and so
  * the send gate and the member's profile, telling the truth).
  */
-export const inboundSms = async (event: SNSEvent, context: Context) => {
-  logger.addContext(context);
+export const inboundSms = eventHandler(async (event: SNSEvent, context: Context) => {
   let optedOut = 0;
   for (const record of event.Records) {
     const text = JSON.parse(record.Sns.Message) as InboundText;
@@ -27,4 +27,4 @@ export const inboundSms = async (event: SNSEvent, context: Context) => {
   }
   logger.info('Inbound texts', { records: event.Records.length, optedOut });
   return { optedOut };
-};
+});

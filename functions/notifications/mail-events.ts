@@ -1,7 +1,8 @@
 import type { Context, SNSEvent } from 'aws-lambda';
 import { memberByContact, withdrawConsent } from '../../shared/db/messages.ts';
 import { suppressionOf } from '../../shared/domain/opt-out.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { logger } from '../../shared/observability.ts';
+import { eventHandler } from '../../shared/triggers.ts';
 
 interface SesEvent {
   eventType?: string;
@@ -15,8 +16,7 @@ interface SesEvent {
  * to SNS. A permanent bounce or a complaint suppresses the address and
  * withdraws email consent; addresses that belong to no member are ignored.
  */
-export const mailEvents = async (event: SNSEvent, context: Context) => {
-  logger.addContext(context);
+export const mailEvents = eventHandler(async (event: SNSEvent, context: Context) => {
   let suppressed = 0;
   for (const record of event.Records) {
     const ses = JSON.parse(record.Sns.Message) as SesEvent;
@@ -30,4 +30,4 @@ export const mailEvents = async (event: SNSEvent, context: Context) => {
   }
   logger.info('Mail events', { records: event.Records.length, suppressed });
   return { suppressed };
-};
+});

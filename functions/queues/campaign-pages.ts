@@ -1,11 +1,8 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { runCampaignPage } from '../../shared/db/campaigns.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { logger } from '../../shared/observability.ts';
 import { ResourceId } from '../../shared/schemas/common.ts';
-
-const processor = new BatchProcessor(EventType.SQS);
+import { queueHandler } from '../../shared/triggers.ts';
 
 const CampaignPage = z.strictObject({
   campaignId: ResourceId,
@@ -20,11 +17,7 @@ const CampaignPage = z.strictObject({
  * page's sends are keyed, so nothing goes twice) and after five receives
  * lands in the dead-letter queue.
  */
-const sendPage = async (record: SQSRecord): Promise<void> => {
-  const page = CampaignPage.parse(JSON.parse(record.body));
+export const campaignPages = queueHandler(CampaignPage, async (page) => {
   const result = await runCampaignPage(page);
   logger.info('Campaign page', { campaignId: page.campaignId, source: page.source, counts: result.counts, more: result.next !== undefined, duplicate: result.duplicate });
-};
-
-export const campaignPages = async (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, sendPage, processor, { context });
+});

@@ -1,15 +1,13 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { type BatchJob, type BatchPage, batchJobs, drainPartition } from '../../shared/batches.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { logger } from '../../shared/observability.ts';
 import { Timestamp } from '../../shared/schemas/common.ts';
 import { birthdayPage } from '../jobs/birthday-gifts.ts';
 import { expirePointsPage } from '../jobs/expire-points.ts';
 import { pointsExpiryPage } from '../jobs/points-expiry-reminders.ts';
 import { tierReviewPage } from '../jobs/tier-review.ts';
+import { queueHandler } from '../../shared/triggers.ts';
 
-const processor = new BatchProcessor(EventType.SQS);
 const reserveMillis = 30_000;
 
 const pages: Record<BatchJob, BatchPage> = {
@@ -27,11 +25,7 @@ export const MemberBatch = z.strictObject({
 });
 
 /** The rest of a job's partition that its run could not finish: more pages, and the rest queued again. */
-export const memberBatches = async (event: SQSEvent, context: Context) => {
-  const continueBatch = async (record: SQSRecord): Promise<void> => {
-    const batch = MemberBatch.parse(JSON.parse(record.body));
-    const result = await drainPartition(batch, pages[batch.job], () => context.getRemainingTimeInMillis(), reserveMillis);
-    logger.info('Member batch', { job: batch.job, partition: batch.partition, ...result });
-  };
-  return processPartialResponse(event, continueBatch, processor, { context });
-};
+export const memberBatches = queueHandler(MemberBatch, async (batch, context) => {
+  const result = await drainPartition(batch, pages[batch.job], () => context.getRemainingTimeInMillis(), reserveMillis);
+  logger.info('Member batch', { job: batch.job, partition: batch.partition, ...result });
+});

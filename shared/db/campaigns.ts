@@ -18,7 +18,7 @@ import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from
 import { tables } from '../../infra/tables.ts';
 import { AlreadyExists, IdempotencyKeyReused, NotFound } from '../domain/errors.ts';
 import { derivedId } from '../domain/ids.ts';
-import { logger } from '../http/logger.ts';
+import { logger } from '../observability.ts';
 import type { Principal } from '../domain/principal.ts';
 import { type Segment, segmentMatch } from '../domain/segments.ts';
 import type { Cap, Channel } from '../domain/send-gate.ts';

@@ -5,6 +5,7 @@
 import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
 import { AlreadyExists, NotFound, PreconditionFailed, TemporarilyUnavailable } from '../domain/errors.ts';
+import { batchGetKeyLimit } from '../domain/limits.ts';
 import { documentClient, tableName } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { requestFingerprint } from './fingerprint.ts';
@@ -142,8 +143,8 @@ const batchGetTries = 8;
  */
 export const batchGetItems = async (table: string, keys: { pk: string; sk: string }[]): Promise<Record<string, unknown>[]> => {
   const found: Record<string, unknown>[] = [];
-  for (let i = 0; i < keys.length; i += 100) {
-    let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
+  for (let i = 0; i < keys.length; i += batchGetKeyLimit) {
+    let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + batchGetKeyLimit);
     for (let attempt = 0; pending?.length; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** (attempt - 1)));
       const output: BatchGetCommandOutput = await documentClient.send(

@@ -1,7 +1,9 @@
 /**
- * Key patterns of every item StockClub stores. Nothing outside shared/db
+ * Key patterns of every item StockClub stores. Nothing outside this file
  * builds a key string.
  */
+import { dayOf } from '../domain/time.ts';
+
 export const inventoryKeys = {
   location: (locationId: string) => ({ pk: `LOCATION#${locationId}`, sk: 'LOCATION' }),
   product: (sku: string) => ({ pk: `PRODUCT#${sku}`, sk: 'PRODUCT' }),
@@ -95,6 +97,7 @@ export const entities = {
   boughtWith: 'BOUGHT_WITH',
   tierFavourites: 'TIER_FAVOURITES',
   campaignPage: 'CAMPAIGN_PAGE',
+  request: 'REQUEST',
 } as const;
 
 /** Sales and member-exclusive allocations (inventory table): they sit beside the stock they move. */
@@ -115,9 +118,13 @@ export const replenishmentKeys = {
   /** Units sold per SKU, location and UTC day; the movements counted are kept on the item so a redelivered record counts once. */
   demandDay: (sku: string, locationId: string, day: string) => ({ pk: `DEMAND#${sku}#${locationId}`, sk: `DAY#${day}` }),
   demandOf: (sku: string, locationId: string) => `DEMAND#${sku}#${locationId}`,
+  /** The sort key of a demand day, for reading a window of days. */
+  demandDaySk: (day: string) => `DAY#${day}`,
   /** Units sold per SKU and month across the chain, for ABC. */
   demandMonth: (sku: string, month: string) => ({ pk: `DEMAND_SKU#${sku}`, sk: `MONTH#${month}` }),
   demandMonthsOf: (sku: string) => `DEMAND_SKU#${sku}`,
+  /** The sort key of a demand month, for reading the months since one. */
+  demandMonthSk: (month: string) => `MONTH#${month}`,
   /** One suggestion item per SKU and location: there can never be two open ones. */
   suggestion: (sku: string, locationId: string) => ({ pk: `SUGGESTION#${sku}#${locationId}`, sk: 'SUGGESTION' }),
   /** gsi1: a location's suggestions by status; gsi2: every location's by status (HQ). */
@@ -144,9 +151,10 @@ export const memberKeys = {
   /** A member's messages by time, and the guard that makes each send key happen once. */
   message: (memberId: string, at: string, key: string) => ({ pk: `MEMBER#${memberId}`, sk: `MSG#${at}#${key}` }),
   messagesFrom: (at: string) => `MSG#${at}`,
+  messagesPrefix: 'MSG#',
   sendGuard: (memberId: string, key: string) => ({ pk: `MEMBER#${memberId}`, sk: `SENDKEY#${key}` }),
   /** gsi1 on deferred messages: by the day they are due. */
-  deferred: (until: string, memberId: string, key: string) => ({ gsi1pk: `DEFERRED#${until.slice(0, 10)}`, gsi1sk: `${until}#${memberId}#${key}` }),
+  deferred: (until: string, memberId: string, key: string) => ({ gsi1pk: `DEFERRED#${dayOf(until)}`, gsi1sk: `${until}#${memberId}#${key}` }),
   deferredOn: (day: string) => `DEFERRED#${day}`,
   /** A member's back-in-stock subscription; gsi1 gathers a SKU's subscribers at a location. */
   stockAlert: (memberId: string, sku: string, locationId: string) => ({ pk: `MEMBER#${memberId}`, sk: `BIS#${sku}#${locationId}` }),
@@ -157,7 +165,7 @@ export const memberKeys = {
   lotsFrom: 'LOT#',
   profileSk: 'PROFILE',
   /** gsi1: lots by the day they expire, so the expiry job reads one day's partition, never the table. */
-  lotExpiry: (expiresOn: string, memberId: string, lotId: string) => ({ gsi1pk: `LOT_EXPIRY#${expiresOn.slice(0, 10)}`, gsi1sk: `${expiresOn}#${memberId}#${lotId}` }),
+  lotExpiry: (expiresOn: string, memberId: string, lotId: string) => ({ gsi1pk: `LOT_EXPIRY#${dayOf(expiresOn)}`, gsi1sk: `${expiresOn}#${memberId}#${lotId}` }),
   lotsExpiringOn: (day: string) => `LOT_EXPIRY#${day}`,
   entry: (memberId: string, at: string, entryId: string) => ({ pk: `MEMBER#${memberId}`, sk: `TXN#${at}#${entryId}` }),
   entriesFrom: 'TXN#',
@@ -170,7 +178,7 @@ export const memberKeys = {
   program: { pk: 'PROGRAM', sk: 'PROGRAM' },
   /** When the scheduled tier review next looks at a member; gsi1 by day, so the job reads one partition a day. */
   review: (memberId: string) => ({ pk: `MEMBER#${memberId}`, sk: 'REVIEW' }),
-  reviewIndex: (at: string, memberId: string) => ({ gsi1pk: `TIER_REVIEW#${at.slice(0, 10)}`, gsi1sk: `${at}#${memberId}` }),
+  reviewIndex: (at: string, memberId: string) => ({ gsi1pk: `TIER_REVIEW#${dayOf(at)}`, gsi1sk: `${at}#${memberId}` }),
   reviewsOn: (day: string) => `TIER_REVIEW#${day}`,
   /**
    * Who bought a SKU (product affinity): one item per SKU and member with
@@ -187,6 +195,14 @@ export const memberKeys = {
   campaignPage: (campaignId: string, pageId: string) => ({ pk: `CAMPAIGN#${campaignId}`, sk: `PAGE#${pageId}` }),
   /** Marketing sends counted per UTC day, against the chain's daily spend cap. */
   sendBudget: (day: string) => ({ pk: 'SEND_BUDGET', sk: day }),
+  /** The guard that makes a member-scoped write (`operation`: redeem, adjust, …) happen once per key. */
+  request: (memberId: string, operation: string, key: string) => ({ pk: `MEMBER#${memberId}`, sk: `REQ#${operation}#${key}` }),
+} as const;
+
+/** The idempotency table: guards of writes that have no item of their own to carry one yet. */
+export const idempotencyKeys = {
+  /** A registration, per caller and idempotency key: the member id does not exist before it. */
+  registration: (subject: string, idempotencyKey: string) => ({ pk: `register#${subject}#${idempotencyKey}` }),
 } as const;
 
 /** Spreads a tier's month over this many items, so each stays small (writes cost by item size) and no one item takes every sale. */

@@ -9,8 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
 import { AlreadyExists, Conflict, IdempotencyKeyReused, NotFound, PreconditionFailed, UnknownReference, ValidationFailed } from '../domain/errors.ts';
-import { transactionItemLimit } from '../domain/movements.ts';
-import { addDays, balanceOf, type Balance, expiredLots, type Lot, type LotTake, planRedemption, type PointsEntryType } from '../domain/points.ts';
+import { transactionItemLimit } from '../domain/limits.ts';
+import { balanceOf, type Balance, expiredLots, type Lot, type LotTake, planRedemption, type PointsEntryType } from '../domain/points.ts';
 import { assertMemberAccess, type Principal } from '../domain/principal.ts';
 import {
   buyTier,
@@ -25,11 +25,12 @@ import {
   type TierName,
   type TierState,
 } from '../domain/tiers.ts';
+import { addDays, dayOf, daySeconds, epochSeconds, minuteMillis } from '../domain/time.ts';
 import type { MemberInput, MemberPatch } from '../schemas/members.ts';
 import { documentClient, queryAll, tableName } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { requestFingerprint } from './fingerprint.ts';
-import { entities, memberKeys, withoutKeys } from './keys.ts';
+import { entities, idempotencyKeys, memberKeys, withoutKeys } from './keys.ts';
 import { TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
 import type { Page } from './catalog.ts';
 
@@ -39,7 +40,7 @@ const idempotencyTable = () => tableName(tables.idempotency);
 // ---- the program (tiers and points rules)
 
 /** Programme edits are rare; a warm container re-reads them at most this often. */
-const programCacheMs = 60_000;
+const programCacheMs = minuteMillis;
 let cachedProgram: { program: Program & { version: number }; readAt: number } | undefined;
 
 export const loadProgram = async (fresh = false): Promise<Program & { version: number }> => {
@@ -238,7 +239,7 @@ export const entryPut = (memberId: string, entry: EntryInput, by: string, at: st
 const requestGuard = (memberId: string, operation: string, key: string, fingerprint: string, result: unknown, now: string): TransactItem => ({
   Put: {
     TableName: membersTable(),
-    Item: { pk: memberKeys.partition(memberId), sk: `REQ#${operation}#${key}`, entity: 'REQUEST', fingerprint, result, at: now },
+    Item: { ...memberKeys.request(memberId, operation, key), entity: entities.request, fingerprint, result, at: now },
     ConditionExpression: 'attribute_not_exists(pk)',
   },
 });
@@ -246,7 +247,7 @@ const requestGuard = (memberId: string, operation: string, key: string, fingerpr
 const readGuard = async (memberId: string, operation: string, key: string, fingerprint: string): Promise<unknown> => {
   const item = (
     await documentClient.send(
-      new GetCommand({ TableName: membersTable(), Key: { pk: memberKeys.partition(memberId), sk: `REQ#${operation}#${key}` }, ConsistentRead: true }),
+      new GetCommand({ TableName: membersTable(), Key: memberKeys.request(memberId, operation, key), ConsistentRead: true }),
     )
   ).Item;
   if (!item) return undefined;
@@ -325,10 +326,10 @@ const contactDelete = (key: { pk: string; sk: string }, memberId: string): Trans
 const contactTaken = (what: string) => new AlreadyExists(`A member with this ${what} already exists`, { errors: [{ path: `body.${what}`, message: 'already registered' }] });
 
 /** Registration keys live a day in the idempotency table; the email/phone guard makes a member unique for good. */
-const registrationTtlSeconds = 24 * 3600;
+const registrationTtlSeconds = daySeconds;
 
 /** Signup-attempt notices are kept this long; one a day per member is all a stranger can cause. */
-const signupAttemptTtlSeconds = 30 * 24 * 3600;
+const signupAttemptTtlSeconds = 30 * daySeconds;
 
 type Contact = 'email' | 'phone';
 /** Contacts a self-signup asked for that another member holds: each owner and the channels to tell them on. */
@@ -347,7 +348,7 @@ const signupAttemptPuts = (withheld: Withheld, now: string): TransactItem[] => {
   return [...channelsByOwner].map(([owner, channels]) => ({
     Put: {
       TableName: membersTable(),
-      Item: { ...memberKeys.signupAttempt(owner, now.slice(0, 10)), entity: entities.signupAttempt, memberId: owner, channels, at: now, expiresAt: Math.floor(Date.parse(now) / 1000) + signupAttemptTtlSeconds },
+      Item: { ...memberKeys.signupAttempt(owner, dayOf(now)), entity: entities.signupAttempt, memberId: owner, channels, at: now, expiresAt: epochSeconds(now) + signupAttemptTtlSeconds },
     },
   }));
 };
@@ -370,7 +371,7 @@ export const registerMember = async (
   withheld: Withheld = new Map(),
 ): Promise<{ member: MemberView; created: boolean }> => {
   const fingerprint = requestFingerprint(input);
-  const guardKey = { pk: `register#${principal.subject}#${idempotencyKey}` };
+  const guardKey = idempotencyKeys.registration(principal.subject, idempotencyKey);
   const earlier = (await documentClient.send(new GetCommand({ TableName: idempotencyTable(), Key: guardKey, ConsistentRead: true }))).Item;
   if (earlier) {
     if (earlier.fingerprint !== fingerprint) throw new IdempotencyKeyReused(`Idempotency key ${idempotencyKey} was used for another registration`);
@@ -400,7 +401,7 @@ export const registerMember = async (
   const gift = program.welcomeGift;
   const lots: NewLot[] = gift.points > 0 ? [{ lotId: `${now}#welcome`, remaining: gift.points, expiresOn: addDays(now, gift.expiryDays), source: 'WELCOME' }] : [];
   const items: TransactItem[] = [
-    { Put: { TableName: idempotencyTable(), Item: { ...guardKey, fingerprint, memberId, expiresAt: Math.floor(Date.parse(now) / 1000) + registrationTtlSeconds }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    { Put: { TableName: idempotencyTable(), Item: { ...guardKey, fingerprint, memberId, expiresAt: epochSeconds(now) + registrationTtlSeconds }, ConditionExpression: 'attribute_not_exists(pk)' } },
     {
       Put: {
         TableName: membersTable(),
@@ -605,8 +606,8 @@ export const expireMemberPoints = async (memberId: string, now = () => new Date(
     if (!state) return 0;
     const expired = expiredLots(state.lots, at);
     if (expired.length === 0) return 0;
-    // A transaction holds 100 items: the profile guard plus a lot and an entry each.
-    const batch = expired.slice(0, 49);
+    // One transaction: the profile guard plus a lot and an entry each.
+    const batch = expired.slice(0, Math.floor((transactionItemLimit - 1) / 2));
     const written = await tryMemberWrite([
       profileUpdate(state.record, {}, at),
       ...batch.flatMap((lot) => [

@@ -9,6 +9,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type Channel, type Decision, decideSend, type Message, type PastSend, type Recipient, sendKey, type SuppressionReason } from '../domain/send-gate.ts';
+import { addDays, dayOf } from '../domain/time.ts';
 import { sendEmail, sendText } from '../messaging/channels.ts';
 import { renderEmail, renderText, type TemplateName, type TemplateVars } from '../messaging/templates.ts';
 import { documentClient } from './client.ts';
@@ -51,7 +52,7 @@ const recipientOf = (profile: Record<string, unknown>): Recipient => {
 };
 
 const recentSends = async (memberId: string, now: string): Promise<PastSend[]> => {
-  const from = new Date(Date.parse(now) - historyDays * 86_400_000).toISOString();
+  const from = addDays(now, -historyDays);
   const output = await documentClient.send(
     new QueryCommand({
       TableName: membersTable(),
@@ -165,7 +166,7 @@ const spendBudget = async (now: string): Promise<boolean> => {
     await documentClient.send(
       new UpdateCommand({
         TableName: membersTable(),
-        Key: memberKeys.sendBudget(now.slice(0, 10)),
+        Key: memberKeys.sendBudget(dayOf(now)),
         UpdateExpression: 'ADD sent :one',
         ConditionExpression: 'attribute_not_exists(sent) OR sent < :cap',
         ExpressionAttributeValues: { ':one': 1, ':cap': dailyMarketingCap() },
@@ -239,7 +240,7 @@ const recordAndSend = async (
         ? [{
             Update: {
               TableName: membersTable(),
-              Key: memberKeys.sendBudget(now.slice(0, 10)),
+              Key: memberKeys.sendBudget(dayOf(now)),
               UpdateExpression: 'ADD sent :one',
               ConditionExpression: 'attribute_not_exists(sent) OR sent < :cap',
               ExpressionAttributeValues: { ':one': 1, ':cap': dailyMarketingCap() },
@@ -293,7 +294,7 @@ export const messagesOf = async (memberId: string, limit = 50): Promise<Record<s
     new QueryCommand({
       TableName: membersTable(),
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
-      ExpressionAttributeValues: { ':pk': memberKeys.partition(memberId), ':msg': 'MSG#' },
+      ExpressionAttributeValues: { ':pk': memberKeys.partition(memberId), ':msg': memberKeys.messagesPrefix },
       ScanIndexForward: false,
       Limit: limit,
     }),

@@ -10,7 +10,9 @@ import { tables } from '../../infra/tables.ts';
 import { NotFound } from '../domain/errors.ts';
 import { assertMemberAccess, type Principal } from '../domain/principal.ts';
 import { pairedSkus, pickRecommendations, type Recommendation, scoreCandidates, usualLocation } from '../domain/recommendations.ts';
-import { addMonths, effectiveTier, monthOf, ruleOf, type TierName, type TierState, tierRank } from '../domain/tiers.ts';
+import { transactionItemLimit } from '../domain/limits.ts';
+import { effectiveTier, ruleOf, type TierName, type TierState, tierRank } from '../domain/tiers.ts';
+import { addMonths, daySeconds, epochSeconds, monthOf } from '../domain/time.ts';
 import { batchGetItems } from './catalog.ts';
 import { documentClient, tableName } from './client.ts';
 import { entities, inventoryKeys, memberKeys, recommendationKeys, salesKeys, tierFavouriteShards } from './keys.ts';
@@ -33,11 +35,10 @@ const countsOf = (item: Record<string, unknown> | undefined, prefix: string): Re
 
 /** Of a sale's SKUs, at most this many (by units) have their pairs counted: 10 SKUs, 10 items of 9 counters each. */
 export const maxPairedSkus = 10;
-const transactionLimit = 100;
 /** Each chunk: its guard, its SKUs' buyer items and favourite shards; the first also the stores item and the pairs. */
-export const skusPerChunk = transactionLimit - 1 - tierFavouriteShards - 1 - maxPairedSkus;
+export const skusPerChunk = transactionItemLimit - 1 - tierFavouriteShards - 1 - maxPairedSkus;
 /** Stream retries end within a day; the guards only need to outlive them. */
-const guardTtlSeconds = 30 * 86_400;
+const guardTtlSeconds = 30 * daySeconds;
 
 export interface MemberSale {
   saleId: string;
@@ -126,13 +127,13 @@ const boughtWithUpdates = (month: string, skus: readonly string[]): TransactItem
  * after some chunks were written) counts no chunk twice. Returns the chunks
  * counted now.
  */
-export const recordPurchase = async (sale: MemberSale, now = new Date()): Promise<number> => {
+export const recordPurchase = async (sale: MemberSale, now = new Date().toISOString()): Promise<number> => {
   const units = new Map<string, number>();
   for (const line of sale.lines) units.set(line.sku, (units.get(line.sku) ?? 0) + line.qty);
   // Sorted, so a redelivery cuts the same chunks and finds the same guards.
   const lines = [...units].sort(([a], [b]) => a.localeCompare(b));
   const month = monthOf(sale.at);
-  const expiresAt = Math.floor(now.getTime() / 1000) + guardTtlSeconds;
+  const expiresAt = epochSeconds(now) + guardTtlSeconds;
   let counted = 0;
   for (let chunk = 0; chunk * skusPerChunk < lines.length; chunk++) {
     const part = lines.slice(chunk * skusPerChunk, (chunk + 1) * skusPerChunk);

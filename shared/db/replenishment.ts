@@ -19,6 +19,7 @@ import { replenishmentReason } from '../domain/replenishment/reason.ts';
 import { type ReorderPlan, reorderPoint } from '../domain/replenishment/reorder-point.ts';
 import { type OrderPolicy, suggestOrder } from '../domain/replenishment/suggestion.ts';
 import { memberDemandUplift } from '../domain/replenishment/uplift.ts';
+import { addDays, addMonths, dayOf, monthOf } from '../domain/time.ts';
 import { batchGetInventory, getInventoryItem, type Page } from './catalog.ts';
 import { documentClient, tableName } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
@@ -28,15 +29,13 @@ import { levelUpdate, loadReferences, movementItems, readLevels, type StockLevel
 import { TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
 
 const inventory = () => tableName(tables.inventory);
-const dayMs = 86_400_000;
 
 /** Days of history behind the forecast: two four-week periods, so member demand growth can be measured too. */
 export const demandWindowDays = 56;
 const defaultLeadTimeDays = 7;
 const defaultServiceLevel = 0.95;
 
-const dayOf = (iso: string) => iso.slice(0, 10);
-const daysBefore = (iso: string, days: number) => dayOf(new Date(Date.parse(iso) - days * dayMs).toISOString());
+const daysBefore = (iso: string, days: number) => dayOf(addDays(iso, -days));
 
 // ---- demand from the stream
 
@@ -66,7 +65,7 @@ export const recordDemand = async (entry: { sku: string; locationId: string; mov
       {
         Update: {
           TableName: inventory(),
-          Key: replenishmentKeys.demandMonth(entry.sku, entry.at.slice(0, 7)),
+          Key: replenishmentKeys.demandMonth(entry.sku, monthOf(entry.at)),
           UpdateExpression: 'SET entity = :entity, sku = :sku ADD units :units',
           ExpressionAttributeValues: { ':entity': entities.demandMonth, ':sku': entry.sku, ':units': units },
         },
@@ -120,7 +119,7 @@ const demandHistory = async (sku: string, locationId: string, now: string): Prom
     new QueryCommand({
       TableName: inventory(),
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':pk': replenishmentKeys.demandOf(sku, locationId), ':from': `DAY#${daysBefore(now, demandWindowDays - 1)}`, ':to': `DAY#${dayOf(now)}` },
+      ExpressionAttributeValues: { ':pk': replenishmentKeys.demandOf(sku, locationId), ':from': replenishmentKeys.demandDaySk(daysBefore(now, demandWindowDays - 1)), ':to': replenishmentKeys.demandDaySk(dayOf(now)) },
       ProjectionExpression: '#day, units, ' + ['REGULAR', 'SILVER', 'GOLD', 'PLATINUM'].map((t) => `segment_${t}`).join(', '),
       ExpressionAttributeNames: { '#day': 'day' },
     }),
@@ -685,13 +684,13 @@ export interface AbcReport {
 
 /** Annual units of a SKU across the chain: the last twelve monthly buckets. */
 const annualUnits = async (sku: string, now: string): Promise<number> => {
-  const from = new Date(Date.parse(now));
-  from.setUTCMonth(from.getUTCMonth() - 11);
+  // Eleven months back by calendar month (clamped: on 31 March it is April, not May).
+  const from = monthOf(addMonths(now, -11));
   const output = await documentClient.send(
     new QueryCommand({
       TableName: inventory(),
       KeyConditionExpression: 'pk = :pk AND sk >= :from',
-      ExpressionAttributeValues: { ':pk': replenishmentKeys.demandMonthsOf(sku), ':from': `MONTH#${from.toISOString().slice(0, 7)}` },
+      ExpressionAttributeValues: { ':pk': replenishmentKeys.demandMonthsOf(sku), ':from': replenishmentKeys.demandMonthSk(from) },
     }),
   );
   return (output.Items ?? []).reduce((sum, i) => sum + (i.units as number), 0);

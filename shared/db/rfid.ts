@@ -305,9 +305,9 @@ const gatePrincipal = (message: GateMessage): Principal => ({ subject: `gate:${m
  * retried (and, past its retries, kept by the error action) and the retry
  * completes only what is missing.
  */
-export const ingestGateReads = async (message: GateMessage, windowSeconds: number, now = new Date()): Promise<IngestResult> => {
+export const ingestGateReads = async (message: GateMessage, windowSeconds: number, now = new Date().toISOString()): Promise<IngestResult> => {
   // Reads stamped far from the server's clock are counted, not booked: one from 2099 would make every later event of its serial stale.
-  const { accepted, skewed } = plausibleReads(message.reads, message.readAt, now);
+  const { accepted, skewed } = plausibleReads(message.reads, message.readAt, new Date(now));
   const sightings = collapseReads(accepted, message.readAt, windowSeconds);
   const decoded = new Map([...new Set(sightings.map((s) => s.epc))].map((epc) => [epc, decodeEpc(epc)] as const));
   const undecodable = [...decoded].filter(([, d]) => !d.ok).map(([epc]) => epc);

@@ -10,8 +10,9 @@ import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
 import { AllocationExhausted, Conflict, IdempotencyKeyReused, NotEligible, NotFound, OutOfStock, UnknownReference, ValidationFailed } from '../domain/errors.ts';
 import { decodeEpc, gtinForms } from '../domain/epc.ts';
+import { transactionItemLimit } from '../domain/limits.ts';
 import { assertFitsOneTransaction, planMovement } from '../domain/movements.ts';
-import { addDays, balanceOf, planClawback, planRedemption, type Lot, type LotTake } from '../domain/points.ts';
+import { balanceOf, planClawback, planRedemption, type Lot, type LotTake } from '../domain/points.ts';
 import { assertLocationAccess, type Principal } from '../domain/principal.ts';
 import { mergeSaleLines, type PricedSale, priceReturn, priceSale, type SoldLine } from '../domain/sales.ts';
 import {
@@ -19,7 +20,6 @@ import {
   afterPurchase,
   afterReturn,
   effectiveTier,
-  monthOf,
   type Program,
   rollingTotal,
   ruleOf,
@@ -28,6 +28,7 @@ import {
   type Upgrade,
   upgradeOf,
 } from '../domain/tiers.ts';
+import { addDays, monthOf } from '../domain/time.ts';
 import { getInventoryItem } from './catalog.ts';
 import { documentClient, tableName } from './client.ts';
 import { requestFingerprint } from './fingerprint.ts';
@@ -384,7 +385,7 @@ export const checkout = async (
     const exclusiveItems = [...exclusive.map(allocationTake), ...limited.map((l) => claimUpdate(command.memberId!, l, at))];
     const serialItems = serials.map((tag) => serialSoldUpdate(tag.epc, command.saleId, at));
     const items = [salePut, ...stockItems, ...memberItems, ...exclusiveItems, ...serialItems];
-    if (items.length > 100) {
+    if (items.length > transactionItemLimit) {
       throw new ValidationFailed('This sale needs more writes than one transaction holds', [{ path: 'body.lines', message: 'split the sale' }]);
     }
     try {
@@ -571,7 +572,7 @@ export const returnSale = async (
       ...memberItems,
       ...returnedTags.map((tag) => serialReturnedUpdate(tag, saleId, locationId, at)),
     ];
-    if (items.length > 100) throw new ValidationFailed('This return needs more writes than one transaction holds', [{ path: 'body.lines', message: 'return in parts' }]);
+    if (items.length > transactionItemLimit) throw new ValidationFailed('This return needs more writes than one transaction holds', [{ path: 'body.lines', message: 'return in parts' }]);
     try {
       await transactWrite(items);
     } catch (error) {

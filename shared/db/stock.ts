@@ -29,6 +29,7 @@ import {
 } from '../domain/movements.ts';
 import { derivedId } from '../domain/ids.ts';
 import { assertLocationAccess, type Principal, visibleLocations } from '../domain/principal.ts';
+import { dayMillis, daySeconds, epochSeconds, hourSeconds } from '../domain/time.ts';
 import { batchGetInventory, getInventoryItem, type Page } from './catalog.ts';
 import { documentClient, queryAll, tableName } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
@@ -87,14 +88,12 @@ export interface MovementOutcome {
 /** Longest hold a RESERVE may ask for: holds are for click & collect, not for parking stock. */
 export const maxHoldDays = 30;
 /** Released holds stay readable for audits this long, then TTL removes them. */
-const releasedHoldRetentionSeconds = 90 * 24 * 3600;
+const releasedHoldRetentionSeconds = 90 * daySeconds;
 /**
  * TTL on an active hold lags its expiry by an hour: the sweep job releases it
  * on time, TTL plus the stream consumer is the safety net if the job is down.
  */
-const activeHoldTtlGraceSeconds = 3600;
-
-const epochSeconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
+const activeHoldTtlGraceSeconds = hourSeconds;
 
 const levelView = (item: Record<string, unknown>): StockLevel =>
   withoutKeys<StockLevel>(item, ['inventoryPosition']);
@@ -352,7 +351,7 @@ const prepare = async (command: MovementCommand, now: string, holdOverride?: Pre
   if (command.type !== 'RELEASE') {
     if (command.type === 'RESERVE') {
       const until = Date.parse(command.expiresAt ?? '');
-      if (!(until > Date.parse(now)) || until > Date.parse(now) + maxHoldDays * 86_400_000) {
+      if (!(until > Date.parse(now)) || until > Date.parse(now) + maxHoldDays * dayMillis) {
         throw new ValidationFailed('A hold must expire in the future and within 30 days', [
           { path: 'body.expiresAt', message: `after now and at most ${maxHoldDays} days ahead` },
         ]);

@@ -5,9 +5,10 @@
  * than becoming a new one every window). Pure: the db layer keeps each open
  * window in DynamoDB and applies the same rule in a conditional write.
  */
+import { dayMillis, hourSeconds, minuteMillis, secondMillis } from './time.ts';
 
 export const defaultDedupeWindowSeconds = 30;
-const maxDedupeWindowSeconds = 3600;
+const maxDedupeWindowSeconds = hourSeconds;
 
 /** The window from `RFID_DEDUPE_WINDOW_SECONDS`; a value that is not 1 to 3600 whole seconds is a configuration error. */
 export const dedupeWindowSeconds = (configured: string | undefined): number => {
@@ -20,9 +21,9 @@ export const dedupeWindowSeconds = (configured: string | undefined): number => {
 };
 
 /** How far ahead of the server's clock a read may be: gateway clocks drift, but not by minutes. */
-export const maxClockAheadMs = 2 * 60 * 1000;
+export const maxClockAheadMs = 2 * minuteMillis;
 /** How old a read may be: a gateway buffers reads while offline, not for weeks. */
-export const maxReadAgeMs = 7 * 24 * 3600 * 1000;
+export const maxReadAgeMs = 7 * dayMillis;
 
 /**
  * Splits reads into those whose time (`at`, else the message's `readAt`) is
@@ -120,4 +121,4 @@ export const windowOpenSince = (at: string, windowSeconds: number): string => ne
  * land in a window that is already due for deletion.
  */
 export const windowExpiresAt = (lastAt: string, windowSeconds: number, now: Date): number =>
-  Math.ceil(Math.max(Date.parse(lastAt), now.getTime()) / 1000) + windowSeconds + 3600;
+  Math.ceil(Math.max(Date.parse(lastAt), now.getTime()) / secondMillis) + windowSeconds + hourSeconds;

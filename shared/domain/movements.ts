@@ -5,6 +5,7 @@
  * write itself.
  */
 import { Conflict, ValidationFailed } from './errors.ts';
+import { transactionItemLimit } from './limits.ts';
 
 export type MovementType =
   | 'RECEIPT' | 'SALE' | 'RETURN' | 'TRANSFER' | 'ADJUSTMENT' | 'COUNT' | 'RESERVE' | 'RELEASE' | 'RFID_IN' | 'RFID_OUT';
@@ -51,9 +52,6 @@ export interface LevelSnapshot {
   readonly reserved: number;
   readonly version: number;
 }
-
-/** DynamoDB's limit on items in one TransactWriteItems call. */
-export const transactionItemLimit = 100;
 
 /**
  * Lines naming the same SKU (a bundle, or a till that does not merge lines)

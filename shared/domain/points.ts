@@ -117,5 +117,3 @@ export const percentOf = (amount: number, percent: number): number => Number((Bi
  */
 export const proratedShare = (total: number, before: number, units: number, of: number): number =>
   Math.round((total * (before + units)) / of) - Math.round((total * before) / of);
-
-export const addDays = (iso: string, days: number): string => new Date(Date.parse(iso) + days * 86_400_000).toISOString();

@@ -4,6 +4,7 @@
  * Pure: the member comes in as its profile record.
  */
 import { effectiveTier, type MonthlyTotals, rollingTotal, tierRank, type TierName, type TierState } from './tiers.ts';
+import { dayMillis } from './time.ts';
 
 export interface Segment {
   readonly tiers?: readonly TierName[];
@@ -61,11 +62,11 @@ const inactiveFor = (member: SegmentMember, now: string): number => {
   const last = member.lastVisitMonth ?? lastVisitMonth(member.visitsByMonth);
   if (!last) return Number.POSITIVE_INFINITY;
   const [year, month] = last.split('-').map(Number) as [number, number];
-  return Math.floor((Date.parse(now) - Date.UTC(year, month, 1)) / 86_400_000);
+  return Math.floor((Date.parse(now) - Date.UTC(year, month, 1)) / dayMillis);
 };
 
 const boughtWithin = (member: SegmentMember, affinity: NonNullable<Segment['affinity']>, now: string): boolean =>
   affinity.skus.some((sku) => {
     const at = member.lastBought?.[sku];
-    return at !== undefined && (affinity.withinDays === undefined || Date.parse(now) - Date.parse(at) <= affinity.withinDays * 86_400_000);
+    return at !== undefined && (affinity.withinDays === undefined || Date.parse(now) - Date.parse(at) <= affinity.withinDays * dayMillis);
   });

@@ -4,6 +4,8 @@
  * allowed time, or skip — always with a reason that is recorded. Pure: the
  * clock, the member's state and their recent sends come in as arguments.
  */
+import { dayMillis, hourMillis, secondMillis } from './time.ts';
+
 export const channels = ['email', 'sms'] as const;
 export type Channel = (typeof channels)[number];
 
@@ -65,8 +67,6 @@ export type Decision =
   | { readonly action: 'DEFER'; readonly until: string; readonly reason: DeferReason }
   | { readonly action: 'SKIP'; readonly reason: SkipReason; readonly detail?: string };
 
-const dayMs = 86_400_000;
-
 // ---- wall-clock time in a zone, without a date library
 
 const partsIn = (instant: number, timeZone: string) => {
@@ -80,7 +80,7 @@ const partsIn = (instant: number, timeZone: string) => {
 /** How far the zone's wall clock is ahead of UTC at an instant, in ms. */
 const offsetAt = (instant: number, timeZone: string): number => {
   const p = partsIn(instant, timeZone);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(instant / 1000) * 1000;
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(instant / secondMillis) * secondMillis;
 };
 
 /**
@@ -108,16 +108,16 @@ export const quietHoursEnd = (instant: number, timeZone: string, quiet: SendPoli
   const inside = spansMidnight ? now >= start || now < end : now >= start && now < end;
   if (!inside) return undefined;
   // The end is today if it is still ahead on the local clock, else tomorrow.
-  const endDay = now < end ? local : partsIn(Date.UTC(local.year, local.month - 1, local.day) + dayMs + 12 * 3_600_000, 'UTC');
+  const endDay = now < end ? local : partsIn(Date.UTC(local.year, local.month - 1, local.day) + dayMillis + 12 * hourMillis, 'UTC');
   return zonedTime(endDay, quiet.end, timeZone);
 };
 
 /** When a capped window frees a slot: the oldest counted send leaves it. */
 const capFreesAt = (sends: readonly PastSend[], cap: Cap, now: number): number | undefined => {
-  const windowStart = now - cap.days * dayMs;
+  const windowStart = now - cap.days * dayMillis;
   const inWindow = sends.map((s) => Date.parse(s.at)).filter((at) => at > windowStart).sort((a, b) => a - b);
   if (inWindow.length < cap.count) return undefined;
-  return inWindow[inWindow.length - cap.count]! + cap.days * dayMs;
+  return inWindow[inWindow.length - cap.count]! + cap.days * dayMillis;
 };
 
 /**

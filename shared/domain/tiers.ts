@@ -5,6 +5,7 @@
  */
 import { Conflict, ValidationFailed } from './errors.ts';
 import type { Segment } from './segments.ts';
+import { addMonths, dayMillis, monthOf } from './time.ts';
 export const tierNames = ['REGULAR', 'SILVER', 'GOLD', 'PLATINUM'] as const;
 export type TierName = (typeof tierNames)[number];
 
@@ -96,14 +97,12 @@ export const ruleOf = (program: Program, tier: TierName): TierRule => {
 /** Monthly buckets of spend or visits, keyed `YYYY-MM` (UTC). */
 export type MonthlyTotals = Readonly<Record<string, number>>;
 
-export const monthOf = (iso: string): string => iso.slice(0, 7);
-
 /** The months of the rolling window ending with `now`'s month, oldest first. */
 export const rollingWindow = (now: string, months: number): string[] => {
   const date = new Date(`${monthOf(now)}-01T00:00:00Z`);
   return Array.from({ length: months }, (_, i) => {
     const d = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() - (months - 1 - i), 1));
-    return d.toISOString().slice(0, 7);
+    return monthOf(d.toISOString());
   });
 };
 
@@ -170,19 +169,6 @@ export const afterReturn = (state: TierState, program: Program, spend: number, v
     : { ...state, qualifiedTier: upgrade.from, qualifiedSince: upgrade.fromSince };
 };
 
-const dayMs = 86_400_000;
-
-/** Calendar months later, the day clamped to the month's end (31 January + 1 month = 28/29 February). */
-export const addMonths = (iso: string, months: number): string => {
-  const date = new Date(iso);
-  const day = date.getUTCDate();
-  date.setUTCDate(1);
-  date.setUTCMonth(date.getUTCMonth() + months);
-  const lastDay = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
-  date.setUTCDate(Math.min(day, lastDay));
-  return date.toISOString();
-};
-
 /**
  * A paid membership: the fee must be the program's price for the tier and
  * months. Buying the tier already paid for extends it from its end; a
@@ -212,7 +198,7 @@ export const reviewTier = (state: TierState, program: Program, spend: number, vi
   const current = tierRank(state.qualifiedTier);
   if (tierRank(earned) > current) return { ...state, qualifiedTier: earned, qualifiedSince: now };
   if (tierRank(earned) === current) return state;
-  if (Date.parse(now) - Date.parse(state.qualifiedSince) < program.reviewGraceDays * dayMs) return state;
+  if (Date.parse(now) - Date.parse(state.qualifiedSince) < program.reviewGraceDays * dayMillis) return state;
   return { ...state, qualifiedTier: tierNames[current - 1]!, qualifiedSince: now };
 };
 
@@ -223,7 +209,7 @@ export const reviewTier = (state: TierState, program: Program, spend: number, vi
  */
 export const nextReviewAt = (state: TierState, program: Program, now: string): string | undefined => {
   if (state.qualifiedTier === 'REGULAR') return undefined;
-  const graceEnds = Date.parse(state.qualifiedSince) + program.reviewGraceDays * dayMs;
-  const interval = Date.parse(now) + (program.reviewIntervalDays ?? 30) * dayMs;
+  const graceEnds = Date.parse(state.qualifiedSince) + program.reviewGraceDays * dayMillis;
+  const interval = Date.parse(now) + (program.reviewIntervalDays ?? 30) * dayMillis;
   return new Date(Math.max(graceEnds, interval)).toISOString();
 };

@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { z } from 'zod';
 import type { RouteDefinition } from '../../infra/routes.ts';
 import type { Principal } from '../domain/principal.ts';
-import { logger } from './logger.ts';
+import { logger } from '../observability.ts';
 import { authorize } from './middleware/authorize.ts';
 import { problemErrors } from './middleware/problem-errors.ts';
 import { validateRequest } from './middleware/validate-request.ts';

@@ -218,7 +218,7 @@ describe('a campaign fanned out through the queue', () => {
     const later = await createCampaign({ name: 'Later', segment: { tags: [tag] }, sendAt: new Date(Date.now() + 86_400_000).toISOString() });
     expect(due.status).toBe('SCHEDULED');
 
-    const run = await startCampaigns({} as ScheduledEvent);
+    const run = await startCampaigns({} as ScheduledEvent, lambdaContext('startCampaigns'));
     expect(run.started).toContain(due.campaignId);
     expect(run.started).not.toContain(later.campaignId);
     await queues.idle();
@@ -226,7 +226,7 @@ describe('a campaign fanned out through the queue', () => {
     expect((await getCampaign(later.campaignId)).status).toBe('SCHEDULED');
     expect(outbox.list(member!.email)).toEqual([expect.objectContaining({ subject: 'Group offer' })]);
     // A second run finds nothing due any more.
-    expect((await startCampaigns({} as ScheduledEvent)).started).not.toContain(due.campaignId);
+    expect((await startCampaigns({} as ScheduledEvent, lambdaContext('startCampaigns'))).started).not.toContain(due.campaignId);
   });
 });
 
@@ -286,10 +286,10 @@ describe('the holiday job', () => {
         if (attempt > 5) throw error;
       }
     }
-    const first = await holidayOffers({} as ScheduledEvent);
+    const first = await holidayOffers({} as ScheduledEvent, lambdaContext('holidayOffers'));
     const campaignId = derivedId('holiday', holidayId, new Date().toISOString().slice(0, 4));
     expect(first.started).toContain(campaignId);
-    await holidayOffers({} as ScheduledEvent);
+    await holidayOffers({} as ScheduledEvent, lambdaContext('holidayOffers'));
     await queues.idle();
     for (const member of members) {
       expect(outbox.list(member.email)).toEqual([expect.objectContaining({ subject: 'Happy test day' })]);

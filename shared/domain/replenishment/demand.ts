@@ -5,6 +5,7 @@
  * the variation, and so the safety stock of slow, lumpy movers.
  */
 import { ValidationFailed } from '../errors.ts';
+import { dayMillis, dayOf } from '../time.ts';
 import { requireInt, requireNumber } from './validate.ts';
 
 /** Units sold on one UTC calendar day (`YYYY-MM-DD`). */
@@ -28,16 +29,15 @@ export interface DemandStats {
   readonly stdDevDaily: number;
 }
 
-const dayMs = 86_400_000;
 const dayPattern = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Days since the epoch of a `YYYY-MM-DD` date; refuses anything else. */
 const dayNumber = (path: string, day: string): number => {
   const ms = dayPattern.test(day) ? Date.parse(`${day}T00:00:00Z`) : Number.NaN;
-  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== day) {
+  if (Number.isNaN(ms) || dayOf(new Date(ms).toISOString()) !== day) {
     throw new ValidationFailed(`${path} must be a YYYY-MM-DD date`, [{ path, message: 'must be a YYYY-MM-DD date' }]);
   }
-  return ms / dayMs;
+  return ms / dayMillis;
 };
 
 /**

@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DomainError, TemporarilyUnavailable } from '../../domain/errors.ts';
-import { logger } from '../logger.ts';
+import { logger } from '../../observability.ts';
 import { internalProblem, problemFromDomainError } from '../problem.ts';
 import type { StockClubEvent } from '../handler.ts';
 

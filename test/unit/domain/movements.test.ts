@@ -10,8 +10,8 @@ import {
   mergeLines,
   type MovementInput,
   planMovement,
-  transactionItemLimit,
 } from '../../../shared/domain/movements.ts';
+import { transactionItemLimit } from '../../../shared/domain/limits.ts';
 import { thrown } from '../../support/thrown.ts';
 
 const base = { movementId: 'm1', locationId: 'S1' };

@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InsufficientPoints, ValidationFailed } from '../../../shared/domain/errors.ts';
 import {
-  addDays,
   balanceOf,
   expiredLots,
   type Lot,
@@ -11,6 +10,7 @@ import {
   pointsFor,
   proratedShare,
 } from '../../../shared/domain/points.ts';
+import { addDays, dayMillis } from '../../../shared/domain/time.ts';
 import { thrown } from '../../support/thrown.ts';
 
 const now = '2025-06-01T12:00:00.000Z';
@@ -47,15 +47,6 @@ const lotsArb = fc
     ),
   );
 
-describe('addDays', () => {
-  it('adds and subtracts whole days in UTC', () => {
-    expect(addDays('2025-02-28T10:00:00.000Z', 1)).toBe('2025-03-01T10:00:00.000Z');
-    expect(addDays('2024-02-28T10:00:00.000Z', 1)).toBe('2024-02-29T10:00:00.000Z');
-    expect(addDays('2025-01-01T00:00:00.000Z', -1)).toBe('2024-12-31T00:00:00.000Z');
-    expect(addDays('2025-01-01T00:00:00Z', 365)).toBe('2026-01-01T00:00:00.000Z');
-  });
-});
-
 describe('balanceOf', () => {
   it('splits live points into available and pending', () => {
     const lots = [lot('a', 100, 30), lot('b', 40, 300, { pendingUntil: after(10), saleId: 'S1' }), lot('c', 7, 1, { pendingUntil: before(1) })];
@@ -74,7 +65,7 @@ describe('balanceOf', () => {
 
   it('treats pendingUntil as passed at its instant', () => {
     expect(balanceOf([lot('a', 10, 30, { pendingUntil: now })], now)).toEqual({ available: 10, pending: 0 });
-    expect(balanceOf([lot('a', 10, 30, { pendingUntil: addDays(now, 1 / 86_400_000) })], now)).toEqual({ available: 0, pending: 10 });
+    expect(balanceOf([lot('a', 10, 30, { pendingUntil: addDays(now, 1 / dayMillis) })], now)).toEqual({ available: 0, pending: 10 });
   });
 
   it('is zero without lots and ignores empty lots', () => {

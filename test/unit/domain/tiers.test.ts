@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Conflict, ValidationFailed } from '../../../shared/domain/errors.ts';
 import {
-  addMonths,
   addToMonth,
   afterPurchase,
   afterReturn,
@@ -12,7 +11,6 @@ import {
   defaultProgram,
   effectiveTier,
   higherTier,
-  monthOf,
   type Program,
   qualifyingTier,
   reviewTier,
@@ -24,6 +22,7 @@ import {
   tierRank,
   type TierState,
 } from '../../../shared/domain/tiers.ts';
+import { monthOf } from '../../../shared/domain/time.ts';
 
 /** A program with other thresholds, a short window and a short grace period. */
 const custom: Program = {
@@ -421,17 +420,6 @@ describe('reviewTier', () => {
         else expect(delta).toBe(-1);
       }),
     );
-  });
-});
-
-describe('addMonths', () => {
-  it.each([
-    ['2026-01-31T10:00:00.000Z', 1, '2026-02-28T10:00:00.000Z'],
-    ['2028-01-31T10:00:00.000Z', 1, '2028-02-29T10:00:00.000Z'],
-    ['2026-11-25T00:00:00.000Z', 12, '2027-11-25T00:00:00.000Z'],
-    ['2026-12-15T08:30:00.000Z', 3, '2027-03-15T08:30:00.000Z'],
-  ])('%s + %i months = %s (day clamped to the month)', (from, months, expected) => {
-    expect(addMonths(from, months)).toBe(expected);
   });
 });
 

@@ -28,7 +28,7 @@ import {
   ValidationFailed,
 } from '../../../shared/domain/errors.ts';
 import { httpHandler } from '../../../shared/http/handler.ts';
-import { logger } from '../../../shared/http/logger.ts';
+import { logger } from '../../../shared/observability.ts';
 import { internalProblem, problem, problemFromDomainError, problemTypeBase } from '../../../shared/http/problem.ts';
 import { Problem } from '../../../shared/schemas/common.ts';
 import { apiEvent, invoke } from '../../support/api-event.ts';
