@@ -3,7 +3,7 @@
  * stream consumer, topic rule function and scheduled job), the bundle the
  * stack would ship and its module init time.
  *
- * - Bundle: esbuild with the options infra/stack.ts gives NodejsFunction
+ * - Bundle: esbuild with the options infra/constructs/function.ts gives NodejsFunction
  *   (bundle, platform node, ESM, target node22, minify, source map,
  *   mainFields module/main, the createRequire banner, the AWS SDK bundled,
  *   not external). The bundle depends only on the entry file, not on the
@@ -43,7 +43,7 @@ const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const outRoot = join(tmpdir(), `stockclub-bench-lambda-${process.pid}`);
 const initRuns = 10;
 
-/** As infra/stack.ts bundles (NodejsFunction with its `bundling` options). */
+/** As infra/constructs/function.ts bundles (NodejsFunction with its `bundling` options). */
 const bundleEntry = async (entry: string | { contents: string }, outDir: string) => {
   const outfile = join(outDir, 'index.mjs');
   const result = await build({
@@ -65,7 +65,7 @@ const bundleEntry = async (entry: string | { contents: string }, outDir: string)
   return { outfile, bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length, mapBytes: statSync(`${outfile}.map`).size, inputs: Object.keys(result.metafile.inputs) };
 };
 
-/** The environment infra/stack.ts gives every function, table names included. */
+/** The environment infra/constructs/function.ts gives every function, table names included. */
 const functionEnv = (name: string): NodeJS.ProcessEnv => ({
   PATH: process.env.PATH,
   NODE_OPTIONS: '--enable-source-maps',

@@ -3,12 +3,11 @@
  * topic and subscribes the function; tests (there is no SNS on one machine)
  * invoke the handlers with the same SNS event shape.
  */
-import type { TableAccess } from './tables.ts';
+import type { Grants } from './grants.ts';
 
-export interface NotificationConsumerDefinition {
+export interface NotificationConsumerDefinition extends Grants {
   readonly entry: string;
   readonly description: string;
-  readonly tables: TableAccess;
 }
 
 export const notificationConsumers = {

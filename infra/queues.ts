@@ -5,9 +5,10 @@
  * say which queues they send to (`sendsTo` on a route, schedule or queue),
  * and get the queue's URL in `envVar` and the right to send.
  */
-import type { TableAccess } from './tables.ts';
+import type { Grants } from './grants.ts';
 
-export interface QueueDefinition {
+// Grants<string>: a queue naming its own queue in sendsTo would make QueueName circular.
+export interface QueueDefinition extends Grants<string> {
   readonly entry: string;
   readonly description: string;
   /** Environment variable through which producers learn the queue's URL. */
@@ -19,9 +20,6 @@ export interface QueueDefinition {
   readonly maxReceiveCount: number;
   /** Workers at once: keeps the sends under the SES and SMS rate quotas. */
   readonly maxConcurrency: number;
-  readonly tables?: TableAccess;
-  readonly sendsMessages?: boolean;
-  readonly sendsTo?: readonly string[];
 }
 
 export const queues = {

@@ -1,5 +1,5 @@
 /**
- * Every HTTP route, declared once. API Gateway (infra/stack.ts), the local
+ * Every HTTP route, declared once. API Gateway (infra/constructs/http-api.ts), the local
  * gateway (infra/local/gateway.ts), the handlers' validation and role checks
  * (shared/http) and the OpenAPI document all read this table.
  *
@@ -8,8 +8,7 @@
  */
 import type { z } from 'zod';
 import type { Role } from '../shared/domain/principal.ts';
-import type { QueueName } from './queues.ts';
-import type { TableAccess } from './tables.ts';
+import type { Grants } from './grants.ts';
 import { Health, Page } from '../shared/schemas/common.ts';
 import {
   LedgerEntry,
@@ -105,15 +104,10 @@ export interface RouteDefinition {
   readonly success: { readonly status: number; readonly schema?: z.ZodType; readonly description: string };
   /** Another success a route answers in some cases (its handler sets `status`). */
   readonly alsoSucceeds?: { readonly status: number; readonly schema?: z.ZodType; readonly description: string };
-  /** Tables the handler touches; without it, GET routes read and other routes write the inventory table. */
-  readonly tables?: TableAccess;
-  /** The handler checks signed unsubscribe links: it gets the signing key. */
-  readonly verifiesUnsubscribeLinks?: boolean;
-  /** The handler sends member messages: it gets the SES and SMS settings and the right to send. */
-  readonly sendsMessages?: boolean;
-  /** Queues the handler hands work to. */
-  readonly sendsTo?: readonly QueueName[];
 }
+
+/** A route of this API and what its function may touch (tests of the HTTP layer declare bare routes). */
+export interface RouteWithGrants extends RouteDefinition, Grants {}
 
 /** Every route's Lambda timeout (API Gateway gives up at 30 s anyway). */
 export const routeTimeoutSeconds = 10;
@@ -123,83 +117,85 @@ const staffAndService = ['admin', 'store', 'service'] as const;
 const everyone = ['admin', 'store', 'service', 'member'] as const;
 const readMembers = { members: 'read' } as const;
 const writeMembers = { members: 'readWrite' } as const;
+const readInventory = { inventory: 'read' } as const;
+const writeInventory = { inventory: 'readWrite' } as const;
 
 export const routes = {
   health: {
-    method: 'GET', path: '/health', entry: 'functions/api/meta.ts', auth: 'public', tag: 'meta',
+    method: 'GET', path: '/health', entry: 'functions/api/meta.ts', auth: 'public', tag: 'meta', tables: {},
     summary: 'Liveness', success: { status: 200, schema: Health, description: 'The API answers' },
   },
   openApi: {
-    method: 'GET', path: '/openapi.json', entry: 'functions/api/meta.ts', auth: 'public', tag: 'meta',
+    method: 'GET', path: '/openapi.json', entry: 'functions/api/meta.ts', auth: 'public', tag: 'meta', tables: {},
     summary: 'This API as OpenAPI 3.1', success: { status: 200, description: 'The OpenAPI document' },
   },
 
   createLocation: {
-    method: 'POST', path: '/locations', entry: 'functions/api/locations.ts', auth: ['admin'], tag: 'catalog',
+    method: 'POST', path: '/locations', entry: 'functions/api/locations.ts', auth: ['admin'], tag: 'catalog', tables: writeInventory,
     summary: 'Create a store or warehouse', body: LocationInput,
     success: { status: 201, schema: Location, description: 'The location' },
   },
   listLocations: {
-    method: 'GET', path: '/locations', entry: 'functions/api/locations.ts', auth: staffAndService, tag: 'catalog',
+    method: 'GET', path: '/locations', entry: 'functions/api/locations.ts', auth: staffAndService, tag: 'catalog', tables: readInventory,
     summary: 'Locations (store staff see their own)', query: Page, success: { status: 200, schema: pageOf(Location, 'LocationPage'), description: 'A page of locations' },
   },
   getLocation: {
-    method: 'GET', path: '/locations/{locationId}', entry: 'functions/api/locations.ts', auth: staffAndService, tag: 'catalog',
+    method: 'GET', path: '/locations/{locationId}', entry: 'functions/api/locations.ts', auth: staffAndService, tag: 'catalog', tables: readInventory,
     summary: 'One location', params: LocationParams, success: { status: 200, schema: Location, description: 'The location' },
   },
   updateLocation: {
-    method: 'PATCH', path: '/locations/{locationId}', entry: 'functions/api/locations.ts', auth: ['admin'], tag: 'catalog',
+    method: 'PATCH', path: '/locations/{locationId}', entry: 'functions/api/locations.ts', auth: ['admin'], tag: 'catalog', tables: writeInventory,
     summary: 'Change a location (If-Match required)', params: LocationParams, body: LocationPatch, ifMatch: true,
     success: { status: 200, schema: Location, description: 'The updated location' },
   },
 
   createProduct: {
-    method: 'POST', path: '/products', entry: 'functions/api/products.ts', auth: ['admin'], tag: 'catalog',
+    method: 'POST', path: '/products', entry: 'functions/api/products.ts', auth: ['admin'], tag: 'catalog', tables: writeInventory,
     summary: 'Create a product', body: ProductInput,
     success: { status: 201, schema: Product, description: 'The product' },
   },
   listProducts: {
-    method: 'GET', path: '/products', entry: 'functions/api/products.ts', auth: staffAndService, tag: 'catalog',
+    method: 'GET', path: '/products', entry: 'functions/api/products.ts', auth: staffAndService, tag: 'catalog', tables: readInventory,
     summary: 'Products, a page at a time', query: Page, success: { status: 200, schema: pageOf(Product, 'ProductPage'), description: 'A page of products' },
   },
   getProduct: {
-    method: 'GET', path: '/products/{sku}', entry: 'functions/api/products.ts', auth: staffAndService, tag: 'catalog',
+    method: 'GET', path: '/products/{sku}', entry: 'functions/api/products.ts', auth: staffAndService, tag: 'catalog', tables: readInventory,
     summary: 'One product', params: SkuParams, success: { status: 200, schema: Product, description: 'The product' },
   },
   updateProduct: {
-    method: 'PATCH', path: '/products/{sku}', entry: 'functions/api/products.ts', auth: ['admin'], tag: 'catalog',
+    method: 'PATCH', path: '/products/{sku}', entry: 'functions/api/products.ts', auth: ['admin'], tag: 'catalog', tables: writeInventory,
     summary: 'Change a product (If-Match required)', params: SkuParams, body: ProductPatch, ifMatch: true,
     success: { status: 200, schema: Product, description: 'The updated product' },
   },
 
   createMovement: {
-    method: 'POST', path: '/movements', entry: 'functions/api/movements.ts', auth: staff, tag: 'stock',
+    method: 'POST', path: '/movements', entry: 'functions/api/movements.ts', auth: staff, tag: 'stock', tables: writeInventory,
     summary: 'Book a stock movement (all lines or none)', body: MovementRequest, idempotencyKey: 'movementId',
     success: { status: 201, schema: MovementResult, description: 'The movement and the stock levels it left' },
   },
   listMovements: {
-    method: 'GET', path: '/movements', entry: 'functions/api/movements.ts', auth: staffAndService, tag: 'stock',
+    method: 'GET', path: '/movements', entry: 'functions/api/movements.ts', auth: staffAndService, tag: 'stock', tables: readInventory,
     summary: 'The movement ledger by SKU and/or location and time', query: MovementsQuery,
     success: { status: 200, schema: pageOf(LedgerEntry, 'LedgerPage'), description: 'Ledger entries, oldest first' },
   },
   getStockOfSku: {
-    method: 'GET', path: '/stock/{sku}', entry: 'functions/api/stock.ts', auth: staffAndService, tag: 'stock',
+    method: 'GET', path: '/stock/{sku}', entry: 'functions/api/stock.ts', auth: staffAndService, tag: 'stock', tables: readInventory,
     summary: 'A SKU at every location (store staff see their own)', params: SkuParams,
     success: { status: 200, schema: StockOfSku, description: 'Stock levels of the SKU' },
   },
   getLocationStock: {
-    method: 'GET', path: '/locations/{locationId}/stock', entry: 'functions/api/stock.ts', auth: staffAndService, tag: 'stock',
+    method: 'GET', path: '/locations/{locationId}/stock', entry: 'functions/api/stock.ts', auth: staffAndService, tag: 'stock', tables: readInventory,
     summary: 'Stock at one location, optionally only at or below reorder point', params: LocationParams, query: LocationStockQuery,
     success: { status: 200, schema: pageOf(StockLevel, 'StockLevelPage'), description: 'A page of stock levels' },
   },
 
   setAllocation: {
-    method: 'PUT', path: '/products/{sku}/allocations/{scope}', entry: 'functions/api/products.ts', auth: ['admin'], tag: 'members',
+    method: 'PUT', path: '/products/{sku}/allocations/{scope}', entry: 'functions/api/products.ts', auth: ['admin'], tag: 'members', tables: writeInventory,
     summary: 'Set aside units of a member-exclusive product at a location, or for the chain (scope *)', params: AllocationParams, body: AllocationInput,
     success: { status: 200, schema: Allocation, description: 'The allocation with what is sold and what remains' },
   },
   listAllocations: {
-    method: 'GET', path: '/products/{sku}/allocations', entry: 'functions/api/products.ts', auth: everyone, tag: 'members',
+    method: 'GET', path: '/products/{sku}/allocations', entry: 'functions/api/products.ts', auth: everyone, tag: 'members', tables: readInventory,
     summary: 'Member-exclusive units of a product: set aside, sold, remaining', params: SkuParams,
     success: { status: 200, schema: AllocationList, description: 'Allocations per scope' },
   },
@@ -333,45 +329,45 @@ export const routes = {
   },
 
   listSuggestions: {
-    method: 'GET', path: '/replenishment/suggestions', entry: 'functions/api/replenishment.ts', auth: staffAndService, tag: 'replenishment',
+    method: 'GET', path: '/replenishment/suggestions', entry: 'functions/api/replenishment.ts', auth: staffAndService, tag: 'replenishment', tables: readInventory,
     summary: 'Reorder suggestions (HQ: every location; store staff: their own)', query: SuggestionsQuery,
     success: { status: 200, schema: pageOf(Suggestion, 'SuggestionPage'), description: 'A page of suggestions' },
   },
   placeHqOrders: {
-    method: 'POST', path: '/replenishment/hq-orders', entry: 'functions/api/replenishment.ts', auth: ['admin'], tag: 'replenishment',
+    method: 'POST', path: '/replenishment/hq-orders', entry: 'functions/api/replenishment.ts', auth: ['admin'], tag: 'replenishment', tables: writeInventory,
     summary: 'Combine open purchase suggestions into one order per supplier', body: HqOrdersInput, idempotencyKey: 'runId',
     success: { status: 201, schema: HqOrders, description: 'The purchase orders opened' },
   },
   createPurchaseOrder: {
-    method: 'POST', path: '/purchase-orders', entry: 'functions/api/replenishment.ts', auth: staff, tag: 'replenishment',
+    method: 'POST', path: '/purchase-orders', entry: 'functions/api/replenishment.ts', auth: staff, tag: 'replenishment', tables: writeInventory,
     summary: 'Open a purchase order (raises incoming)', body: PurchaseOrderInput, idempotencyKey: 'purchaseOrderId',
     success: { status: 201, schema: PurchaseOrder, description: 'The purchase order' },
   },
   getPurchaseOrder: {
-    method: 'GET', path: '/purchase-orders/{purchaseOrderId}', entry: 'functions/api/replenishment.ts', auth: staffAndService, tag: 'replenishment',
+    method: 'GET', path: '/purchase-orders/{purchaseOrderId}', entry: 'functions/api/replenishment.ts', auth: staffAndService, tag: 'replenishment', tables: readInventory,
     summary: 'A purchase order with what has been received', params: PurchaseOrderParams,
     success: { status: 200, schema: PurchaseOrder, description: 'The purchase order' },
   },
   receivePurchaseOrder: {
-    method: 'POST', path: '/purchase-orders/{purchaseOrderId}/receipts', entry: 'functions/api/replenishment.ts', auth: staff, tag: 'replenishment',
+    method: 'POST', path: '/purchase-orders/{purchaseOrderId}/receipts', entry: 'functions/api/replenishment.ts', auth: staff, tag: 'replenishment', tables: writeInventory,
     summary: 'Book goods received against an order (a RECEIPT movement that lowers incoming)', params: PurchaseOrderParams, body: PurchaseOrderReceipt,
     idempotencyKey: 'receiptId', success: { status: 201, schema: ReceiptResult, description: 'The order and the levels after the receipt' },
   },
   cancelPurchaseOrder: {
-    method: 'POST', path: '/purchase-orders/{purchaseOrderId}/cancel', entry: 'functions/api/replenishment.ts', auth: staff, tag: 'replenishment',
+    method: 'POST', path: '/purchase-orders/{purchaseOrderId}/cancel', entry: 'functions/api/replenishment.ts', auth: staff, tag: 'replenishment', tables: writeInventory,
     summary: 'Cancel what is still outstanding (lowers incoming)', params: PurchaseOrderParams,
     success: { status: 200, schema: PurchaseOrder, description: 'The cancelled order' },
   },
   getAbcAnalysis: {
-    method: 'GET', path: '/analytics/abc', entry: 'functions/api/replenishment.ts', auth: ['admin', 'service'], tag: 'replenishment',
+    method: 'GET', path: '/analytics/abc', entry: 'functions/api/replenishment.ts', auth: ['admin', 'service'], tag: 'replenishment', tables: readInventory,
     summary: 'ABC class per SKU with value shares, and the Pareto figures of the last classification', query: Page,
     success: { status: 200, schema: AbcAnalysis, description: 'Classes and Pareto figures' },
   },
-} as const satisfies Record<string, RouteDefinition>;
+} as const satisfies Record<string, RouteWithGrants>;
 
 export type RouteName = keyof typeof routes;
 
-export const routeList = (): [RouteName, RouteDefinition][] =>
-  Object.entries(routes) as [RouteName, RouteDefinition][];
+export const routeList = (): [RouteName, RouteWithGrants][] =>
+  Object.entries(routes) as [RouteName, RouteWithGrants][];
 
 export const routeKey = (route: RouteDefinition): string => `${route.method} ${route.path}`;

@@ -3,20 +3,13 @@
  * local scheduler on one machine. Expressions use EventBridge syntax
  * (`rate(5 minutes)`, `cron(0 8 * * ? *)`), evaluated in `timeZone`.
  */
-import type { QueueName } from './queues.ts';
-import type { TableAccess } from './tables.ts';
+import type { Grants } from './grants.ts';
 
-export interface ScheduleDefinition {
+export interface ScheduleDefinition extends Grants {
   readonly entry: string;
   readonly expression: string;
   readonly timeZone: string;
   readonly description: string;
-  /** Tables the job touches; without it, the inventory table. */
-  readonly tables?: TableAccess;
-  /** The job sends member messages: it gets the SES and SMS settings and the right to send. */
-  readonly sendsMessages?: boolean;
-  /** Queues the job hands work to. */
-  readonly sendsTo?: readonly QueueName[];
 }
 
 export const schedules = {
@@ -25,6 +18,7 @@ export const schedules = {
     expression: 'rate(1 minute)',
     timeZone: 'UTC',
     description: 'Releases holds past their expiry without waiting for DynamoDB TTL, which may lag for hours',
+    tables: { inventory: 'readWrite' },
   },
   expirePoints: {
     entry: 'functions/jobs/expire-points.ts',
@@ -39,6 +33,7 @@ export const schedules = {
     expression: 'cron(30 1 * * ? *)',
     timeZone: 'UTC',
     description: 'Re-checks every SKU at every location, the safety net for stream records that never arrived',
+    tables: { inventory: 'readWrite' },
   },
   tierReview: {
     entry: 'functions/jobs/tier-review.ts',
@@ -104,6 +99,7 @@ export const schedules = {
     expression: 'cron(0 2 ? * SUN *)',
     timeZone: 'UTC',
     description: 'Reclassifies products A/B/C by annual consumption value and writes class and policy back',
+    tables: { inventory: 'readWrite' },
   },
 } as const satisfies Record<string, ScheduleDefinition>;
 

@@ -9,11 +9,12 @@
  * `exists` and `anything-but`.
  */
 import { entities } from '../shared/db/keys.ts';
-import type { TableAccess, TableKey } from './tables.ts';
+import type { Grants } from './grants.ts';
+import type { TableKey } from './tables.ts';
 
 export type FilterPattern = Record<string, unknown>;
 
-export interface StreamConsumerDefinition {
+export interface StreamConsumerDefinition extends Grants {
   readonly table: TableKey;
   readonly entry: string;
   readonly description: string;
@@ -23,10 +24,6 @@ export interface StreamConsumerDefinition {
   readonly maxBatchingWindowSeconds: number;
   /** Retries of a failing batch before its records go to the failure destination. */
   readonly retryAttempts: number;
-  /** Tables the handler touches; without it, read/write on the table it consumes. */
-  readonly tables?: TableAccess;
-  /** The consumer sends member messages: it gets the SES and SMS settings and the right to send. */
-  readonly sendsMessages?: boolean;
 }
 
 /** Every stream consumer's Lambda timeout. */
@@ -37,28 +34,30 @@ export const streamConsumers = {
     table: 'inventory',
     entry: 'functions/streams/expired-holds.ts',
     description: 'Releases the stock of a hold whose TTL removed it before anyone released it',
-    filters: [{ eventName: ['REMOVE'], dynamodb: { OldImage: { entity: { S: ['RESERVATION'] }, status: { S: ['ACTIVE'] } } } }],
+    filters: [{ eventName: ['REMOVE'], dynamodb: { OldImage: { entity: { S: [entities.reservation] }, status: { S: ['ACTIVE'] } } } }],
     batchSize: 25,
     maxBatchingWindowSeconds: 1,
     retryAttempts: 5,
+    tables: { inventory: 'readWrite' },
   },
   demand: {
     table: 'inventory',
     entry: 'functions/streams/demand.ts',
     description: 'Counts sales into daily demand per SKU and location, and member sales by tier, for the forecast',
     filters: [
-      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['LEDGER_ENTRY'] }, type: { S: ['SALE'] } } } },
-      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['SALE'] }, memberId: { S: [{ exists: true }] } } } },
+      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: [entities.ledgerEntry] }, type: { S: ['SALE'] } } } },
+      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: [entities.sale] }, memberId: { S: [{ exists: true }] } } } },
     ],
     batchSize: 100,
     maxBatchingWindowSeconds: 2,
     retryAttempts: 5,
+    tables: { inventory: 'readWrite' },
   },
   purchaseHistory: {
     table: 'inventory',
     entry: 'functions/streams/purchase-history.ts',
     description: 'Counts member sales once into buyers per SKU, bought-together counts, tier favourites and usual stores, for recommendations',
-    filters: [{ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['SALE'] }, memberId: { S: [{ exists: true }] } } } }],
+    filters: [{ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: [entities.sale] }, memberId: { S: [{ exists: true }] } } } }],
     batchSize: 25,
     maxBatchingWindowSeconds: 2,
     retryAttempts: 5,
@@ -68,10 +67,11 @@ export const streamConsumers = {
     table: 'inventory',
     entry: 'functions/streams/reorder-check.ts',
     description: 'Re-checks the reorder point of every stock level that changed and keeps one suggestion per SKU and location',
-    filters: [{ eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: ['STOCK_LEVEL'] } } } }],
+    filters: [{ eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: [entities.level] } } } }],
     batchSize: 50,
     maxBatchingWindowSeconds: 2,
     retryAttempts: 5,
+    tables: { inventory: 'readWrite' },
   },
   backInStock: {
     table: 'inventory',
@@ -81,11 +81,11 @@ export const streamConsumers = {
       {
         eventName: ['MODIFY'],
         dynamodb: {
-          OldImage: { entity: { S: ['STOCK_LEVEL'] }, available: { N: [{ numeric: ['<=', 0] }] } },
+          OldImage: { entity: { S: [entities.level] }, available: { N: [{ numeric: ['<=', 0] }] } },
           NewImage: { available: { N: [{ numeric: ['>', 0] }] } },
         },
       },
-      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['STOCK_LEVEL'] }, available: { N: [{ numeric: ['>', 0] }] } } } },
+      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: [entities.level] }, available: { N: [{ numeric: ['>', 0] }] } } } },
     ],
     batchSize: 25,
     maxBatchingWindowSeconds: 1,

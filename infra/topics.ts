@@ -5,9 +5,9 @@
  * payload's own `locationId` must not stand in for the topic's), `fields`
  * the topic segments (1-based, as IoT SQL's `topic(n)`) it adds.
  */
-import type { TableKey } from './tables.ts';
+import type { Grants } from './grants.ts';
 
-export interface TopicRuleDefinition {
+export interface TopicRuleDefinition extends Grants {
   /** IoT rule names allow letters, digits and underscores only. */
   readonly ruleName: string;
   readonly topicFilter: string;
@@ -16,8 +16,6 @@ export interface TopicRuleDefinition {
   readonly fields: Readonly<Record<string, number>>;
   readonly entry: string;
   readonly description: string;
-  /** Tables the rule's function may use (IAM grants and table-name variables). */
-  readonly tables?: Readonly<Partial<Record<TableKey, 'read' | 'readWrite'>>>;
 }
 
 export const topicRules = {
@@ -30,6 +28,8 @@ export const topicRules = {
     description: 'RFID gate reads to the ingest function, with location and gate taken from the topic',
     // Inventory: GTIN lookups and RFID_IN/RFID_OUT movements; rfid: dedupe windows and serials.
     tables: { inventory: 'readWrite', rfid: 'readWrite' },
+    // Acknowledgements and alarms go back to the gate on its events topic.
+    publishesToGates: true,
   },
 } as const satisfies Record<string, TopicRuleDefinition>;
 

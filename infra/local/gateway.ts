@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { problem, problemTypeBase } from '../../shared/http/problem.ts';
-import { type RouteDefinition, routeKey, routeList, routeTimeoutSeconds } from '../routes.ts';
+import { type RouteDefinition, routeKey, routeList, type RouteWithGrants, routeTimeoutSeconds } from '../routes.ts';
 import { verifyLocalToken } from './auth.ts';
 import { loadHandler } from './handlers.ts';
 
@@ -13,7 +13,7 @@ export type LocalEndpoint = (request: IncomingMessage, body: string) => Promise<
 
 interface CompiledRoute {
   readonly name: string;
-  readonly route: RouteDefinition;
+  readonly route: RouteWithGrants;
   readonly pattern: RegExp;
   readonly paramNames: string[];
 }
@@ -21,7 +21,7 @@ interface CompiledRoute {
 // API Gateway refuses payloads above 10 MB before any Lambda runs.
 const maxPayloadBytes = 10 * 1024 * 1024;
 
-const compile = (name: string, route: RouteDefinition): CompiledRoute => {
+const compile = (name: string, route: RouteWithGrants): CompiledRoute => {
   const paramNames: string[] = [];
   const source = route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)\\?\}|\{(\w+)\}/g, (_m, a, b) => {
     paramNames.push(a ?? b);
@@ -199,7 +199,7 @@ export const createGateway = (options: { localEndpoints?: LocalEndpoint[] } = {}
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1', host: req.headers.host ?? 'localhost',
       });
 
-      const handler = await loadHandler<LambdaHandler>(match.route.entry, match.name);
+      const handler = await loadHandler<LambdaHandler>(match.route.entry, match.name, match.route);
       send(res, await handler(event, lambdaContext(match.name, routeTimeoutSeconds * 1000)));
     } catch (error) {
       // In AWS a crashed function is a 500 from API Gateway; same here, and say so in the log.

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Grants } from '../grants.ts';
+import { runWithGrants } from './grants.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const loaded = new Map<string, Promise<unknown>>();
@@ -7,8 +9,10 @@ const loaded = new Map<string, Promise<unknown>>();
 /**
  * The export `name` of a handler module, imported on first use as Lambda
  * would on a cold start; later calls reuse the module (a warm container).
+ * Each call runs as the function `name` with `grants`: an AWS call outside
+ * them fails with AccessDeniedException, as under the stack's IAM role.
  */
-export const loadHandler = <H>(entry: string, name: string): Promise<H> => {
+export const loadHandler = async <H extends (...args: never[]) => unknown>(entry: string, name: string, grants: Grants<string>): Promise<H> => {
   const key = `${entry}#${name}`;
   let handler = loaded.get(key);
   if (!handler) {
@@ -18,5 +22,6 @@ export const loadHandler = <H>(entry: string, name: string): Promise<H> => {
     });
     loaded.set(key, handler);
   }
-  return handler as Promise<H>;
+  const run = (await handler) as H;
+  return ((...args: Parameters<H>) => runWithGrants(name, grants, () => run(...args))) as H;
 };

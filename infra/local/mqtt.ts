@@ -91,7 +91,7 @@ export const startMqttBroker = async (options: { port?: number; failures: Failur
       return;
     }
     try {
-      const handler = await loadHandler<RuleHandler>(rule.entry, name);
+      const handler = await loadHandler<RuleHandler>(rule.entry, name, rule);
       await handler(event, lambdaContext(name));
     } catch (error) {
       options.failures.record({ source: 'topicRule', name, reason: `${topic}: ${(error as Error).message}`, payload: event });

@@ -47,7 +47,7 @@ export const startScheduler = (options: { failures: FailureLog; enabled?: boolea
 
   const invoke = async (name: string, time: Date) => {
     const definition = definitions.get(name)!;
-    const handler = await loadHandler<JobHandler>(definition.entry, name);
+    const handler = await loadHandler<JobHandler>(definition.entry, name, definition);
     return handler(scheduledEvent(name, time), lambdaContext(name));
   };
 

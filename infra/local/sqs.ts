@@ -99,7 +99,7 @@ export const startLocalQueues = async (options: { failures: FailureLog; region: 
     let failed: Set<string>;
     let reason = 'reported in batchItemFailures';
     try {
-      const worker = await loadHandler<QueueWorker>(definition.entry, name);
+      const worker = await loadHandler<QueueWorker>(definition.entry, name, definition);
       const response = await worker({ Records: batch.map((m) => recordOf(name, m)) }, lambdaContext(name, definition.timeoutSeconds * 1000));
       failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch (error) {

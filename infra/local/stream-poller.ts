@@ -205,7 +205,7 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
       let reason: string;
       try {
         // Inside the try: a module that fails to load is a failed invocation, as an init error is in Lambda.
-        const handler = await loadHandler<StreamHandler>(consumer.definition.entry, consumer.name);
+        const handler = await loadHandler<StreamHandler>(consumer.definition.entry, consumer.name, consumer.definition);
         const response = await handler({ Records: pending }, lambdaContext(consumer.name, streamConsumerTimeoutSeconds * 1000));
         const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
         const known = new Set(pending.map((r) => r.dynamodb?.SequenceNumber));

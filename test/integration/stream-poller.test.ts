@@ -28,7 +28,7 @@ beforeAll(async () => {
       ['flaky', {
         table: 'members', entry: 'test/support/fixtures/flaky-stream-handler.ts', description: 'poller test',
         filters: [{ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: [runId] } } } }],
-        batchSize: 10, maxBatchingWindowSeconds: 0, retryAttempts: 2,
+        batchSize: 10, maxBatchingWindowSeconds: 0, retryAttempts: 2, tables: {},
       }],
     ],
   });
@@ -104,7 +104,7 @@ describe('local stream poller', () => {
       consumers: [['flaky', {
         table: 'members', entry: 'test/support/fixtures/flaky-stream-handler.ts', description: 'checkpoint test',
         filters: [{ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: [checkpointRun] } } } }],
-        batchSize: 10, maxBatchingWindowSeconds: 0, retryAttempts: 0,
+        batchSize: 10, maxBatchingWindowSeconds: 0, retryAttempts: 0, tables: {},
       }]],
     });
     const putOne = (pk: string) => documentClient.send(new PutCommand({ TableName: table(), Item: { pk, sk: checkpointRun } }));

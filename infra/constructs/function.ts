@@ -1,0 +1,137 @@
+import { resolve } from 'node:path';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { Grants } from '../grants.ts';
+import { type QueueName, queues } from '../queues.ts';
+import { routeTimeoutSeconds } from '../routes.ts';
+import { type TableKey, tables } from '../tables.ts';
+import type { MemberMessaging } from './member-messaging.ts';
+
+const repoRoot = resolve(import.meta.dirname, '../..');
+
+/** What a stack hands its functions: each function takes from it exactly what its grants name. */
+export interface FunctionBindings {
+  readonly tables: Readonly<Record<TableKey, ITable>>;
+  readonly queues: Readonly<Record<QueueName, IQueue>>;
+  /** The stack's one log group for all its functions (a group per function was a fifth of the resources). */
+  readonly logs: LogGroup;
+  readonly messaging: MemberMessaging;
+  /** Signs the unsubscribe links in marketing email. */
+  readonly unsubscribeKey: ISecret;
+  /** Where the links in marketing email point. */
+  readonly unsubscribeUrl: string;
+}
+
+export interface StockClubFunctionProps {
+  /** The handler's export name, and the function's. */
+  readonly name: string;
+  readonly entry: string;
+  readonly description: string;
+  readonly grants: Grants<string>;
+  readonly bindings: FunctionBindings;
+  readonly timeout?: Duration;
+  /** Extra environment variables, for this function only. */
+  readonly environment?: Record<string, string>;
+  /** Asynchronous invocations that fail every retry (or grow older than maxEventAge) go here. */
+  readonly onFailure?: IQueue;
+  readonly maxEventAge?: Duration;
+}
+
+const baseEnvironment = {
+  NODE_OPTIONS: '--enable-source-maps',
+  POWERTOOLS_SERVICE_NAME: 'stockclub',
+  POWERTOOLS_LOG_LEVEL: 'INFO',
+};
+
+/**
+ * One function and its own role, bound to what its definition declares and
+ * nothing else: IAM grants and the table-name and queue-URL variables of its
+ * tables and queues, the SES/SMS settings and send rights if it sends member
+ * messages, the unsubscribe key if it checks links; logs to the stack's
+ * group; for asynchronous callers (IoT rules, Scheduler) an on-failure queue
+ * so an invocation that fails every retry is kept, not dropped.
+ */
+export class StockClubFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+
+  constructor(scope: Construct, props: StockClubFunctionProps) {
+    super(scope, props.name);
+    const { grants, bindings } = props;
+    const tableKeys = Object.keys(grants.tables) as TableKey[];
+    const queueNames = (grants.sendsTo ?? []) as readonly QueueName[];
+    const unsubscribeSecret = { UNSUBSCRIBE_SECRET: bindings.unsubscribeKey.secretValue.unsafeUnwrap() };
+    const environment: Record<string, string> = {
+      ...baseEnvironment,
+      ...Object.fromEntries(tableKeys.map((key) => [tables[key].envVar, bindings.tables[key].tableName])),
+      ...Object.fromEntries(queueNames.map((queue) => [queues[queue].envVar, bindings.queues[queue].queueUrl])),
+      ...(grants.sendsMessages
+        ? { ...bindings.messaging.settings, UNSUBSCRIBE_URL: bindings.unsubscribeUrl, ...unsubscribeSecret }
+        : grants.verifiesUnsubscribeLinks ? unsubscribeSecret : {}),
+      ...props.environment,
+    };
+
+    // An own role per function instead of the managed basic-execution policy: logs go to the stack's functions' group only.
+    this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    bindings.logs.grantWrite(this.role);
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(bindings.logs).getLogicalId(bindings.logs.node.defaultChild as never)}.Arn>:*]`,
+      reason: 'Log streams are created at run time; the wildcard covers streams of this function\'s own log group only.',
+    });
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: resolve(repoRoot, props.entry),
+      handler: props.name,
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 1024,
+      timeout: props.timeout ?? Duration.seconds(routeTimeoutSeconds),
+      role: this.role,
+      logGroup: bindings.logs,
+      environment,
+      ...(props.onFailure
+        ? { onFailure: new SqsDestination(props.onFailure), retryAttempts: 2, maxEventAge: props.maxEventAge ?? Duration.hours(6) }
+        : {}),
+      projectRoot: repoRoot,
+      depsLockFilePath: resolve(repoRoot, 'package-lock.json'),
+      bundling: {
+        format: OutputFormat.ESM,
+        minify: true,
+        sourceMap: true,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        // The SDK version the tests ran against, not whichever the runtime ships.
+        bundleAwsSDK: true,
+        // Some dependencies still call require(); ESM bundles need it defined.
+        banner: "import{createRequire}from'module';const require=createRequire(import.meta.url);",
+      },
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 is the runtime the code and its bundles target (the development machines run Node 20); move to 24 after testing there.',
+    });
+
+    for (const queue of queueNames) bindings.queues[queue].grantSendMessages(this.role);
+    for (const key of tableKeys) {
+      const table = bindings.tables[key];
+      if (grants.tables[key] === 'read') table.grantReadData(this.role);
+      else table.grantReadWriteData(this.role);
+      if (tables[key].indexes.length > 0) {
+        Validations.of(this.role).acknowledge({
+          // The table lives in the data stack: cdk-nag names its ARN by the export (`Fn::ImportValue`) it comes through.
+          id: `AwsSolutions-IAM5[Resource::${(Stack.of(this).resolve(table.tableArn) as { 'Fn::ImportValue': string })['Fn::ImportValue']}/index/*]`,
+          reason: 'Queries go through this table\'s own GSIs; the wildcard covers that table\'s indexes only.',
+        });
+      }
+    }
+    if (grants.sendsMessages) bindings.messaging.grantSend(this.role);
+  }
+}

@@ -1,0 +1,75 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { routeList } from '../routes.ts';
+import { type FunctionBindings, StockClubFunction } from './function.ts';
+
+/** API Gateway's default-route throttle: a sane ceiling per account and stage, well above a chain's tills. */
+export const apiThrottle = { rateLimit: 500, burstLimit: 1000 } as const;
+
+/** HTTP API access log: one JSON line per request, HTTP API context variables only. */
+export const accessLogFields = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationLatency: '$context.integrationLatency',
+  integrationError: '$context.integrationErrorMessage',
+  authorizerError: '$context.authorizer.error',
+  sub: '$context.authorizer.claims.sub',
+} as const;
+
+export interface HttpApiRoutesProps {
+  readonly jwtIssuer: string;
+  readonly jwtAudience: string;
+  /** Everything but the unsubscribe URL, which is this API's. */
+  readonly bindings: Omit<FunctionBindings, 'unsubscribeUrl'>;
+}
+
+/** The HTTP API: a throttled, logged `$default` stage, the JWT authorizer, and one function per route of infra/routes.ts. */
+export class HttpApiRoutes extends Construct {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  /** The public route that the links in marketing email open. */
+  readonly unsubscribeUrl: string;
+
+  constructor(scope: Construct, id: string, props: HttpApiRoutesProps) {
+    super(scope, id);
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
+    this.api = new HttpApi(this, 'Api', { apiName: 'stockclub', createDefaultStage: false });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: apiThrottle,
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: AccessLogFormat.custom(JSON.stringify(accessLogFields)) },
+    });
+    this.unsubscribeUrl = `${this.api.apiEndpoint}/unsubscribe`;
+    const jwt = new HttpJwtAuthorizer('Jwt', props.jwtIssuer, { jwtAudience: [props.jwtAudience] });
+    const bindings = { ...props.bindings, unsubscribeUrl: this.unsubscribeUrl };
+
+    for (const [name, route] of routeList()) {
+      const handler = new StockClubFunction(this, { name, entry: route.entry, description: route.summary, grants: route, bindings });
+      const [created] = this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`${name}Integration`, handler.function),
+        authorizer: route.auth === 'public' ? new HttpNoneAuthorizer() : jwt,
+      });
+      if (route.auth === 'public' && created) {
+        Validations.of(created).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method} ${route.path} is public by design (liveness, the API description, signed unsubscribe links); it needs no token.`,
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * What one function may touch. Every definition (route, stream consumer,
+ * topic rule, schedule, queue worker, notification consumer) states it in
+ * full: the stack grants exactly this (IAM, table and queue environment
+ * variables, SES/SMS settings), and the local cloud refuses anything else
+ * with the AccessDeniedException IAM would give (infra/local/grants.ts).
+ */
+import type { QueueName } from './queues.ts';
+import type { TableAccess } from './tables.ts';
+
+export interface Grants<Queue extends string = QueueName> {
+  /** Tables it reads (`read`) or also writes (`readWrite`); `{}` for none. */
+  readonly tables: TableAccess;
+  /** Work queues it sends to: it gets their URLs and sqs:SendMessage. */
+  readonly sendsTo?: readonly Queue[];
+  /** It sends member messages: it gets the SES and SMS settings and the right to send. */
+  readonly sendsMessages?: boolean;
+  /** It checks signed unsubscribe links: it gets the signing key. */
+  readonly verifiesUnsubscribeLinks?: boolean;
+  /** It answers gates on their events topics: iot:Publish there, and the IoT data endpoint. */
+  readonly publishesToGates?: boolean;
+}
