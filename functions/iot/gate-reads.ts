@@ -1,4 +1,3 @@
-import type { Context } from 'aws-lambda';
 import { dedupeWindowSeconds } from '../../shared/domain/dedupe.ts';
 import { ingestGateReads } from '../../shared/db/rfid.ts';
 import { logger } from '../../shared/observability.ts';
@@ -17,7 +16,7 @@ const alarmItemsPerMessage = 200;
  * same queue as the rule's error action; locally: the failure log). Nothing
  * is dropped silently, and a retry books nothing twice.
  */
-export const gateReads = eventHandler(async (event: unknown, context: Context) => {
+export const gateReads = eventHandler(async (event: unknown) => {
   const parsed = GateReads.safeParse(event);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ');

@@ -1,4 +1,4 @@
-import type { Context, ScheduledEvent } from 'aws-lambda';
+import type { ScheduledEvent } from 'aws-lambda';
 import { listProducts } from '../../shared/db/catalog.ts';
 import { reclassifyAbc } from '../../shared/db/replenishment.ts';
 import { logger } from '../../shared/observability.ts';
@@ -9,7 +9,7 @@ import { eventHandler } from '../../shared/triggers.ts';
  * demand buckets x unit cost), classified in one pass, class and policy
  * written back. Reports how many products changed class.
  */
-export const abcClassification = eventHandler(async (_event: ScheduledEvent, context: Context) => {
+export const abcClassification = eventHandler(async (_event: ScheduledEvent) => {
   const products = [];
   let cursor: string | undefined;
   do {

@@ -1,4 +1,4 @@
-import type { Context, SNSEvent } from 'aws-lambda';
+import type { SNSEvent } from 'aws-lambda';
 import { memberByContact, withdrawConsent } from '../../shared/db/messages.ts';
 import { isStopMessage } from '../../shared/domain/opt-out.ts';
 import { logger } from '../../shared/observability.ts';
@@ -16,7 +16,7 @@ interface InboundText {
  * blocks further texts to the number; this keeps the member record, and so
  * the send gate and the member's profile, telling the truth).
  */
-export const inboundSms = eventHandler(async (event: SNSEvent, context: Context) => {
+export const inboundSms = eventHandler(async (event: SNSEvent) => {
   let optedOut = 0;
   for (const record of event.Records) {
     const text = JSON.parse(record.Sns.Message) as InboundText;

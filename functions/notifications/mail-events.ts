@@ -1,4 +1,4 @@
-import type { Context, SNSEvent } from 'aws-lambda';
+import type { SNSEvent } from 'aws-lambda';
 import { memberByContact, withdrawConsent } from '../../shared/db/messages.ts';
 import { suppressionOf } from '../../shared/domain/opt-out.ts';
 import { logger } from '../../shared/observability.ts';
@@ -16,7 +16,7 @@ interface SesEvent {
  * to SNS. A permanent bounce or a complaint suppresses the address and
  * withdraws email consent; addresses that belong to no member are ignored.
  */
-export const mailEvents = eventHandler(async (event: SNSEvent, context: Context) => {
+export const mailEvents = eventHandler(async (event: SNSEvent) => {
   let suppressed = 0;
   for (const record of event.Records) {
     const ses = JSON.parse(record.Sns.Message) as SesEvent;
