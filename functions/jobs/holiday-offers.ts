@@ -2,7 +2,7 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { createCampaign, startCampaign } from '../../shared/db/campaigns.ts';
 import { loadProgram } from '../../shared/db/members.ts';
 import { forEachSettled } from '../../shared/concurrency.ts';
-import { AlreadyExists } from '../../shared/domain/errors.ts';
+import { IdempotencyKeyReused } from '../../shared/domain/errors.ts';
 import { derivedId } from '../../shared/domain/ids.ts';
 import { logger } from '../../shared/observability.ts';
 import { eventHandler } from '../../shared/triggers.ts';
@@ -37,7 +37,7 @@ export const holidayOffers = eventHandler(async (_event: ScheduledEvent) => {
       }, 'system:holiday-offers', now);
     } catch (error) {
       // The program's text changed since the first run today: the campaign that exists is the one that goes.
-      if (!(error instanceof AlreadyExists)) throw error;
+      if (!(error instanceof IdempotencyKeyReused)) throw error;
     }
     await startCampaign(campaignId, now);
     started.push(campaignId);

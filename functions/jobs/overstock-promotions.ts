@@ -3,7 +3,7 @@ import { createCampaign, startCampaign } from '../../shared/db/campaigns.ts';
 import { listProducts } from '../../shared/db/catalog.ts';
 import { chainCoverOf } from '../../shared/db/replenishment.ts';
 import { forEachSettled } from '../../shared/concurrency.ts';
-import { AlreadyExists } from '../../shared/domain/errors.ts';
+import { IdempotencyKeyReused } from '../../shared/domain/errors.ts';
 import { derivedId } from '../../shared/domain/ids.ts';
 import { defaultOverstockPolicy, type OverstockPolicy } from '../../shared/domain/replenishment/overstock.ts';
 import { addDays, dayOf } from '../../shared/domain/time.ts';
@@ -56,7 +56,7 @@ export const overstockPromotions = eventHandler(async (_event: ScheduledEvent, c
           cap: { count: 1, days: 30 },
         }, 'system:overstock-promotions', now);
       } catch (error) {
-        if (!(error instanceof AlreadyExists)) throw error;
+        if (!(error instanceof IdempotencyKeyReused)) throw error;
       }
       await startCampaign(campaignId, now);
       // JSON has no Infinity: stock that does not sell at all reports null days of cover.

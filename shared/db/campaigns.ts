@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
-import { AlreadyExists, IdempotencyKeyReused, NotFound } from '../domain/errors.ts';
+import { IdempotencyKeyReused, NotFound } from '../domain/errors.ts';
 import { derivedId } from '../domain/ids.ts';
 import { logger } from '../observability.ts';
 import type { Principal } from '../domain/principal.ts';
@@ -28,7 +28,7 @@ import { enqueue } from '../messaging/queue.ts';
 import { batchGetItems } from './catalog.ts';
 import { documentClient, queryAll } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor, invalidCursor } from './cursor.ts';
-import { requestFingerprint } from './fingerprint.ts';
+import { assertSameRequest, requestFingerprint } from './fingerprint.ts';
 import { entities, memberKeys, withoutKeys } from './keys.ts';
 import { deliver, type DeliveryStatus, type OutgoingMessage, previewDelivery } from './messages.ts';
 import { adjustPoints, loadProgram, membersTable } from './members.ts';
@@ -93,7 +93,7 @@ export const createCampaign = async (request: CampaignInput, by: string, now = n
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
     const existing = await getCampaign(input.campaignId);
     const { counts: _c, createdAt: _a, by: _b, status: _s, fanOut: _f, ...settings } = existing;
-    if (requestFingerprint(settings) !== fingerprint) throw new AlreadyExists(`Campaign ${input.campaignId} exists with other settings`);
+    assertSameRequest(requestFingerprint(settings), fingerprint, `Campaign ${input.campaignId}`);
     return { campaign: existing, created: false };
   }
 };

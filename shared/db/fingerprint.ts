@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { IdempotencyKeyReused } from '../domain/errors.ts';
 
 /** JSON with object keys sorted, so equal requests give equal text whatever the key order. */
 const canonical = (value: unknown): string => {
@@ -17,3 +18,12 @@ const canonical = (value: unknown): string => {
  * replayed with another fingerprint is a client bug, answered 422.
  */
 export const requestFingerprint = (request: unknown): string => createHash('sha256').update(canonical(request)).digest('base64url');
+
+/**
+ * The one rule for a write under an id that was used before: the same
+ * request is answered with the first answer (the caller replays it), another
+ * request is refused with 422, for every write.
+ */
+export const assertSameRequest = (storedFingerprint: unknown, fingerprint: string, what: string): void => {
+  if (storedFingerprint !== fingerprint) throw new IdempotencyKeyReused(`${what} was already made with a different request`);
+};

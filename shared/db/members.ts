@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
-import { AlreadyExists, Conflict, IdempotencyKeyReused, NotFound, PreconditionFailed, UnknownReference, ValidationFailed } from '../domain/errors.ts';
+import { AlreadyExists, Conflict, NotFound, PreconditionFailed, UnknownReference, ValidationFailed } from '../domain/errors.ts';
 import { transactionItemLimit } from '../domain/limits.ts';
 import { balanceOf, type Balance, expiredLots, type Lot, type LotTake, planRedemption, type PointsEntryType } from '../domain/points.ts';
 import { assertMemberAccess, type Principal } from '../domain/principal.ts';
@@ -29,7 +29,7 @@ import { addDays, dayOf, daySeconds, epochSeconds, minuteMillis } from '../domai
 import type { MemberInput, MemberPatch } from '../schemas/members.ts';
 import { documentClient, queryAll, tableName } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
-import { requestFingerprint } from './fingerprint.ts';
+import { assertSameRequest, requestFingerprint } from './fingerprint.ts';
 import { entities, idempotencyKeys, memberKeys, withoutKeys } from './keys.ts';
 import { TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
 import type { Page } from './catalog.ts';
@@ -251,7 +251,7 @@ const readGuard = async (memberId: string, operation: string, key: string, finge
     )
   ).Item;
   if (!item) return undefined;
-  if (item.fingerprint !== fingerprint) throw new IdempotencyKeyReused(`${operation} ${key} was already made with a different request`);
+  assertSameRequest(item.fingerprint, fingerprint, `${operation} ${key}`);
   return item.result;
 };
 
@@ -374,7 +374,7 @@ export const registerMember = async (
   const guardKey = idempotencyKeys.registration(principal.subject, idempotencyKey);
   const earlier = (await documentClient.send(new GetCommand({ TableName: idempotencyTable(), Key: guardKey, ConsistentRead: true }))).Item;
   if (earlier) {
-    if (earlier.fingerprint !== fingerprint) throw new IdempotencyKeyReused(`Idempotency key ${idempotencyKey} was used for another registration`);
+    assertSameRequest(earlier.fingerprint, fingerprint, `Registration ${idempotencyKey}`);
     return { member: await getMember(earlier.memberId as string, principal, now), created: false };
   }
   // A member signing themselves up gets the id their identity provider assigned.

@@ -23,7 +23,7 @@ import { addDays, addMonths, dayOf, monthOf } from '../domain/time.ts';
 import { batchGetInventory, getInventoryItem, type Page } from './catalog.ts';
 import { documentClient, tableName } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
-import { requestFingerprint } from './fingerprint.ts';
+import { assertSameRequest, requestFingerprint } from './fingerprint.ts';
 import { entities, inventoryKeys, replenishmentKeys, withoutKeys } from './keys.ts';
 import { levelUpdate, loadReferences, movementItems, readLevels, type StockLevel } from './stock.ts';
 import { TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
@@ -457,7 +457,7 @@ export const createPurchaseOrder = async (
     // Another store's order id is refused without its lines: only who may act at all of its locations hears more.
     const foreign = (existing.lines as PurchaseOrderLine[]).some((line) => visibleLocations(principal)?.includes(line.locationId) === false);
     if (foreign) throw new Forbidden(`Purchase order id ${command.purchaseOrderId} is not available to you; choose another`);
-    if (existing.fingerprint !== fingerprint) throw new Conflict(`Purchase order ${command.purchaseOrderId} exists with other lines`);
+    assertSameRequest(existing.fingerprint, fingerprint, `Purchase order ${command.purchaseOrderId}`);
     return { order: poView(existing), created: false };
   }
   const { products } = await loadReferences([...new Set(lines.map((l) => l.sku))], [...new Set(lines.map((l) => l.locationId))]);
@@ -553,7 +553,10 @@ export const receivePurchaseOrder = async (
   const movementId = derivedId('po', purchaseOrderId, command.receiptId);
   const booked = await getInventoryItem(inventoryKeys.movement(command.locationId, movementId));
   const order = await getPurchaseOrder(purchaseOrderId, principal);
-  if (booked) return { order, levels: [], replayed: true };
+  if (booked) {
+    assertSameRequest(booked.fingerprint, requestFingerprint(command), `Receipt ${command.receiptId} of purchase order ${purchaseOrderId}`);
+    return { order, levels: [], replayed: true };
+  }
   if (order.status === 'CANCELLED' || order.status === 'RECEIVED') throw new Conflict(`Purchase order ${purchaseOrderId} is ${order.status.toLowerCase()}`);
   const quantities = new Map<string, number>();
   for (const line of command.lines) quantities.set(line.sku, (quantities.get(line.sku) ?? 0) + line.qty);

@@ -8,7 +8,7 @@
  */
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
-import { AllocationExhausted, Conflict, IdempotencyKeyReused, NotEligible, NotFound, OutOfStock, UnknownReference, ValidationFailed } from '../domain/errors.ts';
+import { AllocationExhausted, Conflict, NotEligible, NotFound, OutOfStock, UnknownReference, ValidationFailed } from '../domain/errors.ts';
 import { decodeEpc, gtinForms } from '../domain/epc.ts';
 import { transactionItemLimit } from '../domain/limits.ts';
 import { assertFitsOneTransaction, planMovement } from '../domain/movements.ts';
@@ -31,7 +31,7 @@ import {
 import { addDays, monthOf } from '../domain/time.ts';
 import { getInventoryItem } from './catalog.ts';
 import { documentClient, tableName } from './client.ts';
-import { requestFingerprint } from './fingerprint.ts';
+import { assertSameRequest, requestFingerprint } from './fingerprint.ts';
 import { entities, memberKeys, rfidKeys, salesKeys, withoutKeys } from './keys.ts';
 import {
   applyTakes,
@@ -304,7 +304,7 @@ const currencyOf = (products: ReadonlyMap<string, Record<string, unknown>>): str
 const replaySale = async (saleId: string, fingerprint: string): Promise<Receipt | undefined> => {
   const existing = await getInventoryItem(salesKeys.sale(saleId));
   if (!existing) return undefined;
-  if (existing.fingerprint !== fingerprint) throw new IdempotencyKeyReused(`Sale ${saleId} was already booked with a different request`);
+  assertSameRequest(existing.fingerprint, fingerprint, `Sale ${saleId}`);
   return existing.receipt as Receipt;
 };
 
@@ -469,7 +469,7 @@ export const returnSale = async (
     assertLocationAccess(principal, locationId);
     const earlier = await getInventoryItem(salesKeys.saleReturn(saleId, command.returnId));
     if (earlier) {
-      if (earlier.fingerprint !== fingerprint) throw new IdempotencyKeyReused(`Return ${command.returnId} was already booked with a different request`);
+      assertSameRequest(earlier.fingerprint, fingerprint, `Return ${command.returnId}`);
       return { receipt: earlier.receipt as ReturnReceipt, replayed: true };
     }
     const at = now();

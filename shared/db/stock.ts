@@ -9,7 +9,6 @@ import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
 import {
   Conflict,
-  IdempotencyKeyReused,
   NotEligible,
   NotFound,
   OutOfStock,
@@ -33,7 +32,7 @@ import { dayMillis, daySeconds, epochSeconds, hourSeconds } from '../domain/time
 import { batchGetInventory, getInventoryItem, type Page } from './catalog.ts';
 import { documentClient, queryAll, tableName } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
-import { requestFingerprint } from './fingerprint.ts';
+import { assertSameRequest, requestFingerprint } from './fingerprint.ts';
 import { entities, inventoryKeys, withoutKeys } from './keys.ts';
 import { TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
 
@@ -325,9 +324,7 @@ export const movementItems = (
 const replay = async (command: MovementCommand, fingerprint: string): Promise<MovementOutcome | undefined> => {
   const existing = await getInventoryItem(inventoryKeys.movement(command.locationId, command.movementId));
   if (!existing) return undefined;
-  if (existing.fingerprint !== fingerprint) {
-    throw new IdempotencyKeyReused(`Movement ${command.movementId} was already booked with a different request`);
-  }
+  assertSameRequest(existing.fingerprint, fingerprint, `Movement ${command.movementId}`);
   if (existing.response) return { result: existing.response as MovementResult, replayed: true };
   // Booked, but its response was not stored yet (a concurrent duplicate, or a crash in between): show the levels now.
   const pairs = (existing.affected as { sku: string; locationId: string }[] | undefined) ?? [];

@@ -97,11 +97,6 @@ export class IdempotencyKeyReused extends DomainError {
   readonly type = 'idempotency-key-reused';
 }
 
-/** A request with this idempotency key is still being processed. */
-export class RequestInProgress extends DomainError {
-  readonly type = 'request-in-progress';
-}
-
 export class PayloadTooLarge extends DomainError {
   readonly type = 'payload-too-large';
 }
