@@ -40,14 +40,20 @@ export const benchCampaigns = async (): Promise<BenchRow[]> => {
     const register = async (group: string) => {
       const ids: string[] = [];
       let next = 0;
-      await Promise.all(Array.from({ length: registerConcurrency }, async () => {
-        while (next < memberCount) {
-          const i = next++;
-          const { member } = await registerMember({ name: `Bench ${i}`, email: `${group}-${i}@bench.example`, timeZone, consent: { email: true } } as never, admin, `${group}-${i}`);
-          await setMemberTags(member.memberId, [group]);
-          ids.push(member.memberId);
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: registerConcurrency }, async () => {
+          while (next < memberCount) {
+            const i = next++;
+            const { member } = await registerMember(
+              { name: `Bench ${i}`, email: `${group}-${i}@bench.example`, timeZone, consent: { email: true } } as never,
+              admin,
+              `${group}-${i}`,
+            );
+            await setMemberTags(member.memberId, [group]);
+            ids.push(member.memberId);
+          }
+        }),
+      );
       return ids;
     };
 
@@ -73,13 +79,29 @@ export const benchCampaigns = async (): Promise<BenchRow[]> => {
     const ids = await register(baselineGroup);
     const baselineStarted = performance.now();
     for (const memberId of ids) {
-      await deliver(memberId, { source: `${baselineGroup}-seq`, kind: 'marketing', template: 'OFFER', vars: { name: 'Bench', headline: 'Bench', text: 'bench.' }, channels: ['email'] });
+      await deliver(memberId, {
+        source: `${baselineGroup}-seq`,
+        kind: 'marketing',
+        template: 'OFFER',
+        vars: { name: 'Bench', headline: 'Bench', text: 'bench.' },
+        channels: ['email'],
+      });
     }
     const baselineRate = memberCount / ((performance.now() - baselineStarted) / 1000);
 
     return [
-      { name: `campaigns: members sent through the queue (${scanSegments} scan segments, ${memberCount} members)`, figure: round(sent / seconds), unit: 'members/s', baseline: `${round(baselineRate)} members/s sent one by one, no queue` },
-      { name: 'campaigns: capacity per member sent (scan counted on returned profiles)', figure: round(perMember.write, 2), unit: 'WCU', baseline: `${round(perMember.read, 2)} RCU` },
+      {
+        name: `campaigns: members sent through the queue (${scanSegments} scan segments, ${memberCount} members)`,
+        figure: round(sent / seconds),
+        unit: 'members/s',
+        baseline: `${round(baselineRate)} members/s sent one by one, no queue`,
+      },
+      {
+        name: 'campaigns: capacity per member sent (scan counted on returned profiles)',
+        figure: round(perMember.write, 2),
+        unit: 'WCU',
+        baseline: `${round(perMember.read, 2)} RCU`,
+      },
     ];
   } finally {
     await queues.close();

@@ -85,8 +85,15 @@ export const meterCapacity = (client: DynamoDBDocumentClient, updatedItemKb = 1)
     { step: 'initialize', name: 'capacityMeter' },
   );
   return {
-    get read() { return totals.read; },
-    get write() { return totals.write; },
-    reset: () => { totals.read = 0; totals.write = 0; },
+    get read() {
+      return totals.read;
+    },
+    get write() {
+      return totals.write;
+    },
+    reset: () => {
+      totals.read = 0;
+      totals.write = 0;
+    },
   };
 };

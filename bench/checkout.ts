@@ -47,7 +47,10 @@ export const benchCheckout = async (): Promise<BenchRow[]> => {
   await catalog.createLocation({ locationId: location, name: 'Bench checkout store', type: 'STORE', timeZone: 'UTC' }, now);
   for (const sku of skus) await catalog.createProduct({ sku, name: sku, unitCost: 1_000, price: unitPrice, currency: 'EUR' }, now);
   for (const [part, chunk] of [skus.slice(0, 32), skus.slice(32)].entries()) {
-    await recordMovement({ movementId: `bench-co-receipt-${part}`, type: 'RECEIPT', locationId: location, lines: chunk.map((sku) => ({ sku, qty: 1_000_000 })) }, admin);
+    await recordMovement(
+      { movementId: `bench-co-receipt-${part}`, type: 'RECEIPT', locationId: location, lines: chunk.map((sku) => ({ sku, qty: 1_000_000 })) },
+      admin,
+    );
   }
   const members: string[] = [];
   for (let j = 0; j < memberCount; j++) {
@@ -72,7 +75,9 @@ export const benchCheckout = async (): Promise<BenchRow[]> => {
       try {
         result = await next(args);
       } catch (error) {
-        const reasons = ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((r) => r.Code).filter((c) => c && c !== 'None');
+        const reasons = ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [])
+          .map((r) => r.Code)
+          .filter((c) => c && c !== 'None');
         const key = `${(error as Error).name}${reasons.length ? `(${[...new Set(reasons)].join(',')})` : ''}`;
         refusals.set(key, (refusals.get(key) ?? 0) + 1);
         throw error;
@@ -92,10 +97,15 @@ export const benchCheckout = async (): Promise<BenchRow[]> => {
   let run = 0;
   const sale = async (i: number, lines = 1, saleId = `bench-co-${run}-${i}`) => {
     const body = JSON.stringify({
-      saleId, locationId: location, memberId: members[i % memberCount],
+      saleId,
+      locationId: location,
+      memberId: members[i % memberCount],
       lines: Array.from({ length: lines }, (_, l) => ({ sku: skus[(i + l * 13) % skuCount], qty: 1, unitPrice })),
     });
-    const result = await createSale(apiEvent({ route: routes.createSale, path: '/sales', headers: { 'content-type': 'application/json' }, body, claims }), context);
+    const result = await createSale(
+      apiEvent({ route: routes.createSale, path: '/sales', headers: { 'content-type': 'application/json' }, body, claims }),
+      context,
+    );
     if (result.statusCode !== 201) throw new Error(`checkout bench: sale ${saleId} answered ${result.statusCode} ${result.body}`);
     return true;
   };
@@ -108,8 +118,13 @@ export const benchCheckout = async (): Promise<BenchRow[]> => {
   const template = JSON.stringify(captured);
   if (!captured) throw new Error('checkout bench: no transaction captured');
   const rawSale = async (i: number) => {
-    const text = template.replaceAll(templateId, `bench-co-raw-${run}-${i}`).replaceAll(members[0]!, members[i % memberCount]!).replaceAll(skus[0]!, skus[i % skuCount]!);
-    const items = JSON.parse(text) as { Update?: { Key: { sk: string }; UpdateExpression: string; ConditionExpression?: string; ExpressionAttributeValues: Record<string, unknown> } }[];
+    const text = template
+      .replaceAll(templateId, `bench-co-raw-${run}-${i}`)
+      .replaceAll(members[0]!, members[i % memberCount]!)
+      .replaceAll(skus[0]!, skus[i % skuCount]!);
+    const items = JSON.parse(text) as {
+      Update?: { Key: { sk: string }; UpdateExpression: string; ConditionExpression?: string; ExpressionAttributeValues: Record<string, unknown> };
+    }[];
     for (const item of items) {
       const update = item.Update;
       if (update?.Key.sk !== memberKeys.profileSk) continue;
@@ -137,7 +152,8 @@ export const benchCheckout = async (): Promise<BenchRow[]> => {
     refusals.clear();
     const raw = await runLoad(salesAt(concurrency), concurrency, rawSale);
     const rawRefusals = [...refusals].map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
-    const baseline = `raw TransactWriteItems (${captured.length} items) ${round(raw.opsPerSecond)} ops/s, p50 ${round(raw.p50)} ms, p99 ${round(raw.p99)} ms; ` +
+    const baseline =
+      `raw TransactWriteItems (${captured.length} items) ${round(raw.opsPerSecond)} ops/s, p50 ${round(raw.p50)} ms, p99 ${round(raw.p99)} ms; ` +
       `${salesAt(concurrency)} sales each; transactions refused (retried): handler ${handlerRefusals}, raw ${rawRefusals}`;
     rows.push(
       { name: `checkout: member sales through handler, concurrency ${concurrency}`, figure: round(handler.opsPerSecond), unit: 'sales/s', baseline },
@@ -166,17 +182,22 @@ export const benchCheckout = async (): Promise<BenchRow[]> => {
     rows.push(
       {
         name: `checkout: write capacity per sale line (member sale, ${lines} line${lines > 1 ? 's' : ''})`,
-        figure: round(meter.write / capacitySales / lines, 2), unit: 'WCU',
+        figure: round(meter.write / capacitySales / lines, 2),
+        unit: 'WCU',
         baseline: `${round(meter.write / capacitySales, 1)} WCU per sale computed; DynamoDB Local's ReturnConsumedCapacity: ${round(localPerSale, 1)} per sale`,
       },
       {
         name: `checkout: read capacity per sale line (member sale, ${lines} line${lines > 1 ? 's' : ''})`,
-        figure: round(meter.read / capacitySales / lines, 2), unit: 'RCU', baseline: `${round(meter.read / capacitySales, 1)} RCU per sale`,
+        figure: round(meter.read / capacitySales / lines, 2),
+        unit: 'RCU',
+        baseline: `${round(meter.read / capacitySales, 1)} RCU per sale`,
       },
     );
   }
   rows.push({
-    name: 'checkout: largest item a sale writes', figure: Math.max(itemSize(level), itemSize(profile), itemSize(saleItem)), unit: 'bytes',
+    name: 'checkout: largest item a sale writes',
+    figure: Math.max(itemSize(level), itemSize(profile), itemSize(saleItem)),
+    unit: 'bytes',
     baseline: `level ${itemSize(level)} B, member profile ${itemSize(profile)} B, sale record ${itemSize(saleItem)} B (1-line)`,
   });
   documentClient.middlewareStack.remove('benchCheckoutProbe');

@@ -67,7 +67,10 @@ export const benchHotSku = async (): Promise<BenchRow[]> => {
   await recordMovement({ movementId: 'bench-flash-receipt', type: 'RECEIPT', locationId: location, lines: [{ sku: hotSku, qty: units }] }, admin);
   // One movement holds at most 49 SKUs: receive the baseline's in two.
   for (const [part, chunk] of [spreadSkus.slice(0, 32), spreadSkus.slice(32)].entries()) {
-    await recordMovement({ movementId: `bench-flash-spread-${part}`, type: 'RECEIPT', locationId: location, lines: chunk.map((sku) => ({ sku, qty: units })) }, admin);
+    await recordMovement(
+      { movementId: `bench-flash-spread-${part}`, type: 'RECEIPT', locationId: location, lines: chunk.map((sku) => ({ sku, qty: units })) },
+      admin,
+    );
   }
 
   // Transaction attempts and the ones DynamoDB cancelled for contention (transactWrite retries those).
@@ -106,7 +109,10 @@ export const benchHotSku = async (): Promise<BenchRow[]> => {
         const body = JSON.stringify({ saleId, locationId: location, lines: [{ sku: skuOf(b), qty: want, unitPrice: 2_000 }] });
         for (;;) {
           const started = performance.now();
-          const result = await createSale(apiEvent({ route: routes.createSale, path: '/sales', headers: { 'content-type': 'application/json' }, body, claims }), context);
+          const result = await createSale(
+            apiEvent({ route: routes.createSale, path: '/sales', headers: { 'content-type': 'application/json' }, body, claims }),
+            context,
+          );
           if (result.statusCode === 201) {
             latencies.push(performance.now() - started);
             counts.sales++;
@@ -142,10 +148,20 @@ export const benchHotSku = async (): Promise<BenchRow[]> => {
 
   // Warm the handler, the SDK's connections and DynamoDB Local first, on the baseline's SKUs.
   for (let wave = 0; wave < 4; wave++) {
-    await Promise.all(Array.from({ length: 8 }, (_, b) => createSale(apiEvent({
-      route: routes.createSale, path: '/sales', headers: { 'content-type': 'application/json' }, claims,
-      body: JSON.stringify({ saleId: `bench-flash-warm-${wave}-${b}`, locationId: location, lines: [{ sku: spreadSkus[b]!, qty: 1, unitPrice: 2_000 }] }),
-    }), context)));
+    await Promise.all(
+      Array.from({ length: 8 }, (_, b) =>
+        createSale(
+          apiEvent({
+            route: routes.createSale,
+            path: '/sales',
+            headers: { 'content-type': 'application/json' },
+            claims,
+            body: JSON.stringify({ saleId: `bench-flash-warm-${wave}-${b}`, locationId: location, lines: [{ sku: spreadSkus[b]!, qty: 1, unitPrice: 2_000 }] }),
+          }),
+          context,
+        ),
+      ),
+    );
   }
   // Baseline: the same kind of buyers with no shared item (stock to spare on each SKU).
   const spread = await flashSale('spread', spreadBuyers, (b) => spreadSkus[b % spreadSkus.length]!);
@@ -155,14 +171,20 @@ export const benchHotSku = async (): Promise<BenchRow[]> => {
   const hotTx = { ...tx };
   documentClient.middlewareStack.remove('benchHotSkuProbe');
 
-  const level = (await documentClient.send(new GetCommand({ TableName: inventory, Key: inventoryKeys.level(hotSku, location), ConsistentRead: true }))).Item ?? {};
+  const level =
+    (await documentClient.send(new GetCommand({ TableName: inventory, Key: inventoryKeys.level(hotSku, location), ConsistentRead: true }))).Item ?? {};
   let ledgerSold = 0;
   let start: Record<string, unknown> | undefined;
   do {
-    const page: QueryCommandOutput = await documentClient.send(new QueryCommand({
-      TableName: inventory, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': inventoryKeys.ledgerOfSkuAtLocation(hotSku, location) },
-      ConsistentRead: true, ExclusiveStartKey: start,
-    }));
+    const page: QueryCommandOutput = await documentClient.send(
+      new QueryCommand({
+        TableName: inventory,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': inventoryKeys.ledgerOfSkuAtLocation(hotSku, location) },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
     for (const entry of page.Items ?? []) if (entry.type === 'SALE') ledgerSold -= Number(entry.onHandDelta);
     start = page.LastEvaluatedKey;
   } while (start);
@@ -176,21 +198,29 @@ export const benchHotSku = async (): Promise<BenchRow[]> => {
   const hotRate = hot.sales / hot.seconds;
   return [
     {
-      name: `hot-sku: flash sale, ${units} units of one SKU, ${buyers} buyers at once, through handler`, figure: round(hotRate), unit: 'sales/s',
+      name: `hot-sku: flash sale, ${units} units of one SKU, ${buyers} buyers at once, through handler`,
+      figure: round(hotRate),
+      unit: 'sales/s',
       baseline: `${hot.sales} sales (1-10 units each), ${round(hot.units / hot.seconds)} units/s, ${round(hot.seconds, 1)} s; ${spreadBuyers} such buyers over ${spreadSkus.length} SKUs: ${round(spreadRate)} sales/s (hot / spread ${round(hotRate / spreadRate, 2)})`,
     },
     { name: 'hot-sku: sale p50 latency (incl. contention retries)', figure: round(hot.p50), unit: 'ms', baseline: `spread: ${round(spread.p50)} ms` },
     { name: 'hot-sku: sale p99 latency (incl. contention retries)', figure: round(hot.p99), unit: 'ms', baseline: `spread: ${round(spread.p99)} ms` },
     {
-      name: 'hot-sku: oversell', figure: oversell, unit: 'units',
+      name: 'hot-sku: oversell',
+      figure: oversell,
+      unit: 'units',
       baseline: `units sold: ${hot.units} by 201s, ${ledgerSold} by the ledger; onHand after ${onHand} (available ${level.available}); ${hot.outOfStock} out-of-stock answers, ${hot.emptyHanded} buyers empty-handed`,
     },
     {
-      name: 'hot-sku: transactions cancelled for contention per sale', figure: round(hotTx.conflicts / Math.max(1, hot.sales), 2), unit: 'ratio',
+      name: 'hot-sku: transactions cancelled for contention per sale',
+      figure: round(hotTx.conflicts / Math.max(1, hot.sales), 2),
+      unit: 'ratio',
       baseline: `${hotTx.conflicts} of ${hotTx.attempts} TransactWriteItems attempts; ${hot.unavailable} 503s retried by buyers`,
     },
     {
-      name: 'hot-sku: AWS ceiling, one SKU at one location (computed)', figure: Math.floor(partitionWcuPerSecond / wcuPerSale), unit: 'sales/s',
+      name: 'hot-sku: AWS ceiling, one SKU at one location (computed)',
+      figure: Math.floor(partitionWcuPerSecond / wcuPerSale),
+      unit: 'sales/s',
       baseline: `${partitionWcuPerSecond} WCU/s per item / ${wcuPerSale} WCU per transactional write of the ${levelBytes}-byte level item (${partitionWcuPerSecond / Math.max(1, Math.ceil(levelBytes / 1024))}/s outside a transaction)`,
     },
   ];

@@ -47,7 +47,9 @@ const initRuns = 10;
 const bundleEntry = async (entry: string | { contents: string }, outDir: string) => {
   const outfile = join(outDir, 'index.mjs');
   const result = await build({
-    ...(typeof entry === 'string' ? { entryPoints: [entry] } : { stdin: { contents: entry.contents, resolveDir: repoRoot, loader: 'ts' as const, sourcefile: 'sdk-only.ts' } }),
+    ...(typeof entry === 'string'
+      ? { entryPoints: [entry] }
+      : { stdin: { contents: entry.contents, resolveDir: repoRoot, loader: 'ts' as const, sourcefile: 'sdk-only.ts' } }),
     absWorkingDir: repoRoot,
     outfile,
     bundle: true,
@@ -62,7 +64,13 @@ const bundleEntry = async (entry: string | { contents: string }, outDir: string)
     logLevel: 'error',
   });
   const code = readFileSync(outfile);
-  return { outfile, bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length, mapBytes: statSync(`${outfile}.map`).size, inputs: Object.keys(result.metafile.inputs) };
+  return {
+    outfile,
+    bytes: code.length,
+    gzipBytes: gzipSync(code, { level: 9 }).length,
+    mapBytes: statSync(`${outfile}.map`).size,
+    inputs: Object.keys(result.metafile.inputs),
+  };
 };
 
 /** The environment infra/constructs/function.ts gives every function, table names included. */
@@ -110,11 +118,21 @@ const clientSites = (file: string): ClientSite[] => {
   const visit = (node: ts.Node, inFunction: boolean) => {
     let client: string | undefined;
     if (ts.isNewExpression(node) && /Client$/.test(node.expression.getText(source))) client = node.expression.getText(source);
-    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && /Client$/.test(node.expression.expression.getText(source)) && node.expression.name.text === 'from') {
+    if (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      /Client$/.test(node.expression.expression.getText(source)) &&
+      node.expression.name.text === 'from'
+    ) {
       client = node.expression.expression.getText(source);
     }
     if (client) {
-      sites.push({ file: relative(repoRoot, file), line: source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1, client, moduleScope: !inFunction });
+      sites.push({
+        file: relative(repoRoot, file),
+        line: source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1,
+        client,
+        moduleScope: !inFunction,
+      });
     }
     ts.forEachChild(node, (child) => visit(child, inFunction || ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node)));
   };
@@ -159,18 +177,26 @@ export const benchLambda = async (): Promise<BenchRow[]> => {
         if (input.includes('node_modules') || !/\.[cm]?ts$/.test(input)) continue;
         for (const site of clientSites(resolve(repoRoot, input))) sites.set(`${site.file}:${site.line}:${site.client}`, site);
       }
-      const clientsHere = [...new Set(bundle.inputs.flatMap((input) => [...sites.values()].filter((s) => resolve(repoRoot, input) === resolve(repoRoot, s.file)).map((s) => s.client)))];
+      const clientsHere = [
+        ...new Set(
+          bundle.inputs.flatMap((input) => [...sites.values()].filter((s) => resolve(repoRoot, input) === resolve(repoRoot, s.file)).map((s) => s.client)),
+        ),
+      ];
       if (!largest || bundle.bytes > largest.bytes) largest = { entry, outfile: bundle.outfile, bytes: bundle.bytes, init: init.median, name: names[0]!.name };
       totals.bytes += bundle.bytes * names.length;
       totals.functions += names.length;
       const list = names.map((f) => f.name).join(', ');
       rows.push(
         {
-          name: `lambda: ${entry} bundle, minified (${names.length} fn: ${list})`, figure: round(bundle.bytes / 1024), unit: 'KiB',
+          name: `lambda: ${entry} bundle, minified (${names.length} fn: ${list})`,
+          figure: round(bundle.bytes / 1024),
+          unit: 'KiB',
           baseline: `gzip ${round(bundle.gzipBytes / 1024)} KiB; source map beside it ${round(bundle.mapBytes / 1024)} KiB; ${bundle.inputs.filter((i) => i.includes('node_modules')).length} of ${bundle.inputs.length} inputs from node_modules; SDK clients ${clientsHere.join(', ') || 'none'}; ${sizeBaseline}`,
         },
         {
-          name: `lambda: ${entry} init, median of ${initRuns}`, figure: round(init.median), unit: 'ms',
+          name: `lambda: ${entry} init, median of ${initRuns}`,
+          figure: round(init.median),
+          unit: 'ms',
           baseline: `min ${round(init.min)}, max ${round(init.max)} ms; ${initBaseline}`,
         },
       );
@@ -179,7 +205,9 @@ export const benchLambda = async (): Promise<BenchRow[]> => {
     if (largest) {
       const plain = await initTime(largest.outfile, { ...functionEnv(largest.name), NODE_OPTIONS: '' });
       rows.push({
-        name: `lambda: ${largest.entry} init without --enable-source-maps, median of ${initRuns}`, figure: round(plain.median), unit: 'ms',
+        name: `lambda: ${largest.entry} init without --enable-source-maps, median of ${initRuns}`,
+        figure: round(plain.median),
+        unit: 'ms',
         baseline: `with it (as deployed): ${round(largest.init)} ms`,
       });
     }
@@ -187,11 +215,15 @@ export const benchLambda = async (): Promise<BenchRow[]> => {
     const moduleScope = [...sites.values()].filter((s) => s.moduleScope);
     rows.push(
       {
-        name: `lambda: functions / distinct bundles`, figure: totals.functions, unit: 'functions',
+        name: `lambda: functions / distinct bundles`,
+        figure: totals.functions,
+        unit: 'functions',
         baseline: `${entries.length} bundles; ${round(totals.bytes / 1024 / 1024, 2)} MiB deployed in all (each function ships its own copy)`,
       },
       {
-        name: 'lambda: AWS SDK clients created inside a function (per invocation)', figure: perInvocation.length, unit: 'sites',
+        name: 'lambda: AWS SDK clients created inside a function (per invocation)',
+        figure: perInvocation.length,
+        unit: 'sites',
         baseline:
           (perInvocation.length ? `${perInvocation.map((s) => `${s.client} at ${s.file}:${s.line}`).join('; ')}; ` : '') +
           `module scope (once per container): ${moduleScope.map((s) => `${s.client} at ${s.file}:${s.line}`).join('; ')}`,

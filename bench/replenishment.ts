@@ -36,7 +36,9 @@ const abcRuns = 5;
 // ---- stream probe: the handler of the second poller, loaded by infra/local/handlers.ts from this file
 
 /** Arrival times of STOCK_LEVEL records by `sku#available`; on globalThis in case the handler loader gets its own module instance. */
-const probeArrivals = ((globalThis as { __replenishmentProbe?: Map<string, number> }).__replenishmentProbe ??= new Map<string, number>());
+const probeHolder = globalThis as { __replenishmentProbe?: Map<string, number> };
+probeHolder.__replenishmentProbe ??= new Map<string, number>();
+const probeArrivals = probeHolder.__replenishmentProbe;
 
 export const streamProbe = async (event: DynamoDBStreamEvent): Promise<void> => {
   const at = performance.now();
@@ -83,7 +85,12 @@ const cloudBench = async (): Promise<BenchRow[]> => {
     for (const sku of [...warmSkus, ...skus]) {
       await must(201, 'POST', '/products', { sku, name: sku, unitCost: 100, price: 200, currency: 'EUR', reorder: { min: 5, max: 20 } });
     }
-    await must(201, 'POST', '/movements', { movementId: 'bench-repl-receipt', type: 'RECEIPT', locationId: location, lines: [...warmSkus, ...skus].map((sku) => ({ sku, qty: 6 })) });
+    await must(201, 'POST', '/movements', {
+      movementId: 'bench-repl-receipt',
+      type: 'RECEIPT',
+      locationId: location,
+      lines: [...warmSkus, ...skus].map((sku) => ({ sku, qty: 6 })),
+    });
     // The receipt's INSERTs and the reorder point the check writes back (a MODIFY, checked again) drain before measuring.
     await cloud.settled();
     await cloud.settled();
@@ -147,8 +154,18 @@ const cloudBench = async (): Promise<BenchRow[]> => {
       `negative = delivered before the 201 reached the client, which the commit precedes); GET suggestions round trip p50 ${rtt.p50} / p99 ${rtt.p99} ms; ` +
       `POST /movements itself p50 ${post.p50} / p99 ${post.p99} ms`;
     return [
-      { name: `replenishment: sale 201 -> OPEN suggestion readable, p50 (${toSuggestion.length} SKUs, sequential, GET every ${pollMs} ms)`, figure: suggestion.p50, unit: 'ms', baseline },
-      { name: 'replenishment: sale 201 -> OPEN suggestion readable, p99', figure: suggestion.p99, unit: 'ms', baseline: `max ${round(Math.max(...toSuggestion))} ms; ${timeouts} timed out (> ${waitLimitMs / 1000} s); ${failures} stream/handler failures logged` },
+      {
+        name: `replenishment: sale 201 -> OPEN suggestion readable, p50 (${toSuggestion.length} SKUs, sequential, GET every ${pollMs} ms)`,
+        figure: suggestion.p50,
+        unit: 'ms',
+        baseline,
+      },
+      {
+        name: 'replenishment: sale 201 -> OPEN suggestion readable, p99',
+        figure: suggestion.p99,
+        unit: 'ms',
+        baseline: `max ${round(Math.max(...toSuggestion))} ms; ${timeouts} timed out (> ${waitLimitMs / 1000} s); ${failures} stream/handler failures logged`,
+      },
     ];
   } finally {
     await probe?.stop();
@@ -176,7 +193,10 @@ const medianMs = (runs: number, work: () => unknown): number => {
     work();
     times.push(performance.now() - started);
   }
-  return percentile(times.sort((a, b) => a - b), 50);
+  return percentile(
+    times.sort((a, b) => a - b),
+    50,
+  );
 };
 
 const abcBench = (): BenchRow[] => {
@@ -188,12 +208,14 @@ const abcBench = (): BenchRow[] => {
   const classify = medianMs(abcRuns, () => classifyAbc(items));
   const sortOnly = medianMs(abcRuns, () => [...values].sort((a, b) => b - a));
   const share = (c: 'A' | 'B' | 'C') => `${round(result.pareto[c].skuShare * 100)} %`;
-  return [{
-    name: `replenishment: classifyAbc over ${abcSkus.toLocaleString('en')} SKUs, median of ${abcRuns} (pure classification; the ABC job also reads DynamoDB per SKU)`,
-    figure: round(classify),
-    unit: 'ms',
-    baseline: `sorting the same ${abcSkus.toLocaleString('en')} values alone ${round(sortOnly)} ms; seeded long tail: A/B/C = ${share('A')} / ${share('B')} / ${share('C')} of SKUs`,
-  }];
+  return [
+    {
+      name: `replenishment: classifyAbc over ${abcSkus.toLocaleString('en')} SKUs, median of ${abcRuns} (pure classification; the ABC job also reads DynamoDB per SKU)`,
+      figure: round(classify),
+      unit: 'ms',
+      baseline: `sorting the same ${abcSkus.toLocaleString('en')} values alone ${round(sortOnly)} ms; seeded long tail: A/B/C = ${share('A')} / ${share('B')} / ${share('C')} of SKUs`,
+    },
+  ];
 };
 
 // ---- entry points
@@ -222,6 +244,9 @@ if (process.argv.includes(childFlag) && !child.__replenishmentChildStarted) {
   process.once('SIGTERM', () => process.exit(1));
   const send = (message: unknown) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
   cloudBench()
-    .then((rows) => send({ rows }), (error: Error) => send({ error: error.stack ?? error.message }))
+    .then(
+      (rows) => send({ rows }),
+      (error: Error) => send({ error: error.stack ?? error.message }),
+    )
     .finally(() => process.exit(0));
 }

@@ -43,8 +43,10 @@ export const benchRfid = async (): Promise<BenchRow[]> => {
   process.env.AWS_ENDPOINT_URL_IOT_DATA_PLANE = iotData.url;
   const rows: BenchRow[] = [];
   try {
-    const burst = (gateId: string, serialStart: number) =>
-      ({ gateId, messages: splitIntoMessages(passReads(tagEpcs(gtins, tags, serialStart), readsPerTag, new Date(), seededRandom(serialStart)), 'IN', messageCount) });
+    const burst = (gateId: string, serialStart: number) => ({
+      gateId,
+      messages: splitIntoMessages(passReads(tagEpcs(gtins, tags, serialStart), readsPerTag, new Date(), seededRandom(serialStart)), 'IN', messageCount),
+    });
 
     // Warm-up: JIT, connections, the handler's module load.
     const warm = burst('WARM', 1_000_000);
@@ -56,14 +58,17 @@ export const benchRfid = async (): Promise<BenchRow[]> => {
     // End to end, with the capacity it costs.
     let failedConditionalWrites = 0;
     documentClient.middlewareStack.remove('failedConditionalWrites');
-    documentClient.middlewareStack.add((next) => async (args) => {
-      try {
-        return await next(args);
-      } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException') failedConditionalWrites++;
-        throw error;
-      }
-    }, { step: 'initialize', name: 'failedConditionalWrites' });
+    documentClient.middlewareStack.add(
+      (next) => async (args) => {
+        try {
+          return await next(args);
+        } catch (error) {
+          if ((error as Error).name === 'ConditionalCheckFailedException') failedConditionalWrites++;
+          throw error;
+        }
+      },
+      { step: 'initialize', name: 'failedConditionalWrites' },
+    );
     const meter = meterCapacity(documentClient);
     const run = burst('DOCK-1', 1);
     const gate = await connectGate(broker.url, location, run.gateId);
@@ -95,13 +100,15 @@ export const benchRfid = async (): Promise<BenchRow[]> => {
     const rfidTable = tableName(tables.rfid);
     const batches = 80;
     const batchWrite = await runLoad(batches, 8, async (b) => {
-      const output = await documentClient.send(new BatchWriteCommand({
-        RequestItems: {
-          [rfidTable]: Array.from({ length: 25 }, (_, i) => ({
-            PutRequest: { Item: { pk: `WINDOW#BENCH#RAW#${b}-${i}`, sk: 'WINDOW', entity: 'RFID_WINDOW', startedAt: now, lastSeenAt: now, expiresAt: 0 } },
-          })),
-        },
-      }));
+      const output = await documentClient.send(
+        new BatchWriteCommand({
+          RequestItems: {
+            [rfidTable]: Array.from({ length: 25 }, (_, i) => ({
+              PutRequest: { Item: { pk: `WINDOW#BENCH#RAW#${b}-${i}`, sk: 'WINDOW', entity: 'RFID_WINDOW', startedAt: now, lastSeenAt: now, expiresAt: 0 } },
+            })),
+          },
+        }),
+      );
       return Object.keys(output.UnprocessedItems ?? {}).length === 0;
     });
 
@@ -109,11 +116,17 @@ export const benchRfid = async (): Promise<BenchRow[]> => {
     rows.push(
       {
         name: `rfid: tag reads end to end (${tags} tags x ${readsPerTag} reads, ${run.messages.length} messages)`,
-        figure: round(readsSent / seconds), unit: 'reads/s',
+        figure: round(readsSent / seconds),
+        unit: 'reads/s',
         baseline: `broker alone ${round((raw.length * rounds) / rawSeconds)} msgs/s = ${round((readsSent * rounds) / rawSeconds)} reads/s; DynamoDB Local BatchWriteItem ${round(batchWrite.opsPerSecond * 25)} items/s`,
       },
       { name: 'rfid: items booked end to end', figure: round(booked / seconds), unit: 'items/s', baseline: `${round(seconds, 2)} s for the burst` },
-      { name: 'rfid: write capacity per booked item', figure: round(writes / booked, 2), unit: 'WCU', baseline: `incl. ${round(failedConditionalWrites / booked, 2)} failed conditional writes per item` },
+      {
+        name: 'rfid: write capacity per booked item',
+        figure: round(writes / booked, 2),
+        unit: 'WCU',
+        baseline: `incl. ${round(failedConditionalWrites / booked, 2)} failed conditional writes per item`,
+      },
       { name: 'rfid: read capacity per booked item', figure: round(meter.read / booked, 2), unit: 'RCU' },
     );
   } finally {

@@ -62,7 +62,9 @@ const rfidReads = rows.find((r) => r.name.startsWith('rfid: tag reads end to end
 const rfidItems = rows.find((r) => r.name.startsWith('rfid: items booked end to end'));
 if (rfidReads && rfidItems && rfidItems.figure > 0) {
   rows.splice(rows.indexOf(rfidItems) + 1, 0, {
-    name: 'rfid: dedupe ratio (tag reads in / items booked)', figure: Math.round((rfidReads.figure / rfidItems.figure) * 10) / 10, unit: 'ratio',
+    name: 'rfid: dedupe ratio (tag reads in / items booked)',
+    figure: Math.round((rfidReads.figure / rfidItems.figure) * 10) / 10,
+    unit: 'ratio',
     baseline: `${rfidReads.figure} reads/s end to end; ${(rfidReads.baseline ?? '').split(';')[0]}`,
   });
 }

@@ -35,7 +35,10 @@ export const benchStock = async (): Promise<BenchRow[]> => {
   }
   // One movement holds at most 49 SKUs (100 transaction items): receive in two.
   for (const [part, chunk] of [skus.slice(0, 32), skus.slice(32)].entries()) {
-    await recordMovement({ movementId: `bench-receipt-${part}`, type: 'RECEIPT', locationId: location, lines: chunk.map((sku) => ({ sku, qty: 1_000_000 })) }, admin);
+    await recordMovement(
+      { movementId: `bench-receipt-${part}`, type: 'RECEIPT', locationId: location, lines: chunk.map((sku) => ({ sku, qty: 1_000_000 })) },
+      admin,
+    );
   }
 
   const context: Context = lambdaContext('createMovement');
@@ -43,10 +46,15 @@ export const benchStock = async (): Promise<BenchRow[]> => {
   let run = 0;
   const sale = async (i: number, lines = 1) => {
     const body = JSON.stringify({
-      movementId: `bench-sale-${run}-${i}`, type: 'SALE', locationId: location,
+      movementId: `bench-sale-${run}-${i}`,
+      type: 'SALE',
+      locationId: location,
       lines: Array.from({ length: lines }, (_, l) => ({ sku: skus[(i + l) % skuCount], qty: 1 })),
     });
-    const result = await createMovement(apiEvent({ route: routes.createMovement, path: '/movements', headers: { 'content-type': 'application/json' }, body, claims }), context);
+    const result = await createMovement(
+      apiEvent({ route: routes.createMovement, path: '/movements', headers: { 'content-type': 'application/json' }, body, claims }),
+      context,
+    );
     return result.statusCode === 201;
   };
 
@@ -55,13 +63,54 @@ export const benchStock = async (): Promise<BenchRow[]> => {
     const sku = skus[i % skuCount]!;
     const movementId = `bench-raw-${run}-${i}`;
     const at = new Date().toISOString();
-    await documentClient.send(new TransactWriteCommand({
-      TransactItems: [
-        { Put: { TableName: inventory, Item: { ...inventoryKeys.movement(location, movementId), entity: entities.movement, movementId, type: 'SALE', locationId: location, lines: [{ sku, qty: 1 }], at, by: 'bench' }, ConditionExpression: 'attribute_not_exists(pk)' } },
-        { Update: { TableName: inventory, Key: inventoryKeys.level(sku, location), UpdateExpression: 'SET updatedAt = :at ADD onHand :minus, available :minus, inventoryPosition :minus, version :one', ConditionExpression: 'available >= :one', ExpressionAttributeValues: { ':at': at, ':minus': -1, ':one': 1 } } },
-        { Put: { TableName: inventory, Item: { ...inventoryKeys.ledgerEntry(sku, location, at, movementId), entity: entities.ledgerEntry, movementId, type: 'SALE', sku, locationId: location, onHandDelta: -1, reservedDelta: 0, at, by: 'bench' } } },
-      ],
-    }));
+    await documentClient.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: inventory,
+              Item: {
+                ...inventoryKeys.movement(location, movementId),
+                entity: entities.movement,
+                movementId,
+                type: 'SALE',
+                locationId: location,
+                lines: [{ sku, qty: 1 }],
+                at,
+                by: 'bench',
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Update: {
+              TableName: inventory,
+              Key: inventoryKeys.level(sku, location),
+              UpdateExpression: 'SET updatedAt = :at ADD onHand :minus, available :minus, inventoryPosition :minus, version :one',
+              ConditionExpression: 'available >= :one',
+              ExpressionAttributeValues: { ':at': at, ':minus': -1, ':one': 1 },
+            },
+          },
+          {
+            Put: {
+              TableName: inventory,
+              Item: {
+                ...inventoryKeys.ledgerEntry(sku, location, at, movementId),
+                entity: entities.ledgerEntry,
+                movementId,
+                type: 'SALE',
+                sku,
+                locationId: location,
+                onHandDelta: -1,
+                reservedDelta: 0,
+                at,
+                by: 'bench',
+              },
+            },
+          },
+        ],
+      }),
+    );
     return true;
   };
 
@@ -87,7 +136,8 @@ export const benchStock = async (): Promise<BenchRow[]> => {
 
   // Capacity: measured on the real items the handler wrote, priced with AWS's rules.
   const level = (await documentClient.send(new GetCommand({ TableName: inventory, Key: inventoryKeys.level(skus[0]!, location) }))).Item ?? {};
-  const movement = (await documentClient.send(new GetCommand({ TableName: inventory, Key: inventoryKeys.movement(location, `bench-sale-${run}-0`) }))).Item ?? {};
+  const movement =
+    (await documentClient.send(new GetCommand({ TableName: inventory, Key: inventoryKeys.movement(location, `bench-sale-${run}-0`) }))).Item ?? {};
   const largestUpdatedKb = Math.max(1, Math.ceil(Math.max(itemSize(level), itemSize(movement)) / 1024));
   const meter = meterCapacity(documentClient, largestUpdatedKb);
   run++;
@@ -99,7 +149,12 @@ export const benchStock = async (): Promise<BenchRow[]> => {
     const sales = 20;
     for (let i = 0; i < sales; i++) await sale(i, lines);
     rows.push(
-      { name: `stock: write capacity per sale line (${lines}-line sales)`, figure: round(meter.write / sales / lines, 2), unit: 'WCU', baseline: `raw one-line sale transaction: ${rawWrite} WCU` },
+      {
+        name: `stock: write capacity per sale line (${lines}-line sales)`,
+        figure: round(meter.write / sales / lines, 2),
+        unit: 'WCU',
+        baseline: `raw one-line sale transaction: ${rawWrite} WCU`,
+      },
       { name: `stock: read capacity per sale line (${lines}-line sales)`, figure: round(meter.read / sales / lines, 2), unit: 'RCU' },
     );
   }

@@ -51,5 +51,4 @@ export const queues = {
 
 export type QueueName = keyof typeof queues;
 
-export const queueList = (): [QueueName, QueueDefinition][] =>
-  Object.entries(queues) as [QueueName, QueueDefinition][];
+export const queueList = (): [QueueName, QueueDefinition][] => Object.entries(queues) as [QueueName, QueueDefinition][];

@@ -105,5 +105,4 @@ export const schedules = {
 
 export type ScheduleName = keyof typeof schedules;
 
-export const scheduleList = (): [ScheduleName, ScheduleDefinition][] =>
-  Object.entries(schedules) as [ScheduleName, ScheduleDefinition][];
+export const scheduleList = (): [ScheduleName, ScheduleDefinition][] => Object.entries(schedules) as [ScheduleName, ScheduleDefinition][];

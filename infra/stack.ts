@@ -69,11 +69,16 @@ export class DataStack extends Stack {
    * before synthesis).
    */
   tablesFor(consumer: Stack): Record<TableKey, ITable> {
-    return Object.fromEntries((Object.entries(tables) as [TableKey, TableDefinition][]).map(([key, definition]) => [key, Table.fromTableAttributes(consumer, `${definition.id}Table`, {
-      tableArn: Fn.importValue(this.exportName(key, 'Arn')),
-      ...(definition.stream ? { tableStreamArn: Fn.importValue(this.exportName(key, 'StreamArn')) } : {}),
-      grantIndexPermissions: definition.indexes.length > 0,
-    })])) as Record<TableKey, ITable>;
+    return Object.fromEntries(
+      (Object.entries(tables) as [TableKey, TableDefinition][]).map(([key, definition]) => [
+        key,
+        Table.fromTableAttributes(consumer, `${definition.id}Table`, {
+          tableArn: Fn.importValue(this.exportName(key, 'Arn')),
+          ...(definition.stream ? { tableStreamArn: Fn.importValue(this.exportName(key, 'StreamArn')) } : {}),
+          grantIndexPermissions: definition.indexes.length > 0,
+        }),
+      ]),
+    ) as Record<TableKey, ITable>;
   }
 
   private exportName(key: TableKey, attribute: 'Arn' | 'StreamArn'): string {
@@ -149,7 +154,10 @@ export class ApiStack extends Stack {
     if (!jwtIssuer || !jwtAudience) throw new Error('StockClub needs jwtIssuer and jwtAudience (cdk.json context or -c key=value)');
     // RFC 2606 reserves .example: cdk.json ships such a placeholder.
     if (new URL(jwtIssuer).hostname.endsWith('.example')) {
-      Annotations.of(this).addWarningV2('stockclub:jwtIssuer', `jwtIssuer ${jwtIssuer} is a placeholder: the API will refuse every token. Deploy with -c jwtIssuer=<your identity provider's issuer URL>.`);
+      Annotations.of(this).addWarningV2(
+        'stockclub:jwtIssuer',
+        `jwtIssuer ${jwtIssuer} is a placeholder: the API will refuse every token. Deploy with -c jwtIssuer=<your identity provider's issuer URL>.`,
+      );
     }
     this.httpApi = new HttpApiRoutes(this, 'HttpApi', { jwtIssuer, jwtAudience, bindings: bindingsOf(this, props.data, props.messaging) });
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.api.apiEndpoint });
@@ -203,8 +211,20 @@ export const createStockClub = (app: App, prefix: string, props: StockClubProps 
   const description = (part: string) => `StockClub (${part}): inventory and membership API for retail chains`;
   const data = new DataStack(app, `${prefix}Data`, { description: description('tables, keys, secrets') });
   const messaging = new MessagingStack(app, `${prefix}Messaging`, { description: description('member message channels, work queues'), data });
-  const api = new ApiStack(app, `${prefix}Api`, { description: description('HTTP API'), data, messaging, jwtIssuer: props.jwtIssuer, jwtAudience: props.jwtAudience });
-  const workers = new WorkersStack(app, `${prefix}Workers`, { description: description('streams, gates, jobs, queues'), data, messaging, api, iotDataEndpoint: props.iotDataEndpoint });
+  const api = new ApiStack(app, `${prefix}Api`, {
+    description: description('HTTP API'),
+    data,
+    messaging,
+    jwtIssuer: props.jwtIssuer,
+    jwtAudience: props.jwtAudience,
+  });
+  const workers = new WorkersStack(app, `${prefix}Workers`, {
+    description: description('streams, gates, jobs, queues'),
+    data,
+    messaging,
+    api,
+    iotDataEndpoint: props.iotDataEndpoint,
+  });
   const stacks = { data, messaging, api, workers };
   for (const stack of Object.values(stacks)) Tags.of(stack).add('app', 'stockclub');
   return stacks;

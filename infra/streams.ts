@@ -96,7 +96,8 @@ export const streamConsumers = {
   welcome: {
     table: 'members',
     entry: 'functions/streams/welcome.ts',
-    description: 'Account messages of registration: a new member\'s welcome with their gift; a notice to the holder of an email or phone someone else signed up with',
+    description:
+      "Account messages of registration: a new member's welcome with their gift; a notice to the holder of an email or phone someone else signed up with",
     filters: [{ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: [entities.member, entities.signupAttempt] } } } }],
     batchSize: 25,
     maxBatchingWindowSeconds: 1,

@@ -46,9 +46,7 @@ export const tables = {
     envVar: 'MEMBERS_TABLE',
     partitionKey: 'pk',
     sortKey: 'sk',
-    indexes: [
-      { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    ],
+    indexes: [{ indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
     stream: 'NEW_AND_OLD_IMAGES',
     timeToLiveAttribute: 'expiresAt',
   },
@@ -79,5 +77,4 @@ export type TableAccess = Partial<Record<TableKey, 'read' | 'readWrite'>>;
 export const tableList: readonly TableDefinition[] = Object.values(tables);
 
 /** Physical table name used by the local runtime and the tests. */
-export const localTableName = (table: TableDefinition, prefix = 'stockclub'): string =>
-  `${prefix}-${table.id}`;
+export const localTableName = (table: TableDefinition, prefix = 'stockclub'): string => `${prefix}-${table.id}`;

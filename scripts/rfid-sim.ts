@@ -6,14 +6,7 @@
  * `--gtin` names others.
  */
 import { parseArgs } from 'node:util';
-import {
-  connectGate,
-  passReads,
-  publishMessages,
-  seededRandom,
-  splitIntoMessages,
-  tagEpcs,
-} from '../infra/local/gate-simulator.ts';
+import { connectGate, passReads, publishMessages, seededRandom, splitIntoMessages, tagEpcs } from '../infra/local/gate-simulator.ts';
 
 const demoGtins = ['4006381333931', '4006381333948', '4006381333955', '4006381333962', '4006381333979'];
 
@@ -45,7 +38,9 @@ const positive = (name: string, value: string | undefined): number => {
 };
 
 if (!values.location || !values.gate) {
-  console.error('usage: npm run rfid:sim -- --location L --gate G [--tags N] [--reads-per-tag K] [--direction IN|OUT] [--messages M] [--gtin G ...] [--serial-start S]');
+  console.error(
+    'usage: npm run rfid:sim -- --location L --gate G [--tags N] [--reads-per-tag K] [--direction IN|OUT] [--messages M] [--gtin G ...] [--serial-start S]',
+  );
   process.exit(2);
 }
 if (values.direction !== 'IN' && values.direction !== 'OUT') {

@@ -68,5 +68,4 @@ export const drainPartitions = async (
 };
 
 /** The UTC days from `days - 1` days before `runAt` up to its own, oldest first. */
-export const catchUpDays = (runAt: string, days: number): string[] =>
-  Array.from({ length: days }, (_, i) => dayOf(addDays(runAt, -(days - 1 - i))));
+export const catchUpDays = (runAt: string, days: number): string[] => Array.from({ length: days }, (_, i) => dayOf(addDays(runAt, -(days - 1 - i))));

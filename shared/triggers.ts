@@ -21,13 +21,13 @@ export const eventHandler = <E, R>(handle: (event: E, context: Context) => Promi
 /** A stream record with its images as items (DynamoDB JSON unmarshalled). */
 export interface StreamChange {
   readonly record: DynamoDBRecord;
-  // Items of any entity: each consumer reads the fields of the one its filter lets through.
+  // biome-ignore lint/suspicious/noExplicitAny: an item of whichever entity the consumer's filter lets through
   readonly newImage?: Record<string, any>;
+  // biome-ignore lint/suspicious/noExplicitAny: an item of whichever entity the consumer's filter lets through
   readonly oldImage?: Record<string, any>;
 }
 
-const itemOf = (image: unknown): Record<string, unknown> | undefined =>
-  image ? unmarshall(image as Record<string, AttributeValue>) : undefined;
+const itemOf = (image: unknown): Record<string, unknown> | undefined => (image ? unmarshall(image as Record<string, AttributeValue>) : undefined);
 
 /** A DynamoDB stream consumer: one change at a time; a failed one is reported, the rest go on. */
 export const streamHandler = (handleChange: (change: StreamChange) => Promise<void>) => {
@@ -41,5 +41,6 @@ export const streamHandler = (handleChange: (change: StreamChange) => Promise<vo
 export const queueHandler = <S extends z.ZodType>(schema: S, handleMessage: (message: z.output<S>, context: Context) => Promise<void>) => {
   const processor = new BatchProcessor(EventType.SQS);
   return eventHandler((event: SQSEvent, context: Context) =>
-    processPartialResponse(event, (record: SQSRecord) => handleMessage(schema.parse(JSON.parse(record.body)), context), processor, { context }));
+    processPartialResponse(event, (record: SQSRecord) => handleMessage(schema.parse(JSON.parse(record.body)), context), processor, { context }),
+  );
 };

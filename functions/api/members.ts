@@ -22,7 +22,11 @@ export const registerMember = httpHandler(routes.registerMember, async ({ body, 
     // Self-signup: nothing in the answer may depend on whether the email or phone was taken.
     return {
       status: routes.registerMember.alsoSucceeds.status,
-      body: { memberId: member.memberId, status: 'ACCEPTED', detail: 'Registered. If the email or phone given belongs to a membership already, its holder has been told there.' },
+      body: {
+        memberId: member.memberId,
+        status: 'ACCEPTED',
+        detail: 'Registered. If the email or phone given belongs to a membership already, its holder has been told there.',
+      },
       headers: replayHeaders(!created),
     };
   }

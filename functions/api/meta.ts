@@ -7,7 +7,7 @@ export const health = httpHandler(routes.health, async () => ({ body: { status: 
 // Built once per container: the document only changes with a deploy.
 let document: Record<string, unknown> | undefined;
 
-export const openApi = httpHandler(routes.openApi, async () => ({
-  body: (document ??= buildOpenApi()),
-  headers: { 'cache-control': 'public, max-age=300' },
-}));
+export const openApi = httpHandler(routes.openApi, async () => {
+  document ??= buildOpenApi();
+  return { body: document, headers: { 'cache-control': 'public, max-age=300' } };
+});

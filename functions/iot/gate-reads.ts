@@ -27,7 +27,12 @@ export const gateReads = eventHandler(async (event: unknown) => {
   const { locationId, gateId } = message;
   // Alarms first: the gate's light and buzzer matter more than the tally.
   for (let i = 0; i < alarms.length; i += alarmItemsPerMessage) {
-    await publishGateEvent(locationId, gateId, { type: 'ALARM', reason: 'UNSOLD_EXIT', readAt: message.readAt, items: alarms.slice(i, i + alarmItemsPerMessage) });
+    await publishGateEvent(locationId, gateId, {
+      type: 'ALARM',
+      reason: 'UNSOLD_EXIT',
+      readAt: message.readAt,
+      items: alarms.slice(i, i + alarmItemsPerMessage),
+    });
   }
   const acknowledgement = { type: 'ACK', readAt: message.readAt, direction: message.direction, ...summary, alarms: alarms.length };
   await publishGateEvent(locationId, gateId, acknowledgement);

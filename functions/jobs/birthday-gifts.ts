@@ -26,24 +26,33 @@ export const birthdayPage: BatchPage = async ({ partition, runAt, cursor }) => {
   const program = await loadProgram();
   const page = await membersWithBirthday(partition, cursor);
   const counts: Record<string, number> = { members: 0, points: 0 };
-  counts.failed = await forEachSettled(page.items, membersAtOnce, async (memberId) => {
-    const member = await getMember(memberId, system, runAt);
-    const points = ruleOf(program, member.tier).birthdayPoints ?? 0;
-    if (points > 0) {
-      const gift = await adjustPoints(memberId, { points, reason: 'BIRTHDAY_GIFT' }, derivedId('birthday', year), system, () => runAt);
-      if (!gift.replayed) counts.points! += points;
-    }
-    const delivery = await deliver(memberId, {
-      source: `birthday-${dayOf(runAt)}`,
-      kind: 'marketing',
-      template: 'BIRTHDAY',
-      vars: { name: member.name, tier: member.tier, points },
-      channels: ['email', 'sms'],
-      expiresAt: new Date(Date.UTC(year, month - 1, day + 2)).toISOString(),
-    }, runAt);
-    counts.members!++;
-    counts[delivery.status] = (counts[delivery.status] ?? 0) + 1;
-  }, (memberId, error) => logger.error('Birthday gift failed for a member', { memberId, error }));
+  counts.failed = await forEachSettled(
+    page.items,
+    membersAtOnce,
+    async (memberId) => {
+      const member = await getMember(memberId, system, runAt);
+      const points = ruleOf(program, member.tier).birthdayPoints ?? 0;
+      if (points > 0) {
+        const gift = await adjustPoints(memberId, { points, reason: 'BIRTHDAY_GIFT' }, derivedId('birthday', year), system, () => runAt);
+        if (!gift.replayed) counts.points! += points;
+      }
+      const delivery = await deliver(
+        memberId,
+        {
+          source: `birthday-${dayOf(runAt)}`,
+          kind: 'marketing',
+          template: 'BIRTHDAY',
+          vars: { name: member.name, tier: member.tier, points },
+          channels: ['email', 'sms'],
+          expiresAt: new Date(Date.UTC(year, month - 1, day + 2)).toISOString(),
+        },
+        runAt,
+      );
+      counts.members!++;
+      counts[delivery.status] = (counts[delivery.status] ?? 0) + 1;
+    },
+    (memberId, error) => logger.error('Birthday gift failed for a member', { memberId, error }),
+  );
   return { counts, ...(page.cursor ? { cursor: page.cursor } : {}) };
 };
 
@@ -55,7 +64,14 @@ export const birthdayPage: BatchPage = async ({ partition, runAt, cursor }) => {
 export const birthdayGifts = eventHandler(async (_event: ScheduledEvent, context: Context) => {
   const runAt = new Date().toISOString();
   const [year, month, day] = dayOf(runAt).split('-').map(Number) as [number, number, number];
-  const { counts, more } = await drainPartitions('birthdayGifts', birthdayKeys({ year, month, day }), birthdayPage, runAt, () => context.getRemainingTimeInMillis(), reserveMillis);
+  const { counts, more } = await drainPartitions(
+    'birthdayGifts',
+    birthdayKeys({ year, month, day }),
+    birthdayPage,
+    runAt,
+    () => context.getRemainingTimeInMillis(),
+    reserveMillis,
+  );
   const summary = { ...counts, more };
   logger.info('Birthday gifts', summary);
   return summary;

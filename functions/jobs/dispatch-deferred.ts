@@ -20,10 +20,15 @@ export const dispatchDeferred = eventHandler(async (_event: ScheduledEvent, cont
   for (const day of days) {
     for (;;) {
       const due = await dueMessages(day, now);
-      const failed = await forEachSettled(due, 1, async (record) => {
-        const status = await redeliver(record, now);
-        counts[status] = (counts[status] ?? 0) + 1;
-      }, (record, error) => logger.error('A deferred message could not be dispatched', { memberId: record.memberId, error }));
+      const failed = await forEachSettled(
+        due,
+        1,
+        async (record) => {
+          const status = await redeliver(record, now);
+          counts[status] = (counts[status] ?? 0) + 1;
+        },
+        (record, error) => logger.error('A deferred message could not be dispatched', { memberId: record.memberId, error }),
+      );
       if (failed > 0) counts.FAILED = (counts.FAILED ?? 0) + failed;
       // Each handled record leaves the index (or moves later), so a full page means there may be more;
       // a page where every record failed would only come back the same: that waits for the next run.

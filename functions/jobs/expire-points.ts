@@ -20,10 +20,15 @@ export const expirePointsPage: BatchPage = async ({ partition: day, runAt, curso
   const page = await membersWithLotsExpiring(day, runAt, cursor);
   const counts = { members: 0, points: 0, failed: 0 };
   // One member's trouble must not stop everyone else's expiry on this page.
-  counts.failed = await forEachSettled(page.items, 1, async (memberId) => {
-    counts.points += await expireMemberPoints(memberId, () => runAt);
-    counts.members++;
-  }, (memberId, error) => logger.error('Points expiry failed for a member', { memberId, error }));
+  counts.failed = await forEachSettled(
+    page.items,
+    1,
+    async (memberId) => {
+      counts.points += await expireMemberPoints(memberId, () => runAt);
+      counts.members++;
+    },
+    (memberId, error) => logger.error('Points expiry failed for a member', { memberId, error }),
+  );
   return { counts, ...(page.cursor ? { cursor: page.cursor } : {}) };
 };
 
@@ -34,7 +39,17 @@ export const expirePointsPage: BatchPage = async ({ partition: day, runAt, curso
  */
 export const expirePoints = eventHandler(async (_event: ScheduledEvent, context: Context) => {
   const runAt = new Date().toISOString();
-  const { counts: { members = 0, points = 0, failed = 0 }, more } = await drainPartitions('expirePoints', catchUpDays(runAt, catchUpWindow), expirePointsPage, runAt, () => context.getRemainingTimeInMillis(), reserveMillis);
+  const {
+    counts: { members = 0, points = 0, failed = 0 },
+    more,
+  } = await drainPartitions(
+    'expirePoints',
+    catchUpDays(runAt, catchUpWindow),
+    expirePointsPage,
+    runAt,
+    () => context.getRemainingTimeInMillis(),
+    reserveMillis,
+  );
   const summary = { members, points, failed, more };
   logger.info('Expired points', summary);
   return summary;

@@ -21,27 +21,36 @@ export const holidayOffers = eventHandler(async (_event: ScheduledEvent) => {
   const started: string[] = [];
   const todays = ((await loadProgram(true)).holidays ?? []).filter((holiday) => holiday.date === today);
   // One holiday's trouble is logged and counted; the others still start.
-  const failed = await forEachSettled(todays, 1, async (holiday) => {
-    const campaignId = derivedId('holiday', holiday.holidayId, year);
-    const expiresAt = new Date(Date.UTC(Number(year), Number(today.slice(0, 2)) - 1, Number(today.slice(3)) + 2)).toISOString();
-    try {
-      await createCampaign({
-        campaignId,
-        name: `${holiday.name} ${year}`,
-        segment: holiday.segment ?? {},
-        channels: ['email', 'sms'],
-        headline: holiday.headline,
-        text: holiday.text,
-        expiresAt,
-        ...(holiday.pointsByTier ? { gift: { pointsByTier: holiday.pointsByTier } } : {}),
-      }, 'system:holiday-offers', now);
-    } catch (error) {
-      // The program's text changed since the first run today: the campaign that exists is the one that goes.
-      if (!(error instanceof IdempotencyKeyReused)) throw error;
-    }
-    await startCampaign(campaignId, now);
-    started.push(campaignId);
-  }, (holiday, error) => logger.error('Holiday offer failed', { holidayId: holiday.holidayId, error }));
+  const failed = await forEachSettled(
+    todays,
+    1,
+    async (holiday) => {
+      const campaignId = derivedId('holiday', holiday.holidayId, year);
+      const expiresAt = new Date(Date.UTC(Number(year), Number(today.slice(0, 2)) - 1, Number(today.slice(3)) + 2)).toISOString();
+      try {
+        await createCampaign(
+          {
+            campaignId,
+            name: `${holiday.name} ${year}`,
+            segment: holiday.segment ?? {},
+            channels: ['email', 'sms'],
+            headline: holiday.headline,
+            text: holiday.text,
+            expiresAt,
+            ...(holiday.pointsByTier ? { gift: { pointsByTier: holiday.pointsByTier } } : {}),
+          },
+          'system:holiday-offers',
+          now,
+        );
+      } catch (error) {
+        // The program's text changed since the first run today: the campaign that exists is the one that goes.
+        if (!(error instanceof IdempotencyKeyReused)) throw error;
+      }
+      await startCampaign(campaignId, now);
+      started.push(campaignId);
+    },
+    (holiday, error) => logger.error('Holiday offer failed', { holidayId: holiday.holidayId, error }),
+  );
   logger.info('Holiday offers', { started, failed });
   return { started, failed };
 });

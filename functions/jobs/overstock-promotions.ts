@@ -38,30 +38,44 @@ export const overstockPromotions = eventHandler(async (_event: ScheduledEvent, c
   do {
     const page = await listProducts(100, cursor);
     // One product's trouble is logged and counted; the others still get their offer.
-    summary.failed += await forEachSettled(page.items, 1, async (product) => {
-      if (product.memberExclusive) return;
-      summary.checked++;
-      const cover = await chainCoverOf(product.sku, limits, now);
-      if (!cover.overstocked) return;
-      const campaignId = overstockCampaignId(product.sku, now);
-      try {
-        await createCampaign({
+    summary.failed += await forEachSettled(
+      page.items,
+      1,
+      async (product) => {
+        if (product.memberExclusive) return;
+        summary.checked++;
+        const cover = await chainCoverOf(product.sku, limits, now);
+        if (!cover.overstocked) return;
+        const campaignId = overstockCampaignId(product.sku, now);
+        try {
+          await createCampaign(
+            {
+              campaignId,
+              name: `Overstock ${product.name}`,
+              segment: { affinity: { skus: [product.sku], withinDays: affinityDays } },
+              channels: ['email', 'sms'],
+              headline: `${product.name}: a member offer`,
+              text: `you bought ${product.name} from us before, and we have it in stock at your store. Come by this week.`,
+              expiresAt: addDays(now, offerDays),
+              cap: { count: 1, days: 30 },
+            },
+            'system:overstock-promotions',
+            now,
+          );
+        } catch (error) {
+          if (!(error instanceof IdempotencyKeyReused)) throw error;
+        }
+        await startCampaign(campaignId, now);
+        // JSON has no Infinity: stock that does not sell at all reports null days of cover.
+        summary.campaigns.push({
           campaignId,
-          name: `Overstock ${product.name}`,
-          segment: { affinity: { skus: [product.sku], withinDays: affinityDays } },
-          channels: ['email', 'sms'],
-          headline: `${product.name}: a member offer`,
-          text: `you bought ${product.name} from us before, and we have it in stock at your store. Come by this week.`,
-          expiresAt: addDays(now, offerDays),
-          cap: { count: 1, days: 30 },
-        }, 'system:overstock-promotions', now);
-      } catch (error) {
-        if (!(error instanceof IdempotencyKeyReused)) throw error;
-      }
-      await startCampaign(campaignId, now);
-      // JSON has no Infinity: stock that does not sell at all reports null days of cover.
-      summary.campaigns.push({ campaignId, sku: product.sku, daysOfCover: Number.isFinite(cover.daysOfCover) ? Math.round(cover.daysOfCover) : null, available: cover.available });
-    }, (product, error) => logger.error('Overstock promotion failed for a product', { sku: product.sku, error }));
+          sku: product.sku,
+          daysOfCover: Number.isFinite(cover.daysOfCover) ? Math.round(cover.daysOfCover) : null,
+          available: cover.available,
+        });
+      },
+      (product, error) => logger.error('Overstock promotion failed for a product', { sku: product.sku, error }),
+    );
     cursor = page.cursor;
     summary.more = cursor !== undefined && context.getRemainingTimeInMillis() <= reserveMillis;
   } while (cursor && !summary.more);

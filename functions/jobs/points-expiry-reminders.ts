@@ -20,20 +20,29 @@ const membersAtOnce = 8;
 export const pointsExpiryPage: BatchPage = async ({ partition: day, runAt, cursor }) => {
   const page = await membersWithLotsExpiring(day, `${day}T23:59:59.999Z`, cursor);
   const counts: Record<string, number> = { members: 0 };
-  counts.failed = await forEachSettled(page.items, membersAtOnce, async (memberId) => {
-    const state = await readMemberState(memberId);
-    const expiring = (state?.lots ?? []).filter((l) => l.expiresOn.startsWith(day) && !l.pendingUntil).reduce((sum, l) => sum + l.remaining, 0);
-    if (!state || expiring === 0) return;
-    const delivery = await deliver(memberId, {
-      source: `points-expiring-${day}`,
-      kind: 'transactional',
-      template: 'POINTS_EXPIRING',
-      vars: { name: state.record.name, points: expiring, expiresOn: day },
-      channels: ['email', 'sms'],
-    }, runAt);
-    counts.members!++;
-    counts[delivery.status] = (counts[delivery.status] ?? 0) + 1;
-  }, (memberId, error) => logger.error('Points expiry notice failed for a member', { memberId, error }));
+  counts.failed = await forEachSettled(
+    page.items,
+    membersAtOnce,
+    async (memberId) => {
+      const state = await readMemberState(memberId);
+      const expiring = (state?.lots ?? []).filter((l) => l.expiresOn.startsWith(day) && !l.pendingUntil).reduce((sum, l) => sum + l.remaining, 0);
+      if (!state || expiring === 0) return;
+      const delivery = await deliver(
+        memberId,
+        {
+          source: `points-expiring-${day}`,
+          kind: 'transactional',
+          template: 'POINTS_EXPIRING',
+          vars: { name: state.record.name, points: expiring, expiresOn: day },
+          channels: ['email', 'sms'],
+        },
+        runAt,
+      );
+      counts.members!++;
+      counts[delivery.status] = (counts[delivery.status] ?? 0) + 1;
+    },
+    (memberId, error) => logger.error('Points expiry notice failed for a member', { memberId, error }),
+  );
   return { counts, ...(page.cursor ? { cursor: page.cursor } : {}) };
 };
 
@@ -41,7 +50,14 @@ export const pointsExpiryPage: BatchPage = async ({ partition: day, runAt, curso
 export const pointsExpiryReminders = eventHandler(async (_event: ScheduledEvent, context: Context) => {
   const runAt = new Date().toISOString();
   const day = dayOf(addDays(runAt, noticeDays));
-  const { counts, more } = await drainPartitions('pointsExpiryReminders', [day], pointsExpiryPage, runAt, () => context.getRemainingTimeInMillis(), reserveMillis);
+  const { counts, more } = await drainPartitions(
+    'pointsExpiryReminders',
+    [day],
+    pointsExpiryPage,
+    runAt,
+    () => context.getRemainingTimeInMillis(),
+    reserveMillis,
+  );
   const summary = { ...counts, more };
   logger.info('Points expiry reminders', summary);
   return summary;

@@ -25,10 +25,15 @@ export const releaseExpiredHolds = eventHandler(async (_event: ScheduledEvent, c
   let cursor: string | undefined;
   do {
     const page = await lapsedHolds(now, pageSize, cursor);
-    failed += await forEachSettled(page.items, holdsAtOnce, async (hold) => {
-      if (await expireHold(hold, false, now)) expired++;
-      else alreadyClosed++;
-    }, (hold, error) => logger.error('A lapsed hold could not be released', { reservationId: hold.reservationId, locationId: hold.locationId, error }));
+    failed += await forEachSettled(
+      page.items,
+      holdsAtOnce,
+      async (hold) => {
+        if (await expireHold(hold, false, now)) expired++;
+        else alreadyClosed++;
+      },
+      (hold, error) => logger.error('A lapsed hold could not be released', { reservationId: hold.reservationId, locationId: hold.locationId, error }),
+    );
     cursor = page.cursor;
   } while (cursor && context.getRemainingTimeInMillis() > reserveMillis);
   const summary = { expired, alreadyClosed, failed, more: cursor !== undefined };

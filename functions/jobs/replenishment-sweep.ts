@@ -24,12 +24,17 @@ export const replenishmentSweep = eventHandler(async (_event: ScheduledEvent, co
       let cursor: string | undefined;
       do {
         const page = await stockAtLocation(location.locationId, system, { limit: 100, cursor });
-        summary.failed += await forEachSettled(page.items, 1, async (level) => {
-          const check = await checkReorder(level.sku, level.locationId);
-          summary.levels++;
-          if (check?.outcome === 'SUGGESTED') summary.suggested++;
-          if (check?.outcome === 'CLOSED') summary.closed++;
-        }, (level, error) => logger.error('Reorder check failed for a level', { sku: level.sku, locationId: level.locationId, error }));
+        summary.failed += await forEachSettled(
+          page.items,
+          1,
+          async (level) => {
+            const check = await checkReorder(level.sku, level.locationId);
+            summary.levels++;
+            if (check?.outcome === 'SUGGESTED') summary.suggested++;
+            if (check?.outcome === 'CLOSED') summary.closed++;
+          },
+          (level, error) => logger.error('Reorder check failed for a level', { sku: level.sku, locationId: level.locationId, error }),
+        );
         cursor = page.cursor;
       } while (cursor);
     }

@@ -20,13 +20,17 @@ const tellLowered = async (memberId: string, before: string, after: string, runA
   try {
     const [state, program] = await Promise.all([readMemberState(memberId), loadProgram()]);
     if (!state) return;
-    await deliver(memberId, {
-      source: `tier-review-${dayOf(runAt)}`,
-      kind: 'transactional',
-      template: 'TIER_CHANGED',
-      vars: { name: state.record.name, tier: after, before, months: program.rollingMonths },
-      channels: ['email', 'sms'],
-    }, runAt);
+    await deliver(
+      memberId,
+      {
+        source: `tier-review-${dayOf(runAt)}`,
+        kind: 'transactional',
+        template: 'TIER_CHANGED',
+        vars: { name: state.record.name, tier: after, before, months: program.rollingMonths },
+        channels: ['email', 'sms'],
+      },
+      runAt,
+    );
   } catch (error) {
     logger.error('Tier notice failed', { memberId, error });
   }
@@ -43,14 +47,19 @@ const tellLowered = async (memberId: string, before: string, after: string, runA
 export const tierReviewPage: BatchPage = async ({ partition: day, runAt, cursor }) => {
   const page = await membersDueForReview(day, runAt, cursor);
   const counts = { reviewed: 0, lowered: 0, failed: 0 };
-  counts.failed = await forEachSettled(page.items, 1, async (memberId) => {
-    const { before, after } = await reviewMemberTier(memberId, () => runAt);
-    counts.reviewed++;
-    if (after !== before) {
-      counts.lowered++;
-      await tellLowered(memberId, before, after, runAt);
-    }
-  }, (memberId, error) => logger.error('Tier review failed for a member', { memberId, error }));
+  counts.failed = await forEachSettled(
+    page.items,
+    1,
+    async (memberId) => {
+      const { before, after } = await reviewMemberTier(memberId, () => runAt);
+      counts.reviewed++;
+      if (after !== before) {
+        counts.lowered++;
+        await tellLowered(memberId, before, after, runAt);
+      }
+    },
+    (memberId, error) => logger.error('Tier review failed for a member', { memberId, error }),
+  );
   return { counts, ...(page.cursor ? { cursor: page.cursor } : {}) };
 };
 
@@ -61,7 +70,10 @@ export const tierReviewPage: BatchPage = async ({ partition: day, runAt, cursor 
  */
 export const tierReview = eventHandler(async (_event: ScheduledEvent, context: Context) => {
   const runAt = new Date().toISOString();
-  const { counts: { reviewed = 0, lowered = 0, failed = 0 }, more } = await drainPartitions('tierReview', catchUpDays(runAt, catchUpWindow), tierReviewPage, runAt, () => context.getRemainingTimeInMillis(), reserveMillis);
+  const {
+    counts: { reviewed = 0, lowered = 0, failed = 0 },
+    more,
+  } = await drainPartitions('tierReview', catchUpDays(runAt, catchUpWindow), tierReviewPage, runAt, () => context.getRemainingTimeInMillis(), reserveMillis);
   const summary = { reviewed, lowered, failed, more };
   logger.info('Tier review', summary);
   return summary;

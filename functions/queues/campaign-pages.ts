@@ -19,5 +19,11 @@ const CampaignPage = z.strictObject({
  */
 export const campaignPages = queueHandler(CampaignPage, async (page) => {
   const result = await runCampaignPage(page);
-  logger.info('Campaign page', { campaignId: page.campaignId, source: page.source, counts: result.counts, more: result.next !== undefined, duplicate: result.duplicate });
+  logger.info('Campaign page', {
+    campaignId: page.campaignId,
+    source: page.source,
+    counts: result.counts,
+    more: result.next !== undefined,
+    duplicate: result.duplicate,
+  });
 });

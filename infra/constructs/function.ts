@@ -75,7 +75,9 @@ export class StockClubFunction extends Construct {
       ...Object.fromEntries(queueNames.map((queue) => [queues[queue].envVar, bindings.queues[queue].queueUrl])),
       ...(grants.sendsMessages
         ? { ...bindings.messaging.settings, UNSUBSCRIBE_URL: bindings.unsubscribeUrl, ...unsubscribeSecret }
-        : grants.verifiesUnsubscribeLinks ? unsubscribeSecret : {}),
+        : grants.verifiesUnsubscribeLinks
+          ? unsubscribeSecret
+          : {}),
       ...props.environment,
     };
 
@@ -84,7 +86,7 @@ export class StockClubFunction extends Construct {
     bindings.logs.grantWrite(this.role);
     Validations.of(this.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(bindings.logs).getLogicalId(bindings.logs.node.defaultChild as never)}.Arn>:*]`,
-      reason: 'Log streams are created at run time; the wildcard covers streams of this function\'s own log group only.',
+      reason: "Log streams are created at run time; the wildcard covers streams of this function's own log group only.",
     });
     this.function = new NodejsFunction(this, 'Function', {
       entry: resolve(repoRoot, props.entry),
@@ -97,9 +99,7 @@ export class StockClubFunction extends Construct {
       role: this.role,
       logGroup: bindings.logs,
       environment,
-      ...(props.onFailure
-        ? { onFailure: new SqsDestination(props.onFailure), retryAttempts: 2, maxEventAge: props.maxEventAge ?? Duration.hours(6) }
-        : {}),
+      ...(props.onFailure ? { onFailure: new SqsDestination(props.onFailure), retryAttempts: 2, maxEventAge: props.maxEventAge ?? Duration.hours(6) } : {}),
       projectRoot: repoRoot,
       depsLockFilePath: resolve(repoRoot, 'package-lock.json'),
       bundling: {
@@ -128,7 +128,7 @@ export class StockClubFunction extends Construct {
         Validations.of(this.role).acknowledge({
           // The table lives in the data stack: cdk-nag names its ARN by the export (`Fn::ImportValue`) it comes through.
           id: `AwsSolutions-IAM5[Resource::${(Stack.of(this).resolve(table.tableArn) as { 'Fn::ImportValue': string })['Fn::ImportValue']}/index/*]`,
-          reason: 'Queries go through this table\'s own GSIs; the wildcard covers that table\'s indexes only.',
+          reason: "Queries go through this table's own GSIs; the wildcard covers that table's indexes only.",
         });
       }
     }

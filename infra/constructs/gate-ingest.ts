@@ -27,17 +27,23 @@ export class GateIngest extends Construct {
       // and a message the function rejects on every retry is kept there too.
       const errors = deadLetterQueue(this, `${name}Errors`, 'Gate messages the topic rule could not deliver or the function could not process');
       const handler = new StockClubFunction(this, {
-        name, entry: rule.entry, description: rule.description, grants: rule, bindings: props.bindings,
+        name,
+        entry: rule.entry,
+        description: rule.description,
+        grants: rule,
+        bindings: props.bindings,
         timeout: Duration.seconds(30),
         environment: rule.publishesToGates && props.iotDataEndpoint ? { AWS_ENDPOINT_URL_IOT_DATA_PLANE: `https://${props.iotDataEndpoint}` } : {},
         onFailure: errors,
         maxEventAge: Duration.hours(1),
       });
       if (rule.publishesToGates) {
-        handler.role.addToPrincipalPolicy(new PolicyStatement({
-          actions: ['iot:Publish'],
-          resources: [stack.formatArn({ service: 'iot', resource: 'topic', resourceName: 'stockclub/*/gates/*/events' })],
-        }));
+        handler.role.addToPrincipalPolicy(
+          new PolicyStatement({
+            actions: ['iot:Publish'],
+            resources: [stack.formatArn({ service: 'iot', resource: 'topic', resourceName: 'stockclub/*/gates/*/events' })],
+          }),
+        );
         Validations.of(handler.role).acknowledge({
           id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:topic/stockclub/*/gates/*/events]',
           reason: 'The ingest function answers every gate on its own events topic; it may publish to gate events topics only.',
@@ -63,12 +69,18 @@ export class GateIngest extends Construct {
           errorAction: { sqs: { queueUrl: errors.queueUrl, roleArn: errorRole.roleArn, useBase64: false } },
         },
       });
-      handler.function.addPermission(`${name}FromIot`, { principal: new ServicePrincipal('iot.amazonaws.com'), sourceArn: topicRule.attrArn, sourceAccount: stack.account });
+      handler.function.addPermission(`${name}FromIot`, {
+        principal: new ServicePrincipal('iot.amazonaws.com'),
+        sourceArn: topicRule.attrArn,
+        sourceAccount: stack.account,
+      });
     }
 
     const thingTopic = (suffix: string) =>
       stack.formatArn({
-        service: 'iot', resource: 'topic',
+        service: 'iot',
+        resource: 'topic',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: IoT policy variables, filled in by IoT Core
         resourceName: `${gatePublishPrefix('${iot:Connection.Thing.Attributes[locationId]}', '${iot:Connection.Thing.ThingName}')}${suffix}`,
       });
     new CfnPolicy(this, 'GatewayPolicy', {
@@ -76,7 +88,12 @@ export class GateIngest extends Construct {
       policyDocument: {
         Version: '2012-10-17',
         Statement: [
-          { Effect: 'Allow', Action: 'iot:Connect', Resource: stack.formatArn({ service: 'iot', resource: 'client', resourceName: '${iot:Connection.Thing.ThingName}' }) },
+          {
+            Effect: 'Allow',
+            Action: 'iot:Connect',
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: an IoT policy variable, filled in by IoT Core
+            Resource: stack.formatArn({ service: 'iot', resource: 'client', resourceName: '${iot:Connection.Thing.ThingName}' }),
+          },
           { Effect: 'Allow', Action: 'iot:Publish', Resource: thingTopic('reads') },
           { Effect: 'Allow', Action: 'iot:Subscribe', Resource: thingTopic('events').replace(':topic/', ':topicfilter/') },
           { Effect: 'Allow', Action: 'iot:Receive', Resource: thingTopic('events') },

@@ -16,7 +16,11 @@ export class Jobs extends Construct {
     const failures = deadLetterQueue(this, 'Failures', 'Scheduled runs that could not be delivered or failed every retry');
     for (const [name, schedule] of scheduleList()) {
       const handler = new StockClubFunction(this, {
-        name, entry: schedule.entry, description: schedule.description, grants: schedule, bindings: props.bindings,
+        name,
+        entry: schedule.entry,
+        description: schedule.description,
+        grants: schedule,
+        bindings: props.bindings,
         timeout: Duration.minutes(5),
         onFailure: failures,
       });

@@ -33,24 +33,35 @@ export class MemberMessaging extends Construct {
     const emailFrom = String(this.node.tryGetContext('emailFrom') ?? 'StockClub <club@stockclub.example>');
     this.emailDomain = /@([^>\s]+)>?$/.exec(emailFrom)?.[1] ?? 'stockclub.example';
     if (this.emailDomain.endsWith('.example')) {
-      Annotations.of(this).addWarningV2('stockclub:emailFrom', `emailFrom ${emailFrom} is a placeholder: deploy with -c emailFrom="Name <club@your-verified-domain>".`);
+      Annotations.of(this).addWarningV2(
+        'stockclub:emailFrom',
+        `emailFrom ${emailFrom} is a placeholder: deploy with -c emailFrom="Name <club@your-verified-domain>".`,
+      );
     }
     // Bounces and complaints suppress the address account-wide; the configuration set carries tags to event destinations.
     this.mail = new ConfigurationSet(this, 'MemberMail', { reputationMetrics: true, suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS });
     const smsOptOuts = new CfnOptOutList(this, 'SmsOptOuts', {});
     this.smsConfig = new CfnSmsConfigurationSet(this, 'MemberSms', {});
-    const smsNumbers = String(this.node.tryGetContext('smsOriginationNumbers') ?? '').split(',').filter(Boolean);
+    const smsNumbers = String(this.node.tryGetContext('smsOriginationNumbers') ?? '')
+      .split(',')
+      .filter(Boolean);
     this.smsPool = smsNumbers.length
       ? new CfnPool(this, 'SmsPool', {
           originationIdentities: smsNumbers,
           // AWS answers STOP and HELP and keeps opted-out numbers in the list; sends to them are refused.
           optOutListName: smsOptOuts.ref,
           selfManagedOptOutsEnabled: false,
-          mandatoryKeywords: { help: { message: 'StockClub member messages. Reply STOP to opt out.' }, stop: { message: 'You will get no more StockClub texts.' } },
+          mandatoryKeywords: {
+            help: { message: 'StockClub member messages. Reply STOP to opt out.' },
+            stop: { message: 'You will get no more StockClub texts.' },
+          },
         })
       : undefined;
     if (!this.smsPool) {
-      Annotations.of(this).addWarningV2('stockclub:smsOriginationNumbers', 'No smsOriginationNumbers context: member texts cannot be sent. Register numbers, then deploy with -c smsOriginationNumbers=<phone number ARN>[,...].');
+      Annotations.of(this).addWarningV2(
+        'stockclub:smsOriginationNumbers',
+        'No smsOriginationNumbers context: member texts cannot be sent. Register numbers, then deploy with -c smsOriginationNumbers=<phone number ARN>[,...].',
+      );
     }
     this.settings = {
       EMAIL_FROM: emailFrom,
@@ -62,27 +73,34 @@ export class MemberMessaging extends Construct {
     };
 
     // What SES and SMS report back: bounces, complaints, STOP replies.
-    this.topics = Object.fromEntries(notificationConsumerList().map(([name, consumer]) => [
-      name,
-      new Topic(this, `${name}Topic`, { masterKey: props.notificationKey, enforceSSL: true, displayName: consumer.description.slice(0, 100) }),
-    ])) as Record<NotificationConsumerName, Topic>;
+    this.topics = Object.fromEntries(
+      notificationConsumerList().map(([name, consumer]) => [
+        name,
+        new Topic(this, `${name}Topic`, { masterKey: props.notificationKey, enforceSSL: true, displayName: consumer.description.slice(0, 100) }),
+      ]),
+    ) as Record<NotificationConsumerName, Topic>;
     this.mail.addEventDestination('BouncesAndComplaints', {
       destination: EventDestination.snsTopic(this.topics.mailEvents),
       events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
     });
-    new CfnOutput(this, 'InboundSmsTopicArn', { value: this.topics.inboundSms.topicArn, description: 'Point the two-way channel of the member phone numbers here' });
+    new CfnOutput(this, 'InboundSmsTopicArn', {
+      value: this.topics.inboundSms.topicArn,
+      description: 'Point the two-way channel of the member phone numbers here',
+    });
   }
 
   /** ses:SendEmail from the club's domain through its configuration set, and texts through its pool (when there is one). */
   grantSend(role: Role): void {
     const stack = Stack.of(role);
-    role.addToPrincipalPolicy(new PolicyStatement({
-      actions: ['ses:SendEmail'],
-      resources: [
-        stack.formatArn({ service: 'ses', resource: 'identity', resourceName: this.emailDomain }),
-        stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.mail.configurationSetName }),
-      ],
-    }));
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: this.emailDomain }),
+          stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.mail.configurationSetName }),
+        ],
+      }),
+    );
     if (this.smsPool) {
       role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sms-voice:SendTextMessage'], resources: [this.smsPool.attrArn, this.smsConfig.attrArn] }));
     }

@@ -11,12 +11,18 @@ export class NotificationConsumers extends Construct {
     super(scope, id);
     for (const [name, consumer] of notificationConsumerList()) {
       const handler = new StockClubFunction(this, {
-        name, entry: consumer.entry, description: consumer.description, grants: consumer, bindings: props.bindings,
+        name,
+        entry: consumer.entry,
+        description: consumer.description,
+        grants: consumer,
+        bindings: props.bindings,
         timeout: Duration.seconds(30),
       });
-      props.bindings.messaging.topics[name].addSubscription(new LambdaSubscription(handler.function, {
-        deadLetterQueue: deadLetterQueue(this, `${name}Failures`, `${name} notifications the function refused every retry`),
-      }));
+      props.bindings.messaging.topics[name].addSubscription(
+        new LambdaSubscription(handler.function, {
+          deadLetterQueue: deadLetterQueue(this, `${name}Failures`, `${name} notifications the function refused every retry`),
+        }),
+      );
     }
   }
 }

@@ -10,10 +10,16 @@ export class QueueWorkers extends Construct {
     super(scope, id);
     for (const [name, queue] of queueList()) {
       const handler = new StockClubFunction(this, {
-        name, entry: queue.entry, description: queue.description, grants: queue, bindings: props.bindings,
+        name,
+        entry: queue.entry,
+        description: queue.description,
+        grants: queue,
+        bindings: props.bindings,
         timeout: Duration.seconds(queue.timeoutSeconds),
       });
-      handler.function.addEventSource(new SqsEventSource(props.bindings.queues[name], { batchSize: queue.batchSize, reportBatchItemFailures: true, maxConcurrency: queue.maxConcurrency }));
+      handler.function.addEventSource(
+        new SqsEventSource(props.bindings.queues[name], { batchSize: queue.batchSize, reportBatchItemFailures: true, maxConcurrency: queue.maxConcurrency }),
+      );
     }
   }
 }

@@ -17,7 +17,11 @@ export class StreamConsumers extends Construct {
     const failures = deadLetterQueue(this, 'Failures', 'Stream records that failed every retry');
     for (const [name, consumer] of streamConsumerList()) {
       const handler = new StockClubFunction(this, {
-        name, entry: consumer.entry, description: consumer.description, grants: consumer, bindings: props.bindings,
+        name,
+        entry: consumer.entry,
+        description: consumer.description,
+        grants: consumer,
+        bindings: props.bindings,
         timeout: Duration.seconds(streamConsumerTimeoutSeconds),
       });
       handler.function.addEventSource(
@@ -35,7 +39,7 @@ export class StreamConsumers extends Construct {
       );
       Validations.of(handler.role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'dynamodb:ListStreams has no resource-level permissions; reading records is scoped to this table\'s stream.',
+        reason: "dynamodb:ListStreams has no resource-level permissions; reading records is scoped to this table's stream.",
       });
     }
   }

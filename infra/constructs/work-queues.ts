@@ -10,16 +10,21 @@ export class WorkQueues extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.queues = Object.fromEntries(queueList().map(([name, queue]) => {
-      const deadLetters = deadLetterQueue(this, `${name}DeadLetters`, `Messages of ${name} that failed ${queue.maxReceiveCount} receives`);
-      return [name, new Queue(this, `${name}Queue`, {
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        // Six times the worker's timeout, as AWS advises for Lambda sources.
-        visibilityTimeout: Duration.seconds(queue.timeoutSeconds * 6),
-        retentionPeriod: Duration.days(4),
-        deadLetterQueue: { queue: deadLetters, maxReceiveCount: queue.maxReceiveCount },
-      })];
-    })) as Record<QueueName, Queue>;
+    this.queues = Object.fromEntries(
+      queueList().map(([name, queue]) => {
+        const deadLetters = deadLetterQueue(this, `${name}DeadLetters`, `Messages of ${name} that failed ${queue.maxReceiveCount} receives`);
+        return [
+          name,
+          new Queue(this, `${name}Queue`, {
+            encryption: QueueEncryption.SQS_MANAGED,
+            enforceSSL: true,
+            // Six times the worker's timeout, as AWS advises for Lambda sources.
+            visibilityTimeout: Duration.seconds(queue.timeoutSeconds * 6),
+            retentionPeriod: Duration.days(4),
+            deadLetterQueue: { queue: deadLetters, maxReceiveCount: queue.maxReceiveCount },
+          }),
+        ];
+      }),
+    ) as Record<QueueName, Queue>;
   }
 }

@@ -26,8 +26,7 @@ export const signLocalToken = async (request: TokenRequest, key: Uint8Array = lo
   if (request.locations?.length) claims.locations = request.locations.join(' ');
   if (request.memberId) claims.memberId = request.memberId;
   if (request.gateId) claims.gateId = request.gateId;
-  const subject =
-    request.subject ?? request.memberId ?? (request.gateId ? `${request.locations?.[0]}/${request.gateId}` : `${request.role}-dev`);
+  const subject = request.subject ?? request.memberId ?? (request.gateId ? `${request.locations?.[0]}/${request.gateId}` : `${request.role}-dev`);
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(localIssuer)
@@ -41,7 +40,12 @@ export const signLocalToken = async (request: TokenRequest, key: Uint8Array = lo
 /** What API Gateway's JWT authorizer does: signature, issuer, audience, expiry; a token without `exp` never expires, so it refuses it too. */
 export const verifyLocalToken = async (token: string): Promise<Record<string, unknown> | undefined> => {
   try {
-    const { payload } = await jwtVerify(token, localSigningKey, { issuer: localIssuer, audience: localAudience, algorithms: ['HS256'], requiredClaims: ['exp'] });
+    const { payload } = await jwtVerify(token, localSigningKey, {
+      issuer: localIssuer,
+      audience: localAudience,
+      algorithms: ['HS256'],
+      requiredClaims: ['exp'],
+    });
     return payload as Record<string, unknown>;
   } catch {
     return undefined;

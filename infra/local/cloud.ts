@@ -98,7 +98,8 @@ const localEndpoints = (failures: FailureLog, scheduler: LocalScheduler, mail: L
       await mail.clear();
       return json(200, { items: [] });
     }
-    if (route === 'GET /_local/failures') return json(200, { items: failures.list((url.searchParams.get('source') ?? undefined) as Failure['source'] | undefined) });
+    if (route === 'GET /_local/failures')
+      return json(200, { items: failures.list((url.searchParams.get('source') ?? undefined) as Failure['source'] | undefined) });
     if (route === 'GET /_local/jobs') return json(200, { items: scheduler.jobs });
     const invoked = /^POST \/_local\/invoke\/([\w-]+)$/.exec(route)?.[1];
     if (invoked) {
@@ -168,8 +169,15 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     const mail = await startLocalMail(options.mailPort ?? portFrom(process.env.MAIL_PORT, 0));
     steps.push(() => mail.close());
     setEnv({
-      ...tableEnv, ...localAwsEnv, AWS_SECRET_ACCESS_KEY: handlerCredentials.secretAccessKey, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-      MESSAGES_TRANSPORT: 'local', AWS_ENDPOINT_URL_SESV2: mail.url, EMAIL_FROM: 'StockClub <club@stockclub.local>', SES_CONFIGURATION_SET: 'stockclub-local',
+      ...tableEnv,
+      ...localAwsEnv,
+      AWS_SECRET_ACCESS_KEY: handlerCredentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      MESSAGES_TRANSPORT: 'local',
+      AWS_ENDPOINT_URL_SESV2: mail.url,
+      EMAIL_FROM: 'StockClub <club@stockclub.local>',
+      SES_CONFIGURATION_SET: 'stockclub-local',
     });
 
     const failures = new FailureLog({ file: options.dataDir ? join(options.dataDir, 'failures.jsonl') : undefined });
@@ -184,7 +192,10 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     setEnv({ AWS_ENDPOINT_URL_SQS: queues.url, ...queues.env });
 
     const poller = await startStreamPoller({
-      endpoint: dynamo.endpoint, tableEnv, failures, checkpointFile: options.dataDir ? join(options.dataDir, 'stream-checkpoints.json') : undefined,
+      endpoint: dynamo.endpoint,
+      tableEnv,
+      failures,
+      checkpointFile: options.dataDir ? join(options.dataDir, 'stream-checkpoints.json') : undefined,
     });
     steps.push(() => poller.stop());
     const scheduler = startScheduler({ failures, enabled: options.schedules ?? true });
@@ -192,10 +203,13 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
 
     const gateway = createGateway({ localEndpoints: localEndpoints(failures, scheduler, mail) });
     const httpPort = await listen(gateway, port);
-    steps.push(() => new Promise<void>((resolve) => {
-      gateway.closeAllConnections();
-      gateway.close(() => resolve());
-    }));
+    steps.push(
+      () =>
+        new Promise<void>((resolve) => {
+          gateway.closeAllConnections();
+          gateway.close(() => resolve());
+        }),
+    );
     const url = `http://127.0.0.1:${httpPort}`;
 
     if (!options.empty) await (options.seed ?? seedDemoData)(url);

@@ -93,10 +93,16 @@ process.stdin.on('end', killGroup).on('close', killGroup).on('error', killGroup)
 /** A zombie has exited and closed its files; it only waits for its new parent (init, which may take seconds) to reap it. */
 const isZombie = (pid: number): boolean => {
   try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').startsWith('Z');
+    return readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /s, '')
+      .startsWith('Z');
   } catch {
     // No /proc (macOS): ask ps.
-    return spawnSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).stdout?.trim().startsWith('Z') ?? false;
+    return (
+      spawnSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' })
+        .stdout?.trim()
+        .startsWith('Z') ?? false
+    );
   }
 };
 

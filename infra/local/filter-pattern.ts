@@ -9,8 +9,7 @@
  */
 import type { FilterPattern } from '../streams.ts';
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 const compare: Partial<Record<string, (a: number, b: number) => boolean>> = {
   '=': (a, b) => a === b,
@@ -66,7 +65,10 @@ const checkCondition = (condition: unknown, at: string): void => {
     throw new Error(`unsupported filter condition at ${at}: ${JSON.stringify(condition)}`);
   }
   const numeric = condition.numeric;
-  if (numeric !== undefined && (!Array.isArray(numeric) || numeric.length % 2 !== 0 || numeric.some((x, i) => (i % 2 ? typeof x !== 'number' : !Object.hasOwn(compare, String(x)))))) {
+  if (
+    numeric !== undefined &&
+    (!Array.isArray(numeric) || numeric.length % 2 !== 0 || numeric.some((x, i) => (i % 2 ? typeof x !== 'number' : !Object.hasOwn(compare, String(x)))))
+  ) {
     throw new Error(`bad numeric condition at ${at}: ${JSON.stringify(numeric)}`);
   }
 };
@@ -79,7 +81,7 @@ export const assertFilterPatterns = (patterns: readonly FilterPattern[], at = 'p
   patterns.forEach((pattern, i) => {
     const walk = (node: FilterPattern, path: string) => {
       for (const [key, expected] of Object.entries(node)) {
-        if (Array.isArray(expected)) expected.forEach((c) => checkCondition(c, `${path}.${key}`));
+        if (Array.isArray(expected)) for (const condition of expected) checkCondition(condition, `${path}.${key}`);
         else if (isObject(expected)) walk(expected, `${path}.${key}`);
         else throw new Error(`filter values must be arrays or objects, got ${JSON.stringify(expected)} at ${path}.${key}`);
       }

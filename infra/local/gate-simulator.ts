@@ -62,9 +62,7 @@ export const passReads = (epcs: readonly string[], readsPerTag: number, startAt:
       atMs += 20 + Math.floor(random() * 60);
     }
   }
-  return reads
-    .sort((a, b) => a.atMs - b.atMs)
-    .map(({ atMs, ...read }) => ({ ...read, at: new Date(atMs).toISOString() }));
+  return reads.sort((a, b) => a.atMs - b.atMs).map(({ atMs, ...read }) => ({ ...read, at: new Date(atMs).toISOString() }));
 };
 
 /**
@@ -126,7 +124,11 @@ export const connectGate = async (url: string, locationId: string, gateId: strin
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`Waited ${timeoutMs} ms for ${count} ${type} on ${gateEventsTopic(locationId, gateId)}, got ${events.filter((e) => e.type === type).length}`));
+          reject(
+            new Error(
+              `Waited ${timeoutMs} ms for ${count} ${type} on ${gateEventsTopic(locationId, gateId)}, got ${events.filter((e) => e.type === type).length}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();

@@ -86,7 +86,13 @@ export const apiEvent = (input: ApiEventInput): APIGatewayProxyEventV2 => {
       apiId: 'local',
       domainName: input.host ?? 'localhost',
       domainPrefix: 'local',
-      http: { method: input.route.method, path: input.path, protocol: 'HTTP/1.1', sourceIp: input.sourceIp ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: input.route.method,
+        path: input.path,
+        protocol: 'HTTP/1.1',
+        sourceIp: input.sourceIp ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey: routeKey(input.route),
       stage: '$default',
@@ -98,7 +104,11 @@ export const apiEvent = (input: ApiEventInput): APIGatewayProxyEventV2 => {
 };
 
 const problemTypes: Record<number, string> = {
-  400: 'validation-failed', 401: 'unauthorized', 404: 'not-found', 405: 'method-not-allowed', 413: 'payload-too-large',
+  400: 'validation-failed',
+  401: 'unauthorized',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  413: 'payload-too-large',
 };
 
 const send = (res: ServerResponse, result: APIGatewayProxyStructuredResultV2): void => {
@@ -193,10 +203,16 @@ export const createGateway = (options: { localEndpoints?: LocalEndpoint[] } = {}
       const query: Record<string, string> = {};
       for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
       const event = apiEvent({
-        route: match.route, path: url.pathname, rawQueryString: url.search.slice(1), headers,
-        query: url.search ? query : undefined, pathParameters: match.paramNames.length ? pathParameters : undefined,
-        body: raw.length ? raw.toString('utf8') : undefined, claims,
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1', host: req.headers.host ?? 'localhost',
+        route: match.route,
+        path: url.pathname,
+        rawQueryString: url.search.slice(1),
+        headers,
+        query: url.search ? query : undefined,
+        pathParameters: match.paramNames.length ? pathParameters : undefined,
+        body: raw.length ? raw.toString('utf8') : undefined,
+        claims,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        host: req.headers.host ?? 'localhost',
       });
 
       const handler = await loadHandler<LambdaHandler>(match.route.entry, match.name, match.route);

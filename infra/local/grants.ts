@@ -50,18 +50,32 @@ const readActions = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'Condit
 const writeActions = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
 // lib-dynamodb's commands are named without "Item".
 const documentCommands: Record<string, string> = {
-  Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', BatchGet: 'BatchGetItem', BatchWrite: 'BatchWriteItem',
-  TransactGet: 'TransactGetItems', TransactWrite: 'TransactWriteItems',
+  Get: 'GetItem',
+  Put: 'PutItem',
+  Update: 'UpdateItem',
+  Delete: 'DeleteItem',
+  BatchGet: 'BatchGetItem',
+  BatchWrite: 'BatchWriteItem',
+  TransactGet: 'TransactGetItems',
+  TransactWrite: 'TransactWriteItems',
 };
-const transactActions: Record<string, string> = { Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' };
+const transactActions: Record<string, string> = {
+  Get: 'GetItem',
+  Put: 'PutItem',
+  Update: 'UpdateItem',
+  Delete: 'DeleteItem',
+  ConditionCheck: 'ConditionCheckItem',
+};
 
 const tableArn = (name: string) => `arn:aws:dynamodb:${region()}:${account}:table/${name}`;
 
 /** The table-level actions a DynamoDB call needs: a transaction needs each item's action on each item's table, as IAM checks it. */
+// biome-ignore lint/suspicious/noExplicitAny: a DynamoDB command input of any operation
 const dynamoRequests = (operation: string, input: Record<string, any>): Request[] => {
   if (operation === 'TransactWriteItems' || operation === 'TransactGetItems') {
     return (input.TransactItems as Record<string, { TableName: string }>[]).flatMap((item) =>
-      Object.entries(item).map(([kind, part]) => ({ action: `dynamodb:${transactActions[kind] ?? kind}`, resource: tableArn(part.TableName) })));
+      Object.entries(item).map(([kind, part]) => ({ action: `dynamodb:${transactActions[kind] ?? kind}`, resource: tableArn(part.TableName) })),
+    );
   }
   if (operation === 'BatchGetItem' || operation === 'BatchWriteItem') {
     return Object.keys(input.RequestItems as object).map((name) => ({ action: `dynamodb:${operation}`, resource: tableArn(name) }));
@@ -77,6 +91,7 @@ const tableKeyOf = (arn: string): TableKey | undefined => {
 const queueArn = (url: string) => `arn:aws:sqs:${region()}:${account}:${url.slice(url.lastIndexOf('/') + 1)}`;
 
 /** The IAM requests of one SDK call, by the client's service. */
+// biome-ignore lint/suspicious/noExplicitAny: a command input of any AWS service
 const requestsOf = (serviceId: string, operation: string, input: Record<string, any>): Request[] => {
   switch (serviceId) {
     case 'DynamoDB':
@@ -108,10 +123,13 @@ const allows = (grants: Grants<string>, { action, resource }: Request): boolean 
       return mode === 'readWrite' ? readActions.has(operation) || writeActions.has(operation) : mode === 'read' && readActions.has(operation);
     }
     case 'sqs':
-      return operation === 'SendMessage' && (grants.sendsTo ?? []).some((queue) => {
-        const url = queueUrlOf(queue);
-        return url !== undefined && queueArn(url) === resource;
-      });
+      return (
+        operation === 'SendMessage' &&
+        (grants.sendsTo ?? []).some((queue) => {
+          const url = queueUrlOf(queue);
+          return url !== undefined && queueArn(url) === resource;
+        })
+      );
     case 'ses':
       return operation === 'SendEmail' && grants.sendsMessages === true;
     case 'sms-voice':
@@ -130,8 +148,8 @@ const check = (requests: readonly Request[]): void => {
   const denied = requests.find((request) => !allows(current.grants, request));
   if (denied) {
     throw new AccessDeniedException(
-      `User: arn:aws:sts::${account}:assumed-role/${current.functionName}Role/${current.functionName} is not authorized to perform: `
-      + `${denied.action} on resource: ${denied.resource} because no identity-based policy allows the ${denied.action} action`,
+      `User: arn:aws:sts::${account}:assumed-role/${current.functionName}Role/${current.functionName} is not authorized to perform: ` +
+        `${denied.action} on resource: ${denied.resource} because no identity-based policy allows the ${denied.action} action`,
     );
   }
 };
@@ -143,9 +161,15 @@ const installGrantChecks = (): void => {
   if (installed) return;
   installed = true;
   // Every v3 client (and DynamoDBDocumentClient) inherits send from the one smithy Client.
+  // biome-ignore lint/suspicious/noExplicitAny: the shared smithy client send, whatever the command
   const smithyClient = Object.getPrototypeOf(DynamoDBClient.prototype) as { send: (command: any, ...rest: unknown[]) => unknown };
   const send = smithyClient.send;
-  smithyClient.send = function checkedSend(this: { config: { serviceId: string } }, command: { constructor: { name: string }; input: Record<string, any> }, ...rest: unknown[]) {
+  smithyClient.send = function checkedSend(
+    this: { config: { serviceId: string } },
+    // biome-ignore lint/suspicious/noExplicitAny: any SDK command of any client passes through here
+    command: { constructor: { name: string }; input: Record<string, any> },
+    ...rest: unknown[]
+  ) {
     const operation = command.constructor.name.replace(/Command$/, '');
     try {
       check(requestsOf(this.config.serviceId, operation, command.input));
@@ -160,9 +184,11 @@ const installGrantChecks = (): void => {
   // Off AWS the messaging adapters deliver to the outbox instead of SES (in tests) and SMS.
   const add = outbox.add.bind(outbox);
   outbox.add = (message) => {
-    check([message.channel === 'email'
-      ? { action: 'ses:SendEmail', resource: `arn:aws:ses:${region()}:${account}:identity/*` }
-      : { action: 'sms-voice:SendTextMessage', resource: `arn:aws:sms-voice:${region()}:${account}:pool/*` }]);
+    check([
+      message.channel === 'email'
+        ? { action: 'ses:SendEmail', resource: `arn:aws:ses:${region()}:${account}:identity/*` }
+        : { action: 'sms-voice:SendTextMessage', resource: `arn:aws:sms-voice:${region()}:${account}:pool/*` },
+    ]);
     return add(message);
   };
 };

@@ -26,7 +26,8 @@ const maxPayloadBytes = 128 * 1024;
 const maxClockSkewMs = 15 * 60 * 1000;
 
 // AWS4-HMAC-SHA256 Credential={key id}/{yyyymmdd}/{region}/{service}/aws4_request, SignedHeaders={a;b}, Signature={hex}
-const authorizationPattern = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
+const authorizationPattern =
+  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
 const amzDatePattern = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
 export interface IotDataEndpoint {
@@ -41,7 +42,8 @@ interface Refusal {
 
 const credentialsFromEnv = (): AwsCredentialIdentity => {
   const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = process.env;
-  if (!accessKeyId || !secretAccessKey) throw new Error('The IoT data plane endpoint checks signatures against AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; set them or pass credentials');
+  if (!accessKeyId || !secretAccessKey)
+    throw new Error('The IoT data plane endpoint checks signatures against AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; set them or pass credentials');
   return { accessKeyId, secretAccessKey };
 };
 
@@ -51,7 +53,8 @@ const refusalOf = async (req: IncomingMessage, body: Buffer, credentials: AwsCre
   const signedAt = amzDatePattern.exec(String(req.headers['x-amz-date'] ?? ''));
   if (!authorization || !signedAt) return { type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' };
   const [, accessKeyId, region = '', service = '', signedHeaders = '', signature = ''] = authorization;
-  if (accessKeyId !== credentials.accessKeyId) return { type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
+  if (accessKeyId !== credentials.accessKeyId)
+    return { type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
   const [, year, month, day, hours, minutes, seconds] = signedAt;
   const signingDate = new Date(`${year}-${month}-${day}T${hours}:${minutes}:${seconds}Z`);
   if (Math.abs(Date.now() - signingDate.getTime()) > maxClockSkewMs) return { type: 'InvalidSignatureException', message: 'Signature expired' };
@@ -96,7 +99,8 @@ export const startIotDataEndpoint = async (broker: LocalBroker, credentials: Aws
     const respond = async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const topic = /^\/topics\/(.+)$/.exec(url.pathname)?.[1];
-      if (req.method !== 'POST' || !topic) return answer(404, 'ResourceNotFoundException', `Only POST /topics/{topic} is served here, not ${req.method} ${url.pathname}`);
+      if (req.method !== 'POST' || !topic)
+        return answer(404, 'ResourceNotFoundException', `Only POST /topics/{topic} is served here, not ${req.method} ${url.pathname}`);
       let topicName: string;
       try {
         topicName = decodeURIComponent(topic);
@@ -120,9 +124,10 @@ export const startIotDataEndpoint = async (broker: LocalBroker, credentials: Aws
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 };

@@ -64,8 +64,12 @@ export const parseCron = (body: string): Cron => {
 const zonedParts = (date: Date, format: Intl.DateTimeFormat) => {
   const parts = Object.fromEntries(format.formatToParts(date).map((p) => [p.type, p.value]));
   return {
-    year: Number(parts.year), month: Number(parts.month), day: Number(parts.day),
-    hour: Number(parts.hour), minute: Number(parts.minute), weekday: dayNames.indexOf(String(parts.weekday).toUpperCase()) + 1,
+    year: Number(parts.year),
+    month: Number(parts.month),
+    day: Number(parts.day),
+    hour: Number(parts.hour),
+    minute: Number(parts.minute),
+    weekday: dayNames.indexOf(String(parts.weekday).toUpperCase()) + 1,
   };
 };
 
@@ -94,11 +98,18 @@ export const nextRun = (expression: string, timeZone: string, after: Date, first
   if (!cron) throw new Error(`not an EventBridge schedule expression: ${expression}`);
   const spec = parseCron(cron[1]!);
   const format = new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', weekday: 'short',
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    weekday: 'short',
   });
   const start = Math.floor(after.getTime() / 60_000) * 60_000 + 60_000;
   // Walk forward in zone-local time, skipping whole days and hours that cannot match; five years covers any sane expression.
-  for (let t = start; t < start + 5 * 366 * 86_400_000;) {
+  for (let t = start; t < start + 5 * 366 * 86_400_000; ) {
     const p = zonedParts(new Date(t), format);
     const dayMatches = fieldHas(spec.year, p.year) && fieldHas(spec.month, p.month) && fieldHas(spec.dayOfMonth, p.day) && fieldHas(spec.dayOfWeek, p.weekday);
     if (!dayMatches) {

@@ -54,15 +54,18 @@ export const startScheduler = (options: { failures: FailureLog; enabled?: boolea
   // The next run is planned when a run ends, so runs of one job never overlap locally.
   const plan = (name: string, definition: ScheduleDefinition, after: Date) => {
     const next = nextRun(definition.expression, definition.timeZone, after, started);
-    const timer = setTimeout(() => {
-      const run = invoke(name, next)
-        .catch((error: Error) => options.failures.record({ source: 'schedule', name, reason: error.message, payload: { time: next.toISOString() } }))
-        .finally(() => {
-          running.delete(run);
-          if (timers.has(name)) plan(name, definition, new Date(Math.max(Date.now(), next.getTime())));
-        });
-      running.add(run);
-    }, Math.max(0, next.getTime() - Date.now()));
+    const timer = setTimeout(
+      () => {
+        const run = invoke(name, next)
+          .catch((error: Error) => options.failures.record({ source: 'schedule', name, reason: error.message, payload: { time: next.toISOString() } }))
+          .finally(() => {
+            running.delete(run);
+            if (timers.has(name)) plan(name, definition, new Date(Math.max(Date.now(), next.getTime())));
+          });
+        running.add(run);
+      },
+      Math.max(0, next.getTime() - Date.now()),
+    );
     // A pending job must not keep a finished process (a test run, a script) alive.
     timer.unref();
     timers.set(name, timer);

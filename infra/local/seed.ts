@@ -14,38 +14,147 @@ export const demoLocations = [
 ] as const;
 
 export const demoProducts = [
-  { sku: 'TEE-BLK-M', name: 'Organic T-shirt black M', gtin: '4006381333931', unitCost: 450, price: 1999, currency: 'EUR', packSize: 10, leadTimeDays: 7, orderingCost: 5000, holdingCostPerUnitYear: 100, serviceLevel: 0.95, reorder: { min: 12, max: 60 } },
-  { sku: 'JEANS-32', name: 'Slim jeans 32/32', gtin: '4006381333948', unitCost: 1800, price: 7999, currency: 'EUR', packSize: 6, leadTimeDays: 14, orderingCost: 5000, holdingCostPerUnitYear: 400 },
-  { sku: 'SNEAKER-42', name: 'Runner sneaker 42', gtin: '4006381333955', unitCost: 3500, price: 11999, currency: 'EUR', packSize: 4, leadTimeDays: 21, reorder: { min: 4, max: 16 } },
+  {
+    sku: 'TEE-BLK-M',
+    name: 'Organic T-shirt black M',
+    gtin: '4006381333931',
+    unitCost: 450,
+    price: 1999,
+    currency: 'EUR',
+    packSize: 10,
+    leadTimeDays: 7,
+    orderingCost: 5000,
+    holdingCostPerUnitYear: 100,
+    serviceLevel: 0.95,
+    reorder: { min: 12, max: 60 },
+  },
+  {
+    sku: 'JEANS-32',
+    name: 'Slim jeans 32/32',
+    gtin: '4006381333948',
+    unitCost: 1800,
+    price: 7999,
+    currency: 'EUR',
+    packSize: 6,
+    leadTimeDays: 14,
+    orderingCost: 5000,
+    holdingCostPerUnitYear: 400,
+  },
+  {
+    sku: 'SNEAKER-42',
+    name: 'Runner sneaker 42',
+    gtin: '4006381333955',
+    unitCost: 3500,
+    price: 11999,
+    currency: 'EUR',
+    packSize: 4,
+    leadTimeDays: 21,
+    reorder: { min: 4, max: 16 },
+  },
   { sku: 'SOCKS-3PK', name: 'Socks, three pack', gtin: '4006381333962', unitCost: 150, price: 999, currency: 'EUR', packSize: 24, leadTimeDays: 5 },
-  { sku: 'CAP-RED', name: 'Baseball cap red', gtin: '4006381333979', unitCost: 300, price: 1499, currency: 'EUR', packSize: 12, leadTimeDays: 10, reorder: { min: 5, max: 20 } },
-  { sku: 'SNEAKER-LTD', name: 'Runner sneaker, members edition', gtin: '4006381333993', unitCost: 5000, price: 17999, currency: 'EUR', packSize: 1, leadTimeDays: 30, memberExclusive: { minTier: 'SILVER', perMemberLimit: 1 } },
+  {
+    sku: 'CAP-RED',
+    name: 'Baseball cap red',
+    gtin: '4006381333979',
+    unitCost: 300,
+    price: 1499,
+    currency: 'EUR',
+    packSize: 12,
+    leadTimeDays: 10,
+    reorder: { min: 5, max: 20 },
+  },
+  {
+    sku: 'SNEAKER-LTD',
+    name: 'Runner sneaker, members edition',
+    gtin: '4006381333993',
+    unitCost: 5000,
+    price: 17999,
+    currency: 'EUR',
+    packSize: 1,
+    leadTimeDays: 30,
+    memberExclusive: { minTier: 'SILVER', perMemberLimit: 1 },
+  },
 ] as const;
 
 /** Members sign themselves up with the id their identity provider gave them, so the demo ids are fixed. */
 export const demoMembers = [
-  { memberId: 'm-anna', body: { name: 'Anna Schmidt', email: 'anna@example.com', phone: '+49 170 1234567', birthday: '1990-02-28', timeZone: 'Europe/Berlin', consent: { email: true, sms: false }, consentSource: 'APP' } },
-  { memberId: 'm-ben', body: { name: 'Ben Meyer', email: 'ben@example.com', timeZone: 'Europe/Berlin', consent: { email: true, sms: true }, consentSource: 'POS' } },
+  {
+    memberId: 'm-anna',
+    body: {
+      name: 'Anna Schmidt',
+      email: 'anna@example.com',
+      phone: '+49 170 1234567',
+      birthday: '1990-02-28',
+      timeZone: 'Europe/Berlin',
+      consent: { email: true, sms: false },
+      consentSource: 'APP',
+    },
+  },
+  {
+    memberId: 'm-ben',
+    body: { name: 'Ben Meyer', email: 'ben@example.com', timeZone: 'Europe/Berlin', consent: { email: true, sms: true }, consentSource: 'POS' },
+  },
 ] as const;
 
 const demoMovements = [
-  { movementId: 'demo-receipt-1', type: 'RECEIPT', locationId: 'WH-CENTRAL', lines: [
-    { sku: 'TEE-BLK-M', qty: 200 }, { sku: 'JEANS-32', qty: 60 }, { sku: 'SNEAKER-42', qty: 40 }, { sku: 'SOCKS-3PK', qty: 480 }, { sku: 'CAP-RED', qty: 48 },
-  ] },
-  { movementId: 'demo-transfer-berlin', type: 'TRANSFER', locationId: 'WH-CENTRAL', toLocationId: 'STORE-BERLIN', lines: [
-    { sku: 'TEE-BLK-M', qty: 30 }, { sku: 'JEANS-32', qty: 12 }, { sku: 'SNEAKER-42', qty: 6 }, { sku: 'SOCKS-3PK', qty: 48 }, { sku: 'CAP-RED', qty: 6 },
-  ] },
-  { movementId: 'demo-transfer-munich', type: 'TRANSFER', locationId: 'WH-CENTRAL', toLocationId: 'STORE-MUNICH', lines: [
-    { sku: 'TEE-BLK-M', qty: 20 }, { sku: 'JEANS-32', qty: 8 }, { sku: 'SNEAKER-42', qty: 4 }, { sku: 'CAP-RED', qty: 12 },
-  ] },
+  {
+    movementId: 'demo-receipt-1',
+    type: 'RECEIPT',
+    locationId: 'WH-CENTRAL',
+    lines: [
+      { sku: 'TEE-BLK-M', qty: 200 },
+      { sku: 'JEANS-32', qty: 60 },
+      { sku: 'SNEAKER-42', qty: 40 },
+      { sku: 'SOCKS-3PK', qty: 480 },
+      { sku: 'CAP-RED', qty: 48 },
+    ],
+  },
+  {
+    movementId: 'demo-transfer-berlin',
+    type: 'TRANSFER',
+    locationId: 'WH-CENTRAL',
+    toLocationId: 'STORE-BERLIN',
+    lines: [
+      { sku: 'TEE-BLK-M', qty: 30 },
+      { sku: 'JEANS-32', qty: 12 },
+      { sku: 'SNEAKER-42', qty: 6 },
+      { sku: 'SOCKS-3PK', qty: 48 },
+      { sku: 'CAP-RED', qty: 6 },
+    ],
+  },
+  {
+    movementId: 'demo-transfer-munich',
+    type: 'TRANSFER',
+    locationId: 'WH-CENTRAL',
+    toLocationId: 'STORE-MUNICH',
+    lines: [
+      { sku: 'TEE-BLK-M', qty: 20 },
+      { sku: 'JEANS-32', qty: 8 },
+      { sku: 'SNEAKER-42', qty: 4 },
+      { sku: 'CAP-RED', qty: 12 },
+    ],
+  },
   // Leaves the sneakers in Berlin at their reorder point, so the reorder views have something to show.
-  { movementId: 'demo-sale-berlin-1', type: 'SALE', locationId: 'STORE-BERLIN', lines: [{ sku: 'SNEAKER-42', qty: 2 }, { sku: 'TEE-BLK-M', qty: 3 }] },
+  {
+    movementId: 'demo-sale-berlin-1',
+    type: 'SALE',
+    locationId: 'STORE-BERLIN',
+    lines: [
+      { sku: 'SNEAKER-42', qty: 2 },
+      { sku: 'TEE-BLK-M', qty: 3 },
+    ],
+  },
   { movementId: 'demo-receipt-ltd', type: 'RECEIPT', locationId: 'STORE-BERLIN', lines: [{ sku: 'SNEAKER-LTD', qty: 30 }] },
 ] as const;
 
 export const seedDemoData = async (baseUrl: string): Promise<void> => {
   const admin = await signLocalToken({ role: 'admin', subject: 'demo-seed' });
-  const send = async (method: string, path: string, body: unknown, options: { token?: string; headers?: Record<string, string>; alreadyDone?: number } = {}) => {
+  const send = async (
+    method: string,
+    path: string,
+    body: unknown,
+    options: { token?: string; headers?: Record<string, string>; alreadyDone?: number } = {},
+  ) => {
     const response = await fetch(`${baseUrl}${path}`, {
       method,
       headers: { authorization: `Bearer ${options.token ?? admin}`, 'content-type': 'application/json', ...options.headers },
@@ -76,12 +185,22 @@ export const seedDemoData = async (baseUrl: string): Promise<void> => {
   }
   await send('POST', '/members/m-ben/paid-tier', { paymentId: 'demo-ben-gold', tier: 'GOLD', months: 12, fee: 10_800 });
   await send('POST', '/sales', {
-    saleId: 'demo-sale-anna-1', locationId: 'STORE-BERLIN', memberId: 'm-anna',
-    lines: [{ sku: 'TEE-BLK-M', qty: 2, unitPrice: 1999 }, { sku: 'SOCKS-3PK', qty: 1, unitPrice: 999 }],
+    saleId: 'demo-sale-anna-1',
+    locationId: 'STORE-BERLIN',
+    memberId: 'm-anna',
+    lines: [
+      { sku: 'TEE-BLK-M', qty: 2, unitPrice: 1999 },
+      { sku: 'SOCKS-3PK', qty: 1, unitPrice: 999 },
+    ],
   });
   // Ben's basket shares the T-shirt with Anna's: each is the other's "bought together" in the recommendations.
   await send('POST', '/sales', {
-    saleId: 'demo-sale-ben-1', locationId: 'STORE-BERLIN', memberId: 'm-ben',
-    lines: [{ sku: 'TEE-BLK-M', qty: 1, unitPrice: 1999 }, { sku: 'JEANS-32', qty: 1, unitPrice: 7999 }],
+    saleId: 'demo-sale-ben-1',
+    locationId: 'STORE-BERLIN',
+    memberId: 'm-ben',
+    lines: [
+      { sku: 'TEE-BLK-M', qty: 1, unitPrice: 1999 },
+      { sku: 'JEANS-32', qty: 1, unitPrice: 7999 },
+    ],
   });
 };

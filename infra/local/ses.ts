@@ -14,7 +14,9 @@ import type { OutboxMessage } from '../../shared/messaging/outbox.ts';
 type StartEmulator = (config?: { host?: string; port?: number }) => Promise<Server>;
 
 // A CommonJS module with __esModule: its default export sits one level deeper under some loaders.
-const startEmulator = (typeof emulator.default === 'function' ? emulator.default : (emulator.default as unknown as { default: StartEmulator }).default) as StartEmulator;
+const startEmulator = (
+  typeof emulator.default === 'function' ? emulator.default : (emulator.default as unknown as { default: StartEmulator }).default
+) as StartEmulator;
 
 interface StoredEmail {
   messageId: string;
@@ -57,9 +59,10 @@ export const startLocalMail = async (port = 0): Promise<LocalMail> => {
     clear: async () => {
       await fetch(`${url}/clear-store`, { method: 'POST' });
     },
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 };

@@ -17,6 +17,7 @@ import { type FailureLog, thrownReason } from './failure-log.ts';
 import { lambdaContext } from './gateway.ts';
 import { loadHandler } from './handlers.ts';
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a Lambda handler may answer nothing
 type QueueWorker = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
 interface Pending {

@@ -12,6 +12,7 @@ import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   GetRecordsCommand,
+  type GetRecordsCommandOutput,
   GetShardIteratorCommand,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
@@ -25,6 +26,7 @@ import { assertFilterPatterns, matchesAnyFilter } from './filter-pattern.ts';
 import { lambdaContext } from './gateway.ts';
 import { loadHandler } from './handlers.ts';
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a Lambda handler may answer nothing
 type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void>;
 
 export interface StreamPollerOptions {
@@ -45,8 +47,7 @@ type Checkpoints = Record<string, Record<string, string>>;
 const knownEvents = new Set(['INSERT', 'MODIFY', 'REMOVE']);
 
 /** Leaves out absent fields, as Lambda's JSON does, so `exists: false` filters see them absent. */
-const defined = <T extends object>(value: T): T =>
-  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+const defined = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
 /**
  * A stream record as Lambda delivers it. DynamoDB Local reports a TTL
@@ -131,9 +132,11 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
     const last = consumer.lastSequence.get(shardId);
     const input = { StreamArn: consumer.streamArn, ShardId: shardId };
     try {
-      const { ShardIterator } = await client.send(new GetShardIteratorCommand(
-        last ? { ...input, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: last } : { ...input, ShardIteratorType: 'TRIM_HORIZON' },
-      ));
+      const { ShardIterator } = await client.send(
+        new GetShardIteratorCommand(
+          last ? { ...input, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: last } : { ...input, ShardIteratorType: 'TRIM_HORIZON' },
+        ),
+      );
       return ShardIterator;
     } catch (error) {
       // The stream no longer holds that record (24 hours): everything it still holds came after it.
@@ -173,7 +176,12 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
     const streamArn = table ? await streamArnOf(options.endpoint, table) : undefined;
     if (!streamArn) throw new Error(`Table ${table ?? definition.table} has no stream for consumer ${name}`);
     const consumer: Consumer = {
-      name, definition, streamArn, iterators: new Map(), seenShards: new Set(), lastSequence: new Map(Object.entries(saved[name] ?? {})),
+      name,
+      definition,
+      streamArn,
+      iterators: new Map(),
+      seenShards: new Set(),
+      lastSequence: new Map(Object.entries(saved[name] ?? {})),
     };
     await refreshShards(consumer, true);
     consumers.push(consumer);
@@ -240,7 +248,7 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
   };
 
   const pollShard = async (consumer: Consumer, shardId: string, iterator: string) => {
-    let output;
+    let output: GetRecordsCommandOutput;
     try {
       output = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
     } catch (error) {
@@ -250,9 +258,7 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
       return;
     }
     const lastRecord = output.Records?.at(-1)?.dynamodb?.SequenceNumber;
-    const records = (output.Records ?? [])
-      .map((r) => toLambdaRecord(r, consumer.streamArn))
-      .filter((r) => matchesAnyFilter(r, consumer.definition.filters));
+    const records = (output.Records ?? []).map((r) => toLambdaRecord(r, consumer.streamArn)).filter((r) => matchesAnyFilter(r, consumer.definition.filters));
     for (let i = 0; i < records.length; i += consumer.definition.batchSize) {
       const batch = records.slice(i, i + consumer.definition.batchSize);
       await deliver(consumer, batch);
@@ -275,10 +281,12 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
       if (refresh) lastRefresh = Date.now();
       // Consumers run side by side, each reading its shards one after another, so a shard's records stay in order.
       // allSettled: one consumer's trouble must not start the next cycle while another is still reading.
-      const results = await Promise.allSettled(consumers.map(async (consumer) => {
-        if (refresh) await refreshShards(consumer, false);
-        for (const [shardId, iterator] of [...consumer.iterators]) await pollShard(consumer, shardId, iterator);
-      }));
+      const results = await Promise.allSettled(
+        consumers.map(async (consumer) => {
+          if (refresh) await refreshShards(consumer, false);
+          for (const [shardId, iterator] of [...consumer.iterators]) await pollShard(consumer, shardId, iterator);
+        }),
+      );
       for (const [i, result] of results.entries()) {
         if (result.status === 'rejected' && !stopped) console.error(`local stream poller (${consumers[i]!.name}):`, (result.reason as Error).message);
       }

@@ -83,11 +83,19 @@ export const createCampaign = async (request: CampaignInput, by: string, now = n
   const campaign: Campaign = { ...input, status: input.sendAt ? 'SCHEDULED' : 'DRAFT', counts: {}, createdAt: now, by };
   const fingerprint = requestFingerprint(input);
   try {
-    await documentClient.send(new PutCommand({
-      TableName: membersTable(),
-      Item: { ...memberKeys.campaign(input.campaignId), ...(input.sendAt ? memberKeys.campaignDue(input.sendAt, input.campaignId) : {}), entity: entities.campaign, ...campaign, fingerprint },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }));
+    await documentClient.send(
+      new PutCommand({
+        TableName: membersTable(),
+        Item: {
+          ...memberKeys.campaign(input.campaignId),
+          ...(input.sendAt ? memberKeys.campaignDue(input.sendAt, input.campaignId) : {}),
+          entity: entities.campaign,
+          ...campaign,
+          fingerprint,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
     return { campaign, created: true };
   } catch (error) {
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
@@ -138,25 +146,32 @@ const sourcesOf = (campaign: Campaign, parallel: number): PageSource[] =>
 
 const readPage = async (source: PageSource, cursor: string | undefined): Promise<{ profiles: Record<string, unknown>[]; cursor?: string }> => {
   if ('scan' in source) {
-    const output = await documentClient.send(new ScanCommand({
-      TableName: membersTable(),
-      FilterExpression: 'entity = :member',
-      ExpressionAttributeValues: { ':member': entities.member },
-      Limit: pageSize(),
-      ...(source.of > 1 ? { Segment: source.scan, TotalSegments: source.of } : {}),
-      ExclusiveStartKey: decodeCursor(cursor, { attributes: ['pk', 'sk'] }),
-    }));
+    const output = await documentClient.send(
+      new ScanCommand({
+        TableName: membersTable(),
+        FilterExpression: 'entity = :member',
+        ExpressionAttributeValues: { ':member': entities.member },
+        Limit: pageSize(),
+        ...(source.of > 1 ? { Segment: source.scan, TotalSegments: source.of } : {}),
+        ExclusiveStartKey: decodeCursor(cursor, { attributes: ['pk', 'sk'] }),
+      }),
+    );
     return { profiles: output.Items ?? [], cursor: encodeCursor(output.LastEvaluatedKey) };
   }
-  const output = await documentClient.send(new QueryCommand({
-    TableName: membersTable(),
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': memberKeys.buyersOf(source.buyers) },
-    Limit: pageSize(),
-    ExclusiveStartKey: decodeCursor(cursor, cursorScope(tables.members, undefined, memberKeys.buyersOf(source.buyers))),
-  }));
+  const output = await documentClient.send(
+    new QueryCommand({
+      TableName: membersTable(),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': memberKeys.buyersOf(source.buyers) },
+      Limit: pageSize(),
+      ExclusiveStartKey: decodeCursor(cursor, cursorScope(tables.members, undefined, memberKeys.buyersOf(source.buyers))),
+    }),
+  );
   const buyers = output.Items ?? [];
-  const profiles = await batchGetItems(membersTable(), buyers.map((b) => memberKeys.profile(b.memberId as string)));
+  const profiles = await batchGetItems(
+    membersTable(),
+    buyers.map((b) => memberKeys.profile(b.memberId as string)),
+  );
   const boughtAt = new Map(buyers.map((b) => [b.memberId as string, b.lastBoughtAt as string]));
   return {
     profiles: profiles.map((p) => ({ ...p, lastBought: { [source.buyers]: boughtAt.get(p.memberId as string) } })),
@@ -176,7 +191,8 @@ const walkCursor = {
       throw invalidCursor();
     }
     const { source, inner } = (parsed ?? {}) as { source?: unknown; inner?: unknown };
-    if (!Number.isInteger(source) || (source as number) < 0 || (source as number) >= sources || (inner !== undefined && typeof inner !== 'string')) throw invalidCursor();
+    if (!Number.isInteger(source) || (source as number) < 0 || (source as number) >= sources || (inner !== undefined && typeof inner !== 'string'))
+      throw invalidCursor();
     return { source: source as number, ...(inner ? { inner: inner as string } : {}) };
   },
 };
@@ -186,7 +202,11 @@ const walkPage = async (campaign: Campaign, cursor: string | undefined) => {
   const sources = sourcesOf(campaign, 1);
   const at = walkCursor.decode(cursor, sources.length);
   const page = await readPage(sources[at.source]!, at.inner);
-  const next = page.cursor ? walkCursor.encode(at.source, page.cursor) : at.source + 1 < sources.length ? walkCursor.encode(at.source + 1, undefined) : undefined;
+  const next = page.cursor
+    ? walkCursor.encode(at.source, page.cursor)
+    : at.source + 1 < sources.length
+      ? walkCursor.encode(at.source + 1, undefined)
+      : undefined;
   return { profiles: page.profiles, cursor: next };
 };
 
@@ -226,7 +246,8 @@ export const dryRun = async (campaignId: string, cursor?: string, now = new Date
       ...(points > 0 ? { points } : {}),
     });
   }
-  const summary = entries.reduce<Record<string, number>>((acc, e) => ({ ...acc, [e.action]: (acc[e.action] ?? 0) + 1 }), {});
+  const summary: Record<string, number> = {};
+  for (const entry of entries) summary[entry.action] = (summary[entry.action] ?? 0) + 1;
   return { campaignId, entries, summary, ...(page.cursor ? { cursor: page.cursor } : {}) };
 };
 
@@ -268,7 +289,13 @@ const sendToPage = async (campaign: Campaign, profiles: readonly Record<string, 
 /** True when this call gave it. Given before with other points (the tier changed since): given, not again. */
 const giveGift = async (campaign: Campaign, memberId: string, points: number, now: string): Promise<boolean> => {
   try {
-    const gift = await adjustPoints(memberId, { points, reason: `Gift: ${campaign.name}`, ...(campaign.gift?.expiryDays ? { expiryDays: campaign.gift.expiryDays } : {}) }, derivedId('campaign', campaign.campaignId), system, () => now);
+    const gift = await adjustPoints(
+      memberId,
+      { points, reason: `Gift: ${campaign.name}`, ...(campaign.gift?.expiryDays ? { expiryDays: campaign.gift.expiryDays } : {}) },
+      derivedId('campaign', campaign.campaignId),
+      system,
+      () => now,
+    );
     return !gift.replayed;
   } catch (error) {
     if (error instanceof IdempotencyKeyReused) return false;
@@ -279,7 +306,7 @@ const giveGift = async (campaign: Campaign, memberId: string, points: number, no
 const addCounts = (counts: Counts) => {
   const statuses = Object.keys(counts) as (keyof Counts)[];
   return {
-    set: statuses.map((s, i) => `counts.#s${i} = if_not_exists(counts.#s${i}, :zero) + :n${i}`),
+    set: statuses.map((_, i) => `counts.#s${i} = if_not_exists(counts.#s${i}, :zero) + :n${i}`),
     names: Object.fromEntries(statuses.map((s, i) => [`#s${i}`, s])),
     values: statuses.length ? { ':zero': 0, ...Object.fromEntries(statuses.map((s, i) => [`:n${i}`, counts[s]])) } : {},
   };
@@ -296,13 +323,15 @@ export const dispatchPage = async (campaignId: string, cursor?: string, now = ne
   const { counts, budgetSpent } = await sendToPage(campaign, page.profiles, program.rollingMonths, now, false);
   const update = addCounts(counts);
   if (update.set.length > 0) {
-    await documentClient.send(new UpdateCommand({
-      TableName: membersTable(),
-      Key: memberKeys.campaign(campaignId),
-      UpdateExpression: `SET ${update.set.join(', ')}`,
-      ExpressionAttributeNames: update.names,
-      ExpressionAttributeValues: update.values,
-    }));
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: membersTable(),
+        Key: memberKeys.campaign(campaignId),
+        UpdateExpression: `SET ${update.set.join(', ')}`,
+        ExpressionAttributeNames: update.names,
+        ExpressionAttributeValues: update.values,
+      }),
+    );
   }
   return { campaignId, counts, budgetSpent, ...(page.cursor && !budgetSpent ? { cursor: page.cursor } : {}) };
 };
@@ -327,18 +356,27 @@ export const startCampaign = async (campaignId: string, now = new Date().toISOSt
     // Another start won: carry on from what it did.
     if (!began) return startCampaign(campaignId, now);
   }
-  await enqueue('campaignPages', (sources ?? sourcesOf(campaign, campaign.fanOut!.sources)).map((source): CampaignPage => ({ campaignId, source })));
-  await documentClient.send(new UpdateCommand({
-    TableName: membersTable(),
-    Key: memberKeys.campaign(campaignId),
-    // Out of the scheduler's index only now: a start that failed before this is found and finished by the next run.
-    UpdateExpression: 'SET fanOut.queuedAt = if_not_exists(fanOut.queuedAt, :now) REMOVE gsi1pk, gsi1sk',
-    ExpressionAttributeValues: { ':now': now },
-  }));
+  await enqueue(
+    'campaignPages',
+    (sources ?? sourcesOf(campaign, campaign.fanOut!.sources)).map((source): CampaignPage => ({ campaignId, source })),
+  );
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: membersTable(),
+      Key: memberKeys.campaign(campaignId),
+      // Out of the scheduler's index only now: a start that failed before this is found and finished by the next run.
+      UpdateExpression: 'SET fanOut.queuedAt = if_not_exists(fanOut.queuedAt, :now) REMOVE gsi1pk, gsi1sk',
+      ExpressionAttributeValues: { ':now': now },
+    }),
+  );
   return getCampaign(campaignId);
 };
 
-const pageClaimId = (page: CampaignPage) => createHash('sha256').update(JSON.stringify([page.source, page.cursor ?? ''])).digest('base64url').slice(0, 22);
+const pageClaimId = (page: CampaignPage) =>
+  createHash('sha256')
+    .update(JSON.stringify([page.source, page.cursor ?? '']))
+    .digest('base64url')
+    .slice(0, 22);
 
 /**
  * A queued page: send it, then claim the page, with its counts and the page
@@ -349,7 +387,10 @@ const pageClaimId = (page: CampaignPage) => createHash('sha256').update(JSON.str
  * finds its claim, adds nothing, and queues the next page only if the claim
  * says it was not queued yet, so a source never forks into two chains.
  */
-export const runCampaignPage = async (page: CampaignPage, now = new Date().toISOString()): Promise<{ counts: Counts; next?: CampaignPage; duplicate: boolean }> => {
+export const runCampaignPage = async (
+  page: CampaignPage,
+  now = new Date().toISOString(),
+): Promise<{ counts: Counts; next?: CampaignPage; duplicate: boolean }> => {
   const claimKey = memberKeys.campaignPage(page.campaignId, pageClaimId(page));
   const claimed = (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: claimKey, ConsistentRead: true }))).Item;
   if (claimed) {
@@ -368,17 +409,25 @@ export const runCampaignPage = async (page: CampaignPage, now = new Date().toISO
   const finishes = next === undefined;
   try {
     await transactWrite([
-      { Put: { TableName: membersTable(), Item: { ...claimKey, entity: entities.campaignPage, ...page, counts, ...(next ? { next } : {}), at: now }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      {
+        Put: {
+          TableName: membersTable(),
+          Item: { ...claimKey, entity: entities.campaignPage, ...page, counts, ...(next ? { next } : {}), at: now },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
       ...(update.set.length > 0 || finishes
-        ? [{
-            Update: {
-              TableName: membersTable(),
-              Key: memberKeys.campaign(page.campaignId),
-              UpdateExpression: `SET ${[...update.set, ...(finishes ? ['fanOut.finished = fanOut.finished + :one'] : [])].join(', ')}`,
-              ...(Object.keys(update.names).length ? { ExpressionAttributeNames: update.names } : {}),
-              ExpressionAttributeValues: { ...update.values, ...(finishes ? { ':one': 1 } : {}) },
+        ? [
+            {
+              Update: {
+                TableName: membersTable(),
+                Key: memberKeys.campaign(page.campaignId),
+                UpdateExpression: `SET ${[...update.set, ...(finishes ? ['fanOut.finished = fanOut.finished + :one'] : [])].join(', ')}`,
+                ...(Object.keys(update.names).length ? { ExpressionAttributeNames: update.names } : {}),
+                ExpressionAttributeValues: { ...update.values, ...(finishes ? { ':one': 1 } : {}) },
+              },
             },
-          }]
+          ]
         : []),
     ]);
   } catch (error) {
@@ -393,7 +442,9 @@ export const runCampaignPage = async (page: CampaignPage, now = new Date().toISO
 
 const queueNext = async (claimKey: { pk: string; sk: string }, next: CampaignPage, now: string) => {
   await enqueue('campaignPages', [next]);
-  await documentClient.send(new UpdateCommand({ TableName: membersTable(), Key: claimKey, UpdateExpression: 'SET nextQueuedAt = :now', ExpressionAttributeValues: { ':now': now } }));
+  await documentClient.send(
+    new UpdateCommand({ TableName: membersTable(), Key: claimKey, UpdateExpression: 'SET nextQueuedAt = :now', ExpressionAttributeValues: { ':now': now } }),
+  );
 };
 
 const finishIfComplete = (campaignId: string, now: string) =>
@@ -407,7 +458,12 @@ const finishIfComplete = (campaignId: string, now: string) =>
 /** A conditional update of the campaign; false when the condition did not hold. */
 const updateCampaignIf = async (
   campaignId: string,
-  update: { UpdateExpression: string; ConditionExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> },
+  update: {
+    UpdateExpression: string;
+    ConditionExpression: string;
+    ExpressionAttributeNames: Record<string, string>;
+    ExpressionAttributeValues: Record<string, unknown>;
+  },
 ): Promise<boolean> => {
   try {
     await documentClient.send(new UpdateCommand({ TableName: membersTable(), Key: memberKeys.campaign(campaignId), ...update }));
@@ -420,9 +476,11 @@ const updateCampaignIf = async (
 
 /** Scheduled campaigns whose time has come (gsi1, one small partition: only campaigns waiting to start are in it). */
 export const dueCampaigns = async (now: string): Promise<string[]> =>
-  (await queryAll({
-    TableName: membersTable(),
-    IndexName: 'gsi1',
-    KeyConditionExpression: 'gsi1pk = :due AND gsi1sk <= :now',
-    ExpressionAttributeValues: { ':due': memberKeys.campaignsDue, ':now': `${now}#~` },
-  })).map((i) => i.campaignId as string);
+  (
+    await queryAll({
+      TableName: membersTable(),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :due AND gsi1sk <= :now',
+      ExpressionAttributeValues: { ':due': memberKeys.campaignsDue, ':now': `${now}#~` },
+    })
+  ).map((i) => i.campaignId as string);

@@ -48,10 +48,7 @@ const createOnce = async <T extends object>(
   extraItems: TransactItem[] = [],
 ): Promise<{ value: T & Versioned; created: boolean }> => {
   try {
-    await transactWrite([
-      { Put: { TableName: inventory(), Item: { ...key, ...item }, ConditionExpression: 'attribute_not_exists(pk)' } },
-      ...extraItems,
-    ]);
+    await transactWrite([{ Put: { TableName: inventory(), Item: { ...key, ...item }, ConditionExpression: 'attribute_not_exists(pk)' } }, ...extraItems]);
     return { value: withoutKeys<T & Versioned>(item), created: true };
   } catch (error) {
     if (!(error instanceof TransactionCancelled)) throw error;
@@ -100,17 +97,9 @@ const staleVersion = async (kind: string, key: { pk: string; sk: string }, expec
   });
 };
 
-const updateVersioned = async <T>(
-  kind: string,
-  key: { pk: string; sk: string },
-  patch: object,
-  expectedVersion: number,
-  now: string,
-): Promise<T> => {
+const updateVersioned = async <T>(kind: string, key: { pk: string; sk: string }, patch: object, expectedVersion: number, now: string): Promise<T> => {
   try {
-    const output = await documentClient.send(
-      new UpdateCommand({ ...versionedUpdate(key, patch, expectedVersion, now), ReturnValues: 'ALL_NEW' }),
-    );
+    const output = await documentClient.send(new UpdateCommand({ ...versionedUpdate(key, patch, expectedVersion, now), ReturnValues: 'ALL_NEW' }));
     return withoutKeys<T>(output.Attributes ?? {});
   } catch (error) {
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
@@ -173,12 +162,17 @@ export interface LocationInput {
 export type Location = LocationInput & Versioned;
 
 export const createLocation = (input: LocationInput, now: string) =>
-  createOnce('Location', inventoryKeys.location(input.locationId), {
-    ...input,
-    ...versioned(now),
-    entity: entities.location,
-    ...inventoryKeys.locationListing(input.locationId),
-  }, input);
+  createOnce(
+    'Location',
+    inventoryKeys.location(input.locationId),
+    {
+      ...input,
+      ...versioned(now),
+      entity: entities.location,
+      ...inventoryKeys.locationListing(input.locationId),
+    },
+    input,
+  );
 
 export const getLocation = async (locationId: string): Promise<Location> => {
   const item = await getInventoryItem(inventoryKeys.location(locationId));
@@ -246,12 +240,7 @@ export const getProduct = async (sku: string): Promise<Product> => {
   return withoutKeys<Product>(item);
 };
 
-export const updateProduct = async (
-  sku: string,
-  patch: Partial<Omit<ProductInput, 'sku'>>,
-  version: number,
-  now: string,
-): Promise<Product> => {
+export const updateProduct = async (sku: string, patch: Partial<Omit<ProductInput, 'sku'>>, version: number, now: string): Promise<Product> => {
   if (patch.gtin === undefined) return updateVersioned<Product>(`Product ${sku}`, inventoryKeys.product(sku), patch, version, now);
   // A new barcode must be claimed in the same write that sets it.
   const current = await getProduct(sku);
@@ -273,5 +262,4 @@ export const updateProduct = async (
 export const listProducts = (limit: number, cursor?: string) => listing<Product>(inventoryKeys.productListingKey, limit, cursor);
 
 /** The SKU a barcode or RFID tag's GTIN belongs to. */
-export const skuOfGtin = async (gtin: string): Promise<string | undefined> =>
-  (await getInventoryItem(inventoryKeys.gtin(gtin)))?.sku as string | undefined;
+export const skuOfGtin = async (gtin: string): Promise<string | undefined> => (await getInventoryItem(inventoryKeys.gtin(gtin)))?.sku as string | undefined;

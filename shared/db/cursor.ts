@@ -24,8 +24,7 @@ export const cursorScope = (table: TableDefinition, indexName: string | undefine
   };
 };
 
-export const invalidCursor = () =>
-  new ValidationFailed('Invalid cursor', [{ path: 'query.cursor', message: 'use the cursor from the previous page' }]);
+export const invalidCursor = () => new ValidationFailed('Invalid cursor', [{ path: 'query.cursor', message: 'use the cursor from the previous page' }]);
 
 /**
  * A cursor from another list (or made up) would reach DynamoDB as a start

@@ -129,8 +129,10 @@ export const replenishmentKeys = {
   suggestion: (sku: string, locationId: string) => ({ pk: `SUGGESTION#${sku}#${locationId}`, sk: 'SUGGESTION' }),
   /** gsi1: a location's suggestions by status; gsi2: every location's by status (HQ). */
   suggestionIndexes: (sku: string, locationId: string, status: string) => ({
-    gsi1pk: `SUGGESTIONS#${locationId}`, gsi1sk: `${status}#${sku}`,
-    gsi2pk: `SUGGESTIONS#${status}`, gsi2sk: `${locationId}#${sku}`,
+    gsi1pk: `SUGGESTIONS#${locationId}`,
+    gsi1sk: `${status}#${sku}`,
+    gsi2pk: `SUGGESTIONS#${status}`,
+    gsi2sk: `${locationId}#${sku}`,
   }),
   suggestionsAt: (locationId: string) => `SUGGESTIONS#${locationId}`,
   suggestionsWithStatus: (status: string) => `SUGGESTIONS#${status}`,
@@ -165,7 +167,10 @@ export const memberKeys = {
   lotsFrom: 'LOT#',
   profileSk: 'PROFILE',
   /** gsi1: lots by the day they expire, so the expiry job reads one day's partition, never the table. */
-  lotExpiry: (expiresOn: string, memberId: string, lotId: string) => ({ gsi1pk: `LOT_EXPIRY#${dayOf(expiresOn)}`, gsi1sk: `${expiresOn}#${memberId}#${lotId}` }),
+  lotExpiry: (expiresOn: string, memberId: string, lotId: string) => ({
+    gsi1pk: `LOT_EXPIRY#${dayOf(expiresOn)}`,
+    gsi1sk: `${expiresOn}#${memberId}#${lotId}`,
+  }),
   lotsExpiringOn: (day: string) => `LOT_EXPIRY#${day}`,
   entry: (memberId: string, at: string, entryId: string) => ({ pk: `MEMBER#${memberId}`, sk: `TXN#${at}#${entryId}` }),
   entriesFrom: 'TXN#',

@@ -159,7 +159,7 @@ export const profileUpdate = (record: MemberRecord, set: Record<string, unknown>
     values[`:a${i}`] = value;
     sets.push(`#a${i} = :a${i}`);
   });
-  remove.forEach((name, i) => (names[`#r${i}`] = name));
+  for (const [i, name] of remove.entries()) names[`#r${i}`] = name;
   return {
     Update: {
       TableName: membersTable(),
@@ -246,9 +246,7 @@ const requestGuard = (memberId: string, operation: string, key: string, fingerpr
 
 const readGuard = async (memberId: string, operation: string, key: string, fingerprint: string): Promise<unknown> => {
   const item = (
-    await documentClient.send(
-      new GetCommand({ TableName: membersTable(), Key: memberKeys.request(memberId, operation, key), ConsistentRead: true }),
-    )
+    await documentClient.send(new GetCommand({ TableName: membersTable(), Key: memberKeys.request(memberId, operation, key), ConsistentRead: true }))
   ).Item;
   if (!item) return undefined;
   assertSameRequest(item.fingerprint, fingerprint, `${operation} ${key}`);
@@ -276,7 +274,12 @@ export const withMemberRetry = async <T>(attemptWrite: () => Promise<T | 'retry'
 export const reviewSchedule = (memberId: string, state: TierState, program: Program, now: string): TransactItem => {
   const at = nextReviewAt(state, program, now);
   return at
-    ? { Put: { TableName: membersTable(), Item: { ...memberKeys.review(memberId), ...memberKeys.reviewIndex(at, memberId), entity: 'TIER_REVIEW', memberId, reviewAt: at } } }
+    ? {
+        Put: {
+          TableName: membersTable(),
+          Item: { ...memberKeys.review(memberId), ...memberKeys.reviewIndex(at, memberId), entity: 'TIER_REVIEW', memberId, reviewAt: at },
+        },
+      }
     : { Delete: { TableName: membersTable(), Key: memberKeys.review(memberId) } };
 };
 
@@ -323,7 +326,8 @@ const contactDelete = (key: { pk: string; sk: string }, memberId: string): Trans
   Delete: { TableName: membersTable(), Key: key, ConditionExpression: 'memberId = :m', ExpressionAttributeValues: { ':m': memberId } },
 });
 
-const contactTaken = (what: string) => new AlreadyExists(`A member with this ${what} already exists`, { errors: [{ path: `body.${what}`, message: 'already registered' }] });
+const contactTaken = (what: string) =>
+  new AlreadyExists(`A member with this ${what} already exists`, { errors: [{ path: `body.${what}`, message: 'already registered' }] });
 
 /** Registration keys live a day in the idempotency table; the email/phone guard makes a member unique for good. */
 const registrationTtlSeconds = daySeconds;
@@ -339,7 +343,9 @@ const contactKey = (what: Contact, value: string) => (what === 'email' ? memberK
 
 /** The member who holds an address or number now, if anyone does. */
 const holderOf = async (what: Contact, value: string): Promise<string | undefined> =>
-  (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: contactKey(what, value), ConsistentRead: true }))).Item?.memberId as string | undefined;
+  (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: contactKey(what, value), ConsistentRead: true }))).Item?.memberId as
+    | string
+    | undefined;
 
 /** One notice item per owner and day; the welcome stream consumer turns a new one into a message on the taken channels. */
 const signupAttemptPuts = (withheld: Withheld, now: string): TransactItem[] => {
@@ -348,7 +354,14 @@ const signupAttemptPuts = (withheld: Withheld, now: string): TransactItem[] => {
   return [...channelsByOwner].map(([owner, channels]) => ({
     Put: {
       TableName: membersTable(),
-      Item: { ...memberKeys.signupAttempt(owner, dayOf(now)), entity: entities.signupAttempt, memberId: owner, channels, at: now, expiresAt: epochSeconds(now) + signupAttemptTtlSeconds },
+      Item: {
+        ...memberKeys.signupAttempt(owner, dayOf(now)),
+        entity: entities.signupAttempt,
+        memberId: owner,
+        channels,
+        at: now,
+        expiresAt: epochSeconds(now) + signupAttemptTtlSeconds,
+      },
     },
   }));
 };
@@ -399,20 +412,39 @@ export const registerMember = async (
     updatedAt: now,
   };
   const gift = program.welcomeGift;
-  const lots: NewLot[] = gift.points > 0 ? [{ lotId: `${now}#welcome`, remaining: gift.points, expiresOn: addDays(now, gift.expiryDays), source: 'WELCOME' }] : [];
+  const lots: NewLot[] =
+    gift.points > 0 ? [{ lotId: `${now}#welcome`, remaining: gift.points, expiresOn: addDays(now, gift.expiryDays), source: 'WELCOME' }] : [];
   const items: TransactItem[] = [
-    { Put: { TableName: idempotencyTable(), Item: { ...guardKey, fingerprint, memberId, expiresAt: epochSeconds(now) + registrationTtlSeconds }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    {
+      Put: {
+        TableName: idempotencyTable(),
+        Item: { ...guardKey, fingerprint, memberId, expiresAt: epochSeconds(now) + registrationTtlSeconds },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
     {
       Put: {
         TableName: membersTable(),
-        Item: { ...memberKeys.profile(memberId), ...(record.birthday ? memberKeys.birthday(record.birthday, memberId) : {}), entity: entities.member, ...record },
+        Item: {
+          ...memberKeys.profile(memberId),
+          ...(record.birthday ? memberKeys.birthday(record.birthday, memberId) : {}),
+          entity: entities.member,
+          ...record,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
     ...(email ? [contactPut(memberKeys.email(email), memberId, now)] : []),
     ...(phone ? [contactPut(memberKeys.phone(phone), memberId, now)] : []),
     ...lots.map((lot) => lotPut(memberId, lot, now)),
-    ...lots.map((lot) => entryPut(memberId, { entryId: 'welcome', type: 'ADJUST', points: lot.remaining, lots: [{ lotId: lot.lotId, points: lot.remaining }], reason: 'WELCOME_GIFT' }, principal.subject, now)),
+    ...lots.map((lot) =>
+      entryPut(
+        memberId,
+        { entryId: 'welcome', type: 'ADJUST', points: lot.remaining, lots: [{ lotId: lot.lotId, points: lot.remaining }], reason: 'WELCOME_GIFT' },
+        principal.subject,
+        now,
+      ),
+    ),
     ...signupAttemptPuts(withheld, now),
   ];
   try {
@@ -519,9 +551,18 @@ export const redeemPoints = async (
     const at = now();
     const state = await memberOrUnknown(memberId);
     const takes = planRedemption(state.lots, request.points, at);
-    const entry: EntryInput = { entryId: `redeem-${key}`, type: 'REDEEM', points: -request.points, lots: takes, ...(request.reason ? { reason: request.reason } : {}) };
+    const entry: EntryInput = {
+      entryId: `redeem-${key}`,
+      type: 'REDEEM',
+      points: -request.points,
+      lots: takes,
+      ...(request.reason ? { reason: request.reason } : {}),
+    };
     const lotsAfter = applyTakes(state.lots, takes);
-    const result: PointsResult = { entry: { ...entry, lots: takes.map(({ lotId, points }) => ({ lotId, points })), at, by: principal.subject }, points: balanceOf(lotsAfter, at) };
+    const result: PointsResult = {
+      entry: { ...entry, lots: takes.map(({ lotId, points }) => ({ lotId, points })), at, by: principal.subject },
+      points: balanceOf(lotsAfter, at),
+    };
     const written = await tryMemberWrite([
       profileUpdate(state.record, {}, at),
       requestGuard(memberId, 'redeem', key, fingerprint, result, at),
@@ -551,7 +592,12 @@ export const adjustPoints = async (
     let lots: LotTake[];
     let lotsAfter: Lot[];
     if (request.points > 0) {
-      const lot: NewLot = { lotId: `${at}#adjust-${key}`, remaining: request.points, expiresOn: addDays(at, request.expiryDays ?? program.points.expiryDays), source: 'ADJUST' };
+      const lot: NewLot = {
+        lotId: `${at}#adjust-${key}`,
+        remaining: request.points,
+        expiresOn: addDays(at, request.expiryDays ?? program.points.expiryDays),
+        source: 'ADJUST',
+      };
       lotItems = [lotPut(memberId, lot, at)];
       lots = [{ lotId: lot.lotId, points: lot.remaining, expiresOn: lot.expiresOn }];
       lotsAfter = [...state.lots, lot];
@@ -561,7 +607,10 @@ export const adjustPoints = async (
       lotsAfter = applyTakes(state.lots, lots);
     }
     const entry: EntryInput = { entryId: `adjust-${key}`, type: 'ADJUST', points: request.points, lots, reason: request.reason };
-    const result: PointsResult = { entry: { ...entry, lots: lots.map(({ lotId, points }) => ({ lotId, points })), at, by: principal.subject }, points: balanceOf(lotsAfter, at) };
+    const result: PointsResult = {
+      entry: { ...entry, lots: lots.map(({ lotId, points }) => ({ lotId, points })), at, by: principal.subject },
+      points: balanceOf(lotsAfter, at),
+    };
     const written = await tryMemberWrite([
       profileUpdate(state.record, {}, at),
       requestGuard(memberId, 'adjust', key, fingerprint, result, at),
@@ -573,9 +622,7 @@ export const adjustPoints = async (
 };
 
 export const applyTakes = (lots: readonly Lot[], takes: readonly LotTake[]): Lot[] =>
-  lots
-    .map((lot) => ({ ...lot, remaining: lot.remaining - (takes.find((t) => t.lotId === lot.lotId)?.points ?? 0) }))
-    .filter((lot) => lot.remaining > 0);
+  lots.map((lot) => ({ ...lot, remaining: lot.remaining - (takes.find((t) => t.lotId === lot.lotId)?.points ?? 0) })).filter((lot) => lot.remaining > 0);
 
 /**
  * Writes items whose first is the profile's version-conditioned update.
@@ -612,7 +659,12 @@ export const expireMemberPoints = async (memberId: string, now = () => new Date(
       profileUpdate(state.record, {}, at),
       ...batch.flatMap((lot) => [
         lotTakes(memberId, [lot], [{ lotId: lot.lotId, points: lot.remaining, expiresOn: lot.expiresOn }])[0]!,
-        entryPut(memberId, { entryId: `expire-${lot.lotId}`, type: 'EXPIRE', points: -lot.remaining, lots: [{ lotId: lot.lotId, points: lot.remaining }] }, 'system:points-expiry', at),
+        entryPut(
+          memberId,
+          { entryId: `expire-${lot.lotId}`, type: 'EXPIRE', points: -lot.remaining, lots: [{ lotId: lot.lotId, points: lot.remaining }] },
+          'system:points-expiry',
+          at,
+        ),
       ]),
     ]);
     if (!written) return 'retry';
@@ -701,5 +753,4 @@ export const assertMemberExists = (state: MemberState | undefined, memberId: str
 };
 
 /** Members whose birthday is on `MM-DD` (gsi1 on the profile: one partition per day of the year). */
-export const membersWithBirthday = (mmdd: string, cursor?: string): Promise<Page<string>> =>
-  memberIdsOn(memberKeys.birthdaysOn(mmdd), { limit: 100, cursor });
+export const membersWithBirthday = (mmdd: string, cursor?: string): Promise<Page<string>> => memberIdsOn(memberKeys.birthdaysOn(mmdd), { limit: 100, cursor });

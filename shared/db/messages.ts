@@ -17,7 +17,6 @@ import { entities, memberKeys } from './keys.ts';
 import { membersTable } from './members.ts';
 import { TransactionCancelled, transactWrite } from './transact.ts';
 
-
 /** Longest window any cap looks back over. */
 const historyDays = 31;
 
@@ -59,14 +58,21 @@ const recentSends = async (memberId: string, now: string): Promise<PastSend[]> =
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       FilterExpression: '#status = :sent',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':pk': memberKeys.partition(memberId), ':from': memberKeys.messagesFrom(from), ':to': memberKeys.messagesFrom('~'), ':sent': 'SENT' },
+      ExpressionAttributeValues: {
+        ':pk': memberKeys.partition(memberId),
+        ':from': memberKeys.messagesFrom(from),
+        ':to': memberKeys.messagesFrom('~'),
+        ':sent': 'SENT',
+      },
     }),
   );
   return (output.Items ?? []).map((i) => ({ channel: i.channel, kind: i.kind, at: i.sentAt ?? i.at, ...(i.campaignId ? { campaignId: i.campaignId } : {}) }));
 };
 
 const unsubscribeSignature = (memberId: string, channel: Channel): string =>
-  createHmac('sha256', process.env.UNSUBSCRIBE_SECRET ?? 'local-unsubscribe-secret').update(`${memberId}:${channel}`).digest('base64url');
+  createHmac('sha256', process.env.UNSUBSCRIBE_SECRET ?? 'local-unsubscribe-secret')
+    .update(`${memberId}:${channel}`)
+    .digest('base64url');
 
 /** A link that unsubscribes this member from marketing on this channel, signed so nobody can unsubscribe others. */
 export const unsubscribeUrl = (memberId: string, channel: Channel): string => {
@@ -132,7 +138,12 @@ const transmit = async (memberId: string, profile: Record<string, unknown>, mess
       tags,
     });
   }
-  return sendText({ to: profile.phone as string, body: renderText(message.template, message.vars, message.kind), kind: message.kind, context: { ...tags, key } });
+  return sendText({
+    to: profile.phone as string,
+    body: renderText(message.template, message.vars, message.kind),
+    kind: message.kind,
+    context: { ...tags, key },
+  });
 };
 
 /** Picks the channel: the first preferred one the gate does not skip for address, consent or suppression. */
@@ -223,29 +234,39 @@ const recordAndSend = async (
   const budgeted = decision.action !== 'SKIP' && message.budget !== undefined && message.campaignId !== undefined;
   try {
     await transactWrite([
-      { Put: { TableName: membersTable(), Item: { ...memberKeys.sendGuard(memberId, key), entity: entities.sendGuard, messageSk: record.sk, at: now }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      {
+        Put: {
+          TableName: membersTable(),
+          Item: { ...memberKeys.sendGuard(memberId, key), entity: entities.sendGuard, messageSk: record.sk, at: now },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
       { Put: { TableName: membersTable(), Item: record } },
       ...(budgeted
-        ? [{
-            Update: {
-              TableName: membersTable(),
-              Key: memberKeys.campaign(message.campaignId!),
-              UpdateExpression: 'ADD budgetUsed :one',
-              ConditionExpression: 'attribute_not_exists(budgetUsed) OR budgetUsed < :budget',
-              ExpressionAttributeValues: { ':one': 1, ':budget': message.budget },
+        ? [
+            {
+              Update: {
+                TableName: membersTable(),
+                Key: memberKeys.campaign(message.campaignId!),
+                UpdateExpression: 'ADD budgetUsed :one',
+                ConditionExpression: 'attribute_not_exists(budgetUsed) OR budgetUsed < :budget',
+                ExpressionAttributeValues: { ':one': 1, ':budget': message.budget },
+              },
             },
-          }]
+          ]
         : []),
       ...(counts
-        ? [{
-            Update: {
-              TableName: membersTable(),
-              Key: memberKeys.sendBudget(dayOf(now)),
-              UpdateExpression: 'ADD sent :one',
-              ConditionExpression: 'attribute_not_exists(sent) OR sent < :cap',
-              ExpressionAttributeValues: { ':one': 1, ':cap': dailyMarketingCap() },
+        ? [
+            {
+              Update: {
+                TableName: membersTable(),
+                Key: memberKeys.sendBudget(dayOf(now)),
+                UpdateExpression: 'ADD sent :one',
+                ConditionExpression: 'attribute_not_exists(sent) OR sent < :cap',
+                ExpressionAttributeValues: { ':one': 1, ':cap': dailyMarketingCap() },
+              },
             },
-          }]
+          ]
         : []),
     ]);
   } catch (error) {
@@ -255,9 +276,10 @@ const recordAndSend = async (
     }
     if (error instanceof TransactionCancelled && counts && error.failedAt(budgeted ? 3 : 2)) {
       const until = nextUtcDay(now);
-      const deferred: Decision = message.expiresAt && until > message.expiresAt
-        ? { action: 'SKIP', reason: 'EXPIRED', detail: 'daily marketing budget spent' }
-        : { action: 'DEFER', until, reason: 'DAILY_BUDGET' };
+      const deferred: Decision =
+        message.expiresAt && until > message.expiresAt
+          ? { action: 'SKIP', reason: 'EXPIRED', detail: 'daily marketing budget spent' }
+          : { action: 'DEFER', until, reason: 'DAILY_BUDGET' };
       return recordAndSend(memberId, profile, message, channel, deferred, key, now);
     }
     throw error;
@@ -280,7 +302,9 @@ const markSent = async (memberId: string, sk: string, send: () => Promise<string
     new UpdateCommand({
       TableName: membersTable(),
       Key: { pk: memberKeys.partition(memberId), sk },
-      UpdateExpression: `SET #status = :status, ${Object.keys(names).map((n, i) => `${n} = :a${i}`).join(', ')} REMOVE gsi1pk, gsi1sk`,
+      UpdateExpression: `SET #status = :status, ${Object.keys(names)
+        .map((n, i) => `${n} = :a${i}`)
+        .join(', ')} REMOVE gsi1pk, gsi1sk`,
       ExpressionAttributeNames: { '#status': 'status', ...names },
       ExpressionAttributeValues: { ':status': update.status, ...values },
     }),
@@ -326,10 +350,17 @@ export const redeliver = async (record: Record<string, unknown>, now = new Date(
   const memberId = record.memberId as string;
   const profile = (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: memberKeys.profile(memberId), ConsistentRead: true }))).Item;
   const message = {
-    source: record.source, template: record.template, vars: record.vars, channels: record.channels, kind: record.kind,
-    ...(record.campaignId ? { campaignId: record.campaignId } : {}), ...(record.expiresAt ? { expiresAt: record.expiresAt } : {}),
+    source: record.source,
+    template: record.template,
+    vars: record.vars,
+    channels: record.channels,
+    kind: record.kind,
+    ...(record.campaignId ? { campaignId: record.campaignId } : {}),
+    ...(record.expiresAt ? { expiresAt: record.expiresAt } : {}),
   } as OutgoingMessage;
-  const { channel, decision } = profile ? chooseChannel(message, recipientOf(profile), await recentSends(memberId, now), now) : { channel: record.channel as Channel, decision: { action: 'SKIP', reason: 'NO_ADDRESS' } as Decision };
+  const { channel, decision } = profile
+    ? chooseChannel(message, recipientOf(profile), await recentSends(memberId, now), now)
+    : { channel: record.channel as Channel, decision: { action: 'SKIP', reason: 'NO_ADDRESS' } as Decision };
   const key = { pk: memberKeys.partition(memberId), sk: record.sk as string };
   /** Changes the record only if it is still the deferral that was read: two dispatchers never both act on it. */
   const claim = (set: Record<string, unknown>, removeIndex: boolean) =>
@@ -337,10 +368,16 @@ export const redeliver = async (record: Record<string, unknown>, now = new Date(
       new UpdateCommand({
         TableName: membersTable(),
         Key: key,
-        UpdateExpression: `SET ${Object.keys(set).map((_, i) => `#a${i} = :a${i}`).join(', ')}${removeIndex ? ' REMOVE gsi1pk, gsi1sk' : ''}`,
+        UpdateExpression: `SET ${Object.keys(set)
+          .map((_, i) => `#a${i} = :a${i}`)
+          .join(', ')}${removeIndex ? ' REMOVE gsi1pk, gsi1sk' : ''}`,
         ConditionExpression: '#status = :deferred AND #until = :until',
         ExpressionAttributeNames: { '#status': 'status', '#until': 'until', ...Object.fromEntries(Object.keys(set).map((name, i) => [`#a${i}`, name])) },
-        ExpressionAttributeValues: { ':deferred': 'DEFERRED', ':until': record.until, ...Object.fromEntries(Object.values(set).map((value, i) => [`:a${i}`, value])) },
+        ExpressionAttributeValues: {
+          ':deferred': 'DEFERRED',
+          ':until': record.until,
+          ...Object.fromEntries(Object.values(set).map((value, i) => [`:a${i}`, value])),
+        },
       }),
     );
   const deferTo = (until: string, reason: string) => claim({ until, reason, ...memberKeys.deferred(until, memberId, record.key as string) }, false);

@@ -29,7 +29,11 @@ const unitsPrefix = 'units#';
 const salesPrefix = 'sales#';
 
 const countsOf = (item: Record<string, unknown> | undefined, prefix: string): Record<string, number> =>
-  Object.fromEntries(Object.entries(item ?? {}).filter(([name]) => name.startsWith(prefix)).map(([name, n]) => [name.slice(prefix.length), n as number]));
+  Object.fromEntries(
+    Object.entries(item ?? {})
+      .filter(([name]) => name.startsWith(prefix))
+      .map(([name, n]) => [name.slice(prefix.length), n as number]),
+  );
 
 // ---- counting a sale (stream consumer)
 
@@ -67,7 +71,15 @@ const counterUpdate = (table: string, key: { pk: string; sk: string }, fields: R
     values[`:c${i}`] = n;
     return `#c${i} :c${i}`;
   });
-  return { Update: { TableName: table, Key: key, UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values } };
+  return {
+    Update: {
+      TableName: table,
+      Key: key,
+      UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
 };
 
 /**
@@ -96,7 +108,13 @@ const buyerUpdate = (sale: MemberSale, sku: string, qty: number, seen: Record<st
       Key: memberKeys.buyer(sku, sale.memberId),
       UpdateExpression: `SET ${sets.join(', ')} ADD units :qty`,
       ...(conditions.length ? { ConditionExpression: conditions.join(' AND ') } : {}),
-      ExpressionAttributeValues: { ':entity': entities.buyer, ':member': sale.memberId, ':sku': sku, ':qty': qty, ...(conditions.length ? { ':at': sale.at } : {}) },
+      ExpressionAttributeValues: {
+        ':entity': entities.buyer,
+        ':member': sale.memberId,
+        ':sku': sku,
+        ':qty': qty,
+        ...(conditions.length ? { ':at': sale.at } : {}),
+      },
     },
   };
 };
@@ -116,8 +134,12 @@ const boughtWithUpdates = (month: string, skus: readonly string[]): TransactItem
   skus.length < 2
     ? []
     : skus.map((sku) =>
-        counterUpdate(inventory(), recommendationKeys.boughtWith(sku, month), { entity: entities.boughtWith, sku, month },
-          Object.fromEntries(skus.filter((other) => other !== sku).map((other) => [`${partnerPrefix}${other}`, 1]))),
+        counterUpdate(
+          inventory(),
+          recommendationKeys.boughtWith(sku, month),
+          { entity: entities.boughtWith, sku, month },
+          Object.fromEntries(skus.filter((other) => other !== sku).map((other) => [`${partnerPrefix}${other}`, 1])),
+        ),
       );
 
 /**
@@ -138,13 +160,23 @@ export const recordPurchase = async (sale: MemberSale, now = new Date().toISOStr
   for (let chunk = 0; chunk * skusPerChunk < lines.length; chunk++) {
     const part = lines.slice(chunk * skusPerChunk, (chunk + 1) * skusPerChunk);
     for (let attempt = 1; ; attempt++) {
-      const seen = await batchGetItems(membersTable(), part.map(([sku]) => memberKeys.buyer(sku, sale.memberId)));
+      const seen = await batchGetItems(
+        membersTable(),
+        part.map(([sku]) => memberKeys.buyer(sku, sale.memberId)),
+      );
       const seenBySku = new Map(seen.map((item) => [item.sku as string, item]));
       const items: TransactItem[] = [
         {
           Put: {
             TableName: membersTable(),
-            Item: { ...recommendationKeys.countedSale(sale.memberId, sale.saleId, chunk), entity: entities.countedSale, memberId: sale.memberId, saleId: sale.saleId, chunk, expiresAt },
+            Item: {
+              ...recommendationKeys.countedSale(sale.memberId, sale.saleId, chunk),
+              entity: entities.countedSale,
+              memberId: sale.memberId,
+              saleId: sale.saleId,
+              chunk,
+              expiresAt,
+            },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
@@ -152,7 +184,12 @@ export const recordPurchase = async (sale: MemberSale, now = new Date().toISOStr
         ...(sale.tier ? favouriteUpdates(sale.tier, month, part) : []),
         ...(chunk === 0
           ? [
-              counterUpdate(membersTable(), recommendationKeys.memberStores(sale.memberId), { entity: entities.memberStores, memberId: sale.memberId }, { [`${salesPrefix}${sale.locationId}`]: 1 }),
+              counterUpdate(
+                membersTable(),
+                recommendationKeys.memberStores(sale.memberId),
+                { entity: entities.memberStores, memberId: sale.memberId },
+                { [`${salesPrefix}${sale.locationId}`]: 1 },
+              ),
               ...boughtWithUpdates(month, pairedSkus(units, maxPairedSkus)),
             ]
           : []),
@@ -216,16 +253,18 @@ export const recommendationsFor = async (memberId: string, principal: Principal,
   const [profile, sales, stores, program] = await Promise.all([
     documentClient.send(new GetCommand({ TableName: membersTable(), Key: memberKeys.profile(memberId) })).then((o) => o.Item),
     documentClient
-      .send(new QueryCommand({
-        TableName: inventory(),
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': salesKeys.memberPurchasesOf(memberId) },
-        ProjectionExpression: 'locationId, #lines',
-        ExpressionAttributeNames: { '#lines': 'lines' },
-        ScanIndexForward: false,
-        Limit: recentSales,
-      }))
+      .send(
+        new QueryCommand({
+          TableName: inventory(),
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': salesKeys.memberPurchasesOf(memberId) },
+          ProjectionExpression: 'locationId, #lines',
+          ExpressionAttributeNames: { '#lines': 'lines' },
+          ScanIndexForward: false,
+          Limit: recentSales,
+        }),
+      )
       .then((o) => (o.Items ?? []) as { locationId: string; lines: { sku: string }[] }[]),
     documentClient.send(new GetCommand({ TableName: membersTable(), Key: recommendationKeys.memberStores(memberId) })).then((o) => o.Item),
     loadProgram(),
@@ -238,25 +277,46 @@ export const recommendationsFor = async (memberId: string, principal: Principal,
 
   const sources = purchased.slice(0, sourceSkus);
   const [together, favourites] = await Promise.all([
-    batchGetItems(inventory(), sources.flatMap((sku) => months.map((month) => recommendationKeys.boughtWith(sku, month)))),
-    batchGetItems(inventory(), months.flatMap((month) => recommendationKeys.tierFavouritesOf(tier, month))),
+    batchGetItems(
+      inventory(),
+      sources.flatMap((sku) => months.map((month) => recommendationKeys.boughtWith(sku, month))),
+    ),
+    batchGetItems(
+      inventory(),
+      months.flatMap((month) => recommendationKeys.tierFavouritesOf(tier, month)),
+    ),
   ]);
-  const boughtWith = new Map(sources.map((sku) => [sku, sumCounts(together.filter((item) => item.sku === sku), partnerPrefix)]));
+  const boughtWith = new Map(
+    sources.map((sku) => [
+      sku,
+      sumCounts(
+        together.filter((item) => item.sku === sku),
+        partnerPrefix,
+      ),
+    ]),
+  );
   const candidates = scoreCandidates({ purchased, boughtWith, segmentFavourites: sumCounts(favourites, unitsPrefix) }).slice(0, limit * candidatesPerPick);
 
   const skus = candidates.map((c) => c.sku);
   const [levels, products] = await Promise.all([
     locationId ? readLevels(skus.map((sku) => ({ sku, locationId }))) : Promise.resolve(undefined),
-    batchGetItems(inventory(), skus.map((sku) => inventoryKeys.product(sku))),
+    batchGetItems(
+      inventory(),
+      skus.map((sku) => inventoryKeys.product(sku)),
+    ),
   ]);
   const available = new Set(levels?.filter((level) => level.available > 0).map((level) => level.sku));
   const product = new Map(products.map((item) => [item.sku as string, item]));
   const exclusiveAccess = ruleOf(program, tier).exclusiveAccess;
-  const picked = pickRecommendations(candidates, {
-    // Without a location (no sale yet) there is no store to check.
-    outOfStock: new Set(levels ? skus.filter((sku) => !available.has(sku)) : []),
-    notForMember: new Set(skus.filter((sku) => !product.has(sku) || !canBuyExclusive(product.get(sku)!, tier, exclusiveAccess))),
-  }, limit);
+  const picked = pickRecommendations(
+    candidates,
+    {
+      // Without a location (no sale yet) there is no store to check.
+      outOfStock: new Set(levels ? skus.filter((sku) => !available.has(sku)) : []),
+      notForMember: new Set(skus.filter((sku) => !product.has(sku) || !canBuyExclusive(product.get(sku)!, tier, exclusiveAccess))),
+    },
+    limit,
+  );
   return {
     memberId,
     ...(locationId ? { locationId } : {}),

@@ -57,8 +57,13 @@ export const recordDemand = async (entry: { sku: string; locationId: string; mov
           ConditionExpression: 'NOT contains(counted, :id)',
           ExpressionAttributeNames: { '#day': 'day' },
           ExpressionAttributeValues: {
-            ':entity': entities.demandDay, ':sku': entry.sku, ':loc': entry.locationId, ':day': dayOf(entry.at),
-            ':units': units, ':ids': new Set([entry.movementId]), ':id': entry.movementId,
+            ':entity': entities.demandDay,
+            ':sku': entry.sku,
+            ':loc': entry.locationId,
+            ':day': dayOf(entry.at),
+            ':units': units,
+            ':ids': new Set([entry.movementId]),
+            ':id': entry.movementId,
           },
         },
       },
@@ -83,7 +88,13 @@ export const recordDemand = async (entry: { sku: string; locationId: string; mov
  * same day buckets, once per sale: the forecast raises demand where a
  * segment's buying grows.
  */
-export const recordMemberDemand = async (sale: { saleId: string; locationId: string; at: string; tier: string; lines: { sku: string; qty: number }[] }): Promise<number> => {
+export const recordMemberDemand = async (sale: {
+  saleId: string;
+  locationId: string;
+  at: string;
+  tier: string;
+  lines: { sku: string; qty: number }[];
+}): Promise<number> => {
   let counted = 0;
   const units = new Map<string, number>();
   for (const line of sale.lines) units.set(line.sku, (units.get(line.sku) ?? 0) + line.qty);
@@ -97,8 +108,13 @@ export const recordMemberDemand = async (sale: { saleId: string; locationId: str
           ConditionExpression: 'NOT contains(countedSales, :id)',
           ExpressionAttributeNames: { '#day': 'day', '#segment': `segment_${sale.tier}` },
           ExpressionAttributeValues: {
-            ':entity': entities.demandDay, ':sku': line.sku, ':loc': sale.locationId, ':day': dayOf(sale.at),
-            ':units': line.qty, ':ids': new Set([sale.saleId]), ':id': sale.saleId,
+            ':entity': entities.demandDay,
+            ':sku': line.sku,
+            ':loc': sale.locationId,
+            ':day': dayOf(sale.at),
+            ':units': line.qty,
+            ':ids': new Set([sale.saleId]),
+            ':id': sale.saleId,
           },
         }),
       );
@@ -119,15 +135,23 @@ const demandHistory = async (sku: string, locationId: string, now: string): Prom
     new QueryCommand({
       TableName: inventory(),
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':pk': replenishmentKeys.demandOf(sku, locationId), ':from': replenishmentKeys.demandDaySk(daysBefore(now, demandWindowDays - 1)), ':to': replenishmentKeys.demandDaySk(dayOf(now)) },
-      ProjectionExpression: '#day, units, ' + ['REGULAR', 'SILVER', 'GOLD', 'PLATINUM'].map((t) => `segment_${t}`).join(', '),
+      ExpressionAttributeValues: {
+        ':pk': replenishmentKeys.demandOf(sku, locationId),
+        ':from': replenishmentKeys.demandDaySk(daysBefore(now, demandWindowDays - 1)),
+        ':to': replenishmentKeys.demandDaySk(dayOf(now)),
+      },
+      ProjectionExpression: `#day, units, ${['REGULAR', 'SILVER', 'GOLD', 'PLATINUM'].map((t) => `segment_${t}`).join(', ')}`,
       ExpressionAttributeNames: { '#day': 'day' },
     }),
   );
   return (output.Items ?? []).map((item) => ({
     day: item.day as string,
     units: (item.units as number | undefined) ?? 0,
-    segments: Object.fromEntries(Object.entries(item).filter(([k]) => k.startsWith('segment_')).map(([k, v]) => [k.slice('segment_'.length), v as number])),
+    segments: Object.fromEntries(
+      Object.entries(item)
+        .filter(([k]) => k.startsWith('segment_'))
+        .map(([k, v]) => [k.slice('segment_'.length), v as number]),
+    ),
   }));
 };
 
@@ -256,7 +280,16 @@ export const checkReorder = async (sku: string, locationId: string, now = new Da
 
   const order = orderPolicyOf(product, plan, forecast.meanDailyDemand);
   const decision = suggestOrder({ available, incoming, reorderPoint: plan.reorderPoint, order, packSize: product.packSize, minOrderQty: product.minOrderQty });
-  const reason = replenishmentReason({ available, incoming, plan, order, suggestion: decision, packSize: product.packSize, minOrderQty: product.minOrderQty, upliftReason: forecast.upliftReason });
+  const reason = replenishmentReason({
+    available,
+    incoming,
+    plan,
+    order,
+    suggestion: decision,
+    packSize: product.packSize,
+    minOrderQty: product.minOrderQty,
+    upliftReason: forecast.upliftReason,
+  });
   const current = existing ? suggestionView(existing) : undefined;
 
   if (!decision.needed) {
@@ -273,11 +306,19 @@ export const checkReorder = async (sku: string, locationId: string, now = new Da
     reorderPoint: plan.reorderPoint,
     ...(order.kind === 'EOQ' ? { eoq: order.eoq.quantity } : {}),
     ...(donor ? { fromLocationId: donor.locationId } : product.supplierId ? { supplierId: product.supplierId } : {}),
-    reason: donor ? `${reason}; transfer from ${donor.locationId}, which holds ${donor.surplus} beyond its ${targetDaysOfCover(product)} days of cover` : reason,
+    reason: donor
+      ? `${reason}; transfer from ${donor.locationId}, which holds ${donor.surplus} beyond its ${targetDaysOfCover(product)} days of cover`
+      : reason,
     status: 'OPEN',
     inputs: {
-      available, incoming, meanDailyDemand: round(forecast.meanDailyDemand), stdDevDailyDemand: round(forecast.stdDevDailyDemand),
-      leadTimeDays: product.leadTimeDays ?? defaultLeadTimeDays, plan: plan.kind, basis: decision.basis, rule: decision.rule,
+      available,
+      incoming,
+      meanDailyDemand: round(forecast.meanDailyDemand),
+      stdDevDailyDemand: round(forecast.stdDevDailyDemand),
+      leadTimeDays: product.leadTimeDays ?? defaultLeadTimeDays,
+      plan: plan.kind,
+      basis: decision.basis,
+      rule: decision.rule,
       ...(product.abcClass ? { abcClass: product.abcClass } : {}),
     },
     updatedAt: now,
@@ -360,15 +401,19 @@ const donorFor = async (product: Product, locationId: string, quantity: number, 
 
 /** The chain's days of cover for a SKU: every location's available stock against its forecast. */
 export const chainCoverOf = async (sku: string, policy: OverstockPolicy, now = new Date().toISOString()): Promise<Overstock> => {
-  const output = await documentClient.send(new QueryCommand({
-    TableName: inventory(),
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': inventoryKeys.levelsOfSku(sku) },
-  }));
-  const levels = await Promise.all((output.Items ?? []).map(async (level) => ({
-    available: level.available as number,
-    meanDailyDemand: forecastOf(await demandHistory(sku, level.locationId as string, now), now).meanDailyDemand,
-  })));
+  const output = await documentClient.send(
+    new QueryCommand({
+      TableName: inventory(),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': inventoryKeys.levelsOfSku(sku) },
+    }),
+  );
+  const levels = await Promise.all(
+    (output.Items ?? []).map(async (level) => ({
+      available: level.available as number,
+      meanDailyDemand: forecastOf(await demandHistory(sku, level.locationId as string, now), now).meanDailyDemand,
+    })),
+  );
   return overstockOf(levels, policy);
 };
 
@@ -428,7 +473,13 @@ export interface PurchaseOrder {
 }
 
 const incomingChange = (sku: string, locationId: string, delta: number): LevelChange => ({
-  sku, locationId, ledgerType: 'RECEIPT', onHandDelta: 0, reservedDelta: 0, availableDrop: 0, incomingDelta: delta,
+  sku,
+  locationId,
+  ledgerType: 'RECEIPT',
+  onHandDelta: 0,
+  reservedDelta: 0,
+  availableDrop: 0,
+  incomingDelta: delta,
 });
 
 const poView = (item: Record<string, unknown>): PurchaseOrder => withoutKeys<PurchaseOrder>(item, ['fingerprint']);
@@ -439,7 +490,13 @@ const poView = (item: Record<string, unknown>): PurchaseOrder => withoutKeys<Pur
  * transaction. The order id is the idempotency key.
  */
 export const createPurchaseOrder = async (
-  command: { purchaseOrderId: string; supplierId?: string; lines: { sku: string; locationId: string; qty: number }[]; fromSuggestions?: boolean; rules?: string[] },
+  command: {
+    purchaseOrderId: string;
+    supplierId?: string;
+    lines: { sku: string; locationId: string; qty: number }[];
+    fromSuggestions?: boolean;
+    rules?: string[];
+  },
   principal: Principal,
   now = new Date().toISOString(),
 ): Promise<{ order: PurchaseOrder; created: boolean }> => {
@@ -450,7 +507,8 @@ export const createPurchaseOrder = async (
     merged.set(key, { sku: line.sku, locationId: line.locationId, qty: (merged.get(key)?.qty ?? 0) + line.qty, received: 0 });
   }
   const lines = [...merged.values()];
-  if (lines.length > 45) throw new ValidationFailed('A purchase order holds at most 45 SKU/location lines', [{ path: 'body.lines', message: 'split the order' }]);
+  if (lines.length > 45)
+    throw new ValidationFailed('A purchase order holds at most 45 SKU/location lines', [{ path: 'body.lines', message: 'split the order' }]);
   const fingerprint = requestFingerprint({ ...command, purchaseOrderId: undefined });
   const existing = await getInventoryItem(replenishmentKeys.purchaseOrder(command.purchaseOrderId));
   if (existing) {
@@ -485,20 +543,25 @@ export const createPurchaseOrder = async (
     ...lines.map((l) => levelUpdate(incomingChange(l.sku, l.locationId, l.qty), products.get(l.sku), now)),
     ...lines
       .filter(() => command.fromSuggestions)
-      .map((l): TransactItem => ({
-        Update: {
-          TableName: inventory(),
-          Key: replenishmentKeys.suggestion(l.sku, l.locationId),
-          UpdateExpression: 'SET #status = :ordered, purchaseOrderId = :po, updatedAt = :now, gsi1sk = :gsi1sk, gsi2pk = :gsi2pk',
-          ConditionExpression: '#status = :open',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':ordered': 'ORDERED', ':open': 'OPEN', ':po': command.purchaseOrderId, ':now': now,
-            ':gsi1sk': replenishmentKeys.suggestionIndexes(l.sku, l.locationId, 'ORDERED').gsi1sk,
-            ':gsi2pk': replenishmentKeys.suggestionIndexes(l.sku, l.locationId, 'ORDERED').gsi2pk,
+      .map(
+        (l): TransactItem => ({
+          Update: {
+            TableName: inventory(),
+            Key: replenishmentKeys.suggestion(l.sku, l.locationId),
+            UpdateExpression: 'SET #status = :ordered, purchaseOrderId = :po, updatedAt = :now, gsi1sk = :gsi1sk, gsi2pk = :gsi2pk',
+            ConditionExpression: '#status = :open',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':ordered': 'ORDERED',
+              ':open': 'OPEN',
+              ':po': command.purchaseOrderId,
+              ':now': now,
+              ':gsi1sk': replenishmentKeys.suggestionIndexes(l.sku, l.locationId, 'ORDERED').gsi1sk,
+              ':gsi2pk': replenishmentKeys.suggestionIndexes(l.sku, l.locationId, 'ORDERED').gsi2pk,
+            },
           },
-        },
-      })),
+        }),
+      ),
   ];
   try {
     await transactWrite(items);
@@ -518,7 +581,8 @@ export const getPurchaseOrder = async (purchaseOrderId: string, principal: Princ
   const order = poView(item);
   const visible = visibleLocations(principal);
   // Staff outside the order's locations get 403, as everywhere else: they know orders exist.
-  if (visible && !order.lines.some((l) => visible.includes(l.locationId))) throw new Forbidden(`Purchase order ${purchaseOrderId} delivers to none of your locations`);
+  if (visible && !order.lines.some((l) => visible.includes(l.locationId)))
+    throw new Forbidden(`Purchase order ${purchaseOrderId} delivers to none of your locations`);
   return order;
 };
 
@@ -562,9 +626,14 @@ export const receivePurchaseOrder = async (
   for (const line of command.lines) quantities.set(line.sku, (quantities.get(line.sku) ?? 0) + line.qty);
   const unknown = [...quantities.keys()].filter((sku) => !order.lines.some((l) => l.sku === sku && l.locationId === command.locationId));
   if (unknown.length > 0) {
-    throw new ValidationFailed('The receipt names SKUs this order does not deliver here', unknown.map((sku) => ({ path: 'body.lines', message: `${sku} is not on the order for ${command.locationId}` })));
+    throw new ValidationFailed(
+      'The receipt names SKUs this order does not deliver here',
+      unknown.map((sku) => ({ path: 'body.lines', message: `${sku} is not on the order for ${command.locationId}` })),
+    );
   }
-  const lines = order.lines.map((l) => (l.locationId === command.locationId && quantities.has(l.sku) ? { ...l, received: l.received + quantities.get(l.sku)! } : l));
+  const lines = order.lines.map((l) =>
+    l.locationId === command.locationId && quantities.has(l.sku) ? { ...l, received: l.received + quantities.get(l.sku)! } : l,
+  );
   const changes: LevelChange[] = [...quantities].map(([sku, qty]) => {
     const line = order.lines.find((l) => l.sku === sku && l.locationId === command.locationId)!;
     const settled = Math.min(qty, Math.max(0, line.qty - line.received));
@@ -610,8 +679,13 @@ const closeAnsweredSuggestions = async (order: PurchaseOrder, settled: readonly 
           ConditionExpression: '#status = :ordered AND purchaseOrderId = :po',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
-            ':closed': 'CLOSED', ':ordered': 'ORDERED', ':po': order.purchaseOrderId, ':reason': reason, ':now': now,
-            ':gsi1sk': indexes.gsi1sk, ':gsi2pk': indexes.gsi2pk,
+            ':closed': 'CLOSED',
+            ':ordered': 'ORDERED',
+            ':po': order.purchaseOrderId,
+            ':reason': reason,
+            ':now': now,
+            ':gsi1sk': indexes.gsi1sk,
+            ':gsi2pk': indexes.gsi2pk,
           },
         },
       };
@@ -634,7 +708,8 @@ export const cancelPurchaseOrder = async (purchaseOrderId: string, principal: Pr
     ]);
   } catch (error) {
     // The order or a suggestion it answered changed meanwhile: decide again from the new state.
-    if (error instanceof TransactionCancelled && error.reasons.some((r) => r.code === 'ConditionalCheckFailed')) return cancelPurchaseOrder(purchaseOrderId, principal, now);
+    if (error instanceof TransactionCancelled && error.reasons.some((r) => r.code === 'ConditionalCheckFailed'))
+      return cancelPurchaseOrder(purchaseOrderId, principal, now);
     throw error;
   }
   return { ...order, status: 'CANCELLED', version: order.version + 1, updatedAt: now };
@@ -646,7 +721,11 @@ export const cancelPurchaseOrder = async (purchaseOrderId: string, principal: Pr
  * supplier's minimum; each order is then opened like any other. `runId`
  * makes the order ids, so running it again opens nothing twice.
  */
-export const placeHqOrders = async (runId: string, principal: Principal, now = new Date().toISOString()): Promise<{ orders: (HqOrder & { purchaseOrderId: string })[] }> => {
+export const placeHqOrders = async (
+  runId: string,
+  principal: Principal,
+  now = new Date().toISOString(),
+): Promise<{ orders: (HqOrder & { purchaseOrderId: string })[] }> => {
   const open: ReplenishmentSuggestion[] = [];
   let cursor: string | undefined;
   do {
@@ -655,10 +734,20 @@ export const placeHqOrders = async (runId: string, principal: Principal, now = n
     cursor = page.cursor;
   } while (cursor);
   const products = new Map(
-    (await batchGetInventory([...new Set(open.map((s) => s.sku))].map((sku) => inventoryKeys.product(sku)))).map((p) => [p.sku as string, p as unknown as Product]),
+    (await batchGetInventory([...new Set(open.map((s) => s.sku))].map((sku) => inventoryKeys.product(sku)))).map((p) => [
+      p.sku as string,
+      p as unknown as Product,
+    ]),
   );
   const combined = combinePurchaseSuggestions(
-    open.map((s) => ({ supplierId: s.supplierId!, sku: s.sku, locationId: s.locationId, quantity: s.quantity, unitCost: products.get(s.sku)?.unitCost ?? 0, packSize: products.get(s.sku)?.packSize })),
+    open.map((s) => ({
+      supplierId: s.supplierId!,
+      sku: s.sku,
+      locationId: s.locationId,
+      quantity: s.quantity,
+      unitCost: products.get(s.sku)?.unitCost ?? 0,
+      packSize: products.get(s.sku)?.packSize,
+    })),
   );
   const orders = [];
   for (const hq of combined) {
@@ -703,7 +792,10 @@ const annualUnits = async (sku: string, now: string): Promise<number> => {
  * Classifies every product by annual consumption value and writes its class
  * and policy back where it changed; the report keeps the Pareto figures.
  */
-export const reclassifyAbc = async (products: readonly { sku: string; unitCost: number; abcClass?: AbcClass }[], now = new Date().toISOString()): Promise<AbcReport> => {
+export const reclassifyAbc = async (
+  products: readonly { sku: string; unitCost: number; abcClass?: AbcClass }[],
+  now = new Date().toISOString(),
+): Promise<AbcReport> => {
   const inputs = [];
   for (const p of products) inputs.push({ sku: p.sku, annualUnits: await annualUnits(p.sku, now), unitCost: p.unitCost });
   const result = classifyAbc(inputs, defaultAbcConfig);

@@ -12,7 +12,14 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { tables } from '../../infra/tables.ts';
 import {
-  collapseReads, judgeSighting, type OpenWindow, plausibleReads, type Sighting, type SightingVerdict, windowExpiresAt, windowOpenSince,
+  collapseReads,
+  judgeSighting,
+  type OpenWindow,
+  plausibleReads,
+  type Sighting,
+  type SightingVerdict,
+  windowExpiresAt,
+  windowOpenSince,
 } from '../domain/dedupe.ts';
 import { decodeEpc, gtinForms, type Sgtin } from '../domain/epc.ts';
 import { OutOfStock, ValidationFailed } from '../domain/errors.ts';
@@ -96,8 +103,7 @@ interface ItemEvent {
 
 type Booking = 'BOOKED' | 'ALREADY_BOOKED' | 'NOT_ON_BOOKS' | 'UNCHANGED';
 
-const isConditionFailure = (error: unknown): error is { Item?: Record<string, AttributeValue> } =>
-  (error as Error).name === 'ConditionalCheckFailedException';
+const isConditionFailure = (error: unknown): error is { Item?: Record<string, AttributeValue> } => (error as Error).name === 'ConditionalCheckFailedException';
 
 const groupBy = <T>(items: readonly T[], keyOf: (item: T) => string): T[][] => {
   const groups = new Map<string, T[]>();
@@ -119,11 +125,16 @@ const skusOfGtins = async (gtins: readonly string[]): Promise<Map<string, string
 
 /** The open windows of these EPCs at the message's gate, as they are now. */
 const openWindows = async (message: GateMessage, epcs: readonly string[]): Promise<Map<string, OpenWindow>> => {
-  const items = await batchGetItems(rfid(), epcs.map((epc) => rfidKeys.window(message.locationId, message.gateId, epc)));
-  return new Map(items.map((item) => [
-    item.epc as string,
-    { startedAt: item.startedAt as string, lastSeenAt: item.lastSeenAt as string, direction: item.direction as string | undefined },
-  ]));
+  const items = await batchGetItems(
+    rfid(),
+    epcs.map((epc) => rfidKeys.window(message.locationId, message.gateId, epc)),
+  );
+  return new Map(
+    items.map((item) => [
+      item.epc as string,
+      { startedAt: item.startedAt as string, lastSeenAt: item.lastSeenAt as string, direction: item.direction as string | undefined },
+    ]),
+  );
 };
 
 /**
@@ -142,11 +153,21 @@ const openWindow = async (message: GateMessage, sighting: Sighting, windowSecond
         UpdateExpression: 'SET #entity = :entity, #epc = :epc, #direction = :dir, #startedAt = :first, #lastSeenAt = :last, #expiresAt = :expiresAt',
         ConditionExpression: 'attribute_not_exists(pk) OR #lastSeenAt < :openSince OR #direction <> :dir OR #startedAt = :first',
         ExpressionAttributeNames: {
-          '#entity': 'entity', '#epc': 'epc', '#direction': 'direction', '#startedAt': 'startedAt', '#lastSeenAt': 'lastSeenAt', '#expiresAt': 'expiresAt',
+          '#entity': 'entity',
+          '#epc': 'epc',
+          '#direction': 'direction',
+          '#startedAt': 'startedAt',
+          '#lastSeenAt': 'lastSeenAt',
+          '#expiresAt': 'expiresAt',
         },
         ExpressionAttributeValues: {
-          ':entity': rfidEntities.window, ':epc': sighting.epc, ':dir': message.direction, ':first': sighting.firstAt, ':last': sighting.lastAt,
-          ':expiresAt': windowExpiresAt(sighting.lastAt, windowSeconds, new Date()), ':openSince': windowOpenSince(sighting.firstAt, windowSeconds),
+          ':entity': rfidEntities.window,
+          ':epc': sighting.epc,
+          ':dir': message.direction,
+          ':first': sighting.firstAt,
+          ':last': sighting.lastAt,
+          ':expiresAt': windowExpiresAt(sighting.lastAt, windowSeconds, new Date()),
+          ':openSince': windowOpenSince(sighting.firstAt, windowSeconds),
         },
         ReturnValues: 'ALL_OLD',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -177,7 +198,9 @@ const stretchWindow = async (message: GateMessage, sighting: Sighting, window: O
         ConditionExpression: '#lastSeenAt < :last AND (attribute_not_exists(#direction) OR #direction = :dir)',
         ExpressionAttributeNames: { '#lastSeenAt': 'lastSeenAt', '#expiresAt': 'expiresAt', '#direction': 'direction' },
         ExpressionAttributeValues: {
-          ':last': sighting.lastAt, ':dir': message.direction, ':expiresAt': windowExpiresAt(sighting.lastAt, windowSeconds, new Date()),
+          ':last': sighting.lastAt,
+          ':dir': message.direction,
+          ':expiresAt': windowExpiresAt(sighting.lastAt, windowSeconds, new Date()),
         },
       }),
     );
@@ -194,7 +217,10 @@ const stretchWindow = async (message: GateMessage, sighting: Sighting, window: O
  * write, its booking is completed.
  */
 const judgeEpcSightings = async (
-  message: GateMessage, sightings: readonly Sighting[], stored: OpenWindow | undefined, windowSeconds: number,
+  message: GateMessage,
+  sightings: readonly Sighting[],
+  stored: OpenWindow | undefined,
+  windowSeconds: number,
 ): Promise<SightingVerdict[]> => {
   const verdicts: SightingVerdict[] = [];
   let window = stored;
@@ -249,9 +275,20 @@ const serialMoveTries = 4;
  */
 const moveSerial = async (message: GateMessage, event: ItemEvent): Promise<SerialMove> => {
   const names = {
-    '#entity': 'entity', '#epc': 'epc', '#gtin': 'gtin', '#serial': 'serial', '#sku': 'sku', '#locationId': 'locationId',
-    '#gateId': 'gateId', '#direction': 'direction', '#state': 'state', '#previousState': 'previousState',
-    '#previousLocationId': 'previousLocationId', '#lastSeenAt': 'lastSeenAt', '#lastEventId': 'lastEventId', '#soldAt': 'soldAt',
+    '#entity': 'entity',
+    '#epc': 'epc',
+    '#gtin': 'gtin',
+    '#serial': 'serial',
+    '#sku': 'sku',
+    '#locationId': 'locationId',
+    '#gateId': 'gateId',
+    '#direction': 'direction',
+    '#state': 'state',
+    '#previousState': 'previousState',
+    '#previousLocationId': 'previousLocationId',
+    '#lastSeenAt': 'lastSeenAt',
+    '#lastEventId': 'lastEventId',
+    '#soldAt': 'soldAt',
   };
   const at = event.sighting.firstAt;
   const fresh = '(attribute_not_exists(#lastSeenAt) OR #lastSeenAt < :at) AND (attribute_not_exists(#soldAt) OR #soldAt < :at)';
@@ -269,27 +306,47 @@ const moveSerial = async (message: GateMessage, event: ItemEvent): Promise<Seria
           ConditionExpression: `${fresh} AND ${sold ? '#state IN (:sold, :leftSold)' : '(attribute_not_exists(#state) OR NOT (#state IN (:sold, :leftSold)))'}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: {
-            ':entity': rfidEntities.serial, ':epc': event.sighting.epc, ':gtin': event.item.gtin, ':serial': event.item.serial, ':sku': event.sku,
-            ':locationId': message.locationId, ':gateId': message.gateId, ':direction': message.direction, ':unseen': 'UNSEEN', ':none': '',
-            ':state': serialStateAfter(message.direction, sold ? 'SOLD' : 'UNSEEN'), ':at': at, ':eventId': event.movementId,
-            ':sold': soldStates[0], ':leftSold': soldStates[1],
+            ':entity': rfidEntities.serial,
+            ':epc': event.sighting.epc,
+            ':gtin': event.item.gtin,
+            ':serial': event.item.serial,
+            ':sku': event.sku,
+            ':locationId': message.locationId,
+            ':gateId': message.gateId,
+            ':direction': message.direction,
+            ':unseen': 'UNSEEN',
+            ':none': '',
+            ':state': serialStateAfter(message.direction, sold ? 'SOLD' : 'UNSEEN'),
+            ':at': at,
+            ':eventId': event.movementId,
+            ':sold': soldStates[0],
+            ':leftSold': soldStates[1],
           },
           ReturnValues: 'ALL_OLD',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       const before = output.Attributes ?? {};
-      return { current: { state: (before.state as SerialStateBefore | undefined) ?? 'UNSEEN', locationId: before.locationId as string | undefined }, stale: false };
+      return {
+        current: { state: (before.state as SerialStateBefore | undefined) ?? 'UNSEEN', locationId: before.locationId as string | undefined },
+        stale: false,
+      };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const current = error.Item ? unmarshall(error.Item) : {};
       if (current.lastEventId === event.movementId) {
-        return { current: { state: current.previousState as SerialStateBefore, locationId: (current.previousLocationId as string) || undefined }, stale: false };
+        return {
+          current: { state: current.previousState as SerialStateBefore, locationId: (current.previousLocationId as string) || undefined },
+          stale: false,
+        };
       }
       const lastSeenAt = current.lastSeenAt as string | undefined;
       const soldAt = current.soldAt as string | undefined;
       if ((lastSeenAt !== undefined && lastSeenAt >= at) || (soldAt !== undefined && soldAt >= at)) {
-        return { current: { state: (current.state as SerialStateBefore | undefined) ?? 'UNSEEN', locationId: current.locationId as string | undefined }, stale: true };
+        return {
+          current: { state: (current.state as SerialStateBefore | undefined) ?? 'UNSEEN', locationId: current.locationId as string | undefined },
+          stale: true,
+        };
       }
       sold = isSold(current.state as string | undefined);
     }
@@ -332,11 +389,16 @@ export const ingestGateReads = async (message: GateMessage, windowSeconds: numbe
 
   // One EPC's sightings in time order: a later one may only open a new window after the earlier one's claim.
   const byEpc = groupBy(known, (s) => s.epc);
-  const stored = await openWindows(message, byEpc.map((group) => group[0]!.epc));
-  const verdicts = (await mapLimited(byEpc, claimConcurrency, async (group) => {
-    const judged = await attempt(() => judgeEpcSightings(message, group, stored.get(group[0]!.epc), windowSeconds));
-    return group.map((sighting, i) => [sighting, judged?.[i]] as const);
-  })).flat();
+  const stored = await openWindows(
+    message,
+    byEpc.map((group) => group[0]!.epc),
+  );
+  const verdicts = (
+    await mapLimited(byEpc, claimConcurrency, async (group) => {
+      const judged = await attempt(() => judgeEpcSightings(message, group, stored.get(group[0]!.epc), windowSeconds));
+      return group.map((sighting, i) => [sighting, judged?.[i]] as const);
+    })
+  ).flat();
   const events: ItemEvent[] = verdicts
     .filter(([, verdict]) => verdict === 'NEW_EVENT' || verdict === 'SAME_EVENT')
     .map(([sighting]) => {
@@ -347,18 +409,24 @@ export const ingestGateReads = async (message: GateMessage, windowSeconds: numbe
 
   // Serial first: its current state decides whether stock moves (a sold item leaving does not move it again), stale event or not.
   const principal = gatePrincipal(message);
-  const outcomes = (await mapLimited(groupBy(events, (e) => e.sku), skuConcurrency, async (group) => {
-    const results: { event: ItemEvent; move: SerialMove; booking: Booking }[] = [];
-    for (const event of group) {
-      const move = await attempt(() => moveSerial(message, event));
-      if (!move) continue;
-      const booking = movesStock(message.direction, message.locationId, move.current)
-        ? await attempt(() => bookItemEvent(message, event, principal))
-        : 'UNCHANGED';
-      if (booking) results.push({ event, move, booking });
-    }
-    return results;
-  })).flat();
+  const outcomes = (
+    await mapLimited(
+      groupBy(events, (e) => e.sku),
+      skuConcurrency,
+      async (group) => {
+        const results: { event: ItemEvent; move: SerialMove; booking: Booking }[] = [];
+        for (const event of group) {
+          const move = await attempt(() => moveSerial(message, event));
+          if (!move) continue;
+          const booking = movesStock(message.direction, message.locationId, move.current)
+            ? await attempt(() => bookItemEvent(message, event, principal))
+            : 'UNCHANGED';
+          if (booking) results.push({ event, move, booking });
+        }
+        return results;
+      },
+    )
+  ).flat();
 
   if (failures.length > 0) {
     throw new Error(`${failures.length} of ${known.length} tag sightings at ${message.locationId}/${message.gateId} failed, first: ${failures[0]!.message}`);
@@ -378,8 +446,18 @@ export const ingestGateReads = async (message: GateMessage, windowSeconds: numbe
     // A stale exit was already judged by the later event that moved the serial.
     alarms: outcomes.flatMap(({ event, move }) =>
       !move.stale && raisesAlarm(exitGate, move.current.state)
-        ? [{ epc: event.sighting.epc, gtin: event.item.gtin, serial: event.item.serial, sku: event.sku, at: event.sighting.firstAt, stateBefore: move.current.state }]
-        : []),
+        ? [
+            {
+              epc: event.sighting.epc,
+              gtin: event.item.gtin,
+              serial: event.item.serial,
+              sku: event.sku,
+              at: event.sighting.firstAt,
+              stateBefore: move.current.state,
+            },
+          ]
+        : [],
+    ),
   };
 };
 
@@ -418,11 +496,23 @@ export const serialSoldUpdate = (epc: string, saleId: string, at: string): Trans
       UpdateExpression: 'SET #entity = :entity, #epc = :epc, #gtin = :gtin, #serial = :serial, #state = :sold, #saleId = :saleId, #soldAt = :at',
       ConditionExpression: 'attribute_not_exists(#state) OR NOT (#state IN (:sold, :leftSold)) OR #saleId = :saleId',
       ExpressionAttributeNames: {
-        '#entity': 'entity', '#epc': 'epc', '#gtin': 'gtin', '#serial': 'serial', '#state': 'state', '#saleId': 'saleId', '#soldAt': 'soldAt',
+        '#entity': 'entity',
+        '#epc': 'epc',
+        '#gtin': 'gtin',
+        '#serial': 'serial',
+        '#state': 'state',
+        '#saleId': 'saleId',
+        '#soldAt': 'soldAt',
       },
       ExpressionAttributeValues: {
-        ':entity': rfidEntities.serial, ':epc': epc.toUpperCase(), ':gtin': decoded.gtin, ':serial': decoded.serial, ':sold': soldStates[0],
-        ':leftSold': soldStates[1], ':saleId': saleId, ':at': at,
+        ':entity': rfidEntities.serial,
+        ':epc': epc.toUpperCase(),
+        ':gtin': decoded.gtin,
+        ':serial': decoded.serial,
+        ':sold': soldStates[0],
+        ':leftSold': soldStates[1],
+        ':saleId': saleId,
+        ':at': at,
       },
     },
   };

@@ -116,7 +116,9 @@ export const setAllocation = async (sku: string, scope: string, quantity: number
     return allocationView(output.Attributes!);
   } catch (error) {
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    throw new ValidationFailed(`More than ${quantity} units of ${sku} are already sold from this allocation`, [{ path: 'body.quantity', message: 'at least the units already sold' }]);
+    throw new ValidationFailed(`More than ${quantity} units of ${sku} are already sold from this allocation`, [
+      { path: 'body.quantity', message: 'at least the units already sold' },
+    ]);
   }
 };
 
@@ -246,14 +248,7 @@ interface MemberPlan {
   redeemed: LotTake[];
 }
 
-const memberPlan = (
-  state: MemberState,
-  program: Program,
-  sale: PricedSale,
-  saleId: string,
-  by: string,
-  at: string,
-): MemberPlan => {
+const memberPlan = (state: MemberState, program: Program, sale: PricedSale, saleId: string, by: string, at: string): MemberPlan => {
   const { record, lots } = state;
   const memberId = record.memberId;
   const redeemed = sale.pointsRedeemed > 0 ? planRedemption(lots, sale.pointsRedeemed, at) : [];
@@ -281,23 +276,39 @@ const memberPlan = (
   const items: TransactItem[] = [
     profileUpdate(record, { spendByMonth, visitsByMonth, qualifiedTier: tierState.qualifiedTier, qualifiedSince: tierState.qualifiedSince }, at),
     ...lotTakes(memberId, lots, redeemed),
-    ...(redeemed.length ? [entryPut(memberId, { entryId: `sale-${saleId}-redeem`, type: 'REDEEM', points: -sale.pointsRedeemed, lots: redeemed, saleId }, by, at)] : []),
+    ...(redeemed.length
+      ? [entryPut(memberId, { entryId: `sale-${saleId}-redeem`, type: 'REDEEM', points: -sale.pointsRedeemed, lots: redeemed, saleId }, by, at)]
+      : []),
     ...(earned ? [lotPut(memberId, earned, at)] : []),
-    ...(earned ? [entryPut(memberId, { entryId: `sale-${saleId}-earn`, type: 'EARN', points: earned.remaining, lots: [{ lotId: earned.lotId, points: earned.remaining }], saleId }, by, at)] : []),
+    ...(earned
+      ? [
+          entryPut(
+            memberId,
+            { entryId: `sale-${saleId}-earn`, type: 'EARN', points: earned.remaining, lots: [{ lotId: earned.lotId, points: earned.remaining }], saleId },
+            by,
+            at,
+          ),
+        ]
+      : []),
     // An upgrade is reviewed once its grace period ends.
     ...(tierState.qualifiedTier !== record.qualifiedTier ? [reviewSchedule(memberId, tierState, program, at)] : []),
   ];
   const before = effectiveTier(record, at);
   const tier = effectiveTier({ ...record, ...tierState }, at);
   return {
-    items, upgrade: upgradeOf(record, tierState), tier, tierChanged: tier !== before,
-    lotsAfter: [...applyTakes(lots, redeemed), ...(earned ? [earned] : [])], redeemed,
+    items,
+    upgrade: upgradeOf(record, tierState),
+    tier,
+    tierChanged: tier !== before,
+    lotsAfter: [...applyTakes(lots, redeemed), ...(earned ? [earned] : [])],
+    redeemed,
   };
 };
 
 const currencyOf = (products: ReadonlyMap<string, Record<string, unknown>>): string => {
   const currencies = [...new Set([...products.values()].map((p) => p.currency as string))];
-  if (currencies.length > 1) throw new ValidationFailed('A sale is in one currency', [{ path: 'body.lines', message: `products are priced in ${currencies.join(', ')}` }]);
+  if (currencies.length > 1)
+    throw new ValidationFailed('A sale is in one currency', [{ path: 'body.lines', message: `products are priced in ${currencies.join(', ')}` }]);
   return currencies[0]!;
 };
 
@@ -326,7 +337,10 @@ export const checkout = async (
   const changes = planMovement(movement);
   // Sale record, member profile, two lots, three entries, the review schedule; exclusive lines add two each (checked again below).
   assertFitsOneTransaction(changes, 7);
-  const { products } = await loadReferences(stockLines.map((l) => l.sku), [command.locationId]);
+  const { products } = await loadReferences(
+    stockLines.map((l) => l.sku),
+    [command.locationId],
+  );
   const currency = currencyOf(products);
   const serials = soldSerials(command.lines, products);
 
@@ -340,7 +354,12 @@ export const checkout = async (
     const rule = tier ? ruleOf(program, tier) : undefined;
     const priced = priceSale(
       lines,
-      rule && { discountPercent: rule.discountPercent, pointsMultiplier: rule.pointsMultiplier, perCurrencyUnit: program.points.perCurrencyUnit, pointValue: program.points.pointValue },
+      rule && {
+        discountPercent: rule.discountPercent,
+        pointsMultiplier: rule.pointsMultiplier,
+        perCurrencyUnit: program.points.perCurrencyUnit,
+        pointValue: program.points.pointValue,
+      },
       command.redeemPoints ?? 0,
     );
     const exclusive = await exclusiveLines(stockLines, products, command.locationId, tier ? { tier, program } : undefined);
@@ -474,14 +493,23 @@ export const returnSale = async (
     }
     const at = now();
     const sold = sale.lines as SoldLine[];
-    const priced = priceReturn(sold, command.lines.map(({ sku, qty }) => ({ sku, qty })));
+    const priced = priceReturn(
+      sold,
+      command.lines.map(({ sku, qty }) => ({ sku, qty })),
+    );
     const soldTags = (sale.soldTags as SoldTag[] | undefined) ?? [];
     const returnedTags = command.lines.flatMap((line) => (line.epcs ?? []).map((epc) => ({ sku: line.sku, epc: epc.toUpperCase() })));
     const strangers = returnedTags.filter((tag) => !soldTags.some((s) => s.epc === tag.epc && s.sku === tag.sku));
     if (strangers.length > 0) {
-      throw new ValidationFailed('The return names tags this sale did not sell', strangers.map((t) => ({ path: 'body.lines.epcs', message: `${t.epc} was not sold as ${t.sku} in this sale` })));
+      throw new ValidationFailed(
+        'The return names tags this sale did not sell',
+        strangers.map((t) => ({ path: 'body.lines.epcs', message: `${t.epc} was not sold as ${t.sku} in this sale` })),
+      );
     }
-    const { products } = await loadReferences(priced.lines.map((l) => l.sku), [locationId]);
+    const { products } = await loadReferences(
+      priced.lines.map((l) => l.sku),
+      [locationId],
+    );
     const movement = {
       movementId: returnMovementId(saleId, command.returnId),
       type: 'RETURN' as const,
@@ -503,7 +531,9 @@ export const returnSale = async (
       const clawback = planClawback(state.lots, priced.pointsClawedBack, saleId, at);
       const saleMonth = monthOf(sale.at as string);
       const spendByMonth = addToMonth(state.record.spendByMonth, saleMonth, -priced.refund, at, program.rollingMonths);
-      const visitsByMonth = priced.completesSale ? addToMonth(state.record.visitsByMonth, saleMonth, -1, at, program.rollingMonths) : state.record.visitsByMonth;
+      const visitsByMonth = priced.completesSale
+        ? addToMonth(state.record.visitsByMonth, saleMonth, -1, at, program.rollingMonths)
+        : state.record.visitsByMonth;
       // Points the member already spent and cannot give back are netted against what the return restores.
       let owed = clawback.shortfall;
       const restoredLots: NewLot[] = [];
@@ -511,7 +541,12 @@ export const returnSale = async (
         const netted = Math.min(owed, lot.points);
         owed -= netted;
         if (lot.points > netted) {
-          restoredLots.push({ lotId: `${lot.lotId}#restored-${saleId}-${command.returnId}`, remaining: lot.points - netted, expiresOn: lot.expiresOn, source: 'RESTORED' });
+          restoredLots.push({
+            lotId: `${lot.lotId}#restored-${saleId}-${command.returnId}`,
+            remaining: lot.points - netted,
+            expiresOn: lot.expiresOn,
+            source: 'RESTORED',
+          });
         }
       }
       shortfall = owed;
@@ -528,15 +563,39 @@ export const returnSale = async (
         profileUpdate(state.record, { spendByMonth, visitsByMonth, qualifiedTier: tierState.qualifiedTier, qualifiedSince: tierState.qualifiedSince }, at),
         ...lotTakes(memberId, state.lots, clawback.takes),
         ...(clawed > 0
-          ? [entryPut(memberId, { entryId: `return-${command.returnId}-clawback`, type: 'CLAWBACK', points: -clawed, lots: clawback.takes, saleId }, principal.subject, at)]
+          ? [
+              entryPut(
+                memberId,
+                { entryId: `return-${command.returnId}-clawback`, type: 'CLAWBACK', points: -clawed, lots: clawback.takes, saleId },
+                principal.subject,
+                at,
+              ),
+            ]
           : []),
         ...restoredLots.map((lot) => lotPut(memberId, lot, at)),
         ...(restored > 0
-          ? [entryPut(memberId, { entryId: `return-${command.returnId}-restore`, type: 'ADJUST', points: restored, lots: restoredLots.map((l) => ({ lotId: l.lotId, points: l.remaining })), reason: 'REDEEMED_POINTS_RESTORED', saleId }, principal.subject, at)]
+          ? [
+              entryPut(
+                memberId,
+                {
+                  entryId: `return-${command.returnId}-restore`,
+                  type: 'ADJUST',
+                  points: restored,
+                  lots: restoredLots.map((l) => ({ lotId: l.lotId, points: l.remaining })),
+                  reason: 'REDEEMED_POINTS_RESTORED',
+                  saleId,
+                },
+                principal.subject,
+                at,
+              ),
+            ]
           : []),
         ...(tierState.qualifiedTier !== state.record.qualifiedTier ? [reviewSchedule(memberId, tierState, program, at)] : []),
       ];
-      member = { tier: effectiveTier({ ...state.record, ...tierState }, at), points: balanceOf([...applyTakes(state.lots, clawback.takes), ...restoredLots], at) };
+      member = {
+        tier: effectiveTier({ ...state.record, ...tierState }, at),
+        points: balanceOf([...applyTakes(state.lots, clawback.takes), ...restoredLots], at),
+      };
     }
     const receipt: ReturnReceipt = {
       returnId: command.returnId,
@@ -572,7 +631,8 @@ export const returnSale = async (
       ...memberItems,
       ...returnedTags.map((tag) => serialReturnedUpdate(tag, saleId, locationId, at)),
     ];
-    if (items.length > transactionItemLimit) throw new ValidationFailed('This return needs more writes than one transaction holds', [{ path: 'body.lines', message: 'return in parts' }]);
+    if (items.length > transactionItemLimit)
+      throw new ValidationFailed('This return needs more writes than one transaction holds', [{ path: 'body.lines', message: 'return in parts' }]);
     try {
       await transactWrite(items);
     } catch (error) {

@@ -15,7 +15,6 @@ import { deliver, type DeliveryStatus } from './messages.ts';
 import { membersTable } from './members.ts';
 import { loadReferences } from './stock.ts';
 
-
 export interface StockAlert {
   memberId: string;
   sku: string;
@@ -26,7 +25,13 @@ export interface StockAlert {
 }
 
 /** Subscribes (or subscribes again after being told): one subscription per member, SKU and location. */
-export const subscribeStockAlert = async (memberId: string, sku: string, locationId: string, principal: Principal, now = new Date().toISOString()): Promise<StockAlert> => {
+export const subscribeStockAlert = async (
+  memberId: string,
+  sku: string,
+  locationId: string,
+  principal: Principal,
+  now = new Date().toISOString(),
+): Promise<StockAlert> => {
   assertMemberAccess(principal, memberId);
   const profile = (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: memberKeys.profile(memberId) }))).Item;
   if (!profile) throw new NotFound(`Member ${memberId} not found`);
@@ -36,7 +41,12 @@ export const subscribeStockAlert = async (memberId: string, sku: string, locatio
     await documentClient.send(
       new PutCommand({
         TableName: membersTable(),
-        Item: { ...memberKeys.stockAlert(memberId, sku, locationId), ...memberKeys.stockAlertIndex(sku, locationId, memberId), entity: entities.stockAlert, ...alert },
+        Item: {
+          ...memberKeys.stockAlert(memberId, sku, locationId),
+          ...memberKeys.stockAlertIndex(sku, locationId, memberId),
+          entity: entities.stockAlert,
+          ...alert,
+        },
         // Asking twice while waiting keeps the first subscription (and its place).
         ConditionExpression: 'attribute_not_exists(pk) OR #status <> :active',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -46,7 +56,9 @@ export const subscribeStockAlert = async (memberId: string, sku: string, locatio
     return alert;
   } catch (error) {
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    const existing = (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: memberKeys.stockAlert(memberId, sku, locationId), ConsistentRead: true }))).Item!;
+    const existing = (
+      await documentClient.send(new GetCommand({ TableName: membersTable(), Key: memberKeys.stockAlert(memberId, sku, locationId), ConsistentRead: true }))
+    ).Item!;
     return { memberId, sku, locationId, status: existing.status, subscribedAt: existing.subscribedAt };
   }
 };
@@ -60,7 +72,12 @@ export const subscribeStockAlert = async (memberId: string, sku: string, locatio
  * the subscription, so a redelivered stream record tells nobody twice; a
  * subscription once told is closed, so a later restock is silent.
  */
-export const notifyBackInStock = async (sku: string, locationId: string, restockedAt: string, now = new Date().toISOString()): Promise<Record<DeliveryStatus, number>> => {
+export const notifyBackInStock = async (
+  sku: string,
+  locationId: string,
+  restockedAt: string,
+  now = new Date().toISOString(),
+): Promise<Record<DeliveryStatus, number>> => {
   const counts = { SENT: 0, DEFERRED: 0, SKIPPED: 0, FAILED: 0, DUPLICATE: 0 };
   const output = await documentClient.send(
     new QueryCommand({
@@ -77,7 +94,10 @@ export const notifyBackInStock = async (sku: string, locationId: string, restock
   const [product, location, found] = await Promise.all([
     getInventoryItem(inventoryKeys.product(sku)),
     getInventoryItem(inventoryKeys.location(locationId)),
-    batchGetItems(membersTable(), alerts.map((a) => memberKeys.profile(a.memberId))),
+    batchGetItems(
+      membersTable(),
+      alerts.map((a) => memberKeys.profile(a.memberId)),
+    ),
   ]);
   const profiles = new Map(found.map((item) => [item.memberId as string, item]));
   const rank = (alert: StockAlert) => {
@@ -87,26 +107,32 @@ export const notifyBackInStock = async (sku: string, locationId: string, restock
   const ordered = [...alerts].sort((a, b) => rank(b) - rank(a) || a.subscribedAt.localeCompare(b.subscribedAt));
   for (const alert of ordered) {
     if (!profiles.has(alert.memberId)) continue;
-    const delivery = await deliver(alert.memberId, {
-      source: `stock-alert-${sku}-${locationId}-${alert.subscribedAt}`,
-      kind: 'transactional',
-      template: 'BACK_IN_STOCK',
-      vars: { productName: (product?.name as string | undefined) ?? sku, locationName: (location?.name as string | undefined) ?? locationId },
-      channels: ['sms', 'email'],
-    }, now);
+    const delivery = await deliver(
+      alert.memberId,
+      {
+        source: `stock-alert-${sku}-${locationId}-${alert.subscribedAt}`,
+        kind: 'transactional',
+        template: 'BACK_IN_STOCK',
+        vars: { productName: (product?.name as string | undefined) ?? sku, locationName: (location?.name as string | undefined) ?? locationId },
+        channels: ['sms', 'email'],
+      },
+      now,
+    );
     counts[delivery.status]++;
-    await documentClient.send(
-      new UpdateCommand({
-        TableName: membersTable(),
-        Key: memberKeys.stockAlert(alert.memberId, sku, locationId),
-        UpdateExpression: 'SET #status = :notified, notifiedAt = :now, messageStatus = :delivery',
-        ConditionExpression: '#status = :active AND subscribedAt = :since',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':notified': 'NOTIFIED', ':active': 'ACTIVE', ':since': alert.subscribedAt, ':now': now, ':delivery': delivery.status },
-      }),
-    ).catch((error: Error) => {
-      if (error.name !== 'ConditionalCheckFailedException') throw error;
-    });
+    await documentClient
+      .send(
+        new UpdateCommand({
+          TableName: membersTable(),
+          Key: memberKeys.stockAlert(alert.memberId, sku, locationId),
+          UpdateExpression: 'SET #status = :notified, notifiedAt = :now, messageStatus = :delivery',
+          ConditionExpression: '#status = :active AND subscribedAt = :since',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':notified': 'NOTIFIED', ':active': 'ACTIVE', ':since': alert.subscribedAt, ':now': now, ':delivery': delivery.status },
+        }),
+      )
+      .catch((error: Error) => {
+        if (error.name !== 'ConditionalCheckFailedException') throw error;
+      });
   }
   return counts;
 };

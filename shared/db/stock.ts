@@ -7,15 +7,7 @@
  */
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
-import {
-  Conflict,
-  NotEligible,
-  NotFound,
-  OutOfStock,
-  type Shortage,
-  UnknownReference,
-  ValidationFailed,
-} from '../domain/errors.ts';
+import { Conflict, NotEligible, NotFound, OutOfStock, type Shortage, UnknownReference, ValidationFailed } from '../domain/errors.ts';
 import {
   type AdjustmentReason,
   assertFitsOneTransaction,
@@ -94,8 +86,7 @@ const releasedHoldRetentionSeconds = 90 * daySeconds;
  */
 const activeHoldTtlGraceSeconds = hourSeconds;
 
-const levelView = (item: Record<string, unknown>): StockLevel =>
-  withoutKeys<StockLevel>(item, ['inventoryPosition']);
+const levelView = (item: Record<string, unknown>): StockLevel => withoutKeys<StockLevel>(item, ['inventoryPosition']);
 
 const holdView = (item: Record<string, unknown>): Hold => ({
   reservationId: item.reservationId as string,
@@ -116,10 +107,7 @@ interface References {
 
 /** Products and locations are never deleted, so a read before the write is enough to refuse unknown ones. */
 export const loadReferences = async (skus: readonly string[], locationIds: readonly string[]): Promise<References> => {
-  const items = await batchGetInventory([
-    ...skus.map((sku) => inventoryKeys.product(sku)),
-    ...locationIds.map((id) => inventoryKeys.location(id)),
-  ]);
+  const items = await batchGetInventory([...skus.map((sku) => inventoryKeys.product(sku)), ...locationIds.map((id) => inventoryKeys.location(id))]);
   const products = new Map(items.filter((i) => i.entity === entities.product).map((i) => [i.sku as string, i]));
   const locations = new Set(items.filter((i) => i.entity === entities.location).map((i) => i.locationId as string));
   const errors = [
@@ -148,15 +136,33 @@ const countSnapshots = async (lines: readonly Line[], locationId: string): Promi
 export const levelUpdate = (change: LevelChange, product: Record<string, unknown> | undefined, now: string): TransactItem => {
   const availableDelta = change.onHandDelta - change.reservedDelta;
   const names: Record<string, string> = {
-    '#sku': 'sku', '#locationId': 'locationId', '#gsi1pk': 'gsi1pk', '#gsi1sk': 'gsi1sk', '#entity': 'entity',
-    '#updatedAt': 'updatedAt', '#onHand': 'onHand', '#reserved': 'reserved', '#available': 'available',
-    '#incoming': 'incoming', '#position': 'inventoryPosition', '#version': 'version',
+    '#sku': 'sku',
+    '#locationId': 'locationId',
+    '#gsi1pk': 'gsi1pk',
+    '#gsi1sk': 'gsi1sk',
+    '#entity': 'entity',
+    '#updatedAt': 'updatedAt',
+    '#onHand': 'onHand',
+    '#reserved': 'reserved',
+    '#available': 'available',
+    '#incoming': 'incoming',
+    '#position': 'inventoryPosition',
+    '#version': 'version',
   };
   const index = inventoryKeys.levelByLocation(change.sku, change.locationId);
   const values: Record<string, unknown> = {
-    ':sku': change.sku, ':locationId': change.locationId, ':gsi1pk': index.gsi1pk, ':gsi1sk': index.gsi1sk,
-    ':entity': entities.level, ':now': now, ':onHand': change.onHandDelta, ':reserved': change.reservedDelta,
-    ':available': availableDelta, ':incoming': change.incomingDelta ?? 0, ':position': availableDelta + (change.incomingDelta ?? 0), ':one': 1,
+    ':sku': change.sku,
+    ':locationId': change.locationId,
+    ':gsi1pk': index.gsi1pk,
+    ':gsi1sk': index.gsi1sk,
+    ':entity': entities.level,
+    ':now': now,
+    ':onHand': change.onHandDelta,
+    ':reserved': change.reservedDelta,
+    ':available': availableDelta,
+    ':incoming': change.incomingDelta ?? 0,
+    ':position': availableDelta + (change.incomingDelta ?? 0),
+    ':one': 1,
   };
   const sets = ['#sku = :sku', '#locationId = :locationId', '#gsi1pk = :gsi1pk', '#gsi1sk = :gsi1sk', '#entity = :entity', '#updatedAt = :now'];
   // A fixed min on the product seeds the level's reorder point; replenishment refines it per location later.
@@ -254,8 +260,15 @@ const closeHold = (hold: Hold, status: 'RELEASED' | 'EXPIRED', itemGone: boolean
         Put: {
           TableName: inventory(),
           Item: {
-            ...inventoryKeys.reservation(hold.locationId, hold.reservationId), entity: entities.reservation, reservationId: hold.reservationId,
-            locationId: hold.locationId, lines: hold.lines, status, holdUntil: hold.expiresAt, closedAt: now, closedBy: by,
+            ...inventoryKeys.reservation(hold.locationId, hold.reservationId),
+            entity: entities.reservation,
+            reservationId: hold.reservationId,
+            locationId: hold.locationId,
+            lines: hold.lines,
+            status,
+            holdUntil: hold.expiresAt,
+            closedAt: now,
+            closedBy: by,
             expiresAt: retention,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
@@ -316,7 +329,13 @@ export const movementItems = (
   by: string,
   now: string,
 ): TransactItem[] => [
-  movementPut(command, changes.map((c) => ({ sku: c.sku, locationId: c.locationId })), fingerprint, by, now),
+  movementPut(
+    command,
+    changes.map((c) => ({ sku: c.sku, locationId: c.locationId })),
+    fingerprint,
+    by,
+    now,
+  ),
   ...changes.map((c) => levelUpdate(c, products.get(c.sku), now)),
   ...changes.map((c) => ledgerPut(c, command, by, now)),
 ];
@@ -370,12 +389,14 @@ export const shortagesOf = (error: TransactionCancelled, changes: readonly Level
   changes.flatMap((change, i) => {
     const reason = error.reasons[firstLevelIndex + i];
     if (reason?.code !== 'ConditionalCheckFailed') return [];
-    return [{
-      sku: change.sku,
-      locationId: change.locationId,
-      requested: change.availableDrop,
-      available: Number(reason.item?.available ?? 0),
-    }];
+    return [
+      {
+        sku: change.sku,
+        locationId: change.locationId,
+        requested: change.availableDrop,
+        available: Number(reason.item?.available ?? 0),
+      },
+    ];
   });
 
 /** A COUNT raced with another movement on the same level: recount from the new state this many times. */
@@ -403,7 +424,10 @@ export const recordMovement = async (
   const holdItems = command.type === 'RESERVE' || prepared.hold ? 1 : 0;
   // Size first: a request that can never fit is refused before any read.
   assertFitsOneTransaction(planMovement({ ...command, locationId: prepared.locationId, lines }), holdItems);
-  const { products } = await loadReferences(lines.map((l) => l.sku), locationIds);
+  const { products } = await loadReferences(
+    lines.map((l) => l.sku),
+    locationIds,
+  );
   const exclusive = command.type === 'SALE' ? lines.filter((l) => products.get(l.sku)?.memberExclusive).map((l) => l.sku) : [];
   if (exclusive.length > 0) {
     // The tier, the allocation and the per-member limit are checked at the checkout only.
@@ -414,9 +438,11 @@ export const recordMovement = async (
     const snapshots = command.type === 'COUNT' ? await countSnapshots(lines, prepared.locationId) : undefined;
     const changes = planMovement({ ...command, locationId: prepared.locationId, lines }, snapshots);
     const holdWrite =
-      command.type === 'RESERVE' ? openHold(command, lines, principal.subject, now)
-      : prepared.hold ? closeHold(prepared.hold, options.holdStatus ?? 'RELEASED', prepared.holdGone ?? false, principal.subject, now)
-      : undefined;
+      command.type === 'RESERVE'
+        ? openHold(command, lines, principal.subject, now)
+        : prepared.hold
+          ? closeHold(prepared.hold, options.holdStatus ?? 'RELEASED', prepared.holdGone ?? false, principal.subject, now)
+          : undefined;
 
     const affected = changes.map((c) => ({ sku: c.sku, locationId: c.locationId }));
     const items: TransactItem[] = [
@@ -579,9 +605,11 @@ export const ledger = async (query: LedgerQuery, principal: Principal): Promise<
   if (query.locationId) assertLocationAccess(principal, query.locationId);
   const visible = query.locationId ? undefined : visibleLocations(principal);
   const [partition, index, sortKey] =
-    query.sku && query.locationId ? [inventoryKeys.ledgerOfSkuAtLocation(query.sku, query.locationId), undefined, 'sk']
-    : query.sku ? [inventoryKeys.ledgerOfSku(query.sku), 'gsi1', 'gsi1sk']
-    : [inventoryKeys.ledgerOfLocation(query.locationId ?? ''), 'gsi2', 'gsi2sk'];
+    query.sku && query.locationId
+      ? [inventoryKeys.ledgerOfSkuAtLocation(query.sku, query.locationId), undefined, 'sk']
+      : query.sku
+        ? [inventoryKeys.ledgerOfSku(query.sku), 'gsi1', 'gsi1sk']
+        : [inventoryKeys.ledgerOfLocation(query.locationId ?? ''), 'gsi2', 'gsi2sk'];
   const pk = index ? `${index}pk` : 'pk';
   // Sort keys start with the ISO time; '~' sorts after every character that follows it.
   const from = query.from ? new Date(query.from).toISOString() : '0';
@@ -590,7 +618,7 @@ export const ledger = async (query: LedgerQuery, principal: Principal): Promise<
   let filter: string | undefined;
   if (visible) {
     const names = visible.map((_, i) => `:loc${i}`);
-    visible.forEach((loc, i) => (values[`:loc${i}`] = loc));
+    for (const [i, loc] of visible.entries()) values[`:loc${i}`] = loc;
     filter = names.length > 0 ? `locationId IN (${names.join(', ')})` : 'attribute_not_exists(pk)';
   }
   const output = await documentClient.send(

@@ -61,10 +61,7 @@ interface CancelledError {
  * a half-applied write. A failed condition throws TransactionCancelled with
  * the reasons, index-aligned with `items`.
  */
-export const transactWrite = async (
-  items: TransactItem[],
-  policy: RetryPolicy = defaultRetryPolicy,
-): Promise<ConsumedCapacity[] | undefined> => {
+export const transactWrite = async (items: TransactItem[], policy: RetryPolicy = defaultRetryPolicy): Promise<ConsumedCapacity[] | undefined> => {
   for (let attempt = 0; attempt < policy.maxAttempts; attempt++) {
     try {
       const output = await documentClient.send(new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' }));

@@ -18,9 +18,7 @@ export interface Sgtin {
   readonly itemReference: string;
 }
 
-export type EpcDecoding =
-  | ({ readonly ok: true } & Sgtin)
-  | { readonly ok: false; readonly reason: string };
+export type EpcDecoding = ({ readonly ok: true } & Sgtin) | { readonly ok: false; readonly reason: string };
 
 const sgtin96Header = 0x30;
 const sgtin198Header = 0x36;
@@ -101,7 +99,8 @@ export const decodeEpc = (hex: string): EpcDecoding => {
   if (typeof fields === 'string') return { ok: false, reason: fields };
   const rawSerial = field(schemeBits === 96 ? Number(serialBits) : serial198Chars * 7);
   const serial = schemeBits === 96 ? rawSerial.toString() : decodeSerial198(rawSerial);
-  if (serial === undefined || (schemeBits === 198 && !serial198Pattern.test(serial))) return { ok: false, reason: 'serial is not 1-20 characters of GS1 set 82' };
+  if (serial === undefined || (schemeBits === 198 && !serial198Pattern.test(serial)))
+    return { ok: false, reason: 'serial is not 1-20 characters of GS1 set 82' };
   return { ok: true, ...fields, serial };
 };
 

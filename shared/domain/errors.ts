@@ -22,7 +22,10 @@ export interface FieldError {
 
 export class ValidationFailed extends DomainError {
   readonly type = 'validation-failed';
-  constructor(message: string, readonly errors: readonly FieldError[] = []) {
+  constructor(
+    message: string,
+    readonly errors: readonly FieldError[] = [],
+  ) {
     super(message, { errors });
   }
 }
@@ -65,19 +68,17 @@ export interface Shortage {
 export class OutOfStock extends DomainError {
   readonly type = 'out-of-stock';
   constructor(readonly shortages: readonly Shortage[]) {
-    super(
-      shortages
-        .map((s) => `${s.sku} at ${s.locationId}: requested ${s.requested}, available ${s.available}`)
-        .join('; '),
-      { shortages },
-    );
+    super(shortages.map((s) => `${s.sku} at ${s.locationId}: requested ${s.requested}, available ${s.available}`).join('; '), { shortages });
   }
 }
 
 /** A member asked to spend more points than they have available. */
 export class InsufficientPoints extends DomainError {
   readonly type = 'insufficient-points';
-  constructor(readonly requested: number, readonly available: number) {
+  constructor(
+    readonly requested: number,
+    readonly available: number,
+  ) {
     super(`Requested ${requested} points, ${available} available`, { requested, available });
   }
 }
@@ -104,7 +105,10 @@ export class PayloadTooLarge extends DomainError {
 /** The store pushed back (throttling, contention) after our retries. */
 export class TemporarilyUnavailable extends DomainError {
   readonly type = 'temporarily-unavailable';
-  constructor(message: string, readonly retryAfterSeconds = 1) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 1,
+  ) {
     super(message);
   }
 }
@@ -112,7 +116,10 @@ export class TemporarilyUnavailable extends DomainError {
 /** The request names a SKU, location or hold that does not exist. */
 export class UnknownReference extends DomainError {
   readonly type = 'unknown-reference';
-  constructor(message: string, readonly errors: readonly FieldError[]) {
+  constructor(
+    message: string,
+    readonly errors: readonly FieldError[],
+  ) {
     super(message, { errors });
   }
 }

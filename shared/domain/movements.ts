@@ -7,8 +7,7 @@
 import { Conflict, ValidationFailed } from './errors.ts';
 import { transactionItemLimit } from './limits.ts';
 
-export type MovementType =
-  | 'RECEIPT' | 'SALE' | 'RETURN' | 'TRANSFER' | 'ADJUSTMENT' | 'COUNT' | 'RESERVE' | 'RELEASE' | 'RFID_IN' | 'RFID_OUT';
+export type MovementType = 'RECEIPT' | 'SALE' | 'RETURN' | 'TRANSFER' | 'ADJUSTMENT' | 'COUNT' | 'RESERVE' | 'RELEASE' | 'RFID_IN' | 'RFID_OUT';
 export type LedgerType = Exclude<MovementType, 'TRANSFER'> | 'TRANSFER_OUT' | 'TRANSFER_IN';
 export type AdjustmentReason = 'DAMAGED' | 'LOST' | 'STOLEN' | 'EXPIRED' | 'FOUND';
 
@@ -65,11 +64,21 @@ export const mergeLines = (lines: readonly Line[]): Line[] => {
 };
 
 const decreasing = (ledgerType: LedgerType, sku: string, locationId: string, qty: number): LevelChange => ({
-  sku, locationId, ledgerType, onHandDelta: -qty, reservedDelta: 0, availableDrop: qty,
+  sku,
+  locationId,
+  ledgerType,
+  onHandDelta: -qty,
+  reservedDelta: 0,
+  availableDrop: qty,
 });
 
 const increasing = (ledgerType: LedgerType, sku: string, locationId: string, qty: number): LevelChange => ({
-  sku, locationId, ledgerType, onHandDelta: qty, reservedDelta: 0, availableDrop: 0,
+  sku,
+  locationId,
+  ledgerType,
+  onHandDelta: qty,
+  reservedDelta: 0,
+  availableDrop: 0,
 });
 
 /**
@@ -77,10 +86,7 @@ const increasing = (ledgerType: LedgerType, sku: string, locationId: string, qty
  * (`counts`), read just before, so the variance can be booked as a delta;
  * the write then insists the level is still at that version.
  */
-export const planMovement = (
-  movement: MovementInput,
-  counts: ReadonlyMap<string, LevelSnapshot | undefined> = new Map(),
-): LevelChange[] => {
+export const planMovement = (movement: MovementInput, counts: ReadonlyMap<string, LevelSnapshot | undefined> = new Map()): LevelChange[] => {
   const { type, locationId } = movement;
   const lines = mergeLines(movement.lines);
   switch (type) {
@@ -93,9 +99,7 @@ export const planMovement = (
       return lines.map((l) => decreasing(type, l.sku, locationId, l.qty));
     case 'ADJUSTMENT':
       if (!movement.reason) throw new ValidationFailed('An adjustment needs a reason', [{ path: 'body.reason', message: 'required' }]);
-      return lines.map((l) =>
-        movement.reason === 'FOUND' ? increasing(type, l.sku, locationId, l.qty) : decreasing(type, l.sku, locationId, l.qty),
-      );
+      return lines.map((l) => (movement.reason === 'FOUND' ? increasing(type, l.sku, locationId, l.qty) : decreasing(type, l.sku, locationId, l.qty)));
     case 'TRANSFER': {
       const to = movement.toLocationId;
       if (!to) throw new ValidationFailed('A transfer needs toLocationId', [{ path: 'body.toLocationId', message: 'required' }]);
@@ -115,13 +119,21 @@ export const planMovement = (
         const reserved = level?.reserved ?? 0;
         if (l.qty < reserved) {
           throw new Conflict(`Counted ${l.qty} of ${l.sku} but ${reserved} are reserved: release holds before counting below them`, {
-            sku: l.sku, counted: l.qty, reserved,
+            sku: l.sku,
+            counted: l.qty,
+            reserved,
           });
         }
         const delta = l.qty - onHand;
         return {
-          sku: l.sku, locationId, ledgerType: type, onHandDelta: delta, reservedDelta: 0,
-          availableDrop: Math.max(0, -delta), expectedVersion: level?.version ?? 0, counted: l.qty,
+          sku: l.sku,
+          locationId,
+          ledgerType: type,
+          onHandDelta: delta,
+          reservedDelta: 0,
+          availableDrop: Math.max(0, -delta),
+          expectedVersion: level?.version ?? 0,
+          counted: l.qty,
         };
       });
   }

@@ -93,8 +93,7 @@ export const planClawback = (lots: readonly Lot[], points: number, saleId: strin
 };
 
 /** Lots whose expiry has passed with points left: each becomes an EXPIRE entry. */
-export const expiredLots = (lots: readonly Lot[], now: string): Lot[] =>
-  lots.filter((l) => l.remaining > 0 && l.expiresOn <= now).sort(byExpiry);
+export const expiredLots = (lots: readonly Lot[], now: string): Lot[] => lots.filter((l) => l.remaining > 0 && l.expiresOn <= now).sort(byExpiry);
 
 /** Rates (points per unit, multipliers, percentages) are exact to four decimals. */
 const scaled = (rate: number): bigint => BigInt(Math.round(rate * 10_000));

@@ -45,7 +45,10 @@ export const scoreCandidates = (signals: PurchaseSignals): Recommendation[] => {
   const scores = new Map<string, { together: number; favourite: number; because: Map<string, number> }>();
   const entry = (sku: string) => {
     let found = scores.get(sku);
-    if (!found) scores.set(sku, (found = { together: 0, favourite: 0, because: new Map() }));
+    if (!found) {
+      found = { together: 0, favourite: 0, because: new Map() };
+      scores.set(sku, found);
+    }
     return found;
   };
   signals.purchased.forEach((source, recency) => {
@@ -69,7 +72,10 @@ export const scoreCandidates = (signals: PurchaseSignals): Recommendation[] => {
       const reasons: RecommendationReason[] = [];
       if (s.together > 0) reasons.push('BOUGHT_TOGETHER');
       if (s.favourite > 0) reasons.push('SEGMENT_FAVOURITE');
-      const becauseOf = [...s.because].sort(([a, x], [b, y]) => y - x || a.localeCompare(b)).slice(0, maxBecauseOf).map(([source]) => source);
+      const becauseOf = [...s.because]
+        .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+        .slice(0, maxBecauseOf)
+        .map(([source]) => source);
       return { sku, score: rounded(s.together + s.favourite), reasons, ...(becauseOf.length ? { becauseOf } : {}) };
     })
     .sort((a, b) => b.score - a.score || a.sku.localeCompare(b.sku));
@@ -88,7 +94,10 @@ export const pickRecommendations = (candidates: readonly Recommendation[], unava
 
 /** Of a sale's SKUs, the ones whose pairs are counted: the most units first, at most `max`, so a big basket writes a bounded number of items. */
 export const pairedSkus = (units: ReadonlyMap<string, number>, max: number): string[] =>
-  [...units].sort(([a, x], [b, y]) => y - x || a.localeCompare(b)).slice(0, max).map(([sku]) => sku);
+  [...units]
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .slice(0, max)
+    .map(([sku]) => sku);
 
 /** The location with the most of the member's sales (ties: the lower id), or undefined without any. */
 export const usualLocation = (salesByLocation: Readonly<Record<string, number>>): string | undefined =>

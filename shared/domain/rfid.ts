@@ -27,7 +27,7 @@ export const isSold = (state: string | undefined): boolean => (soldStates as rea
 export const serialStateAfter = (direction: GateDirection, before: SerialStateBefore = 'UNSEEN'): SerialState =>
   isSold(before) ? (direction === 'IN' ? 'SOLD' : 'LEFT_SOLD') : direction === 'IN' ? 'IN_STOCK' : 'LEFT';
 
-export const movementTypeOf = (direction: GateDirection) => (direction === 'IN' ? 'RFID_IN' as const : 'RFID_OUT' as const);
+export const movementTypeOf = (direction: GateDirection) => (direction === 'IN' ? ('RFID_IN' as const) : ('RFID_OUT' as const));
 
 /**
  * The movement id of an item event: the same for every attempt to book it
@@ -36,7 +36,10 @@ export const movementTypeOf = (direction: GateDirection) => (direction === 'IN' 
  * EPC and the time of its first read (a 160-bit hash of them).
  */
 export const itemEventMovementId = (event: { locationId: string; gateId: string; direction: GateDirection; epc: string; startedAt: string }): string =>
-  derivedId('rfid', createHash('sha256').update([event.locationId, event.gateId, event.direction, event.epc, event.startedAt].join('|')).digest('hex').slice(0, 40));
+  derivedId(
+    'rfid',
+    createHash('sha256').update([event.locationId, event.gateId, event.direction, event.epc, event.startedAt].join('|')).digest('hex').slice(0, 40),
+  );
 
 /**
  * An exit gate is any gate read in direction OUT at a STORE: goods leave a

@@ -35,7 +35,11 @@ export interface SegmentMember extends TierState {
 }
 
 export const lastVisitMonth = (visits: MonthlyTotals): string | undefined =>
-  Object.entries(visits).filter(([, n]) => n > 0).map(([m]) => m).sort().at(-1);
+  Object.entries(visits)
+    .filter(([, n]) => n > 0)
+    .map(([m]) => m)
+    .sort()
+    .at(-1);
 
 /** Whether the member is in the segment now, and if not, the first criterion that excludes them. */
 export const segmentMatch = (member: SegmentMember, segment: Segment, now: string, rollingMonths = 12): { in: boolean; because?: string } => {

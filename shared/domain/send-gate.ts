@@ -71,7 +71,14 @@ export type Decision =
 
 const partsIn = (instant: number, timeZone: string) => {
   const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
   }).formatToParts(new Date(instant));
   const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
   return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
@@ -115,7 +122,10 @@ export const quietHoursEnd = (instant: number, timeZone: string, quiet: SendPoli
 /** When a capped window frees a slot: the oldest counted send leaves it. */
 const capFreesAt = (sends: readonly PastSend[], cap: Cap, now: number): number | undefined => {
   const windowStart = now - cap.days * dayMillis;
-  const inWindow = sends.map((s) => Date.parse(s.at)).filter((at) => at > windowStart).sort((a, b) => a - b);
+  const inWindow = sends
+    .map((s) => Date.parse(s.at))
+    .filter((at) => at > windowStart)
+    .sort((a, b) => a - b);
   if (inWindow.length < cap.count) return undefined;
   return inWindow[inWindow.length - cap.count]! + cap.days * dayMillis;
 };
@@ -126,7 +136,13 @@ const capFreesAt = (sends: readonly PastSend[], cap: Cap, now: number): number |
  * only — caps and quiet hours, each pushing the time forward until every
  * rule allows it; an offer that would arrive after it expires is skipped.
  */
-export const decideSend = (message: Message, recipient: Recipient, history: readonly PastSend[], now: string, policy: SendPolicy = defaultSendPolicy): Decision => {
+export const decideSend = (
+  message: Message,
+  recipient: Recipient,
+  history: readonly PastSend[],
+  now: string,
+  policy: SendPolicy = defaultSendPolicy,
+): Decision => {
   const { channel } = message;
   if (!recipient.address[channel]) return { action: 'SKIP', reason: 'NO_ADDRESS' };
   const suppression = recipient.suppressed[channel];
@@ -138,10 +154,30 @@ export const decideSend = (message: Message, recipient: Recipient, history: read
   const rules: [DeferReason, (at: number) => number | undefined][] = [
     ['FREQUENCY_CAP', (at) => capFreesAt(marketing, policy.cap, at)],
     ...(policy.channelCaps?.[channel]
-      ? [['CHANNEL_CAP', (at: number) => capFreesAt(marketing.filter((s) => s.channel === channel), policy.channelCaps![channel]!, at)] as [DeferReason, (at: number) => number | undefined]]
+      ? [
+          [
+            'CHANNEL_CAP',
+            (at: number) =>
+              capFreesAt(
+                marketing.filter((s) => s.channel === channel),
+                policy.channelCaps![channel]!,
+                at,
+              ),
+          ] as [DeferReason, (at: number) => number | undefined],
+        ]
       : []),
     ...(message.campaignCap && message.campaignId
-      ? [['CAMPAIGN_CAP', (at: number) => capFreesAt(marketing.filter((s) => s.campaignId === message.campaignId), message.campaignCap!, at)] as [DeferReason, (at: number) => number | undefined]]
+      ? [
+          [
+            'CAMPAIGN_CAP',
+            (at: number) =>
+              capFreesAt(
+                marketing.filter((s) => s.campaignId === message.campaignId),
+                message.campaignCap!,
+                at,
+              ),
+          ] as [DeferReason, (at: number) => number | undefined],
+        ]
       : []),
     ['QUIET_HOURS', (at) => quietHoursEnd(at, recipient.timeZone, policy.quietHours)],
   ];

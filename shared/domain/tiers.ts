@@ -65,7 +65,16 @@ export const defaultProgram: Program = {
     { tier: 'REGULAR', minSpend: 0, minVisits: 0, discountPercent: 0, pointsMultiplier: 1, exclusiveAccess: true, birthdayPoints: 100 },
     { tier: 'SILVER', minSpend: 50_000, minVisits: 5, discountPercent: 2, pointsMultiplier: 1.25, exclusiveAccess: true, monthlyFee: 300, birthdayPoints: 200 },
     { tier: 'GOLD', minSpend: 150_000, minVisits: 12, discountPercent: 5, pointsMultiplier: 1.5, exclusiveAccess: true, monthlyFee: 900, birthdayPoints: 400 },
-    { tier: 'PLATINUM', minSpend: 500_000, minVisits: 24, discountPercent: 10, pointsMultiplier: 2, exclusiveAccess: true, monthlyFee: 1900, birthdayPoints: 800 },
+    {
+      tier: 'PLATINUM',
+      minSpend: 500_000,
+      minVisits: 24,
+      discountPercent: 10,
+      pointsMultiplier: 2,
+      exclusiveAccess: true,
+      monthlyFee: 1900,
+      birthdayPoints: 800,
+    },
   ],
   points: { perCurrencyUnit: 1, pointValue: 1, expiryDays: 365, pendingDays: 30 },
   welcomeGift: { points: 500, expiryDays: 90 },
@@ -120,9 +129,7 @@ export const addToMonth = (totals: MonthlyTotals, month: string, amount: number,
 
 /** The highest tier whose spend and visit thresholds are both met. Points never count. */
 export const qualifyingTier = (program: Program, spend: number, visits: number): TierName =>
-  [...program.tiers]
-    .sort((a, b) => tierRank(b.tier) - tierRank(a.tier))
-    .find((rule) => spend >= rule.minSpend && visits >= rule.minVisits)?.tier ?? 'REGULAR';
+  [...program.tiers].sort((a, b) => tierRank(b.tier) - tierRank(a.tier)).find((rule) => spend >= rule.minSpend && visits >= rule.minVisits)?.tier ?? 'REGULAR';
 
 export interface TierState {
   /** Earned by spend and visits. */

@@ -64,10 +64,7 @@ export type StockClubEvent = APIGatewayProxyEventV2 & { stockclub?: RequestState
  *   body: await products.get(params.sku),
  * }));
  */
-export const httpHandler = <R extends RouteDefinition>(
-  route: R,
-  logic: (request: ApiRequest<R>) => Promise<ApiResponse>,
-) =>
+export const httpHandler = <R extends RouteDefinition>(route: R, logic: (request: ApiRequest<R>) => Promise<ApiResponse>) =>
   middy<StockClubEvent, APIGatewayProxyStructuredResultV2, Error, Context>({ timeoutEarlyInMillis: 0 })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(problemErrors())

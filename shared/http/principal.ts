@@ -12,7 +12,10 @@ export const claimsOf = (event: APIGatewayProxyEventV2): Claims | undefined =>
 const listClaim = (value: Claims[string]): string[] => {
   if (Array.isArray(value)) return value.map(String);
   if (typeof value !== 'string') return [];
-  return value.replace(/^\[|\]$/g, '').split(/[\s,]+/).filter(Boolean);
+  return value
+    .replace(/^\[|\]$/g, '')
+    .split(/[\s,]+/)
+    .filter(Boolean);
 };
 
 const nonEmpty = (value: Claims[string]): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);

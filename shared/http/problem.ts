@@ -3,7 +3,7 @@ import {
   AllocationExhausted,
   AlreadyExists,
   Conflict,
-  DomainError,
+  type DomainError,
   Forbidden,
   IdempotencyKeyReused,
   InsufficientPoints,
@@ -70,14 +70,13 @@ export const problem = (doc: ProblemDocument, headers: Record<string, string> = 
 export const problemFromDomainError = (error: DomainError, instance?: string): APIGatewayProxyStructuredResultV2 => {
   const { status, title } = kindOf(error);
   const headers: Record<string, string> =
-    error instanceof TemporarilyUnavailable ? { 'retry-after': String(error.retryAfterSeconds) }
-    // RFC 9110 §15.5.2: a 401 must carry a challenge (RFC 6750 for bearer tokens).
-    : error instanceof Unauthorized ? { 'www-authenticate': 'Bearer realm="stockclub"' }
-    : {};
-  return problem(
-    { ...error.details, type: `${problemTypeBase}${error.type}`, title, status, detail: error.message, instance },
-    headers,
-  );
+    error instanceof TemporarilyUnavailable
+      ? { 'retry-after': String(error.retryAfterSeconds) }
+      : // RFC 9110 §15.5.2: a 401 must carry a challenge (RFC 6750 for bearer tokens).
+        error instanceof Unauthorized
+        ? { 'www-authenticate': 'Bearer realm="stockclub"' }
+        : {};
+  return problem({ ...error.details, type: `${problemTypeBase}${error.type}`, title, status, detail: error.message, instance }, headers);
 };
 
 /** Anything we did not anticipate: say nothing about internals. */

@@ -18,9 +18,13 @@ let sms: PinpointSMSVoiceV2Client | undefined;
 
 const sesClient = (): SESv2Client => {
   const endpoint = process.env.AWS_ENDPOINT_URL_SESV2 ?? '';
-  if (transport() === 'local' && !endpoint) throw new Error('MESSAGES_TRANSPORT=local needs AWS_ENDPOINT_URL_SESV2 (the SES emulator): refusing to send to real SES');
+  if (transport() === 'local' && !endpoint)
+    throw new Error('MESSAGES_TRANSPORT=local needs AWS_ENDPOINT_URL_SESV2 (the SES emulator): refusing to send to real SES');
   let client = sesClients.get(endpoint);
-  if (!client) sesClients.set(endpoint, (client = new SESv2Client({})));
+  if (!client) {
+    client = new SESv2Client({});
+    sesClients.set(endpoint, client);
+  }
   return client;
 };
 
@@ -97,14 +101,17 @@ const transport = () => process.env.MESSAGES_TRANSPORT;
 export const sendEmail = async (message: EmailMessage): Promise<string> => {
   if (transport() === 'outbox') {
     const headers = Object.fromEntries((unsubscribeHeaders(message) ?? []).map((h) => [h.Name, h.Value]));
-    return outbox.add({ channel: 'email', to: headerValue(message.to), subject: headerValue(message.subject), body: message.text, headers, meta: message.tags }).id;
+    return outbox.add({ channel: 'email', to: headerValue(message.to), subject: headerValue(message.subject), body: message.text, headers, meta: message.tags })
+      .id;
   }
   const output = await sesClient().send(new SendEmailCommand(emailRequest(message)));
   return output.MessageId ?? '';
 };
 
 export const sendText = async (message: TextMessage): Promise<string> => {
-  if (transport() === 'outbox' || transport() === 'local') return outbox.add({ channel: 'sms', to: message.to, body: message.body, meta: { ...message.context, kind: message.kind } }).id;
-  const output = await (sms ??= new PinpointSMSVoiceV2Client({})).send(new SendTextMessageCommand(textRequest(message)));
+  if (transport() === 'outbox' || transport() === 'local')
+    return outbox.add({ channel: 'sms', to: message.to, body: message.body, meta: { ...message.context, kind: message.kind } }).id;
+  sms ??= new PinpointSMSVoiceV2Client({});
+  const output = await sms.send(new SendTextMessageCommand(textRequest(message)));
   return output.MessageId ?? '';
 };

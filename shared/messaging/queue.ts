@@ -15,10 +15,13 @@ export const enqueue = async (queue: QueueName, bodies: readonly unknown[]): Pro
   if (!url) throw new Error(`${queues[queue].envVar} is not set: this function does not declare sendsTo ${queue}`);
   for (let start = 0; start < bodies.length; start += batchLimit) {
     const batch = bodies.slice(start, start + batchLimit);
-    const output = await sqs.send(new SendMessageBatchCommand({
-      QueueUrl: url,
-      Entries: batch.map((body, i) => ({ Id: String(i), MessageBody: JSON.stringify(body) })),
-    }));
-    if (output.Failed?.length) throw new Error(`${queue}: ${output.Failed.length} message(s) refused: ${output.Failed.map((f) => f.Message ?? f.Code).join('; ')}`);
+    const output = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: url,
+        Entries: batch.map((body, i) => ({ Id: String(i), MessageBody: JSON.stringify(body) })),
+      }),
+    );
+    if (output.Failed?.length)
+      throw new Error(`${queue}: ${output.Failed.length} message(s) refused: ${output.Failed.map((f) => f.Message ?? f.Code).join('; ')}`);
   }
 };

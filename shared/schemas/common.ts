@@ -17,7 +17,10 @@ export const RequestId = identifier('Client-chosen id that makes the write idemp
 export const ResourceId = z
   .string()
   .max(256)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}(:[A-Za-z0-9._-]{1,64})*$/, "Id: 1-64 letters, digits, '.', '_' or '-', or such ids joined by ':' when the system derived it")
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}(:[A-Za-z0-9._-]{1,64})*$/,
+    "Id: 1-64 letters, digits, '.', '_' or '-', or such ids joined by ':' when the system derived it",
+  )
   .meta({ description: 'Resource id (client-chosen, or derived by the system from client ids with ":")' });
 
 /**
@@ -39,12 +42,11 @@ export const maxMovementQty = 1_000_000;
 
 export const Quantity = z.int().min(1).max(maxMovementQty).meta({ description: 'Whole units, positive' });
 export const SaleQuantity = z.int().min(1).max(maxSaleLineQty).meta({ description: 'Whole units sold or returned on one line' });
-export const MinorUnits = z
-  .int()
-  .min(0)
-  .max(maxUnitPrice)
-  .meta({ description: 'Money in minor units (integer cents): a price, cost, fee or threshold' });
-export const Currency = z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code').meta({ description: 'ISO 4217 currency' });
+export const MinorUnits = z.int().min(0).max(maxUnitPrice).meta({ description: 'Money in minor units (integer cents): a price, cost, fee or threshold' });
+export const Currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'ISO 4217 code')
+  .meta({ description: 'ISO 4217 currency' });
 
 /**
  * Offsets may carry a time past 9999-12-31 or before 0000-01-01 in UTC; its
@@ -78,11 +80,7 @@ const isTimeZone = (zone: string): boolean => {
     return false;
   }
 };
-export const TimeZone = z
-  .string()
-  .max(64)
-  .refine(isTimeZone, 'an IANA time zone such as Europe/Berlin')
-  .meta({ description: 'IANA time zone' });
+export const TimeZone = z.string().max(64).refine(isTimeZone, 'an IANA time zone such as Europe/Berlin').meta({ description: 'IANA time zone' });
 
 export const Limit = z.coerce.number().int().min(1).max(100).default(25);
 export const Cursor = z.string().max(1024).meta({ description: 'Opaque cursor from the previous page' });

@@ -2,7 +2,21 @@ import { z } from 'zod';
 import { normalisePhone } from '../domain/contact.ts';
 import { pointsEntryTypes } from '../domain/points.ts';
 import { tierNames } from '../domain/tiers.ts';
-import { LocationId, maxMovementQty, maxSaleTotal, MinorUnits, Name, oneLine, Page, RequestId, ResourceId, SaleQuantity, Sku, Timestamp, TimeZone } from './common.ts';
+import {
+  LocationId,
+  maxMovementQty,
+  maxSaleTotal,
+  MinorUnits,
+  Name,
+  oneLine,
+  Page,
+  RequestId,
+  ResourceId,
+  SaleQuantity,
+  Sku,
+  Timestamp,
+  TimeZone,
+} from './common.ts';
 import { Epc } from './rfid.ts';
 
 export const MemberId = RequestId.meta({ description: 'Member id' });
@@ -109,9 +123,7 @@ export const Lot = z
   .object({ lotId: z.string(), remaining: z.int(), expiresOn: Timestamp, pendingUntil: Timestamp.optional(), saleId: z.string().optional() })
   .meta({ id: 'PointsLot' });
 
-export const MemberPoints = z
-  .object({ memberId: MemberId, available: z.int(), pending: z.int(), lots: z.array(Lot) })
-  .meta({ id: 'MemberPoints' });
+export const MemberPoints = z.object({ memberId: MemberId, available: z.int(), pending: z.int(), lots: z.array(Lot) }).meta({ id: 'MemberPoints' });
 
 export const PointsEntry = z
   .object({
@@ -135,15 +147,17 @@ export const RedemptionRequest = z
 export const AdjustmentRequest = z
   .strictObject({
     adjustmentId: RequestId.optional(),
-    points: z.int().min(-10_000_000).max(10_000_000).refine((p) => p !== 0, 'not zero'),
+    points: z
+      .int()
+      .min(-10_000_000)
+      .max(10_000_000)
+      .refine((p) => p !== 0, 'not zero'),
     reason: z.string().min(1).max(200),
     expiryDays: z.int().min(1).max(3650).optional(),
   })
   .meta({ id: 'AdjustmentRequest' });
 
-export const PointsResult = z
-  .object({ entry: PointsEntry, points: PointsBalance })
-  .meta({ id: 'PointsResult' });
+export const PointsResult = z.object({ entry: PointsEntry, points: PointsBalance }).meta({ id: 'PointsResult' });
 
 export const PaidTierRequest = z
   .strictObject({ paymentId: RequestId.optional(), tier: Tier, months: z.int().min(1).max(36), fee: MinorUnits })
@@ -261,36 +275,51 @@ const TierRuleSchema = z.strictObject({
   birthdayPoints: z.int().min(0).max(1_000_000).optional(),
 });
 
-const SegmentSchema = z.strictObject({
-  tiers: z.array(Tier).min(1).max(4).optional(),
-  minTier: Tier.optional(),
-  minSpend: MinorUnits.optional(),
-  maxSpend: MinorUnits.optional(),
-  minVisits: z.int().min(0).max(100_000).optional(),
-  inactiveDays: z.int().min(1).max(3650).optional(),
-  birthdayMonth: z.int().min(1).max(12).optional(),
-  tags: z.array(Tag).min(1).max(20).optional(),
-  affinity: z.strictObject({
-    skus: z.array(Sku).min(1).max(20).refine((skus) => new Set(skus).size === skus.length, 'each SKU once'),
-    withinDays: z.int().min(1).max(3650).optional(),
-  }).optional(),
-}).refine((s) => s.minSpend === undefined || s.maxSpend === undefined || s.minSpend <= s.maxSpend, {
-  message: 'maxSpend must be at least minSpend',
-  path: ['maxSpend'],
-});
+const SegmentSchema = z
+  .strictObject({
+    tiers: z.array(Tier).min(1).max(4).optional(),
+    minTier: Tier.optional(),
+    minSpend: MinorUnits.optional(),
+    maxSpend: MinorUnits.optional(),
+    minVisits: z.int().min(0).max(100_000).optional(),
+    inactiveDays: z.int().min(1).max(3650).optional(),
+    birthdayMonth: z.int().min(1).max(12).optional(),
+    tags: z.array(Tag).min(1).max(20).optional(),
+    affinity: z
+      .strictObject({
+        skus: z
+          .array(Sku)
+          .min(1)
+          .max(20)
+          .refine((skus) => new Set(skus).size === skus.length, 'each SKU once'),
+        withinDays: z.int().min(1).max(3650).optional(),
+      })
+      .optional(),
+  })
+  .refine((s) => s.minSpend === undefined || s.maxSpend === undefined || s.minSpend <= s.maxSpend, {
+    message: 'maxSpend must be at least minSpend',
+    path: ['maxSpend'],
+  });
 
-const HolidaySchema = z.strictObject({
-  holidayId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and hyphens, at most 40'),
-  name: Name(100),
-  date: z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'MM-DD')
-    // A day some year has (02-29 in leap years), so a holiday never silently fails to come.
-    .refine((mmdd) => new Date(Date.UTC(2024, Number(mmdd.slice(0, 2)) - 1, Number(mmdd.slice(3)))).getUTCDate() === Number(mmdd.slice(3)), 'a day of the year')
-    .meta({ description: 'Every year on this day (UTC); 02-29 only in leap years' }),
-  headline: Name(120),
-  text: z.string().min(1).max(1000),
-  pointsByTier: z.partialRecord(Tier, z.int().min(0).max(1_000_000)).optional(),
-  segment: SegmentSchema.optional().meta({ description: 'Who gets it; everyone by default' }),
-}).meta({ id: 'Holiday' });
+const HolidaySchema = z
+  .strictObject({
+    holidayId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and hyphens, at most 40'),
+    name: Name(100),
+    date: z
+      .string()
+      .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'MM-DD')
+      // A day some year has (02-29 in leap years), so a holiday never silently fails to come.
+      .refine(
+        (mmdd) => new Date(Date.UTC(2024, Number(mmdd.slice(0, 2)) - 1, Number(mmdd.slice(3)))).getUTCDate() === Number(mmdd.slice(3)),
+        'a day of the year',
+      )
+      .meta({ description: 'Every year on this day (UTC); 02-29 only in leap years' }),
+    headline: Name(120),
+    text: z.string().min(1).max(1000),
+    pointsByTier: z.partialRecord(Tier, z.int().min(0).max(1_000_000)).optional(),
+    segment: SegmentSchema.optional().meta({ description: 'Who gets it; everyone by default' }),
+  })
+  .meta({ id: 'Holiday' });
 
 export const ProgramSchema = z
   .strictObject({
@@ -313,7 +342,9 @@ export const ProgramSchema = z
     rollingMonths: z.int().min(1).max(36),
     reviewGraceDays: z.int().min(0).max(3650),
     reviewIntervalDays: z.int().min(1).max(366).optional(),
-    holidays: z.array(HolidaySchema).max(50)
+    holidays: z
+      .array(HolidaySchema)
+      .max(50)
       .refine((list) => new Set(list.map((h) => h.holidayId)).size === list.length, 'holidayId is unique')
       .optional(),
   })
@@ -334,7 +365,14 @@ export const AllocationList = z.object({ sku: Sku, items: z.array(Allocation) })
 export const StockAlertRequest = z.strictObject({ sku: Sku, locationId: LocationId }).meta({ id: 'StockAlertRequest' });
 
 export const StockAlert = z
-  .object({ memberId: MemberId, sku: Sku, locationId: LocationId, status: z.enum(['ACTIVE', 'NOTIFIED']), subscribedAt: Timestamp, notifiedAt: Timestamp.optional() })
+  .object({
+    memberId: MemberId,
+    sku: Sku,
+    locationId: LocationId,
+    status: z.enum(['ACTIVE', 'NOTIFIED']),
+    subscribedAt: Timestamp,
+    notifiedAt: Timestamp.optional(),
+  })
   .meta({ id: 'StockAlert', description: 'A back-in-stock subscription: told once, when the SKU is available again at the location' });
 
 /** The query of a one-click unsubscribe link (RFC 8058: mail clients POST to it). */
@@ -346,18 +384,22 @@ export const UnsubscribeQuery = z.object({
 
 export const Unsubscribed = z.object({ unsubscribed: z.literal(true), channel: z.enum(['email', 'sms']) }).meta({ id: 'Unsubscribed' });
 
-
-const GiftSchema = z.strictObject({
-  pointsByTier: z.partialRecord(Tier, z.int().min(0).max(1_000_000)),
-  expiryDays: z.int().min(1).max(3650).optional(),
-}).meta({ description: 'Points every member in the segment gets once, by tier, whether or not a message may reach them' });
+const GiftSchema = z
+  .strictObject({
+    pointsByTier: z.partialRecord(Tier, z.int().min(0).max(1_000_000)),
+    expiryDays: z.int().min(1).max(3650).optional(),
+  })
+  .meta({ description: 'Points every member in the segment gets once, by tier, whether or not a message may reach them' });
 
 export const CampaignInput = z
   .strictObject({
     campaignId: RequestId.optional(),
     name: Name(200),
     segment: SegmentSchema,
-    channels: z.array(z.enum(['email', 'sms'])).min(1).max(2),
+    channels: z
+      .array(z.enum(['email', 'sms']))
+      .min(1)
+      .max(2),
     /** The email subject. */
     headline: Name(120),
     text: z.string().min(1).max(1000),
@@ -376,14 +418,25 @@ export const CampaignInput = z
 
 export const Campaign = z
   .object({
-    campaignId: ResourceId, name: z.string(), segment: SegmentSchema, channels: z.array(z.enum(['email', 'sms'])), headline: z.string(), text: z.string(),
-    expiresAt: Timestamp.optional(), budget: z.int().optional(), cap: z.object({ count: z.int(), days: z.int() }).optional(),
-    sendAt: Timestamp.optional(), gift: GiftSchema.optional(),
+    campaignId: ResourceId,
+    name: z.string(),
+    segment: SegmentSchema,
+    channels: z.array(z.enum(['email', 'sms'])),
+    headline: z.string(),
+    text: z.string(),
+    expiresAt: Timestamp.optional(),
+    budget: z.int().optional(),
+    cap: z.object({ count: z.int(), days: z.int() }).optional(),
+    sendAt: Timestamp.optional(),
+    gift: GiftSchema.optional(),
     status: z.enum(['DRAFT', 'SCHEDULED', 'RUNNING', 'DONE']),
     counts: z.record(z.string(), z.int()).meta({ description: 'The report: messages SENT, DEFERRED, SKIPPED, DUPLICATE, FAILED and members GIFTED so far' }),
-    fanOut: z.object({ sources: z.int(), finished: z.int(), startedAt: Timestamp, queuedAt: Timestamp.optional(), finishedAt: Timestamp.optional() }).optional()
+    fanOut: z
+      .object({ sources: z.int(), finished: z.int(), startedAt: Timestamp, queuedAt: Timestamp.optional(), finishedAt: Timestamp.optional() })
+      .optional()
       .meta({ description: 'Queued sources (scan segments or SKUs) and how many are done' }),
-    createdAt: Timestamp, by: z.string(),
+    createdAt: Timestamp,
+    by: z.string(),
   })
   .meta({ id: 'Campaign' });
 
@@ -393,7 +446,16 @@ export const CampaignPageQuery = z.object({ cursor: z.string().max(1024).optiona
 export const CampaignDryRun = z
   .object({
     campaignId: ResourceId,
-    entries: z.array(z.object({ memberId: z.string(), action: z.enum(['SEND', 'DEFER', 'SKIP', 'NOT_IN_SEGMENT']), channel: z.string().optional(), reason: z.string().optional(), until: Timestamp.optional(), points: z.int().optional() })),
+    entries: z.array(
+      z.object({
+        memberId: z.string(),
+        action: z.enum(['SEND', 'DEFER', 'SKIP', 'NOT_IN_SEGMENT']),
+        channel: z.string().optional(),
+        reason: z.string().optional(),
+        until: Timestamp.optional(),
+        points: z.int().optional(),
+      }),
+    ),
     summary: z.record(z.string(), z.int()),
     cursor: z.string().optional(),
   })

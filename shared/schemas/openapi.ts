@@ -11,7 +11,11 @@ type JsonSchema = Record<string, unknown>;
 export const buildOpenApi = (): Record<string, unknown> => {
   const components: Record<string, JsonSchema> = {};
   const toSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
-    const { $schema: _ignored, $defs, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema & {
+    const {
+      $schema: _ignored,
+      $defs,
+      ...rest
+    } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema & {
       $defs?: Record<string, JsonSchema>;
     };
     const relink = <T>(value: T): T => JSON.parse(JSON.stringify(value).replaceAll('"#/$defs/', '"#/components/schemas/')) as T;
@@ -45,10 +49,15 @@ export const buildOpenApi = (): Record<string, unknown> => {
     ],
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } } : {}),
     responses: {
-      ...Object.fromEntries([route.success, ...(route.alsoSucceeds ? [route.alsoSucceeds] : [])].map((success) => [success.status, {
-        description: success.description,
-        ...(success.schema ? { content: { 'application/json': { schema: toSchema(success.schema, 'output') } } } : {}),
-      }])),
+      ...Object.fromEntries(
+        [route.success, ...(route.alsoSucceeds ? [route.alsoSucceeds] : [])].map((success) => [
+          success.status,
+          {
+            description: success.description,
+            ...(success.schema ? { content: { 'application/json': { schema: toSchema(success.schema, 'output') } } } : {}),
+          },
+        ]),
+      ),
       ...(route.auth === 'public' ? {} : { 401: problem, 403: problem }),
       400: problem,
       404: problem,

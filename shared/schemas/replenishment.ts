@@ -32,7 +32,10 @@ export const PurchaseOrderInput = z
   .strictObject({
     purchaseOrderId: RequestId.optional(),
     supplierId: z.string().min(1).max(64).optional(),
-    lines: z.array(z.strictObject({ sku: Sku, locationId: LocationId, qty: Quantity })).min(1).max(45),
+    lines: z
+      .array(z.strictObject({ sku: Sku, locationId: LocationId, qty: Quantity }))
+      .min(1)
+      .max(45),
     /** Mark the open suggestions for these SKU/location pairs as ordered (they must exist). */
     fromSuggestions: z.boolean().optional(),
   })
@@ -59,13 +62,14 @@ export const PurchaseOrderReceipt = z
   .strictObject({
     receiptId: RequestId.optional(),
     locationId: LocationId,
-    lines: z.array(z.strictObject({ sku: Sku, qty: Quantity })).min(1).max(45),
+    lines: z
+      .array(z.strictObject({ sku: Sku, qty: Quantity }))
+      .min(1)
+      .max(45),
   })
   .meta({ id: 'PurchaseOrderReceipt' });
 
-export const ReceiptResult = z
-  .object({ order: PurchaseOrder, levels: z.array(StockLevel) })
-  .meta({ id: 'PurchaseOrderReceiptResult' });
+export const ReceiptResult = z.object({ order: PurchaseOrder, levels: z.array(StockLevel) }).meta({ id: 'PurchaseOrderReceiptResult' });
 
 export const HqOrdersInput = z.strictObject({ runId: RequestId.optional() }).meta({ id: 'HqOrdersInput' });
 
@@ -78,7 +82,17 @@ export const HqOrders = z
         totalQuantity: z.int(),
         totalValue: z.int(),
         rules: z.array(z.string()).meta({ description: 'Rounding applied: PACK_MULTIPLE (each line up to whole packs), SUPPLIER_MINIMUM_QTY / _VALUE' }),
-        lines: z.array(z.object({ sku: Sku, quantity: z.int(), requested: z.int(), packSize: z.int(), unitCost: z.int(), rule: z.string(), locations: z.array(z.object({ locationId: LocationId, quantity: z.int() })) })),
+        lines: z.array(
+          z.object({
+            sku: Sku,
+            quantity: z.int(),
+            requested: z.int(),
+            packSize: z.int(),
+            unitCost: z.int(),
+            rule: z.string(),
+            locations: z.array(z.object({ locationId: LocationId, quantity: z.int() })),
+          }),
+        ),
       }),
     ),
   })

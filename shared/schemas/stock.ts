@@ -28,7 +28,6 @@ export const Gtin = z
 
 export const ServiceLevel = z.number().gt(0.5).lt(1).meta({ description: 'Target cycle service level, e.g. 0.95' });
 
-
 /** Stock set aside for members: who may buy it and how much each. The allocation itself is booked separately. */
 export const MemberExclusive = z.strictObject({
   minTier: z.enum(tierNames),
@@ -71,18 +70,7 @@ export const Product = ProductInput.extend({
   updatedAt: Timestamp,
 }).meta({ id: 'Product' });
 
-export const movementTypes = [
-  'RECEIPT',
-  'SALE',
-  'RETURN',
-  'TRANSFER',
-  'ADJUSTMENT',
-  'COUNT',
-  'RESERVE',
-  'RELEASE',
-  'RFID_IN',
-  'RFID_OUT',
-] as const;
+export const movementTypes = ['RECEIPT', 'SALE', 'RETURN', 'TRANSFER', 'ADJUSTMENT', 'COUNT', 'RESERVE', 'RELEASE', 'RFID_IN', 'RFID_OUT'] as const;
 export const MovementType = z.enum(movementTypes);
 
 /** Ledger entry kinds: a TRANSFER request books one OUT and one IN entry. */
@@ -163,7 +151,10 @@ export const LocationParams = z.object({ locationId: LocationId });
 export const StockOfSku = z.object({ sku: Sku, levels: z.array(StockLevel) }).meta({ id: 'StockOfSku' });
 
 export const LocationStockQuery = Page.extend({
-  belowReorderPoint: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  belowReorderPoint: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
 });
 
 export const MovementsQuery = Page.extend({
@@ -182,5 +173,4 @@ export const MovementsQuery = Page.extend({
     path: ['to'],
   });
 
-export const pageOf = <T extends z.ZodType>(item: T, id: string) =>
-  z.object({ items: z.array(item), cursor: z.string().optional() }).meta({ id });
+export const pageOf = <T extends z.ZodType>(item: T, id: string) => z.object({ items: z.array(item), cursor: z.string().optional() }).meta({ id });

@@ -28,7 +28,9 @@ it('does the stream work of writes made just before a SIGKILL once the cloud is 
   const admin = await signLocalToken({ role: 'admin' });
   const call = async (cloud: Cloud, method: string, path: string, body?: unknown) => {
     const response = await fetch(`${cloud.ready.url}${path}`, {
-      method, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+      method,
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: response.status, body: (await response.json()) as any };
   };

@@ -25,7 +25,10 @@ const portOf = (endpoint: string) => Number(new URL(endpoint).port);
 
 const killAndWaitForJvm = async ({ process: parent, ready }: Child<{ endpoint: string }>) => {
   parent.kill('SIGKILL');
-  await waitUntil(async () => !(await answers('127.0.0.1', portOf(ready.endpoint))), `DynamoDB Local at ${ready.endpoint} to stop answering once its parent was killed`);
+  await waitUntil(
+    async () => !(await answers('127.0.0.1', portOf(ready.endpoint))),
+    `DynamoDB Local at ${ready.endpoint} to stop answering once its parent was killed`,
+  );
 };
 
 afterAll(() => {

@@ -48,20 +48,31 @@ describe('the local cloud', () => {
     expect((await fetch(`${cloud.url}/stock/ANY`, { headers: { authorization: `Bearer ${expired}` } })).status).toBe(401);
   });
 
-  it('carries a gate\'s reads through the topic rule to the handler and its acknowledgement back over MQTT', async () => {
+  it("carries a gate's reads through the topic rule to the handler and its acknowledgement back over MQTT", async () => {
     const token = await signLocalToken({ role: 'gateway', locations: ['WH-E2E'], gateId: 'DOCK-1' });
     const gate = await connect('WH-E2E/DOCK-1', token);
     await gate.subscribeAsync('stockclub/WH-E2E/gates/DOCK-1/events', { qos: 1 });
     const ack = nextMessage(gate, 'stockclub/WH-E2E/gates/DOCK-1/events');
     // Reads must be recent: the ingest sets aside reads more than a week old.
     const readAt = new Date().toISOString();
-    await gate.publishAsync('stockclub/WH-E2E/gates/DOCK-1/reads', JSON.stringify({
-      readAt, direction: 'IN',
-      reads: [{ epc: '3074257bf7194e4000001a85' }, { epc: '3074257bf7194e4000001a85', antenna: 2 }],
-    }), { qos: 1 });
+    await gate.publishAsync(
+      'stockclub/WH-E2E/gates/DOCK-1/reads',
+      JSON.stringify({
+        readAt,
+        direction: 'IN',
+        reads: [{ epc: '3074257bf7194e4000001a85' }, { epc: '3074257bf7194e4000001a85', antenna: 2 }],
+      }),
+      { qos: 1 },
+    );
     // An empty cloud has no product with this GTIN: the tag is counted as unknown, nothing is booked.
     expect(await ack).toMatchObject({
-      type: 'ACK', readAt, direction: 'IN', received: 2, distinctEpcs: 1, booked: 0, unknownGtins: { count: 1, gtins: ['80614141123458'] },
+      type: 'ACK',
+      readAt,
+      direction: 'IN',
+      received: 2,
+      distinctEpcs: 1,
+      booked: 0,
+      unknownGtins: { count: 1, gtins: ['80614141123458'] },
     });
   });
 
@@ -92,7 +103,11 @@ describe('the local cloud', () => {
 
     // Another gate's reads: the broker closes the connection and the message goes nowhere.
     const closed = new Promise<void>((resolve) => gate.once('close', () => resolve()));
-    gate.publish('stockclub/WH-E2E/gates/DOCK-9/reads', JSON.stringify({ readAt: '2026-11-25T10:00:00Z', direction: 'OUT', reads: [{ epc: '3074257bf7194e4000001a85' }] }), { qos: 0 });
+    gate.publish(
+      'stockclub/WH-E2E/gates/DOCK-9/reads',
+      JSON.stringify({ readAt: '2026-11-25T10:00:00Z', direction: 'OUT', reads: [{ epc: '3074257bf7194e4000001a85' }] }),
+      { qos: 0 },
+    );
     await closed;
     await cloud.settled();
     expect(seen).not.toContain('stockclub/WH-E2E/gates/DOCK-9/reads');
@@ -121,7 +136,7 @@ describe('the local cloud', () => {
     expect((await fetch(`${cloud.url}/_local/jobs/noSuchJob`, { method: 'POST' })).status).toBe(404);
   });
 
-  it('welcomes a new member through the members table\'s stream, as deployed', async () => {
+  it("welcomes a new member through the members table's stream, as deployed", async () => {
     const till = await signLocalToken({ role: 'store', locations: ['WH-E2E'] });
     const email = 'welcome-e2e@example.com';
     const registered = await fetch(`${cloud.url}/members`, {
@@ -137,7 +152,9 @@ describe('the local cloud', () => {
     }
     expect(items).toEqual([expect.objectContaining({ subject: 'Welcome to StockClub, Emma' })]);
     // It went through the SES v2 adapter to the emulator, with the sender and configuration the local cloud set.
-    const store = (await (await fetch(`${cloud.mailUrl}/store`)).json()) as { emails: { from: string; destination: { to: string[] }; body: { html?: string } }[] };
+    const store = (await (await fetch(`${cloud.mailUrl}/store`)).json()) as {
+      emails: { from: string; destination: { to: string[] }; body: { html?: string } }[];
+    };
     expect(store.emails.filter((e) => e.destination.to.includes(email))).toEqual([
       expect.objectContaining({ from: 'StockClub <club@stockclub.local>', body: expect.objectContaining({ html: expect.stringContaining('Emma') }) }),
     ]);
@@ -148,7 +165,11 @@ describe('the local cloud', () => {
   it('fans a campaign out through the SQS queue to its worker, which sends through SES', async () => {
     const admin = await signLocalToken({ role: 'admin' });
     const call = async (method: string, path: string, body?: unknown) => {
-      const headers = { authorization: `Bearer ${admin}`, 'content-type': 'application/json', 'idempotency-key': (body as { campaignId?: string } | undefined)?.campaignId ?? `e2e-${path.replaceAll('/', '-')}` };
+      const headers = {
+        authorization: `Bearer ${admin}`,
+        'content-type': 'application/json',
+        'idempotency-key': (body as { campaignId?: string } | undefined)?.campaignId ?? `e2e-${path.replaceAll('/', '-')}`,
+      };
       const answer = await fetch(`${cloud.url}${path}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
       return { status: answer.status, body: (await answer.json()) as Record<string, any> };
     };
@@ -156,7 +177,14 @@ describe('the local cloud', () => {
     const member = await call('POST', '/members', { name: 'Cara', email, timeZone: 'Pacific/Kiritimati', consent: { email: true } });
     expect(member.status, JSON.stringify(member.body)).toBe(201);
     expect((await call('PUT', `/members/${member.body.memberId}/tags`, { tags: ['e2e-guests'] })).status).toBe(200);
-    const campaign = await call('POST', '/campaigns', { campaignId: 'e2e-guests', name: 'Guests', segment: { tags: ['e2e-guests'] }, channels: ['email'], headline: 'For our guests', text: 'see you soon.' });
+    const campaign = await call('POST', '/campaigns', {
+      campaignId: 'e2e-guests',
+      name: 'Guests',
+      segment: { tags: ['e2e-guests'] },
+      channels: ['email'],
+      headline: 'For our guests',
+      text: 'see you soon.',
+    });
     expect(campaign.status, JSON.stringify(campaign.body)).toBe(201);
     expect((await call('POST', '/campaigns/e2e-guests/start')).status).toBe(202);
     await cloud.settled();
@@ -173,12 +201,30 @@ describe('the local cloud', () => {
     const sample = readFileSync(new URL('../../events/schedule/release-expired-holds.json', import.meta.url), 'utf8');
     expect((await fetch(`${cloud.url}/_local/invoke/releaseExpiredHolds`, { method: 'POST', body: sample })).status).toBe(401);
     const store = await signLocalToken({ role: 'store', locations: ['WH-E2E'] });
-    expect((await fetch(`${cloud.url}/_local/invoke/releaseExpiredHolds`, { method: 'POST', body: sample, headers: { authorization: `Bearer ${store}` } })).status).toBe(401);
+    expect(
+      (await fetch(`${cloud.url}/_local/invoke/releaseExpiredHolds`, { method: 'POST', body: sample, headers: { authorization: `Bearer ${store}` } })).status,
+    ).toBe(401);
 
     const run = promisify(execFile);
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/invoke.ts', 'releaseExpiredHolds', 'events/schedule/release-expired-holds.json', '--url', cloud.url]);
+    const { stdout } = await run(process.execPath, [
+      '--import',
+      'tsx',
+      'scripts/invoke.ts',
+      'releaseExpiredHolds',
+      'events/schedule/release-expired-holds.json',
+      '--url',
+      cloud.url,
+    ]);
     expect(JSON.parse(stdout)).toEqual({ expired: 0, alreadyClosed: 0, failed: 0, more: false });
-    const unknown = await run(process.execPath, ['--import', 'tsx', 'scripts/invoke.ts', 'noSuchFunction', 'events/schedule/release-expired-holds.json', '--url', cloud.url]).catch((error: { code: number; stdout: string }) => error);
+    const unknown = await run(process.execPath, [
+      '--import',
+      'tsx',
+      'scripts/invoke.ts',
+      'noSuchFunction',
+      'events/schedule/release-expired-holds.json',
+      '--url',
+      cloud.url,
+    ]).catch((error: { code: number; stdout: string }) => error);
     expect(unknown).toMatchObject({ code: 1, stdout: expect.stringContaining('No function noSuchFunction') });
   });
 });

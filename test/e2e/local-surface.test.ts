@@ -33,33 +33,45 @@ const observe = async () => {
   await observer.subscribeAsync('stockclub/#', { qos: 1 });
   const seen: { topic: string; payload: string }[] = [];
   observer.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString('utf8') }));
-  const arrival = (topic: string) =>
-    new Promise<string>((resolve) => observer.on('message', (t, payload) => t === topic && resolve(payload.toString('utf8'))));
+  const arrival = (topic: string) => new Promise<string>((resolve) => observer.on('message', (t, payload) => t === topic && resolve(payload.toString('utf8'))));
   return { seen, arrival };
 };
 
 /** The same claims signLocalToken makes, without `exp`: a token that never expires. */
 const tokenWithoutExp = (claims: Record<string, string>, subject: string) =>
-  new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuer(localIssuer).setAudience(localAudience).setSubject(subject).setIssuedAt().sign(localSigningKey);
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(localIssuer)
+    .setAudience(localAudience)
+    .setSubject(subject)
+    .setIssuedAt()
+    .sign(localSigningKey);
 
 /** The TCP sockets this process listens on (Linux: its socket inodes found in /proc/net/tcp and tcp6). */
 const listeningSockets = (): { address: string; port: number }[] => {
-  const inodes = new Set(readdirSync('/proc/self/fd').flatMap((fd) => {
-    try {
-      return [/^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`))?.[1] ?? ''];
-    } catch {
-      return [];
-    }
-  }));
+  const inodes = new Set(
+    readdirSync('/proc/self/fd').flatMap((fd) => {
+      try {
+        return [/^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`))?.[1] ?? ''];
+      } catch {
+        return [];
+      }
+    }),
+  );
   return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((file) =>
-    readFileSync(file, 'utf8').trim().split('\n').slice(1).flatMap((line) => {
-      const [, local = '', , state, , , , , , inode = ''] = line.trim().split(/\s+/);
-      if (state !== '0A' || !inodes.has(inode)) return []; // 0A: LISTEN
-      const [hexAddress = '', hexPort = ''] = local.split(':');
-      // Each 32-bit word of the address is in host (little-endian) order.
-      const bytes = hexAddress.match(/.{8}/g)!.flatMap((word) => [...Buffer.from(word, 'hex').reverse()]);
-      return [{ address: bytes.join('.'), port: parseInt(hexPort, 16) }];
-    }));
+    readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .flatMap((line) => {
+        const [, local = '', , state, , , , , , inode = ''] = line.trim().split(/\s+/);
+        if (state !== '0A' || !inodes.has(inode)) return []; // 0A: LISTEN
+        const [hexAddress = '', hexPort = ''] = local.split(':');
+        // Each 32-bit word of the address is in host (little-endian) order.
+        const bytes = hexAddress.match(/.{8}/g)!.flatMap((word) => [...Buffer.from(word, 'hex').reverse()]);
+        return [{ address: bytes.join('.'), port: parseInt(hexPort, 16) }];
+      }),
+  );
 };
 
 /** 127.0.0.0/8, ::1, or ::ffff:127.x.x.x, written as the bytes of the address. */
@@ -91,16 +103,21 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
-describe('the local cloud\'s surface', () => {
-  it.runIf(process.platform === 'linux')('listens on loopback only: gateway, broker, IoT data plane, SES emulator, SQS and anything else it opened', async () => {
-    const sockets = listeningSockets();
-    const ports = sockets.map((s) => s.port);
-    for (const url of [cloud.url, cloud.mqttUrl, cloud.mailUrl, iotDataUrl, sqsUrl]) expect(ports, url).toContain(Number(new URL(url).port));
-    expect(sockets.filter((s) => !isLoopback(s.address))).toEqual([]);
-    // And from the outside: an address of this machine that is not loopback reaches none of them.
-    const outside = Object.values(networkInterfaces()).flat().find((i) => i && !i.internal && i.family === 'IPv4')?.address;
-    if (outside) for (const port of ports) expect(await refusedAt(outside, port), `${outside}:${port}`).toBe('ECONNREFUSED');
-  });
+describe("the local cloud's surface", () => {
+  it.runIf(process.platform === 'linux')(
+    'listens on loopback only: gateway, broker, IoT data plane, SES emulator, SQS and anything else it opened',
+    async () => {
+      const sockets = listeningSockets();
+      const ports = sockets.map((s) => s.port);
+      for (const url of [cloud.url, cloud.mqttUrl, cloud.mailUrl, iotDataUrl, sqsUrl]) expect(ports, url).toContain(Number(new URL(url).port));
+      expect(sockets.filter((s) => !isLoopback(s.address))).toEqual([]);
+      // And from the outside: an address of this machine that is not loopback reaches none of them.
+      const outside = Object.values(networkInterfaces())
+        .flat()
+        .find((i) => i && !i.internal && i.family === 'IPv4')?.address;
+      if (outside) for (const port of ports) expect(await refusedAt(outside, port), `${outside}:${port}`).toBe('ECONNREFUSED');
+    },
+  );
 
   it('takes IoT data plane publishes only from its own handlers: unsigned or signed with other credentials, 403 and nothing on the broker', async () => {
     const { seen, arrival } = await observe();
@@ -110,11 +127,15 @@ describe('the local cloud\'s surface', () => {
     expect(unsigned.status).toBe(403);
     // The well-known local credentials the handlers had before are not the handlers' any more.
     const stranger = new IoTDataPlaneClient({
-      endpoint: iotDataUrl, region: localAwsEnv.AWS_REGION, maxAttempts: 1,
+      endpoint: iotDataUrl,
+      region: localAwsEnv.AWS_REGION,
+      maxAttempts: 1,
       credentials: { accessKeyId: localAwsEnv.AWS_ACCESS_KEY_ID, secretAccessKey: localAwsEnv.AWS_SECRET_ACCESS_KEY },
     });
-    await expect(stranger.send(new PublishCommand({ topic: events, qos: 1, payload: new TextEncoder().encode(forged) })))
-      .rejects.toMatchObject({ name: 'InvalidSignatureException', $metadata: { httpStatusCode: 403 } });
+    await expect(stranger.send(new PublishCommand({ topic: events, qos: 1, payload: new TextEncoder().encode(forged) }))).rejects.toMatchObject({
+      name: 'InvalidSignatureException',
+      $metadata: { httpStatusCode: 403 },
+    });
     stranger.destroy();
 
     // The handler's own ACK still goes through, and arrives after anything published before it.
@@ -134,10 +155,7 @@ describe('the local cloud\'s surface', () => {
     gate.on('message', (topic) => gateSaw.push(topic));
 
     // Refused: the broker closes the connection; let through, the listener would get it first.
-    const outcome = Promise.race([
-      new Promise((resolve) => gate.once('close', () => resolve('closed'))),
-      arrival(events).then(() => 'delivered'),
-    ]);
+    const outcome = Promise.race([new Promise((resolve) => gate.once('close', () => resolve('closed'))), arrival(events).then(() => 'delivered')]);
     gate.publish(events, '{"type":"ALARM","reason":"forged by the gate itself"}', { qos: 0 });
     expect(await outcome).toBe('closed');
 
@@ -150,7 +168,7 @@ describe('the local cloud\'s surface', () => {
     expect(gateSaw).toEqual([]);
   });
 
-  it('refuses a token without exp, as API Gateway\'s JWT authorizer does, on the HTTP API and at the broker\'s gateway login', async () => {
+  it("refuses a token without exp, as API Gateway's JWT authorizer does, on the HTTP API and at the broker's gateway login", async () => {
     const stock = (token: string) => fetch(`${cloud.url}/stock/ANY`, { headers: { authorization: `Bearer ${token}` } });
     const forever = await stock(await tokenWithoutExp({ role: 'admin' }, 'admin-dev'));
     expect(forever.status).toBe(401);
@@ -160,13 +178,17 @@ describe('the local cloud\'s surface', () => {
 
     const gateClaims = { role: 'gateway', locations: 'WH-SURFACE', gateId: 'DOCK-4' };
     await expect(connectMqtt('WH-SURFACE/DOCK-4', await tokenWithoutExp(gateClaims, 'WH-SURFACE/DOCK-4'))).rejects.toMatchObject({ code: 4 });
-    expect((await connectMqtt('WH-SURFACE/DOCK-4', await signLocalToken({ role: 'gateway', locations: ['WH-SURFACE'], gateId: 'DOCK-4' }))).connected).toBe(true);
+    expect((await connectMqtt('WH-SURFACE/DOCK-4', await signLocalToken({ role: 'gateway', locations: ['WH-SURFACE'], gateId: 'DOCK-4' }))).connected).toBe(
+      true,
+    );
   });
 
   it('answers a body over 10 MB with 413 problem+json after reading it, not a reset', async () => {
     const admin = await signLocalToken({ role: 'admin' });
     const answer = await fetch(`${cloud.url}/sales`, {
-      method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: 'x'.repeat(10 * 1024 * 1024 + 1),
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: 'x'.repeat(10 * 1024 * 1024 + 1),
     });
     expect(answer.status).toBe(413);
     expect(answer.headers.get('content-type')).toBe('application/problem+json');

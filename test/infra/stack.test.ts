@@ -38,12 +38,16 @@ const importsIn = (value: unknown): string[] => [...JSON.stringify(value).matchA
 
 describe('tables', () => {
   it.each(tableList.map((t) => [t.id, t] as const))('%s matches infra/tables.ts and is protected', (_id, definition) => {
-    const table = resourcesOf('AWS::DynamoDB::Table').find((t) =>
-      JSON.stringify(t.Properties.KeySchema) === JSON.stringify([
-        { AttributeName: definition.partitionKey, KeyType: 'HASH' },
-        ...(definition.sortKey ? [{ AttributeName: definition.sortKey, KeyType: 'RANGE' }] : []),
-      ]) && (t.Properties.GlobalSecondaryIndexes ?? []).length === definition.indexes.length
-      && (t.Properties.StreamSpecification?.StreamViewType) === definition.stream);
+    const table = resourcesOf('AWS::DynamoDB::Table').find(
+      (t) =>
+        JSON.stringify(t.Properties.KeySchema) ===
+          JSON.stringify([
+            { AttributeName: definition.partitionKey, KeyType: 'HASH' },
+            ...(definition.sortKey ? [{ AttributeName: definition.sortKey, KeyType: 'RANGE' }] : []),
+          ]) &&
+        (t.Properties.GlobalSecondaryIndexes ?? []).length === definition.indexes.length &&
+        t.Properties.StreamSpecification?.StreamViewType === definition.stream,
+    );
     expect(table).toBeDefined();
     expect(table!.DeletionPolicy).toBe('Retain');
     expect(table!.Properties).toMatchObject({
@@ -66,7 +70,13 @@ describe('tables', () => {
 
 describe('functions', () => {
   it('has one arm64 Node 22 function per route, stream consumer, topic rule, schedule, queue and notification consumer', () => {
-    const expected = routeList().length + streamConsumerList().length + Object.keys(topicRules).length + scheduleList().length + queueList().length + notificationConsumerList().length;
+    const expected =
+      routeList().length +
+      streamConsumerList().length +
+      Object.keys(topicRules).length +
+      scheduleList().length +
+      queueList().length +
+      notificationConsumerList().length;
     const functions = resourcesOf('AWS::Lambda::Function');
     expect(functions).toHaveLength(expected);
     for (const fn of functions) {
@@ -76,7 +86,14 @@ describe('functions', () => {
     }
     const handlers = functions.map((f) => f.Properties.Handler).sort();
     expect(handlers).toEqual(
-      [...routeList().map(([n]) => n), ...streamConsumerList().map(([n]) => n), ...Object.keys(topicRules), ...scheduleList().map(([n]) => n), ...queueList().map(([n]) => n), ...notificationConsumerList().map(([n]) => n)]
+      [
+        ...routeList().map(([n]) => n),
+        ...streamConsumerList().map(([n]) => n),
+        ...Object.keys(topicRules),
+        ...scheduleList().map(([n]) => n),
+        ...queueList().map(([n]) => n),
+        ...notificationConsumerList().map(([n]) => n),
+      ]
         .map((n) => `index.${n}`)
         .sort(),
     );
@@ -99,7 +116,7 @@ describe('functions', () => {
     expect(actions).toContain('dynamodb:Query');
   });
 
-  it('names in each function\'s environment exactly the tables its role may use', () => {
+  it("names in each function's environment exactly the tables its role may use", () => {
     const tableArnExports = new Set(tableList.map((t) => `StockClubData-${t.id}TableArn`));
     const policies = resourcesOf('AWS::IAM::Policy');
     let checked = 0;
@@ -109,14 +126,16 @@ describe('functions', () => {
         .filter(([name]) => tableList.some((t) => t.envVar === name))
         .flatMap(([, value]) => importsIn(value))
         .sort();
-      const grantedTables = [...new Set(
-        policies
-          .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
-          .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
-          .filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))
-          .flatMap((s) => importsIn(s.Resource))
-          .filter((name) => tableArnExports.has(name)),
-      )].sort();
+      const grantedTables = [
+        ...new Set(
+          policies
+            .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+            .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+            .filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))
+            .flatMap((s) => importsIn(s.Resource))
+            .filter((name) => tableArnExports.has(name)),
+        ),
+      ].sort();
       expect(envTables, fn.Properties.Handler).toEqual(grantedTables);
       checked += envTables.length;
     }
@@ -140,7 +159,11 @@ describe('functions', () => {
 describe('HTTP API', () => {
   it('has every route of infra/routes.ts, with the JWT authorizer unless public', () => {
     const routes = resourcesOf('AWS::ApiGatewayV2::Route');
-    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(routeList().map(([, r]) => routeKey(r)).sort());
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
+      routeList()
+        .map(([, r]) => routeKey(r))
+        .sort(),
+    );
     for (const [, route] of routeList()) {
       const resource = routes.find((r) => r.Properties.RouteKey === routeKey(route))!;
       expect(resource.Properties.AuthorizationType).toBe(route.auth === 'public' ? 'NONE' : 'JWT');
@@ -155,7 +178,10 @@ describe('HTTP API', () => {
     templates.api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
-      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.serializedJson(Match.objectLike({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' })) },
+      AccessLogSettings: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.serializedJson(Match.objectLike({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' })),
+      },
     });
   });
 });
@@ -199,7 +225,9 @@ describe('streams, IoT and schedules', () => {
 
   it('lets only the gate ingest publish, and only to gate events topics', () => {
     const publishers = resourcesOf('AWS::IAM::Policy')
-      .flatMap((p) => (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]).map((s) => ({ roles: p.Properties.Roles, s })))
+      .flatMap((p) =>
+        (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]).map((s) => ({ roles: p.Properties.Roles, s })),
+      )
       .filter(({ s }) => [s.Action].flat().some((a) => a.startsWith('iot:')));
     expect(publishers).toHaveLength(Object.keys(topicRules).length);
     for (const { roles, s } of publishers) {
@@ -212,11 +240,15 @@ describe('streams, IoT and schedules', () => {
   it('lets a gateway publish only under its own location and gate', () => {
     const [policy] = resourcesOf('AWS::IoT::Policy');
     const publish = policy!.Properties.PolicyDocument.Statement.find((s: { Action: string }) => s.Action === 'iot:Publish');
-    expect(JSON.stringify(publish.Resource)).toContain('topic/stockclub/${iot:Connection.Thing.Attributes[locationId]}/gates/${iot:Connection.Thing.ThingName}/reads');
+    expect(JSON.stringify(publish.Resource)).toContain(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: IoT policy variables as the template holds them
+      'topic/stockclub/${iot:Connection.Thing.Attributes[locationId]}/gates/${iot:Connection.Thing.ThingName}/reads',
+    );
     const statements = policy!.Properties.PolicyDocument.Statement as { Effect: string; Action: string; Resource: unknown }[];
     expect(statements.map((s) => s.Action).sort()).toEqual(['iot:Connect', 'iot:Publish', 'iot:Receive', 'iot:Subscribe']);
     for (const s of statements) {
       expect(s.Effect).toBe('Allow');
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: IoT policy variables as the template holds them
       expect(JSON.stringify(s.Resource)).toContain('${iot:Connection.Thing.ThingName}');
     }
   });
@@ -264,13 +296,23 @@ describe('member messages', () => {
   const messageSenders = (): string[] =>
     [...scheduleList(), ...streamConsumerList(), ...routeList(), ...queueList()].filter(([, d]) => 'sendsMessages' in d && d.sendsMessages).map(([n]) => n);
   const messaging = () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], jwtIssuer: 'https://idp.example/', jwtAudience: 'stockclub-api', emailFrom: 'Club <club@shop.test>', smsOriginationNumbers: 'arn:aws:sms-voice:eu-central-1:123456789012:phone-number/phone-1' } });
+    const app = new App({
+      context: {
+        'aws:cdk:bundling-stacks': [],
+        jwtIssuer: 'https://idp.example/',
+        jwtAudience: 'stockclub-api',
+        emailFrom: 'Club <club@shop.test>',
+        smsOriginationNumbers: 'arn:aws:sms-voice:eu-central-1:123456789012:phone-number/phone-1',
+      },
+    });
     return templatesOf(createStockClub(app, 'StockClub'));
   };
 
   it('gives the jobs that send messages the SES and SMS settings, and only those jobs', () => {
     const withMessages = messaging();
-    const functions = resourcesOf('AWS::Lambda::Function', withMessages) as { Properties: { Handler: string; Environment?: { Variables: Record<string, unknown> } } }[];
+    const functions = resourcesOf('AWS::Lambda::Function', withMessages) as {
+      Properties: { Handler: string; Environment?: { Variables: Record<string, unknown> } };
+    }[];
     const senders = messageSenders();
     expect(senders.length).toBeGreaterThan(0);
     for (const f of functions) {
@@ -283,10 +325,18 @@ describe('member messages', () => {
 
   it('sends from a pool with an opt-out list AWS enforces, and lets only the sending roles send', () => {
     const withMessages = messaging();
-    withMessages.messaging.hasResourceProperties('AWS::SMSVOICE::Pool', { SelfManagedOptOutsEnabled: false, OptOutListName: Match.anyValue(), MandatoryKeywords: { STOP: Match.anyValue(), HELP: Match.anyValue() } });
+    withMessages.messaging.hasResourceProperties('AWS::SMSVOICE::Pool', {
+      SelfManagedOptOutsEnabled: false,
+      OptOutListName: Match.anyValue(),
+      MandatoryKeywords: { STOP: Match.anyValue(), HELP: Match.anyValue() },
+    });
     withMessages.messaging.hasResourceProperties('AWS::SES::ConfigurationSet', { SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] } });
-    const policies = resourcesOf('AWS::IAM::Policy', withMessages) as { Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } } }[];
-    const sendStatements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).filter((st) => JSON.stringify(st.Action).includes('ses:SendEmail') || JSON.stringify(st.Action).includes('sms-voice:SendTextMessage'));
+    const policies = resourcesOf('AWS::IAM::Policy', withMessages) as {
+      Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } };
+    }[];
+    const sendStatements = policies
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((st) => JSON.stringify(st.Action).includes('ses:SendEmail') || JSON.stringify(st.Action).includes('sms-voice:SendTextMessage'));
     expect(sendStatements).toHaveLength(2 * messageSenders().length);
     for (const st of sendStatements) expect(JSON.stringify(st.Resource)).not.toMatch(/"\*"/);
   });
@@ -325,7 +375,14 @@ describe('stack settings', () => {
 
   it('warns without an IoT data endpoint and points only the gate ingest at it when given', () => {
     Annotations.fromStack(stacks.workers).hasWarning('*', Match.stringLikeRegexp('iotDataEndpoint'));
-    const withEndpoint = new App({ context: { 'aws:cdk:bundling-stacks': [], jwtIssuer: 'https://idp.example/', jwtAudience: 'stockclub-api', iotDataEndpoint: 'abc-ats.iot.eu-west-1.amazonaws.com' } });
+    const withEndpoint = new App({
+      context: {
+        'aws:cdk:bundling-stacks': [],
+        jwtIssuer: 'https://idp.example/',
+        jwtAudience: 'stockclub-api',
+        iotDataEndpoint: 'abc-ats.iot.eu-west-1.amazonaws.com',
+      },
+    });
     const configured = createStockClub(withEndpoint, 'StockClub');
     Annotations.fromStack(configured.workers).hasNoWarning('*', Match.stringLikeRegexp('iotDataEndpoint'));
     const functions = findAll('AWS::Lambda::Function', templatesOf(configured));
@@ -333,21 +390,25 @@ describe('stack settings', () => {
       .filter((f) => f.Properties.Environment.Variables.AWS_ENDPOINT_URL_IOT_DATA_PLANE !== undefined)
       .map((f) => f.Properties.Handler as string);
     expect(pointed).toEqual(Object.keys(topicRules).map((n) => `index.${n}`));
-    expect(Object.values(functions).find((f) => f.Properties.Handler === pointed[0])!.Properties.Environment.Variables.AWS_ENDPOINT_URL_IOT_DATA_PLANE)
-      .toBe('https://abc-ats.iot.eu-west-1.amazonaws.com');
+    expect(Object.values(functions).find((f) => f.Properties.Handler === pointed[0])!.Properties.Environment.Variables.AWS_ENDPOINT_URL_IOT_DATA_PLANE).toBe(
+      'https://abc-ats.iot.eu-west-1.amazonaws.com',
+    );
   });
 });
 
 describe('stacks', () => {
   it('keeps what holds data apart: tables, keys and secrets in the data stack only', () => {
-    expect(Object.keys(templates.data.toJSON().Resources).map((id) => templates.data.toJSON().Resources[id].Type).sort())
-      .toEqual([...tableList.map(() => 'AWS::DynamoDB::Table'), 'AWS::KMS::Key', 'AWS::SecretsManager::Secret'].sort());
+    expect(
+      Object.keys(templates.data.toJSON().Resources)
+        .map((id) => templates.data.toJSON().Resources[id].Type)
+        .sort(),
+    ).toEqual([...tableList.map(() => 'AWS::DynamoDB::Table'), 'AWS::KMS::Key', 'AWS::SecretsManager::Secret'].sort());
     for (const key of ['messaging', 'api', 'workers'] as const) {
       for (const type of ['AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret']) templates[key].resourceCountIs(type, 0);
     }
   });
 
-  it.each(['data', 'messaging', 'api', 'workers'] as const)('keeps the %s stack well under CloudFormation\'s 500 resources', (key) => {
+  it.each(['data', 'messaging', 'api', 'workers'] as const)("keeps the %s stack well under CloudFormation's 500 resources", (key) => {
     expect(Object.keys(templates[key].toJSON().Resources).length).toBeLessThan(400);
   });
 });

@@ -84,17 +84,29 @@ const freshPurchaseOrder = async (): Promise<string> => {
 
 /** Every role but those named is refused by role: 403. */
 const allow = (allowed: Partial<Record<AuthCaller, Expected>>): Record<AuthCaller, Expected> => ({
-  admin: 403, service: 403, gateway: 403, storeA: 403, storeB: 403, m1: 403, m2: 403, ...allowed,
+  admin: 403,
+  service: 403,
+  gateway: 403,
+  storeA: 403,
+  storeB: 403,
+  m1: 403,
+  m2: 403,
+  ...allowed,
 });
 const staffAndService = (overrides: Partial<Record<AuthCaller, Expected>> = {}) =>
   allow({ admin: 'ok', service: 'ok', storeA: 'ok', storeB: 'ok', ...overrides });
 /** Another member's data: 404, so nothing about other members leaks. */
 const everyoneOnM1 = allow({ admin: 'ok', service: 'ok', storeA: 'ok', storeB: 'ok', m1: 'ok', m2: 404 });
 
-
 const matrix: Record<RouteName, Entry> = {
-  health: { request: () => ({ method: 'GET', path: '/health' }), expect: allow({ admin: 'ok', service: 'ok', gateway: 'ok', storeA: 'ok', storeB: 'ok', m1: 'ok', m2: 'ok' }) },
-  openApi: { request: () => ({ method: 'GET', path: '/openapi.json' }), expect: allow({ admin: 'ok', service: 'ok', gateway: 'ok', storeA: 'ok', storeB: 'ok', m1: 'ok', m2: 'ok' }) },
+  health: {
+    request: () => ({ method: 'GET', path: '/health' }),
+    expect: allow({ admin: 'ok', service: 'ok', gateway: 'ok', storeA: 'ok', storeB: 'ok', m1: 'ok', m2: 'ok' }),
+  },
+  openApi: {
+    request: () => ({ method: 'GET', path: '/openapi.json' }),
+    expect: allow({ admin: 'ok', service: 'ok', gateway: 'ok', storeA: 'ok', storeB: 'ok', m1: 'ok', m2: 'ok' }),
+  },
   // Public by nature (mail clients post to it without a token); the link's signature is the authorization.
   unsubscribe: {
     request: () => {
@@ -122,7 +134,12 @@ const matrix: Record<RouteName, Entry> = {
   listProducts: { request: () => ({ method: 'GET', path: '/products?limit=5' }), expect: staffAndService() },
   getProduct: { request: () => ({ method: 'GET', path: `/products/${sku}` }), expect: staffAndService() },
   updateProduct: {
-    request: async () => ({ method: 'PATCH', path: `/products/${sku}`, body: { name: `Product ${sku}` }, headers: { 'if-match': await etagOf(`/products/${sku}`) } }),
+    request: async () => ({
+      method: 'PATCH',
+      path: `/products/${sku}`,
+      body: { name: `Product ${sku}` },
+      headers: { 'if-match': await etagOf(`/products/${sku}`) },
+    }),
     expect: allow({ admin: 'ok' }),
   },
 
@@ -144,7 +161,10 @@ const matrix: Record<RouteName, Entry> = {
     expect: allow({ admin: 'ok', service: 'ok', storeA: 'ok', storeB: 'ok', m1: 'ok', m2: 'ok' }),
   },
 
-  getProgram: { request: () => ({ method: 'GET', path: '/program' }), expect: allow({ admin: 'ok', service: 'ok', storeA: 'ok', storeB: 'ok', m1: 'ok', m2: 'ok' }) },
+  getProgram: {
+    request: () => ({ method: 'GET', path: '/program' }),
+    expect: allow({ admin: 'ok', service: 'ok', storeA: 'ok', storeB: 'ok', m1: 'ok', m2: 'ok' }),
+  },
   // Other test files rely on the default program: admin sends a stale If-Match, so it passes
   // authorization and is refused 412 by the conditional write, with nothing changed.
   updateProgram: {
@@ -153,7 +173,8 @@ const matrix: Record<RouteName, Entry> = {
   },
   registerMember: {
     request: () => ({
-      method: 'POST', path: '/members',
+      method: 'POST',
+      path: '/members',
       body: { name: 'Matrix Member', email: `${uniqueId('az')}@example.com` },
       headers: { 'idempotency-key': uniqueId('az-reg') },
     }),
@@ -163,7 +184,12 @@ const matrix: Record<RouteName, Entry> = {
   getMember: { request: () => ({ method: 'GET', path: `/members/${M1}` }), expect: everyoneOnM1 },
   setMemberTags: { request: () => ({ method: 'PUT', path: `/members/${M1}/tags`, body: { tags: ['matrix'] } }), expect: allow({ admin: 'ok' }) },
   updateMember: {
-    request: async () => ({ method: 'PATCH', path: `/members/${M1}`, body: { consent: { email: true } }, headers: { 'if-match': await etagOf(`/members/${M1}`) } }),
+    request: async () => ({
+      method: 'PATCH',
+      path: `/members/${M1}`,
+      body: { consent: { email: true } },
+      headers: { 'if-match': await etagOf(`/members/${M1}`) },
+    }),
     expect: everyoneOnM1,
   },
   getMemberPoints: { request: () => ({ method: 'GET', path: `/members/${M1}/points` }), expect: everyoneOnM1 },
@@ -203,7 +229,11 @@ const matrix: Record<RouteName, Entry> = {
   // sends an invalid runId, so it passes authorization and is refused 400 before anything runs.
   // Past authorization, admin reaches the logic: a campaign that does not exist is 404 (dispatching a real one would message every member).
   createCampaign: {
-    request: () => ({ method: 'POST', path: '/campaigns', body: { campaignId: uniqueId('az-cmp'), name: 'Matrix', segment: { minTier: 'PLATINUM' }, channels: ['email'], headline: 'h', text: 't', budget: 1 } }),
+    request: () => ({
+      method: 'POST',
+      path: '/campaigns',
+      body: { campaignId: uniqueId('az-cmp'), name: 'Matrix', segment: { minTier: 'PLATINUM' }, channels: ['email'], headline: 'h', text: 't', budget: 1 },
+    }),
     expect: allow({ admin: 'ok' }),
   },
   getCampaign: { request: () => ({ method: 'GET', path: `/campaigns/${uniqueId('az-none')}` }), expect: allow({ admin: 404 }) },
@@ -243,8 +273,7 @@ const expectedFor = (name: RouteName, caller: Caller): Expected => {
   return matrix[name].expect[caller as AuthCaller];
 };
 
-const describeExpected = (expected: Expected): string =>
-  typeof expected === 'object' ? expected.anyOf.join('|') : String(expected);
+const describeExpected = (expected: Expected): string => (typeof expected === 'object' ? expected.anyOf.join('|') : String(expected));
 
 beforeAll(async () => {
   api = await startApi();
@@ -263,19 +292,32 @@ beforeAll(async () => {
     await must(asAdmin('POST', '/locations', { locationId, name: `Store ${locationId}`, type: 'STORE', timeZone: 'Europe/Berlin' }), 201);
   }
   await must(asAdmin('POST', '/products', { sku, name: `Product ${sku}`, unitCost: 250, price: 499, currency: 'EUR' }), 201);
-  await must(asAdmin('POST', '/products', { sku: exclusiveSku, name: 'Exclusive', unitCost: 250, price: 499, currency: 'EUR', memberExclusive: { minTier: 'REGULAR' } }), 201);
+  await must(
+    asAdmin('POST', '/products', { sku: exclusiveSku, name: 'Exclusive', unitCost: 250, price: 499, currency: 'EUR', memberExclusive: { minTier: 'REGULAR' } }),
+    201,
+  );
   for (const locationId of [A, B]) {
     await must(asAdmin('POST', '/movements', { movementId: uniqueId('az-rc'), type: 'RECEIPT', locationId, lines: [{ sku, qty: 1000 }] }), 201);
   }
   // Members sign themselves up (202, the same answer whether or not the email was taken): their id is the one in their token.
   for (const caller of ['m1', 'm2'] as const) {
-    await must(api.call('POST', '/members', {
-      token: tokens[caller], headers: { 'idempotency-key': uniqueId('az-reg') },
-      body: { name: `Member ${caller}`, email: `${uniqueId(caller)}@example.com` },
-    }), 202);
+    await must(
+      api.call('POST', '/members', {
+        token: tokens[caller],
+        headers: { 'idempotency-key': uniqueId('az-reg') },
+        body: { name: `Member ${caller}`, email: `${uniqueId(caller)}@example.com` },
+      }),
+      202,
+    );
   }
-  await must(api.call('POST', '/sales', { token: tokens.storeA, body: { saleId: saleOfM1, locationId: A, memberId: M1, lines: [{ sku, qty: 1, unitPrice: 499 }] } }), 201);
-  await must(api.call('POST', '/sales', { token: tokens.storeA, body: { saleId: saleForReturns, locationId: A, lines: [{ sku, qty: 20, unitPrice: 499 }] } }), 201);
+  await must(
+    api.call('POST', '/sales', { token: tokens.storeA, body: { saleId: saleOfM1, locationId: A, memberId: M1, lines: [{ sku, qty: 1, unitPrice: 499 }] } }),
+    201,
+  );
+  await must(
+    api.call('POST', '/sales', { token: tokens.storeA, body: { saleId: saleForReturns, locationId: A, lines: [{ sku, qty: 20, unitPrice: 499 }] } }),
+    201,
+  );
   await must(asAdmin('POST', '/purchase-orders', { purchaseOrderId: purchaseOrderAtA, lines: [{ sku, locationId: A, qty: 5 }] }), 201);
   const { version: _version, ...current } = await must(asAdmin('GET', '/program'), 200);
   program = current;
@@ -288,12 +330,22 @@ afterAll(async () => {
 
 describe('authorization matrix', () => {
   it('every route has an expectation, and every expectation a route', () => {
-    const declared = routeList().map(([name]) => name).sort();
+    const declared = routeList()
+      .map(([name]) => name)
+      .sort();
     expect(Object.keys(matrix).sort()).toEqual(declared);
   });
 
-  it('agrees with each route\'s declared roles: a role the route does not allow is 403', () => {
-    const roleOf: Record<AuthCaller, string> = { admin: 'admin', service: 'service', gateway: 'gateway', storeA: 'store', storeB: 'store', m1: 'member', m2: 'member' };
+  it("agrees with each route's declared roles: a role the route does not allow is 403", () => {
+    const roleOf: Record<AuthCaller, string> = {
+      admin: 'admin',
+      service: 'service',
+      gateway: 'gateway',
+      storeA: 'store',
+      storeB: 'store',
+      m1: 'member',
+      m2: 'member',
+    };
     for (const [name, route] of routeList()) {
       for (const caller of authenticated) {
         const roleAllowed = route.auth === 'public' || route.auth.includes(roleOf[caller] as never);
@@ -352,7 +404,8 @@ describe('location scoping and member privacy in what a 200 contains', () => {
 
   it('store B cannot take a return of a sale made at A into A', async () => {
     const answer = await api.call('POST', `/sales/${saleForReturns}/returns`, {
-      token: tokens.storeB, body: { returnId: uniqueId('az-ret'), locationId: A, lines: [{ sku, qty: 1 }] },
+      token: tokens.storeB,
+      body: { returnId: uniqueId('az-ret'), locationId: A, lines: [{ sku, qty: 1 }] },
     });
     expect(answer.status).toBe(403);
   });

@@ -35,22 +35,27 @@ const daytimeZone = (): string => {
 /** Members in a group of their own (a tag), so campaigns to the group touch no other test's members. */
 const group = async (size: number, tag: string, extra: Record<string, unknown> = {}) => {
   const timeZone = daytimeZone();
-  return Promise.all(Array.from({ length: size }, async () => {
-    const registered = await api.call('POST', '/members', {
-      token: admin,
-      headers: { 'idempotency-key': uniqueId('reg') },
-      body: { name: 'Group Member', email: `${uniqueId(tag)}@example.com`, timeZone, consent: { email: true }, ...extra },
-    });
-    expect(registered.status).toBe(201);
-    const tagged = await api.call('PUT', `/members/${registered.body.memberId}/tags`, { token: admin, body: { tags: [tag, 'campaign-test'] } });
-    expect(tagged.status).toBe(200);
-    expect(tagged.body.tags).toEqual([tag, 'campaign-test'].sort());
-    return tagged.body as { memberId: string; email: string };
-  }));
+  return Promise.all(
+    Array.from({ length: size }, async () => {
+      const registered = await api.call('POST', '/members', {
+        token: admin,
+        headers: { 'idempotency-key': uniqueId('reg') },
+        body: { name: 'Group Member', email: `${uniqueId(tag)}@example.com`, timeZone, consent: { email: true }, ...extra },
+      });
+      expect(registered.status).toBe(201);
+      const tagged = await api.call('PUT', `/members/${registered.body.memberId}/tags`, { token: admin, body: { tags: [tag, 'campaign-test'] } });
+      expect(tagged.status).toBe(200);
+      expect(tagged.body.tags).toEqual([tag, 'campaign-test'].sort());
+      return tagged.body as { memberId: string; email: string };
+    }),
+  );
 };
 
 const createCampaign = async (body: Record<string, unknown>) => {
-  const answer = await api.call('POST', '/campaigns', { token: admin, body: { campaignId: uniqueId('cmp'), channels: ['email'], headline: 'Group offer', text: 'just for you.', ...body } });
+  const answer = await api.call('POST', '/campaigns', {
+    token: admin,
+    body: { campaignId: uniqueId('cmp'), channels: ['email'], headline: 'Group offer', text: 'just for you.', ...body },
+  });
   expect(answer.status, JSON.stringify(answer.body)).toBe(201);
   return answer.body as { campaignId: string; status: string };
 };
@@ -60,7 +65,15 @@ const failuresOf = (campaignId: string) => failures.list('queue').filter((f) => 
 const pointsOf = async (memberId: string) => (await api.call('GET', `/members/${memberId}`, { token: admin })).body.points.available as number;
 
 beforeAll(async () => {
-  for (const key of ['MESSAGES_TRANSPORT', 'AWS_ENDPOINT_URL_SQS', 'CAMPAIGN_PAGES_QUEUE_URL', 'MEMBER_BATCHES_QUEUE_URL', 'CAMPAIGN_SCAN_SEGMENTS', 'CAMPAIGN_PAGE_SIZE']) env[key] = process.env[key];
+  for (const key of [
+    'MESSAGES_TRANSPORT',
+    'AWS_ENDPOINT_URL_SQS',
+    'CAMPAIGN_PAGES_QUEUE_URL',
+    'MEMBER_BATCHES_QUEUE_URL',
+    'CAMPAIGN_SCAN_SEGMENTS',
+    'CAMPAIGN_PAGE_SIZE',
+  ])
+    env[key] = process.env[key];
   process.env.MESSAGES_TRANSPORT = 'outbox';
   // Small pages, so every campaign here walks chains of pages as a large membership would.
   process.env.CAMPAIGN_SCAN_SEGMENTS = '4';
@@ -94,7 +107,9 @@ describe('a campaign fanned out through the queue', () => {
     await queues.idle();
 
     for (const member of members) {
-      expect(outbox.list(member.email)).toEqual([expect.objectContaining({ subject: 'Group offer', body: expect.stringContaining('We have added 25 points') })]);
+      expect(outbox.list(member.email)).toEqual([
+        expect.objectContaining({ subject: 'Group offer', body: expect.stringContaining('We have added 25 points') }),
+      ]);
       expect(await pointsOf(member.memberId)).toBe(500 + 25);
     }
     const report = await getCampaign(campaignId);
@@ -154,7 +169,11 @@ describe('a campaign fanned out through the queue', () => {
     const [member] = await group(1, tag);
     const campaignId = uniqueId('cmp');
     // The same gift key with other points, as when a page comes again after the member's tier changed.
-    await adjustPoints(member!.memberId, { points: 99, reason: 'Gift: earlier' }, derivedId('campaign', campaignId), { subject: 'test', role: 'service', locations: [] });
+    await adjustPoints(member!.memberId, { points: 99, reason: 'Gift: earlier' }, derivedId('campaign', campaignId), {
+      subject: 'test',
+      role: 'service',
+      locations: [],
+    });
     await createCampaign({ campaignId, name: 'Regift', segment: { tags: [tag] }, gift: { pointsByTier: { REGULAR: 15 } } });
     await api.call('POST', `/campaigns/${campaignId}/start`, { token: admin });
     await queues.idle();
@@ -173,7 +192,15 @@ describe('a campaign fanned out through the queue', () => {
     const done = await getCampaign(campaignId);
     expect(done).toMatchObject({ status: 'DONE', fanOut: { sources: 1, finished: 1 } });
     // As if the worker had died between its claim and the finishing update.
-    await documentClient.send(new UpdateCommand({ TableName: membersTable(), Key: memberKeys.campaign(campaignId), UpdateExpression: 'SET #s = :running REMOVE fanOut.finishedAt', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':running': 'RUNNING' } }));
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: membersTable(),
+        Key: memberKeys.campaign(campaignId),
+        UpdateExpression: 'SET #s = :running REMOVE fanOut.finishedAt',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':running': 'RUNNING' },
+      }),
+    );
     expect(await runCampaignPage({ campaignId, source: { buyers: done.segment.affinity!.skus[0]! } })).toEqual({ counts: {}, duplicate: true });
     expect(await getCampaign(campaignId)).toMatchObject({ status: 'DONE', counts: {} });
   });
@@ -184,7 +211,12 @@ describe('a campaign fanned out through the queue', () => {
     const sku = uniqueId('AFF-SKU');
     const bought = async (memberId: string, daysAgo: number) => {
       const at = new Date(Date.now() - daysAgo * 86_400_000).toISOString();
-      await documentClient.send(new PutCommand({ TableName: membersTable(), Item: { ...memberKeys.buyer(sku, memberId), entity: entities.buyer, memberId, sku, units: 1, firstBoughtAt: at, lastBoughtAt: at } }));
+      await documentClient.send(
+        new PutCommand({
+          TableName: membersTable(),
+          Item: { ...memberKeys.buyer(sku, memberId), entity: entities.buyer, memberId, sku, units: 1, firstBoughtAt: at, lastBoughtAt: at },
+        }),
+      );
     };
     await bought(recent!.memberId, 5);
     await bought(lapsed!.memberId, 100);
@@ -192,10 +224,12 @@ describe('a campaign fanned out through the queue', () => {
 
     const dry = await api.call('POST', `/campaigns/${campaignId}/dry-run`, { token: admin });
     expect(dry.status).toBe(200);
-    expect(dry.body.entries).toEqual(expect.arrayContaining([
-      { memberId: recent!.memberId, action: 'SEND', channel: 'email' },
-      { memberId: lapsed!.memberId, action: 'NOT_IN_SEGMENT', reason: 'no affinity' },
-    ]));
+    expect(dry.body.entries).toEqual(
+      expect.arrayContaining([
+        { memberId: recent!.memberId, action: 'SEND', channel: 'email' },
+        { memberId: lapsed!.memberId, action: 'NOT_IN_SEGMENT', reason: 'no affinity' },
+      ]),
+    );
     // Only the SKU's buyers were read: the member who never bought it is not even looked at.
     expect(dry.body.entries).toHaveLength(2);
 
@@ -244,14 +278,17 @@ describe('a daily member job that does not fit one run', () => {
     // A birthday partition of its own: a day of the month no other test registers birthdays on.
     const mmdd = `${['01', '03', '05', '07', '08', '10', '12'][Math.floor(Math.random() * 7)]}-31`;
     const timeZone = daytimeZone();
-    const members = await Promise.all(Array.from({ length: 130 }, async (_, i) => {
-      const answer = await api.call('POST', '/members', {
-        token: admin, headers: { 'idempotency-key': uniqueId('bd') },
-        body: { name: `Born ${i}`, email: `${uniqueId('born')}@example.com`, birthday: `1961-${mmdd}`, timeZone, consent: { email: true } },
-      });
-      expect(answer.status).toBe(201);
-      return answer.body as { memberId: string; email: string };
-    }));
+    const members = await Promise.all(
+      Array.from({ length: 130 }, async (_, i) => {
+        const answer = await api.call('POST', '/members', {
+          token: admin,
+          headers: { 'idempotency-key': uniqueId('bd') },
+          body: { name: `Born ${i}`, email: `${uniqueId('born')}@example.com`, birthday: `1961-${mmdd}`, timeZone, consent: { email: true } },
+        });
+        expect(answer.status).toBe(201);
+        return answer.body as { memberId: string; email: string };
+      }),
+    );
     const runAt = new Date().toISOString();
     // Time for one page only: the run does one page (100 members) and queues the rest.
     let asked = 0;
@@ -271,14 +308,22 @@ describe('a daily member job that does not fit one run', () => {
 });
 
 describe('the holiday job', () => {
-  it('sends today\'s holiday to its segment with the tier gift, once however often it runs', async () => {
+  it("sends today's holiday to its segment with the tier gift, once however often it runs", async () => {
     const tag = uniqueId('hol').toLowerCase();
     const members = await group(3, tag);
     const holidayId = tag.slice(0, 40);
     for (let attempt = 0; ; attempt++) {
       const program = await loadProgram(true);
       const { version, ...rest } = program;
-      const holiday = { holidayId, name: 'Test day', date: new Date().toISOString().slice(5, 10), headline: 'Happy test day', text: 'enjoy it.', pointsByTier: { REGULAR: 40 }, segment: { tags: [tag] } };
+      const holiday = {
+        holidayId,
+        name: 'Test day',
+        date: new Date().toISOString().slice(5, 10),
+        headline: 'Happy test day',
+        text: 'enjoy it.',
+        pointsByTier: { REGULAR: 40 },
+        segment: { tags: [tag] },
+      };
       try {
         await saveProgram({ ...rest, holidays: [...(rest.holidays ?? []), holiday] }, version, { subject: 'test', role: 'admin', locations: [] });
         break;
@@ -302,22 +347,48 @@ describe('the holiday job', () => {
 describe('overstock promotions', () => {
   it('offers a SKU with too many days of cover to the members who bought it, and leaves a selling SKU alone', async () => {
     const store = uniqueId('OS');
-    expect((await api.call('POST', '/locations', { token: admin, body: { locationId: store, name: 'Overstock store', type: 'STORE', timeZone: 'UTC' } })).status).toBe(201);
+    expect(
+      (await api.call('POST', '/locations', { token: admin, body: { locationId: store, name: 'Overstock store', type: 'STORE', timeZone: 'UTC' } })).status,
+    ).toBe(201);
     const [slow, selling] = [uniqueId('SLOW'), uniqueId('SELL')];
     for (const sku of [slow, selling]) {
-      expect((await api.call('POST', '/products', { token: admin, body: { sku, name: `Product ${sku}`, unitCost: 500, price: 1000, currency: 'EUR' } })).status).toBe(201);
-      const receipt = await api.call('POST', '/movements', { token: admin, body: { movementId: uniqueId('rcv'), type: 'RECEIPT', locationId: store, lines: [{ sku, qty: 100 }] } });
+      expect(
+        (await api.call('POST', '/products', { token: admin, body: { sku, name: `Product ${sku}`, unitCost: 500, price: 1000, currency: 'EUR' } })).status,
+      ).toBe(201);
+      const receipt = await api.call('POST', '/movements', {
+        token: admin,
+        body: { movementId: uniqueId('rcv'), type: 'RECEIPT', locationId: store, lines: [{ sku, qty: 100 }] },
+      });
       expect(receipt.status).toBe(201);
     }
     // SELL sells 5 a day: 100 units are 20 days of cover. SLOW sells nothing.
     for (let day = 1; day <= 55; day++) {
-      await recordDemand({ sku: selling, locationId: store, movementId: `${selling}-${day}`, onHandDelta: -5, at: new Date(Date.now() - day * 86_400_000).toISOString() });
+      await recordDemand({
+        sku: selling,
+        locationId: store,
+        movementId: `${selling}-${day}`,
+        onHandDelta: -5,
+        at: new Date(Date.now() - day * 86_400_000).toISOString(),
+      });
     }
     const tag = uniqueId('os').toLowerCase();
     const [buyer] = await group(1, tag);
     for (const sku of [slow, selling]) {
       const at = new Date(Date.now() - 10 * 86_400_000).toISOString();
-      await documentClient.send(new PutCommand({ TableName: membersTable(), Item: { ...memberKeys.buyer(sku, buyer!.memberId), entity: entities.buyer, memberId: buyer!.memberId, sku, units: 1, firstBoughtAt: at, lastBoughtAt: at } }));
+      await documentClient.send(
+        new PutCommand({
+          TableName: membersTable(),
+          Item: {
+            ...memberKeys.buyer(sku, buyer!.memberId),
+            entity: entities.buyer,
+            memberId: buyer!.memberId,
+            sku,
+            units: 1,
+            firstBoughtAt: at,
+            lastBoughtAt: at,
+          },
+        }),
+      );
     }
 
     const run = await overstockPromotions({} as ScheduledEvent, lambdaContext('overstockPromotions'));

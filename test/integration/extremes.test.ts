@@ -74,8 +74,13 @@ const branches = (schema: JsonSchema): JsonSchema[] => [schema, ...(schema.anyOf
 
 // The last two fall outside years 0000-9999 in UTC: sent only where a schema takes them (none should).
 const farTimes = [
-  '0000-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', '0000-01-01T23:59:59-23:59', '9999-12-31T00:00:00.123456789+23:59', '1970-01-01T00:00:00+14:00',
-  '9999-12-31T23:59:59-23:59', '0000-01-01T00:00:00+23:59',
+  '0000-01-01T00:00:00Z',
+  '9999-12-31T23:59:59.999Z',
+  '0000-01-01T23:59:59-23:59',
+  '9999-12-31T00:00:00.123456789+23:59',
+  '1970-01-01T00:00:00+14:00',
+  '9999-12-31T23:59:59-23:59',
+  '0000-01-01T00:00:00+23:59',
 ];
 /** Pieces of unicode that are wide in UTF-16 or odd to render: astral letters, a family emoji, combining marks, right-to-left text. */
 const unicodePieces = ['𝕏', '👩‍👩‍👧‍👦', 'Ǆ̸̢͙', '\u202eل', 'ß', '李'];
@@ -106,7 +111,8 @@ const stringsFor = (schema: JsonSchema, field: string): unknown[] => {
   if (schema.pattern) {
     const pattern = new RegExp(schema.pattern, 'u');
     // Ids stay under this run's prefix (nothing else has them); other patterns take what repeated characters they can.
-    const lengths = (char: string, start = '') => Array.from({ length: max + 1 }, (_, n) => (n >= start.length ? fill(char, n - start.length) : '')).map((tail) => start + tail);
+    const lengths = (char: string, start = '') =>
+      Array.from({ length: max + 1 }, (_, n) => (n >= start.length ? fill(char, n - start.length) : '')).map((tail) => start + tail);
     const matching = [...lengths('x', prefix), ...lengths('x'), ...lengths('9'), ...lengths('z'), ...lengths('A')].filter((s) => pattern.test(s));
     const byLength = matching.sort((a, b) => a.length - b.length);
     return [...(byFieldName[field] ?? []), ...(byLength.length ? [byLength[0], byLength[byLength.length - 1]] : [])];
@@ -183,12 +189,18 @@ const variantsOf = (schema: z.ZodType, template: unknown, references: readonly u
   const first = (c: unknown[]) => c[0];
   const last = (c: unknown[]) => c[c.length - 1];
   const parents = [...new Set(fields.map(([path]) => JSON.stringify(path.slice(0, -1))))];
-  const numbersOf = (parent: string) => (path: Path, candidates: unknown[]) => JSON.stringify(path.slice(0, -1)) === parent && typeof candidates[0] === 'number';
+  const numbersOf = (parent: string) => (path: Path, candidates: unknown[]) =>
+    JSON.stringify(path.slice(0, -1)) === parent && typeof candidates[0] === 'number';
   const anything = () => true;
   const notArrays = (_path: Path, candidates: unknown[]) => !Array.isArray(candidates[0]);
   const all = [
-    template, ...singles, ...parents.map((parent) => together(last, numbersOf(parent))),
-    together(first, anything), together(last, anything), together(first, notArrays), together(last, notArrays),
+    template,
+    ...singles,
+    ...parents.map((parent) => together(last, numbersOf(parent))),
+    together(first, anything),
+    together(last, anything),
+    together(first, notArrays),
+    together(last, notArrays),
   ].filter(accepts);
   return [...new Map(all.map((v) => [JSON.stringify(v), v])).values()];
 };
@@ -207,33 +219,70 @@ const chainWide: readonly RouteName[] = ['placeHqOrders'];
 const neverSucceeds: readonly RouteName[] = ['updateProgram'];
 
 const pathIds = (): Record<string, string> => ({
-  locationId: ids.location, sku: ids.sku, scope: ids.location, memberId: ids.member, saleId: ids.sale, purchaseOrderId: ids.purchaseOrder, campaignId: ids.campaign,
+  locationId: ids.location,
+  sku: ids.sku,
+  scope: ids.location,
+  memberId: ids.member,
+  saleId: ids.sale,
+  purchaseOrderId: ids.purchaseOrder,
+  campaignId: ids.campaign,
 });
 
-const bodyTemplates = () => ({
-  ...writeTemplates({ location: ids.location, sku: ids.sku, member: ids.member, missing: (n) => `${prefix}-new-${n}` }),
-  // A hold (at most 30 days ahead): its expiry is a time to push to the edges.
-  createMovement: { movementId: `${prefix}-m`, type: 'RESERVE', locationId: ids.location, expiresAt: new Date(Date.now() + 86_400_000).toISOString(), lines: [{ sku: ids.sku, qty: 1 }] },
-  // No GTIN or phone number: each is unique to one product or member, so only their own variants may clash.
-  createProduct: { sku: `${prefix}-p`, name: 'Extremes', unitCost: 100, price: 200, currency: 'EUR', packSize: 6, reorder: { min: 1, max: 5 }, memberExclusive: { minTier: 'SILVER', perMemberLimit: 1 } },
-  registerMember: { name: 'Extremes', email: `${prefix}-new@example.com`, birthday: '1990-02-28', timeZone: 'Europe/Berlin', consent: { email: true, sms: false }, consentSource: 'POS' },
-  // No points to redeem and no EPC: a sale that can go through many times (the variants add redeemPoints).
-  createSale: { saleId: `${prefix}-s`, locationId: ids.location, memberId: ids.member, lines: [{ sku: ids.sku, qty: 2, unitPrice: 1999 }] },
-  // The sale's own lines, so a return can take them back.
-  createReturn: { returnId: `${prefix}-r`, locationId: ids.location, lines: [{ sku: ids.sku, qty: 1 }] },
-  receivePurchaseOrder: { receiptId: `${prefix}-rc`, locationId: ids.location, lines: [{ sku: ids.sku, qty: 1 }] },
-  // A segment nobody else has: the campaign reaches no member of another test file.
-  createCampaign: {
-    campaignId: `${prefix}-c2`, name: 'Extremes', segment: { tags: [`${prefix}-tag`.toLowerCase()], minSpend: 0, maxSpend: 1000 }, channels: ['email', 'sms'],
-    headline: 'Extremes', text: 'text', expiresAt: '2031-01-01T00:00:00Z', budget: 10, cap: { count: 1, days: 7 }, sendAt: '2030-01-01T09:00:00.000Z',
-    gift: { pointsByTier: { GOLD: 100 }, expiryDays: 30 },
-  },
-} as Partial<Record<RouteName, unknown>>);
+const bodyTemplates = () =>
+  ({
+    ...writeTemplates({ location: ids.location, sku: ids.sku, member: ids.member, missing: (n) => `${prefix}-new-${n}` }),
+    // A hold (at most 30 days ahead): its expiry is a time to push to the edges.
+    createMovement: {
+      movementId: `${prefix}-m`,
+      type: 'RESERVE',
+      locationId: ids.location,
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+      lines: [{ sku: ids.sku, qty: 1 }],
+    },
+    // No GTIN or phone number: each is unique to one product or member, so only their own variants may clash.
+    createProduct: {
+      sku: `${prefix}-p`,
+      name: 'Extremes',
+      unitCost: 100,
+      price: 200,
+      currency: 'EUR',
+      packSize: 6,
+      reorder: { min: 1, max: 5 },
+      memberExclusive: { minTier: 'SILVER', perMemberLimit: 1 },
+    },
+    registerMember: {
+      name: 'Extremes',
+      email: `${prefix}-new@example.com`,
+      birthday: '1990-02-28',
+      timeZone: 'Europe/Berlin',
+      consent: { email: true, sms: false },
+      consentSource: 'POS',
+    },
+    // No points to redeem and no EPC: a sale that can go through many times (the variants add redeemPoints).
+    createSale: { saleId: `${prefix}-s`, locationId: ids.location, memberId: ids.member, lines: [{ sku: ids.sku, qty: 2, unitPrice: 1999 }] },
+    // The sale's own lines, so a return can take them back.
+    createReturn: { returnId: `${prefix}-r`, locationId: ids.location, lines: [{ sku: ids.sku, qty: 1 }] },
+    receivePurchaseOrder: { receiptId: `${prefix}-rc`, locationId: ids.location, lines: [{ sku: ids.sku, qty: 1 }] },
+    // A segment nobody else has: the campaign reaches no member of another test file.
+    createCampaign: {
+      campaignId: `${prefix}-c2`,
+      name: 'Extremes',
+      segment: { tags: [`${prefix}-tag`.toLowerCase()], minSpend: 0, maxSpend: 1000 },
+      channels: ['email', 'sms'],
+      headline: 'Extremes',
+      text: 'text',
+      expiresAt: '2031-01-01T00:00:00Z',
+      budget: 10,
+      cap: { count: 1, days: 7 },
+      sendAt: '2030-01-01T09:00:00.000Z',
+      gift: { pointsByTier: { GOLD: 100 }, expiryDays: 30 },
+    },
+  }) as Partial<Record<RouteName, unknown>>;
 
 /** Fields that make each write a new one (a repeated id only replays, a repeated key or address is a conflict). */
 const freshFields = (name: RouteName, route: RouteDefinition): string[] => [
   ...(route.idempotencyKey && route.idempotencyKey !== 'header' ? [route.idempotencyKey] : []),
-  ...({ createLocation: ['locationId'], createProduct: ['sku'], registerMember: ['email'] } as Partial<Record<RouteName, string[]>>)[name] ?? [],
+  ...(({ createLocation: ['locationId'], createProduct: ['sku'], registerMember: ['email'] } as Partial<Record<RouteName, string[]>>)[name] ?? []),
 ];
 
 const queryTemplates = (): Partial<Record<RouteName, Record<string, unknown>>> => ({
@@ -263,7 +312,8 @@ const requestsFor = (name: RouteName, route: RouteDefinition): Request[] => {
   const query = queryTemplates()[name];
   const body = bodyTemplates()[name];
   const references = Object.values(pathIds());
-  if (route.query) for (const variant of variantsOf(route.query, query ?? {}, references)) requests.push({ path, query: variant as Record<string, unknown>, body });
+  if (route.query)
+    for (const variant of variantsOf(route.query, query ?? {}, references)) requests.push({ path, query: variant as Record<string, unknown>, body });
   if (route.body) for (const variant of variantsOf(route.body, body, references)) requests.push({ path, query, body: variant });
   if (route.params) {
     // Path ids at their edges: they name nothing that exists.
@@ -291,11 +341,25 @@ const send = async (name: RouteName, route: RouteDefinition, request: Request) =
   if (route.idempotencyKey === 'header') headers['idempotency-key'] = fresh();
   if (route.ifMatch) headers['if-match'] = name === 'updateProgram' ? '"999999"' : await etagOf(request.path);
   if (body !== undefined && route.body) headers['content-type'] = 'application/json';
-  const search = request.query && route.query
-    ? `?${new URLSearchParams(Object.entries(request.query).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)])).toString()}`
-    : '';
-  const response = await fetch(`${api.url}${request.path}${search}`, { method: route.method, headers, body: route.body && body !== undefined ? JSON.stringify(body) : undefined });
-  return { status: response.status, type: response.headers.get('content-type'), text: await response.text(), sent: `${route.method} ${request.path}${search} ${JSON.stringify(body)?.slice(0, 300)}` };
+  const search =
+    request.query && route.query
+      ? `?${new URLSearchParams(
+          Object.entries(request.query)
+            .filter(([, v]) => v !== undefined)
+            .map(([k, v]): [string, string] => [k, String(v)]),
+        ).toString()}`
+      : '';
+  const response = await fetch(`${api.url}${request.path}${search}`, {
+    method: route.method,
+    headers,
+    body: route.body && body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    text: await response.text(),
+    sent: `${route.method} ${request.path}${search} ${JSON.stringify(body)?.slice(0, 300)}`,
+  };
 };
 
 beforeAll(async () => {
@@ -313,7 +377,13 @@ beforeAll(async () => {
   await ok('POST', '/locations', { locationId: ids.location, name: 'Extremes store', type: 'STORE', timeZone: 'Pacific/Kiritimati' });
   await ok('POST', '/products', { sku: ids.sku, name: 'Extremes', unitCost: 1, price: 2, currency: 'EUR' });
   // Enough stock that a sale of the most units a line may have gets past the stock check to its totals.
-  for (const part of [1, 2]) await ok('POST', '/movements', { movementId: `${prefix}-stock-${part}`, type: 'RECEIPT', locationId: ids.location, lines: [{ sku: ids.sku, qty: 1_000_000 }] });
+  for (const part of [1, 2])
+    await ok('POST', '/movements', {
+      movementId: `${prefix}-stock-${part}`,
+      type: 'RECEIPT',
+      locationId: ids.location,
+      lines: [{ sku: ids.sku, qty: 1_000_000 }],
+    });
   ids.member = (await ok('POST', '/members', { name: 'Extremes', email: `${prefix}@example.com` }, { 'idempotency-key': `${prefix}-reg` })).memberId;
   await ok('POST', '/sales', { saleId: ids.sale, locationId: ids.location, memberId: ids.member, lines: [{ sku: ids.sku, qty: 100, unitPrice: 100 }] });
   await ok('POST', '/purchase-orders', { purchaseOrderId: ids.purchaseOrder, lines: [{ sku: ids.sku, locationId: ids.location, qty: 1_000 }] });
@@ -332,7 +402,11 @@ afterAll(async () => {
 
 describe('no 5xx for schema-valid extremes on any route', () => {
   it('sweeps every route but the chain-wide HQ run', () => {
-    expect(routeList().filter(([name]) => chainWide.includes(name)).map(([name]) => name)).toEqual(['placeHqOrders']);
+    expect(
+      routeList()
+        .filter(([name]) => chainWide.includes(name))
+        .map(([name]) => name),
+    ).toEqual(['placeHqOrders']);
   });
 
   for (const [name, route] of routeList().filter(([n]) => !chainWide.includes(n))) {
@@ -349,7 +423,11 @@ describe('no 5xx for schema-valid extremes on any route', () => {
       expect(wrong).toEqual([]);
       expect(failures.list()).toEqual([]);
       // The sweep reaches the business logic, not only the validation: some extremes are booked.
-      if (!neverSucceeds.includes(name)) expect(Object.keys(statuses).some((status) => Number(status) < 300), JSON.stringify(statuses)).toBe(true);
+      if (!neverSucceeds.includes(name))
+        expect(
+          Object.keys(statuses).some((status) => Number(status) < 300),
+          JSON.stringify(statuses),
+        ).toBe(true);
       console.info(`${routeKey(route)}: ${requests.length} requests ${JSON.stringify(statuses)}`);
     });
   }
@@ -357,7 +435,8 @@ describe('no 5xx for schema-valid extremes on any route', () => {
 
 describe('money at its bounds', () => {
   it(`books the largest sale the bounds allow (${maxSaleTotal} minor units) with safe totals, and refuses one unit more`, async () => {
-    const sale = (lines: unknown[]) => api.call('POST', '/sales', { token: admin, body: { saleId: fresh(), locationId: ids.location, memberId: ids.member, lines } });
+    const sale = (lines: unknown[]) =>
+      api.call('POST', '/sales', { token: admin, body: { saleId: fresh(), locationId: ids.location, memberId: ids.member, lines } });
     const largest = await sale([{ sku: ids.sku, qty: maxSaleTotal / maxUnitPrice, unitPrice: maxUnitPrice }]);
     expect(largest.status, JSON.stringify(largest.body)).toBe(201);
     expect(largest.body.subtotal).toBe(maxSaleTotal);

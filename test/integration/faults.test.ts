@@ -56,16 +56,21 @@ const level = async (sku: string, locationId: string) =>
   (await real.send(new GetCommand({ TableName: inventory(), Key: inventoryKeys.level(sku, locationId), ConsistentRead: true }))).Item;
 
 const ledgerOf = async (sku: string, locationId: string) =>
-  (await real.send(new QueryCommand({
-    TableName: inventory(), KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': inventoryKeys.ledgerOfSkuAtLocation(sku, locationId) }, ConsistentRead: true,
-  }))).Items ?? [];
+  (
+    await real.send(
+      new QueryCommand({
+        TableName: inventory(),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': inventoryKeys.ledgerOfSkuAtLocation(sku, locationId) },
+        ConsistentRead: true,
+      }),
+    )
+  ).Items ?? [];
 
 const awsError = (name: string, extra: Record<string, unknown> = {}) =>
   Object.assign(new Error(`${name} (injected)`), { name, $fault: 'client', $metadata: {}, ...extra });
 
-const cancelled = (...codes: string[]) =>
-  awsError('TransactionCanceledException', { CancellationReasons: codes.map((Code) => ({ Code })) });
+const cancelled = (...codes: string[]) => awsError('TransactionCanceledException', { CancellationReasons: codes.map((Code) => ({ Code })) });
 
 const somePut = (id: string) => ({ Put: { TableName: inventory(), Item: { pk: `FAULTS#${id}`, sk: 'X' } } });
 
@@ -96,8 +101,11 @@ describe('DynamoDB pushing back (aws-sdk-client-mock on the shared DocumentClien
   const invoke = async (body: Record<string, unknown>): Promise<APIGatewayProxyStructuredResultV2> =>
     (await handlerFor(
       apiEvent({
-        route: routes.createMovement, path: '/movements', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body), claims: { role: 'admin', sub: 'faults-test' },
+        route: routes.createMovement,
+        path: '/movements',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        claims: { role: 'admin', sub: 'faults-test' },
       }),
       lambdaContext('createMovement'),
     )) as APIGatewayProxyStructuredResultV2;
@@ -115,7 +123,8 @@ describe('DynamoDB pushing back (aws-sdk-client-mock on the shared DocumentClien
     const items = [somePut(uniqueId('t')), somePut(uniqueId('t'))];
     const ddb = passThrough();
     vi.spyOn(Math, 'random').mockReturnValue(0.999);
-    ddb.on(TransactWriteCommand)
+    ddb
+      .on(TransactWriteCommand)
       .rejectsOnce(awsError('ThrottlingException'))
       .rejectsOnce(awsError('ProvisionedThroughputExceededException'))
       .callsFake((input: TransactWriteCommandInput) => real.send(new TransactWriteCommand(input)));
@@ -134,10 +143,7 @@ describe('DynamoDB pushing back (aws-sdk-client-mock on the shared DocumentClien
   it('retries a transaction cancelled for TransactionConflict, and stops at once on a failed condition', async () => {
     let ddb = passThrough();
     vi.spyOn(Math, 'random').mockReturnValue(0);
-    ddb.on(TransactWriteCommand)
-      .rejectsOnce(cancelled('None', 'TransactionConflict'))
-      .rejectsOnce(cancelled('TransactionConflict', 'None'))
-      .resolves({});
+    ddb.on(TransactWriteCommand).rejectsOnce(cancelled('None', 'TransactionConflict')).rejectsOnce(cancelled('TransactionConflict', 'None')).resolves({});
     await transactWrite([somePut('a'), somePut('b')]);
     expect(transactCalls()).toHaveLength(3);
 
@@ -193,7 +199,8 @@ describe('DynamoDB pushing back (aws-sdk-client-mock on the shared DocumentClien
     const movementId = uniqueId('ft-m');
     const ddb = passThrough();
     vi.spyOn(Math, 'random').mockReturnValue(0);
-    ddb.on(TransactWriteCommand)
+    ddb
+      .on(TransactWriteCommand)
       .rejectsOnce(cancelled('TransactionConflict', 'None', 'None'))
       .rejectsOnce(awsError('TransactionInProgressException'))
       .callsFake((input: TransactWriteCommandInput) => real.send(new TransactWriteCommand(input)));
@@ -230,7 +237,15 @@ const streamRecord = (image: Record<string, unknown>): DynamoDBRecord => ({
 
 const saleEntry = (sku: string, locationId: string, movementId: string, qty: number, at: string) => ({
   ...inventoryKeys.ledgerEntry(sku, locationId, at, movementId),
-  entity: entities.ledgerEntry, type: 'SALE', sku, locationId, movementId, onHandDelta: -qty, reservedDelta: 0, at, by: 'faults',
+  entity: entities.ledgerEntry,
+  type: 'SALE',
+  sku,
+  locationId,
+  movementId,
+  onHandDelta: -qty,
+  reservedDelta: 0,
+  at,
+  by: 'faults',
 });
 
 const demandDay = async (sku: string, locationId: string, at: string) =>
@@ -248,8 +263,14 @@ describe('a stream batch with one poisoned record', () => {
     const poison = streamRecord({ ...saleEntry(sku, store, uniqueId('m'), 4, at), at: 42 });
     const good2 = streamRecord(saleEntry(sku, store, uniqueId('m'), 3, at));
     const memberSale = streamRecord({
-      ...{ pk: `SALE#${uniqueId('s')}`, sk: 'SALE' }, entity: entities.sale, saleId: uniqueId('s'), locationId: store, memberId: 'm-x', at,
-      receipt: { member: { tier: 'GOLD' } }, lines: [{ sku: other, qty: 5 }],
+      ...{ pk: `SALE#${uniqueId('s')}`, sk: 'SALE' },
+      entity: entities.sale,
+      saleId: uniqueId('s'),
+      locationId: store,
+      memberId: 'm-x',
+      at,
+      receipt: { member: { tier: 'GOLD' } },
+      lines: [{ sku: other, qty: 5 }],
     });
     const event: DynamoDBStreamEvent = { Records: [good1, poison, good2, memberSale] };
 
@@ -264,7 +285,16 @@ describe('a stream batch with one poisoned record', () => {
     expect(await demandMonth(sku, at)).toMatchObject({ units: 5 });
     expect(await demandDay(other, store, at)).toMatchObject({ segment_GOLD: 5 });
     // A member sale naming one SKU on two lines counts both into the tier's demand, once.
-    const twice = { saleId: uniqueId('s'), locationId: store, at, tier: 'GOLD', lines: [{ sku: other, qty: 1 }, { sku: other, qty: 2 }] };
+    const twice = {
+      saleId: uniqueId('s'),
+      locationId: store,
+      at,
+      tier: 'GOLD',
+      lines: [
+        { sku: other, qty: 1 },
+        { sku: other, qty: 2 },
+      ],
+    };
     expect(await recordMemberDemand(twice)).toBe(1);
     expect(await recordMemberDemand(twice)).toBe(0);
     expect(await demandDay(other, store, at)).toMatchObject({ segment_GOLD: 8 });
@@ -299,8 +329,15 @@ describe('a stream batch with one poisoned record', () => {
       await real.send(new PutCommand({ TableName: inventory(), Item: poisonEntry }));
       await recordMovement({ movementId: uniqueId('fp-s'), type: 'SALE', locationId: store, lines: [{ sku, qty: 3 }] }, admin);
 
-      const poisoned = () => failures.list('stream').filter((f) => f.name === 'demand'
-        && (f.payload as DynamoDBRecord).dynamodb?.Keys?.pk?.S === poisonEntry.pk && (f.payload as DynamoDBRecord).dynamodb?.Keys?.sk?.S === poisonEntry.sk);
+      const poisoned = () =>
+        failures
+          .list('stream')
+          .filter(
+            (f) =>
+              f.name === 'demand' &&
+              (f.payload as DynamoDBRecord).dynamodb?.Keys?.pk?.S === poisonEntry.pk &&
+              (f.payload as DynamoDBRecord).dynamodb?.Keys?.sk?.S === poisonEntry.sk,
+          );
       for (let i = 0; i < 100 && (poisoned().length === 0 || (await demandDay(sku, store, at))?.units !== 5); i++) await poller.idle();
 
       expect(poisoned()).toHaveLength(1);
@@ -330,10 +367,17 @@ describe('an RFID message with a broken payload', () => {
   });
 
   const ledgerCount = async (locationId: string) =>
-    (await real.send(new QueryCommand({
-      TableName: inventory(), IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk',
-      ExpressionAttributeValues: { ':pk': inventoryKeys.ledgerOfLocation(locationId) }, Select: 'COUNT',
-    }))).Count ?? 0;
+    (
+      await real.send(
+        new QueryCommand({
+          TableName: inventory(),
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: { ':pk': inventoryKeys.ledgerOfLocation(locationId) },
+          Select: 'COUNT',
+        }),
+      )
+    ).Count ?? 0;
 
   beforeAll(async () => {
     broker = await startMqttBroker({ port: 0, failures });

@@ -48,8 +48,28 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.integer({ min: -1_000_000_000, max: -1 }),
   fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Number.isInteger(d)),
   fc.constantFrom(
-    '', ' ', '\u0000', '\u202e\u0644\u0627', 'Ǆ̸̢͙̘̗̓̈ͅ', '𝕏𝕐ℤ', '\ud800', '../../etc/passwd', '<script>alert(1)</script>', "' OR '1'='1",
-    '${jndi:ldap://x/a}', 'LOCATION#x', 'a#b', '*', '__proto__', 'constructor', 'prototype', '2026-13-45T25:61:00Z', 'NaN', '1e3', '-1',
+    '',
+    ' ',
+    '\u0000',
+    '\u202e\u0644\u0627',
+    'Ǆ̸̢͙̘̗̓̈ͅ',
+    '𝕏𝕐ℤ',
+    '\ud800',
+    '../../etc/passwd',
+    '<script>alert(1)</script>',
+    "' OR '1'='1",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a log4shell-style probe string, on purpose
+    '${jndi:ldap://x/a}',
+    'LOCATION#x',
+    'a#b',
+    '*',
+    '__proto__',
+    'constructor',
+    'prototype',
+    '2026-13-45T25:61:00Z',
+    'NaN',
+    '1e3',
+    '-1',
   ),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
@@ -116,7 +136,10 @@ const json = (value: unknown, mustRefuse = false): Body => ({ text: value === un
 
 const bodyFor = (template: unknown): fc.Arbitrary<Body> => {
   const paths = pathsOf(template);
-  const objectPaths = paths.filter((p) => { const v = containerAt(template, p); return v !== null && typeof v === 'object' && !Array.isArray(v); });
+  const objectPaths = paths.filter((p) => {
+    const v = containerAt(template, p);
+    return v !== null && typeof v === 'object' && !Array.isArray(v);
+  });
   const text = JSON.stringify(template);
   return fc.oneof(
     // One field replaced by something hostile, anywhere in the document.
@@ -126,7 +149,9 @@ const bodyFor = (template: unknown): fc.Arbitrary<Body> => {
     // Prototype-pollution keys, at the top or in a nested object.
     {
       weight: 2,
-      arbitrary: fc.tuple(fc.constantFrom(...objectPaths), pollutionKey, pollutionValue).map(([path, key, value]) => json(setAt(template, [...path, key], value), true)),
+      arbitrary: fc
+        .tuple(fc.constantFrom(...objectPaths), pollutionKey, pollutionValue)
+        .map(([path, key, value]) => json(setAt(template, [...path, key], value), true)),
     },
     { weight: 1, arbitrary: fc.constantFrom(...objectPaths).map((path) => json(setAt(template, [...path, 'unexpected'], 1), true)) },
     // Random JSON documents of any shape.
@@ -134,18 +159,38 @@ const bodyFor = (template: unknown): fc.Arbitrary<Body> => {
     // Not JSON at all, or JSON broken in the middle.
     {
       weight: 2,
-      arbitrary: fc.oneof(
-        fc.string({ maxLength: 60 }),
-        fc.nat({ max: Math.max(0, text.length - 1) }).map((cut) => text.slice(0, cut)),
-        fc.constantFrom(
-          `${text}}`, `${text},`, `\ufeff${text}`, text.replace(/:/, '::'), text.replace(/"/, "'"), '{"a":1,}', 'NaN', '[1,2', 'null', '""', '{}', '[]',
-          '{"__proto__":{"polluted":"yes"}}', '{"constructor":{"prototype":{"polluted":"yes"}}}', `${'['.repeat(20_000)}${']'.repeat(20_000)}`,
-          `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`,
-        ),
-      ).map((raw) => ({ text: raw, mustRefuse: false })),
+      arbitrary: fc
+        .oneof(
+          fc.string({ maxLength: 60 }),
+          fc.nat({ max: Math.max(0, text.length - 1) }).map((cut) => text.slice(0, cut)),
+          fc.constantFrom(
+            `${text}}`,
+            `${text},`,
+            `\ufeff${text}`,
+            text.replace(/:/, '::'),
+            text.replace(/"/, "'"),
+            '{"a":1,}',
+            'NaN',
+            '[1,2',
+            'null',
+            '""',
+            '{}',
+            '[]',
+            '{"__proto__":{"polluted":"yes"}}',
+            '{"constructor":{"prototype":{"polluted":"yes"}}}',
+            `${'['.repeat(20_000)}${']'.repeat(20_000)}`,
+            `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`,
+          ),
+        )
+        .map((raw) => ({ text: raw, mustRefuse: false })),
     },
     // Bigger than the API takes (the body limit is checked before parsing).
-    { weight: 1, arbitrary: fc.constantFrom(`{"name":"${'x'.repeat(maxBodyBytes)}"}`, JSON.stringify({ ...(template as object), name: '𝕏'.repeat(maxBodyBytes / 4 + 1) })).map((raw) => ({ text: raw, mustRefuse: true })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom(`{"name":"${'x'.repeat(maxBodyBytes)}"}`, JSON.stringify({ ...(template as object), name: '𝕏'.repeat(maxBodyBytes / 4 + 1) }))
+        .map((raw) => ({ text: raw, mustRefuse: true })),
+    },
   );
 };
 
@@ -169,15 +214,35 @@ const segment = (existing: string | undefined): fc.Arbitrary<string> =>
 const existingFor = (param: string, route: RouteDefinition): string | undefined => {
   // A write without a body acts on its path alone: it must never name something that exists.
   if (!route.body) return undefined;
-  return ({ locationId: ids.location, sku: ids.sku, scope: ids.location, memberId: ids.member, saleId: ids.missing(20), purchaseOrderId: ids.missing(21) } as Record<string, string>)[param];
+  return (
+    { locationId: ids.location, sku: ids.sku, scope: ids.location, memberId: ids.member, saleId: ids.missing(20), purchaseOrderId: ids.missing(21) } as Record<
+      string,
+      string
+    >
+  )[param];
 };
 
 const headerArb = (route: RouteDefinition) =>
-  fc.record({
-    'idempotency-key': fc.option(fc.constantFrom(`${prefix}-k1`, `${prefix}-k2`, 'has space', 'x'.repeat(65), '', '../x', '-lead'), { nil: undefined }),
-    'if-match': route.ifMatch ? fc.option(fc.constantFrom('"1"', '"0"', 'W/"1"', '*', '"abc"', '"1', '1', '"9999999999999999"', '', '"-1"'), { nil: undefined }) : fc.constant(undefined),
-    'content-type': fc.option(fc.constantFrom('text/plain', 'application/json; charset=utf-8', 'application/merge-patch+json', 'application/x-www-form-urlencoded', 'application/jsonx', ''), { nil: undefined }),
-  }, { requiredKeys: [] });
+  fc.record(
+    {
+      'idempotency-key': fc.option(fc.constantFrom(`${prefix}-k1`, `${prefix}-k2`, 'has space', 'x'.repeat(65), '', '../x', '-lead'), { nil: undefined }),
+      'if-match': route.ifMatch
+        ? fc.option(fc.constantFrom('"1"', '"0"', 'W/"1"', '*', '"abc"', '"1', '1', '"9999999999999999"', '', '"-1"'), { nil: undefined })
+        : fc.constant(undefined),
+      'content-type': fc.option(
+        fc.constantFrom(
+          'text/plain',
+          'application/json; charset=utf-8',
+          'application/merge-patch+json',
+          'application/x-www-form-urlencoded',
+          'application/jsonx',
+          '',
+        ),
+        { nil: undefined },
+      ),
+    },
+    { requiredKeys: [] },
+  );
 
 interface FuzzRequest {
   readonly path: string;
@@ -189,21 +254,27 @@ interface FuzzRequest {
 const requestArb = (name: RouteName, route: RouteDefinition): fc.Arbitrary<FuzzRequest> => {
   const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
   const template = templates()[name];
-  const body: fc.Arbitrary<Body> = route.body && template !== undefined
-    ? bodyFor(template)
-    // A body-less write ignores what it is sent; send hostile bodies anyway.
-    : fc.oneof(fc.constant<Body>({ text: undefined, mustRefuse: false }), fc.jsonValue({ maxDepth: 2 }).map((v) => json(v)));
-  return fc.record({
-    segments: fc.tuple(...params.map((p) => segment(existingFor(p, route)))),
-    body,
-    headers: headerArb(route),
-    caller: fc.constantFrom('admin', 'admin', 'admin', 'admin', 'store', 'member') as fc.Arbitrary<keyof typeof callers>,
-  }).map(({ segments, body: b, headers, caller }) => {
-    let i = 0;
-    const path = route.path.replace(/\{\w+\}/g, () => segments[i++]!);
-    const sent = Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined)) as Record<string, string>;
-    return { path, body: b, headers: sent, caller };
-  });
+  const body: fc.Arbitrary<Body> =
+    route.body && template !== undefined
+      ? bodyFor(template)
+      : // A body-less write ignores what it is sent; send hostile bodies anyway.
+        fc.oneof(
+          fc.constant<Body>({ text: undefined, mustRefuse: false }),
+          fc.jsonValue({ maxDepth: 2 }).map((v) => json(v)),
+        );
+  return fc
+    .record({
+      segments: fc.tuple(...params.map((p) => segment(existingFor(p, route)))),
+      body,
+      headers: headerArb(route),
+      caller: fc.constantFrom('admin', 'admin', 'admin', 'admin', 'store', 'member') as fc.Arbitrary<keyof typeof callers>,
+    })
+    .map(({ segments, body: b, headers, caller }) => {
+      let i = 0;
+      const path = route.path.replace(/\{\w+\}/g, () => segments[i++]!);
+      const sent = Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined)) as Record<string, string>;
+      return { path, body: b, headers: sent, caller };
+    });
 };
 
 /** Would the route's own schema accept this body? Then it is a real write, not a fuzz case. */
@@ -241,7 +312,6 @@ const snapshot = async (): Promise<string[]> => {
   return found.sort();
 };
 
-
 // ---- valid bodies that name nothing that exists
 
 /**
@@ -251,8 +321,20 @@ const snapshot = async (): Promise<string[]> => {
  * whole chain or on shared state whatever they name (the program, HQ orders).
  */
 const unknownReferenceRoutes: readonly RouteName[] = [
-  'updateLocation', 'updateProduct', 'createMovement', 'setAllocation', 'updateMember', 'redeemPoints', 'adjustPoints',
-  'buyPaidTier', 'subscribeStockAlert', 'createSale', 'createReturn', 'createPurchaseOrder', 'receivePurchaseOrder', 'setMemberTags',
+  'updateLocation',
+  'updateProduct',
+  'createMovement',
+  'setAllocation',
+  'updateMember',
+  'redeemPoints',
+  'adjustPoints',
+  'buyPaidTier',
+  'subscribeStockAlert',
+  'createSale',
+  'createReturn',
+  'createPurchaseOrder',
+  'receivePurchaseOrder',
+  'setMemberTags',
 ];
 
 const fixtureIds = (): string[] => [ids.location, ids.sku, ids.member];
@@ -265,10 +347,15 @@ const pointingNowhere = (template: unknown): unknown =>
 const validish = (original: unknown): fc.Arbitrary<unknown> => {
   if (typeof original === 'string') {
     // Ids stay ids under this run's prefix (so they match nothing that exists); free text goes wild.
-    if (original.startsWith(prefix)) return fc.oneof(fc.integer({ min: 60, max: 99 }).map((n) => ids.missing(n)), fc.constant(`${prefix}-${'z'.repeat(63 - prefix.length)}`));
+    if (original.startsWith(prefix))
+      return fc.oneof(
+        fc.integer({ min: 60, max: 99 }).map((n) => ids.missing(n)),
+        fc.constant(`${prefix}-${'z'.repeat(63 - prefix.length)}`),
+      );
     return fc.oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }), fc.constantFrom('Ǆ̸̢͙̘̗̓̈ͅ', '𝕏𝕐ℤ', '\u202e\u0644\u0627', 'x'.repeat(200), ' a '));
   }
-  if (typeof original === 'number') return fc.constantFrom(0, 1, 2, 30, 36, 40, 45, 50, 90, 365, 3650, 1_000_000, 10_000_000, 100_000_000_000, -10_000_000, 0.51, 0.99, 12.5);
+  if (typeof original === 'number')
+    return fc.constantFrom(0, 1, 2, 30, 36, 40, 45, 50, 90, 365, 3650, 1_000_000, 10_000_000, 100_000_000_000, -10_000_000, 0.51, 0.99, 12.5);
   if (typeof original === 'boolean') return fc.boolean();
   if (Array.isArray(original) && original.length > 0) return fc.integer({ min: 1, max: 50 }).map((n) => Array.from({ length: n }, () => original[0]));
   return fc.constant(original);
@@ -277,8 +364,13 @@ const validish = (original: unknown): fc.Arbitrary<unknown> => {
 const validishBody = (template: unknown): fc.Arbitrary<unknown> => {
   const paths = pathsOf(template).filter((p) => p.length > 0);
   return fc
-    .array(fc.constantFrom(...paths).chain((path) => validish(containerAt(template, path)).map((value) => [path, value] as const)), { minLength: 1, maxLength: 3 })
-    .map((changes) => changes.reduce<unknown>((body, [path, value]) => (containerAt(body, path.slice(0, -1)) === undefined ? body : setAt(body, path, value)), template));
+    .array(
+      fc.constantFrom(...paths).chain((path) => validish(containerAt(template, path)).map((value) => [path, value] as const)),
+      { minLength: 1, maxLength: 3 },
+    )
+    .map((changes) =>
+      changes.reduce<unknown>((body, [path, value]) => (containerAt(body, path.slice(0, -1)) === undefined ? body : setAt(body, path, value)), template),
+    );
 };
 
 // ---- the run
@@ -296,8 +388,15 @@ beforeAll(async () => {
   // Fixtures that path parameters and bodies name, none of which any stream consumer reacts to.
   const fixtures = [
     api.call('POST', '/locations', { token: callers.admin, body: { locationId: ids.location, name: 'Fuzz store', type: 'STORE', timeZone: 'UTC' } }),
-    api.call('POST', '/products', { token: callers.admin, body: { sku: ids.sku, name: 'Fuzz', unitCost: 1, price: 2, currency: 'EUR', memberExclusive: { minTier: 'REGULAR' } } }),
-    api.call('POST', '/members', { token: callers.member, headers: { 'idempotency-key': `${prefix}-reg` }, body: { name: 'Fuzz member', email: `${prefix}-m@example.com` } }),
+    api.call('POST', '/products', {
+      token: callers.admin,
+      body: { sku: ids.sku, name: 'Fuzz', unitCost: 1, price: 2, currency: 'EUR', memberExclusive: { minTier: 'REGULAR' } },
+    }),
+    api.call('POST', '/members', {
+      token: callers.member,
+      headers: { 'idempotency-key': `${prefix}-reg` },
+      body: { name: 'Fuzz member', email: `${prefix}-m@example.com` },
+    }),
   ];
   // A self-signup answers 202 whether or not the address is taken (issue 20, item 5); the others 201.
   expect((await Promise.all(fixtures)).map((answer) => answer.status)).toEqual([201, 201, 202]);
@@ -322,7 +421,8 @@ describe('fuzzing every write route through the gateway', () => {
 
   for (const [name, route] of writeRoutes) {
     it(`${routeKey(route)}: 4xx problem+json for hostile input, never 5xx`, async () => {
-      const counts: Record<number, number> = (answered[name] = {});
+      const counts: Record<number, number> = {};
+      answered[name] = counts;
       await fc.assert(
         fc.asyncProperty(requestArb(name, route), async (request) => {
           fc.pre(request.body.mustRefuse || !schemaAccepts(route, request.body));
@@ -350,12 +450,12 @@ describe('fuzzing every write route through the gateway', () => {
     });
   }
 
-
   for (const name of unknownReferenceRoutes) {
     const route = routeList().find(([n]) => n === name)![1];
     it(`${routeKey(route)}: a valid body naming nothing that exists is a 4xx, with nothing written`, async () => {
       const template = pointingNowhere(templates()[name]);
-      const counts: Record<number, number> = (answered[`valid ${name}`] = {});
+      const counts: Record<number, number> = {};
+      answered[`valid ${name}`] = counts;
       await fc.assert(
         fc.asyncProperty(validishBody(template), fc.integer({ min: 200, max: 299 }), fc.boolean(), async (body, n, withHeaders) => {
           fc.pre(route.body!.safeParse(body).success);
@@ -384,7 +484,10 @@ describe('fuzzing every write route through the gateway', () => {
     expect(answer.status, `${where} -> ${text.slice(0, 300)}`).toBe(400);
     expect(answer.headers.get('content-type')).toBe('application/problem+json');
     const problem = JSON.parse(text) as { errors?: { path: string }[] };
-    expect(problem.errors?.map((e) => e.path).some((path) => field.test(path)), `${where} -> ${text.slice(0, 300)}`).toBe(true);
+    expect(
+      problem.errors?.map((e) => e.path).some((path) => field.test(path)),
+      `${where} -> ${text.slice(0, 300)}`,
+    ).toBe(true);
   };
   const as = (caller: keyof typeof callers, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${callers[caller]}`, ...extra });
 
@@ -403,8 +506,10 @@ describe('fuzzing every write route through the gateway', () => {
         fc.pre(a.getTime() !== b.getTime());
         const [later, earlier] = a > b ? [a, b] : [b, a];
         const query = new URLSearchParams({
-          ...(by !== 'locationId' ? { sku: ids.sku } : {}), ...(by !== 'sku' ? { locationId: ids.location } : {}),
-          from: written(later, zoneA), to: written(earlier, zoneB),
+          ...(by !== 'locationId' ? { sku: ids.sku } : {}),
+          ...(by !== 'sku' ? { locationId: ids.location } : {}),
+          from: written(later, zoneA),
+          to: written(earlier, zoneB),
         });
         await refusedAt(await fetch(`${api.url}/movements?${query}`, { headers: as('admin') }), /^query\.to$/, `GET /movements?${query}`);
       }),
@@ -418,8 +523,13 @@ describe('fuzzing every write route through the gateway', () => {
         fc.pre(a.getTime() !== b.getTime() && x !== y);
         const [later, earlier] = a > b ? [a, b] : [b, a];
         const campaign = templates().createCampaign as Record<string, unknown>;
-        const post = (body: unknown) => fetch(`${api.url}/campaigns`, { method: 'POST', headers: as('admin', { 'content-type': 'application/json' }), body: JSON.stringify(body) });
-        await refusedAt(await post({ ...campaign, sendAt: later.toISOString(), expiresAt: earlier.toISOString() }), /^body\.expiresAt$/, 'campaign expiring before it is sent');
+        const post = (body: unknown) =>
+          fetch(`${api.url}/campaigns`, { method: 'POST', headers: as('admin', { 'content-type': 'application/json' }), body: JSON.stringify(body) });
+        await refusedAt(
+          await post({ ...campaign, sendAt: later.toISOString(), expiresAt: earlier.toISOString() }),
+          /^body\.expiresAt$/,
+          'campaign expiring before it is sent',
+        );
         const segment = { ...(campaign.segment as object), minSpend: Math.max(x, y), maxSpend: Math.min(x, y) };
         await refusedAt(await post({ ...campaign, segment }), /^body\.segment\.maxSpend$/, `segment ${JSON.stringify(segment)}`);
       }),
@@ -429,14 +539,26 @@ describe('fuzzing every write route through the gateway', () => {
 
   it('POST /sales with money and quantities near 2^53: 400 naming the lines, never a 5xx', async () => {
     const huge = fc.oneof(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.constantFrom(maxUnitPrice, maxUnitPrice + 1, 2 ** 53 - 1, 100_000_000_000));
-    const line = fc.record({ qty: fc.oneof(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom(maxSaleLineQty, maxSaleLineQty + 1, 100_000)), unitPrice: huge });
+    const line = fc.record({
+      qty: fc.oneof(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom(maxSaleLineQty, maxSaleLineQty + 1, 100_000)),
+      unitPrice: huge,
+    });
     await fc.assert(
       fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 40 }), async (lines) => {
         const gross = lines.reduce((total, l) => total + l.qty * l.unitPrice, 0);
         // Only sales the schema refuses: one it accepts would be booked.
         fc.pre(gross > maxSaleTotal || lines.some((l) => l.qty > maxSaleLineQty || l.unitPrice > maxUnitPrice));
-        const body = { saleId: ids.missing(30), locationId: ids.location, memberId: ids.member, lines: lines.map((l, i) => ({ sku: `${ids.sku}-${i}`, ...l })) };
-        const answer = await fetch(`${api.url}/sales`, { method: 'POST', headers: as('admin', { 'content-type': 'application/json' }), body: JSON.stringify(body) });
+        const body = {
+          saleId: ids.missing(30),
+          locationId: ids.location,
+          memberId: ids.member,
+          lines: lines.map((l, i) => ({ sku: `${ids.sku}-${i}`, ...l })),
+        };
+        const answer = await fetch(`${api.url}/sales`, {
+          method: 'POST',
+          headers: as('admin', { 'content-type': 'application/json' }),
+          body: JSON.stringify(body),
+        });
         await refusedAt(answer, /^body\.lines/, `POST /sales ${JSON.stringify(lines).slice(0, 300)}`);
       }),
       { numRuns, seed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined },
@@ -445,7 +567,9 @@ describe('fuzzing every write route through the gateway', () => {
 
   it('control characters in anything that reaches a mail header: 400 naming the field', async () => {
     // C0 and C1 controls, DEL, and Unicode's line and paragraph separators.
-    const control = fc.oneof(fc.integer({ min: 0, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f }), fc.constantFrom(0x2028, 0x2029)).map((c) => String.fromCharCode(c));
+    const control = fc
+      .oneof(fc.integer({ min: 0, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f }), fc.constantFrom(0x2028, 0x2029))
+      .map((c) => String.fromCharCode(c));
     const targets: { path: string; field: string; headers: Record<string, string>; template: unknown }[] = [
       { path: '/members', field: 'name', headers: { 'idempotency-key': `${prefix}-k3` }, template: templates().registerMember },
       { path: '/campaigns', field: 'headline', headers: {}, template: templates().createCampaign },
@@ -454,14 +578,24 @@ describe('fuzzing every write route through the gateway', () => {
       { path: '/locations', field: 'name', headers: {}, template: templates().createLocation },
     ];
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...targets), fc.string({ minLength: 1, maxLength: 20 }), control, fc.string({ minLength: 1, maxLength: 20 }), async (target, before, c, after) => {
-        const value = `${before}${c}${after}`;
-        // Controls at either end of a member's name are trimmed away (and never stored); inside, they are refused.
-        fc.pre(value.trim() === value);
-        const body = { ...(target.template as object), [target.field]: value };
-        const answer = await fetch(`${api.url}${target.path}`, { method: 'POST', headers: as('admin', { 'content-type': 'application/json', ...target.headers }), body: JSON.stringify(body) });
-        await refusedAt(answer, new RegExp(`^body\\.${target.field}$`), `POST ${target.path} ${target.field}=${JSON.stringify(value)}`);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...targets),
+        fc.string({ minLength: 1, maxLength: 20 }),
+        control,
+        fc.string({ minLength: 1, maxLength: 20 }),
+        async (target, before, c, after) => {
+          const value = `${before}${c}${after}`;
+          // Controls at either end of a member's name are trimmed away (and never stored); inside, they are refused.
+          fc.pre(value.trim() === value);
+          const body = { ...(target.template as object), [target.field]: value };
+          const answer = await fetch(`${api.url}${target.path}`, {
+            method: 'POST',
+            headers: as('admin', { 'content-type': 'application/json', ...target.headers }),
+            body: JSON.stringify(body),
+          });
+          await refusedAt(answer, new RegExp(`^body\\.${target.field}$`), `POST ${target.path} ${target.field}=${JSON.stringify(value)}`);
+        },
+      ),
       { numRuns, seed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined },
     );
   });
@@ -470,7 +604,14 @@ describe('fuzzing every write route through the gateway', () => {
     const clientId = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
     const kind = fc.constantFrom('expire', 'campaign', 'po', 'hq', 'rfid');
     // A kind's parts are client ids; only the last may be anything, a derived id included.
-    const parts = fc.tuple(fc.array(clientId, { maxLength: 3 }), fc.oneof(clientId, fc.string({ minLength: 1, maxLength: 80 }), clientId.map((id) => derivedId('expire', id))));
+    const parts = fc.tuple(
+      fc.array(clientId, { maxLength: 3 }),
+      fc.oneof(
+        clientId,
+        fc.string({ minLength: 1, maxLength: 80 }),
+        clientId.map((id) => derivedId('expire', id)),
+      ),
+    );
     fc.assert(
       fc.property(kind, parts, parts, (k, [headA, lastA], [headB, lastB]) => {
         const a = derivedId(k, ...headA, lastA);
@@ -484,19 +625,23 @@ describe('fuzzing every write route through the gateway', () => {
     expect(derivedId('expire', one!)).not.toBe(derivedId('expire', two!));
   });
 
-  it('wrote nothing: every item carrying this run\'s ids is as it was before the fuzz', async () => {
+  it("wrote nothing: every item carrying this run's ids is as it was before the fuzz", async () => {
     const after = await snapshot();
     expect(after).toEqual(before);
   });
 
   it('left Object.prototype unpolluted', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
+    expect(Object.hasOwn(Object.prototype, 'polluted')).toBe(false);
   });
 
   it('refused with a spread of statuses, not one blanket answer', () => {
     const statusesOf = (valid: boolean) =>
-      new Set(Object.entries(answered).filter(([k]) => k.startsWith('valid ') === valid).flatMap(([, c]) => Object.keys(c).map(Number)));
+      new Set(
+        Object.entries(answered)
+          .filter(([k]) => k.startsWith('valid ') === valid)
+          .flatMap(([, c]) => Object.keys(c).map(Number)),
+      );
     // Hostile input: 400 validation, 403 a role, 404 unknown ids, 413 too large at least.
     for (const status of [400, 403, 404, 413]) expect(statusesOf(false)).toContain(status);
     // Valid bodies reach the business logic: unknown ids (404) and unknown references (422).

@@ -64,7 +64,8 @@ describe('grants in the local cloud', () => {
   });
 
   it('refuses tables, queues and messages not granted: each service is checked, not only DynamoDB', async () => {
-    const denied = (work: () => Promise<unknown>) => expect(runWithGrants('someFunction', { tables: { members: 'readWrite' } }, work)).rejects.toBeInstanceOf(AccessDeniedException);
+    const denied = (work: () => Promise<unknown>) =>
+      expect(runWithGrants('someFunction', { tables: { members: 'readWrite' } }, work)).rejects.toBeInstanceOf(AccessDeniedException);
     await denied(() => catalog.getLocation('nowhere'));
     await denied(() => documentClient.send(new PutCommand({ TableName: tableName(tables.rfid), Item: { pk: 'x', sk: 'y' } })));
     // Refused before anything is sent: no queue needs to listen at the URL.
@@ -86,7 +87,9 @@ describe('grants in the local cloud', () => {
   it('fails a stream consumer without its grant: the hold stays held and its record goes to the failure log, denied', async () => {
     const failures = new FailureLog();
     poller = await startStreamPoller({
-      endpoint: inject('dynamoEndpoint'), tableEnv: inject('tableEnv'), failures,
+      endpoint: inject('dynamoEndpoint'),
+      tableEnv: inject('tableEnv'),
+      failures,
       consumers: [['expiredHolds', { ...streamConsumers.expiredHolds, tables: { inventory: 'read' }, retryAttempts: 0 }]],
     });
     const admin = await token({ role: 'admin' });
@@ -96,7 +99,13 @@ describe('grants in the local cloud', () => {
     await api.call('POST', '/movements', { token: admin, body: { movementId: uniqueId('r'), type: 'RECEIPT', locationId: store, lines: [{ sku, qty: 3 }] } });
     const hold = await api.call('POST', '/movements', {
       token: admin,
-      body: { movementId: uniqueId('h'), type: 'RESERVE', locationId: store, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), lines: [{ sku, qty: 2 }] },
+      body: {
+        movementId: uniqueId('h'),
+        type: 'RESERVE',
+        locationId: store,
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+        lines: [{ sku, qty: 2 }],
+      },
     });
     expect(hold.status).toBe(201);
     await documentClient.send(new DeleteCommand({ TableName: tableName(tables.inventory), Key: inventoryKeys.reservation(store, hold.body.movementId) }));
@@ -104,7 +113,9 @@ describe('grants in the local cloud', () => {
     while (!failures.list().some((f) => f.name === 'expiredHolds') && Date.now() < deadline) await poller.idle();
     const failed = failures.list().filter((f) => f.name === 'expiredHolds');
     expect(failed.map((f) => JSON.stringify(f.payload))).toEqual([expect.stringContaining(hold.body.movementId)]);
-    expect(failed[0]!.reason).toMatch(/^handler threw: AccessDeniedException: User: \S+\/expiredHolds is not authorized to perform: dynamodb:\w+ on resource: \S+-Inventory /);
+    expect(failed[0]!.reason).toMatch(
+      /^handler threw: AccessDeniedException: User: \S+\/expiredHolds is not authorized to perform: dynamodb:\w+ on resource: \S+-Inventory /,
+    );
     const stock = await api.call('GET', `/stock/${sku}`, { token: admin });
     expect(stock.body.levels[0].available).toBe(1);
   });

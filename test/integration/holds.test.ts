@@ -21,7 +21,13 @@ const levelOf = async (sku: string) =>
 const holdStock = async (sku: string, qty: number, expiresInMs: number) => {
   const answer = await api.call('POST', '/movements', {
     token: admin,
-    body: { movementId: uniqueId('hold'), type: 'RESERVE', locationId: store, expiresAt: new Date(Date.now() + expiresInMs).toISOString(), lines: [{ sku, qty }] },
+    body: {
+      movementId: uniqueId('hold'),
+      type: 'RESERVE',
+      locationId: store,
+      expiresAt: new Date(Date.now() + expiresInMs).toISOString(),
+      lines: [{ sku, qty }],
+    },
   });
   expect(answer.status).toBe(201);
   return answer.body.movementId as string;
@@ -31,14 +37,17 @@ const newStockedProduct = async (qty: number) => {
   const sku = uniqueId('hs');
   expect((await api.call('POST', '/products', { token: admin, body: { sku, name: sku, unitCost: 1, price: 2, currency: 'EUR' } })).status).toBe(201);
   const receipt = await api.call('POST', '/movements', {
-    token: admin, body: { movementId: uniqueId('rc'), type: 'RECEIPT', locationId: store, lines: [{ sku, qty }] },
+    token: admin,
+    body: { movementId: uniqueId('rc'), type: 'RECEIPT', locationId: store, lines: [{ sku, qty }] },
   });
   expect(receipt.status).toBe(201);
   return sku;
 };
 
 const ledgerTypes = async (sku: string) =>
-  (await api.call('GET', `/movements?sku=${sku}&locationId=${store}`, { token: admin })).body.items.map((e: { type: string; by: string }) => `${e.type}:${e.by}`);
+  (await api.call('GET', `/movements?sku=${sku}&locationId=${store}`, { token: admin })).body.items.map(
+    (e: { type: string; by: string }) => `${e.type}:${e.by}`,
+  );
 
 beforeAll(async () => {
   api = await startApi();
@@ -80,11 +89,17 @@ describe('holds that lapse', () => {
       new DeleteCommand({ TableName: tableName(tables.inventory), Key: inventoryKeys.reservation(store, reservationId), ReturnValues: 'ALL_OLD' }),
     );
     const event = {
-      Records: [{
-        eventID: '1', eventName: 'REMOVE', eventSource: 'aws:dynamodb', eventVersion: '1.1', awsRegion: 'local',
-        userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' },
-        dynamodb: { SequenceNumber: '100', OldImage: marshall(deleted.Attributes ?? {}) as never, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-      }],
+      Records: [
+        {
+          eventID: '1',
+          eventName: 'REMOVE',
+          eventSource: 'aws:dynamodb',
+          eventVersion: '1.1',
+          awsRegion: 'local',
+          userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' },
+          dynamodb: { SequenceNumber: '100', OldImage: marshall(deleted.Attributes ?? {}) as never, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        },
+      ],
     } as DynamoDBStreamEvent;
 
     const first = await expiredHolds(event, lambdaContext('expiredHolds'));
@@ -114,12 +129,14 @@ describe('the expiry sweep against squatted, colliding and poisoned holds', () =
     await reserve(sku, squat);
     // Any movement under the id the old sweep derived (`expire-{id}`) is just a movement now.
     const squatter = await api.call('POST', '/movements', {
-      token: admin, body: { movementId: `expire-${squat}`, type: 'RECEIPT', locationId: store, lines: [{ sku, qty: 1 }] },
+      token: admin,
+      body: { movementId: `expire-${squat}`, type: 'RECEIPT', locationId: store, lines: [{ sku, qty: 1 }] },
     });
     expect(squatter.status).toBe(201);
     // And the derived id itself is not a client id.
     const derived = await api.call('POST', '/movements', {
-      token: admin, body: { movementId: `expire:${squat}`, type: 'RECEIPT', locationId: store, lines: [{ sku, qty: 1 }] },
+      token: admin,
+      body: { movementId: `expire:${squat}`, type: 'RECEIPT', locationId: store, lines: [{ sku, qty: 1 }] },
     });
     expect(derived.status).toBe(400);
 
@@ -150,17 +167,33 @@ describe('the expiry sweep against squatted, colliding and poisoned holds', () =
     const poisonId = uniqueId('poison');
     const lapsedAt = new Date(Date.now() - 60_000).toISOString();
     const poison = {
-      ...inventoryKeys.reservation(store, poisonId), ...inventoryKeys.activeReservation(lapsedAt, store, poisonId),
-      entity: entities.reservation, reservationId: poisonId, locationId: store, lines: [{ sku: uniqueId('no-such-sku'), qty: 1 }],
-      status: 'ACTIVE', holdUntil: lapsedAt, createdAt: lapsedAt, by: 'test',
+      ...inventoryKeys.reservation(store, poisonId),
+      ...inventoryKeys.activeReservation(lapsedAt, store, poisonId),
+      entity: entities.reservation,
+      reservationId: poisonId,
+      locationId: store,
+      lines: [{ sku: uniqueId('no-such-sku'), qty: 1 }],
+      status: 'ACTIVE',
+      holdUntil: lapsedAt,
+      createdAt: lapsedAt,
+      by: 'test',
     };
     await documentClient.send(new PutCommand({ TableName: tableName(tables.inventory), Item: poison }));
     try {
       const otherStore = uniqueId('HS2');
-      expect((await api.call('POST', '/locations', { token: admin, body: { locationId: otherStore, name: 'Other', type: 'STORE', timeZone: 'UTC' } })).status).toBe(201);
+      expect(
+        (await api.call('POST', '/locations', { token: admin, body: { locationId: otherStore, name: 'Other', type: 'STORE', timeZone: 'UTC' } })).status,
+      ).toBe(201);
       const sku = uniqueId('hs');
       expect((await api.call('POST', '/products', { token: admin, body: { sku, name: sku, unitCost: 1, price: 2, currency: 'EUR' } })).status).toBe(201);
-      expect((await api.call('POST', '/movements', { token: admin, body: { movementId: uniqueId('rc'), type: 'RECEIPT', locationId: otherStore, lines: [{ sku, qty: 1 }] } })).status).toBe(201);
+      expect(
+        (
+          await api.call('POST', '/movements', {
+            token: admin,
+            body: { movementId: uniqueId('rc'), type: 'RECEIPT', locationId: otherStore, lines: [{ sku, qty: 1 }] },
+          })
+        ).status,
+      ).toBe(201);
       const unrelated = uniqueId('hold');
       await reserve(sku, unrelated, otherStore);
 

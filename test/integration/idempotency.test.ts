@@ -14,9 +14,18 @@ const sku = uniqueId('id-p');
 beforeAll(async () => {
   api = await startApi();
   admin = await token({ role: 'admin' });
-  expect((await api.call('POST', '/locations', { token: admin, body: { locationId: store, name: 'Idempotency', type: 'STORE', timeZone: 'UTC' } })).status).toBe(201);
+  expect(
+    (await api.call('POST', '/locations', { token: admin, body: { locationId: store, name: 'Idempotency', type: 'STORE', timeZone: 'UTC' } })).status,
+  ).toBe(201);
   expect((await api.call('POST', '/products', { token: admin, body: { sku, name: sku, unitCost: 100, price: 200, currency: 'EUR' } })).status).toBe(201);
-  expect((await api.call('POST', '/movements', { token: admin, body: { movementId: uniqueId('rc'), type: 'RECEIPT', locationId: store, lines: [{ sku, qty: 100 }] } })).status).toBe(201);
+  expect(
+    (
+      await api.call('POST', '/movements', {
+        token: admin,
+        body: { movementId: uniqueId('rc'), type: 'RECEIPT', locationId: store, lines: [{ sku, qty: 100 }] },
+      })
+    ).status,
+  ).toBe(201);
 });
 
 afterAll(async () => {
@@ -36,25 +45,48 @@ const reused = async (path: string, first: Record<string, unknown>, second: Reco
 describe('a reused id with another body', () => {
   it('is 422 for movements, sales and returns', async () => {
     const movementId = uniqueId('m');
-    await reused('/movements', { movementId, type: 'RECEIPT', locationId: store, lines: [{ sku, qty: 1 }] }, { movementId, type: 'RECEIPT', locationId: store, lines: [{ sku, qty: 2 }] });
+    await reused(
+      '/movements',
+      { movementId, type: 'RECEIPT', locationId: store, lines: [{ sku, qty: 1 }] },
+      { movementId, type: 'RECEIPT', locationId: store, lines: [{ sku, qty: 2 }] },
+    );
     const saleId = uniqueId('s');
-    await reused('/sales', { saleId, locationId: store, lines: [{ sku, qty: 2, unitPrice: 200 }] }, { saleId, locationId: store, lines: [{ sku, qty: 3, unitPrice: 200 }] });
+    await reused(
+      '/sales',
+      { saleId, locationId: store, lines: [{ sku, qty: 2, unitPrice: 200 }] },
+      { saleId, locationId: store, lines: [{ sku, qty: 3, unitPrice: 200 }] },
+    );
     const returnId = uniqueId('r');
     await reused(`/sales/${saleId}/returns`, { returnId, lines: [{ sku, qty: 1 }] }, { returnId, lines: [{ sku, qty: 2 }] });
   });
 
   it('is 422 for purchase orders and their receipts, not 409', async () => {
     const purchaseOrderId = uniqueId('po');
-    await reused('/purchase-orders', { purchaseOrderId, lines: [{ sku, locationId: store, qty: 10 }] }, { purchaseOrderId, lines: [{ sku, locationId: store, qty: 11 }] });
+    await reused(
+      '/purchase-orders',
+      { purchaseOrderId, lines: [{ sku, locationId: store, qty: 10 }] },
+      { purchaseOrderId, lines: [{ sku, locationId: store, qty: 11 }] },
+    );
     const receiptId = uniqueId('asn');
-    await reused(`/purchase-orders/${purchaseOrderId}/receipts`, { receiptId, locationId: store, lines: [{ sku, qty: 4 }] }, { receiptId, locationId: store, lines: [{ sku, qty: 5 }] });
+    await reused(
+      `/purchase-orders/${purchaseOrderId}/receipts`,
+      { receiptId, locationId: store, lines: [{ sku, qty: 4 }] },
+      { receiptId, locationId: store, lines: [{ sku, qty: 5 }] },
+    );
     const order = await api.call('GET', `/purchase-orders/${purchaseOrderId}`, { token: admin });
     expect(order.body.lines).toEqual([expect.objectContaining({ qty: 10, received: 4 })]);
   });
 
   it('is 422 for campaigns, not 409', async () => {
     const campaignId = uniqueId('c');
-    const campaign = { campaignId, name: 'Idempotent', segment: { tags: [uniqueId('t').toLowerCase()] }, channels: ['email'], headline: 'Hello', text: 'once.' };
+    const campaign = {
+      campaignId,
+      name: 'Idempotent',
+      segment: { tags: [uniqueId('t').toLowerCase()] },
+      channels: ['email'],
+      headline: 'Hello',
+      text: 'once.',
+    };
     await reused('/campaigns', campaign, { ...campaign, headline: 'Hello again' });
   });
 });

@@ -32,7 +32,10 @@ const createProduct = async (sku: string, extra: Record<string, unknown> = {}) =
 };
 
 const receive = async (sku: string, qty: number, locationId = store) => {
-  const answer = await api.call('POST', '/movements', { token: admin, body: { movementId: uniqueId('rc'), type: 'RECEIPT', locationId, lines: [{ sku, qty }] } });
+  const answer = await api.call('POST', '/movements', {
+    token: admin,
+    body: { movementId: uniqueId('rc'), type: 'RECEIPT', locationId, lines: [{ sku, qty }] },
+  });
   expect(answer.status).toBe(201);
 };
 
@@ -59,7 +62,10 @@ beforeAll(async () => {
   api = await startApi();
   admin = await token({ role: 'admin' });
   till = await token({ role: 'store', locations: [store] });
-  const answer = await api.call('POST', '/locations', { token: admin, body: { locationId: store, name: 'Members store', type: 'STORE', timeZone: 'Europe/Berlin' } });
+  const answer = await api.call('POST', '/locations', {
+    token: admin,
+    body: { locationId: store, name: 'Members store', type: 'STORE', timeZone: 'Europe/Berlin' },
+  });
   expect(answer.status).toBe(201);
 });
 
@@ -70,7 +76,11 @@ afterAll(async () => {
 describe('registration', () => {
   it('registers once per email and phone, with the welcome gift exactly once when retried', async () => {
     const key = uniqueId('reg');
-    const body = { name: 'Ada', email: `  Ada.${uniqueId('x')}@Example.COM `, phone: '0049 170 1234567'.replace('1234567', String(Math.floor(1e6 + Math.random() * 8e6))) };
+    const body = {
+      name: 'Ada',
+      email: `  Ada.${uniqueId('x')}@Example.COM `,
+      phone: '0049 170 1234567'.replace('1234567', String(Math.floor(1e6 + Math.random() * 8e6))),
+    };
     const [first, second] = await Promise.all([
       api.call('POST', '/members', { token: till, headers: { 'idempotency-key': key }, body }),
       api.call('POST', '/members', { token: till, headers: { 'idempotency-key': key }, body }),
@@ -91,7 +101,11 @@ describe('registration', () => {
   });
 
   it('refuses a phone without country code and a missing contact with 400, writing nothing', async () => {
-    const noCountry = await api.call('POST', '/members', { token: till, headers: { 'idempotency-key': uniqueId('r') }, body: { name: 'X', phone: '170 1234567' } });
+    const noCountry = await api.call('POST', '/members', {
+      token: till,
+      headers: { 'idempotency-key': uniqueId('r') },
+      body: { name: 'X', phone: '170 1234567' },
+    });
     expect(noCountry.status).toBe(400);
     expect(noCountry.headers.get('content-type')).toBe('application/problem+json');
     const noContact = await api.call('POST', '/members', { token: till, headers: { 'idempotency-key': uniqueId('r') }, body: { name: 'X' } });
@@ -115,19 +129,26 @@ describe('registration', () => {
     expect(edited.status).toBe(200);
     expect(edited.body.consent.email).toEqual({ granted: true, at: expect.any(String), source: 'APP' });
     expect(edited.body.consent.sms).toEqual({ granted: false, at: expect.any(String), source: 'APP' });
-    expect((await api.call('PATCH', `/members/${mine}`, { token: self, headers: { 'if-match': own.headers.get('etag')! }, body: { name: 'Stale' } })).status).toBe(412);
+    expect(
+      (await api.call('PATCH', `/members/${mine}`, { token: self, headers: { 'if-match': own.headers.get('etag')! }, body: { name: 'Stale' } })).status,
+    ).toBe(412);
   });
 });
 
 describe('points', () => {
   it('lets exactly 10 of 50 concurrent redemptions of 100 points through a balance of 1,000', async () => {
     const memberId = await register();
-    const topUp = await api.call('POST', `/members/${memberId}/points/adjustments`, { token: admin, body: { adjustmentId: uniqueId('adj'), points: 500, reason: 'test top-up' } });
+    const topUp = await api.call('POST', `/members/${memberId}/points/adjustments`, {
+      token: admin,
+      body: { adjustmentId: uniqueId('adj'), points: 500, reason: 'test top-up' },
+    });
     expect(topUp.status).toBe(201);
     expect(topUp.body.points.available).toBe(1000);
 
     const answers = await Promise.all(
-      Array.from({ length: 50 }, () => api.call('POST', `/members/${memberId}/points/redemptions`, { token: till, body: { redemptionId: uniqueId('rd'), points: 100 } })),
+      Array.from({ length: 50 }, () =>
+        api.call('POST', `/members/${memberId}/points/redemptions`, { token: till, body: { redemptionId: uniqueId('rd'), points: 100 } }),
+      ),
     );
     expect(answers.filter((a) => a.status === 201)).toHaveLength(10);
     expect(answers.filter((a) => a.status === 409).every((a) => a.body.type === '/problems/insufficient-points')).toBe(true);
@@ -155,8 +176,14 @@ describe('points', () => {
   it('spends the soonest-expiring lot first and expires lots first-in-first-out', async () => {
     const memberId = await register();
     // Welcome lot: 500 expiring in 90 days. Two more: 300 in 400 days, 200 in 30 days.
-    for (const [points, expiryDays] of [[300, 400], [200, 30]]) {
-      const answer = await api.call('POST', `/members/${memberId}/points/adjustments`, { token: admin, body: { adjustmentId: uniqueId('adj'), points, reason: 'lots', expiryDays } });
+    for (const [points, expiryDays] of [
+      [300, 400],
+      [200, 30],
+    ]) {
+      const answer = await api.call('POST', `/members/${memberId}/points/adjustments`, {
+        token: admin,
+        body: { adjustmentId: uniqueId('adj'), points, reason: 'lots', expiryDays },
+      });
       expect(answer.status).toBe(201);
     }
     const spent = await api.call('POST', `/members/${memberId}/points/redemptions`, { token: till, body: { redemptionId: uniqueId('rd'), points: 250 } });
@@ -178,7 +205,10 @@ describe('the daily points expiry job', () => {
   it('finds lots by the day they expire and expires each once, however often it runs', async () => {
     const memberId = await register();
     // A lot far in the future, on a day no other test's lots expire.
-    const lot = await api.call('POST', `/members/${memberId}/points/adjustments`, { token: admin, body: { adjustmentId: uniqueId('adj'), points: 70, reason: 'far', expiryDays: 3000 } });
+    const lot = await api.call('POST', `/members/${memberId}/points/adjustments`, {
+      token: admin,
+      body: { adjustmentId: uniqueId('adj'), points: 70, reason: 'far', expiryDays: 3000 },
+    });
     expect(lot.status).toBe(201);
     vi.useFakeTimers({ toFake: ['Date'] });
     try {
@@ -204,10 +234,12 @@ describe('the scheduled tier review', () => {
     const email = `${uniqueId('review')}@example.com`;
     const memberId = await register({ email, consent: { email: true } });
     // SILVER (500.00 and 5 visits) reached 300 days ago.
-    for (let i = 0; i < 5; i++) await checkout({ saleId: uniqueId('s'), locationId: store, memberId, lines: [{ sku, qty: 1, unitPrice: 10_000 }] }, cashier, () => inDays(-300));
+    for (let i = 0; i < 5; i++)
+      await checkout({ saleId: uniqueId('s'), locationId: store, memberId, lines: [{ sku, qty: 1, unitPrice: 10_000 }] }, cashier, () => inDays(-300));
     expect((await member(memberId)).qualifiedTier).toBe('SILVER');
     const reviewAt = async () =>
-      (await documentClient.send(new GetCommand({ TableName: tableName(tables.members), Key: memberKeys.review(memberId), ConsistentRead: true }))).Item?.reviewAt as string | undefined;
+      (await documentClient.send(new GetCommand({ TableName: tableName(tables.members), Key: memberKeys.review(memberId), ConsistentRead: true }))).Item
+        ?.reviewAt as string | undefined;
     const first = await reviewAt();
     expect(Date.parse(first!) - Date.parse(inDays(-300))).toBeGreaterThan(89 * dayMs);
 
@@ -304,7 +336,10 @@ describe('checkout', () => {
     // Thirteen months on, the rolling window is empty: one step down only, then another at the next review.
     expect(await reviewMemberTier(memberId, () => inDays(400))).toEqual({ before: 'GOLD', after: 'SILVER' });
 
-    const paid = await api.call('POST', `/members/${memberId}/paid-tier`, { token: till, body: { paymentId: uniqueId('pay'), tier: 'PLATINUM', months: 12, fee: 22_800 } });
+    const paid = await api.call('POST', `/members/${memberId}/paid-tier`, {
+      token: till,
+      body: { paymentId: uniqueId('pay'), tier: 'PLATINUM', months: 12, fee: 22_800 },
+    });
     expect(paid.status).toBe(201);
     expect(paid.body).toMatchObject({ tier: 'PLATINUM', qualifiedTier: 'SILVER', paidTier: 'PLATINUM' });
     // After the paid period the qualified tier shows again.
@@ -318,11 +353,21 @@ describe('checkout', () => {
     await receive(shirt, 5);
     await receive(socks, 5);
     const memberId = await register();
-    const sale = await sell({ memberId, lines: [{ sku: shirt, qty: 3, unitPrice: 2000 }, { sku: socks, qty: 2, unitPrice: 500 }], redeemPoints: 300 });
+    const sale = await sell({
+      memberId,
+      lines: [
+        { sku: shirt, qty: 3, unitPrice: 2000 },
+        { sku: socks, qty: 2, unitPrice: 500 },
+      ],
+      redeemPoints: 300,
+    });
     expect(sale.status).toBe(201);
     // 70.00 gross, 3.00 paid with points (257 + 43 by line): 67.00 paid; points per line, rounded down: 57 + 9.
     expect(sale.body).toMatchObject({ subtotal: 7000, pointsValue: 300, total: 6700, pointsEarned: 66, pointsRedeemed: 300 });
-    expect(sale.body.lines.map((l: { paid: number; pointsEarned: number }) => [l.paid, l.pointsEarned])).toEqual([[5743, 57], [957, 9]]);
+    expect(sale.body.lines.map((l: { paid: number; pointsEarned: number }) => [l.paid, l.pointsEarned])).toEqual([
+      [5743, 57],
+      [957, 9],
+    ]);
     expect(sale.body.member.points).toEqual({ available: 200, pending: 66 });
     const saleId = sale.body.saleId;
 
@@ -334,7 +379,16 @@ describe('checkout', () => {
     expect(partial.body.pointsRestored).toBe(0);
     expect(await onHand(shirt)).toBe(3);
 
-    const rest = await api.call('POST', `/sales/${saleId}/returns`, { token: till, body: { returnId: uniqueId('ret'), lines: [{ sku: shirt, qty: 2 }, { sku: socks, qty: 2 }] } });
+    const rest = await api.call('POST', `/sales/${saleId}/returns`, {
+      token: till,
+      body: {
+        returnId: uniqueId('ret'),
+        lines: [
+          { sku: shirt, qty: 2 },
+          { sku: socks, qty: 2 },
+        ],
+      },
+    });
     expect(rest.status).toBe(201);
     expect(rest.body.pointsRestored).toBe(300);
     expect(partial.body.refund + rest.body.refund).toBe(6700);
@@ -409,14 +463,18 @@ describe('what review found', () => {
     expect(greedy.status).toBe(409);
     expect(greedy.body.type).toBe('/problems/allocation-exhausted');
     // And the stock route cannot be used to sell around the checkout.
-    const around = await api.call('POST', '/movements', { token: till, body: { movementId: uniqueId('m'), type: 'SALE', locationId: store, lines: [{ sku, qty: 1 }] } });
+    const around = await api.call('POST', '/movements', {
+      token: till,
+      body: { movementId: uniqueId('m'), type: 'SALE', locationId: store, lines: [{ sku, qty: 1 }] },
+    });
     expect(around.status).toBe(403);
     expect(await onHand(sku)).toBe(10);
   });
 
   it('refuses a different paid tier while one is in force, and a fee that is not the price', async () => {
     const memberId = await register();
-    const buy = (body: Record<string, unknown>) => api.call('POST', `/members/${memberId}/paid-tier`, { token: till, body: { paymentId: uniqueId('pay'), ...body } });
+    const buy = (body: Record<string, unknown>) =>
+      api.call('POST', `/members/${memberId}/paid-tier`, { token: till, body: { paymentId: uniqueId('pay'), ...body } });
     expect((await buy({ tier: 'GOLD', months: 12, fee: 1 })).status).toBe(400);
     const gold = await buy({ tier: 'GOLD', months: 12, fee: 10_800 });
     expect(gold.status).toBe(201);
@@ -429,7 +487,11 @@ describe('what review found', () => {
     const memberId = await register();
     await redeemPoints(memberId, { points: 500 }, uniqueId('r'), cashier);
     for (let i = 0; i < 100; i += 20) {
-      await Promise.all(Array.from({ length: 20 }, () => api.call('POST', `/members/${memberId}/points/adjustments`, { token: admin, body: { adjustmentId: uniqueId('a'), points: 1, reason: 'tiny lot' } })));
+      await Promise.all(
+        Array.from({ length: 20 }, () =>
+          api.call('POST', `/members/${memberId}/points/adjustments`, { token: admin, body: { adjustmentId: uniqueId('a'), points: 1, reason: 'tiny lot' } }),
+        ),
+      );
     }
     const answer = await api.call('POST', `/members/${memberId}/points/redemptions`, { token: till, body: { redemptionId: uniqueId('rd'), points: 100 } });
     expect(answer.status).toBe(400);
@@ -451,12 +513,20 @@ describe('tagged items at the till', () => {
     const again = await sell({ lines: [{ sku, qty: 1, unitPrice: 500, epcs: [tagA] }] });
     expect(again.status).toBe(409);
     expect(again.body.epcs).toEqual([tagA]);
-    const wrongSku = await sell({ lines: [{ sku, qty: 1, unitPrice: 500, epcs: [encodeSgtin96({ gtin: '80614141123458', companyPrefixLength: 7, serial: 1 })] }] });
+    const wrongSku = await sell({
+      lines: [{ sku, qty: 1, unitPrice: 500, epcs: [encodeSgtin96({ gtin: '80614141123458', companyPrefixLength: 7, serial: 1 })] }],
+    });
     expect(wrongSku.status).toBe(400);
 
-    const stranger = await api.call('POST', `/sales/${sale.body.saleId}/returns`, { token: till, body: { returnId: uniqueId('r'), lines: [{ sku, qty: 1, epcs: [encodeSgtin96({ gtin, companyPrefixLength: 7, serial: 9 })] }] } });
+    const stranger = await api.call('POST', `/sales/${sale.body.saleId}/returns`, {
+      token: till,
+      body: { returnId: uniqueId('r'), lines: [{ sku, qty: 1, epcs: [encodeSgtin96({ gtin, companyPrefixLength: 7, serial: 9 })] }] },
+    });
     expect(stranger.status).toBe(400);
-    const back = await api.call('POST', `/sales/${sale.body.saleId}/returns`, { token: till, body: { returnId: uniqueId('r'), lines: [{ sku, qty: 1, epcs: [tagA] }] } });
+    const back = await api.call('POST', `/sales/${sale.body.saleId}/returns`, {
+      token: till,
+      body: { returnId: uniqueId('r'), lines: [{ sku, qty: 1, epcs: [tagA] }] },
+    });
     expect(back.status).toBe(201);
     expect((await sell({ lines: [{ sku, qty: 1, unitPrice: 500, epcs: [tagA] }] })).status).toBe(201);
     expect((await sell({ lines: [{ sku, qty: 1, unitPrice: 500, epcs: [tagB] }] })).status).toBe(409);
@@ -497,7 +567,10 @@ describe('member-exclusive products', () => {
     expect(anonymous.body.type).toBe('/problems/not-eligible');
     const regular = await sell({ memberId, lines: [{ sku, qty: 1, unitPrice: 100 }] });
     expect(regular.status).toBe(403);
-    const paid = await api.call('POST', `/members/${memberId}/paid-tier`, { token: till, body: { paymentId: uniqueId('pay'), tier: 'GOLD', months: 1, fee: 900 } });
+    const paid = await api.call('POST', `/members/${memberId}/paid-tier`, {
+      token: till,
+      body: { paymentId: uniqueId('pay'), tier: 'GOLD', months: 1, fee: 900 },
+    });
     expect(paid.body.tier).toBe('GOLD');
     const none = await sell({ memberId, lines: [{ sku, qty: 1, unitPrice: 100 }] });
     expect(none.status).toBe(409);
@@ -509,7 +582,9 @@ describe('member-exclusive products', () => {
 describe('self-signup and taken contacts (issue 20, item 5)', () => {
   const selfSignup = async (body: Record<string, unknown>, memberId = uniqueId('self'), key = `${memberId}-reg`) => {
     const answer = await api.call('POST', '/members', {
-      token: await token({ role: 'member', memberId }), headers: { 'idempotency-key': key }, body: { name: 'Self Signup', ...body },
+      token: await token({ role: 'member', memberId }),
+      headers: { 'idempotency-key': key },
+      body: { name: 'Self Signup', ...body },
     });
     return { memberId, answer };
   };
@@ -526,7 +601,11 @@ describe('self-signup and taken contacts (issue 20, item 5)', () => {
     const holder = await register({ email, phone });
 
     const taken = await selfSignup({ email, phone, consent: { email: true } });
-    const fresh = await selfSignup({ email: `${uniqueId('free')}@example.com`, phone: `+4917${String(Math.floor(1e7 + Math.random() * 8e7))}`, consent: { email: true } });
+    const fresh = await selfSignup({
+      email: `${uniqueId('free')}@example.com`,
+      phone: `+4917${String(Math.floor(1e7 + Math.random() * 8e7))}`,
+      consent: { email: true },
+    });
     expect(taken.answer.status).toBe(202);
     expect(seen(taken)).toEqual(seen(fresh));
     expect(taken.answer.body).toMatchObject({ memberId: taken.memberId, status: 'ACCEPTED' });
@@ -537,9 +616,14 @@ describe('self-signup and taken contacts (issue 20, item 5)', () => {
     expect(newcomer.phone).toBeUndefined();
     expect(await member(holder)).toMatchObject({ email, phone });
     // One notice for the holder on the taken channels, for the welcome stream consumer to send.
-    const notice = (await documentClient.send(new GetCommand({
-      TableName: tableName(tables.members), Key: memberKeys.signupAttempt(holder, new Date().toISOString().slice(0, 10)),
-    }))).Item;
+    const notice = (
+      await documentClient.send(
+        new GetCommand({
+          TableName: tableName(tables.members),
+          Key: memberKeys.signupAttempt(holder, new Date().toISOString().slice(0, 10)),
+        }),
+      )
+    ).Item;
     expect(notice).toMatchObject({ entity: 'SIGNUP_ATTEMPT', memberId: holder, channels: ['email', 'sms'] });
 
     // A retry of the same signup replays the same answer.

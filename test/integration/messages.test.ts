@@ -32,7 +32,11 @@ const daytimeZone = (): string => {
 };
 
 const register = async (body: Record<string, unknown>) => {
-  const answer = await api.call('POST', '/members', { token: till, headers: { 'idempotency-key': uniqueId('reg') }, body: { name: 'Birthday Member', ...body } });
+  const answer = await api.call('POST', '/members', {
+    token: till,
+    headers: { 'idempotency-key': uniqueId('reg') },
+    body: { name: 'Birthday Member', ...body },
+  });
   expect(answer.status).toBe(201);
   return answer.body;
 };
@@ -44,8 +48,15 @@ beforeAll(async () => {
   api = await startApi();
   till = await token({ role: 'store', locations: [store] });
   admin = await token({ role: 'admin' });
-  expect((await api.call('POST', '/locations', { token: admin, body: { locationId: store, name: 'Alert store', type: 'STORE', timeZone: 'UTC' } })).status).toBe(201);
-  poller = await startStreamPoller({ endpoint: inject('dynamoEndpoint'), tableEnv: inject('tableEnv'), failures: new FailureLog(), consumers: [['backInStock', streamConsumers.backInStock]] });
+  expect(
+    (await api.call('POST', '/locations', { token: admin, body: { locationId: store, name: 'Alert store', type: 'STORE', timeZone: 'UTC' } })).status,
+  ).toBe(201);
+  poller = await startStreamPoller({
+    endpoint: inject('dynamoEndpoint'),
+    tableEnv: inject('tableEnv'),
+    failures: new FailureLog(),
+    consumers: [['backInStock', streamConsumers.backInStock]],
+  });
 });
 
 afterAll(async () => {
@@ -58,14 +69,29 @@ describe('the birthday job', () => {
     const today = new Date().toISOString().slice(5, 10);
     const timeZone = daytimeZone();
     const emailFan = await register({ email: `${uniqueId('bday')}@example.com`, birthday: `1990-${today}`, timeZone, consent: { email: true } });
-    const textFan = await register({ phone: `+4917${String(Math.floor(1e7 + Math.random() * 8e7))}`, birthday: `1985-${today}`, timeZone, consent: { sms: true } });
+    const textFan = await register({
+      phone: `+4917${String(Math.floor(1e7 + Math.random() * 8e7))}`,
+      birthday: `1985-${today}`,
+      timeZone,
+      consent: { sms: true },
+    });
     const silent = await register({ email: `${uniqueId('quiet')}@example.com`, birthday: `1970-${today}`, timeZone });
-    const other = await register({ email: `${uniqueId('other')}@example.com`, birthday: '1990-01-01' === `1990-${today}` ? '1990-01-02' : '1990-01-01', consent: { email: true } });
+    const other = await register({
+      email: `${uniqueId('other')}@example.com`,
+      birthday: '1990-01-01' === `1990-${today}` ? '1990-01-02' : '1990-01-01',
+      consent: { email: true },
+    });
 
     await job();
     await job();
 
-    expect(outbox.list(emailFan.email)).toEqual([expect.objectContaining({ channel: 'email', subject: 'Happy birthday, Birthday Member!', headers: expect.objectContaining({ 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }) })]);
+    expect(outbox.list(emailFan.email)).toEqual([
+      expect.objectContaining({
+        channel: 'email',
+        subject: 'Happy birthday, Birthday Member!',
+        headers: expect.objectContaining({ 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }),
+      }),
+    ]);
     expect(outbox.list(textFan.phone)).toEqual([expect.objectContaining({ channel: 'sms', body: expect.stringContaining('Reply STOP to opt out.') })]);
     expect(outbox.list(silent.email)).toEqual([]);
     expect(outbox.list(other.email)).toEqual([]);
@@ -81,11 +107,17 @@ describe('the birthday job', () => {
 });
 
 describe('deferred messages', () => {
-  it('waits out quiet hours in the member\'s zone, then goes once', async () => {
+  it("waits out quiet hours in the member's zone, then goes once", async () => {
     const member = await register({ email: `${uniqueId('night')}@example.com`, timeZone: 'Asia/Tokyo', consent: { email: true } });
     // 23:00 in Tokyo.
     const night = '2026-11-25T14:00:00.000Z';
-    const message = { source: uniqueId('promo'), kind: 'marketing' as const, template: 'BIRTHDAY' as const, vars: { name: 'N', tier: 'REGULAR', points: 0 }, channels: ['email' as const] };
+    const message = {
+      source: uniqueId('promo'),
+      kind: 'marketing' as const,
+      template: 'BIRTHDAY' as const,
+      vars: { name: 'N', tier: 'REGULAR', points: 0 },
+      channels: ['email' as const],
+    };
     const first = await deliver(member.memberId, message, night);
     expect(first).toMatchObject({ status: 'DEFERRED', decision: { action: 'DEFER', reason: 'QUIET_HOURS', until: '2026-11-25T23:00:00.000Z' } });
     expect(await deliver(member.memberId, message, night)).toMatchObject({ status: 'DUPLICATE' });
@@ -106,14 +138,22 @@ describe('back in stock', () => {
 
   it('tells each subscriber once when stock goes from none to some, higher tiers first, and not again on the next restock', async () => {
     const sku = uniqueId('bis');
-    expect((await api.call('POST', '/products', { token: admin, body: { sku, name: 'Trail runner', unitCost: 1, price: 2, currency: 'EUR' } })).status).toBe(201);
+    expect((await api.call('POST', '/products', { token: admin, body: { sku, name: 'Trail runner', unitCost: 1, price: 2, currency: 'EUR' } })).status).toBe(
+      201,
+    );
     await move({ type: 'RECEIPT', lines: [{ sku, qty: 1 }] });
     await move({ type: 'SALE', lines: [{ sku, qty: 1 }] });
     const regular = await register({ phone: `+4917${String(Math.floor(1e7 + Math.random() * 8e7))}`, consent: { sms: true } });
     const gold = await register({ phone: `+4917${String(Math.floor(1e7 + Math.random() * 8e7))}`, consent: { sms: true } });
-    expect((await api.call('POST', `/members/${gold.memberId}/paid-tier`, { token: till, body: { paymentId: uniqueId('p'), tier: 'GOLD', months: 1, fee: 900 } })).status).toBe(201);
+    expect(
+      (await api.call('POST', `/members/${gold.memberId}/paid-tier`, { token: till, body: { paymentId: uniqueId('p'), tier: 'GOLD', months: 1, fee: 900 } }))
+        .status,
+    ).toBe(201);
     const self = await token({ role: 'member', memberId: regular.memberId });
-    for (const [member, as] of [[regular, self], [gold, till]] as const) {
+    for (const [member, as] of [
+      [regular, self],
+      [gold, till],
+    ] as const) {
       const answer = await api.call('POST', `/members/${member.memberId}/stock-alerts`, { token: as, body: { sku, locationId: store } });
       expect(answer.status).toBe(201);
       expect(answer.body.status).toBe('ACTIVE');
@@ -138,22 +178,36 @@ describe('back in stock', () => {
 describe('back in stock, stream records handled late', () => {
   it('tells only who was waiting when the stock came back, strictly higher tiers first', async () => {
     const sku = uniqueId('bis-late');
-    expect((await api.call('POST', '/products', { token: admin, body: { sku, name: 'Late runner', unitCost: 1, price: 2, currency: 'EUR' } })).status).toBe(201);
+    expect((await api.call('POST', '/products', { token: admin, body: { sku, name: 'Late runner', unitCost: 1, price: 2, currency: 'EUR' } })).status).toBe(
+      201,
+    );
     const restock = (updatedAt: string): DynamoDBStreamEvent => ({
-      Records: [{
-        eventID: updatedAt, eventName: 'MODIFY', eventSource: 'aws:dynamodb',
-        dynamodb: { NewImage: marshall({ sku, locationId: store, available: 1, updatedAt }) as never, SequenceNumber: '1' },
-      }],
+      Records: [
+        {
+          eventID: updatedAt,
+          eventName: 'MODIFY',
+          eventSource: 'aws:dynamodb',
+          dynamodb: { NewImage: marshall({ sku, locationId: store, available: 1, updatedAt }) as never, SequenceNumber: '1' },
+        },
+      ],
     });
     // The stock came back before anyone asked; its record is handled only now, on a loaded machine.
     const earlier = new Date(Date.now() - 60_000).toISOString();
     const members: { memberId: string; phone: string }[] = [];
     for (let i = 0; i < 3; i++) members.push(await register({ phone: `+4917${String(Math.floor(1e7 + Math.random() * 8e7))}`, consent: { sms: true } }));
-    const [firstRegular, gold, secondRegular] = members as [typeof members[0], typeof members[0], typeof members[0]];
-    expect((await api.call('POST', `/members/${gold.memberId}/paid-tier`, { token: till, body: { paymentId: uniqueId('p'), tier: 'GOLD', months: 1, fee: 900 } })).status).toBe(201);
+    const [firstRegular, gold, secondRegular] = members as [(typeof members)[0], (typeof members)[0], (typeof members)[0]];
+    expect(
+      (await api.call('POST', `/members/${gold.memberId}/paid-tier`, { token: till, body: { paymentId: uniqueId('p'), tier: 'GOLD', months: 1, fee: 900 } }))
+        .status,
+    ).toBe(201);
     // Subscribed in this order: the regulars keep it among themselves, GOLD goes before both.
-    for (const member of members) expect((await api.call('POST', `/members/${member.memberId}/stock-alerts`, { token: till, body: { sku, locationId: store } })).status).toBe(201);
-    const told = () => outbox.list().filter((m) => members.some((member) => member.phone === m.to)).map((m) => m.to);
+    for (const member of members)
+      expect((await api.call('POST', `/members/${member.memberId}/stock-alerts`, { token: till, body: { sku, locationId: store } })).status).toBe(201);
+    const told = () =>
+      outbox
+        .list()
+        .filter((m) => members.some((member) => member.phone === m.to))
+        .map((m) => m.to);
 
     expect((await backInStock(restock(earlier), lambdaContext('backInStock'))).batchItemFailures).toEqual([]);
     expect(told()).toEqual([]);
@@ -166,41 +220,96 @@ describe('unsubscribe', () => {
   it('withdraws consent through the signed one-click link, and refuses a forged one', async () => {
     const member = await register({ email: `${uniqueId('unsub')}@example.com`, consent: { email: true } });
     const link = new URL(unsubscribeUrl(member.memberId, 'email'));
-    const forged = await api.call('POST', `${link.pathname}?member=${member.memberId}&channel=email&sig=${'A'.repeat(43)}`, { rawBody: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const forged = await api.call('POST', `${link.pathname}?member=${member.memberId}&channel=email&sig=${'A'.repeat(43)}`, {
+      rawBody: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(forged.status).toBe(400);
     const otherChannel = await api.call('POST', `${link.pathname}${link.search.replace('channel=email', 'channel=sms')}`);
     expect(otherChannel.status).toBe(400);
 
-    const done = await api.call('POST', `${link.pathname}${link.search}`, { rawBody: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const done = await api.call('POST', `${link.pathname}${link.search}`, {
+      rawBody: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(done.status).toBe(200);
     expect(done.body).toEqual({ unsubscribed: true, channel: 'email' });
     const after = (await api.call('GET', `/members/${member.memberId}`, { token: till })).body;
     expect(after.consent.email).toEqual({ granted: false, at: expect.any(String), source: 'UNSUBSCRIBE_LINK' });
-    const message = { source: uniqueId('promo'), kind: 'marketing' as const, template: 'BIRTHDAY' as const, vars: { name: 'N', tier: 'REGULAR', points: 0 }, channels: ['email' as const] };
+    const message = {
+      source: uniqueId('promo'),
+      kind: 'marketing' as const,
+      template: 'BIRTHDAY' as const,
+      vars: { name: 'N', tier: 'REGULAR', points: 0 },
+      channels: ['email' as const],
+    };
     expect(await deliver(member.memberId, message)).toMatchObject({ status: 'SKIPPED', decision: { reason: 'NO_CONSENT' } });
   });
 });
 
 describe('what SES and SMS report back', () => {
   const sns = (message: unknown): SNSEvent => ({
-    Records: [{
-      EventSource: 'aws:sns', EventVersion: '1.0', EventSubscriptionArn: 'arn:aws:sns:eu-central-1:123456789012:t:sub',
-      Sns: {
-        Type: 'Notification', MessageId: uniqueId('sns'), TopicArn: 'arn:aws:sns:eu-central-1:123456789012:t', Subject: '', Message: JSON.stringify(message),
-        Timestamp: new Date().toISOString(), SignatureVersion: '1', Signature: '', SigningCertUrl: '', UnsubscribeUrl: '', MessageAttributes: {},
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: 'arn:aws:sns:eu-central-1:123456789012:t:sub',
+        Sns: {
+          Type: 'Notification',
+          MessageId: uniqueId('sns'),
+          TopicArn: 'arn:aws:sns:eu-central-1:123456789012:t',
+          Subject: '',
+          Message: JSON.stringify(message),
+          Timestamp: new Date().toISOString(),
+          SignatureVersion: '1',
+          Signature: '',
+          SigningCertUrl: '',
+          UnsubscribeUrl: '',
+          MessageAttributes: {},
+        },
       },
-    }],
+    ],
   });
 
   it('suppresses an address that bounced for good or complained, and leaves a full mailbox alone', async () => {
     const [bounced, complained, full] = await Promise.all([1, 2, 3].map(() => register({ email: `${uniqueId('rep')}@example.com`, consent: { email: true } })));
     const mail = (eventType: string, email: string, extra: Record<string, unknown>) => ({ eventType, mail: { destination: [email] }, ...extra });
-    expect(await mailEvents(sns(mail('Bounce', bounced!.email.toUpperCase(), { bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: bounced!.email.toUpperCase() }] } })), lambdaContext('mailEvents'))).toEqual({ suppressed: 1 });
-    expect(await mailEvents(sns(mail('Complaint', complained!.email, { complaint: { complainedRecipients: [{ emailAddress: complained!.email }] } })), lambdaContext('mailEvents'))).toEqual({ suppressed: 1 });
-    expect(await mailEvents(sns(mail('Bounce', full!.email, { bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: full!.email }] } })), lambdaContext('mailEvents'))).toEqual({ suppressed: 0 });
-    expect(await mailEvents(sns(mail('Complaint', 'nobody@example.com', { complaint: { complainedRecipients: [{ emailAddress: 'nobody@example.com' }] } })), lambdaContext('mailEvents'))).toEqual({ suppressed: 0 });
+    expect(
+      await mailEvents(
+        sns(
+          mail('Bounce', bounced!.email.toUpperCase(), {
+            bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: bounced!.email.toUpperCase() }] },
+          }),
+        ),
+        lambdaContext('mailEvents'),
+      ),
+    ).toEqual({ suppressed: 1 });
+    expect(
+      await mailEvents(
+        sns(mail('Complaint', complained!.email, { complaint: { complainedRecipients: [{ emailAddress: complained!.email }] } })),
+        lambdaContext('mailEvents'),
+      ),
+    ).toEqual({ suppressed: 1 });
+    expect(
+      await mailEvents(
+        sns(mail('Bounce', full!.email, { bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: full!.email }] } })),
+        lambdaContext('mailEvents'),
+      ),
+    ).toEqual({ suppressed: 0 });
+    expect(
+      await mailEvents(
+        sns(mail('Complaint', 'nobody@example.com', { complaint: { complainedRecipients: [{ emailAddress: 'nobody@example.com' }] } })),
+        lambdaContext('mailEvents'),
+      ),
+    ).toEqual({ suppressed: 0 });
 
-    const message = { source: uniqueId('promo'), kind: 'transactional' as const, template: 'BIRTHDAY' as const, vars: { name: 'N', tier: 'REGULAR', points: 0 }, channels: ['email' as const] };
+    const message = {
+      source: uniqueId('promo'),
+      kind: 'transactional' as const,
+      template: 'BIRTHDAY' as const,
+      vars: { name: 'N', tier: 'REGULAR', points: 0 },
+      channels: ['email' as const],
+    };
     expect(await deliver(bounced!.memberId, message)).toMatchObject({ status: 'SKIPPED', decision: { reason: 'SUPPRESSED', detail: 'BOUNCED' } });
     expect(await deliver(complained!.memberId, message)).toMatchObject({ status: 'SKIPPED', decision: { reason: 'SUPPRESSED', detail: 'COMPLAINED' } });
     expect(await deliver(full!.memberId, message)).toMatchObject({ status: 'SENT' });
@@ -217,13 +326,21 @@ describe('what SES and SMS report back', () => {
 });
 
 describe('the daily marketing budget', () => {
-  it('defers marketing to the next day once the day\'s budget is spent, and never holds back transactional messages', async () => {
+  it("defers marketing to the next day once the day's budget is spent, and never holds back transactional messages", async () => {
     const day = `20${30 + Math.floor(Math.random() * 60)}-03-0${1 + Math.floor(Math.random() * 8)}`;
     const now = `${day}T10:00:00.000Z`;
     process.env.MARKETING_DAILY_CAP = '1';
     try {
-      const [first, second] = await Promise.all([1, 2].map(() => register({ email: `${uniqueId('budget')}@example.com`, timeZone: 'UTC', consent: { email: true } })));
-      const offer = { source: uniqueId('promo'), kind: 'marketing' as const, template: 'BIRTHDAY' as const, vars: { name: 'N', tier: 'REGULAR', points: 0 }, channels: ['email' as const] };
+      const [first, second] = await Promise.all(
+        [1, 2].map(() => register({ email: `${uniqueId('budget')}@example.com`, timeZone: 'UTC', consent: { email: true } })),
+      );
+      const offer = {
+        source: uniqueId('promo'),
+        kind: 'marketing' as const,
+        template: 'BIRTHDAY' as const,
+        vars: { name: 'N', tier: 'REGULAR', points: 0 },
+        channels: ['email' as const],
+      };
       expect(await deliver(first!.memberId, offer, now)).toMatchObject({ status: 'SENT' });
       const next = new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString();
       expect(await deliver(second!.memberId, offer, now)).toMatchObject({ status: 'DEFERRED', decision: { reason: 'DAILY_BUDGET', until: next } });
@@ -237,20 +354,49 @@ describe('the daily marketing budget', () => {
 describe('welcome and points notices', () => {
   it('welcomes a new member once, however often the stream delivers the record', async () => {
     const member = await register({ email: `${uniqueId('hello')}@example.com`, consent: { email: true } });
-    const image = { pk: `MEMBER#${member.memberId}`, sk: 'PROFILE', entity: 'MEMBER', memberId: member.memberId, name: member.name, createdAt: member.createdAt };
+    const image = {
+      pk: `MEMBER#${member.memberId}`,
+      sk: 'PROFILE',
+      entity: 'MEMBER',
+      memberId: member.memberId,
+      name: member.name,
+      createdAt: member.createdAt,
+    };
     const event: DynamoDBStreamEvent = {
-      Records: [{ eventID: '1', eventName: 'INSERT', eventSource: 'aws:dynamodb', dynamodb: { NewImage: marshall(image) as never, SequenceNumber: '1', Keys: marshall({ pk: image.pk, sk: image.sk }) as never } }],
+      Records: [
+        {
+          eventID: '1',
+          eventName: 'INSERT',
+          eventSource: 'aws:dynamodb',
+          dynamodb: { NewImage: marshall(image) as never, SequenceNumber: '1', Keys: marshall({ pk: image.pk, sk: image.sk }) as never },
+        },
+      ],
     };
     for (let i = 0; i < 2; i++) expect((await welcome(event, lambdaContext('welcome'))).batchItemFailures).toEqual([]);
-    expect(outbox.list(member.email)).toEqual([expect.objectContaining({ subject: 'Welcome to StockClub, Birthday Member', body: expect.stringContaining('500 points') })]);
+    expect(outbox.list(member.email)).toEqual([
+      expect.objectContaining({ subject: 'Welcome to StockClub, Birthday Member', body: expect.stringContaining('500 points') }),
+    ]);
   });
 
   it('tells the holder of an email someone else signed up with, once a day, however often the stream delivers the notice', async () => {
     const holder = await register({ email: `${uniqueId('holder')}@example.com`, consent: { email: true } });
     const at = new Date().toISOString();
-    const image = { ...memberKeys.signupAttempt(holder.memberId, at.slice(0, 10)), entity: 'SIGNUP_ATTEMPT', memberId: holder.memberId, channels: ['email'], at };
+    const image = {
+      ...memberKeys.signupAttempt(holder.memberId, at.slice(0, 10)),
+      entity: 'SIGNUP_ATTEMPT',
+      memberId: holder.memberId,
+      channels: ['email'],
+      at,
+    };
     const event: DynamoDBStreamEvent = {
-      Records: [{ eventID: '1', eventName: 'INSERT', eventSource: 'aws:dynamodb', dynamodb: { NewImage: marshall(image) as never, SequenceNumber: '1', Keys: marshall({ pk: image.pk, sk: image.sk }) as never } }],
+      Records: [
+        {
+          eventID: '1',
+          eventName: 'INSERT',
+          eventSource: 'aws:dynamodb',
+          dynamodb: { NewImage: marshall(image) as never, SequenceNumber: '1', Keys: marshall({ pk: image.pk, sk: image.sk }) as never },
+        },
+      ],
     };
     for (let i = 0; i < 2; i++) expect((await welcome(event, lambdaContext('welcome'))).batchItemFailures).toEqual([]);
     expect(outbox.list(holder.email)).toEqual([expect.objectContaining({ subject: 'Someone signed up to StockClub with your details' })]);
@@ -259,7 +405,14 @@ describe('welcome and points notices', () => {
   it('tells a member once, 14 days ahead, about points about to expire', async () => {
     const admin = await token({ role: 'admin' });
     const member = await register({ email: `${uniqueId('expiring')}@example.com`, consent: { email: true } });
-    expect((await api.call('POST', `/members/${member.memberId}/points/adjustments`, { token: admin, body: { adjustmentId: uniqueId('a'), points: 40, reason: 'goodwill', expiryDays: 14 } })).status).toBe(201);
+    expect(
+      (
+        await api.call('POST', `/members/${member.memberId}/points/adjustments`, {
+          token: admin,
+          body: { adjustmentId: uniqueId('a'), points: 40, reason: 'goodwill', expiryDays: 14 },
+        })
+      ).status,
+    ).toBe(201);
     for (let i = 0; i < 2; i++) await pointsExpiryReminders({} as ScheduledEvent, lambdaContext('pointsExpiryReminders'));
     expect(outbox.list(member.email)).toEqual([expect.objectContaining({ subject: expect.stringMatching(/^40 points expire on \d{4}-\d{2}-\d{2}$/) })]);
   });
@@ -273,11 +426,24 @@ describe('campaigns', () => {
     const birthday = `1991-${String(month).padStart(2, '0')}-15`;
     const fan = await register({ email: `${uniqueId('fan')}@example.com`, birthday, timeZone, consent: { email: true } });
     const silent = await register({ email: `${uniqueId('nope')}@example.com`, birthday, timeZone });
-    const other = await register({ email: `${uniqueId('other')}@example.com`, birthday: `1991-${String((month % 12) + 1).padStart(2, '0')}-15`, timeZone, consent: { email: true } });
+    const other = await register({
+      email: `${uniqueId('other')}@example.com`,
+      birthday: `1991-${String((month % 12) + 1).padStart(2, '0')}-15`,
+      timeZone,
+      consent: { email: true },
+    });
     const campaignId = uniqueId('cmp');
     const created = await api.call('POST', '/campaigns', {
       token: admin,
-      body: { campaignId, name: 'Birthday month', segment: { birthdayMonth: month }, channels: ['email'], headline: 'A gift for your month', text: 'take 10 % off this week.', budget: 1000 },
+      body: {
+        campaignId,
+        name: 'Birthday month',
+        segment: { birthdayMonth: month },
+        channels: ['email'],
+        headline: 'A gift for your month',
+        text: 'take 10 % off this week.',
+        budget: 1000,
+      },
     });
     expect(created.status).toBe(201);
 
@@ -301,7 +467,12 @@ describe('campaigns', () => {
 
     await walk('dispatch');
     await walk('dispatch');
-    expect(outbox.list(fan.email)).toEqual([expect.objectContaining({ subject: 'A gift for your month', headers: expect.objectContaining({ 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }) })]);
+    expect(outbox.list(fan.email)).toEqual([
+      expect.objectContaining({
+        subject: 'A gift for your month',
+        headers: expect.objectContaining({ 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }),
+      }),
+    ]);
     expect(outbox.list(silent.email)).toEqual([]);
     expect(outbox.list(other.email)).toEqual([]);
     const report = (await api.call('GET', `/campaigns/${campaignId}`, { token: admin })).body;

@@ -27,7 +27,10 @@ const createProduct = async (sku: string) => {
 };
 
 const receive = async (sku: string, qty: number, locationId = store) => {
-  const answer = await api.call('POST', '/movements', { token: admin, body: { movementId: uniqueId('rc'), type: 'RECEIPT', locationId, lines: [{ sku, qty }] } });
+  const answer = await api.call('POST', '/movements', {
+    token: admin,
+    body: { movementId: uniqueId('rc'), type: 'RECEIPT', locationId, lines: [{ sku, qty }] },
+  });
   expect(answer.status).toBe(201);
 };
 
@@ -53,7 +56,10 @@ const register = async () => {
 /** Checkout, then the stored sale item as the stream would carry it. */
 const sell = async (memberId: string, lines: { sku: string; qty: number }[], locationId = store): Promise<Record<string, unknown>> => {
   const saleId = uniqueId('sale');
-  const answer = await api.call('POST', '/sales', { token: till, body: { saleId, locationId, memberId, lines: lines.map((l) => ({ ...l, unitPrice: 1000 })) } });
+  const answer = await api.call('POST', '/sales', {
+    token: till,
+    body: { saleId, locationId, memberId, lines: lines.map((l) => ({ ...l, unitPrice: 1000 })) },
+  });
   expect(answer.status, JSON.stringify(answer.body)).toBe(201);
   return (await getInventoryItem(salesKeys.sale(saleId)))!;
 };
@@ -63,7 +69,11 @@ const streamEvent = (...sales: Record<string, unknown>[]): DynamoDBStreamEvent =
     eventID: String(i),
     eventName: 'INSERT',
     eventSource: 'aws:dynamodb',
-    dynamodb: { NewImage: marshall(sale, { removeUndefinedValues: true }) as never, Keys: marshall({ pk: sale.pk, sk: sale.sk }) as never, SequenceNumber: String(i) },
+    dynamodb: {
+      NewImage: marshall(sale, { removeUndefinedValues: true }) as never,
+      Keys: marshall({ pk: sale.pk, sk: sale.sk }) as never,
+      SequenceNumber: String(i),
+    },
   })),
 });
 
@@ -72,7 +82,8 @@ const count = async (...sales: Record<string, unknown>[]) => {
   expect(response.batchItemFailures).toEqual([]);
 };
 
-const recommendations = async (memberId: string, as = admin, limit = 50) => api.call('GET', `/members/${memberId}/recommendations?limit=${limit}`, { token: as });
+const recommendations = async (memberId: string, as = admin, limit = 50) =>
+  api.call('GET', `/members/${memberId}/recommendations?limit=${limit}`, { token: as });
 
 const buyer = async (sku: string, memberId: string) =>
   (await documentClient.send(new GetCommand({ TableName: tableName(tables.members), Key: memberKeys.buyer(sku, memberId), ConsistentRead: true }))).Item;
@@ -83,7 +94,10 @@ beforeAll(async () => {
   api = await startApi();
   admin = await token({ role: 'admin' });
   till = await token({ role: 'store', locations: [store, otherStore] });
-  for (const [locationId, name] of [[store, 'Usual store'], [otherStore, 'Other store']]) {
+  for (const [locationId, name] of [
+    [store, 'Usual store'],
+    [otherStore, 'Other store'],
+  ]) {
     expect((await api.call('POST', '/locations', { token: admin, body: { locationId, name, type: 'STORE', timeZone: 'Europe/Berlin' } })).status).toBe(201);
   }
 });
@@ -93,16 +107,30 @@ afterAll(async () => {
 });
 
 describe('purchase history', () => {
-  it('recommends what others bought with the member\'s purchases, in stock where they usually shop, never what they bought', async () => {
+  it("recommends what others bought with the member's purchases, in stock where they usually shop, never what they bought", async () => {
     const [tent, pegs, mat, lamp] = await products(4, [store, otherStore]);
     // The lantern is stocked only at the other store.
     const [lantern] = await products(1, [otherStore]);
     const camper = await register();
     const shopper = await register();
     await count(
-      await sell(camper, [{ sku: tent!, qty: 1 }, { sku: pegs!, qty: 2 }, { sku: mat!, qty: 1 }]),
-      await sell(camper, [{ sku: tent!, qty: 1 }, { sku: pegs!, qty: 1 }]),
-      await sell(camper, [{ sku: tent!, qty: 1 }, { sku: lantern!, qty: 1 }], otherStore),
+      await sell(camper, [
+        { sku: tent!, qty: 1 },
+        { sku: pegs!, qty: 2 },
+        { sku: mat!, qty: 1 },
+      ]),
+      await sell(camper, [
+        { sku: tent!, qty: 1 },
+        { sku: pegs!, qty: 1 },
+      ]),
+      await sell(
+        camper,
+        [
+          { sku: tent!, qty: 1 },
+          { sku: lantern!, qty: 1 },
+        ],
+        otherStore,
+      ),
     );
     // The shopper buys at the usual store twice, last at the other one (where the lantern is in stock).
     await count(
@@ -118,12 +146,23 @@ describe('purchase history', () => {
     const skus = answer.body.items.map((i: { sku: string }) => i.sku);
     expect(answer.body.items.find((i: { sku: string }) => i.sku === pegs)).toEqual({
       // Every SKU a REGULAR member bought is a favourite of the tier too; the mat was bought last, so it explains most.
-      sku: pegs, name: `Product ${pegs}`, score: expect.any(Number), reasons: expect.arrayContaining(['BOUGHT_TOGETHER']), becauseOf: [mat, tent],
+      sku: pegs,
+      name: `Product ${pegs}`,
+      score: expect.any(Number),
+      reasons: expect.arrayContaining(['BOUGHT_TOGETHER']),
+      becauseOf: [mat, tent],
     });
     expect(skus).not.toContain(lantern);
     for (const bought of [tent, lamp, mat]) expect(skus).not.toContain(bought);
 
-    expect(await buyer(pegs!, camper)).toMatchObject({ entity: 'BUYER', memberId: camper, sku: pegs, units: 3, firstBoughtAt: expect.any(String), lastBoughtAt: expect.any(String) });
+    expect(await buyer(pegs!, camper)).toMatchObject({
+      entity: 'BUYER',
+      memberId: camper,
+      sku: pegs,
+      units: 3,
+      firstBoughtAt: expect.any(String),
+      lastBoughtAt: expect.any(String),
+    });
     expect(await boughtWith(tent!)).toMatchObject({ [`with#${pegs}`]: 2, [`with#${mat}`]: 1, [`with#${lantern}`]: 1 });
   });
 
@@ -145,23 +184,36 @@ describe('purchase history', () => {
   it('counts a redelivered sale record nothing twice', async () => {
     const [tent, pegs] = await products(2);
     const camper = await register();
-    const sale = await sell(camper, [{ sku: tent!, qty: 2 }, { sku: pegs!, qty: 3 }]);
+    const sale = await sell(camper, [
+      { sku: tent!, qty: 2 },
+      { sku: pegs!, qty: 3 },
+    ]);
     await count(sale, sale);
     await count(sale);
     expect(await buyer(tent!, camper)).toMatchObject({ units: 2, firstBoughtAt: sale.at, lastBoughtAt: sale.at });
     expect(await buyer(pegs!, camper)).toMatchObject({ units: 3 });
     expect(await boughtWith(tent!)).toMatchObject({ [`with#${pegs}`]: 1 });
     expect(await boughtWith(pegs!)).toMatchObject({ [`with#${tent}`]: 1 });
-    const stores = (await documentClient.send(new GetCommand({ TableName: tableName(tables.members), Key: recommendationKeys.memberStores(camper), ConsistentRead: true }))).Item;
+    const stores = (
+      await documentClient.send(new GetCommand({ TableName: tableName(tables.members), Key: recommendationKeys.memberStores(camper), ConsistentRead: true }))
+    ).Item;
     expect(stores).toMatchObject({ [`sales#${store}`]: 1 });
   });
 
   it('counts member sales from the table stream, through the filter as deployed', async () => {
     const [tent, pegs] = await products(2);
     const camper = await register();
-    const poller = await startStreamPoller({ endpoint: inject('dynamoEndpoint'), tableEnv: inject('tableEnv'), failures: new FailureLog(), consumers: [['purchaseHistory', streamConsumers.purchaseHistory]] });
+    const poller = await startStreamPoller({
+      endpoint: inject('dynamoEndpoint'),
+      tableEnv: inject('tableEnv'),
+      failures: new FailureLog(),
+      consumers: [['purchaseHistory', streamConsumers.purchaseHistory]],
+    });
     try {
-      await sell(camper, [{ sku: tent!, qty: 2 }, { sku: pegs!, qty: 1 }]);
+      await sell(camper, [
+        { sku: tent!, qty: 2 },
+        { sku: pegs!, qty: 1 },
+      ]);
       await vi.waitFor(async () => expect(await buyer(tent!, camper)).toMatchObject({ units: 2 }), { timeout: 20_000, interval: 200 });
       expect(await boughtWith(tent!)).toMatchObject({ [`with#${pegs}`]: 1 });
     } finally {
@@ -192,8 +244,14 @@ describe('purchase history', () => {
     // A stream image as big as no till sends today: the consumer must not rely on the checkout's line limit.
     const saleId = uniqueId('big-sale');
     const sale = {
-      ...salesKeys.sale(saleId), entity: 'SALE', saleId, memberId: camper, locationId: store, at: new Date().toISOString(),
-      lines: skus.map((sku, i) => ({ sku, qty: 1 + (i % 3) })), receipt: { member: { tier: 'PLATINUM' } },
+      ...salesKeys.sale(saleId),
+      entity: 'SALE',
+      saleId,
+      memberId: camper,
+      locationId: store,
+      at: new Date().toISOString(),
+      lines: skus.map((sku, i) => ({ sku, qty: 1 + (i % 3) })),
+      receipt: { member: { tier: 'PLATINUM' } },
     };
     await count(sale);
     await count(sale, sale);
@@ -202,11 +260,19 @@ describe('purchase history', () => {
     // The pairs: the SKUs with the most units (3 each), each counted with the others once.
     const paired = skus.filter((_, i) => i % 3 === 2).slice(0, maxPairedSkus);
     const partners = await boughtWith(paired[0]!);
-    expect(Object.keys(partners!).filter((name) => name.startsWith('with#')).sort()).toEqual(paired.slice(1).map((sku) => `with#${sku}`));
-    expect(Object.entries(partners!).filter(([name]) => name.startsWith('with#')).every(([, n]) => n === 1)).toBe(true);
+    expect(
+      Object.keys(partners!)
+        .filter((name) => name.startsWith('with#'))
+        .sort(),
+    ).toEqual(paired.slice(1).map((sku) => `with#${sku}`));
+    expect(
+      Object.entries(partners!)
+        .filter(([name]) => name.startsWith('with#'))
+        .every(([, n]) => n === 1),
+    ).toBe(true);
   });
 
-  it('hides one member\'s recommendations from another (404) and answers 404 for an unknown member', async () => {
+  it("hides one member's recommendations from another (404) and answers 404 for an unknown member", async () => {
     const mine = await register();
     const theirs = await register();
     const self = await token({ role: 'member', memberId: mine });

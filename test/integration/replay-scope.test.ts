@@ -23,7 +23,10 @@ beforeAll(async () => {
   }
   expect((await api.call('POST', '/products', { token: admin, body: { sku, name: sku, unitCost: 100, price: 250, currency: 'EUR' } })).status).toBe(201);
   for (const locationId of [BERLIN, MUNICH]) {
-    expect((await api.call('POST', '/movements', { token: admin, body: { movementId: uniqueId('rs-rc'), type: 'RECEIPT', locationId, lines: [{ sku, qty: 50 }] } })).status).toBe(201);
+    expect(
+      (await api.call('POST', '/movements', { token: admin, body: { movementId: uniqueId('rs-rc'), type: 'RECEIPT', locationId, lines: [{ sku, qty: 50 }] } }))
+        .status,
+    ).toBe(201);
   }
 });
 
@@ -46,7 +49,9 @@ describe('replays and ids across stores', () => {
 
   it("books a store's own movement under an id another store already used, as a new movement", async () => {
     const movementId = uniqueId('demo-sale-berlin');
-    expect((await api.call('POST', '/movements', { token: berlin, body: { movementId, type: 'SALE', locationId: BERLIN, lines: [{ sku, qty: 1 }] } })).status).toBe(201);
+    expect(
+      (await api.call('POST', '/movements', { token: berlin, body: { movementId, type: 'SALE', locationId: BERLIN, lines: [{ sku, qty: 1 }] } })).status,
+    ).toBe(201);
     const before = await levelAt(MUNICH);
     const own = await api.call('POST', '/movements', { token: munich, body: { movementId, type: 'SALE', locationId: MUNICH, lines: [{ sku, qty: 2 }] } });
     expect(own.status).toBe(201);
@@ -61,13 +66,26 @@ describe('replays and ids across stores', () => {
   it("treats another store's hold id as unknown, and its location as forbidden", async () => {
     const reservationId = uniqueId('rs-hold');
     const hold = await api.call('POST', '/movements', {
-      token: berlin, body: { movementId: reservationId, type: 'RESERVE', locationId: BERLIN, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), lines: [{ sku, qty: 1 }] },
+      token: berlin,
+      body: {
+        movementId: reservationId,
+        type: 'RESERVE',
+        locationId: BERLIN,
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+        lines: [{ sku, qty: 1 }],
+      },
     });
     expect(hold.status).toBe(201);
-    const atOwn = await api.call('POST', '/movements', { token: munich, body: { movementId: uniqueId('rs-rel'), type: 'RELEASE', locationId: MUNICH, reservationId } });
+    const atOwn = await api.call('POST', '/movements', {
+      token: munich,
+      body: { movementId: uniqueId('rs-rel'), type: 'RELEASE', locationId: MUNICH, reservationId },
+    });
     expect(atOwn.status).toBe(422);
     expect(atOwn.body.detail ?? atOwn.body.title).not.toMatch(BERLIN);
-    const atTheirs = await api.call('POST', '/movements', { token: munich, body: { movementId: uniqueId('rs-rel'), type: 'RELEASE', locationId: BERLIN, reservationId } });
+    const atTheirs = await api.call('POST', '/movements', {
+      token: munich,
+      body: { movementId: uniqueId('rs-rel'), type: 'RELEASE', locationId: BERLIN, reservationId },
+    });
     expect(atTheirs.status).toBe(403);
     expect((await levelAt(BERLIN)).reserved).toBe(1);
   });

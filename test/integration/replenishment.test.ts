@@ -21,7 +21,10 @@ const dayMs = 86_400_000;
 const daysAgo = (days: number) => new Date(Date.now() - days * dayMs).toISOString();
 
 const createProduct = async (sku: string, extra: Record<string, unknown> = {}) => {
-  const answer = await api.call('POST', '/products', { token: admin, body: { sku, name: sku, unitCost: 500, price: 1000, currency: 'EUR', supplierId: 'SUP-1', ...extra } });
+  const answer = await api.call('POST', '/products', {
+    token: admin,
+    body: { sku, name: sku, unitCost: 500, price: 1000, currency: 'EUR', supplierId: 'SUP-1', ...extra },
+  });
   expect(answer.status).toBe(201);
 };
 
@@ -51,14 +54,21 @@ const sweep = () => replenishmentSweep({} as ScheduledEvent, lambdaContext('repl
 beforeAll(async () => {
   api = await startApi();
   admin = await token({ role: 'admin' });
-  for (const [locationId, type] of [[warehouse, 'WAREHOUSE'], [storeA, 'STORE'], [storeB, 'STORE']]) {
+  for (const [locationId, type] of [
+    [warehouse, 'WAREHOUSE'],
+    [storeA, 'STORE'],
+    [storeB, 'STORE'],
+  ]) {
     expect((await api.call('POST', '/locations', { token: admin, body: { locationId, name: locationId, type, timeZone: 'UTC' } })).status).toBe(201);
   }
   poller = await startStreamPoller({
     endpoint: inject('dynamoEndpoint'),
     tableEnv: inject('tableEnv'),
     failures,
-    consumers: [['demand', streamConsumers.demand], ['reorderCheck', streamConsumers.reorderCheck]],
+    consumers: [
+      ['demand', streamConsumers.demand],
+      ['reorderCheck', streamConsumers.reorderCheck],
+    ],
   });
 });
 
@@ -74,18 +84,37 @@ describe('reorder suggestions from the stream', () => {
     // A SKU whose id starts with the other's: asking for one must never return the other.
     const longer = `${sku}0`;
     await createProduct(longer, { reorder: { min: 5, max: 20 } });
-    await move({ type: 'RECEIPT', locationId: storeA, lines: [{ sku, qty: 10 }, { sku: longer, qty: 1 }] });
+    await move({
+      type: 'RECEIPT',
+      locationId: storeA,
+      lines: [
+        { sku, qty: 10 },
+        { sku: longer, qty: 1 },
+      ],
+    });
     await move({ type: 'SALE', locationId: storeA, lines: [{ sku, qty: 4 }] });
-    await waitFor(() => suggestions(storeA, longer), (items) => items.length > 0, 'the other SKU\'s suggestion');
+    await waitFor(
+      () => suggestions(storeA, longer),
+      (items) => items.length > 0,
+      "the other SKU's suggestion",
+    );
     expect(await suggestions(storeA, sku)).toEqual([]);
 
     await move({ type: 'SALE', locationId: storeA, lines: [{ sku, qty: 2 }] });
-    const [first] = await waitFor(() => suggestions(storeA, sku), (items) => items.length > 0, 'a suggestion');
+    const [first] = await waitFor(
+      () => suggestions(storeA, sku),
+      (items) => items.length > 0,
+      'a suggestion',
+    );
     expect(first).toMatchObject({ sku, locationId: storeA, kind: 'PURCHASE', quantity: 16, reorderPoint: 5, supplierId: 'SUP-1', status: 'OPEN' });
     expect(first.reason).toBe('available 4 + incoming 0 <= min 5 (fixed min/max 5/20); order 16 = up to max 20');
 
     await move({ type: 'SALE', locationId: storeA, lines: [{ sku, qty: 1 }] });
-    const updated = await waitFor(() => suggestions(storeA, sku), (items) => items[0]?.quantity === 17, 'the suggestion to follow the sale');
+    const updated = await waitFor(
+      () => suggestions(storeA, sku),
+      (items) => items[0]?.quantity === 17,
+      'the suggestion to follow the sale',
+    );
     expect(updated).toHaveLength(1);
     expect(await suggestions(storeB, sku)).toEqual([]);
   });
@@ -95,7 +124,11 @@ describe('reorder suggestions from the stream', () => {
     await createProduct(sku, { reorder: { min: 5, max: 20 }, packSize: 4 });
     await move({ type: 'RECEIPT', locationId: storeB, lines: [{ sku, qty: 6 }] });
     await move({ type: 'SALE', locationId: storeB, lines: [{ sku, qty: 3 }] });
-    await waitFor(() => suggestions(storeB, sku), (items) => items.length > 0, 'a suggestion');
+    await waitFor(
+      () => suggestions(storeB, sku),
+      (items) => items.length > 0,
+      'a suggestion',
+    );
     // The demand consumer may count the sale only after the suggestion was first decided (a loaded machine):
     // once the streams are quiet, one sweep decides it with that demand, and from then on nothing changes.
     await poller.idle();
@@ -118,13 +151,22 @@ describe('reorder suggestions from the stream', () => {
     expect(await suggestions(storeB, sku, 'ORDERED')).toEqual([expect.objectContaining({ purchaseOrderId: po.body.purchaseOrderId, quantity: 20 })]);
     expect(await level(sku, storeB)).toMatchObject({ incoming: 20 });
 
-    const partial = await api.call('POST', `/purchase-orders/${po.body.purchaseOrderId}/receipts`, { token: admin, body: { receiptId: 'r1', locationId: storeB, lines: [{ sku, qty: 8 }] } });
+    const partial = await api.call('POST', `/purchase-orders/${po.body.purchaseOrderId}/receipts`, {
+      token: admin,
+      body: { receiptId: 'r1', locationId: storeB, lines: [{ sku, qty: 8 }] },
+    });
     expect(partial.status).toBe(201);
     expect(partial.body.order.status).toBe('PARTIALLY_RECEIVED');
     expect(partial.body.levels[0]).toMatchObject({ onHand: 11, incoming: 12 });
-    const again = await api.call('POST', `/purchase-orders/${po.body.purchaseOrderId}/receipts`, { token: admin, body: { receiptId: 'r1', locationId: storeB, lines: [{ sku, qty: 8 }] } });
+    const again = await api.call('POST', `/purchase-orders/${po.body.purchaseOrderId}/receipts`, {
+      token: admin,
+      body: { receiptId: 'r1', locationId: storeB, lines: [{ sku, qty: 8 }] },
+    });
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    const rest = await api.call('POST', `/purchase-orders/${po.body.purchaseOrderId}/receipts`, { token: admin, body: { receiptId: 'r2', locationId: storeB, lines: [{ sku, qty: 12 }] } });
+    const rest = await api.call('POST', `/purchase-orders/${po.body.purchaseOrderId}/receipts`, {
+      token: admin,
+      body: { receiptId: 'r2', locationId: storeB, lines: [{ sku, qty: 12 }] },
+    });
     expect(rest.body.order.status).toBe('RECEIVED');
     expect(await level(sku, storeB)).toMatchObject({ onHand: 23, incoming: 0 });
     expect(await suggestions(storeB, sku, 'CLOSED')).toEqual([expect.objectContaining({ reason: expect.stringContaining('received on purchase order') })]);
@@ -137,13 +179,36 @@ describe('reorder suggestions from the stream', () => {
     await createProduct(good, { reorder: { min: 5, max: 20 } });
     await createProduct(broken);
     // A product whose stored min/max is inverted (written around the API's validation): its reorder check throws.
-    await documentClient.send(new PutCommand({
-      TableName: tableName(tables.inventory),
-      Item: { ...inventoryKeys.product(broken), entity: entities.product, sku: broken, name: broken, unitCost: 1, price: 2, currency: 'EUR', reorder: { min: 9, max: 2 }, version: 1 },
-    }));
-    await move({ type: 'RECEIPT', locationId: storeA, lines: [{ sku: good, qty: 3 }, { sku: broken, qty: 3 }] });
+    await documentClient.send(
+      new PutCommand({
+        TableName: tableName(tables.inventory),
+        Item: {
+          ...inventoryKeys.product(broken),
+          entity: entities.product,
+          sku: broken,
+          name: broken,
+          unitCost: 1,
+          price: 2,
+          currency: 'EUR',
+          reorder: { min: 9, max: 2 },
+          version: 1,
+        },
+      }),
+    );
+    await move({
+      type: 'RECEIPT',
+      locationId: storeA,
+      lines: [
+        { sku: good, qty: 3 },
+        { sku: broken, qty: 3 },
+      ],
+    });
     const failedChecks = () => failures.list('stream').filter((f) => f.name === 'reorderCheck');
-    await waitFor(async () => failedChecks(), (failed) => failed.length > 0, 'the broken record to fail for good');
+    await waitFor(
+      async () => failedChecks(),
+      (failed) => failed.length > 0,
+      'the broken record to fail for good',
+    );
     expect(await suggestions(storeA, good)).toEqual([expect.objectContaining({ quantity: 17 })]);
     const failed = failedChecks().map((f) => (f.payload as { dynamodb: { Keys: { pk: { S: string } } } }).dynamodb.Keys.pk.S);
     expect(failed).toContain(inventoryKeys.level(broken, storeA).pk);
@@ -155,7 +220,11 @@ describe('reorder suggestions from the stream', () => {
     await createProduct(sku, { reorder: { min: 5, max: 20 } });
     await move({ type: 'RECEIPT', locationId: warehouse, lines: [{ sku, qty: 200 }] });
     await move({ type: 'RECEIPT', locationId: storeA, lines: [{ sku, qty: 4 }] });
-    const [transfer] = await waitFor(() => suggestions(storeA, sku), (items) => items.length > 0, 'a transfer suggestion');
+    const [transfer] = await waitFor(
+      () => suggestions(storeA, sku),
+      (items) => items.length > 0,
+      'a transfer suggestion',
+    );
     expect(transfer).toMatchObject({ kind: 'TRANSFER', fromLocationId: warehouse, quantity: 16 });
     expect(transfer.reason).toContain(`transfer from ${warehouse}`);
   });
@@ -165,17 +234,33 @@ describe('reorder suggestions from the stream', () => {
     const supplierId = uniqueId('SUP');
     await createProduct(sku, { reorder: { min: 5, max: 10 }, packSize: 1, supplierId });
     for (const store of [storeA, storeB]) await move({ type: 'RECEIPT', locationId: store, lines: [{ sku, qty: 5 }] });
-    await waitFor(async () => [...(await suggestions(storeA, sku)), ...(await suggestions(storeB, sku))], (items) => items.length === 2, 'two suggestions');
+    await waitFor(
+      async () => [...(await suggestions(storeA, sku)), ...(await suggestions(storeB, sku))],
+      (items) => items.length === 2,
+      'two suggestions',
+    );
     // The supplier ships packs of 6 from now on: the combined order is rounded, the suggestions are not.
     const product = await api.call('GET', `/products/${sku}`, { token: admin });
-    expect((await api.call('PATCH', `/products/${sku}`, { token: admin, headers: { 'if-match': product.headers.get('etag')! }, body: { packSize: 6 } })).status).toBe(200);
+    expect(
+      (await api.call('PATCH', `/products/${sku}`, { token: admin, headers: { 'if-match': product.headers.get('etag')! }, body: { packSize: 6 } })).status,
+    ).toBe(200);
 
     const runId = uniqueId('run');
     const placed = await api.call('POST', '/replenishment/hq-orders', { token: admin, body: { runId } });
     expect(placed.status).toBe(201);
     const order = placed.body.orders.find((o: { supplierId: string }) => o.supplierId === supplierId);
     expect(order).toMatchObject({ totalQuantity: 12, rules: ['PACK_MULTIPLE'] });
-    expect(order.lines).toEqual([expect.objectContaining({ sku, requested: 10, quantity: 12, locations: expect.arrayContaining([{ locationId: storeA, quantity: 5 }, { locationId: storeB, quantity: 5 }]) })]);
+    expect(order.lines).toEqual([
+      expect.objectContaining({
+        sku,
+        requested: 10,
+        quantity: 12,
+        locations: expect.arrayContaining([
+          { locationId: storeA, quantity: 5 },
+          { locationId: storeB, quantity: 5 },
+        ]),
+      }),
+    ]);
     const again = await api.call('POST', '/replenishment/hq-orders', { token: admin, body: { runId } });
     expect(again.body.orders.find((o: { supplierId: string }) => o.supplierId === supplierId)).toBeUndefined();
     const incoming = [(await level(sku, storeA)).incoming, (await level(sku, storeB)).incoming].sort();
@@ -206,7 +291,11 @@ describe('demand and the forecast', () => {
     // Not below the reorder point, so no suggestion; the reason is kept for when there is one.
     expect(check?.outcome).toBe('UNCHANGED');
     await move({ type: 'SALE', locationId: storeA, lines: [{ sku, qty: 45 }] });
-    const [suggestion] = await waitFor(() => suggestions(storeA, sku), (items) => items.length > 0, 'a suggestion');
+    const [suggestion] = await waitFor(
+      () => suggestions(storeA, sku),
+      (items) => items.length > 0,
+      'a suggestion',
+    );
     expect(suggestion.reason).toMatch(/member demand from GOLD growing \d+ %/);
   });
 

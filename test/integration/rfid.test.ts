@@ -66,22 +66,45 @@ const everyPage = async <T extends { LastEvaluatedKey?: Record<string, unknown> 
 };
 
 const ledgerCount = async (locationId: string): Promise<number> =>
-  (await everyPage((start) => documentClient.send(new QueryCommand({
-    TableName: tableName(tables.inventory), IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk',
-    ExpressionAttributeValues: { ':pk': inventoryKeys.ledgerOfLocation(locationId) }, Select: 'COUNT', ExclusiveStartKey: start,
-  })))).reduce((sum, page) => sum + (page.Count ?? 0), 0);
+  (
+    await everyPage((start) =>
+      documentClient.send(
+        new QueryCommand({
+          TableName: tableName(tables.inventory),
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: { ':pk': inventoryKeys.ledgerOfLocation(locationId) },
+          Select: 'COUNT',
+          ExclusiveStartKey: start,
+        }),
+      ),
+    )
+  ).reduce((sum, page) => sum + (page.Count ?? 0), 0);
 
 const serialsAt = async (locationId: string): Promise<Record<string, unknown>[]> =>
-  (await everyPage((start) => documentClient.send(new ScanCommand({
-    TableName: tableName(tables.rfid), FilterExpression: 'entity = :serial AND locationId = :loc',
-    ExpressionAttributeValues: { ':serial': 'SERIAL', ':loc': locationId }, ExclusiveStartKey: start,
-  })))).flatMap((page) => page.Items ?? []);
+  (
+    await everyPage((start) =>
+      documentClient.send(
+        new ScanCommand({
+          TableName: tableName(tables.rfid),
+          FilterExpression: 'entity = :serial AND locationId = :loc',
+          ExpressionAttributeValues: { ':serial': 'SERIAL', ':loc': locationId },
+          ExclusiveStartKey: start,
+        }),
+      ),
+    )
+  ).flatMap((page) => page.Items ?? []);
 
 const levelOf = async (sku: string, locationId: string) =>
-  (await documentClient.send(new QueryCommand({
-    TableName: tableName(tables.inventory), KeyConditionExpression: 'pk = :pk AND sk = :sk',
-    ExpressionAttributeValues: { ':pk': inventoryKeys.level(sku, locationId).pk, ':sk': inventoryKeys.level(sku, locationId).sk },
-  }))).Items?.[0];
+  (
+    await documentClient.send(
+      new QueryCommand({
+        TableName: tableName(tables.inventory),
+        KeyConditionExpression: 'pk = :pk AND sk = :sk',
+        ExpressionAttributeValues: { ':pk': inventoryKeys.level(sku, locationId).pk, ':sk': inventoryKeys.level(sku, locationId).sk },
+      }),
+    )
+  ).Items?.[0];
 
 /** Publishes one message and waits for its acknowledgement. */
 const send = async (connection: GateConnection, locationId: string, gateId: string, message: object): Promise<Record<string, unknown>> => {
@@ -169,20 +192,36 @@ describe('RFID gates', () => {
     // Window 30 s: reads 20 s apart keep it open (the second stretches it), 45 s after the last read a new event starts.
     const acks = [];
     for (const [i, seconds] of [0, 20, 45, 120].entries()) {
-      await publishMessages(dock, warehouse, 'DOCK-3', [{ readAt: at(seconds), direction: 'IN', reads: [{ epc: epc!, antenna: 1, rssi: -50, at: at(seconds) }] }]);
+      await publishMessages(dock, warehouse, 'DOCK-3', [
+        { readAt: at(seconds), direction: 'IN', reads: [{ epc: epc!, antenna: 1, rssi: -50, at: at(seconds) }] },
+      ]);
       acks.push((await dock.waitFor('ACK', i + 1))[i]);
     }
-    expect(acks.map((a) => [a!.booked, a!.duplicates, a!.unchanged])).toEqual([[1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 0, 1]]);
+    expect(acks.map((a) => [a!.booked, a!.duplicates, a!.unchanged])).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ]);
   });
 
   it('completes an event that an earlier attempt claimed but did not book', async () => {
     const [epc] = tagEpcs([gtins[3]!], 1, 8_000);
     const at = new Date(Date.now() - 5_000).toISOString();
     // What a crash right after the window claim leaves behind.
-    await documentClient.send(new PutCommand({
-      TableName: tableName(tables.rfid),
-      Item: { ...rfidKeys.window(warehouse, 'DOCK-4', epc!), entity: 'RFID_WINDOW', epc, startedAt: at, lastSeenAt: at, expiresAt: Math.floor(Date.now() / 1000) + 3600 },
-    }));
+    await documentClient.send(
+      new PutCommand({
+        TableName: tableName(tables.rfid),
+        Item: {
+          ...rfidKeys.window(warehouse, 'DOCK-4', epc!),
+          entity: 'RFID_WINDOW',
+          epc,
+          startedAt: at,
+          lastSeenAt: at,
+          expiresAt: Math.floor(Date.now() / 1000) + 3600,
+        },
+      }),
+    );
     const dock = await gate(warehouse, 'DOCK-4');
     await publishMessages(dock, warehouse, 'DOCK-4', [{ readAt: at, direction: 'IN', reads: [{ epc: epc!, antenna: 1, rssi: -50, at }] }]);
     expect((await dock.waitFor('ACK', 1))[0]).toMatchObject({ booked: 1, duplicates: 0 });
@@ -197,7 +236,7 @@ describe('RFID gates', () => {
     expect(failures.list()).toEqual([]);
   });
 
-  it('refuses a gateway publishing under another gate\'s topic', async () => {
+  it("refuses a gateway publishing under another gate's topic", async () => {
     const [epc] = tagEpcs([gtins[1]!], 1, 9_900);
     const booked = await ledgerCount(warehouse);
     const dock = await gate(warehouse, 'DOCK-2');
@@ -225,16 +264,20 @@ describe('RFID gates', () => {
     // A retried checkout answers as before; another sale of the same serial (a tag scanned twice, a cloned tag) is refused whole.
     expect((await checkout(sale, admin)).replayed).toBe(true);
     await expect(checkout({ ...sale, saleId: uniqueId('sale-rf') }, admin)).rejects.toMatchObject({ type: 'conflict' });
-    await expect(checkout({ ...sale, saleId: uniqueId('sale-rf'), lines: [{ sku, qty: 1, unitPrice: 2, epcs: ['31AC16465751CCD0C2000000'] }] }, admin))
-      .rejects.toMatchObject({ type: 'validation-failed' });
+    await expect(
+      checkout({ ...sale, saleId: uniqueId('sale-rf'), lines: [{ sku, qty: 1, unitPrice: 2, epcs: ['31AC16465751CCD0C2000000'] }] }, admin),
+    ).rejects.toMatchObject({ type: 'validation-failed' });
     expect(await levelOf(sku, store)).toMatchObject({ onHand: 1 });
 
     const door = await gate(store, 'DOOR-1');
     const at = new Date(Date.now() + 1000).toISOString();
-    await publishMessages(door, store, 'DOOR-1', [{
-      readAt: at, direction: 'OUT',
-      reads: [sold!, unsold!, unsold!].map((epc) => ({ epc, antenna: 1, rssi: -50, at })),
-    }]);
+    await publishMessages(door, store, 'DOOR-1', [
+      {
+        readAt: at,
+        direction: 'OUT',
+        reads: [sold!, unsold!, unsold!].map((epc) => ({ epc, antenna: 1, rssi: -50, at })),
+      },
+    ]);
     const [ack] = await door.waitFor('ACK', 1);
     const [alarm] = door.events.filter((e) => e.type === 'ALARM');
 
@@ -254,8 +297,19 @@ describe('RFID gates', () => {
     const at = (seconds: number) => new Date(base + seconds * 1000).toISOString();
     const onHand = ((await levelOf(sku, warehouse))?.onHand as number | undefined) ?? 0;
     const acks = [];
-    for (const [seconds, direction] of [[0, 'IN'], [5, 'OUT'], [10, 'IN'], [12, 'IN']] as const) acks.push(await send(dock, warehouse, 'DOCK-6', read(epc!, at(seconds), direction)));
-    expect(acks.map((a) => [a.booked, a.duplicates])).toEqual([[1, 0], [1, 0], [1, 0], [0, 1]]);
+    for (const [seconds, direction] of [
+      [0, 'IN'],
+      [5, 'OUT'],
+      [10, 'IN'],
+      [12, 'IN'],
+    ] as const)
+      acks.push(await send(dock, warehouse, 'DOCK-6', read(epc!, at(seconds), direction)));
+    expect(acks.map((a) => [a.booked, a.duplicates])).toEqual([
+      [1, 0],
+      [1, 0],
+      [1, 0],
+      [0, 1],
+    ]);
     expect(await levelOf(sku, warehouse)).toMatchObject({ onHand: onHand + 1 });
     expect(await serialOf(epc!)).toMatchObject({ state: 'IN_STOCK', locationId: warehouse, lastSeenAt: at(10) });
     expect(failures.list()).toEqual([]);
@@ -267,9 +321,12 @@ describe('RFID gates', () => {
     const dock = await gate(warehouse, 'DOCK-7');
     const now = new Date().toISOString();
     const ack = await send(dock, warehouse, 'DOCK-7', {
-      readAt: now, direction: 'IN',
+      readAt: now,
+      direction: 'IN',
       reads: [
-        { epc: future!, at: '2099-01-01T00:00:00.000Z' }, { epc: fine!, at: now }, { epc: future!, at: new Date(Date.now() + 180_000).toISOString() },
+        { epc: future!, at: '2099-01-01T00:00:00.000Z' },
+        { epc: fine!, at: now },
+        { epc: future!, at: new Date(Date.now() + 180_000).toISOString() },
         { epc: old!, at: new Date(Date.now() - 8 * 86_400_000).toISOString() },
       ],
     });
@@ -291,12 +348,15 @@ describe('RFID gates', () => {
     const booked = await ledgerCount(warehouse);
     const at = new Date().toISOString();
     const ack = await send(dock, warehouse, 'DOCK-8', {
-      readAt: at, direction: 'IN',
+      readAt: at,
+      direction: 'IN',
       // Too short for any EPC, a truncated SGTIN-96 (half a byte missing), not hex, an SSCC.
       reads: [{ epc: 'DEADBEEF' }, { epc: good!, at }, { epc: good!.slice(0, 23) }, { epc: 'zz9' }, { epc: '31AC16465751CCD0C2000000' }],
     });
     expect(ack).toMatchObject({
-      received: 5, distinctEpcs: 5, booked: 1,
+      received: 5,
+      distinctEpcs: 5,
+      booked: 1,
       undecodable: { count: 4, epcs: ['DEADBEEF', good!.slice(0, 23), 'ZZ9', '31AC16465751CCD0C2000000'] },
     });
     expect(await ledgerCount(warehouse)).toBe(booked + 1);
@@ -304,7 +364,7 @@ describe('RFID gates', () => {
     expect(failures.list()).toEqual([]);
   });
 
-  it('never books a sold item at a gate: not a stale exit, not an exit after another gate\'s read, not coming back in', async () => {
+  it("never books a sold item at a gate: not a stale exit, not an exit after another gate's read, not coming back in", async () => {
     // Regression: the stale path booked RFID_OUT for a SOLD serial, and a sold item read IN booked RFID_IN.
     const [epc] = tagEpcs([gtins[2]!], 1, 11_200);
     const sku = await sellAtStore(2, [epc!]);
@@ -339,7 +399,7 @@ describe('RFID gates', () => {
     expect([...door5.events, ...door6.events].filter((e) => e.type === 'ALARM')).toEqual([]);
   });
 
-  it('books at the topic\'s location whatever location the payload names', async () => {
+  it("books at the topic's location whatever location the payload names", async () => {
     const [epc] = tagEpcs([gtins[4]!], 1, 11_400);
     const door = await gate(store, 'DOOR-7');
     const at = new Date().toISOString();
@@ -353,7 +413,9 @@ describe('RFID gates', () => {
     // Regression: after 8 tries batchGetItems returned without them, so existing GTINs were reported unknown.
     const table = tableName(tables.rfid);
     const keys = [rfidKeys.serial(gtins[0]!, '9000')];
-    const stuck = vi.spyOn(documentClient, 'send').mockImplementation((async () => ({ Responses: { [table]: [] }, UnprocessedKeys: { [table]: { Keys: keys } } })) as never);
+    const stuck = vi
+      .spyOn(documentClient, 'send')
+      .mockImplementation((async () => ({ Responses: { [table]: [] }, UnprocessedKeys: { [table]: { Keys: keys } } })) as never);
     try {
       await expect(batchGetItems(table, keys)).rejects.toBeInstanceOf(TemporarilyUnavailable);
       expect(stuck).toHaveBeenCalledTimes(8);
@@ -361,7 +423,9 @@ describe('RFID gates', () => {
       stuck.mockRestore();
     }
     // Unprocessed once, then read: found.
-    const once = vi.spyOn(documentClient, 'send').mockImplementationOnce((async () => ({ Responses: { [table]: [] }, UnprocessedKeys: { [table]: { Keys: keys } } })) as never);
+    const once = vi
+      .spyOn(documentClient, 'send')
+      .mockImplementationOnce((async () => ({ Responses: { [table]: [] }, UnprocessedKeys: { [table]: { Keys: keys } } })) as never);
     try {
       expect(await batchGetItems(table, keys)).toEqual([expect.objectContaining({ state: 'LEFT_SOLD' })]);
     } finally {
@@ -392,7 +456,10 @@ describe('RFID gates', () => {
       { readAt: at, direction: 'IN', reads: [{ epc: good!, at }, { epc: '30<script>' }] },
     ] as GatePayload[]);
     await broker.settled();
-    const reasons = failures.list().map((f) => f.reason).filter((reason) => reason.includes('Invalid gate reads message'));
+    const reasons = failures
+      .list()
+      .map((f) => f.reason)
+      .filter((reason) => reason.includes('Invalid gate reads message'));
     expect(reasons).toEqual([
       expect.stringContaining('reads.1.epc: 1 to 64 letters or digits'),
       expect.stringContaining('reads.1.epc: 1 to 64 letters or digits'),

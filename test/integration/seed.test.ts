@@ -18,7 +18,9 @@ it('seeds demo stock through the API, and seeding again changes nothing', async 
   const read = async () => (await api.call('GET', '/stock/SNEAKER-42', { token: admin })).body.levels;
   const first = await read();
   expect(first.map((l: { locationId: string; onHand: number }) => [l.locationId, l.onHand])).toEqual([
-    ['STORE-BERLIN', 4], ['STORE-MUNICH', 4], ['WH-CENTRAL', 30],
+    ['STORE-BERLIN', 4],
+    ['STORE-MUNICH', 4],
+    ['WH-CENTRAL', 30],
   ]);
 
   await seedDemoData(api.url);
@@ -27,19 +29,27 @@ it('seeds demo stock through the API, and seeding again changes nothing', async 
   expect(reorder.body.items.map((l: { sku: string }) => l.sku)).toEqual(['SNEAKER-42']);
 
   const anna = await api.call('GET', '/members/m-anna', { token: admin });
-  expect(anna.body).toMatchObject({ tier: 'REGULAR', email: 'anna@example.com', phone: '+491701234567', points: { available: 500, pending: 48 }, rolling: { spend: 4997, visits: 1 } });
+  expect(anna.body).toMatchObject({
+    tier: 'REGULAR',
+    email: 'anna@example.com',
+    phone: '+491701234567',
+    points: { available: 500, pending: 48 },
+    rolling: { spend: 4997, visits: 1 },
+  });
   const ben = await api.call('GET', '/members/m-ben', { token: admin });
   expect(ben.body).toMatchObject({ tier: 'GOLD', qualifiedTier: 'REGULAR', paidTier: 'GOLD' });
   const allocations = await api.call('GET', '/products/SNEAKER-LTD/allocations', { token: admin });
   expect(allocations.body.items).toEqual([expect.objectContaining({ quantity: 20, sold: 0, remaining: 20 })]);
 });
 
-it('seeds again over an admin\'s edits without failing, and keeps them', async () => {
+it("seeds again over an admin's edits without failing, and keeps them", async () => {
   await seedDemoData(api.url);
   const admin = await token({ role: 'admin' });
   const before = await api.call('GET', '/products/CAP-RED', { token: admin });
   const edited = await api.call('PATCH', '/products/CAP-RED', {
-    token: admin, body: { name: 'Baseball cap, red (edited)', price: 1799 }, headers: { 'if-match': before.headers.get('etag')! },
+    token: admin,
+    body: { name: 'Baseball cap, red (edited)', price: 1799 },
+    headers: { 'if-match': before.headers.get('etag')! },
   });
   expect(edited.status).toBe(200);
   const allocation = await api.call('PUT', '/products/SNEAKER-LTD/allocations/*', { token: admin, body: { quantity: 12 } });

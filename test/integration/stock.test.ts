@@ -48,7 +48,11 @@ const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 beforeAll(async () => {
   api = await startApi();
   admin = await token({ role: 'admin' });
-  for (const [locationId, type] of [[warehouse, 'WAREHOUSE'], [storeA, 'STORE'], [storeB, 'STORE']]) {
+  for (const [locationId, type] of [
+    [warehouse, 'WAREHOUSE'],
+    [storeA, 'STORE'],
+    [storeB, 'STORE'],
+  ]) {
     const answer = await api.call('POST', '/locations', {
       token: admin,
       body: { locationId, name: `Location ${locationId}`, type, timeZone: 'Europe/Berlin' },
@@ -67,9 +71,7 @@ describe('no oversell', () => {
     await createProduct(sku);
     await receive(sku, storeA, 50);
 
-    const answers = await Promise.all(
-      Array.from({ length: 300 }, () => move({ type: 'SALE', locationId: storeA, lines: [{ sku, qty: 1 }] })),
-    );
+    const answers = await Promise.all(Array.from({ length: 300 }, () => move({ type: 'SALE', locationId: storeA, lines: [{ sku, qty: 1 }] })));
 
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(50);
@@ -91,12 +93,26 @@ describe('no oversell', () => {
     await createProduct(sku);
     await receive(sku, storeA, 5);
 
-    const short = await move({ type: 'SALE', locationId: storeA, lines: [{ sku, qty: 3 }, { sku, qty: 3 }] });
+    const short = await move({
+      type: 'SALE',
+      locationId: storeA,
+      lines: [
+        { sku, qty: 3 },
+        { sku, qty: 3 },
+      ],
+    });
     expect(short.status).toBe(409);
     expect(short.body.shortages).toEqual([{ sku, locationId: storeA, requested: 6, available: 5 }]);
     expect((await levelOf(sku, storeA)).onHand).toBe(5);
 
-    const fits = await move({ type: 'SALE', locationId: storeA, lines: [{ sku, qty: 2 }, { sku, qty: 3 }] });
+    const fits = await move({
+      type: 'SALE',
+      locationId: storeA,
+      lines: [
+        { sku, qty: 2 },
+        { sku, qty: 3 },
+      ],
+    });
     expect(fits.status).toBe(201);
     expect(fits.body.levels).toEqual([expect.objectContaining({ sku, onHand: 0, available: 0 })]);
   });
@@ -110,8 +126,13 @@ describe('no oversell', () => {
     await receive(scarce, storeB, 1);
 
     const answer = await move({
-      type: 'TRANSFER', locationId: warehouse, toLocationId: storeB,
-      lines: [{ sku: plenty, qty: 4 }, { sku: scarce, qty: 5 }],
+      type: 'TRANSFER',
+      locationId: warehouse,
+      toLocationId: storeB,
+      lines: [
+        { sku: plenty, qty: 4 },
+        { sku: scarce, qty: 5 },
+      ],
     });
     expect(answer.status).toBe(409);
     expect(answer.body.shortages).toEqual([{ sku: scarce, locationId: warehouse, requested: 5, available: 2 }]);
@@ -181,7 +202,7 @@ describe('movement types', () => {
     expect((await levelOf(sku, storeA)).reserved).toBe(0);
   });
 
-  it('lists a location\'s stock, filtered to what is at or below reorder point', async () => {
+  it("lists a location's stock, filtered to what is at or below reorder point", async () => {
     const location = uniqueId('RP');
     await api.call('POST', '/locations', { token: admin, body: { locationId: location, name: 'Reorder test', type: 'STORE', timeZone: 'UTC' } });
     const [low, fine] = [uniqueId('low'), uniqueId('fine')];
@@ -197,7 +218,7 @@ describe('movement types', () => {
     expect(below.body.items).toEqual([expect.objectContaining({ sku: low, available: 9, reorderPoint: 10 })]);
   });
 
-  it('pages a location\'s stock with cursors and refuses a cursor from another list with 400', async () => {
+  it("pages a location's stock with cursors and refuses a cursor from another list with 400", async () => {
     const location = uniqueId('PG');
     await api.call('POST', '/locations', { token: admin, body: { locationId: location, name: 'Paging test', type: 'STORE', timeZone: 'UTC' } });
     const skus = [uniqueId('p1'), uniqueId('p2'), uniqueId('p3')];
@@ -275,7 +296,9 @@ describe('idempotency', () => {
     expect(first.status).toBe(201);
     expect(first.body.movementId).toBe(key);
     const changed = await api.call('POST', '/movements', {
-      token: admin, body: { ...body, lines: [{ sku, qty: 4 }] }, headers: { 'idempotency-key': key },
+      token: admin,
+      body: { ...body, lines: [{ sku, qty: 4 }] },
+      headers: { 'idempotency-key': key },
     });
     expect(changed.status).toBe(422);
     expect(changed.body.type).toBe('/problems/idempotency-key-reused');
@@ -292,16 +315,24 @@ describe('bad input writes nothing', () => {
     ['unknown SKU', { body: { type: 'RECEIPT', lines: [{ sku: 'no-such-sku', qty: 1 }] } }, 422],
     ['unknown location', { body: { type: 'RECEIPT', locationId: 'no-such-location', lines: [{ sku: 'SKU', qty: 1 }] } }, 422],
     ['more than 100 lines', { body: { type: 'RECEIPT', lines: Array.from({ length: 101 }, () => ({ sku: 'SKU', qty: 1 })) } }, 400],
-    ['a transfer too big for one transaction', {
-      body: { type: 'TRANSFER', toLocationId: 'TO', lines: Array.from({ length: 50 }, (_, i) => ({ sku: `SKU-${i}`, qty: 1 })) },
-    }, 400],
+    [
+      'a transfer too big for one transaction',
+      {
+        body: { type: 'TRANSFER', toLocationId: 'TO', lines: Array.from({ length: 50 }, (_, i) => ({ sku: `SKU-${i}`, qty: 1 })) },
+      },
+      400,
+    ],
   ] as const)('%s', async (_name, request, status) => {
     const sku = uniqueId('bad');
     await createProduct(sku);
     await receive(sku, storeA, 7);
     const movementId = uniqueId('bad-move');
     const fill = (body: Record<string, unknown>) =>
-      JSON.parse(JSON.stringify({ movementId, locationId: storeA, ...body }).replaceAll('"SKU', `"${sku}`).replaceAll('"TO"', `"${storeB}"`));
+      JSON.parse(
+        JSON.stringify({ movementId, locationId: storeA, ...body })
+          .replaceAll('"SKU', `"${sku}`)
+          .replaceAll('"TO"', `"${storeB}"`),
+      );
     const answer = await api.call('POST', '/movements', {
       token: admin,
       ...('rawBody' in request ? { rawBody: request.rawBody } : { body: fill(request.body) }),

@@ -25,11 +25,19 @@ beforeAll(async () => {
     failures,
     consumers: [
       ['expiredHolds', (await import('../../infra/streams.ts')).streamConsumers.expiredHolds],
-      ['flaky', {
-        table: 'members', entry: 'test/support/fixtures/flaky-stream-handler.ts', description: 'poller test',
-        filters: [{ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: [runId] } } } }],
-        batchSize: 10, maxBatchingWindowSeconds: 0, retryAttempts: 2, tables: {},
-      }],
+      [
+        'flaky',
+        {
+          table: 'members',
+          entry: 'test/support/fixtures/flaky-stream-handler.ts',
+          description: 'poller test',
+          filters: [{ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: [runId] } } } }],
+          batchSize: 10,
+          maxBatchingWindowSeconds: 0,
+          retryAttempts: 2,
+          tables: {},
+        },
+      ],
     ],
   });
 });
@@ -64,9 +72,7 @@ describe('local stream poller', () => {
     expect(poisonDeliveries).toBeGreaterThanOrEqual(2);
     expect(poisonDeliveries).toBeLessThanOrEqual(3);
     const failed = failures.list().filter((f) => f.name === 'flaky');
-    expect(failed.map((f) => (f.payload as { dynamodb: { Keys: { pk: { S: string } } } }).dynamodb.Keys.pk.S)).toEqual([
-      `POISON-1-${runId}`, `OK-3-${runId}`,
-    ]);
+    expect(failed.map((f) => (f.payload as { dynamodb: { Keys: { pk: { S: string } } } }).dynamodb.Keys.pk.S)).toEqual([`POISON-1-${runId}`, `OK-3-${runId}`]);
     // Records that never matched the filter (the MODIFY below) never reach the consumer.
     await documentClient.send(new PutCommand({ TableName: table(), Item: { pk: `OK-1-${runId}`, sk: runId, changed: true } }));
     await poller.idle();
@@ -81,14 +87,22 @@ describe('local stream poller', () => {
     await api.call('POST', '/movements', { token: admin, body: { movementId: uniqueId('r'), type: 'RECEIPT', locationId: store, lines: [{ sku, qty: 3 }] } });
     const hold = await api.call('POST', '/movements', {
       token: admin,
-      body: { movementId: uniqueId('h'), type: 'RESERVE', locationId: store, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), lines: [{ sku, qty: 2 }] },
+      body: {
+        movementId: uniqueId('h'),
+        type: 'RESERVE',
+        locationId: store,
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+        lines: [{ sku, qty: 2 }],
+      },
     });
     expect(hold.status).toBe(201);
     await documentClient.send(new DeleteCommand({ TableName: tableName(tables.inventory), Key: inventoryKeys.reservation(store, hold.body.movementId) }));
 
-    const available = async () =>
-      (await api.call('GET', `/stock/${sku}`, { token: admin })).body.levels[0].available as number;
-    await waitFor(async () => (await available()) === 3, `the hold to be released (${JSON.stringify(failures.list().filter((f) => f.name === 'expiredHolds')).slice(0, 500)})`);
+    const available = async () => (await api.call('GET', `/stock/${sku}`, { token: admin })).body.levels[0].available as number;
+    await waitFor(
+      async () => (await available()) === 3,
+      `the hold to be released (${JSON.stringify(failures.list().filter((f) => f.name === 'expiredHolds')).slice(0, 500)})`,
+    );
     const ledger = await api.call('GET', `/movements?sku=${sku}&locationId=${store}`, { token: admin });
     expect(ledger.body.items.map((e: { type: string }) => e.type)).toEqual(['RECEIPT', 'RESERVE', 'RELEASE']);
   });
@@ -96,17 +110,28 @@ describe('local stream poller', () => {
   it('keeps a checkpoint file, so records written while it was stopped reach the consumer when it starts again', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stockclub-checkpoints-'));
     const checkpointRun = `${runId}-checkpoint`;
-    const start = () => startStreamPoller({
-      endpoint: inject('dynamoEndpoint'),
-      tableEnv: inject('tableEnv'),
-      failures,
-      checkpointFile: join(dir, 'stream-checkpoints.json'),
-      consumers: [['flaky', {
-        table: 'members', entry: 'test/support/fixtures/flaky-stream-handler.ts', description: 'checkpoint test',
-        filters: [{ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: [checkpointRun] } } } }],
-        batchSize: 10, maxBatchingWindowSeconds: 0, retryAttempts: 0, tables: {},
-      }]],
-    });
+    const start = () =>
+      startStreamPoller({
+        endpoint: inject('dynamoEndpoint'),
+        tableEnv: inject('tableEnv'),
+        failures,
+        checkpointFile: join(dir, 'stream-checkpoints.json'),
+        consumers: [
+          [
+            'flaky',
+            {
+              table: 'members',
+              entry: 'test/support/fixtures/flaky-stream-handler.ts',
+              description: 'checkpoint test',
+              filters: [{ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: [checkpointRun] } } } }],
+              batchSize: 10,
+              maxBatchingWindowSeconds: 0,
+              retryAttempts: 0,
+              tables: {},
+            },
+          ],
+        ],
+      });
     const putOne = (pk: string) => documentClient.send(new PutCommand({ TableName: table(), Item: { pk, sk: checkpointRun } }));
     const delivered = async (checkpointed: StreamPoller, pk: string) => {
       for (let i = 0; i < 100 && !deliveries.includes(pk); i++) await checkpointed.idle();

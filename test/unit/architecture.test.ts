@@ -85,14 +85,18 @@ describe('the layers (docs/architecture.md)', () => {
 
   it('keep the domain pure: no AWS SDK, no I/O, no clock of its own', () => {
     const impure = sourceFiles('shared/domain').flatMap((file) =>
-      importsOf(file).filter((target) => target.startsWith('@aws-sdk/') || ['node:fs', 'node:http', 'node:net', 'node:child_process'].includes(target)).map((t) => `${file} -> ${t}`),
+      importsOf(file)
+        .filter((target) => target.startsWith('@aws-sdk/') || ['node:fs', 'node:http', 'node:net', 'node:child_process'].includes(target))
+        .map((t) => `${file} -> ${t}`),
     );
     expect(impure).toEqual([]);
   });
 
   it('keep handlers off the SDK: they call repositories and adapters', () => {
     const direct = sourceFiles('functions').flatMap((file) =>
-      importsOf(file).filter((target) => /^@aws-sdk\/(client|lib)-/.test(target)).map((t) => `${file} -> ${t}`),
+      importsOf(file)
+        .filter((target) => /^@aws-sdk\/(client|lib)-/.test(target))
+        .map((t) => `${file} -> ${t}`),
     );
     expect(direct).toEqual([]);
   });

@@ -21,14 +21,16 @@ describe('mapLimited', () => {
   it('starts nothing new after a failure, lets what runs finish, then throws the failure', async () => {
     const started: number[] = [];
     const finished: number[] = [];
-    await expect(mapLimited([1, 2, 3, 4, 5, 6], 2, async (n) => {
-      started.push(n);
-      await tick();
-      if (n === 1) throw new Error('one failed');
-      await tick();
-      finished.push(n);
-      return n;
-    })).rejects.toThrow('one failed');
+    await expect(
+      mapLimited([1, 2, 3, 4, 5, 6], 2, async (n) => {
+        started.push(n);
+        await tick();
+        if (n === 1) throw new Error('one failed');
+        await tick();
+        finished.push(n);
+        return n;
+      }),
+    ).rejects.toThrow('one failed');
     expect(started).toEqual([1, 2]);
     expect(finished).toEqual([2]);
   });
@@ -38,13 +40,21 @@ describe('forEachSettled', () => {
   it('goes on past failing items, hands each failure over and counts them', async () => {
     const done: number[] = [];
     const failures: [number, string][] = [];
-    const failed = await forEachSettled([1, 2, 3, 4, 5], 2, async (n) => {
-      await tick();
-      if (n % 2 === 0) throw new Error(`bad ${n}`);
-      done.push(n);
-    }, (n, error) => failures.push([n, (error as Error).message]));
+    const failed = await forEachSettled(
+      [1, 2, 3, 4, 5],
+      2,
+      async (n) => {
+        await tick();
+        if (n % 2 === 0) throw new Error(`bad ${n}`);
+        done.push(n);
+      },
+      (n, error) => failures.push([n, (error as Error).message]),
+    );
     expect(failed).toBe(2);
     expect(done.sort()).toEqual([1, 3, 5]);
-    expect(failures.sort()).toEqual([[2, 'bad 2'], [4, 'bad 4']]);
+    expect(failures.sort()).toEqual([
+      [2, 'bad 2'],
+      [4, 'bad 4'],
+    ]);
   });
 });

@@ -121,9 +121,7 @@ interface DraftLine {
  * cost can help.
  */
 const topUp = (lines: DraftLine[], shortfall: number, perPack: (l: DraftLine) => number, what: string): void => {
-  const target = lines
-    .filter((l) => perPack(l) > 0)
-    .sort((x, y) => y.quantity - x.quantity || (x.sku < y.sku ? -1 : 1))[0];
+  const target = lines.filter((l) => perPack(l) > 0).sort((x, y) => y.quantity - x.quantity || (x.sku < y.sku ? -1 : 1))[0];
   if (!target) throw new ValidationFailed(`No line can raise the order to the supplier's ${what}`, [{ path: 'lines', message: `cannot reach ${what}` }]);
   target.quantity += Math.ceil(shortfall / perPack(target)) * target.packSize;
   target.rule = 'SUPPLIER_MINIMUM';
@@ -134,22 +132,22 @@ const topUp = (lines: DraftLine[], shortfall: number, perPack: (l: DraftLine) =>
  * line up to its pack multiple, then tops the order up, in whole packs, to
  * the supplier's minimum quantity and then minimum value.
  */
-export const combineSupplierOrder = (
-  supplierId: string,
-  suggestions: readonly PurchaseSuggestionLine[],
-  terms: SupplierTerms = {},
-): HqOrder => {
+export const combineSupplierOrder = (supplierId: string, suggestions: readonly PurchaseSuggestionLine[], terms: SupplierTerms = {}): HqOrder => {
   const bySku = new Map<string, DraftLine>();
   suggestions.forEach((s, i) => {
     if (s.supplierId !== supplierId) {
-      throw new ValidationFailed(`Suggestion for ${s.sku} is for supplier ${s.supplierId}, not ${supplierId}`, [{ path: `suggestions[${i}].supplierId`, message: 'other supplier' }]);
+      throw new ValidationFailed(`Suggestion for ${s.sku} is for supplier ${s.supplierId}, not ${supplierId}`, [
+        { path: `suggestions[${i}].supplierId`, message: 'other supplier' },
+      ]);
     }
     const quantity = requireInt(`suggestions[${i}].quantity`, s.quantity, 1);
     const packSize = requireInt(`suggestions[${i}].packSize`, s.packSize ?? 1, 1);
     const unitCost = requireInt(`suggestions[${i}].unitCost`, s.unitCost);
     const line = bySku.get(s.sku) ?? { sku: s.sku, quantity: 0, packSize, unitCost, requested: 0, locations: [], rule: 'EXACT' as RoundingRule };
     if (line.packSize !== packSize || line.unitCost !== unitCost) {
-      throw new ValidationFailed(`Suggestions for ${s.sku} disagree on pack size or unit cost`, [{ path: `suggestions[${i}]`, message: 'inconsistent product data' }]);
+      throw new ValidationFailed(`Suggestions for ${s.sku} disagree on pack size or unit cost`, [
+        { path: `suggestions[${i}]`, message: 'inconsistent product data' },
+      ]);
     }
     line.requested += quantity;
     line.locations.push({ locationId: s.locationId, quantity });

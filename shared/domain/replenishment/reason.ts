@@ -45,13 +45,16 @@ export const replenishmentReason = (input: ReasonInput): string => {
   const { available, incoming, plan, order, suggestion } = input;
   const position = `available ${available} + incoming ${incoming}`;
   if (!suggestion.needed) return `${position} > ${trigger(plan)}: no order`;
-  const basis = suggestion.basis === 'SHORTFALL'
-    ? `${num(suggestion.wanted)} to get above the reorder point`
-    : order.kind === 'EOQ'
-    ? `EOQ ${num(order.eoq.raw)}`
-    : `up to max ${order.max}`;
-  const line = `${position} <= ${trigger(plan)}; order ${suggestion.quantity} = ${basis}${
-    rounding(suggestion.rule, input.packSize ?? 1, input.minOrderQty ?? 0)
-  }`;
+  const basis =
+    suggestion.basis === 'SHORTFALL'
+      ? `${num(suggestion.wanted)} to get above the reorder point`
+      : order.kind === 'EOQ'
+        ? `EOQ ${num(order.eoq.raw)}`
+        : `up to max ${order.max}`;
+  const line = `${position} <= ${trigger(plan)}; order ${suggestion.quantity} = ${basis}${rounding(
+    suggestion.rule,
+    input.packSize ?? 1,
+    input.minOrderQty ?? 0,
+  )}`;
   return input.upliftReason ? `${line}; ${input.upliftReason}` : line;
 };

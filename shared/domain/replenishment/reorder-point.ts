@@ -26,17 +26,17 @@ export interface StatisticalReorderInput {
 /** The reorder point and what it was computed from, for the suggestion's reason. */
 export type ReorderPlan =
   | {
-    readonly kind: 'STATISTICAL';
-    readonly reorderPoint: number;
-    /** d * L, units (not rounded). */
-    readonly leadTimeDemand: number;
-    /** factor * z * sigma_d * sqrt(L), units (not rounded). */
-    readonly safetyStock: number;
-    readonly z: number;
-    readonly serviceLevel: number;
-    readonly meanDailyDemand: number;
-    readonly leadTimeDays: number;
-  }
+      readonly kind: 'STATISTICAL';
+      readonly reorderPoint: number;
+      /** d * L, units (not rounded). */
+      readonly leadTimeDemand: number;
+      /** factor * z * sigma_d * sqrt(L), units (not rounded). */
+      readonly safetyStock: number;
+      readonly z: number;
+      readonly serviceLevel: number;
+      readonly meanDailyDemand: number;
+      readonly leadTimeDays: number;
+    }
   | { readonly kind: 'MIN_MAX'; readonly reorderPoint: number; readonly orderUpTo: number };
 
 /**

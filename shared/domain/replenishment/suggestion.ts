@@ -8,9 +8,7 @@ import { type RoundingRule, roundOrderQuantity } from './packs.ts';
 import { requireInt } from './validate.ts';
 
 /** How much to order once reordering: the EOQ, or up to a fixed max. */
-export type OrderPolicy =
-  | { readonly kind: 'EOQ'; readonly eoq: Eoq }
-  | { readonly kind: 'ORDER_UP_TO'; readonly max: number };
+export type OrderPolicy = { readonly kind: 'EOQ'; readonly eoq: Eoq } | { readonly kind: 'ORDER_UP_TO'; readonly max: number };
 
 export interface SuggestionInput {
   readonly available: number;
@@ -34,14 +32,14 @@ export type SuggestionBasis = 'EOQ' | 'ORDER_UP_TO' | 'SHORTFALL';
 export type Suggestion =
   | { readonly needed: false; readonly position: number }
   | {
-    readonly needed: true;
-    readonly position: number;
-    readonly quantity: number;
-    readonly basis: SuggestionBasis;
-    /** The quantity wanted before rounding to packs and the supplier minimum. */
-    readonly wanted: number;
-    readonly rule: RoundingRule;
-  };
+      readonly needed: true;
+      readonly position: number;
+      readonly quantity: number;
+      readonly basis: SuggestionBasis;
+      /** The quantity wanted before rounding to packs and the supplier minimum. */
+      readonly wanted: number;
+      readonly rule: RoundingRule;
+    };
 
 /** available + incoming: the stock this location can count on. */
 export const inventoryPosition = (available: number, incoming: number): number => available + incoming;

@@ -71,10 +71,11 @@ export const memberDemandUplift = (input: UpliftInput): Uplift => {
   const uncapped = drivers.reduce((sum, s) => sum + s.contribution, 0);
   const uplift = Math.min(uncapped, maxUplift);
   const capped = uncapped > maxUplift;
-  const reason = drivers.length === 0
-    ? ''
-    : `member demand from ${drivers.map((s) => `${s.segment} growing ${percent(s.growth)}`).join(', ')}: forecast +${percent(uplift)}${
-      capped ? ` (capped from +${percent(uncapped)})` : ''
-    }`;
+  const reason =
+    drivers.length === 0
+      ? ''
+      : `member demand from ${drivers.map((s) => `${s.segment} growing ${percent(s.growth)}`).join(', ')}: forecast +${percent(uplift)}${
+          capped ? ` (capped from +${percent(uncapped)})` : ''
+        }`;
   return { forecast: baseForecast * (1 + uplift), multiplier: 1 + uplift, capped, drivers, reason };
 };

@@ -58,9 +58,7 @@ const resolveIdempotencyKey = (route: RouteDefinition, event: StockClubEvent, bo
   if (!source) return undefined;
   const fromHeader = header(event, 'idempotency-key');
   if (fromHeader !== undefined && !idempotencyKeyPattern.test(fromHeader)) {
-    throw new ValidationFailed('Invalid Idempotency-Key', [
-      { path: 'headers.idempotency-key', message: '1-64 letters, digits, ".", "_" or "-"' },
-    ]);
+    throw new ValidationFailed('Invalid Idempotency-Key', [{ path: 'headers.idempotency-key', message: '1-64 letters, digits, ".", "_" or "-"' }]);
   }
   // Checked whether or not the route has a body: a body-less write keyed by
   // the header alone must not run without one.

@@ -53,7 +53,12 @@ describe('encodeCursor / decodeCursor', () => {
   it('makes cursors that the query schema accepts for keys of realistic size', () => {
     fc.assert(
       fc.property(
-        fc.record({ pk: fc.string({ maxLength: 140 }), sk: fc.string({ maxLength: 140 }), gsi1pk: fc.string({ maxLength: 140 }), gsi1sk: fc.string({ maxLength: 140 }) }),
+        fc.record({
+          pk: fc.string({ maxLength: 140 }),
+          sk: fc.string({ maxLength: 140 }),
+          gsi1pk: fc.string({ maxLength: 140 }),
+          gsi1sk: fc.string({ maxLength: 140 }),
+        }),
         (key) => {
           expect(Cursor.safeParse(encodeCursor(key)).success).toBe(true);
         },
@@ -82,19 +87,26 @@ describe('encodeCursor / decodeCursor', () => {
 
   it('either decodes an arbitrary string to an object or refuses it with ValidationFailed, never anything else', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.base64String(), fc.jsonValue().map((v) => b64(JSON.stringify(v)))), (cursor) => {
-        let result: unknown;
-        try {
-          result = decodeCursor(cursor, scope);
-        } catch (error) {
-          expect(error).toBeInstanceOf(ValidationFailed);
-          return;
-        }
-        expect(typeof result).toBe('object');
-        expect(result).not.toBeNull();
-        expect(Array.isArray(result)).toBe(false);
-        for (const value of Object.values(result as object)) expect(typeof value).toBe('string');
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary' }),
+          fc.base64String(),
+          fc.jsonValue().map((v) => b64(JSON.stringify(v))),
+        ),
+        (cursor) => {
+          let result: unknown;
+          try {
+            result = decodeCursor(cursor, scope);
+          } catch (error) {
+            expect(error).toBeInstanceOf(ValidationFailed);
+            return;
+          }
+          expect(typeof result).toBe('object');
+          expect(result).not.toBeNull();
+          expect(Array.isArray(result)).toBe(false);
+          for (const value of Object.values(result as object)) expect(typeof value).toBe('string');
+        },
+      ),
     );
   });
 });

@@ -75,17 +75,13 @@ describe('normalisePhone', () => {
 
   it('is idempotent: an E.164 result normalises to itself', () => {
     fc.assert(
-      fc.property(
-        fc.constantFrom('+49 170 ', '0049 170 ', '+49 30 ', '+44 7911 ', '+1 202 '),
-        fc.stringMatching(/^[0-9]{6,7}$/),
-        (prefix, digits) => {
-          const e164 = normalisePhone(prefix + digits);
-          if (e164 === undefined) return;
-          expect(e164).toMatch(/^\+[1-9][0-9]{6,14}$/);
-          expect(normalisePhone(e164)).toBe(e164);
-          expect(normalisePhone(e164, 'DE')).toBe(e164);
-        },
-      ),
+      fc.property(fc.constantFrom('+49 170 ', '0049 170 ', '+49 30 ', '+44 7911 ', '+1 202 '), fc.stringMatching(/^[0-9]{6,7}$/), (prefix, digits) => {
+        const e164 = normalisePhone(prefix + digits);
+        if (e164 === undefined) return;
+        expect(e164).toMatch(/^\+[1-9][0-9]{6,14}$/);
+        expect(normalisePhone(e164)).toBe(e164);
+        expect(normalisePhone(e164, 'DE')).toBe(e164);
+      }),
     );
   });
 

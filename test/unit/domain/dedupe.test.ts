@@ -11,17 +11,15 @@ describe('the dedupe window', () => {
     for (const bad of ['0', '-1', '1.5', 'soon', '3601']) expect(() => dedupeWindowSeconds(bad)).toThrow(/RFID_DEDUPE_WINDOW_SECONDS/);
   });
 
-  it('collapses a message\'s repeated reads into one sighting per tag, in order of first read', () => {
-    const reads = [
-      { epc: 'B', at: at(3) }, { epc: 'A', at: at(1) }, { epc: 'B', at: at(2) }, { epc: 'A' }, { epc: 'A', at: '2026-11-25T11:00:04+01:00' },
-    ];
+  it("collapses a message's repeated reads into one sighting per tag, in order of first read", () => {
+    const reads = [{ epc: 'B', at: at(3) }, { epc: 'A', at: at(1) }, { epc: 'B', at: at(2) }, { epc: 'A' }, { epc: 'A', at: '2026-11-25T11:00:04+01:00' }];
     expect(collapseReads(reads, at(0), 30)).toEqual([
       { epc: 'A', firstAt: at(0), lastAt: at(4), reads: 3 },
       { epc: 'B', firstAt: at(2), lastAt: at(3), reads: 2 },
     ]);
   });
 
-  it('splits a tag\'s reads where they pause for a window or more', () => {
+  it("splits a tag's reads where they pause for a window or more", () => {
     const reads = [at(0), at(29), at(59), at(60)].map((t) => ({ epc: 'A', at: t }));
     expect(collapseReads(reads, at(0), 30)).toEqual([
       { epc: 'A', firstAt: at(0), lastAt: at(29), reads: 2 },

@@ -13,7 +13,12 @@ describe('SGTIN-96', () => {
   it('decodes a six-digit company prefix (partition 6)', () => {
     // urn:epc:tag:sgtin-96:0.000001.0000001.1, GTIN 00000010000014 (as published with the python `epc` package's tests)
     expect(decodeEpc('301800004000004000000001')).toEqual({
-      ok: true, gtin: '00000010000014', serial: '1', filter: 0, companyPrefix: '000001', itemReference: '0000001',
+      ok: true,
+      gtin: '00000010000014',
+      serial: '1',
+      filter: 0,
+      companyPrefix: '000001',
+      itemReference: '0000001',
     });
   });
 
@@ -68,7 +73,9 @@ describe('SGTIN-198', () => {
     const expected = { ok: true, gtin: '70614141123451', serial: '32a/b', filter: 3, companyPrefix: '0614141', itemReference: '712345' };
     expect(decodeEpc('3674257BF6B7A659B2C2BF1000000000000000000000000000')).toEqual(expected);
     expect(decodeEpc('3674257BF6B7A659B2C2BF100000000000000000000000000000')).toEqual(expected);
-    expect(encodeSgtin198({ gtin: '70614141123451', serial: '32a/b', companyPrefixLength: 7, filter: 3 })).toBe('3674257BF6B7A659B2C2BF100000000000000000000000000000');
+    expect(encodeSgtin198({ gtin: '70614141123451', serial: '32a/b', companyPrefixLength: 7, filter: 3 })).toBe(
+      '3674257BF6B7A659B2C2BF100000000000000000000000000000',
+    );
   });
 
   it('round-trips serials of GS1 set 82 characters', () => {

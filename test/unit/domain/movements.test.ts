@@ -23,7 +23,16 @@ const linesArb = fc.array(lineArb, { minLength: 1, maxLength: 30 });
 describe('planMovement', () => {
   describe('increases: RECEIPT, RETURN, RFID_IN', () => {
     it.each(['RECEIPT', 'RETURN', 'RFID_IN'] as const)('%s raises onHand and guards nothing', (type) => {
-      expect(planMovement({ ...base, type, lines: [{ sku: 'A', qty: 3 }, { sku: 'B', qty: 1 }] })).toEqual([
+      expect(
+        planMovement({
+          ...base,
+          type,
+          lines: [
+            { sku: 'A', qty: 3 },
+            { sku: 'B', qty: 1 },
+          ],
+        }),
+      ).toEqual([
         { sku: 'A', locationId: 'S1', ledgerType: type, onHandDelta: 3, reservedDelta: 0, availableDrop: 0 },
         { sku: 'B', locationId: 'S1', ledgerType: type, onHandDelta: 1, reservedDelta: 0, availableDrop: 0 },
       ]);
@@ -50,7 +59,17 @@ describe('planMovement', () => {
     });
 
     it('guards the total of lines that name the same SKU', () => {
-      expect(planMovement({ ...base, type: 'SALE', lines: [{ sku: 'A', qty: 3 }, { sku: 'B', qty: 1 }, { sku: 'A', qty: 4 }] })).toEqual([
+      expect(
+        planMovement({
+          ...base,
+          type: 'SALE',
+          lines: [
+            { sku: 'A', qty: 3 },
+            { sku: 'B', qty: 1 },
+            { sku: 'A', qty: 4 },
+          ],
+        }),
+      ).toEqual([
         { sku: 'A', locationId: 'S1', ledgerType: 'SALE', onHandDelta: -7, reservedDelta: 0, availableDrop: 7 },
         { sku: 'B', locationId: 'S1', ledgerType: 'SALE', onHandDelta: -1, reservedDelta: 0, availableDrop: 1 },
       ]);
@@ -91,7 +110,17 @@ describe('planMovement', () => {
 
   describe('TRANSFER', () => {
     it('books an OUT at the source and an IN at the destination for each SKU', () => {
-      expect(planMovement({ ...base, type: 'TRANSFER', toLocationId: 'S2', lines: [{ sku: 'A', qty: 5 }, { sku: 'B', qty: 1 }] })).toEqual([
+      expect(
+        planMovement({
+          ...base,
+          type: 'TRANSFER',
+          toLocationId: 'S2',
+          lines: [
+            { sku: 'A', qty: 5 },
+            { sku: 'B', qty: 1 },
+          ],
+        }),
+      ).toEqual([
         { sku: 'A', locationId: 'S1', ledgerType: 'TRANSFER_OUT', onHandDelta: -5, reservedDelta: 0, availableDrop: 5 },
         { sku: 'A', locationId: 'S2', ledgerType: 'TRANSFER_IN', onHandDelta: 5, reservedDelta: 0, availableDrop: 0 },
         { sku: 'B', locationId: 'S1', ledgerType: 'TRANSFER_OUT', onHandDelta: -1, reservedDelta: 0, availableDrop: 1 },
@@ -176,9 +205,16 @@ describe('planMovement', () => {
     });
 
     it('counts an unknown level from zero at version 0', () => {
-      expect(count([{ sku: 'B', qty: 4 }])[0]).toEqual(
-        { sku: 'B', locationId: 'S1', ledgerType: 'COUNT', onHandDelta: 4, reservedDelta: 0, availableDrop: 0, expectedVersion: 0, counted: 4 },
-      );
+      expect(count([{ sku: 'B', qty: 4 }])[0]).toEqual({
+        sku: 'B',
+        locationId: 'S1',
+        ledgerType: 'COUNT',
+        onHandDelta: 4,
+        reservedDelta: 0,
+        availableDrop: 0,
+        expectedVersion: 0,
+        counted: 4,
+      });
       expect(count([{ sku: 'NEVER-SEEN', qty: 0 }])[0]).toMatchObject({ onHandDelta: 0, expectedVersion: 0, counted: 0 });
       expect(planMovement({ ...base, type: 'COUNT', lines: [{ sku: 'Z', qty: 2 }] })[0]).toMatchObject({ onHandDelta: 2, expectedVersion: 0 });
     });
@@ -194,7 +230,12 @@ describe('planMovement', () => {
     });
 
     it('refuses the whole count when one line is below its reservations', () => {
-      expect(() => count([{ sku: 'B', qty: 4 }, { sku: 'A', qty: 0 }])).toThrow(Conflict);
+      expect(() =>
+        count([
+          { sku: 'B', qty: 4 },
+          { sku: 'A', qty: 0 },
+        ]),
+      ).toThrow(Conflict);
     });
 
     it('lands onHand on what was counted, whatever was there', () => {
@@ -230,22 +271,42 @@ describe('planMovement', () => {
 
 describe('mergeLines', () => {
   it('sums lines of the same SKU and keeps first-seen order', () => {
-    expect(mergeLines([{ sku: 'B', qty: 1 }, { sku: 'A', qty: 2 }, { sku: 'B', qty: 3 }])).toEqual([
+    expect(
+      mergeLines([
+        { sku: 'B', qty: 1 },
+        { sku: 'A', qty: 2 },
+        { sku: 'B', qty: 3 },
+      ]),
+    ).toEqual([
       { sku: 'B', qty: 4 },
       { sku: 'A', qty: 2 },
     ]);
   });
 
   it('leaves distinct lines alone and an empty list empty', () => {
-    expect(mergeLines([{ sku: 'A', qty: 1 }, { sku: 'B', qty: 2 }])).toEqual([{ sku: 'A', qty: 1 }, { sku: 'B', qty: 2 }]);
+    expect(
+      mergeLines([
+        { sku: 'A', qty: 1 },
+        { sku: 'B', qty: 2 },
+      ]),
+    ).toEqual([
+      { sku: 'A', qty: 1 },
+      { sku: 'B', qty: 2 },
+    ]);
     expect(mergeLines([])).toEqual([]);
   });
 
   it('treats SKUs as exact strings', () => {
-    expect(mergeLines([{ sku: 'a', qty: 1 }, { sku: 'A', qty: 1 }, { sku: 'A ', qty: 1 }])).toHaveLength(3);
+    expect(
+      mergeLines([
+        { sku: 'a', qty: 1 },
+        { sku: 'A', qty: 1 },
+        { sku: 'A ', qty: 1 },
+      ]),
+    ).toHaveLength(3);
   });
 
-  it('keeps every SKU\'s total and the grand total, and lists each SKU once', () => {
+  it("keeps every SKU's total and the grand total, and lists each SKU once", () => {
     fc.assert(
       fc.property(fc.array(fc.record({ sku: fc.string({ maxLength: 3 }), qty: fc.integer({ min: 0, max: 1_000_000 }) })), (lines) => {
         const merged = mergeLines(lines);
@@ -258,9 +319,15 @@ describe('mergeLines', () => {
   });
 
   it('does not change the lines it was given', () => {
-    const lines = [{ sku: 'A', qty: 1 }, { sku: 'A', qty: 2 }];
+    const lines = [
+      { sku: 'A', qty: 1 },
+      { sku: 'A', qty: 2 },
+    ];
     mergeLines(lines);
-    expect(lines).toEqual([{ sku: 'A', qty: 1 }, { sku: 'A', qty: 2 }]);
+    expect(lines).toEqual([
+      { sku: 'A', qty: 1 },
+      { sku: 'A', qty: 2 },
+    ]);
   });
 });
 
@@ -268,7 +335,7 @@ describe('assertFitsOneTransaction', () => {
   const sale = (n: number) => planMovement({ ...base, type: 'SALE', lines: skus(n) });
   const transfer = (n: number) => planMovement({ ...base, type: 'TRANSFER', toLocationId: 'S2', lines: skus(n) });
 
-  it('uses DynamoDB\'s limit of 100 items', () => {
+  it("uses DynamoDB's limit of 100 items", () => {
     expect(transactionItemLimit).toBe(100);
   });
 

@@ -1,26 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InsufficientPoints, ValidationFailed } from '../../../shared/domain/errors.ts';
-import {
-  balanceOf,
-  expiredLots,
-  type Lot,
-  planClawback,
-  planRedemption,
-  pointsFor,
-  proratedShare,
-} from '../../../shared/domain/points.ts';
+import { balanceOf, expiredLots, type Lot, planClawback, planRedemption, pointsFor, proratedShare } from '../../../shared/domain/points.ts';
 import { addDays, dayMillis } from '../../../shared/domain/time.ts';
 import { thrown } from '../../support/thrown.ts';
 
 const now = '2025-06-01T12:00:00.000Z';
 const before = (days: number) => addDays(now, -days);
-const after = (days: number) => addDays(now, days);
+const daysLater = (days: number) => addDays(now, days);
 
 const lot = (lotId: string, remaining: number, expiresInDays: number, extra: Partial<Lot> = {}): Lot => ({
   lotId,
   remaining,
-  expiresOn: after(expiresInDays),
+  expiresOn: daysLater(expiresInDays),
   ...extra,
 });
 
@@ -40,8 +32,8 @@ const lotsArb = fc
       (s, i): Lot => ({
         lotId: `L${String(i).padStart(2, '0')}`,
         remaining: s.remaining,
-        expiresOn: after(s.expiresIn),
-        ...(s.pendingFor === undefined ? {} : { pendingUntil: after(s.pendingFor) }),
+        expiresOn: daysLater(s.expiresIn),
+        ...(s.pendingFor === undefined ? {} : { pendingUntil: daysLater(s.pendingFor) }),
         ...(s.saleId === undefined ? {} : { saleId: s.saleId }),
       }),
     ),
@@ -49,17 +41,12 @@ const lotsArb = fc
 
 describe('balanceOf', () => {
   it('splits live points into available and pending', () => {
-    const lots = [lot('a', 100, 30), lot('b', 40, 300, { pendingUntil: after(10), saleId: 'S1' }), lot('c', 7, 1, { pendingUntil: before(1) })];
+    const lots = [lot('a', 100, 30), lot('b', 40, 300, { pendingUntil: daysLater(10), saleId: 'S1' }), lot('c', 7, 1, { pendingUntil: before(1) })];
     expect(balanceOf(lots, now)).toEqual({ available: 107, pending: 40 });
   });
 
   it('excludes expired lots, pending or not, the expiry instant included', () => {
-    const lots = [
-      lot('a', 100, -1),
-      { lotId: 'b', remaining: 50, expiresOn: now },
-      lot('c', 30, -5, { pendingUntil: after(5) }),
-      lot('d', 5, 1),
-    ];
+    const lots = [lot('a', 100, -1), { lotId: 'b', remaining: 50, expiresOn: now }, lot('c', 30, -5, { pendingUntil: daysLater(5) }), lot('d', 5, 1)];
     expect(balanceOf(lots, now)).toEqual({ available: 5, pending: 0 });
   });
 
@@ -78,7 +65,9 @@ describe('balanceOf', () => {
       fc.property(lotsArb, (lots) => {
         const { available, pending } = balanceOf(lots, now);
         expect(available + pending).toBe(lots.filter((l) => l.expiresOn > now).reduce((s, l) => s + l.remaining, 0));
-        expect(pending).toBe(lots.filter((l) => l.expiresOn > now && l.pendingUntil !== undefined && l.pendingUntil > now).reduce((s, l) => s + l.remaining, 0));
+        expect(pending).toBe(
+          lots.filter((l) => l.expiresOn > now && l.pendingUntil !== undefined && l.pendingUntil > now).reduce((s, l) => s + l.remaining, 0),
+        );
       }),
     );
   });
@@ -88,13 +77,13 @@ describe('planRedemption', () => {
   it('spends the soonest-expiring lot first, across lots', () => {
     const lots = [lot('late', 100, 300), lot('soon', 30, 10), lot('mid', 50, 100)];
     expect(planRedemption(lots, 60, now)).toEqual([
-      { lotId: 'soon', points: 30, expiresOn: after(10) },
-      { lotId: 'mid', points: 30, expiresOn: after(100) },
+      { lotId: 'soon', points: 30, expiresOn: daysLater(10) },
+      { lotId: 'mid', points: 30, expiresOn: daysLater(100) },
     ]);
   });
 
   it('takes exactly what is asked from a single lot', () => {
-    expect(planRedemption([lot('a', 100, 30)], 100, now)).toEqual([{ lotId: 'a', points: 100, expiresOn: after(30) }]);
+    expect(planRedemption([lot('a', 100, 30)], 100, now)).toEqual([{ lotId: 'a', points: 100, expiresOn: daysLater(30) }]);
   });
 
   it('breaks expiry ties by lotId', () => {
@@ -107,20 +96,20 @@ describe('planRedemption', () => {
 
   it('skips pending, expired and empty lots', () => {
     const lots = [
-      lot('pending', 500, 1, { pendingUntil: after(1) }),
+      lot('pending', 500, 1, { pendingUntil: daysLater(1) }),
       lot('expired', 500, -1),
       lot('empty', 0, 2),
       lot('ok', 20, 50),
       lot('wasPending', 5, 60, { pendingUntil: before(1) }),
     ];
     expect(planRedemption(lots, 25, now)).toEqual([
-      { lotId: 'ok', points: 20, expiresOn: after(50) },
-      { lotId: 'wasPending', points: 5, expiresOn: after(60) },
+      { lotId: 'ok', points: 20, expiresOn: daysLater(50) },
+      { lotId: 'wasPending', points: 5, expiresOn: daysLater(60) },
     ]);
   });
 
   it('refuses more than is available, naming requested and available (pending not counted)', () => {
-    const lots = [lot('a', 30, 10), lot('b', 20, 20), lot('p', 1_000, 20, { pendingUntil: after(5) }), lot('x', 1_000, -1)];
+    const lots = [lot('a', 30, 10), lot('b', 20, 20), lot('p', 1_000, 20, { pendingUntil: daysLater(5) }), lot('x', 1_000, -1)];
     const error = thrown(() => planRedemption(lots, 51, now));
     expect(error).toBeInstanceOf(InsufficientPoints);
     expect(error).toMatchObject({ type: 'insufficient-points', requested: 51, available: 50, details: { requested: 51, available: 50 } });
@@ -170,23 +159,27 @@ describe('planRedemption', () => {
 
 describe('planClawback', () => {
   it("takes from the sale's own pending lot first", () => {
-    const lots = [lot('avail', 100, 5), lot('own', 40, 365, { pendingUntil: after(20), saleId: 'S1' }), lot('other', 30, 200, { pendingUntil: after(10), saleId: 'S2' })];
-    expect(planClawback(lots, 40, 'S1', now)).toEqual({ takes: [{ lotId: 'own', points: 40, expiresOn: after(365) }], shortfall: 0 });
+    const lots = [
+      lot('avail', 100, 5),
+      lot('own', 40, 365, { pendingUntil: daysLater(20), saleId: 'S1' }),
+      lot('other', 30, 200, { pendingUntil: daysLater(10), saleId: 'S2' }),
+    ];
+    expect(planClawback(lots, 40, 'S1', now)).toEqual({ takes: [{ lotId: 'own', points: 40, expiresOn: daysLater(365) }], shortfall: 0 });
   });
 
   it('then other pending lots, then available lots soonest-expiring first', () => {
     const lots = [
       lot('avail-late', 100, 300),
       lot('avail-soon', 100, 5),
-      lot('own', 10, 365, { pendingUntil: after(20), saleId: 'S1' }),
-      lot('other', 30, 200, { pendingUntil: after(10), saleId: 'S2' }),
+      lot('own', 10, 365, { pendingUntil: daysLater(20), saleId: 'S1' }),
+      lot('other', 30, 200, { pendingUntil: daysLater(10), saleId: 'S2' }),
     ];
     expect(planClawback(lots, 150, 'S1', now)).toEqual({
       takes: [
-        { lotId: 'own', points: 10, expiresOn: after(365) },
-        { lotId: 'other', points: 30, expiresOn: after(200) },
-        { lotId: 'avail-soon', points: 100, expiresOn: after(5) },
-        { lotId: 'avail-late', points: 10, expiresOn: after(300) },
+        { lotId: 'own', points: 10, expiresOn: daysLater(365) },
+        { lotId: 'other', points: 30, expiresOn: daysLater(200) },
+        { lotId: 'avail-soon', points: 100, expiresOn: daysLater(5) },
+        { lotId: 'avail-late', points: 10, expiresOn: daysLater(300) },
       ],
       shortfall: 0,
     });
@@ -195,13 +188,17 @@ describe('planClawback', () => {
   it("takes the sale's own lot first even once it is no longer pending", () => {
     const lots = [lot('avail', 100, 5), lot('own', 40, 365, { pendingUntil: before(1), saleId: 'S1' })];
     expect(planClawback(lots, 50, 'S1', now).takes).toEqual([
-      { lotId: 'own', points: 40, expiresOn: after(365) },
-      { lotId: 'avail', points: 10, expiresOn: after(5) },
+      { lotId: 'own', points: 40, expiresOn: daysLater(365) },
+      { lotId: 'avail', points: 10, expiresOn: daysLater(5) },
     ]);
   });
 
   it('orders other pending lots by expiry, then lotId', () => {
-    const lots = [lot('p2', 5, 100, { pendingUntil: after(3) }), lot('p1', 5, 100, { pendingUntil: after(3) }), lot('p0', 5, 50, { pendingUntil: after(3) })];
+    const lots = [
+      lot('p2', 5, 100, { pendingUntil: daysLater(3) }),
+      lot('p1', 5, 100, { pendingUntil: daysLater(3) }),
+      lot('p0', 5, 50, { pendingUntil: daysLater(3) }),
+    ];
     expect(planClawback(lots, 12, 'S9', now).takes.map((t) => [t.lotId, t.points])).toEqual([
       ['p0', 5],
       ['p1', 5],
@@ -210,11 +207,11 @@ describe('planClawback', () => {
   });
 
   it('reports what the member already spent as a shortfall, never a negative lot', () => {
-    const lots = [lot('own', 10, 365, { pendingUntil: after(20), saleId: 'S1' }), lot('avail', 5, 30)];
+    const lots = [lot('own', 10, 365, { pendingUntil: daysLater(20), saleId: 'S1' }), lot('avail', 5, 30)];
     expect(planClawback(lots, 40, 'S1', now)).toEqual({
       takes: [
-        { lotId: 'own', points: 10, expiresOn: after(365) },
-        { lotId: 'avail', points: 5, expiresOn: after(30) },
+        { lotId: 'own', points: 10, expiresOn: daysLater(365) },
+        { lotId: 'avail', points: 5, expiresOn: daysLater(30) },
       ],
       shortfall: 25,
     });
@@ -223,7 +220,7 @@ describe('planClawback', () => {
 
   it('skips expired lots, even its own', () => {
     const lots = [lot('own', 10, -1, { saleId: 'S1' }), lot('avail', 100, -2), lot('ok', 3, 1)];
-    expect(planClawback(lots, 10, 'S1', now)).toEqual({ takes: [{ lotId: 'ok', points: 3, expiresOn: after(1) }], shortfall: 7 });
+    expect(planClawback(lots, 10, 'S1', now)).toEqual({ takes: [{ lotId: 'ok', points: 3, expiresOn: daysLater(1) }], shortfall: 7 });
   });
 
   it('takes nothing for zero points', () => {
@@ -258,12 +255,19 @@ describe('planClawback', () => {
 
 describe('expiredLots', () => {
   it('lists lots with points left whose expiry has passed, the instant included, soonest first', () => {
-    const lots = [lot('b', 10, -1), lot('a', 10, -1), lot('old', 3, -100), { lotId: 'now', remaining: 1, expiresOn: now }, lot('live', 50, 1), lot('empty', 0, -5)];
+    const lots = [
+      lot('b', 10, -1),
+      lot('a', 10, -1),
+      lot('old', 3, -100),
+      { lotId: 'now', remaining: 1, expiresOn: now },
+      lot('live', 50, 1),
+      lot('empty', 0, -5),
+    ];
     expect(expiredLots(lots, now).map((l) => l.lotId)).toEqual(['old', 'a', 'b', 'now']);
   });
 
   it('includes pending lots that expired and returns the lots unchanged', () => {
-    const pending = lot('p', 7, -1, { pendingUntil: after(2), saleId: 'S1' });
+    const pending = lot('p', 7, -1, { pendingUntil: daysLater(2), saleId: 'S1' });
     expect(expiredLots([pending], now)).toEqual([pending]);
   });
 
@@ -355,24 +359,20 @@ describe('proratedShare', () => {
 
   it('shares over any split of the units add up to the total', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: 10_000_000 }),
-        fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 1, maxLength: 20 }),
-        (total, parts) => {
-          const of = parts.reduce((a, b) => a + b, 0);
-          let done = 0;
-          let sum = 0;
-          for (const units of parts) {
-            const share = proratedShare(total, done, units, of);
-            expect(share).toBeGreaterThanOrEqual(0);
-            expect(Math.abs(share - (total * units) / of)).toBeLessThanOrEqual(1);
-            sum += share;
-            done += units;
-          }
-          expect(sum).toBe(total);
-          expect(proratedShare(total, 0, of, of)).toBe(total);
-        },
-      ),
+      fc.property(fc.integer({ min: 0, max: 10_000_000 }), fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 1, maxLength: 20 }), (total, parts) => {
+        const of = parts.reduce((a, b) => a + b, 0);
+        let done = 0;
+        let sum = 0;
+        for (const units of parts) {
+          const share = proratedShare(total, done, units, of);
+          expect(share).toBeGreaterThanOrEqual(0);
+          expect(Math.abs(share - (total * units) / of)).toBeLessThanOrEqual(1);
+          sum += share;
+          done += units;
+        }
+        expect(sum).toBe(total);
+        expect(proratedShare(total, 0, of, of)).toBe(total);
+      }),
     );
   });
 });

@@ -34,7 +34,7 @@ describe('assertMemberAccess', () => {
     expect(() => assertMemberAccess(member, 'M-1')).not.toThrow();
   });
 
-  it('answers another member\'s data with 404, so nothing leaks', () => {
+  it("answers another member's data with 404, so nothing leaks", () => {
     expect(() => assertMemberAccess(member, 'M-2')).toThrow(NotFound);
     expect(() => assertMemberAccess({ ...member, memberId: undefined }, 'M-1')).toThrow(NotFound);
   });

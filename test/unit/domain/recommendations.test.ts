@@ -1,19 +1,28 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pairedSkus, pickRecommendations, type PurchaseSignals, scoreCandidates, segmentWeight, usualLocation } from '../../../shared/domain/recommendations.ts';
+import {
+  pairedSkus,
+  pickRecommendations,
+  type PurchaseSignals,
+  scoreCandidates,
+  segmentWeight,
+  usualLocation,
+} from '../../../shared/domain/recommendations.ts';
 
 const signals = (partial: Partial<PurchaseSignals>): PurchaseSignals => ({ purchased: [], boughtWith: new Map(), segmentFavourites: {}, ...partial });
 const nothingUnavailable = { outOfStock: new Set<string>(), notForMember: new Set<string>() };
 
 describe('scoreCandidates', () => {
   it('ranks what is bought with the latest purchases first, and says because of what', () => {
-    const ranked = scoreCandidates(signals({
-      purchased: ['tent', 'boots'],
-      boughtWith: new Map<string, Record<string, number>>([
-        ['tent', { pegs: 8, mat: 4 }],
-        ['boots', { socks: 10, pegs: 1 }],
-      ]),
-    }));
+    const ranked = scoreCandidates(
+      signals({
+        purchased: ['tent', 'boots'],
+        boughtWith: new Map<string, Record<string, number>>([
+          ['tent', { pegs: 8, mat: 4 }],
+          ['boots', { socks: 10, pegs: 1 }],
+        ]),
+      }),
+    );
     expect(ranked.map((r) => r.sku)).toEqual(['pegs', 'mat', 'socks']);
     expect(ranked[0]).toEqual({ sku: 'pegs', score: 1.05, reasons: ['BOUGHT_TOGETHER'], becauseOf: ['tent', 'boots'] });
     // socks: the strongest partner of boots, but boots was bought before the tent.
@@ -34,11 +43,13 @@ describe('scoreCandidates', () => {
   });
 
   it('never recommends what the member bought lately', () => {
-    const ranked = scoreCandidates(signals({
-      purchased: ['tent', 'pegs'],
-      boughtWith: new Map([['tent', { pegs: 9, mat: 1 }]]),
-      segmentFavourites: { tent: 100, mat: 1 },
-    }));
+    const ranked = scoreCandidates(
+      signals({
+        purchased: ['tent', 'pegs'],
+        boughtWith: new Map([['tent', { pegs: 9, mat: 1 }]]),
+        segmentFavourites: { tent: 100, mat: 1 },
+      }),
+    );
     expect(ranked.map((r) => r.sku)).toEqual(['mat']);
   });
 
@@ -73,7 +84,17 @@ describe('pickRecommendations', () => {
 
 describe('pairedSkus', () => {
   it('keeps the SKUs with the most units, ties by SKU, at most max', () => {
-    expect(pairedSkus(new Map([['c', 1], ['a', 1], ['b', 5], ['d', 2]]), 3)).toEqual(['b', 'd', 'a']);
+    expect(
+      pairedSkus(
+        new Map([
+          ['c', 1],
+          ['a', 1],
+          ['b', 5],
+          ['d', 2],
+        ]),
+        3,
+      ),
+    ).toEqual(['b', 'd', 'a']);
   });
 });
 

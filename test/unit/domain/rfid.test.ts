@@ -1,20 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { isExitGate, isSold, itemEventMovementId, movementTypeOf, movesStock, raisesAlarm, serialStateAfter } from '../../../shared/domain/rfid.ts';
 
-const event = { locationId: 'STORE-BERLIN', gateId: 'DOOR-1', direction: 'OUT' as const, epc: '3074257BF7194E4000001A85', startedAt: '2026-11-25T10:00:00.000Z' };
+const event = {
+  locationId: 'STORE-BERLIN',
+  gateId: 'DOOR-1',
+  direction: 'OUT' as const,
+  epc: '3074257BF7194E4000001A85',
+  startedAt: '2026-11-25T10:00:00.000Z',
+};
 
 describe('item events', () => {
   it('get one movement id per event, whoever books it and how often', () => {
     const id = itemEventMovementId(event);
     expect(id).toMatch(/^rfid:[0-9a-f]{40}$/);
     expect(itemEventMovementId({ ...event })).toBe(id);
-    expect(new Set([
-      id,
-      itemEventMovementId({ ...event, startedAt: '2026-11-25T10:00:31.000Z' }),
-      itemEventMovementId({ ...event, gateId: 'DOOR-2' }),
-      itemEventMovementId({ ...event, direction: 'IN' }),
-      itemEventMovementId({ ...event, epc: '3074257BF7194E4000001A86' }),
-    ]).size).toBe(5);
+    expect(
+      new Set([
+        id,
+        itemEventMovementId({ ...event, startedAt: '2026-11-25T10:00:31.000Z' }),
+        itemEventMovementId({ ...event, gateId: 'DOOR-2' }),
+        itemEventMovementId({ ...event, direction: 'IN' }),
+        itemEventMovementId({ ...event, epc: '3074257BF7194E4000001A86' }),
+      ]).size,
+    ).toBe(5);
   });
 
   it('move stock and the serial by direction', () => {
@@ -53,7 +61,7 @@ describe('stock effect of an item event', () => {
     expect(movesStock('IN', 'WH', { state: 'LEFT', locationId: 'WH' })).toBe(true);
   });
 
-  it('leaves stock alone for a sold item leaving and for a read that repeats the serial\'s state', () => {
+  it("leaves stock alone for a sold item leaving and for a read that repeats the serial's state", () => {
     expect(movesStock('OUT', 'STORE', { state: 'SOLD', locationId: 'STORE' })).toBe(false);
     expect(movesStock('OUT', 'STORE', { state: 'SOLD' })).toBe(false);
     expect(movesStock('IN', 'WH', { state: 'IN_STOCK', locationId: 'WH' })).toBe(false);

@@ -1,15 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationFailed } from '../../../shared/domain/errors.ts';
-import {
-  apportion,
-  type MemberTerms,
-  mergeSaleLines,
-  priceReturn,
-  priceSale,
-  type SaleLineInput,
-  type SoldLine,
-} from '../../../shared/domain/sales.ts';
+import { apportion, type MemberTerms, mergeSaleLines, priceReturn, priceSale, type SaleLineInput, type SoldLine } from '../../../shared/domain/sales.ts';
 import { thrown } from '../../support/thrown.ts';
 
 const gold: MemberTerms = { discountPercent: 5, pointsMultiplier: 1.5, perCurrencyUnit: 1, pointValue: 1 };
@@ -19,11 +11,14 @@ const sold = (lines: readonly SaleLineInput[], terms: MemberTerms | undefined, r
   priceSale(lines, terms, redeem).lines.map((l) => ({ ...l, returned: 0 }));
 
 /** Lines with distinct SKUs (one price each). */
-const linesArb = fc
-  .uniqueArray(
-    fc.record({ sku: fc.constantFrom('A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'), qty: fc.integer({ min: 1, max: 50 }), unitPrice: fc.integer({ min: 0, max: 100_000 }) }),
-    { minLength: 1, maxLength: 8, selector: (l) => l.sku },
-  );
+const linesArb = fc.uniqueArray(
+  fc.record({
+    sku: fc.constantFrom('A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'),
+    qty: fc.integer({ min: 1, max: 50 }),
+    unitPrice: fc.integer({ min: 0, max: 100_000 }),
+  }),
+  { minLength: 1, maxLength: 8, selector: (l) => l.sku },
+);
 const termsArb = fc.record({
   discountPercent: fc.integer({ min: 0, max: 90 }),
   pointsMultiplier: fc.constantFrom(1, 1.1, 1.15, 1.25, 1.5, 2, 3),
@@ -226,7 +221,15 @@ describe('priceSale', () => {
       ['A', 3, 2997, 149],
       ['B', 1, 4999, 249],
     ]);
-    expect(() => priceSale([{ sku: 'A', qty: 1, unitPrice: 1 }, { sku: 'A', qty: 1, unitPrice: 2 }], gold)).toThrow(ValidationFailed);
+    expect(() =>
+      priceSale(
+        [
+          { sku: 'A', qty: 1, unitPrice: 1 },
+          { sku: 'A', qty: 1, unitPrice: 2 },
+        ],
+        gold,
+      ),
+    ).toThrow(ValidationFailed);
   });
 
   it('uses the multiplier and perCurrencyUnit, without float noise', () => {
@@ -295,7 +298,12 @@ describe('priceReturn', () => {
   const lines = sold(basket, gold, 500);
 
   it('returning everything gives back all that was paid and earned, and completes the sale', () => {
-    expect(priceReturn(lines, [{ sku: 'A', qty: 3 }, { sku: 'B', qty: 1 }])).toEqual({
+    expect(
+      priceReturn(lines, [
+        { sku: 'A', qty: 3 },
+        { sku: 'B', qty: 1 },
+      ]),
+    ).toEqual({
       lines: [
         { sku: 'A', qty: 3, refund: 2661, spendReversed: 2661, pointsClawedBack: 39 },
         { sku: 'B', qty: 1, refund: 4437, spendReversed: 4437, pointsClawedBack: 66 },
@@ -318,12 +326,27 @@ describe('priceReturn', () => {
     expect(priceReturn(odd, [{ sku: 'X', qty: 2 }])).toMatchObject({ refund: 200, pointsClawedBack: 2 });
     const cents = sold([{ sku: 'X', qty: 3, unitPrice: 1 }], undefined, 0).map((l) => ({ ...l, paid: 100 }));
     expect(priceReturn(cents, [{ sku: 'X', qty: 1 }]).refund).toBe(33);
-    expect(priceReturn(cents.map((l) => ({ ...l, returned: 1 })), [{ sku: 'X', qty: 1 }]).refund).toBe(34);
-    expect(priceReturn(cents.map((l) => ({ ...l, returned: 2 })), [{ sku: 'X', qty: 1 }]).refund).toBe(33);
+    expect(
+      priceReturn(
+        cents.map((l) => ({ ...l, returned: 1 })),
+        [{ sku: 'X', qty: 1 }],
+      ).refund,
+    ).toBe(34);
+    expect(
+      priceReturn(
+        cents.map((l) => ({ ...l, returned: 2 })),
+        [{ sku: 'X', qty: 1 }],
+      ).refund,
+    ).toBe(33);
   });
 
   it('adds up lines naming the same SKU', () => {
-    expect(priceReturn(lines, [{ sku: 'A', qty: 1 }, { sku: 'A', qty: 2 }])).toMatchObject({
+    expect(
+      priceReturn(lines, [
+        { sku: 'A', qty: 1 },
+        { sku: 'A', qty: 2 },
+      ]),
+    ).toMatchObject({
       lines: [{ sku: 'A', qty: 3, refund: 2661, pointsClawedBack: 39 }],
       refund: 2661,
     });
@@ -332,27 +355,47 @@ describe('priceReturn', () => {
   it('completes the sale when the rest of a partly returned sale comes back', () => {
     const partly = lines.map((l) => (l.sku === 'A' ? { ...l, returned: 2 } : l));
     expect(priceReturn(partly, [{ sku: 'A', qty: 1 }]).completesSale).toBe(false);
-    const result = priceReturn(partly, [{ sku: 'A', qty: 1 }, { sku: 'B', qty: 1 }]);
+    const result = priceReturn(partly, [
+      { sku: 'A', qty: 1 },
+      { sku: 'B', qty: 1 },
+    ]);
     expect(result).toMatchObject({ completesSale: true, refund: 2661 - 1774 + 4437, pointsClawedBack: 39 - 26 + 66 });
     const bDone = lines.map((l) => (l.sku === 'B' ? { ...l, returned: 1 } : l));
     expect(priceReturn(bDone, [{ sku: 'A', qty: 3 }]).completesSale).toBe(true);
   });
 
   it('refuses more units than are left to return', () => {
-    const error = thrown(() => priceReturn(lines.map((l) => (l.sku === 'A' ? { ...l, returned: 2 } : l)), [{ sku: 'A', qty: 2 }]));
+    const error = thrown(() =>
+      priceReturn(
+        lines.map((l) => (l.sku === 'A' ? { ...l, returned: 2 } : l)),
+        [{ sku: 'A', qty: 2 }],
+      ),
+    );
     expect(error).toBeInstanceOf(ValidationFailed);
     expect(error).toMatchObject({
       message: 'The return does not match the sale',
       errors: [{ path: 'body.lines', message: 'A: 1 left to return, asked 2' }],
     });
     // split over two lines of the request
-    expect(thrown(() => priceReturn(lines, [{ sku: 'B', qty: 1 }, { sku: 'B', qty: 1 }]))).toMatchObject({
+    expect(
+      thrown(() =>
+        priceReturn(lines, [
+          { sku: 'B', qty: 1 },
+          { sku: 'B', qty: 1 },
+        ]),
+      ),
+    ).toMatchObject({
       errors: [{ path: 'body.lines', message: 'B: 1 left to return, asked 2' }],
     });
   });
 
   it('refuses a SKU the sale did not have, listing every problem', () => {
-    const error = thrown(() => priceReturn(lines, [{ sku: 'Z', qty: 1 }, { sku: 'A', qty: 4 }]));
+    const error = thrown(() =>
+      priceReturn(lines, [
+        { sku: 'Z', qty: 1 },
+        { sku: 'A', qty: 4 },
+      ]),
+    );
     expect(error).toBeInstanceOf(ValidationFailed);
     expect(error).toMatchObject({
       errors: [

@@ -31,7 +31,9 @@ describe('segmentMatch', () => {
   });
 
   it('includes by every criterion at once when all hold', () => {
-    expect(segmentMatch(member(), { tiers: ['SILVER'], minTier: 'SILVER', minSpend: 60_000, maxSpend: 60_000, minVisits: 6, birthdayMonth: 2 }, now)).toEqual({ in: true });
+    expect(segmentMatch(member(), { tiers: ['SILVER'], minTier: 'SILVER', minSpend: 60_000, maxSpend: 60_000, minVisits: 6, birthdayMonth: 2 }, now)).toEqual({
+      in: true,
+    });
   });
 
   it('takes a member with any one of the tags', () => {

@@ -42,7 +42,7 @@ describe('decideSend: what is never overridden', () => {
   });
 });
 
-describe('decideSend: quiet hours in the member\'s time zone', () => {
+describe("decideSend: quiet hours in the member's time zone", () => {
   it.each([
     // 22:30 in Berlin (CET): until 08:00 CET the next morning.
     ['Europe/Berlin', '2026-11-25T21:30:00.000Z', '2026-11-26T07:00:00.000Z'],
@@ -96,7 +96,9 @@ describe('decideSend: frequency caps', () => {
   it('drops an offer that would only arrive after it expires', () => {
     const history = [sent('2026-11-20T09:00:00.000Z'), sent('2026-11-23T09:00:00.000Z')];
     expect(decideSend({ ...offer, expiresAt: '2026-11-26T00:00:00.000Z' }, member(), history, noon)).toEqual({
-      action: 'SKIP', reason: 'EXPIRED', detail: 'next allowed 2026-11-27T09:00:00.000Z',
+      action: 'SKIP',
+      reason: 'EXPIRED',
+      detail: 'next allowed 2026-11-27T09:00:00.000Z',
     });
   });
 
@@ -109,11 +111,15 @@ describe('decideSend: frequency caps', () => {
     const policy = { ...defaultSendPolicy, channelCaps: { sms: { count: 1, days: 7 } } };
     const history = [sent('2026-11-24T09:00:00.000Z', 'sms', { campaignId: 'xmas' })];
     expect(decideSend({ channel: 'sms', kind: 'marketing' }, member(), history, noon, policy)).toEqual({
-      action: 'DEFER', until: '2026-12-01T09:00:00.000Z', reason: 'CHANNEL_CAP',
+      action: 'DEFER',
+      until: '2026-12-01T09:00:00.000Z',
+      reason: 'CHANNEL_CAP',
     });
     expect(decideSend({ channel: 'email', kind: 'marketing' }, member(), history, noon, policy)).toEqual({ action: 'SEND' });
     expect(decideSend({ ...offer, campaignId: 'xmas', campaignCap: { count: 1, days: 30 } }, member(), history, noon)).toEqual({
-      action: 'DEFER', until: '2026-12-24T09:00:00.000Z', reason: 'CAMPAIGN_CAP',
+      action: 'DEFER',
+      until: '2026-12-24T09:00:00.000Z',
+      reason: 'CAMPAIGN_CAP',
     });
   });
 

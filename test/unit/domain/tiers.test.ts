@@ -151,8 +151,18 @@ describe('rollingWindow', () => {
   it('wraps over the year boundary', () => {
     expect(rollingWindow('2025-02-01T00:00:00.000Z', 4)).toEqual(['2024-11', '2024-12', '2025-01', '2025-02']);
     expect(rollingWindow('2025-01-31T23:59:59.999Z', 12)).toEqual([
-      '2024-02', '2024-03', '2024-04', '2024-05', '2024-06', '2024-07',
-      '2024-08', '2024-09', '2024-10', '2024-11', '2024-12', '2025-01',
+      '2024-02',
+      '2024-03',
+      '2024-04',
+      '2024-05',
+      '2024-06',
+      '2024-07',
+      '2024-08',
+      '2024-09',
+      '2024-10',
+      '2024-11',
+      '2024-12',
+      '2025-01',
     ]);
   });
 
@@ -479,6 +489,8 @@ describe('nextReviewAt', () => {
   });
   it('reviews a kept tier again a review interval later', () => {
     expect(nextReviewAt({ qualifiedTier: 'GOLD', qualifiedSince: '2025-01-01T00:00:00.000Z' }, defaultProgram, now)).toBe('2026-07-01T00:00:00.000Z');
-    expect(nextReviewAt({ qualifiedTier: 'GOLD', qualifiedSince: '2025-01-01T00:00:00.000Z' }, { ...defaultProgram, reviewIntervalDays: 7 }, now)).toBe('2026-06-08T00:00:00.000Z');
+    expect(nextReviewAt({ qualifiedTier: 'GOLD', qualifiedSince: '2025-01-01T00:00:00.000Z' }, { ...defaultProgram, reviewIntervalDays: 7 }, now)).toBe(
+      '2026-06-08T00:00:00.000Z',
+    );
   });
 });

@@ -13,23 +13,45 @@ import { Problem } from '../../../shared/schemas/common.ts';
 import { apiEvent, type ApiEventOptions, apiGatewayClaims, type Claims, invoke, type Invoked } from '../../support/api-event.ts';
 
 const staffRoute = {
-  method: 'POST', path: '/test/locations/{locationId}/counts', entry: 'test', auth: ['admin', 'store'], tag: 'test', summary: 'count',
-  params: z.object({ locationId: z.string().min(1) }), body: z.strictObject({ qty: z.int() }),
+  method: 'POST',
+  path: '/test/locations/{locationId}/counts',
+  entry: 'test',
+  auth: ['admin', 'store'],
+  tag: 'test',
+  summary: 'count',
+  params: z.object({ locationId: z.string().min(1) }),
+  body: z.strictObject({ qty: z.int() }),
   success: { status: 201, description: 'counted' },
 } as const satisfies RouteDefinition;
 
 const adminRoute = {
-  method: 'GET', path: '/test/admin', entry: 'test', auth: ['admin'], tag: 'test', summary: 'admin only',
+  method: 'GET',
+  path: '/test/admin',
+  entry: 'test',
+  auth: ['admin'],
+  tag: 'test',
+  summary: 'admin only',
   success: { status: 200, description: 'ok' },
 } as const satisfies RouteDefinition;
 
 const memberRoute = {
-  method: 'GET', path: '/test/members/{memberId}', entry: 'test', auth: ['admin', 'store', 'member'], tag: 'test', summary: 'member',
-  params: z.object({ memberId: z.string().min(1) }), success: { status: 200, description: 'ok' },
+  method: 'GET',
+  path: '/test/members/{memberId}',
+  entry: 'test',
+  auth: ['admin', 'store', 'member'],
+  tag: 'test',
+  summary: 'member',
+  params: z.object({ memberId: z.string().min(1) }),
+  success: { status: 200, description: 'ok' },
 } as const satisfies RouteDefinition;
 
 const publicRoute = {
-  method: 'GET', path: '/test/public', entry: 'test', auth: 'public', tag: 'test', summary: 'public',
+  method: 'GET',
+  path: '/test/public',
+  entry: 'test',
+  auth: 'public',
+  tag: 'test',
+  summary: 'public',
   success: { status: 200, description: 'ok' },
 } as const satisfies RouteDefinition;
 
@@ -112,14 +134,16 @@ describe('roles', () => {
   it.each<[string, Claims]>([
     ['a real array', { sub: 'till-1', role: 'store', locations: ['S1', 'S2'] }],
     ['a space-separated string', { sub: 'till-1', role: 'store', locations: 'S1 S2' }],
-    ['API Gateway\'s flattened array', apiGatewayClaims({ sub: 'till-1', role: 'store', locations: ['S1', 'S2'], exp: 1_900_000_000 })],
-  ])('reads a store user\'s locations from %s', async (_name, claims) => {
+    ["API Gateway's flattened array", apiGatewayClaims({ sub: 'till-1', role: 'store', locations: ['S1', 'S2'], exp: 1_900_000_000 })],
+  ])("reads a store user's locations from %s", async (_name, claims) => {
     const { received } = await count(claims);
     expect(received?.principal).toMatchObject({ subject: 'till-1', role: 'store', locations: ['S1', 'S2'] });
   });
 
-  it('reads a member\'s id', async () => {
-    const { result, received } = await run(memberRoute, apiGatewayClaims({ sub: 'cognito-42', role: 'member', memberId: 'M-42' }), { path: '/test/members/M-42' });
+  it("reads a member's id", async () => {
+    const { result, received } = await run(memberRoute, apiGatewayClaims({ sub: 'cognito-42', role: 'member', memberId: 'M-42' }), {
+      path: '/test/members/M-42',
+    });
     expect(result.statusCode).toBe(200);
     expect(received?.principal).toMatchObject({ subject: 'cognito-42', role: 'member', memberId: 'M-42' });
   });

@@ -11,7 +11,12 @@ import { httpHandler } from '../../../shared/http/handler.ts';
 import { apiEvent, invoke } from '../../support/api-event.ts';
 
 const route = {
-  method: 'POST', path: '/test/things/{thingId}', entry: 'test', auth: ['admin', 'store'], tag: 'test', summary: 'make',
+  method: 'POST',
+  path: '/test/things/{thingId}',
+  entry: 'test',
+  auth: ['admin', 'store'],
+  tag: 'test',
+  summary: 'make',
   params: z.object({ thingId: z.string().regex(/^[a-z]+$/) }),
   body: z.strictObject({ movementId: z.string().optional(), qty: z.int().min(1) }),
   idempotencyKey: 'movementId',
@@ -21,7 +26,7 @@ const route = {
 const admin = { sub: 'hq-1', role: 'admin' };
 
 describe('httpHandler', () => {
-  it('answers with the route\'s success status and the logic\'s body as JSON', async () => {
+  it("answers with the route's success status and the logic's body as JSON", async () => {
     const handler = httpHandler(route, async ({ body, params }) => ({ body: { thingId: params.thingId, qty: body.qty } }));
     const result = await invoke(handler, apiEvent({ route, path: '/test/things/abc', claims: admin, body: { movementId: 'm-1', qty: 4 } }));
     expect(result.statusCode).toBe(201);
@@ -62,7 +67,7 @@ describe('httpHandler', () => {
     expect(result.json).toMatchObject({ type: '/problems/not-found', detail: 'Thing abc not found' });
   });
 
-  it('keeps one request\'s state out of the next (a warm container reuses the handler)', async () => {
+  it("keeps one request's state out of the next (a warm container reuses the handler)", async () => {
     const logic = vi.fn(async () => ({ body: null }));
     const handler = httpHandler(route, logic);
     await invoke(handler, apiEvent({ route, path: '/test/things/abc', claims: admin, body: { qty: 1 }, headers: { 'idempotency-key': 'first' } }));

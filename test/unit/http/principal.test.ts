@@ -11,7 +11,7 @@ import { apiEvent, apiGatewayClaims } from '../../support/api-event.ts';
 const route = { method: 'GET', path: '/stock/{sku}' } as const;
 
 describe('claimsOf', () => {
-  it('reads the claims where API Gateway\'s JWT authorizer puts them', () => {
+  it("reads the claims where API Gateway's JWT authorizer puts them", () => {
     const claims = { sub: 'u1', role: 'admin' };
     expect(claimsOf(apiEvent({ route, path: '/stock/A', claims }))).toEqual(claims);
   });
@@ -45,7 +45,7 @@ describe('principalFromClaims', () => {
     expect(principalFromClaims({ sub: 'till', role: 'store', locations: '[]' })?.locations).toEqual([]);
   });
 
-  it('reads a member\'s id', () => {
+  it("reads a member's id", () => {
     expect(principalFromClaims({ sub: 'c-1', role: 'member', memberId: 'M-1' })).toMatchObject({ role: 'member', memberId: 'M-1' });
   });
 
@@ -65,10 +65,7 @@ describe('principalFromClaims', () => {
 
   it('never throws, and whatever it returns has a known role, a subject and a list of locations', () => {
     const claimValue = fc.oneof(fc.string(), fc.constantFrom(...roles), fc.integer(), fc.boolean(), fc.array(fc.string()), fc.constant(undefined));
-    const claims = fc.record(
-      { sub: claimValue, role: claimValue, locations: claimValue, memberId: claimValue },
-      { requiredKeys: [] },
-    );
+    const claims = fc.record({ sub: claimValue, role: claimValue, locations: claimValue, memberId: claimValue }, { requiredKeys: [] });
     fc.assert(
       fc.property(fc.option(claims, { nil: undefined }), (input) => {
         const principal = principalFromClaims(input as Parameters<typeof principalFromClaims>[0]);

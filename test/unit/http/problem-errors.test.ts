@@ -33,8 +33,14 @@ import { Problem } from '../../../shared/schemas/common.ts';
 import { apiEvent, invoke } from '../../support/api-event.ts';
 
 const route = {
-  method: 'POST', path: '/test/sales', entry: 'test', auth: ['admin', 'store'], tag: 'test', summary: 'sell',
-  body: z.strictObject({ saleId: z.string().optional(), qty: z.int() }), idempotencyKey: 'saleId',
+  method: 'POST',
+  path: '/test/sales',
+  entry: 'test',
+  auth: ['admin', 'store'],
+  tag: 'test',
+  summary: 'sell',
+  body: z.strictObject({ saleId: z.string().optional(), qty: z.int() }),
+  idempotencyKey: 'saleId',
   success: { status: 201, description: 'sold' },
 } as const satisfies RouteDefinition;
 
@@ -52,22 +58,22 @@ afterEach(() => {
 });
 
 const statusTable: [string, DomainError, number, string][] = [
-    ['ValidationFailed', new ValidationFailed('bad', [{ path: 'body.qty', message: 'too small' }]), 400, 'validation-failed'],
-    ['Unauthorized', new Unauthorized('who are you'), 401, 'unauthorized'],
-    ['Forbidden', new Forbidden('not here'), 403, 'forbidden'],
-    ['NotFound', new NotFound('no such sale'), 404, 'not-found'],
-    ['Conflict', new Conflict('already returned'), 409, 'conflict'],
-    ['AlreadyExists', new AlreadyExists('sku taken'), 409, 'already-exists'],
-    ['OutOfStock', new OutOfStock([shortage]), 409, 'out-of-stock'],
-    ['PreconditionFailed', new PreconditionFailed('version moved on'), 412, 'precondition-failed'],
-    ['PayloadTooLarge', new PayloadTooLarge('too big'), 413, 'payload-too-large'],
-    ['UnknownReference', new UnknownReference('no such sku', [{ path: 'body.lines.0.sku', message: 'unknown' }]), 422, 'unknown-reference'],
-    ['IdempotencyKeyReused', new IdempotencyKeyReused('different body'), 422, 'idempotency-key-reused'],
-    ['InsufficientPoints', new InsufficientPoints(100, 40), 409, 'insufficient-points'],
-    ['NotEligible', new NotEligible('members only'), 403, 'not-eligible'],
-    ['AllocationExhausted', new AllocationExhausted('none left'), 409, 'allocation-exhausted'],
-    ['PreconditionRequired', new PreconditionRequired('send If-Match'), 428, 'precondition-required'],
-    ['TemporarilyUnavailable', new TemporarilyUnavailable('busy', 3), 503, 'temporarily-unavailable'],
+  ['ValidationFailed', new ValidationFailed('bad', [{ path: 'body.qty', message: 'too small' }]), 400, 'validation-failed'],
+  ['Unauthorized', new Unauthorized('who are you'), 401, 'unauthorized'],
+  ['Forbidden', new Forbidden('not here'), 403, 'forbidden'],
+  ['NotFound', new NotFound('no such sale'), 404, 'not-found'],
+  ['Conflict', new Conflict('already returned'), 409, 'conflict'],
+  ['AlreadyExists', new AlreadyExists('sku taken'), 409, 'already-exists'],
+  ['OutOfStock', new OutOfStock([shortage]), 409, 'out-of-stock'],
+  ['PreconditionFailed', new PreconditionFailed('version moved on'), 412, 'precondition-failed'],
+  ['PayloadTooLarge', new PayloadTooLarge('too big'), 413, 'payload-too-large'],
+  ['UnknownReference', new UnknownReference('no such sku', [{ path: 'body.lines.0.sku', message: 'unknown' }]), 422, 'unknown-reference'],
+  ['IdempotencyKeyReused', new IdempotencyKeyReused('different body'), 422, 'idempotency-key-reused'],
+  ['InsufficientPoints', new InsufficientPoints(100, 40), 409, 'insufficient-points'],
+  ['NotEligible', new NotEligible('members only'), 403, 'not-eligible'],
+  ['AllocationExhausted', new AllocationExhausted('none left'), 409, 'allocation-exhausted'],
+  ['PreconditionRequired', new PreconditionRequired('send If-Match'), 428, 'precondition-required'],
+  ['TemporarilyUnavailable', new TemporarilyUnavailable('busy', 3), 503, 'temporarily-unavailable'],
 ];
 
 describe('domain errors through the handler', () => {
@@ -153,7 +159,14 @@ describe('problemFromDomainError', () => {
   it('does not let error details overwrite the standard members', () => {
     const error = new Conflict('clash', { type: 'about:blank', status: 200, title: 'fine', detail: 'nothing', extra: 'kept' });
     const doc = JSON.parse(problemFromDomainError(error, 'req-1').body!);
-    expect(doc).toEqual({ type: '/problems/conflict', title: 'Conflicts with the current state', status: 409, detail: 'clash', instance: 'req-1', extra: 'kept' });
+    expect(doc).toEqual({
+      type: '/problems/conflict',
+      title: 'Conflicts with the current state',
+      status: 409,
+      detail: 'clash',
+      instance: 'req-1',
+      extra: 'kept',
+    });
   });
 
   it('answers a domain error it has no row for with 400', () => {

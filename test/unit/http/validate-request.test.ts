@@ -14,7 +14,10 @@ import { apiEvent, type ApiEventOptions, invoke, type Invoked } from '../../supp
 const admin = { sub: 'hq-1', role: 'admin' };
 
 const ThingBody = z.strictObject({
-  movementId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/).optional(),
+  movementId: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
+    .optional(),
   qty: z.int().min(1),
   note: z.string().max(10).optional(),
   lines: z.array(z.strictObject({ sku: z.string().min(1), qty: z.int().min(1) })).optional(),
@@ -22,7 +25,12 @@ const ThingBody = z.strictObject({
 
 /** A write keyed by the body's id, with params and query. */
 const writeRoute = {
-  method: 'POST', path: '/test/{locationId}/things', entry: 'test', auth: ['admin', 'store'], tag: 'test', summary: 'write',
+  method: 'POST',
+  path: '/test/{locationId}/things',
+  entry: 'test',
+  auth: ['admin', 'store'],
+  tag: 'test',
+  summary: 'write',
   params: z.object({ locationId: z.string().regex(/^[A-Z0-9-]+$/) }),
   query: z.object({ limit: z.coerce.number().int().min(1).max(10).default(5), dryRun: z.enum(['true', 'false']).optional() }),
   body: ThingBody,
@@ -32,25 +40,52 @@ const writeRoute = {
 
 /** A body without a schema of its own beyond one string: for the size limit. */
 const looseRoute = {
-  method: 'POST', path: '/test/blobs', entry: 'test', auth: ['admin'], tag: 'test', summary: 'blob',
-  body: z.object({ pad: z.string() }), success: { status: 200, description: 'ok' },
+  method: 'POST',
+  path: '/test/blobs',
+  entry: 'test',
+  auth: ['admin'],
+  tag: 'test',
+  summary: 'blob',
+  body: z.object({ pad: z.string() }),
+  success: { status: 200, description: 'ok' },
 } as const satisfies RouteDefinition;
 
 /** Keyed by the header alone, with no body at all (e.g. "run this job now"). */
 const headerKeyedRoute = {
-  method: 'POST', path: '/test/jobs/{jobId}/run', entry: 'test', auth: ['admin'], tag: 'test', summary: 'run',
-  params: z.object({ jobId: z.string().min(1) }), idempotencyKey: 'header', success: { status: 202, description: 'started' },
+  method: 'POST',
+  path: '/test/jobs/{jobId}/run',
+  entry: 'test',
+  auth: ['admin'],
+  tag: 'test',
+  summary: 'run',
+  params: z.object({ jobId: z.string().min(1) }),
+  idempotencyKey: 'header',
+  success: { status: 202, description: 'started' },
 } as const satisfies RouteDefinition;
 
 /** Keyed by the header alone, with a body that has no id of its own. */
 const headerKeyedBodyRoute = {
-  method: 'POST', path: '/test/notes', entry: 'test', auth: ['admin'], tag: 'test', summary: 'note',
-  body: z.strictObject({ text: z.string() }), idempotencyKey: 'header', success: { status: 201, description: 'noted' },
+  method: 'POST',
+  path: '/test/notes',
+  entry: 'test',
+  auth: ['admin'],
+  tag: 'test',
+  summary: 'note',
+  body: z.strictObject({ text: z.string() }),
+  idempotencyKey: 'header',
+  success: { status: 201, description: 'noted' },
 } as const satisfies RouteDefinition;
 
 const patchRoute = {
-  method: 'PATCH', path: '/test/things/{thingId}', entry: 'test', auth: ['admin'], tag: 'test', summary: 'patch',
-  params: z.object({ thingId: z.string().min(1) }), body: z.strictObject({ note: z.string().optional() }), ifMatch: true,
+  method: 'PATCH',
+  path: '/test/things/{thingId}',
+  entry: 'test',
+  auth: ['admin'],
+  tag: 'test',
+  summary: 'patch',
+  params: z.object({ thingId: z.string().min(1) }),
+  body: z.strictObject({ note: z.string().optional() }),
+  ifMatch: true,
   success: { status: 200, description: 'changed' },
 } as const satisfies RouteDefinition;
 
@@ -100,15 +135,13 @@ describe('a valid request', () => {
     expect(received?.event.rawPath).toBe('/test/S-1/things');
   });
 
-  it.each([
-    'application/json',
-    'application/json; charset=utf-8',
-    'Application/JSON',
-    'application/merge-patch+json',
-  ])('accepts a JSON body sent as %s', async (contentType) => {
-    const { result } = await toWrite({ body: '{"movementId":"mv-1","qty":1}', headers: { 'content-type': contentType } });
-    expect(result.statusCode).toBe(201);
-  });
+  it.each(['application/json', 'application/json; charset=utf-8', 'Application/JSON', 'application/merge-patch+json'])(
+    'accepts a JSON body sent as %s',
+    async (contentType) => {
+      const { result } = await toWrite({ body: '{"movementId":"mv-1","qty":1}', headers: { 'content-type': contentType } });
+      expect(result.statusCode).toBe(201);
+    },
+  );
 
   it('accepts a JSON body without a content type', async () => {
     const { result } = await toWrite({ body: '{"movementId":"mv-1","qty":1}' });
@@ -218,7 +251,16 @@ describe('schema failures', () => {
   });
 
   it('gives nested paths down to the array index', async () => {
-    const { result } = await toWrite({ body: { movementId: 'mv-1', qty: 1, lines: [{ sku: 'A', qty: 1 }, { sku: 'B', qty: 0 }] } });
+    const { result } = await toWrite({
+      body: {
+        movementId: 'mv-1',
+        qty: 1,
+        lines: [
+          { sku: 'A', qty: 1 },
+          { sku: 'B', qty: 0 },
+        ],
+      },
+    });
     expectProblem(result, 400, 'validation-failed');
     expect(errorPaths(result)).toEqual(['body.lines.1.qty']);
   });
@@ -263,7 +305,9 @@ describe('schema failures', () => {
 
   it('ignores a body sent to a route that takes none', async () => {
     const { result, received } = await send(headerKeyedRoute, {
-      path: '/test/jobs/abc/run', body: 'not even json', headers: { 'idempotency-key': 'run-1' },
+      path: '/test/jobs/abc/run',
+      body: 'not even json',
+      headers: { 'idempotency-key': 'run-1' },
     });
     expect(result.statusCode).toBe(202);
     expect(received?.body).toBeUndefined();
@@ -385,7 +429,13 @@ describe('If-Match', () => {
     },
   );
 
-  it.each([['"7"', 7], ['W/"7"', 7], ['7', 7], [' "12" ', 12], ['"0"', 0]])('hands the version of %s to the logic', async (value, version) => {
+  it.each([
+    ['"7"', 7],
+    ['W/"7"', 7],
+    ['7', 7],
+    [' "12" ', 12],
+    ['"0"', 0],
+  ])('hands the version of %s to the logic', async (value, version) => {
     const { result, received } = await patch({ 'if-match': value });
     expect(result.statusCode).toBe(200);
     expect(received?.ifMatch).toBe(version);

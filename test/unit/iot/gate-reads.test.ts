@@ -23,7 +23,9 @@ const message = {
   readAt: new Date().toISOString(),
   direction: 'IN',
   reads: [
-    { epc: '3074257bf7194e4000001a85', antenna: 1 }, { epc: '3074257BF7194E4000001A85' }, { epc: '3074257BF7194E4000001A86', rssi: -61.5 },
+    { epc: '3074257bf7194e4000001a85', antenna: 1 },
+    { epc: '3074257BF7194E4000001A85' },
+    { epc: '3074257BF7194E4000001A86', rssi: -61.5 },
     { epc: '31AC16465751CCD0C2000000' },
   ],
   locationId: 'WH-CENTRAL',
@@ -31,11 +33,23 @@ const message = {
 };
 
 describe('gateReads', () => {
-  it('acknowledges a message on the gate\'s events topic through the IoT data plane, counting unknown and undecodable tags', async () => {
+  it("acknowledges a message on the gate's events topic through the IoT data plane, counting unknown and undecodable tags", async () => {
     const ack = await gateReads(message, lambdaContext('gateReads'));
     const expected = {
-      type: 'ACK', readAt: message.readAt, direction: 'IN', received: 4, distinctEpcs: 3, booked: 0, alreadyBooked: 0, duplicates: 0, notOnBooks: 0, unchanged: 0, clockSkew: 0,
-      unknownGtins: { count: 1, gtins: ['80614141123458'] }, undecodable: { count: 1, epcs: ['31AC16465751CCD0C2000000'] }, alarms: 0,
+      type: 'ACK',
+      readAt: message.readAt,
+      direction: 'IN',
+      received: 4,
+      distinctEpcs: 3,
+      booked: 0,
+      alreadyBooked: 0,
+      duplicates: 0,
+      notOnBooks: 0,
+      unchanged: 0,
+      clockSkew: 0,
+      unknownGtins: { count: 1, gtins: ['80614141123458'] },
+      undecodable: { count: 1, epcs: ['31AC16465751CCD0C2000000'] },
+      alarms: 0,
     };
     expect(ack).toEqual(expected);
     const calls = iot.commandCalls(PublishCommand);
@@ -56,7 +70,9 @@ describe('gateReads', () => {
     const reads = [...message.reads, { epc: 'DEADBEEF' }, { epc: 'deadbeef' }, { epc: '3074257bf7194e4000001a8' }, { epc: 'ZZ' }, { epc: 'F'.repeat(64) }];
     const ack = await gateReads({ ...message, reads }, lambdaContext('gateReads'));
     expect(ack).toMatchObject({
-      received: 9, distinctEpcs: 7, unknownGtins: { count: 1, gtins: ['80614141123458'] },
+      received: 9,
+      distinctEpcs: 7,
+      unknownGtins: { count: 1, gtins: ['80614141123458'] },
       undecodable: { count: 5, epcs: ['31AC16465751CCD0C2000000', 'DEADBEEF', '3074257BF7194E4000001A8', 'ZZ', 'F'.repeat(64)] },
     });
     expect(iot.commandCalls(PublishCommand)).toHaveLength(1);
@@ -71,7 +87,7 @@ describe('gateReads', () => {
     ['an EPC longer than 256 bits', { ...message, reads: [...message.reads, { epc: 'ab'.repeat(33) }] }],
     ['more than 5000 reads', { ...message, reads: Array.from({ length: 5001 }, () => ({ epc: '3074257bf7194e4000001a85' })) }],
     ['a gate id that is not an identifier', { ...message, gateId: 'DOCK 1' }],
-  ])('throws %s back to the rule\'s error action and publishes nothing', async (_name, broken) => {
+  ])("throws %s back to the rule's error action and publishes nothing", async (_name, broken) => {
     await expect(gateReads(broken, lambdaContext('gateReads'))).rejects.toThrow(/Invalid gate reads message/);
     expect(iot.commandCalls(PublishCommand)).toHaveLength(0);
   });

@@ -18,7 +18,10 @@ describe('the local failure log', () => {
     log.record({ source: 'stream', name: 'expiredHolds', reason: 'handler threw', payload: { eventID: 'e1' } });
     expect(log.list().map((f) => f.name)).toEqual(['gateReads', 'expiredHolds']);
     expect(log.list('stream')).toEqual([expect.objectContaining({ name: 'expiredHolds', payload: { eventID: 'e1' }, at: expect.any(String) })]);
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toEqual(log.list());
   });
 
@@ -45,7 +48,7 @@ describe('the local outbox', () => {
 });
 
 describe('thrownReason', () => {
-  it('names each record\'s error of a batch that failed whole, and the message of any other error', async () => {
+  it("names each record's error of a batch that failed whole, and the message of any other error", async () => {
     const { FullBatchFailureError } = await import('@aws-lambda-powertools/batch');
     const whole = new FullBatchFailureError([new TypeError('no sku'), new RangeError('qty 0')]);
     expect(thrownReason(whole)).toBe('TypeError: no sku; RangeError: qty 0');

@@ -22,7 +22,10 @@ beforeAll(async () => {
   broker = await startMqttBroker({ port: 0, failures });
   endpoint = await startIotDataEndpoint(broker, credentials);
   listener = await mqtt.connectAsync(broker.url, {
-    username: 'stockclub', password: await signLocalToken({ role: 'service' }), reconnectPeriod: 0, protocolVersion: 4,
+    username: 'stockclub',
+    password: await signLocalToken({ role: 'service' }),
+    reconnectPeriod: 0,
+    protocolVersion: 4,
   });
   await listener.subscribeAsync('#', { qos: 1 });
   iot = clientWith(credentials);
@@ -46,7 +49,7 @@ const received = (topic: string) =>
   });
 
 describe('the local IoT data plane endpoint', () => {
-  it('publishes what the SDK\'s PublishCommand sends on the broker, topic and payload intact', async () => {
+  it("publishes what the SDK's PublishCommand sends on the broker, topic and payload intact", async () => {
     const topic = 'stockclub/WH-1/gates/DOCK-1/events';
     const arrival = received(topic);
     await iot.send(new PublishCommand({ topic, qos: 1, contentType: 'application/json', payload: new TextEncoder().encode('{"type":"ACK","received":3}') }));
@@ -60,14 +63,18 @@ describe('the local IoT data plane endpoint', () => {
     expect(await arrival).toEqual({ payload: 'hello', qos: 0 });
   });
 
-  it('refuses a payload over IoT Core\'s 128 KB with the error the SDK knows', async () => {
-    await expect(iot.send(new PublishCommand({ topic: 'tools/big', payload: new Uint8Array(128 * 1024 + 1) })))
-      .rejects.toMatchObject({ name: 'RequestEntityTooLargeException', $metadata: { httpStatusCode: 413 } });
+  it("refuses a payload over IoT Core's 128 KB with the error the SDK knows", async () => {
+    await expect(iot.send(new PublishCommand({ topic: 'tools/big', payload: new Uint8Array(128 * 1024 + 1) }))).rejects.toMatchObject({
+      name: 'RequestEntityTooLargeException',
+      $metadata: { httpStatusCode: 413 },
+    });
   });
 
   it('refuses a topic with MQTT wildcards, as a publish topic cannot have them', async () => {
-    await expect(iot.send(new PublishCommand({ topic: 'tools/+/x', payload: new Uint8Array(1) })))
-      .rejects.toMatchObject({ name: 'InvalidRequestException', $metadata: { httpStatusCode: 400 } });
+    await expect(iot.send(new PublishCommand({ topic: 'tools/+/x', payload: new Uint8Array(1) }))).rejects.toMatchObject({
+      name: 'InvalidRequestException',
+      $metadata: { httpStatusCode: 400 },
+    });
   });
 
   it('answers 404 to anything but Publish, and 400 to a topic that does not decode', async () => {
@@ -99,12 +106,17 @@ describe('the local IoT data plane endpoint', () => {
 
     // A genuine signature over another body of the same length: the signature covers the body.
     const altered = clientWith(credentials);
-    altered.middlewareStack.add((next) => async (args) => {
-      (args.request as { body: Uint8Array }).body = new TextEncoder().encode('{"type":"ACK","received":9}');
-      return next(args);
-    }, { step: 'finalizeRequest', priority: 'low', name: 'alterAfterSigning' });
-    await expect(altered.send(new PublishCommand({ topic, qos: 1, payload: new TextEncoder().encode('{"type":"ACK","received":1}') })))
-      .rejects.toMatchObject({ name: 'InvalidSignatureException', $metadata: { httpStatusCode: 403 } });
+    altered.middlewareStack.add(
+      (next) => async (args) => {
+        (args.request as { body: Uint8Array }).body = new TextEncoder().encode('{"type":"ACK","received":9}');
+        return next(args);
+      },
+      { step: 'finalizeRequest', priority: 'low', name: 'alterAfterSigning' },
+    );
+    await expect(altered.send(new PublishCommand({ topic, qos: 1, payload: new TextEncoder().encode('{"type":"ACK","received":1}') }))).rejects.toMatchObject({
+      name: 'InvalidSignatureException',
+      $metadata: { httpStatusCode: 403 },
+    });
     altered.destroy();
 
     // Delivery is in order: once a signed message after them arrives, the refused ones would have too.

@@ -23,7 +23,7 @@ describe('EventBridge schedule expressions, locally', () => {
     expect(() => nextRun('rate(30 seconds)', 'UTC', new Date())).toThrow(/not an EventBridge/);
   });
 
-  it('runs cron() in the schedule\'s time zone, across daylight saving time', () => {
+  it("runs cron() in the schedule's time zone, across daylight saving time", () => {
     // 08:00 in Berlin is 07:00 UTC in winter and 06:00 UTC in summer.
     expect(nextRun('cron(0 8 * * ? *)', 'Europe/Berlin', at('2026-11-25T09:00:00Z'))).toEqual(at('2026-11-26T07:00:00Z'));
     expect(nextRun('cron(0 8 * * ? *)', 'Europe/Berlin', at('2026-07-01T09:00:00Z'))).toEqual(at('2026-07-02T06:00:00Z'));
@@ -69,19 +69,32 @@ describe('EventBridge schedule expressions, locally', () => {
     const list = (max: number) => fc.uniqueArray(fc.integer({ min: 0, max }), { minLength: 1, maxLength: 3 }).map((v) => v.join(','));
     fc.assert(
       fc.property(
-        list(59), fc.oneof(list(23), fc.constant('*')), fc.oneof(fc.constant(undefined), fc.integer({ min: 0, max: 6 })),
-        fc.constantFrom(...zones), fc.date({ min: at('2026-01-01T00:00:00Z'), max: at('2027-12-31T00:00:00Z'), noInvalidDate: true }),
+        list(59),
+        fc.oneof(list(23), fc.constant('*')),
+        fc.oneof(fc.constant(undefined), fc.integer({ min: 0, max: 6 })),
+        fc.constantFrom(...zones),
+        fc.date({ min: at('2026-01-01T00:00:00Z'), max: at('2027-12-31T00:00:00Z'), noInvalidDate: true }),
         (minutes, hours, weekday, zone, after) => {
           const expression = `cron(${minutes} ${hours} ${weekday === undefined ? '*' : '?'} * ${weekday === undefined ? '?' : weekdays[weekday]} *)`;
-          const format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', hour: 'numeric', minute: 'numeric', weekday: 'short', day: 'numeric' });
+          const format = new Intl.DateTimeFormat('en-US', {
+            timeZone: zone,
+            hourCycle: 'h23',
+            hour: 'numeric',
+            minute: 'numeric',
+            weekday: 'short',
+            day: 'numeric',
+          });
           const local = (t: number) => Object.fromEntries(format.formatToParts(new Date(t)).map((p) => [p.type, p.value]));
           const fires = (t: number) => {
             const p = local(t);
             const before = local(t - 3_600_000);
             const repeated = before.day === p.day && before.hour === p.hour && before.minute === p.minute;
-            return !repeated && minutes.split(',').includes(String(Number(p.minute)))
-              && (hours === '*' || hours.split(',').includes(String(Number(p.hour))))
-              && (weekday === undefined || p.weekday === weekdays[weekday]!.charAt(0) + weekdays[weekday]!.slice(1).toLowerCase());
+            return (
+              !repeated &&
+              minutes.split(',').includes(String(Number(p.minute))) &&
+              (hours === '*' || hours.split(',').includes(String(Number(p.hour)))) &&
+              (weekday === undefined || p.weekday === weekdays[weekday]!.charAt(0) + weekdays[weekday]!.slice(1).toLowerCase())
+            );
           };
           let t = Math.floor(after.getTime() / 60_000) * 60_000 + 60_000;
           while (!fires(t)) t += 60_000;

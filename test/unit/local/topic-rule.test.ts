@@ -27,7 +27,11 @@ describe('local topic rules', () => {
     );
     const payload = { readAt: '2026-11-25T10:00:00Z', direction: 'OUT', reads: [{ epc: 'AB' }], locationId: 'OTHER', gateId: 'X', extra: 1 };
     expect(applyTopicRule(topicRules.gateReads, 'stockclub/ST-1/gates/DOOR-1/reads', Buffer.from(JSON.stringify(payload)))).toEqual({
-      readAt: '2026-11-25T10:00:00Z', direction: 'OUT', reads: [{ epc: 'AB' }], locationId: 'ST-1', gateId: 'DOOR-1',
+      readAt: '2026-11-25T10:00:00Z',
+      direction: 'OUT',
+      reads: [{ epc: 'AB' }],
+      locationId: 'ST-1',
+      gateId: 'DOOR-1',
     });
   });
 

@@ -32,26 +32,35 @@ describe('email through SES v2', () => {
   it('sends marketing with a configuration set, one-click unsubscribe headers, text and HTML', async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
     const id = await sendEmail({
-      to: 'anna@example.com', subject: 'Happy birthday, Anna!', text: 'Hello', html: '<p>Hello</p>',
-      unsubscribeUrl: 'https://club.example/unsubscribe?member=m-anna&channel=email&sig=abc', tags: { member: 'm-anna', source: 'birthday 2026-11-25' },
+      to: 'anna@example.com',
+      subject: 'Happy birthday, Anna!',
+      text: 'Hello',
+      html: '<p>Hello</p>',
+      unsubscribeUrl: 'https://club.example/unsubscribe?member=m-anna&channel=email&sig=abc',
+      tags: { member: 'm-anna', source: 'birthday 2026-11-25' },
     });
     expect(id).toBe('ses-1');
-    expect(ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input)).toEqual([{
-      FromEmailAddress: 'StockClub <club@stockclub.example>',
-      Destination: { ToAddresses: ['anna@example.com'] },
-      ConfigurationSetName: 'stockclub-members',
-      EmailTags: [{ Name: 'member', Value: 'm-anna' }, { Name: 'source', Value: 'birthday_2026-11-25' }],
-      Content: {
-        Simple: {
-          Subject: { Data: 'Happy birthday, Anna!', Charset: 'UTF-8' },
-          Body: { Text: { Data: 'Hello', Charset: 'UTF-8' }, Html: { Data: '<p>Hello</p>', Charset: 'UTF-8' } },
-          Headers: [
-            { Name: 'List-Unsubscribe', Value: '<https://club.example/unsubscribe?member=m-anna&channel=email&sig=abc>' },
-            { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
-          ],
+    expect(ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        FromEmailAddress: 'StockClub <club@stockclub.example>',
+        Destination: { ToAddresses: ['anna@example.com'] },
+        ConfigurationSetName: 'stockclub-members',
+        EmailTags: [
+          { Name: 'member', Value: 'm-anna' },
+          { Name: 'source', Value: 'birthday_2026-11-25' },
+        ],
+        Content: {
+          Simple: {
+            Subject: { Data: 'Happy birthday, Anna!', Charset: 'UTF-8' },
+            Body: { Text: { Data: 'Hello', Charset: 'UTF-8' }, Html: { Data: '<p>Hello</p>', Charset: 'UTF-8' } },
+            Headers: [
+              { Name: 'List-Unsubscribe', Value: '<https://club.example/unsubscribe?member=m-anna&channel=email&sig=abc>' },
+              { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
+            ],
+          },
         },
       },
-    }]);
+    ]);
   });
 
   it('leaves the unsubscribe headers off transactional mail', async () => {
@@ -65,9 +74,14 @@ describe('email through SES v2', () => {
     process.env.MESSAGES_TRANSPORT = 'outbox';
     await sendEmail({ to: 'anna@example.com', subject: 's', text: 't', html: 'h', unsubscribeUrl: 'https://u.example/x', tags: { member: 'm-anna' } });
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
-    expect(outbox.list('anna@example.com')).toEqual([expect.objectContaining({
-      channel: 'email', subject: 's', body: 't', headers: { 'List-Unsubscribe': '<https://u.example/x>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-    })]);
+    expect(outbox.list('anna@example.com')).toEqual([
+      expect.objectContaining({
+        channel: 'email',
+        subject: 's',
+        body: 't',
+        headers: { 'List-Unsubscribe': '<https://u.example/x>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+      }),
+    ]);
   });
 });
 
@@ -79,23 +93,32 @@ describe('header injection', () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'ses-3' });
     const email = renderEmail('WELCOME', { name: storedName, points: 500, expiresOn: '2027-03-01' });
     await sendEmail({ to: 'eve@example.com\nBcc: x@example.com', ...email, tags: { member: 'm-eve' } });
-    expect(ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input)).toEqual([{
-      FromEmailAddress: 'StockClub <club@stockclub.example>',
-      Destination: { ToAddresses: ['eve@example.com Bcc: x@example.com'] },
-      ConfigurationSetName: 'stockclub-members',
-      EmailTags: [{ Name: 'member', Value: 'm-eve' }],
-      Content: {
-        Simple: {
-          Subject: { Data: 'Welcome to StockClub, Eve Bcc: everyone@example.com Hello', Charset: 'UTF-8' },
-          Body: { Text: { Data: email.text, Charset: 'UTF-8' }, Html: { Data: email.html, Charset: 'UTF-8' } },
+    expect(ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        FromEmailAddress: 'StockClub <club@stockclub.example>',
+        Destination: { ToAddresses: ['eve@example.com Bcc: x@example.com'] },
+        ConfigurationSetName: 'stockclub-members',
+        EmailTags: [{ Name: 'member', Value: 'm-eve' }],
+        Content: {
+          Simple: {
+            Subject: { Data: 'Welcome to StockClub, Eve Bcc: everyone@example.com Hello', Charset: 'UTF-8' },
+            Body: { Text: { Data: email.text, Charset: 'UTF-8' }, Html: { Data: email.html, Charset: 'UTF-8' } },
+          },
         },
       },
-    }]);
+    ]);
   });
 
   it('strips Unicode line separators and other control characters from the subject and the unsubscribe header', async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'ses-4' });
-    await sendEmail({ to: 'a@example.com', subject: 'A\u2028B\u0085C\u0000D\tE', text: 't', html: 'h', unsubscribeUrl: 'https://u.example/x\r\nX-Evil: 1', tags: {} });
+    await sendEmail({
+      to: 'a@example.com',
+      subject: 'A\u2028B\u0085C\u0000D\tE',
+      text: 't',
+      html: 'h',
+      unsubscribeUrl: 'https://u.example/x\r\nX-Evil: 1',
+      tags: {},
+    });
     const sent = ses.commandCalls(SendEmailCommand)[0]!.args[0].input.Content?.Simple;
     expect(sent?.Subject).toEqual({ Data: 'A B C D E', Charset: 'UTF-8' });
     expect(sent?.Headers?.[0]).toEqual({ Name: 'List-Unsubscribe', Value: '<https://u.example/x X-Evil: 1>' });

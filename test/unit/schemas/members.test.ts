@@ -4,7 +4,17 @@ import type { z } from 'zod';
 import { defaultProgram, type Program } from '../../../shared/domain/tiers.ts';
 import { maxSaleLineQty, maxSaleTotal, maxUnitPrice } from '../../../shared/schemas/common.ts';
 import {
-  AdjustmentRequest, Birthday, CampaignInput, MemberInput, MemberPatch, MemberTags, maxPointsMultiplier, maxPointsPerCurrencyUnit, maxSaleLines, ProgramSchema, SaleRequest,
+  AdjustmentRequest,
+  Birthday,
+  CampaignInput,
+  MemberInput,
+  MemberPatch,
+  MemberTags,
+  maxPointsMultiplier,
+  maxPointsPerCurrencyUnit,
+  maxSaleLines,
+  ProgramSchema,
+  SaleRequest,
 } from '../../../shared/schemas/members.ts';
 
 /** The issues a schema reports, as `path: message`, or [] when the value parses. */
@@ -198,10 +208,14 @@ describe('SaleRequest', () => {
     // The most a sale may be: 100 units at the highest unit price, or any mix with the same total.
     const most = [{ sku: 'SKU-1', qty: 100, unitPrice: maxUnitPrice }];
     expect(issues(SaleRequest, sale({ lines: most }))).toEqual([]);
-    expect(issues(SaleRequest, sale({ lines: [...most, { sku: 'ONE-MORE', qty: 1, unitPrice: 1 }] }))).toEqual([`lines: at most ${maxSaleTotal} minor units in total`]);
+    expect(issues(SaleRequest, sale({ lines: [...most, { sku: 'ONE-MORE', qty: 1, unitPrice: 1 }] }))).toEqual([
+      `lines: at most ${maxSaleTotal} minor units in total`,
+    ]);
     expect(issues(SaleRequest, sale({ lines: [{ sku: 'SKU-1', qty: maxSaleLineQty, unitPrice: maxSaleTotal / maxSaleLineQty }] }))).toEqual([]);
     // The sale the review sent: qty 100000 at 100000000000 each.
-    expect(issues(SaleRequest, sale({ lines: [{ ...line, qty: 100_000, unitPrice: 100_000_000_000 }] }))).toContain('lines.0.qty: Too big: expected number to be <=10000');
+    expect(issues(SaleRequest, sale({ lines: [{ ...line, qty: 100_000, unitPrice: 100_000_000_000 }] }))).toContain(
+      'lines.0.qty: Too big: expected number to be <=10000',
+    );
     expect(Number.isSafeInteger(maxSaleTotal * maxPointsPerCurrencyUnit * maxPointsMultiplier)).toBe(true);
   });
 
@@ -251,9 +265,7 @@ describe('ProgramSchema', () => {
     expect(issues(ProgramSchema, withTiers([tiers[0], tiers[1], { ...tiers[2]!, minSpend: 40_000 }, tiers[3]]))).toEqual([
       'tiers: thresholds rise with the tier',
     ]);
-    expect(issues(ProgramSchema, withTiers([tiers[0], tiers[1], tiers[2], { ...tiers[3]!, minVisits: 11 }]))).toEqual([
-      'tiers: thresholds rise with the tier',
-    ]);
+    expect(issues(ProgramSchema, withTiers([tiers[0], tiers[1], tiers[2], { ...tiers[3]!, minVisits: 11 }]))).toEqual(['tiers: thresholds rise with the tier']);
     // equal thresholds are allowed (the higher tier then always wins)
     expect(issues(ProgramSchema, withTiers([tiers[0], tiers[1], { ...tiers[2]!, minSpend: 50_000, minVisits: 5 }, tiers[3]]))).toEqual([]);
   });
@@ -335,12 +347,21 @@ describe('CampaignInput', () => {
   const campaign = { name: 'Tents', segment: { affinity: { skus: ['TENT-2P'] } }, channels: ['email'], headline: 'Tents', text: 'for you.' };
 
   it('takes a product-affinity segment, a tagged group, a schedule and a gift', () => {
-    expect(issues(CampaignInput, { ...campaign, segment: { tags: ['vip'], affinity: { skus: ['TENT-2P', 'STOVE'], withinDays: 90 } }, sendAt: '2026-12-01T09:00:00+09:00', gift: { pointsByTier: { SILVER: 50 } } })).toEqual([]);
+    expect(
+      issues(CampaignInput, {
+        ...campaign,
+        segment: { tags: ['vip'], affinity: { skus: ['TENT-2P', 'STOVE'], withinDays: 90 } },
+        sendAt: '2026-12-01T09:00:00+09:00',
+        gift: { pointsByTier: { SILVER: 50 } },
+      }),
+    ).toEqual([]);
   });
 
   it('refuses a SKU named twice, too many SKUs, odd tags and gifts for unknown tiers', () => {
     expect(issues(CampaignInput, { ...campaign, segment: { affinity: { skus: ['A', 'A'] } } })).toEqual(['segment.affinity.skus: each SKU once']);
-    expect(issues(CampaignInput, { ...campaign, segment: { affinity: { skus: Array.from({ length: 21 }, (_, i) => `S${i}`) } } })[0]).toMatch(/^segment\.affinity\.skus: /);
+    expect(issues(CampaignInput, { ...campaign, segment: { affinity: { skus: Array.from({ length: 21 }, (_, i) => `S${i}`) } } })[0]).toMatch(
+      /^segment\.affinity\.skus: /,
+    );
     expect(issues(CampaignInput, { ...campaign, segment: { tags: ['Not A Tag'] } })[0]).toMatch(/^segment\.tags\.0: /);
     expect(issues(CampaignInput, { ...campaign, gift: { pointsByTier: { DIAMOND: 5 } } })[0]).toMatch(/^gift\.pointsByTier/);
   });
@@ -366,10 +387,14 @@ describe('CampaignInput', () => {
   it(`bounds the program's points rates so one sale earns at most 10^12 points`, () => {
     const points = { ...defaultProgram.points, perCurrencyUnit: maxPointsPerCurrencyUnit };
     expect(issues(ProgramSchema, { ...defaultProgram, points })).toEqual([]);
-    expect(issues(ProgramSchema, { ...defaultProgram, points: { ...points, perCurrencyUnit: maxPointsPerCurrencyUnit + 1 } })[0]).toMatch(/^points\.perCurrencyUnit: /);
+    expect(issues(ProgramSchema, { ...defaultProgram, points: { ...points, perCurrencyUnit: maxPointsPerCurrencyUnit + 1 } })[0]).toMatch(
+      /^points\.perCurrencyUnit: /,
+    );
     const tiers = defaultProgram.tiers.map((t) => ({ ...t, pointsMultiplier: maxPointsMultiplier }));
     expect(issues(ProgramSchema, { ...defaultProgram, tiers })).toEqual([]);
-    expect(issues(ProgramSchema, { ...defaultProgram, tiers: tiers.map((t) => ({ ...t, pointsMultiplier: maxPointsMultiplier + 0.01 })) })[0]).toMatch(/^tiers\.0\.pointsMultiplier: /);
+    expect(issues(ProgramSchema, { ...defaultProgram, tiers: tiers.map((t) => ({ ...t, pointsMultiplier: maxPointsMultiplier + 0.01 })) })[0]).toMatch(
+      /^tiers\.0\.pointsMultiplier: /,
+    );
   });
 });
 

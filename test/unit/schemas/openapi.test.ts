@@ -37,7 +37,6 @@ const resolve = (pointer: string): Json =>
     .reduce((node: Json, part) => (node === undefined ? undefined : node[part]), doc);
 
 const routeCases = routeList().map(([name, route]) => [name, route] as const);
-const privateRoutes = routeCases.filter(([, route]) => route.auth !== 'public');
 
 describe('the document', () => {
   it('is OpenAPI 3.1 with an info block', () => {
@@ -129,7 +128,10 @@ describe.each(routeCases)('route %s', (name, route) => {
     }
     const keys = operation.parameters.map((p: Json) => `${p.in}:${p.name}`);
     expect(new Set(keys).size).toBe(keys.length);
-    const query = operation.parameters.filter((p: Json) => p.in === 'query').map((p: Json) => p.name).sort();
+    const query = operation.parameters
+      .filter((p: Json) => p.in === 'query')
+      .map((p: Json) => p.name)
+      .sort();
     const expected = route.query instanceof z.ZodObject ? Object.keys(route.query.shape).sort() : [];
     expect(query).toEqual(expected);
   });
@@ -170,7 +172,12 @@ describe.each(routeCases)('route %s', (name, route) => {
     if (route.idempotencyKey) {
       expect(responses['422']).toEqual(problemRef);
       expect(parameters).toContainEqual(
-        expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: route.idempotencyKey === 'header', schema: expect.objectContaining({ maxLength: 64 }) }),
+        expect.objectContaining({
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: route.idempotencyKey === 'header',
+          schema: expect.objectContaining({ maxLength: 64 }),
+        }),
       );
     }
   });
@@ -208,7 +215,7 @@ describe('component schemas', () => {
     }
   });
 
-  it('describe the core contract\'s StockLevel fields', () => {
+  it("describe the core contract's StockLevel fields", () => {
     const level = doc.components.schemas.StockLevel;
     expect(Object.keys(level.properties)).toEqual(
       expect.arrayContaining(['sku', 'locationId', 'onHand', 'reserved', 'available', 'incoming', 'version', 'updatedAt']),

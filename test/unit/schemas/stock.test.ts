@@ -43,7 +43,9 @@ describe('names that reach mail headers', () => {
 
   it('refuses control characters in product and location names (a product name is a back-in-stock subject)', () => {
     expect(issues(ProductInput, { ...product, name: 'Tent\r\nBcc: all@example.com' })).toEqual(['name: one line of text without control characters']);
-    expect(issues(LocationInput, { locationId: 'L', name: 'Mitte\n', type: 'STORE', timeZone: 'UTC' })).toEqual(['name: one line of text without control characters']);
+    expect(issues(LocationInput, { locationId: 'L', name: 'Mitte\n', type: 'STORE', timeZone: 'UTC' })).toEqual([
+      'name: one line of text without control characters',
+    ]);
     expect(issues(ProductInput, { ...product, name: 'Zelt für 2 – 𝕏' })).toEqual([]);
   });
 

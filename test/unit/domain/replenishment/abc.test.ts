@@ -45,12 +45,20 @@ describe('classifyAbc', () => {
   });
 
   it('puts an item that starts exactly at a cut-off in the lower class', () => {
-    const items = [['X1', 60], ['X2', 20], ['X3', 15], ['X4', 5]].map(([sku, units]) => ({ sku: String(sku), annualUnits: Number(units), unitCost: 1 }));
+    const items = [
+      ['X1', 60],
+      ['X2', 20],
+      ['X3', 15],
+      ['X4', 5],
+    ].map(([sku, units]) => ({ sku: String(sku), annualUnits: Number(units), unitCost: 1 }));
     expect(classifyAbc(items).entries.map((e) => e.abcClass)).toEqual(['A', 'A', 'B', 'C']);
   });
 
   it('makes one dominant SKU A, not B', () => {
-    const result = classifyAbc([{ sku: 'big', annualUnits: 90, unitCost: 1 }, { sku: 'small', annualUnits: 10, unitCost: 1 }]);
+    const result = classifyAbc([
+      { sku: 'big', annualUnits: 90, unitCost: 1 },
+      { sku: 'small', annualUnits: 10, unitCost: 1 },
+    ]);
     expect(result.entries.map((e) => e.abcClass)).toEqual(['A', 'B']);
   });
 
@@ -60,8 +68,14 @@ describe('classifyAbc', () => {
   });
 
   it('makes everything C when nothing has value', () => {
-    const result = classifyAbc([{ sku: 'a', annualUnits: 0, unitCost: 10 }, { sku: 'b', annualUnits: 5, unitCost: 0 }]);
-    expect(result.entries.map((e) => [e.sku, e.abcClass, e.valueShare])).toEqual([['a', 'C', 0], ['b', 'C', 0]]);
+    const result = classifyAbc([
+      { sku: 'a', annualUnits: 0, unitCost: 10 },
+      { sku: 'b', annualUnits: 5, unitCost: 0 },
+    ]);
+    expect(result.entries.map((e) => [e.sku, e.abcClass, e.valueShare])).toEqual([
+      ['a', 'C', 0],
+      ['b', 'C', 0],
+    ]);
     expect(result.pareto.C).toEqual({ skuCount: 2, skuShare: 1, value: 0, valueShare: 0 });
     expect(classifyAbc([]).pareto.A).toEqual({ skuCount: 0, skuShare: 0, value: 0, valueShare: 0 });
   });

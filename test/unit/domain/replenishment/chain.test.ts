@@ -25,7 +25,11 @@ describe('daysOfCover and surplusUnits', () => {
 
 describe('chooseDonor', () => {
   const candidate = (locationId: string, available: number, reorderPoint = 20): DonorCandidate => ({
-    locationId, available, meanDailyDemand: 2, targetDaysOfCover: 14, reorderPoint,
+    locationId,
+    available,
+    meanDailyDemand: 2,
+    targetDaysOfCover: 14,
+    reorderPoint,
   });
 
   it('picks the location with the most surplus that covers the need, never the one asking', () => {
@@ -36,7 +40,9 @@ describe('chooseDonor', () => {
 
   it('breaks ties by locationId', () => {
     expect(chooseDonor({ locationId: 'S1', quantity: 30 }, [candidate('S4', 100), candidate('S2', 100)])).toEqual({
-      locationId: 'S2', surplus: 72, quantity: 30,
+      locationId: 'S2',
+      surplus: 72,
+      quantity: 30,
     });
   });
 
@@ -57,7 +63,18 @@ describe('combineSupplierOrder', () => {
     expect(combineSupplierOrder('ACME', lines)).toEqual({
       supplierId: 'ACME',
       lines: [
-        { sku: 'A', quantity: 12, packSize: 6, unitCost: 100, requested: 12, rule: 'EXACT', locations: [{ locationId: 'S1', quantity: 7 }, { locationId: 'S2', quantity: 5 }] },
+        {
+          sku: 'A',
+          quantity: 12,
+          packSize: 6,
+          unitCost: 100,
+          requested: 12,
+          rule: 'EXACT',
+          locations: [
+            { locationId: 'S1', quantity: 7 },
+            { locationId: 'S2', quantity: 5 },
+          ],
+        },
         { sku: 'B', quantity: 10, packSize: 10, unitCost: 250, requested: 3, rule: 'PACK_MULTIPLE', locations: [{ locationId: 'S1', quantity: 3 }] },
       ],
       totalQuantity: 22,
@@ -69,19 +86,23 @@ describe('combineSupplierOrder', () => {
   it('tops up in whole packs of the biggest line to the minimum quantity, then the minimum value', () => {
     const order = combineSupplierOrder('ACME', lines, { minOrderQty: 30, minOrderValue: 6000 });
     // Quantity: 22 -> short 8 -> 2 packs of A (12 units) -> 34. Value: 24 x 100 + 10 x 250 = 4900 -> short 1100 -> 2 packs of A (1200) -> 6100.
-    expect(order.lines.map((l) => [l.sku, l.quantity, l.rule])).toEqual([['A', 36, 'SUPPLIER_MINIMUM'], ['B', 10, 'PACK_MULTIPLE']]);
+    expect(order.lines.map((l) => [l.sku, l.quantity, l.rule])).toEqual([
+      ['A', 36, 'SUPPLIER_MINIMUM'],
+      ['B', 10, 'PACK_MULTIPLE'],
+    ]);
     expect(order).toMatchObject({ totalQuantity: 46, totalValue: 6100, rules: ['PACK_MULTIPLE', 'SUPPLIER_MINIMUM_QTY', 'SUPPLIER_MINIMUM_VALUE'] });
   });
 
   it('refuses a value minimum nothing with a cost can reach, and mixed suppliers', () => {
-    expect(() => combineSupplierOrder('ACME', [{ supplierId: 'ACME', sku: 'F', locationId: 'S1', quantity: 1, unitCost: 0 }], { minOrderValue: 100 }))
-      .toThrow(ValidationFailed);
+    expect(() => combineSupplierOrder('ACME', [{ supplierId: 'ACME', sku: 'F', locationId: 'S1', quantity: 1, unitCost: 0 }], { minOrderValue: 100 })).toThrow(
+      ValidationFailed,
+    );
     expect(() => combineSupplierOrder('ACME', [{ ...lines[0]!, supplierId: 'OTHER' }])).toThrow(/OTHER/);
   });
 });
 
 describe('combinePurchaseSuggestions', () => {
-  it('makes one HQ order per supplier, with that supplier\'s terms', () => {
+  it("makes one HQ order per supplier, with that supplier's terms", () => {
     const orders = combinePurchaseSuggestions(
       [
         { supplierId: 'ZETA', sku: 'Z1', locationId: 'S1', quantity: 4, unitCost: 10 },

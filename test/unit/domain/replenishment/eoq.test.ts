@@ -6,7 +6,9 @@ import { roundOrderQuantity, roundUpToPack } from '../../../../shared/domain/rep
 describe('economicOrderQuantity', () => {
   it('holds the design example: D = 10000, S = 50, H = 1 gives 1000', () => {
     expect(economicOrderQuantity({ annualDemand: 10_000, orderingCost: 50, holdingCostPerUnitYear: 1 })).toEqual({
-      quantity: 1000, raw: 1000, rule: 'EXACT',
+      quantity: 1000,
+      raw: 1000,
+      rule: 'EXACT',
     });
   });
 
@@ -22,22 +24,27 @@ describe('economicOrderQuantity', () => {
 
   it('rounds up to the pack size', () => {
     expect(economicOrderQuantity({ annualDemand: 10_000, orderingCost: 50, holdingCostPerUnitYear: 1, packSize: 24 })).toMatchObject({
-      quantity: 1008, rule: 'PACK_MULTIPLE',
+      quantity: 1008,
+      rule: 'PACK_MULTIPLE',
     });
   });
 
   it('raises to the supplier minimum, in whole packs', () => {
     expect(economicOrderQuantity({ annualDemand: 10_000, orderingCost: 50, holdingCostPerUnitYear: 1, minOrderQty: 1500 })).toMatchObject({
-      quantity: 1500, rule: 'SUPPLIER_MINIMUM',
+      quantity: 1500,
+      rule: 'SUPPLIER_MINIMUM',
     });
-    expect(
-      economicOrderQuantity({ annualDemand: 10_000, orderingCost: 50, holdingCostPerUnitYear: 1, minOrderQty: 1500, packSize: 40 }),
-    ).toMatchObject({ quantity: 1520, rule: 'SUPPLIER_MINIMUM' });
+    expect(economicOrderQuantity({ annualDemand: 10_000, orderingCost: 50, holdingCostPerUnitYear: 1, minOrderQty: 1500, packSize: 40 })).toMatchObject({
+      quantity: 1520,
+      rule: 'SUPPLIER_MINIMUM',
+    });
   });
 
   it('orders nothing when nothing sells', () => {
     expect(economicOrderQuantity({ annualDemand: 0, orderingCost: 50, holdingCostPerUnitYear: 1, minOrderQty: 100 })).toEqual({
-      quantity: 0, raw: 0, rule: 'NO_DEMAND',
+      quantity: 0,
+      raw: 0,
+      rule: 'NO_DEMAND',
     });
   });
 

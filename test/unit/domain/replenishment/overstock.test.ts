@@ -6,8 +6,15 @@ const policy = { maxDaysOfCover: 120, minUnits: 20 };
 describe('overstockOf', () => {
   it('sums stock and demand across the chain before dividing', () => {
     // 300 units, 2 a day in all: 150 days of cover, although one store alone would have 300.
-    expect(overstockOf([{ available: 300, meanDailyDemand: 0 }, { available: 0, meanDailyDemand: 2 }], policy))
-      .toEqual({ available: 300, meanDailyDemand: 2, daysOfCover: 150, overstocked: true });
+    expect(
+      overstockOf(
+        [
+          { available: 300, meanDailyDemand: 0 },
+          { available: 0, meanDailyDemand: 2 },
+        ],
+        policy,
+      ),
+    ).toEqual({ available: 300, meanDailyDemand: 2, daysOfCover: 150, overstocked: true });
   });
 
   it('is not overstocked at or under the cover limit', () => {
@@ -16,7 +23,12 @@ describe('overstockOf', () => {
   });
 
   it('takes stock that does not sell at all as overstock (infinite cover)', () => {
-    expect(overstockOf([{ available: 40, meanDailyDemand: 0 }], policy)).toEqual({ available: 40, meanDailyDemand: 0, daysOfCover: Number.POSITIVE_INFINITY, overstocked: true });
+    expect(overstockOf([{ available: 40, meanDailyDemand: 0 }], policy)).toEqual({
+      available: 40,
+      meanDailyDemand: 0,
+      daysOfCover: Number.POSITIVE_INFINITY,
+      overstocked: true,
+    });
   });
 
   it('leaves a few slow units alone: under minUnits is never a campaign', () => {
@@ -24,7 +36,15 @@ describe('overstockOf', () => {
   });
 
   it('counts no negative availability against the rest', () => {
-    expect(overstockOf([{ available: -5, meanDailyDemand: 1 }, { available: 200, meanDailyDemand: 0 }], policy)).toMatchObject({ available: 200, daysOfCover: 200 });
+    expect(
+      overstockOf(
+        [
+          { available: -5, meanDailyDemand: 1 },
+          { available: 200, meanDailyDemand: 0 },
+        ],
+        policy,
+      ),
+    ).toMatchObject({ available: 200, daysOfCover: 200 });
   });
 
   it('refuses a negative demand', () => {

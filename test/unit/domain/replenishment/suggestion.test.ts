@@ -14,47 +14,88 @@ describe('suggestOrder', () => {
 
   it('orders when available + incoming equals the reorder point, counting what is already on order', () => {
     expect(suggestOrder({ available: 2, incoming: 10, reorderPoint: 12, order: { kind: 'EOQ', eoq: eoq47 } })).toEqual({
-      needed: true, position: 12, wanted: 47, basis: 'EOQ', quantity: 47, rule: 'EXACT',
+      needed: true,
+      position: 12,
+      wanted: 47,
+      basis: 'EOQ',
+      quantity: 47,
+      rule: 'EXACT',
     });
   });
 
   it('orders the EOQ rounded up to the pack size', () => {
     expect(suggestOrder({ available: 3, incoming: 0, reorderPoint: 12, order: { kind: 'EOQ', eoq: eoq47 }, packSize: 10 })).toEqual({
-      needed: true, position: 3, wanted: 47, basis: 'EOQ', quantity: 50, rule: 'PACK_MULTIPLE',
+      needed: true,
+      position: 3,
+      wanted: 47,
+      basis: 'EOQ',
+      quantity: 50,
+      rule: 'PACK_MULTIPLE',
     });
   });
 
   it('orders enough to get back above the reorder point when the EOQ would not', () => {
     expect(suggestOrder({ available: 0, incoming: 0, reorderPoint: 60, order: { kind: 'EOQ', eoq: eoq47 }, packSize: 10 })).toEqual({
-      needed: true, position: 0, wanted: 61, basis: 'SHORTFALL', quantity: 70, rule: 'PACK_MULTIPLE',
+      needed: true,
+      position: 0,
+      wanted: 61,
+      basis: 'SHORTFALL',
+      quantity: 70,
+      rule: 'PACK_MULTIPLE',
     });
   });
 
   it('orders up to max for a fixed min/max, rounded to the pack', () => {
     expect(suggestOrder({ available: 3, incoming: 2, reorderPoint: 5, order: { kind: 'ORDER_UP_TO', max: 20 }, packSize: 4 })).toEqual({
-      needed: true, position: 5, wanted: 15, basis: 'ORDER_UP_TO', quantity: 16, rule: 'PACK_MULTIPLE',
+      needed: true,
+      position: 5,
+      wanted: 15,
+      basis: 'ORDER_UP_TO',
+      quantity: 16,
+      rule: 'PACK_MULTIPLE',
     });
   });
 
   it('still lifts the position above min when max equals min', () => {
     expect(suggestOrder({ available: 5, incoming: 0, reorderPoint: 5, order: { kind: 'ORDER_UP_TO', max: 5 } })).toMatchObject({
-      needed: true, wanted: 1, basis: 'SHORTFALL', quantity: 1,
+      needed: true,
+      wanted: 1,
+      basis: 'SHORTFALL',
+      quantity: 1,
     });
   });
 
   it('raises a small order to the supplier minimum', () => {
     expect(
-      suggestOrder({ available: 1, incoming: 0, reorderPoint: 4, order: { kind: 'EOQ', eoq: { raw: 20, quantity: 36, rule: 'SUPPLIER_MINIMUM' } }, packSize: 12, minOrderQty: 30 }),
+      suggestOrder({
+        available: 1,
+        incoming: 0,
+        reorderPoint: 4,
+        order: { kind: 'EOQ', eoq: { raw: 20, quantity: 36, rule: 'SUPPLIER_MINIMUM' } },
+        packSize: 12,
+        minOrderQty: 30,
+      }),
     ).toMatchObject({ quantity: 36, rule: 'SUPPLIER_MINIMUM', basis: 'EOQ' });
   });
 
   it('always lifts the position above the reorder point, in whole packs, at least the minimum', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 0, max: 500 }), fc.integer({ min: 0, max: 500 }), fc.integer({ min: 0, max: 1000 }),
-        fc.double({ min: 0, max: 800, noNaN: true }), fc.integer({ min: 1, max: 48 }), fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 500 }),
+        fc.integer({ min: 0, max: 500 }),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.double({ min: 0, max: 800, noNaN: true }),
+        fc.integer({ min: 1, max: 48 }),
+        fc.integer({ min: 0, max: 100 }),
         (available, incoming, rop, raw, packSize, minOrderQty) => {
-          const s = suggestOrder({ available, incoming, reorderPoint: rop, order: { kind: 'EOQ', eoq: { raw, quantity: 0, rule: 'EXACT' } }, packSize, minOrderQty });
+          const s = suggestOrder({
+            available,
+            incoming,
+            reorderPoint: rop,
+            order: { kind: 'EOQ', eoq: { raw, quantity: 0, rule: 'EXACT' } },
+            packSize,
+            minOrderQty,
+          });
           expect(s.needed).toBe(available + incoming <= rop);
           if (!s.needed) return;
           expect(s.position + s.quantity).toBeGreaterThan(rop);
@@ -86,8 +127,19 @@ describe('replenishmentReason', () => {
     const minMax = reorderPoint({ meanDailyDemand: 0, stdDevDailyDemand: 0, leadTimeDays: 0, serviceLevel: 0.9, reorder: { min: 5, max: 20 } });
     const upTo = { kind: 'ORDER_UP_TO', max: 20 } as const;
     const suggestion = suggestOrder({ available: 3, incoming: 2, reorderPoint: 5, order: upTo, packSize: 4 });
-    expect(replenishmentReason({ available: 3, incoming: 2, plan: minMax, order: upTo, suggestion, packSize: 4, upliftReason: 'member demand from GOLD growing 30 %: forecast +12 %' }))
-      .toBe('available 3 + incoming 2 <= min 5 (fixed min/max 5/20); order 16 = up to max 20 rounded up to pack 4; member demand from GOLD growing 30 %: forecast +12 %');
+    expect(
+      replenishmentReason({
+        available: 3,
+        incoming: 2,
+        plan: minMax,
+        order: upTo,
+        suggestion,
+        packSize: 4,
+        upliftReason: 'member demand from GOLD growing 30 %: forecast +12 %',
+      }),
+    ).toBe(
+      'available 3 + incoming 2 <= min 5 (fixed min/max 5/20); order 16 = up to max 20 rounded up to pack 4; member demand from GOLD growing 30 %: forecast +12 %',
+    );
 
     const order = { kind: 'EOQ', eoq: { raw: 3, quantity: 3, rule: 'EXACT' } } as const;
     const short = suggestOrder({ available: 0, incoming: 0, reorderPoint: plan.reorderPoint, order, minOrderQty: 25 });

@@ -24,8 +24,14 @@ describe('memberDemandUplift', () => {
     });
     expect(uplift).toMatchObject({ multiplier: 1.5, forecast: 15, capped: true });
     expect(uplift.reason).toBe('member demand from young-parents growing 300 %: forecast +50 % (capped from +240 %)');
-    expect(memberDemandUplift({ baseForecast: 10, recentTotalUnits: 100, segments: [{ segment: 'young-parents', recentUnits: 80, previousUnits: 20 }], maxUplift: 0.2 }))
-      .toMatchObject({ multiplier: 1.2, forecast: 12, capped: true });
+    expect(
+      memberDemandUplift({
+        baseForecast: 10,
+        recentTotalUnits: 100,
+        segments: [{ segment: 'young-parents', recentUnits: 80, previousUnits: 20 }],
+        maxUplift: 0.2,
+      }),
+    ).toMatchObject({ multiplier: 1.2, forecast: 12, capped: true });
   });
 
   it('adds growing segments, biggest effect first, and ignores shrinking ones and ones without a baseline', () => {
@@ -46,7 +52,11 @@ describe('memberDemandUplift', () => {
 
   it('leaves the forecast alone with no growth', () => {
     expect(memberDemandUplift({ baseForecast: 3, recentTotalUnits: 0, segments: [] })).toEqual({
-      forecast: 3, multiplier: 1, capped: false, drivers: [], reason: '',
+      forecast: 3,
+      multiplier: 1,
+      capped: false,
+      drivers: [],
+      reason: '',
     });
   });
 });
