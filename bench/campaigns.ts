@@ -27,9 +27,9 @@ export const benchCampaigns = async (): Promise<BenchRow[]> => {
   const { startLocalQueues } = await import('../infra/local/sqs.ts');
   const { localAwsEnv } = await import('../infra/local/dynamodb.ts');
   const { documentClient } = await import('../shared/db/client.ts');
-  const { createCampaign, getCampaign, startCampaign } = await import('../shared/db/campaigns.ts');
-  const { deliver } = await import('../shared/db/messages.ts');
-  const { registerMember, setMemberTags } = await import('../shared/db/members.ts');
+  const { createCampaign, getCampaign, startCampaign } = await import('../shared/app/campaigns.ts');
+  const { deliver } = await import('../shared/app/messages.ts');
+  const { registerMember, setMemberTags } = await import('../shared/app/members.ts');
 
   const failures = new FailureLog();
   const queues = await startLocalQueues({ failures, region: localAwsEnv.AWS_REGION });

@@ -36,8 +36,8 @@ export const benchCheckout = async (): Promise<BenchRow[]> => {
   // Imported late: the SDK clients must see the endpoint startBenchDynamo set.
   const { createSale } = await import('../functions/api/sales.ts');
   const catalog = await import('../shared/db/catalog.ts');
-  const { recordMovement } = await import('../shared/db/stock.ts');
-  const { registerMember } = await import('../shared/db/members.ts');
+  const { recordMovement } = await import('../shared/app/stock.ts');
+  const { registerMember } = await import('../shared/app/members.ts');
   const { transactWrite } = await import('../shared/db/transact.ts');
   const { documentClient, tableName } = await import('../shared/db/client.ts');
   const { inventoryKeys, memberKeys, salesKeys } = await import('../shared/db/keys.ts');

@@ -54,7 +54,7 @@ export const benchHotSku = async (): Promise<BenchRow[]> => {
   // Imported late: the SDK clients must see the endpoint startBenchDynamo set.
   const { createSale } = await import('../functions/api/sales.ts');
   const catalog = await import('../shared/db/catalog.ts');
-  const { recordMovement } = await import('../shared/db/stock.ts');
+  const { recordMovement } = await import('../shared/app/stock.ts');
   const { documentClient, tableName } = await import('../shared/db/client.ts');
   const { inventoryKeys } = await import('../shared/db/keys.ts');
   const inventory = tableName(tables.inventory);

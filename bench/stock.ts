@@ -22,7 +22,7 @@ export const benchStock = async (): Promise<BenchRow[]> => {
   // Imported late: the SDK clients must see the endpoint startBenchDynamo set.
   const { createMovement } = await import('../functions/api/movements.ts');
   const catalog = await import('../shared/db/catalog.ts');
-  const { recordMovement } = await import('../shared/db/stock.ts');
+  const { recordMovement } = await import('../shared/app/stock.ts');
   const { documentClient, tableName } = await import('../shared/db/client.ts');
   const { inventoryKeys, entities } = await import('../shared/db/keys.ts');
   const inventory = tableName(tables.inventory);

@@ -1,5 +1,5 @@
 import { routes } from '../../infra/routes.ts';
-import * as campaigns from '../../shared/db/campaigns.ts';
+import * as campaigns from '../../shared/app/campaigns.ts';
 import { httpHandler, replayHeaders } from '../../shared/http/handler.ts';
 
 export const createCampaign = httpHandler(routes.createCampaign, async ({ body, principal, idempotencyKey }) => {

@@ -1,9 +1,7 @@
 import { routes } from '../../infra/routes.ts';
-import * as members from '../../shared/db/members.ts';
-import { validUnsubscribeSignature, withdrawConsent } from '../../shared/db/messages.ts';
-import { subscribeStockAlert as subscribe } from '../../shared/db/stock-alerts.ts';
-import { ValidationFailed } from '../../shared/domain/errors.ts';
-import { assertMemberAccess } from '../../shared/domain/principal.ts';
+import * as members from '../../shared/app/members.ts';
+import { unsubscribe as unsubscribeByLink } from '../../shared/app/messages.ts';
+import { subscribeStockAlert as subscribe } from '../../shared/app/stock-alerts.ts';
 import { etag, httpHandler, replayHeaders } from '../../shared/http/handler.ts';
 
 export const getProgram = httpHandler(routes.getProgram, async () => {
@@ -69,11 +67,9 @@ export const buyPaidTier = httpHandler(routes.buyPaidTier, async ({ params, body
   return { body: member, headers: { ...etag(member.version), ...replayHeaders(replayed) } };
 });
 
-export const reviewMemberTier = httpHandler(routes.reviewMemberTier, async ({ params, principal }) => {
-  assertMemberAccess(principal, params.memberId);
-  await members.reviewMemberTier(params.memberId);
-  return { body: await members.getMember(params.memberId, principal) };
-});
+export const reviewMemberTier = httpHandler(routes.reviewMemberTier, async ({ params, principal }) => ({
+  body: await members.reviewMemberTierNow(params.memberId, principal),
+}));
 
 export const subscribeStockAlert = httpHandler(routes.subscribeStockAlert, async ({ params, body, principal }) => ({
   body: await subscribe(params.memberId, body.sku, body.locationId, principal),
@@ -81,10 +77,7 @@ export const subscribeStockAlert = httpHandler(routes.subscribeStockAlert, async
 
 /** Answers the same whether or not the member still exists, so links reveal nothing. */
 export const unsubscribe = httpHandler(routes.unsubscribe, async ({ query }) => {
-  if (!validUnsubscribeSignature(query.member, query.channel, query.sig)) {
-    throw new ValidationFailed('This unsubscribe link is not valid', [{ path: 'query.sig', message: 'signature does not match' }]);
-  }
-  await withdrawConsent(query.member, query.channel, 'UNSUBSCRIBE_LINK', new Date().toISOString());
+  await unsubscribeByLink(query.member, query.channel, query.sig, new Date().toISOString());
   return { body: { unsubscribed: true, channel: query.channel } };
 });
 

@@ -1,5 +1,5 @@
 import { routes } from '../../infra/routes.ts';
-import { ledger, recordMovement } from '../../shared/db/stock.ts';
+import { ledger, recordMovement } from '../../shared/app/stock.ts';
 import { httpHandler, replayHeaders } from '../../shared/http/handler.ts';
 
 export const createMovement = httpHandler(routes.createMovement, async ({ body, principal, idempotencyKey }) => {

@@ -1,6 +1,6 @@
 import { routes } from '../../infra/routes.ts';
-import * as catalog from '../../shared/db/catalog.ts';
-import * as sales from '../../shared/db/sales.ts';
+import * as catalog from '../../shared/app/catalog.ts';
+import * as sales from '../../shared/app/sales.ts';
 import { etag, httpHandler } from '../../shared/http/handler.ts';
 
 const now = () => new Date().toISOString();

@@ -1,5 +1,5 @@
 import { routes } from '../../infra/routes.ts';
-import { recommendationsFor } from '../../shared/db/recommendations.ts';
+import { recommendationsFor } from '../../shared/app/recommendations.ts';
 import { httpHandler } from '../../shared/http/handler.ts';
 
 export const getRecommendations = httpHandler(routes.getRecommendations, async ({ params, query, principal }) => ({

@@ -1,6 +1,5 @@
 import { routes } from '../../infra/routes.ts';
-import { listProducts } from '../../shared/db/catalog.ts';
-import * as replenishment from '../../shared/db/replenishment.ts';
+import * as replenishment from '../../shared/app/replenishment.ts';
 import { httpHandler, replayHeaders } from '../../shared/http/handler.ts';
 
 export const listSuggestions = httpHandler(routes.listSuggestions, async ({ query, principal }) => ({
@@ -29,8 +28,6 @@ export const cancelPurchaseOrder = httpHandler(routes.cancelPurchaseOrder, async
   body: await replenishment.cancelPurchaseOrder(params.purchaseOrderId, principal),
 }));
 
-export const getAbcAnalysis = httpHandler(routes.getAbcAnalysis, async ({ query }) => {
-  const [report, page] = await Promise.all([replenishment.latestAbcReport(), listProducts(query.limit, query.cursor)]);
-  const items = page.items.flatMap((p) => (p.abcClass && p.abc ? [{ sku: p.sku, abcClass: p.abcClass, ...p.abc }] : []));
-  return { body: { ...(report ? { report } : {}), items, ...(page.cursor ? { cursor: page.cursor } : {}) } };
-});
+export const getAbcAnalysis = httpHandler(routes.getAbcAnalysis, async ({ query }) => ({
+  body: await replenishment.abcAnalysis(query),
+}));

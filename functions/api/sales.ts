@@ -1,5 +1,5 @@
 import { routes } from '../../infra/routes.ts';
-import { checkout, getSale as readSale, returnSale } from '../../shared/db/sales.ts';
+import { checkout, getSale as readSale, returnSale } from '../../shared/app/sales.ts';
 import { httpHandler, replayHeaders } from '../../shared/http/handler.ts';
 
 export const createSale = httpHandler(routes.createSale, async ({ body, principal, idempotencyKey }) => {

@@ -1,5 +1,5 @@
 import { routes } from '../../infra/routes.ts';
-import { stockAtLocation, stockOfSku } from '../../shared/db/stock.ts';
+import { stockAtLocation, stockOfSku } from '../../shared/app/stock.ts';
 import { httpHandler } from '../../shared/http/handler.ts';
 
 export const getStockOfSku = httpHandler(routes.getStockOfSku, async ({ params, principal }) => ({

@@ -1,6 +1,5 @@
 import type { ScheduledEvent } from 'aws-lambda';
-import { listProducts } from '../../shared/db/catalog.ts';
-import { reclassifyAbc } from '../../shared/db/replenishment.ts';
+import { reclassifyCatalogue } from '../../shared/app/replenishment.ts';
 import { logger } from '../../shared/observability.ts';
 import { eventHandler } from '../../shared/triggers.ts';
 
@@ -10,14 +9,7 @@ import { eventHandler } from '../../shared/triggers.ts';
  * written back. Reports how many products changed class.
  */
 export const abcClassification = eventHandler(async (_event: ScheduledEvent) => {
-  const products = [];
-  let cursor: string | undefined;
-  do {
-    const page = await listProducts(100, cursor);
-    products.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  const report = await reclassifyAbc(products);
+  const report = await reclassifyCatalogue();
   logger.info('ABC classification', { skus: report.skus, changed: report.changed, pareto: report.pareto });
   return report;
 });

@@ -1,6 +1,5 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { dueMessages, redeliver } from '../../shared/db/messages.ts';
-import { forEachSettled } from '../../shared/concurrency.ts';
+import { dispatchDeferredPage } from '../../shared/app/messages.ts';
 import { addDays, dayOf } from '../../shared/domain/time.ts';
 import { logger } from '../../shared/observability.ts';
 import { eventHandler } from '../../shared/triggers.ts';
@@ -19,20 +18,9 @@ export const dispatchDeferred = eventHandler(async (_event: ScheduledEvent, cont
   let more = false;
   for (const day of days) {
     for (;;) {
-      const due = await dueMessages(day, now);
-      const failed = await forEachSettled(
-        due,
-        1,
-        async (record) => {
-          const status = await redeliver(record, now);
-          counts[status] = (counts[status] ?? 0) + 1;
-        },
-        (record, error) => logger.error('A deferred message could not be dispatched', { memberId: record.memberId, error }),
-      );
-      if (failed > 0) counts.FAILED = (counts.FAILED ?? 0) + failed;
-      // Each handled record leaves the index (or moves later), so a full page means there may be more;
-      // a page where every record failed would only come back the same: that waits for the next run.
-      more = due.length === 100 && failed < due.length && context.getRemainingTimeInMillis() > reserveMillis;
+      const page = await dispatchDeferredPage(day, now);
+      for (const [status, n] of Object.entries(page.counts)) counts[status] = (counts[status] ?? 0) + n;
+      more = page.more && context.getRemainingTimeInMillis() > reserveMillis;
       if (!more) break;
     }
   }

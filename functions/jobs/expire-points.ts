@@ -1,7 +1,6 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { expireMemberPoints, membersWithLotsExpiring } from '../../shared/db/members.ts';
-import { type BatchPage, catchUpDays, drainPartitions } from '../../shared/batches.ts';
-import { forEachSettled } from '../../shared/concurrency.ts';
+import { expirePointsPage } from '../../shared/app/members.ts';
+import { catchUpDays, drainPartitions } from '../../shared/batches.ts';
 import { logger } from '../../shared/observability.ts';
 import { eventHandler } from '../../shared/triggers.ts';
 
@@ -9,28 +8,6 @@ import { eventHandler } from '../../shared/triggers.ts';
 const catchUpWindow = 7;
 /** Stop early enough to finish the member in hand; the queue picks up the rest. */
 const reserveMillis = 10_000;
-
-/**
- * One page of the lots that expire on the partition's day and are due by
- * the run: each member's expired lots are booked EXPIRE and deleted with
- * their index entries, so a page run again expires nothing twice. A member
- * whose expiry fails keeps their entry and is retried by the next daily run.
- */
-export const expirePointsPage: BatchPage = async ({ partition: day, runAt, cursor }) => {
-  const page = await membersWithLotsExpiring(day, runAt, cursor);
-  const counts = { members: 0, points: 0, failed: 0 };
-  // One member's trouble must not stop everyone else's expiry on this page.
-  counts.failed = await forEachSettled(
-    page.items,
-    1,
-    async (memberId) => {
-      counts.points += await expireMemberPoints(memberId, () => runAt);
-      counts.members++;
-    },
-    (memberId, error) => logger.error('Points expiry failed for a member', { memberId, error }),
-  );
-  return { counts, ...(page.cursor ? { cursor: page.cursor } : {}) };
-};
 
 /**
  * Expires points lots whose time has come. Lots are indexed by the day they

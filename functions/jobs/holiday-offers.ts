@@ -1,6 +1,6 @@
 import type { ScheduledEvent } from 'aws-lambda';
-import { createCampaign, startCampaign } from '../../shared/db/campaigns.ts';
-import { loadProgram } from '../../shared/db/members.ts';
+import { createCampaign, startCampaign } from '../../shared/app/campaigns.ts';
+import { loadProgram } from '../../shared/app/members.ts';
 import { forEachSettled } from '../../shared/concurrency.ts';
 import { IdempotencyKeyReused } from '../../shared/domain/errors.ts';
 import { derivedId } from '../../shared/domain/ids.ts';

@@ -1,7 +1,7 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { createCampaign, startCampaign } from '../../shared/db/campaigns.ts';
-import { listProducts } from '../../shared/db/catalog.ts';
-import { chainCoverOf } from '../../shared/db/replenishment.ts';
+import { createCampaign, startCampaign } from '../../shared/app/campaigns.ts';
+import { listProducts } from '../../shared/app/catalog.ts';
+import { chainCoverOf } from '../../shared/app/replenishment.ts';
 import { forEachSettled } from '../../shared/concurrency.ts';
 import { IdempotencyKeyReused } from '../../shared/domain/errors.ts';
 import { derivedId } from '../../shared/domain/ids.ts';

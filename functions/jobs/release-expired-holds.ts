@@ -1,6 +1,6 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { forEachSettled } from '../../shared/concurrency.ts';
-import { expireHold, lapsedHolds } from '../../shared/db/stock.ts';
+import { expireHold, lapsedHolds } from '../../shared/app/stock.ts';
 import { logger } from '../../shared/observability.ts';
 import { eventHandler } from '../../shared/triggers.ts';
 

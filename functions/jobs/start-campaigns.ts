@@ -1,5 +1,5 @@
 import type { ScheduledEvent } from 'aws-lambda';
-import { dueCampaigns, startCampaign } from '../../shared/db/campaigns.ts';
+import { dueCampaigns, startCampaign } from '../../shared/app/campaigns.ts';
 import { logger } from '../../shared/observability.ts';
 import { eventHandler } from '../../shared/triggers.ts';
 

@@ -1,5 +1,5 @@
 import type { SNSEvent } from 'aws-lambda';
-import { memberByContact, withdrawConsent } from '../../shared/db/messages.ts';
+import { withdrawConsentOf } from '../../shared/app/messages.ts';
 import { isStopMessage } from '../../shared/domain/opt-out.ts';
 import { logger } from '../../shared/observability.ts';
 import { eventHandler } from '../../shared/triggers.ts';
@@ -21,9 +21,8 @@ export const inboundSms = eventHandler(async (event: SNSEvent) => {
   for (const record of event.Records) {
     const text = JSON.parse(record.Sns.Message) as InboundText;
     if (!isStopMessage(text.messageBody ?? '')) continue;
-    const memberId = await memberByContact('sms', text.originationNumber);
     // Consent only, no suppression: a member who texts START later is let back in by AWS, and may consent again.
-    if (memberId && (await withdrawConsent(memberId, 'sms', 'SMS_STOP', record.Sns.Timestamp))) optedOut++;
+    if (await withdrawConsentOf('sms', text.originationNumber, 'SMS_STOP', record.Sns.Timestamp)) optedOut++;
   }
   logger.info('Inbound texts', { records: event.Records.length, optedOut });
   return { optedOut };

@@ -1,5 +1,5 @@
 import type { SNSEvent } from 'aws-lambda';
-import { memberByContact, withdrawConsent } from '../../shared/db/messages.ts';
+import { withdrawConsentOf } from '../../shared/app/messages.ts';
 import { suppressionOf } from '../../shared/domain/opt-out.ts';
 import { logger } from '../../shared/observability.ts';
 import { eventHandler } from '../../shared/triggers.ts';
@@ -24,8 +24,7 @@ export const mailEvents = eventHandler(async (event: SNSEvent) => {
     if (!reason) continue;
     const recipients = (reason === 'BOUNCED' ? ses.bounce?.bouncedRecipients : ses.complaint?.complainedRecipients) ?? [];
     for (const { emailAddress } of recipients) {
-      const memberId = await memberByContact('email', emailAddress);
-      if (memberId && (await withdrawConsent(memberId, 'email', `SES_${reason}`, record.Sns.Timestamp, reason))) suppressed++;
+      if (await withdrawConsentOf('email', emailAddress, `SES_${reason}`, record.Sns.Timestamp, reason)) suppressed++;
     }
   }
   logger.info('Mail events', { records: event.Records.length, suppressed });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { runCampaignPage } from '../../shared/db/campaigns.ts';
+import { runCampaignPage } from '../../shared/app/campaigns.ts';
 import { logger } from '../../shared/observability.ts';
 import { ResourceId } from '../../shared/schemas/common.ts';
 import { queueHandler } from '../../shared/triggers.ts';

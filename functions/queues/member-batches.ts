@@ -2,10 +2,8 @@ import { z } from 'zod';
 import { type BatchJob, type BatchPage, batchJobs, drainPartition } from '../../shared/batches.ts';
 import { logger } from '../../shared/observability.ts';
 import { Timestamp } from '../../shared/schemas/common.ts';
-import { birthdayPage } from '../jobs/birthday-gifts.ts';
-import { expirePointsPage } from '../jobs/expire-points.ts';
-import { pointsExpiryPage } from '../jobs/points-expiry-reminders.ts';
-import { tierReviewPage } from '../jobs/tier-review.ts';
+import { birthdayPage, expirePointsPage, tierReviewPage } from '../../shared/app/members.ts';
+import { pointsExpiryPage } from '../../shared/app/messages.ts';
 import { queueHandler } from '../../shared/triggers.ts';
 
 const reserveMillis = 30_000;

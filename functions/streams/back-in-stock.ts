@@ -1,4 +1,4 @@
-import { notifyBackInStock } from '../../shared/db/stock-alerts.ts';
+import { notifyBackInStock } from '../../shared/app/stock-alerts.ts';
 import { logger } from '../../shared/observability.ts';
 import { streamHandler } from '../../shared/triggers.ts';
 

@@ -1,4 +1,4 @@
-import { expireHold, holdFromImage } from '../../shared/db/stock.ts';
+import { expireHold, holdFromImage } from '../../shared/app/stock.ts';
 import { logger } from '../../shared/observability.ts';
 import { streamHandler } from '../../shared/triggers.ts';
 

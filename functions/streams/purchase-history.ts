@@ -1,4 +1,4 @@
-import { recordPurchase } from '../../shared/db/recommendations.ts';
+import { recordPurchase } from '../../shared/app/recommendations.ts';
 import { logger } from '../../shared/observability.ts';
 import { streamHandler } from '../../shared/triggers.ts';
 

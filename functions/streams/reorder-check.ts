@@ -1,4 +1,4 @@
-import { checkReorder } from '../../shared/db/replenishment.ts';
+import { checkReorder } from '../../shared/app/replenishment.ts';
 import { logger } from '../../shared/observability.ts';
 import { type StreamChange, streamHandler } from '../../shared/triggers.ts';
 

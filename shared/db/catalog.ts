@@ -240,6 +240,10 @@ export const getProduct = async (sku: string): Promise<Product> => {
   return withoutKeys<Product>(item);
 };
 
+/** Several products by SKU, in one round trip per 100; unknown SKUs are left out. */
+export const getProducts = async (skus: readonly string[]): Promise<Product[]> =>
+  (await batchGetInventory(skus.map((sku) => inventoryKeys.product(sku)))).map((i) => withoutKeys<Product>(i));
+
 export const updateProduct = async (sku: string, patch: Partial<Omit<ProductInput, 'sku'>>, version: number, now: string): Promise<Product> => {
   if (patch.gtin === undefined) return updateVersioned<Product>(`Product ${sku}`, inventoryKeys.product(sku), patch, version, now);
   // A new barcode must be claimed in the same write that sets it.
@@ -260,6 +264,3 @@ export const updateProduct = async (sku: string, patch: Partial<Omit<ProductInpu
 };
 
 export const listProducts = (limit: number, cursor?: string) => listing<Product>(inventoryKeys.productListingKey, limit, cursor);
-
-/** The SKU a barcode or RFID tag's GTIN belongs to. */
-export const skuOfGtin = async (gtin: string): Promise<string | undefined> => (await getInventoryItem(inventoryKeys.gtin(gtin)))?.sku as string | undefined;

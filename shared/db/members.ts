@@ -1,35 +1,22 @@
 /**
- * Members, their points lots and points ledger. Every change to a member's
- * points, spend, visits or tier is one transaction conditioned on the
- * profile's `version`: concurrent requests for one member are serialised by
- * optimistic concurrency, so points are never spent twice and the ledger,
- * the lots and the profile never disagree.
+ * Members, their points lots and points ledger, as stored. Every change to a
+ * member's points, spend, visits or tier is one transaction conditioned on
+ * the profile's `version`: concurrent requests for one member are
+ * serialised by optimistic concurrency, so points are never spent twice and
+ * the ledger, the lots and the profile never disagree. The use-cases that
+ * plan those changes are in shared/app/members.ts.
  */
-import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
-import { AlreadyExists, Conflict, NotFound, PreconditionFailed, UnknownReference, ValidationFailed } from '../domain/errors.ts';
+import { Conflict, NotFound, PreconditionFailed, UnknownReference, ValidationFailed } from '../domain/errors.ts';
 import { transactionItemLimit } from '../domain/limits.ts';
-import { balanceOf, type Balance, expiredLots, type Lot, type LotTake, planRedemption, type PointsEntryType } from '../domain/points.ts';
-import { assertMemberAccess, type Principal } from '../domain/principal.ts';
-import {
-  buyTier,
-  defaultProgram,
-  effectiveTier,
-  type MonthlyTotals,
-  type Program,
-  reviewTier,
-  rollingTotal,
-  ruleOf,
-  nextReviewAt,
-  type TierName,
-  type TierState,
-} from '../domain/tiers.ts';
-import { addDays, dayOf, daySeconds, epochSeconds, minuteMillis } from '../domain/time.ts';
-import type { MemberInput, MemberPatch } from '../schemas/members.ts';
+import { balanceOf, type Lot, type LotTake, type PointsEntryType } from '../domain/points.ts';
+import type { Principal } from '../domain/principal.ts';
+import { defaultProgram, effectiveTier, type MonthlyTotals, type Program, rollingTotal, ruleOf, nextReviewAt, type TierState } from '../domain/tiers.ts';
+import { dayOf, daySeconds, epochSeconds, minuteMillis } from '../domain/time.ts';
 import { documentClient, queryAll, tableName } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
-import { assertSameRequest, requestFingerprint } from './fingerprint.ts';
+import { assertSameRequest } from './fingerprint.ts';
 import { entities, idempotencyKeys, memberKeys, withoutKeys } from './keys.ts';
 import { TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
 import type { Page } from './catalog.ts';
@@ -139,14 +126,6 @@ export const memberView = (state: MemberState, program: Program, now: string) =>
 };
 export type MemberView = ReturnType<typeof memberView>;
 
-/** A member as the caller may see it: members see only themselves, and others as not found. */
-export const getMember = async (memberId: string, principal: Principal, now = new Date().toISOString()): Promise<MemberView> => {
-  assertMemberAccess(principal, memberId);
-  const state = await readMemberState(memberId);
-  if (!state) throw new NotFound(`Member ${memberId} not found`);
-  return memberView(state, await loadProgram(), now);
-};
-
 // ---- transaction items other modules compose
 
 /** Changes profile attributes, conditioned on the version that was read; bumps it. */
@@ -236,7 +215,7 @@ export const entryPut = (memberId: string, entry: EntryInput, by: string, at: st
 });
 
 /** The guard that makes a member-scoped write happen once per key, forever (like a movement id). */
-const requestGuard = (memberId: string, operation: string, key: string, fingerprint: string, result: unknown, now: string): TransactItem => ({
+export const requestGuard = (memberId: string, operation: string, key: string, fingerprint: string, result: unknown, now: string): TransactItem => ({
   Put: {
     TableName: membersTable(),
     Item: { ...memberKeys.request(memberId, operation, key), entity: entities.request, fingerprint, result, at: now },
@@ -244,7 +223,7 @@ const requestGuard = (memberId: string, operation: string, key: string, fingerpr
   },
 });
 
-const readGuard = async (memberId: string, operation: string, key: string, fingerprint: string): Promise<unknown> => {
+export const readGuard = async (memberId: string, operation: string, key: string, fingerprint: string): Promise<unknown> => {
   const item = (
     await documentClient.send(new GetCommand({ TableName: membersTable(), Key: memberKeys.request(memberId, operation, key), ConsistentRead: true }))
   ).Item;
@@ -308,26 +287,13 @@ export const membersDueForReview = (day: string, until: string, cursor?: string)
 
 // ---- registration
 
-const consentStates = (input: MemberInput | MemberPatch, principal: Principal, now: string, current: MemberRecord['consent'] = {}) => {
-  const source = input.consentSource ?? principal.role;
-  const next = { ...current };
-  for (const channel of ['email', 'sms'] as const) {
-    const granted = input.consent?.[channel];
-    if (granted !== undefined && granted !== current[channel]?.granted) next[channel] = { granted, at: now, source };
-  }
-  return next;
-};
-
-const contactPut = (key: { pk: string; sk: string }, memberId: string, now: string): TransactItem => ({
+export const contactPut = (key: { pk: string; sk: string }, memberId: string, now: string): TransactItem => ({
   Put: { TableName: membersTable(), Item: { ...key, entity: entities.contact, memberId, at: now }, ConditionExpression: 'attribute_not_exists(pk)' },
 });
 
-const contactDelete = (key: { pk: string; sk: string }, memberId: string): TransactItem => ({
+export const contactDelete = (key: { pk: string; sk: string }, memberId: string): TransactItem => ({
   Delete: { TableName: membersTable(), Key: key, ConditionExpression: 'memberId = :m', ExpressionAttributeValues: { ':m': memberId } },
 });
-
-const contactTaken = (what: string) =>
-  new AlreadyExists(`A member with this ${what} already exists`, { errors: [{ path: `body.${what}`, message: 'already registered' }] });
 
 /** Registration keys live a day in the idempotency table; the email/phone guard makes a member unique for good. */
 const registrationTtlSeconds = daySeconds;
@@ -335,14 +301,14 @@ const registrationTtlSeconds = daySeconds;
 /** Signup-attempt notices are kept this long; one a day per member is all a stranger can cause. */
 const signupAttemptTtlSeconds = 30 * daySeconds;
 
-type Contact = 'email' | 'phone';
+export type Contact = 'email' | 'phone';
 /** Contacts a self-signup asked for that another member holds: each owner and the channels to tell them on. */
-type Withheld = ReadonlyMap<Contact, string>;
+export type Withheld = ReadonlyMap<Contact, string>;
 
 const contactKey = (what: Contact, value: string) => (what === 'email' ? memberKeys.email(value) : memberKeys.phone(value));
 
 /** The member who holds an address or number now, if anyone does. */
-const holderOf = async (what: Contact, value: string): Promise<string | undefined> =>
+export const holderOf = async (what: Contact, value: string): Promise<string | undefined> =>
   (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: contactKey(what, value), ConsistentRead: true }))).Item?.memberId as
     | string
     | undefined;
@@ -366,59 +332,38 @@ const signupAttemptPuts = (withheld: Withheld, now: string): TransactItem[] => {
   }));
 };
 
+/** What an Idempotency-Key of this caller already registered, if anything. */
+export const earlierRegistration = async (subject: string, idempotencyKey: string): Promise<{ fingerprint: unknown; memberId: string } | undefined> =>
+  (
+    await documentClient.send(
+      new GetCommand({ TableName: idempotencyTable(), Key: idempotencyKeys.registration(subject, idempotencyKey), ConsistentRead: true }),
+    )
+  ).Item as { fingerprint: unknown; memberId: string } | undefined;
+
 /**
- * Registers a member with the welcome gift in the same transaction: the
- * gift exists exactly when the member does. A retried request (same
- * Idempotency-Key) answers with the member it created.
- *
- * Staff registering a taken email or phone get 409. A member signing
- * themselves up must not learn whether an address is taken: they are
- * registered without it, and its owner is told (`withheld`); the caller's
- * answer is the same either way (the handler's 202).
+ * The registration in one transaction, in this order (the use-case reads
+ * cancellations by position): the Idempotency-Key guard (0), the profile (1),
+ * the email guard (2) and the phone guard (3 with an email, else 2), the
+ * welcome lots and their entries, the signup-attempt notices.
  */
-export const registerMember = async (
-  input: MemberInput,
-  principal: Principal,
-  idempotencyKey: string,
-  now = new Date().toISOString(),
-  withheld: Withheld = new Map(),
-): Promise<{ member: MemberView; created: boolean }> => {
-  const fingerprint = requestFingerprint(input);
-  const guardKey = idempotencyKeys.registration(principal.subject, idempotencyKey);
-  const earlier = (await documentClient.send(new GetCommand({ TableName: idempotencyTable(), Key: guardKey, ConsistentRead: true }))).Item;
-  if (earlier) {
-    assertSameRequest(earlier.fingerprint, fingerprint, `Registration ${idempotencyKey}`);
-    return { member: await getMember(earlier.memberId as string, principal, now), created: false };
-  }
-  // A member signing themselves up gets the id their identity provider assigned.
-  const memberId = principal.role === 'member' && principal.memberId ? principal.memberId : `m-${randomUUID()}`;
-  const program = await loadProgram();
-  const email = withheld.has('email') ? undefined : input.email;
-  const phone = withheld.has('phone') ? undefined : input.phone;
-  const record: MemberRecord = {
-    memberId,
-    name: input.name,
-    ...(email ? { email } : {}),
-    ...(phone ? { phone } : {}),
-    ...(input.birthday ? { birthday: input.birthday } : {}),
-    timeZone: input.timeZone ?? 'UTC',
-    consent: consentStates(input, principal, now),
-    qualifiedTier: 'REGULAR',
-    qualifiedSince: now,
-    spendByMonth: {},
-    visitsByMonth: {},
-    version: 1,
-    createdAt: now,
-    updatedAt: now,
-  };
-  const gift = program.welcomeGift;
-  const lots: NewLot[] =
-    gift.points > 0 ? [{ lotId: `${now}#welcome`, remaining: gift.points, expiresOn: addDays(now, gift.expiryDays), source: 'WELCOME' }] : [];
-  const items: TransactItem[] = [
+export const registrationItems = (
+  record: MemberRecord,
+  lots: readonly NewLot[],
+  withheld: Withheld,
+  guard: { subject: string; idempotencyKey: string; fingerprint: string },
+  now: string,
+): TransactItem[] => {
+  const { memberId, email, phone } = record;
+  return [
     {
       Put: {
         TableName: idempotencyTable(),
-        Item: { ...guardKey, fingerprint, memberId, expiresAt: epochSeconds(now) + registrationTtlSeconds },
+        Item: {
+          ...idempotencyKeys.registration(guard.subject, guard.idempotencyKey),
+          fingerprint: guard.fingerprint,
+          memberId,
+          expiresAt: epochSeconds(now) + registrationTtlSeconds,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
@@ -441,184 +386,22 @@ export const registerMember = async (
       entryPut(
         memberId,
         { entryId: 'welcome', type: 'ADJUST', points: lot.remaining, lots: [{ lotId: lot.lotId, points: lot.remaining }], reason: 'WELCOME_GIFT' },
-        principal.subject,
+        guard.subject,
         now,
       ),
     ),
     ...signupAttemptPuts(withheld, now),
   ];
-  try {
-    await transactWrite(items);
-  } catch (error) {
-    if (!(error instanceof TransactionCancelled)) throw error;
-    if (error.failedAt(0)) return registerMember(input, principal, idempotencyKey, now);
-    if (error.failedAt(1)) throw new AlreadyExists(`Member ${memberId} is already registered`);
-    const taken: [Contact, string][] = [];
-    if (email && error.failedAt(2)) taken.push(['email', email]);
-    if (phone && error.failedAt(email ? 3 : 2)) taken.push(['phone', phone]);
-    if (taken.length === 0) throw error;
-    if (principal.role !== 'member') throw contactTaken(taken[0]![0]);
-    const next = new Map(withheld);
-    // The holder may have moved on since the guard refused us; then the next attempt simply takes the contact.
-    for (const [what, value] of taken) {
-      const holder = await holderOf(what, value);
-      if (holder) next.set(what, holder);
-    }
-    return registerMember(input, principal, idempotencyKey, now, next);
-  }
-  return { member: memberView({ record, lots }, program, now), created: true };
 };
 
 // ---- profile changes
 
-/** Profile edits with If-Match; a new email or phone moves its uniqueness guard in the same transaction. */
-export const updateMember = async (
-  memberId: string,
-  patch: MemberPatch,
-  expectedVersion: number,
-  principal: Principal,
-  now = new Date().toISOString(),
-): Promise<MemberView> => {
-  assertMemberAccess(principal, memberId);
-  const state = await readMemberState(memberId);
-  if (!state) throw new NotFound(`Member ${memberId} not found`);
-  const { record } = state;
-  if (record.version !== expectedVersion) throw new PreconditionFailed(`Member ${memberId} is at version ${record.version}`);
-  const { consent: _c, consentSource: _s, ...fields } = patch;
-  const set: Record<string, unknown> = { ...fields, ...(patch.birthday ? memberKeys.birthday(patch.birthday, memberId) : {}) };
-  if (patch.consent) set.consent = consentStates(patch, principal, now, record.consent);
-  const items: TransactItem[] = [profileUpdate(record, set, now)];
-  const moves: [string, string | undefined, string | undefined, (v: string) => { pk: string; sk: string }][] = [
-    ['email', record.email, patch.email, memberKeys.email],
-    ['phone', record.phone, patch.phone, memberKeys.phone],
-  ];
-  const guards = new Map<number, string>();
-  for (const [what, before, after, key] of moves) {
-    if (after === undefined || after === before) continue;
-    guards.set(items.length, what);
-    items.push(contactPut(key(after), memberId, now));
-    if (before) items.push(contactDelete(key(before), memberId));
-  }
-  try {
-    await transactWrite(items);
-  } catch (error) {
-    if (!(error instanceof TransactionCancelled)) throw error;
-    if (error.failedAt(0)) throw new PreconditionFailed(`Member ${memberId} changed since it was read`);
-    const taken = [...guards].find(([index]) => error.failedAt(index));
-    if (taken) throw contactTaken(taken[1]);
-    throw error;
-  }
-  const updated = await readMemberState(memberId);
-  return memberView(updated!, await loadProgram(), now);
-};
-
-/** Replaces the member's tags (the tagged groups campaigns aim at); an empty list removes them. */
-export const setMemberTags = async (memberId: string, tags: readonly string[], now = new Date().toISOString()): Promise<MemberView> =>
-  withMemberRetry(async () => {
-    const state = assertMemberExists(await readMemberState(memberId), memberId);
-    const sorted = [...new Set(tags)].sort();
-    const written = await tryMemberWrite([sorted.length ? profileUpdate(state.record, { tags: sorted }, now) : profileUpdate(state.record, {}, now, ['tags'])]);
-    if (!written) return 'retry';
-    return memberView(assertMemberExists(await readMemberState(memberId), memberId), await loadProgram(), now);
-  });
-
 // ---- points outside a sale
 
-export interface PointsResult {
-  entry: EntryInput & { at: string; by: string };
-  points: Balance;
-}
-
-const memberOrUnknown = async (memberId: string): Promise<MemberState> => {
+export const memberOrUnknown = async (memberId: string): Promise<MemberState> => {
   const state = await readMemberState(memberId);
   if (!state) throw new NotFound(`Member ${memberId} not found`);
   return state;
-};
-
-/** Spends points (a voucher, a reward): soonest-expiring lots first, never the same points twice. */
-export const redeemPoints = async (
-  memberId: string,
-  request: { points: number; reason?: string },
-  key: string,
-  principal: Principal,
-  now = () => new Date().toISOString(),
-): Promise<{ result: PointsResult; replayed: boolean }> => {
-  assertMemberAccess(principal, memberId);
-  const fingerprint = requestFingerprint(request);
-  return withMemberRetry(async () => {
-    const earlier = await readGuard(memberId, 'redeem', key, fingerprint);
-    if (earlier) return { result: earlier as PointsResult, replayed: true };
-    const at = now();
-    const state = await memberOrUnknown(memberId);
-    const takes = planRedemption(state.lots, request.points, at);
-    const entry: EntryInput = {
-      entryId: `redeem-${key}`,
-      type: 'REDEEM',
-      points: -request.points,
-      lots: takes,
-      ...(request.reason ? { reason: request.reason } : {}),
-    };
-    const lotsAfter = applyTakes(state.lots, takes);
-    const result: PointsResult = {
-      entry: { ...entry, lots: takes.map(({ lotId, points }) => ({ lotId, points })), at, by: principal.subject },
-      points: balanceOf(lotsAfter, at),
-    };
-    const written = await tryMemberWrite([
-      profileUpdate(state.record, {}, at),
-      requestGuard(memberId, 'redeem', key, fingerprint, result, at),
-      ...lotTakes(memberId, state.lots, takes),
-      entryPut(memberId, entry, principal.subject, at),
-    ]);
-    return written ? { result, replayed: false } : 'retry';
-  });
-};
-
-/** Gives or takes points by hand (goodwill, corrections). A negative adjustment takes like a redemption. */
-export const adjustPoints = async (
-  memberId: string,
-  request: { points: number; reason: string; expiryDays?: number },
-  key: string,
-  principal: Principal,
-  now = () => new Date().toISOString(),
-): Promise<{ result: PointsResult; replayed: boolean }> => {
-  const fingerprint = requestFingerprint(request);
-  return withMemberRetry(async () => {
-    const earlier = await readGuard(memberId, 'adjust', key, fingerprint);
-    if (earlier) return { result: earlier as PointsResult, replayed: true };
-    const at = now();
-    const state = await memberOrUnknown(memberId);
-    const program = await loadProgram();
-    let lotItems: TransactItem[];
-    let lots: LotTake[];
-    let lotsAfter: Lot[];
-    if (request.points > 0) {
-      const lot: NewLot = {
-        lotId: `${at}#adjust-${key}`,
-        remaining: request.points,
-        expiresOn: addDays(at, request.expiryDays ?? program.points.expiryDays),
-        source: 'ADJUST',
-      };
-      lotItems = [lotPut(memberId, lot, at)];
-      lots = [{ lotId: lot.lotId, points: lot.remaining, expiresOn: lot.expiresOn }];
-      lotsAfter = [...state.lots, lot];
-    } else {
-      lots = planRedemption(state.lots, -request.points, at);
-      lotItems = lotTakes(memberId, state.lots, lots);
-      lotsAfter = applyTakes(state.lots, lots);
-    }
-    const entry: EntryInput = { entryId: `adjust-${key}`, type: 'ADJUST', points: request.points, lots, reason: request.reason };
-    const result: PointsResult = {
-      entry: { ...entry, lots: lots.map(({ lotId, points }) => ({ lotId, points })), at, by: principal.subject },
-      points: balanceOf(lotsAfter, at),
-    };
-    const written = await tryMemberWrite([
-      profileUpdate(state.record, {}, at),
-      requestGuard(memberId, 'adjust', key, fingerprint, result, at),
-      ...lotItems,
-      entryPut(memberId, entry, principal.subject, at),
-    ]);
-    return written ? { result, replayed: false } : 'retry';
-  });
 };
 
 export const applyTakes = (lots: readonly Lot[], takes: readonly LotTake[]): Lot[] =>
@@ -645,40 +428,14 @@ export const tryMemberWrite = async (items: TransactItem[]): Promise<boolean> =>
   }
 };
 
-/** Books EXPIRE for every lot whose expiry passed. Idempotent: an expired lot is deleted with its entry. */
-export const expireMemberPoints = async (memberId: string, now = () => new Date().toISOString()): Promise<number> =>
-  withMemberRetry(async () => {
-    const at = now();
-    const state = await readMemberState(memberId);
-    if (!state) return 0;
-    const expired = expiredLots(state.lots, at);
-    if (expired.length === 0) return 0;
-    // One transaction: the profile guard plus a lot and an entry each.
-    const batch = expired.slice(0, Math.floor((transactionItemLimit - 1) / 2));
-    const written = await tryMemberWrite([
-      profileUpdate(state.record, {}, at),
-      ...batch.flatMap((lot) => [
-        lotTakes(memberId, [lot], [{ lotId: lot.lotId, points: lot.remaining, expiresOn: lot.expiresOn }])[0]!,
-        entryPut(
-          memberId,
-          { entryId: `expire-${lot.lotId}`, type: 'EXPIRE', points: -lot.remaining, lots: [{ lotId: lot.lotId, points: lot.remaining }] },
-          'system:points-expiry',
-          at,
-        ),
-      ]),
-    ]);
-    if (!written) return 'retry';
-    return batch.reduce((sum, lot) => sum + lot.remaining, 0) + (expired.length > batch.length ? await expireMemberPoints(memberId, now) : 0);
-  });
-
 /** Members with lots expiring on a day (gsi1, one partition per day). */
 export const membersWithLotsExpiring = (day: string, until: string, cursor?: string): Promise<Page<string>> =>
   memberIdsOn(memberKeys.lotsExpiringOn(day), { upTo: until, limit: 100, cursor });
 
-/** The points ledger of a member, oldest first. */
-export const pointsLedger = async (memberId: string, principal: Principal, limit: number, cursor?: string): Promise<Page<Record<string, unknown>>> => {
-  assertMemberAccess(principal, memberId);
-  if (!(await readMemberState(memberId))) throw new NotFound(`Member ${memberId} not found`);
+// ---- tiers
+
+/** One page of a member's points ledger, oldest first. */
+export const pointsEntries = async (memberId: string, limit: number, cursor?: string): Promise<Page<Record<string, unknown>>> => {
   const partition = memberKeys.partition(memberId);
   const output = await documentClient.send(
     new QueryCommand({
@@ -691,61 +448,6 @@ export const pointsLedger = async (memberId: string, principal: Principal, limit
   );
   return { items: (output.Items ?? []).map((i) => withoutKeys<Record<string, unknown>>(i, ['memberId'])), cursor: encodeCursor(output.LastEvaluatedKey) };
 };
-
-export const memberPoints = async (memberId: string, principal: Principal, now = new Date().toISOString()) => {
-  assertMemberAccess(principal, memberId);
-  const state = await memberOrUnknown(memberId);
-  return { memberId, ...balanceOf(state.lots, now), lots: state.lots.filter((l) => l.expiresOn > now) };
-};
-
-// ---- tiers
-
-/** A fee buys a tier for some months (see `buyTier` for the rules). */
-export const buyPaidTier = async (
-  memberId: string,
-  request: { tier: TierName; months: number; fee: number },
-  key: string,
-  principal: Principal,
-  now = () => new Date().toISOString(),
-): Promise<{ member: MemberView; replayed: boolean }> => {
-  const fingerprint = requestFingerprint(request);
-  return withMemberRetry(async () => {
-    const earlier = await readGuard(memberId, 'paid-tier', key, fingerprint);
-    if (earlier) return { member: await getMember(memberId, principal), replayed: true };
-    const at = now();
-    const state = await memberOrUnknown(memberId);
-    const program = await loadProgram();
-    const bought = buyTier(state.record, program, request.tier, request.months, request.fee, at);
-    const set = { paidTier: bought.paidTier, paidUntil: bought.paidUntil };
-    const written = await tryMemberWrite([
-      profileUpdate(state.record, set, at),
-      requestGuard(memberId, 'paid-tier', key, fingerprint, { ...request, ...set }, at),
-    ]);
-    if (!written) return 'retry';
-    return { member: memberView({ ...state, record: { ...state.record, ...set } }, program, at), replayed: false };
-  });
-};
-
-/** The scheduled review for one member: at most one step down, after the grace period. */
-export const reviewMemberTier = async (memberId: string, now = () => new Date().toISOString()): Promise<{ before: TierName; after: TierName }> =>
-  withMemberRetry(async () => {
-    const at = now();
-    const state = await memberOrUnknown(memberId);
-    const program = await loadProgram();
-    const { record } = state;
-    const next = reviewTier(
-      record,
-      program,
-      rollingTotal(record.spendByMonth, at, program.rollingMonths),
-      rollingTotal(record.visitsByMonth, at, program.rollingMonths),
-      at,
-    );
-    const written = await tryMemberWrite([
-      profileUpdate(record, { qualifiedTier: next.qualifiedTier, qualifiedSince: next.qualifiedSince }, at),
-      reviewSchedule(memberId, next, program, at),
-    ]);
-    return written ? { before: record.qualifiedTier, after: next.qualifiedTier } : 'retry';
-  });
 
 export const assertMemberExists = (state: MemberState | undefined, memberId: string): MemberState => {
   if (!state) throw new UnknownReference(`No member ${memberId}`, [{ path: 'body.memberId', message: 'unknown member' }]);

@@ -6,12 +6,10 @@
  * the key taken and send nothing: at most once per key, by design — a
  * marketing message lost to a provider error is better than one sent twice.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type Channel, type Decision, decideSend, type Message, type PastSend, type Recipient, sendKey, type SuppressionReason } from '../domain/send-gate.ts';
+import type { Channel, Decision, Message, PastSend, Recipient, SuppressionReason } from '../domain/send-gate.ts';
 import { addDays, dayOf } from '../domain/time.ts';
-import { sendEmail, sendText } from '../messaging/channels.ts';
-import { renderEmail, renderText, type TemplateName, type TemplateVars } from '../messaging/templates.ts';
+import type { TemplateName, TemplateVars } from '../messaging/templates.ts';
 import { documentClient } from './client.ts';
 import { entities, memberKeys } from './keys.ts';
 import { membersTable } from './members.ts';
@@ -40,7 +38,7 @@ export interface Delivery {
   readonly decision?: Decision;
 }
 
-const recipientOf = (profile: Record<string, unknown>): Recipient => {
+export const recipientOf = (profile: Record<string, unknown>): Recipient => {
   const consent = (profile.consent ?? {}) as Recipient['consent'];
   return {
     timeZone: (profile.timeZone as string | undefined) ?? 'UTC',
@@ -50,7 +48,7 @@ const recipientOf = (profile: Record<string, unknown>): Recipient => {
   };
 };
 
-const recentSends = async (memberId: string, now: string): Promise<PastSend[]> => {
+export const recentSends = async (memberId: string, now: string): Promise<PastSend[]> => {
   const from = addDays(now, -historyDays);
   const output = await documentClient.send(
     new QueryCommand({
@@ -67,23 +65,6 @@ const recentSends = async (memberId: string, now: string): Promise<PastSend[]> =
     }),
   );
   return (output.Items ?? []).map((i) => ({ channel: i.channel, kind: i.kind, at: i.sentAt ?? i.at, ...(i.campaignId ? { campaignId: i.campaignId } : {}) }));
-};
-
-const unsubscribeSignature = (memberId: string, channel: Channel): string =>
-  createHmac('sha256', process.env.UNSUBSCRIBE_SECRET ?? 'local-unsubscribe-secret')
-    .update(`${memberId}:${channel}`)
-    .digest('base64url');
-
-/** A link that unsubscribes this member from marketing on this channel, signed so nobody can unsubscribe others. */
-export const unsubscribeUrl = (memberId: string, channel: Channel): string => {
-  const base = process.env.UNSUBSCRIBE_URL ?? 'http://127.0.0.1:3000/unsubscribe';
-  return `${base}?member=${encodeURIComponent(memberId)}&channel=${channel}&sig=${unsubscribeSignature(memberId, channel)}`;
-};
-
-export const validUnsubscribeSignature = (memberId: string, channel: Channel, signature: string): boolean => {
-  const expected = Buffer.from(unsubscribeSignature(memberId, channel));
-  const given = Buffer.from(signature);
-  return given.length === expected.length && timingSafeEqual(given, expected);
 };
 
 /**
@@ -128,51 +109,12 @@ export const memberByContact = async (channel: Channel, address: string): Promis
   return item?.memberId as string | undefined;
 };
 
-const transmit = async (memberId: string, profile: Record<string, unknown>, message: OutgoingMessage, channel: Channel, key: string): Promise<string> => {
-  const tags = { member: memberId, source: message.source, template: message.template };
-  if (channel === 'email') {
-    return sendEmail({
-      to: profile.email as string,
-      ...renderEmail(message.template, message.vars),
-      ...(message.kind === 'marketing' ? { unsubscribeUrl: unsubscribeUrl(memberId, 'email') } : {}),
-      tags,
-    });
-  }
-  return sendText({
-    to: profile.phone as string,
-    body: renderText(message.template, message.vars, message.kind),
-    kind: message.kind,
-    context: { ...tags, key },
-  });
-};
-
-/** Picks the channel: the first preferred one the gate does not skip for address, consent or suppression. */
-const chooseChannel = (message: OutgoingMessage, recipient: Recipient, history: PastSend[], now: string) => {
-  const decisions = message.channels.map((channel) => ({ channel, decision: decideSend({ ...message, channel }, recipient, history, now) }));
-  return decisions.find((d) => d.decision.action !== 'SKIP' || d.decision.reason === 'EXPIRED') ?? decisions[0]!;
-};
-
-/** What the gate would decide for this member now, without recording or sending anything (campaign dry runs). */
-export const previewDelivery = async (profile: Record<string, unknown>, message: OutgoingMessage, now: string) =>
-  chooseChannel(message, recipientOf(profile), await recentSends(profile.memberId as string, now), now);
-
-/**
- * Passes one message through the gate and, if it may go now, sends it.
- * Every outcome — sent, deferred (with when), skipped (with why) — is a
- * record on the member.
- */
-export const deliver = async (memberId: string, message: OutgoingMessage, now = new Date().toISOString()): Promise<Delivery> => {
-  const profile = (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: memberKeys.profile(memberId), ConsistentRead: true }))).Item;
-  if (!profile) throw new Error(`No member ${memberId}`);
-  const recipient = recipientOf(profile);
-  const history = await recentSends(memberId, now);
-  const { channel, decision } = chooseChannel(message, recipient, history, now);
-  const key = sendKey(message.source, memberId);
-  return recordAndSend(memberId, profile, message, channel, decision, key, now);
-};
+/** A member's profile as stored (the gate reads its consent, addresses and suppressions). */
+export const readProfile = async (memberId: string): Promise<Record<string, unknown> | undefined> =>
+  (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: memberKeys.profile(memberId), ConsistentRead: true }))).Item;
 
 /** Counts one marketing send against today's budget; false when it is spent. */
-const spendBudget = async (now: string): Promise<boolean> => {
+export const spendBudget = async (now: string): Promise<boolean> => {
   try {
     await documentClient.send(
       new UpdateCommand({
@@ -193,22 +135,23 @@ const spendBudget = async (now: string): Promise<boolean> => {
 /** Marketing sends a day may cost at most this many messages, whatever jobs and campaigns ask for. */
 const dailyMarketingCap = () => Number(process.env.MARKETING_DAILY_CAP ?? 50_000);
 
-const nextUtcDay = (now: string) => new Date(Date.UTC(Number(now.slice(0, 4)), Number(now.slice(5, 7)) - 1, Number(now.slice(8, 10)) + 1)).toISOString();
+export const nextUtcDay = (now: string) => new Date(Date.UTC(Number(now.slice(0, 4)), Number(now.slice(5, 7)) - 1, Number(now.slice(8, 10)) + 1)).toISOString();
 
 /**
  * Claims the send key and records the decision in one transaction; a
  * marketing send also counts against the day's budget in it, and a spent
- * budget defers the message to the next day.
+ * budget defers the message to the next day. A delivery to send now comes
+ * back with its record's sort key (`messageSk`): the caller sends it and
+ * records the outcome with `markSent`.
  */
-const recordAndSend = async (
+export const recordDelivery = async (
   memberId: string,
-  profile: Record<string, unknown>,
   message: OutgoingMessage,
   channel: Channel,
   decision: Decision,
   key: string,
   now: string,
-): Promise<Delivery> => {
+): Promise<{ delivery: Delivery; messageSk?: string }> => {
   const status: DeliveryStatus = decision.action === 'SEND' ? 'SENT' : decision.action === 'DEFER' ? 'DEFERRED' : 'SKIPPED';
   const record = {
     ...memberKeys.message(memberId, now, key),
@@ -270,9 +213,9 @@ const recordAndSend = async (
         : []),
     ]);
   } catch (error) {
-    if (error instanceof TransactionCancelled && error.failedAt(0)) return { key, channel, status: 'DUPLICATE' };
+    if (error instanceof TransactionCancelled && error.failedAt(0)) return { delivery: { key, channel, status: 'DUPLICATE' } };
     if (error instanceof TransactionCancelled && budgeted && error.failedAt(2)) {
-      return recordAndSend(memberId, profile, message, channel, { action: 'SKIP', reason: 'BUDGET_SPENT' }, key, now);
+      return recordDelivery(memberId, message, channel, { action: 'SKIP', reason: 'BUDGET_SPENT' }, key, now);
     }
     if (error instanceof TransactionCancelled && counts && error.failedAt(budgeted ? 3 : 2)) {
       const until = nextUtcDay(now);
@@ -280,22 +223,15 @@ const recordAndSend = async (
         message.expiresAt && until > message.expiresAt
           ? { action: 'SKIP', reason: 'EXPIRED', detail: 'daily marketing budget spent' }
           : { action: 'DEFER', until, reason: 'DAILY_BUDGET' };
-      return recordAndSend(memberId, profile, message, channel, deferred, key, now);
+      return recordDelivery(memberId, message, channel, deferred, key, now);
     }
     throw error;
   }
-  if (decision.action !== 'SEND') return { key, channel, status, decision };
-  return { key, channel, ...(await markSent(memberId, record.sk, () => transmit(memberId, profile, message, channel, key), now)), decision };
+  return { delivery: { key, channel, status, decision }, ...(decision.action === 'SEND' ? { messageSk: record.sk } : {}) };
 };
 
-/** Sends and records the provider's id, or FAILED with the error (never retried: at most once). */
-const markSent = async (memberId: string, sk: string, send: () => Promise<string>, now: string): Promise<{ status: DeliveryStatus }> => {
-  let update: { status: DeliveryStatus; set: Record<string, unknown> };
-  try {
-    update = { status: 'SENT', set: { providerMessageId: await send(), sentAt: now } };
-  } catch (error) {
-    update = { status: 'FAILED', set: { error: (error as Error).message.slice(0, 500) } };
-  }
+/** Records what sending did: the provider's id (SENT) or the error (FAILED); the record leaves the deferral index. */
+export const markSent = async (memberId: string, sk: string, update: { status: DeliveryStatus; set: Record<string, unknown> }): Promise<void> => {
   const names = Object.fromEntries(Object.keys(update.set).map((k, i) => [`#a${i}`, k]));
   const values = Object.fromEntries(Object.values(update.set).map((v, i) => [`:a${i}`, v]));
   await documentClient.send(
@@ -309,7 +245,6 @@ const markSent = async (memberId: string, sk: string, send: () => Promise<string
       ExpressionAttributeValues: { ':status': update.status, ...values },
     }),
   );
-  return { status: update.status };
 };
 
 /** A member's messages, newest last, for support staff and the member. */
@@ -341,33 +276,16 @@ export const dueMessages = async (day: string, now: string): Promise<Record<stri
 };
 
 /**
- * A deferred message whose time has come goes through the gate again (the
- * member may have withdrawn consent, or other messages used the cap): it is
- * sent, deferred again, or skipped — recorded on the same record, claimed
- * with a condition on its status so two dispatchers never both send it.
+ * Changes a deferred message's record only if it is still the deferral that
+ * was read, so two dispatchers never both act on it; false when another
+ * dispatcher took it first.
  */
-export const redeliver = async (record: Record<string, unknown>, now = new Date().toISOString()): Promise<DeliveryStatus> => {
-  const memberId = record.memberId as string;
-  const profile = (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: memberKeys.profile(memberId), ConsistentRead: true }))).Item;
-  const message = {
-    source: record.source,
-    template: record.template,
-    vars: record.vars,
-    channels: record.channels,
-    kind: record.kind,
-    ...(record.campaignId ? { campaignId: record.campaignId } : {}),
-    ...(record.expiresAt ? { expiresAt: record.expiresAt } : {}),
-  } as OutgoingMessage;
-  const { channel, decision } = profile
-    ? chooseChannel(message, recipientOf(profile), await recentSends(memberId, now), now)
-    : { channel: record.channel as Channel, decision: { action: 'SKIP', reason: 'NO_ADDRESS' } as Decision };
-  const key = { pk: memberKeys.partition(memberId), sk: record.sk as string };
-  /** Changes the record only if it is still the deferral that was read: two dispatchers never both act on it. */
-  const claim = (set: Record<string, unknown>, removeIndex: boolean) =>
-    documentClient.send(
+export const claimDeferred = async (record: Record<string, unknown>, set: Record<string, unknown>, removeIndex: boolean): Promise<boolean> => {
+  try {
+    await documentClient.send(
       new UpdateCommand({
         TableName: membersTable(),
-        Key: key,
+        Key: { pk: memberKeys.partition(record.memberId as string), sk: record.sk as string },
         UpdateExpression: `SET ${Object.keys(set)
           .map((_, i) => `#a${i} = :a${i}`)
           .join(', ')}${removeIndex ? ' REMOVE gsi1pk, gsi1sk' : ''}`,
@@ -380,25 +298,13 @@ export const redeliver = async (record: Record<string, unknown>, now = new Date(
         },
       }),
     );
-  const deferTo = (until: string, reason: string) => claim({ until, reason, ...memberKeys.deferred(until, memberId, record.key as string) }, false);
-  try {
-    if (decision.action === 'DEFER') {
-      await deferTo(decision.until, decision.reason);
-      return 'DEFERRED';
-    }
-    if (decision.action === 'SKIP') {
-      await claim({ status: 'SKIPPED', reason: decision.reason }, true);
-      return 'SKIPPED';
-    }
-    if (message.kind === 'marketing' && !(await spendBudget(now))) {
-      await deferTo(nextUtcDay(now), 'DAILY_BUDGET');
-      return 'DEFERRED';
-    }
-    await claim({ status: 'SENDING', channel }, true);
+    return true;
   } catch (error) {
-    // Another dispatcher took it first.
-    if ((error as Error).name === 'ConditionalCheckFailedException') return 'DUPLICATE';
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
     throw error;
   }
-  return (await markSent(memberId, key.sk, () => transmit(memberId, profile!, message, channel, record.key as string), now)).status;
 };
+
+/** Defers a deferred message again, to `until` (back into that day's index). */
+export const deferAgain = (record: Record<string, unknown>, until: string, reason: string): Promise<boolean> =>
+  claimDeferred(record, { until, reason, ...memberKeys.deferred(until, record.memberId as string, record.key as string) }, false);

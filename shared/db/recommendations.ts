@@ -1,23 +1,18 @@
 /**
- * Purchase history and recommendations. The `purchaseHistory` stream
- * consumer counts each member sale once into the buyer index, bought-together
- * counts, tier favourites and the member's stores; the GET reads a bounded
- * handful of those items and ranks with shared/domain/recommendations.ts.
- * Choices and bounds: docs/recommendations.md.
+ * Purchase history and the counts recommendations rank by: each member
+ * sale counted once into the buyer index, bought-together counts, tier
+ * favourites and the member's stores, and the reads of those items. The
+ * stream consumer and the GET are in shared/app/recommendations.ts;
+ * choices and bounds: docs/recommendations.md.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
-import { NotFound } from '../domain/errors.ts';
-import { assertMemberAccess, type Principal } from '../domain/principal.ts';
-import { pairedSkus, pickRecommendations, type Recommendation, scoreCandidates, usualLocation } from '../domain/recommendations.ts';
 import { transactionItemLimit } from '../domain/limits.ts';
-import { effectiveTier, ruleOf, type TierName, type TierState, tierRank } from '../domain/tiers.ts';
-import { addMonths, daySeconds, epochSeconds, monthOf } from '../domain/time.ts';
+import { daySeconds, epochSeconds, monthOf } from '../domain/time.ts';
 import { batchGetItems } from './catalog.ts';
 import { documentClient, tableName } from './client.ts';
-import { entities, inventoryKeys, memberKeys, recommendationKeys, salesKeys, tierFavouriteShards } from './keys.ts';
-import { loadProgram, membersTable } from './members.ts';
-import { readLevels } from './stock.ts';
+import { entities, memberKeys, recommendationKeys, salesKeys, tierFavouriteShards } from './keys.ts';
+import { membersTable } from './members.ts';
 import { TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
 
 const inventory = () => tableName(tables.inventory);
@@ -143,114 +138,83 @@ const boughtWithUpdates = (month: string, skus: readonly string[]): TransactItem
       );
 
 /**
- * Counts one member sale into the purchase history, once. Its SKUs are cut
- * into chunks that each fit one transaction with their own guard item, so a
- * big basket is counted fully and a redelivered record (or a batch retried
- * after some chunks were written) counts no chunk twice. Returns the chunks
- * counted now.
+ * Counts one chunk of a member sale's SKUs in one transaction with its own
+ * guard item; the first chunk also counts the member's store and the SKUs
+ * `paired` as bought together. Returns false when the guard shows the chunk
+ * was counted already (a redelivered record, or a retried batch).
  */
-export const recordPurchase = async (sale: MemberSale, now = new Date().toISOString()): Promise<number> => {
-  const units = new Map<string, number>();
-  for (const line of sale.lines) units.set(line.sku, (units.get(line.sku) ?? 0) + line.qty);
-  // Sorted, so a redelivery cuts the same chunks and finds the same guards.
-  const lines = [...units].sort(([a], [b]) => a.localeCompare(b));
+export const countPurchaseChunk = async (
+  sale: MemberSale,
+  chunk: number,
+  part: readonly [string, number][],
+  paired: readonly string[],
+  now: string,
+): Promise<boolean> => {
   const month = monthOf(sale.at);
   const expiresAt = epochSeconds(now) + guardTtlSeconds;
-  let counted = 0;
-  for (let chunk = 0; chunk * skusPerChunk < lines.length; chunk++) {
-    const part = lines.slice(chunk * skusPerChunk, (chunk + 1) * skusPerChunk);
-    for (let attempt = 1; ; attempt++) {
-      const seen = await batchGetItems(
-        membersTable(),
-        part.map(([sku]) => memberKeys.buyer(sku, sale.memberId)),
-      );
-      const seenBySku = new Map(seen.map((item) => [item.sku as string, item]));
-      const items: TransactItem[] = [
-        {
-          Put: {
-            TableName: membersTable(),
-            Item: {
-              ...recommendationKeys.countedSale(sale.memberId, sale.saleId, chunk),
-              entity: entities.countedSale,
-              memberId: sale.memberId,
-              saleId: sale.saleId,
-              chunk,
-              expiresAt,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
+  for (let attempt = 1; ; attempt++) {
+    const seen = await batchGetItems(
+      membersTable(),
+      part.map(([sku]) => memberKeys.buyer(sku, sale.memberId)),
+    );
+    const seenBySku = new Map(seen.map((item) => [item.sku as string, item]));
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: membersTable(),
+          Item: {
+            ...recommendationKeys.countedSale(sale.memberId, sale.saleId, chunk),
+            entity: entities.countedSale,
+            memberId: sale.memberId,
+            saleId: sale.saleId,
+            chunk,
+            expiresAt,
           },
+          ConditionExpression: 'attribute_not_exists(pk)',
         },
-        ...part.map(([sku, qty]) => buyerUpdate(sale, sku, qty, seenBySku.get(sku))),
-        ...(sale.tier ? favouriteUpdates(sale.tier, month, part) : []),
-        ...(chunk === 0
-          ? [
-              counterUpdate(
-                membersTable(),
-                recommendationKeys.memberStores(sale.memberId),
-                { entity: entities.memberStores, memberId: sale.memberId },
-                { [`${salesPrefix}${sale.locationId}`]: 1 },
-              ),
-              ...boughtWithUpdates(month, pairedSkus(units, maxPairedSkus)),
-            ]
-          : []),
-      ];
-      try {
-        await transactWrite(items);
-        counted++;
-        break;
-      } catch (error) {
-        if (!(error instanceof TransactionCancelled)) throw error;
-        if (error.failedAt(0)) break;
-        // Else a concurrent sale of the same member moved a first or last purchase: read again.
-        if (attempt >= 3 || !error.reasons.some((r) => r.code === 'ConditionalCheckFailed')) throw error;
-      }
+      },
+      ...part.map(([sku, qty]) => buyerUpdate(sale, sku, qty, seenBySku.get(sku))),
+      ...(sale.tier ? favouriteUpdates(sale.tier, month, part) : []),
+      ...(chunk === 0
+        ? [
+            counterUpdate(
+              membersTable(),
+              recommendationKeys.memberStores(sale.memberId),
+              { entity: entities.memberStores, memberId: sale.memberId },
+              { [`${salesPrefix}${sale.locationId}`]: 1 },
+            ),
+            ...boughtWithUpdates(month, paired),
+          ]
+        : []),
+    ];
+    try {
+      await transactWrite(items);
+      return true;
+    } catch (error) {
+      if (!(error instanceof TransactionCancelled)) throw error;
+      if (error.failedAt(0)) return false;
+      // Else a concurrent sale of the same member moved a first or last purchase: read again.
+      if (attempt >= 3 || !error.reasons.some((r) => r.code === 'ConditionalCheckFailed')) throw error;
     }
   }
-  return counted;
 };
 
-// ---- recommending
+// ---- reading the counts
 
 /** The member's latest sales that make up "what they bought lately". */
 const recentSales = 20;
-/** Of those purchases, the most recent ones whose bought-together counts are read. */
-const sourceSkus = 10;
-/** Candidates checked for stock and catalogue per recommendation asked for: the best ones may be unavailable. */
-const candidatesPerPick = 3;
 
-export interface RecommendationItem extends Recommendation {
-  name: string;
+export interface MemberHistory {
+  profile?: Record<string, unknown>;
+  /** Newest first. */
+  sales: { locationId: string; lines: { sku: string }[] }[];
+  /** Sales per location id. */
+  storeSales: Record<string, number>;
 }
 
-export interface Recommendations {
-  memberId: string;
-  locationId?: string;
-  items: RecommendationItem[];
-}
-
-/** Two months of counts: this one (still filling up) and the last full one. */
-const monthsToRead = (now: string) => [monthOf(now), monthOf(addMonths(`${monthOf(now)}-01T00:00:00.000Z`, -1))];
-
-const sumCounts = (items: readonly Record<string, unknown>[], prefix: string): Record<string, number> => {
-  const total: Record<string, number> = {};
-  for (const item of items) for (const [id, n] of Object.entries(countsOf(item, prefix))) total[id] = (total[id] ?? 0) + n;
-  return total;
-};
-
-const canBuyExclusive = (product: Record<string, unknown>, tier: TierName, exclusiveAccess: boolean): boolean => {
-  const terms = product.memberExclusive as { minTier: TierName } | undefined;
-  return !terms || (exclusiveAccess && tierRank(tier) >= tierRank(terms.minTier));
-};
-
-/**
- * What to offer a member: bought together with their latest purchases and
- * favourites of their tier, in stock where they usually shop, never what they
- * bought lately. A member without history gets their tier's favourites; with
- * nothing counted at all, an empty list.
- */
-export const recommendationsFor = async (memberId: string, principal: Principal, limit: number, now = new Date().toISOString()): Promise<Recommendations> => {
-  assertMemberAccess(principal, memberId);
-  const [profile, sales, stores, program] = await Promise.all([
+/** The member's profile, latest sales and sales per store, read in parallel. */
+export const memberHistory = async (memberId: string): Promise<MemberHistory> => {
+  const [profile, sales, stores] = await Promise.all([
     documentClient.send(new GetCommand({ TableName: membersTable(), Key: memberKeys.profile(memberId) })).then((o) => o.Item),
     documentClient
       .send(
@@ -267,19 +231,26 @@ export const recommendationsFor = async (memberId: string, principal: Principal,
       )
       .then((o) => (o.Items ?? []) as { locationId: string; lines: { sku: string }[] }[]),
     documentClient.send(new GetCommand({ TableName: membersTable(), Key: recommendationKeys.memberStores(memberId) })).then((o) => o.Item),
-    loadProgram(),
   ]);
-  if (!profile) throw new NotFound(`Member ${memberId} not found`);
-  const tier = effectiveTier(profile as unknown as TierState, now);
-  const purchased = [...new Set(sales.flatMap((sale) => sale.lines.map((line) => line.sku)))];
-  const locationId = usualLocation(countsOf(stores, salesPrefix)) ?? sales[0]?.locationId;
-  const months = monthsToRead(now);
+  return { profile, sales, storeSales: countsOf(stores, salesPrefix) };
+};
 
-  const sources = purchased.slice(0, sourceSkus);
+const sumCounts = (items: readonly Record<string, unknown>[], prefix: string): Record<string, number> => {
+  const total: Record<string, number> = {};
+  for (const item of items) for (const [id, n] of Object.entries(countsOf(item, prefix))) total[id] = (total[id] ?? 0) + n;
+  return total;
+};
+
+/** What was bought together with each of `skus`, and the favourites of `tier`, summed over `months`. */
+export const purchaseCounts = async (
+  skus: readonly string[],
+  tier: string,
+  months: readonly string[],
+): Promise<{ boughtWith: Map<string, Record<string, number>>; segmentFavourites: Record<string, number> }> => {
   const [together, favourites] = await Promise.all([
     batchGetItems(
       inventory(),
-      sources.flatMap((sku) => months.map((month) => recommendationKeys.boughtWith(sku, month))),
+      skus.flatMap((sku) => months.map((month) => recommendationKeys.boughtWith(sku, month))),
     ),
     batchGetItems(
       inventory(),
@@ -287,7 +258,7 @@ export const recommendationsFor = async (memberId: string, principal: Principal,
     ),
   ]);
   const boughtWith = new Map(
-    sources.map((sku) => [
+    skus.map((sku) => [
       sku,
       sumCounts(
         together.filter((item) => item.sku === sku),
@@ -295,31 +266,5 @@ export const recommendationsFor = async (memberId: string, principal: Principal,
       ),
     ]),
   );
-  const candidates = scoreCandidates({ purchased, boughtWith, segmentFavourites: sumCounts(favourites, unitsPrefix) }).slice(0, limit * candidatesPerPick);
-
-  const skus = candidates.map((c) => c.sku);
-  const [levels, products] = await Promise.all([
-    locationId ? readLevels(skus.map((sku) => ({ sku, locationId }))) : Promise.resolve(undefined),
-    batchGetItems(
-      inventory(),
-      skus.map((sku) => inventoryKeys.product(sku)),
-    ),
-  ]);
-  const available = new Set(levels?.filter((level) => level.available > 0).map((level) => level.sku));
-  const product = new Map(products.map((item) => [item.sku as string, item]));
-  const exclusiveAccess = ruleOf(program, tier).exclusiveAccess;
-  const picked = pickRecommendations(
-    candidates,
-    {
-      // Without a location (no sale yet) there is no store to check.
-      outOfStock: new Set(levels ? skus.filter((sku) => !available.has(sku)) : []),
-      notForMember: new Set(skus.filter((sku) => !product.has(sku) || !canBuyExclusive(product.get(sku)!, tier, exclusiveAccess))),
-    },
-    limit,
-  );
-  return {
-    memberId,
-    ...(locationId ? { locationId } : {}),
-    items: picked.map((r) => ({ ...r, name: product.get(r.sku)!.name as string })),
-  };
+  return { boughtWith, segmentFavourites: sumCounts(favourites, unitsPrefix) };
 };

@@ -1,61 +1,24 @@
 /**
- * RFID gate reads into stock. Per message: decode the EPCs, collapse repeats,
- * judge each sighting against its (EPC, gate) window in the rfid table
- * (opening a new one with a conditional write), move the serial's last known
- * place, and book the item event as one RFID_IN/RFID_OUT movement whose id
- * is derived from the event, so a retry books nothing twice. Every step is
- * safe to repeat: a retried invocation completes what an earlier attempt
- * left half done. Choices: docs/rfid.md.
+ * The rfid table: per (EPC, gate) windows opened with a conditional write,
+ * each serial's last known place, and the SOLD mark a checkout sets. Every
+ * write is safe to repeat: a retried invocation completes what an earlier
+ * attempt left half done. A gate message's story is in shared/app/rfid.ts;
+ * choices: docs/rfid.md.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { tables } from '../../infra/tables.ts';
-import {
-  collapseReads,
-  judgeSighting,
-  type OpenWindow,
-  plausibleReads,
-  type Sighting,
-  type SightingVerdict,
-  windowExpiresAt,
-  windowOpenSince,
-} from '../domain/dedupe.ts';
+import { judgeSighting, type OpenWindow, type Sighting, type SightingVerdict, windowExpiresAt, windowOpenSince } from '../domain/dedupe.ts';
 import { decodeEpc, gtinForms, type Sgtin } from '../domain/epc.ts';
-import { OutOfStock, ValidationFailed } from '../domain/errors.ts';
-import type { Principal } from '../domain/principal.ts';
-import {
-  type GateDirection,
-  isExitGate,
-  isSold,
-  itemEventMovementId,
-  movementTypeOf,
-  movesStock,
-  raisesAlarm,
-  type SerialBefore,
-  type SerialStateBefore,
-  serialStateAfter,
-  soldStates,
-} from '../domain/rfid.ts';
+import { ValidationFailed } from '../domain/errors.ts';
+import { type GateDirection, isSold, type SerialBefore, type SerialStateBefore, serialStateAfter, soldStates } from '../domain/rfid.ts';
 import { batchGetInventory, batchGetItems } from './catalog.ts';
 import { documentClient, tableName } from './client.ts';
 import { inventoryKeys, rfidEntities, rfidKeys } from './keys.ts';
-import { recordMovement } from './stock.ts';
 import type { TransactItem } from './transact.ts';
-import { mapLimited } from '../concurrency.ts';
 
 const rfid = () => tableName(tables.rfid);
-
-/** Conditional writes in flight per invocation: enough to hide latency, few enough not to throttle a new table. */
-const claimConcurrency = 8;
-/**
- * SKUs booked in parallel. One SKU's events go one after another: they all
- * change the same stock level, and parallel transactions on one item only
- * conflict and retry.
- */
-const skuConcurrency = 8;
-/** How many unknown GTINs and undecodable EPCs an acknowledgement names (it counts them all). */
-const reportedSamples = 20;
 
 export interface GateMessage {
   readonly locationId: string;
@@ -65,66 +28,24 @@ export interface GateMessage {
   readonly reads: readonly { epc: string; at?: string }[];
 }
 
-export interface UnsoldExit {
-  readonly epc: string;
-  readonly gtin: string;
-  readonly serial: string;
-  readonly sku: string;
-  readonly at: string;
-  readonly stateBefore: SerialStateBefore;
-}
-
-export interface IngestResult {
-  readonly received: number;
-  readonly distinctEpcs: number;
-  /** Item events booked by this message. */
-  readonly booked: number;
-  /** Item events an earlier attempt at this message had booked already. */
-  readonly alreadyBooked: number;
-  /** Sightings inside a window already counted (earlier messages). */
-  readonly duplicates: number;
-  /** RFID_OUT of items the books had none of at the location: the serial moved, the level did not. */
-  readonly notOnBooks: number;
-  /** Item events whose stock movement the books already show (a sold item leaving or coming back in, a repeated state). */
-  readonly unchanged: number;
-  /** Reads more than 2 minutes ahead of the server's clock or more than 7 days old: not booked. */
-  readonly clockSkew: number;
-  readonly unknownGtins: { count: number; gtins: string[] };
-  readonly undecodable: { count: number; epcs: string[] };
-  readonly alarms: UnsoldExit[];
-}
-
-interface ItemEvent {
+export interface ItemEvent {
   readonly sighting: Sighting;
   readonly item: Sgtin;
   readonly sku: string;
   readonly movementId: string;
 }
 
-type Booking = 'BOOKED' | 'ALREADY_BOOKED' | 'NOT_ON_BOOKS' | 'UNCHANGED';
-
 const isConditionFailure = (error: unknown): error is { Item?: Record<string, AttributeValue> } => (error as Error).name === 'ConditionalCheckFailedException';
 
-const groupBy = <T>(items: readonly T[], keyOf: (item: T) => string): T[][] => {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
-  }
-  return [...groups.values()];
-};
-
 /** SKU per GTIN-14, trying each form a product's GTIN may have been entered in. */
-const skusOfGtins = async (gtins: readonly string[]): Promise<Map<string, string>> => {
+export const skusOfGtins = async (gtins: readonly string[]): Promise<Map<string, string>> => {
   const gtin14Of = new Map(gtins.flatMap((gtin) => gtinForms(gtin).map((form) => [form, gtin] as const)));
   const claims = await batchGetInventory([...gtin14Of.keys()].map((form) => inventoryKeys.gtin(form)));
   return new Map(claims.map((claim) => [gtin14Of.get(claim.gtin as string)!, claim.sku as string]));
 };
 
 /** The open windows of these EPCs at the message's gate, as they are now. */
-const openWindows = async (message: GateMessage, epcs: readonly string[]): Promise<Map<string, OpenWindow>> => {
+export const openWindows = async (message: GateMessage, epcs: readonly string[]): Promise<Map<string, OpenWindow>> => {
   const items = await batchGetItems(
     rfid(),
     epcs.map((epc) => rfidKeys.window(message.locationId, message.gateId, epc)),
@@ -216,7 +137,7 @@ const stretchWindow = async (message: GateMessage, sighting: Sighting, window: O
  * A sighting that started the stored event is the same message again: no
  * write, its booking is completed.
  */
-const judgeEpcSightings = async (
+export const judgeEpcSightings = async (
   message: GateMessage,
   sightings: readonly Sighting[],
   stored: OpenWindow | undefined,
@@ -237,22 +158,8 @@ const judgeEpcSightings = async (
   return verdicts;
 };
 
-const bookItemEvent = async (message: GateMessage, event: ItemEvent, principal: Principal): Promise<Booking> => {
-  try {
-    const outcome = await recordMovement(
-      { movementId: event.movementId, type: movementTypeOf(message.direction), locationId: message.locationId, lines: [{ sku: event.sku, qty: 1 }] },
-      principal,
-    );
-    return outcome.replayed ? 'ALREADY_BOOKED' : 'BOOKED';
-  } catch (error) {
-    // The item did leave; the books had none of it here (never received, or counted away). Reported, not retried forever.
-    if (error instanceof OutOfStock) return 'NOT_ON_BOOKS';
-    throw error;
-  }
-};
-
 /** What moving the serial found: its state before the event, or, for a stale event, its state now. */
-interface SerialMove {
+export interface SerialMove {
   readonly current: SerialBefore;
   /** A later event, or a sale after this read, got to the serial first: it was not moved. */
   readonly stale: boolean;
@@ -273,7 +180,7 @@ const serialMoveTries = 4;
  * a sale or a return changed it meanwhile) it is tried again with what it
  * found.
  */
-const moveSerial = async (message: GateMessage, event: ItemEvent): Promise<SerialMove> => {
+export const moveSerial = async (message: GateMessage, event: ItemEvent): Promise<SerialMove> => {
   const names = {
     '#entity': 'entity',
     '#epc': 'epc',
@@ -352,113 +259,6 @@ const moveSerial = async (message: GateMessage, event: ItemEvent): Promise<Seria
     }
   }
   throw new Error(`Serial ${event.item.gtin}/${event.item.serial} kept changing while read at ${message.locationId}/${message.gateId}`);
-};
-
-const gatePrincipal = (message: GateMessage): Principal => ({ subject: `gate:${message.locationId}/${message.gateId}`, role: 'service', locations: [] });
-
-/**
- * Ingests one gate message. Failures of single items do not stop the others;
- * if any failed, the call throws after all were tried, so the invocation is
- * retried (and, past its retries, kept by the error action) and the retry
- * completes only what is missing.
- */
-export const ingestGateReads = async (message: GateMessage, windowSeconds: number, now = new Date().toISOString()): Promise<IngestResult> => {
-  // Reads stamped far from the server's clock are counted, not booked: one from 2099 would make every later event of its serial stale.
-  const { accepted, skewed } = plausibleReads(message.reads, message.readAt, new Date(now));
-  const sightings = collapseReads(accepted, message.readAt, windowSeconds);
-  const decoded = new Map([...new Set(sightings.map((s) => s.epc))].map((epc) => [epc, decodeEpc(epc)] as const));
-  const undecodable = [...decoded].filter(([, d]) => !d.ok).map(([epc]) => epc);
-  const items = new Map([...decoded].flatMap(([epc, d]) => (d.ok ? [[epc, d] as const] : [])));
-  const skus = await skusOfGtins([...new Set([...items.values()].map((i) => i.gtin))]);
-  const unknownGtins = [...new Set([...items.values()].map((i) => i.gtin).filter((gtin) => !skus.has(gtin)))];
-  const known = sightings.filter((s) => skus.has(items.get(s.epc)?.gtin ?? ''));
-
-  const [location] = known.length > 0 ? await batchGetInventory([inventoryKeys.location(message.locationId)]) : [];
-  if (known.length > 0 && !location) throw new Error(`Gate ${message.gateId} reports from unknown location ${message.locationId}`);
-  const exitGate = isExitGate(String(location?.type), message.direction);
-
-  const failures: Error[] = [];
-  const attempt = async <R>(work: () => Promise<R>): Promise<R | undefined> => {
-    try {
-      return await work();
-    } catch (error) {
-      failures.push(error as Error);
-      return undefined;
-    }
-  };
-
-  // One EPC's sightings in time order: a later one may only open a new window after the earlier one's claim.
-  const byEpc = groupBy(known, (s) => s.epc);
-  const stored = await openWindows(
-    message,
-    byEpc.map((group) => group[0]!.epc),
-  );
-  const verdicts = (
-    await mapLimited(byEpc, claimConcurrency, async (group) => {
-      const judged = await attempt(() => judgeEpcSightings(message, group, stored.get(group[0]!.epc), windowSeconds));
-      return group.map((sighting, i) => [sighting, judged?.[i]] as const);
-    })
-  ).flat();
-  const events: ItemEvent[] = verdicts
-    .filter(([, verdict]) => verdict === 'NEW_EVENT' || verdict === 'SAME_EVENT')
-    .map(([sighting]) => {
-      const item = items.get(sighting.epc)!;
-      const movementId = itemEventMovementId({ ...message, epc: sighting.epc, startedAt: sighting.firstAt });
-      return { sighting, item, sku: skus.get(item.gtin)!, movementId };
-    });
-
-  // Serial first: its current state decides whether stock moves (a sold item leaving does not move it again), stale event or not.
-  const principal = gatePrincipal(message);
-  const outcomes = (
-    await mapLimited(
-      groupBy(events, (e) => e.sku),
-      skuConcurrency,
-      async (group) => {
-        const results: { event: ItemEvent; move: SerialMove; booking: Booking }[] = [];
-        for (const event of group) {
-          const move = await attempt(() => moveSerial(message, event));
-          if (!move) continue;
-          const booking = movesStock(message.direction, message.locationId, move.current)
-            ? await attempt(() => bookItemEvent(message, event, principal))
-            : 'UNCHANGED';
-          if (booking) results.push({ event, move, booking });
-        }
-        return results;
-      },
-    )
-  ).flat();
-
-  if (failures.length > 0) {
-    throw new Error(`${failures.length} of ${known.length} tag sightings at ${message.locationId}/${message.gateId} failed, first: ${failures[0]!.message}`);
-  }
-  const count = (booking: Booking) => outcomes.filter((o) => o.booking === booking).length;
-  return {
-    received: message.reads.length,
-    distinctEpcs: new Set(message.reads.map((r) => r.epc)).size,
-    booked: count('BOOKED'),
-    alreadyBooked: count('ALREADY_BOOKED'),
-    duplicates: verdicts.filter(([, verdict]) => verdict === 'DUPLICATE').length,
-    notOnBooks: count('NOT_ON_BOOKS'),
-    unchanged: count('UNCHANGED'),
-    clockSkew: skewed.length,
-    unknownGtins: { count: unknownGtins.length, gtins: unknownGtins.slice(0, reportedSamples) },
-    undecodable: { count: undecodable.length, epcs: undecodable.slice(0, reportedSamples) },
-    // A stale exit was already judged by the later event that moved the serial.
-    alarms: outcomes.flatMap(({ event, move }) =>
-      !move.stale && raisesAlarm(exitGate, move.current.state)
-        ? [
-            {
-              epc: event.sighting.epc,
-              gtin: event.item.gtin,
-              serial: event.item.serial,
-              sku: event.sku,
-              at: event.sighting.firstAt,
-              stateBefore: move.current.state,
-            },
-          ]
-        : [],
-    ),
-  };
 };
 
 const decodeSellable = (epc: string) => {

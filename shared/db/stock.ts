@@ -3,30 +3,20 @@
  * entries, its level changes and the hold it opens or closes are one
  * TransactWriteItems call: all of it lands or none of it. Every decrease is
  * conditioned in the write (`available >= drop`), so concurrent buyers sell
- * exactly the units that exist.
+ * exactly the units that exist. This file builds those items and reads
+ * levels, holds and the ledger; booking and access are in shared/app/stock.ts.
  */
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
-import { Conflict, NotEligible, NotFound, OutOfStock, type Shortage, UnknownReference, ValidationFailed } from '../domain/errors.ts';
-import {
-  type AdjustmentReason,
-  assertFitsOneTransaction,
-  type LevelChange,
-  type LevelSnapshot,
-  type Line,
-  mergeLines,
-  type MovementType,
-  planMovement,
-} from '../domain/movements.ts';
-import { derivedId } from '../domain/ids.ts';
-import { assertLocationAccess, type Principal, visibleLocations } from '../domain/principal.ts';
-import { dayMillis, daySeconds, epochSeconds, hourSeconds } from '../domain/time.ts';
+import { NotFound, type Shortage, UnknownReference } from '../domain/errors.ts';
+import { type AdjustmentReason, type LevelChange, type LevelSnapshot, type Line, mergeLines, type MovementType } from '../domain/movements.ts';
+import { daySeconds, epochSeconds, hourSeconds } from '../domain/time.ts';
 import { batchGetInventory, getInventoryItem, type Page } from './catalog.ts';
 import { documentClient, queryAll, tableName } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
-import { assertSameRequest, requestFingerprint } from './fingerprint.ts';
+import { assertSameRequest } from './fingerprint.ts';
 import { entities, inventoryKeys, withoutKeys } from './keys.ts';
-import { TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
+import type { TransactionCancelled, TransactItem } from './transact.ts';
 
 const inventory = () => tableName(tables.inventory);
 
@@ -76,8 +66,6 @@ export interface MovementOutcome {
   replayed: boolean;
 }
 
-/** Longest hold a RESERVE may ask for: holds are for click & collect, not for parking stock. */
-export const maxHoldDays = 30;
 /** Released holds stay readable for audits this long, then TTL removes them. */
 const releasedHoldRetentionSeconds = 90 * daySeconds;
 /**
@@ -95,9 +83,6 @@ const holdView = (item: Record<string, unknown>): Hold => ({
   status: item.status as Hold['status'],
   expiresAt: item.holdUntil as string,
 });
-
-/** The request as it is fingerprinted: everything but the id that keys it. */
-const fingerprintOf = (command: MovementCommand): string => requestFingerprint({ ...command, movementId: undefined });
 
 // ---- reads before the write
 
@@ -125,7 +110,8 @@ export const readLevels = async (pairs: readonly { sku: string; locationId: stri
   return pairs.map((p) => byKey.get(`${p.sku}#${p.locationId}`)).filter((l): l is StockLevel => l !== undefined);
 };
 
-const countSnapshots = async (lines: readonly Line[], locationId: string): Promise<Map<string, LevelSnapshot | undefined>> => {
+/** The levels a COUNT is planned against, one per SKU of the lines (undefined where there is none yet). */
+export const countSnapshots = async (lines: readonly Line[], locationId: string): Promise<Map<string, LevelSnapshot | undefined>> => {
   const levels = await readLevels(mergeLines(lines).map((l) => ({ sku: l.sku, locationId })));
   const bySku = new Map(levels.map((l) => [l.sku, l]));
   return new Map(mergeLines(lines).map((l) => [l.sku, bySku.get(l.sku)]));
@@ -217,12 +203,12 @@ const ledgerPut = (change: LevelChange, command: MovementCommand, by: string, at
   },
 });
 
-interface HoldWrite {
+export interface HoldWrite {
   item: TransactItem;
   hold: Hold;
 }
 
-const openHold = (command: MovementCommand, lines: Line[], by: string, now: string): HoldWrite => {
+export const openHold = (command: MovementCommand, lines: Line[], by: string, now: string): HoldWrite => {
   const expiresAt = new Date(command.expiresAt ?? '').toISOString();
   const hold: Hold = { reservationId: command.movementId, locationId: command.locationId, lines, status: 'ACTIVE', expiresAt };
   return {
@@ -250,7 +236,7 @@ const openHold = (command: MovementCommand, lines: Line[], by: string, now: stri
 };
 
 /** Closes a hold; if TTL already removed its item, a tombstone records how it ended. */
-const closeHold = (hold: Hold, status: 'RELEASED' | 'EXPIRED', itemGone: boolean, by: string, now: string): HoldWrite => {
+export const closeHold = (hold: Hold, status: 'RELEASED' | 'EXPIRED', itemGone: boolean, by: string, now: string): HoldWrite => {
   const closed: Hold = { ...hold, status };
   const retention = epochSeconds(now) + releasedHoldRetentionSeconds;
   if (itemGone) {
@@ -340,7 +326,8 @@ export const movementItems = (
   ...changes.map((c) => ledgerPut(c, command, by, now)),
 ];
 
-const replay = async (command: MovementCommand, fingerprint: string): Promise<MovementOutcome | undefined> => {
+/** The first answer for a movement id already booked, or undefined if it is new; 422 if booked with another body. */
+export const replay = async (command: MovementCommand, fingerprint: string): Promise<MovementOutcome | undefined> => {
   const existing = await getInventoryItem(inventoryKeys.movement(command.locationId, command.movementId));
   if (!existing) return undefined;
   assertSameRequest(existing.fingerprint, fingerprint, `Movement ${command.movementId}`);
@@ -350,39 +337,17 @@ const replay = async (command: MovementCommand, fingerprint: string): Promise<Mo
   return { result: { movementId: command.movementId, type: command.type, levels: await readLevels(pairs) }, replayed: true };
 };
 
-interface PreparedHold {
-  hold: Hold;
-  gone: boolean;
-}
-
-/** How the request's lines, location and hold come together before planning. */
-interface Prepared {
-  lines: Line[];
-  locationId: string;
-  hold?: Hold;
-  holdGone?: boolean;
-}
-
-const prepare = async (command: MovementCommand, now: string, holdOverride?: PreparedHold): Promise<Prepared> => {
-  if (command.type !== 'RELEASE') {
-    if (command.type === 'RESERVE') {
-      const until = Date.parse(command.expiresAt ?? '');
-      if (!(until > Date.parse(now)) || until > Date.parse(now) + maxHoldDays * dayMillis) {
-        throw new ValidationFailed('A hold must expire in the future and within 30 days', [
-          { path: 'body.expiresAt', message: `after now and at most ${maxHoldDays} days ahead` },
-        ]);
-      }
-    }
-    return { lines: command.lines ?? [], locationId: command.locationId };
-  }
-  const reservationId = command.reservationId ?? '';
-  if (holdOverride) return { lines: holdOverride.hold.lines, locationId: holdOverride.hold.locationId, hold: holdOverride.hold, holdGone: holdOverride.gone };
-  // Holds are keyed by their location: another store's hold id is simply unknown here.
-  const item = await getInventoryItem(inventoryKeys.reservation(command.locationId, reservationId));
-  if (!item) throw new UnknownReference(`No hold ${reservationId} at ${command.locationId}`, [{ path: 'body.reservationId', message: 'unknown hold' }]);
-  const hold = holdView(item);
-  if (hold.status !== 'ACTIVE') throw new Conflict(`Hold ${reservationId} is already ${hold.status.toLowerCase()}`, { status: hold.status });
-  return { lines: hold.lines, locationId: hold.locationId, hold };
+/** Stores the answer on the movement record, so a replay gets it back. */
+export const saveMovementResponse = async (locationId: string, result: MovementResult): Promise<void> => {
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: inventory(),
+      Key: inventoryKeys.movement(locationId, result.movementId),
+      UpdateExpression: 'SET #response = :response',
+      ExpressionAttributeNames: { '#response': 'response' },
+      ExpressionAttributeValues: { ':response': result },
+    }),
+  );
 };
 
 export const shortagesOf = (error: TransactionCancelled, changes: readonly LevelChange[], firstLevelIndex: number): Shortage[] =>
@@ -399,118 +364,7 @@ export const shortagesOf = (error: TransactionCancelled, changes: readonly Level
     ];
   });
 
-/** A COUNT raced with another movement on the same level: recount from the new state this many times. */
-const countAttempts = 3;
-
-/**
- * Books a movement. Returns the first result again for a replayed movement
- * id; throws OutOfStock (nothing written) when a decrease does not fit.
- */
-export const recordMovement = async (
-  command: MovementCommand,
-  principal: Principal,
-  now = new Date().toISOString(),
-  options: { hold?: PreparedHold; holdStatus?: 'RELEASED' | 'EXPIRED' } = {},
-): Promise<MovementOutcome> => {
-  // Access first: a replay must never show a location's levels to a caller who may not act there.
-  assertLocationAccess(principal, command.locationId);
-  const fingerprint = fingerprintOf(command);
-  const earlier = await replay(command, fingerprint);
-  if (earlier) return earlier;
-
-  const prepared = await prepare(command, now, options.hold);
-  const lines = mergeLines(prepared.lines);
-  const locationIds = [...new Set([prepared.locationId, ...(command.toLocationId ? [command.toLocationId] : [])])];
-  const holdItems = command.type === 'RESERVE' || prepared.hold ? 1 : 0;
-  // Size first: a request that can never fit is refused before any read.
-  assertFitsOneTransaction(planMovement({ ...command, locationId: prepared.locationId, lines }), holdItems);
-  const { products } = await loadReferences(
-    lines.map((l) => l.sku),
-    locationIds,
-  );
-  const exclusive = command.type === 'SALE' ? lines.filter((l) => products.get(l.sku)?.memberExclusive).map((l) => l.sku) : [];
-  if (exclusive.length > 0) {
-    // The tier, the allocation and the per-member limit are checked at the checkout only.
-    throw new NotEligible(`${exclusive.join(', ')} are member-exclusive: sell them through POST /sales`, { skus: exclusive });
-  }
-
-  for (let attempt = 1; ; attempt++) {
-    const snapshots = command.type === 'COUNT' ? await countSnapshots(lines, prepared.locationId) : undefined;
-    const changes = planMovement({ ...command, locationId: prepared.locationId, lines }, snapshots);
-    const holdWrite =
-      command.type === 'RESERVE'
-        ? openHold(command, lines, principal.subject, now)
-        : prepared.hold
-          ? closeHold(prepared.hold, options.holdStatus ?? 'RELEASED', prepared.holdGone ?? false, principal.subject, now)
-          : undefined;
-
-    const affected = changes.map((c) => ({ sku: c.sku, locationId: c.locationId }));
-    const items: TransactItem[] = [
-      ...movementItems({ ...command, locationId: prepared.locationId }, changes, products, fingerprint, principal.subject, now),
-      ...(holdWrite ? [holdWrite.item] : []),
-    ];
-    try {
-      await transactWrite(items);
-    } catch (error) {
-      if (!(error instanceof TransactionCancelled)) throw error;
-      if (error.failedAt(0)) {
-        const concurrent = await replay(command, fingerprint);
-        if (concurrent) return concurrent;
-      }
-      if (holdWrite && error.failedAt(items.length - 1)) {
-        throw new Conflict(`Hold ${holdWrite.hold.reservationId} is no longer active`);
-      }
-      if (command.type === 'COUNT' && attempt < countAttempts) continue;
-      if (command.type === 'COUNT') throw new Conflict('The counted stock kept changing while booking the count; count again');
-      const shortages = shortagesOf(error, changes, 1);
-      if (shortages.length > 0) throw new OutOfStock(shortages);
-      throw error;
-    }
-
-    const result: MovementResult = {
-      movementId: command.movementId,
-      type: command.type,
-      levels: await readLevels(affected),
-      ...(holdWrite ? { reservation: holdWrite.hold } : {}),
-    };
-    await documentClient.send(
-      new UpdateCommand({
-        TableName: inventory(),
-        Key: inventoryKeys.movement(prepared.locationId, command.movementId),
-        UpdateExpression: 'SET #response = :response',
-        ExpressionAttributeNames: { '#response': 'response' },
-        ExpressionAttributeValues: { ':response': result },
-      }),
-    );
-    return { result, replayed: false };
-  }
-};
-
 // ---- holds that lapse
-
-const systemPrincipal = (subject: string): Principal => ({ subject, role: 'service', locations: [] });
-
-/**
- * The movement id an expiry books: the same whoever notices first (sweep job
- * or TTL stream), and one no client can book first.
- */
-export const expiryMovementId = (reservationId: string): string => derivedId('expire', reservationId);
-
-/** Releases a hold that lapsed. `gone` is true when TTL already deleted its item. */
-export const expireHold = async (hold: Hold, gone: boolean, now = new Date().toISOString()): Promise<MovementOutcome | undefined> => {
-  try {
-    return await recordMovement(
-      { movementId: expiryMovementId(hold.reservationId), type: 'RELEASE', locationId: hold.locationId, reservationId: hold.reservationId },
-      systemPrincipal('system:hold-expiry'),
-      now,
-      { hold: { hold, gone }, holdStatus: 'EXPIRED' },
-    );
-  } catch (error) {
-    // Someone released it first: there is nothing left to expire.
-    if (error instanceof Conflict) return undefined;
-    throw error;
-  }
-};
 
 /** Active holds whose expiry has passed, oldest first (gsi2, no scan). */
 export const lapsedHolds = async (now: string, limit: number, cursor?: string): Promise<Page<Hold>> => {
@@ -529,35 +383,37 @@ export const lapsedHolds = async (now: string, limit: number, cursor?: string): 
 
 export const holdFromImage = holdView;
 
-export const getHold = async (locationId: string, reservationId: string): Promise<Hold> => {
+/** A hold by its location and id; undefined if there is none. */
+export const findHold = async (locationId: string, reservationId: string): Promise<Hold | undefined> => {
   const item = await getInventoryItem(inventoryKeys.reservation(locationId, reservationId));
-  if (!item) throw new NotFound(`Hold ${reservationId} not found`);
-  return holdView(item);
+  return item ? holdView(item) : undefined;
+};
+
+export const getHold = async (locationId: string, reservationId: string): Promise<Hold> => {
+  const hold = await findHold(locationId, reservationId);
+  if (!hold) throw new NotFound(`Hold ${reservationId} not found`);
+  return hold;
 };
 
 // ---- reads
 
-/** A SKU at every location the caller may see: one query on the SKU's partition. */
-export const stockOfSku = async (sku: string, principal: Principal): Promise<{ sku: string; levels: StockLevel[] }> => {
+/** A SKU at every location: one query on the SKU's partition. */
+export const levelsOfSku = async (sku: string): Promise<StockLevel[]> => {
   const [product] = await batchGetInventory([inventoryKeys.product(sku)]);
   if (!product) throw new NotFound(`Product ${sku} not found`);
-  const visible = visibleLocations(principal);
   const items = await queryAll({
     TableName: inventory(),
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': inventoryKeys.levelsOfSku(sku) },
   });
-  const levels = items.map(levelView).filter((l) => !visible || visible.includes(l.locationId));
-  return { sku, levels };
+  return items.map(levelView);
 };
 
 /** One location's stock, one query on gsi1; optionally only what needs reordering. */
-export const stockAtLocation = async (
+export const levelsAtLocation = async (
   locationId: string,
-  principal: Principal,
   options: { belowReorderPoint?: boolean; limit: number; cursor?: string },
 ): Promise<Page<StockLevel>> => {
-  assertLocationAccess(principal, locationId);
   const [location] = await batchGetInventory([inventoryKeys.location(locationId)]);
   if (!location) throw new NotFound(`Location ${locationId} not found`);
   const output = await documentClient.send(
@@ -599,11 +455,9 @@ export interface LedgerQuery {
 
 /**
  * The ledger, oldest first, by SKU and location (base table), SKU (gsi1) or
- * location (gsi2). Store staff asking by SKU alone see their locations only.
+ * location (gsi2); `visible` keeps only entries at those locations.
  */
-export const ledger = async (query: LedgerQuery, principal: Principal): Promise<Page<LedgerEntry>> => {
-  if (query.locationId) assertLocationAccess(principal, query.locationId);
-  const visible = query.locationId ? undefined : visibleLocations(principal);
+export const readLedger = async (query: LedgerQuery, visible: readonly string[] | undefined): Promise<Page<LedgerEntry>> => {
   const [partition, index, sortKey] =
     query.sku && query.locationId
       ? [inventoryKeys.ledgerOfSkuAtLocation(query.sku, query.locationId), undefined, 'sk']

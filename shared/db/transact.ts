@@ -12,15 +12,44 @@ export interface CancellationReason {
   readonly item?: Record<string, unknown>;
 }
 
-/** A transaction refused by one of its conditions: nothing was written. */
+/** A transaction item with the name its cancellation reason is read by, instead of its position. */
+export interface LabelledItem {
+  readonly label: string;
+  readonly item: TransactItem;
+}
+
+/** Puts `items` under one label, in their order. */
+export const labelled = (label: string, items: readonly TransactItem[]): LabelledItem[] => items.map((item) => ({ label, item }));
+
+/**
+ * A transaction refused by one of its conditions: nothing was written.
+ * `labels` is index-aligned with `reasons` when the items were labelled.
+ */
 export class TransactionCancelled extends Error {
-  constructor(readonly reasons: readonly CancellationReason[]) {
+  constructor(
+    readonly reasons: readonly CancellationReason[],
+    readonly labels: readonly string[] = [],
+  ) {
     super(`Transaction cancelled: ${reasons.map((r) => r.code).join(', ')}`);
     this.name = 'TransactionCancelled';
   }
 
   failedAt(index: number): boolean {
     return this.reasons[index]?.code === 'ConditionalCheckFailed';
+  }
+
+  /** The reasons of the items under `label`, in the order the items were given. */
+  reasonsAt(label: string): CancellationReason[] {
+    return this.labels.flatMap((l, i) => (l === label ? [this.reasons[i] ?? { code: 'None' }] : []));
+  }
+
+  /** Positions among the items under `label` whose condition failed. */
+  failuresAt(label: string): number[] {
+    return this.reasonsAt(label).flatMap((reason, i) => (reason.code === 'ConditionalCheckFailed' ? [i] : []));
+  }
+
+  failedAtLabel(label: string): boolean {
+    return this.failuresAt(label).length > 0;
   }
 }
 
@@ -82,4 +111,21 @@ export const transactWrite = async (items: TransactItem[], policy: RetryPolicy =
     }
   }
   throw new TemporarilyUnavailable('Too much contention on these items; retry shortly', 1);
+};
+
+/** Runs labelled items as one transaction (see `transactWrite`); a cancellation answers by label. */
+export const transactLabelled = async (items: readonly LabelledItem[], policy: RetryPolicy = defaultRetryPolicy): Promise<ConsumedCapacity[] | undefined> => {
+  try {
+    return await transactWrite(
+      items.map((i) => i.item),
+      policy,
+    );
+  } catch (error) {
+    if (error instanceof TransactionCancelled)
+      throw new TransactionCancelled(
+        error.reasons,
+        items.map((i) => i.label),
+      );
+    throw error;
+  }
 };

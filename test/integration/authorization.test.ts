@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signLocalToken } from '../../infra/local/auth.ts';
 import { type RouteName, routeKey, routeList, routes } from '../../infra/routes.ts';
-import { unsubscribeUrl } from '../../shared/db/messages.ts';
+import { unsubscribeUrl } from '../../shared/app/messages.ts';
 import { type Api, token, startApi, uniqueId } from '../support/local-api.ts';
 
 /**

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FailureLog } from '../../infra/local/failure-log.ts';
 import { type LocalQueues, startLocalQueues } from '../../infra/local/sqs.ts';
 import { type RouteDefinition, type RouteName, routeKey, routeList } from '../../infra/routes.ts';
-import { unsubscribeUrl } from '../../shared/db/messages.ts';
+import { unsubscribeUrl } from '../../shared/app/messages.ts';
 import { gs1CheckDigit } from '../../shared/domain/epc.ts';
 import { maxSaleLineQty, maxSaleTotal, maxUnitPrice } from '../../shared/schemas/common.ts';
 import { type Api, startApi, token, uniqueId } from '../support/local-api.ts';

@@ -28,7 +28,7 @@ import { tables } from '../../infra/tables.ts';
 import { createLocation, createProduct } from '../../shared/db/catalog.ts';
 import { documentClient, tableName } from '../../shared/db/client.ts';
 import { entities, inventoryKeys, replenishmentKeys } from '../../shared/db/keys.ts';
-import { recordMovement } from '../../shared/db/stock.ts';
+import { recordMovement } from '../../shared/app/stock.ts';
 import { TemporarilyUnavailable } from '../../shared/domain/errors.ts';
 import { gs1CheckDigit } from '../../shared/domain/epc.ts';
 import { defaultRetryPolicy, TransactionCancelled, transactWrite } from '../../shared/db/transact.ts';

@@ -27,6 +27,7 @@ const layers = [
   ['local cloud', 'infra/local/'],
   ['stack', 'infra/'],
   ['handlers', 'functions/'],
+  ['use-cases', 'shared/app/'],
   ['http', 'shared/http/'],
   ['repositories', 'shared/db/'],
   ['adapters', 'shared/messaging/'],
@@ -41,11 +42,14 @@ const layerOf = (path: string): Layer | undefined => layers.find(([, prefix]) =>
 
 /** What each layer may import from the repository (packages are checked below). */
 const mayImport: Record<Layer, readonly Layer[]> = {
-  'local cloud': ['local cloud', 'stack', 'handlers', 'http', 'repositories', 'adapters', 'schemas', 'domain', 'observability', 'shared helpers'],
+  'local cloud': ['local cloud', 'stack', 'handlers', 'use-cases', 'http', 'repositories', 'adapters', 'schemas', 'domain', 'observability', 'shared helpers'],
   // Declarations read schemas for routes and entity names for stream filters; the stack reads declarations only.
   stack: ['stack', 'schemas', 'domain', 'repositories'],
-  handlers: ['handlers', 'stack', 'http', 'repositories', 'adapters', 'schemas', 'domain', 'observability', 'shared helpers'],
+  // Handlers call use-cases only: never a repository, never an adapter.
+  handlers: ['stack', 'http', 'use-cases', 'schemas', 'domain', 'observability', 'shared helpers'],
+  'use-cases': ['use-cases', 'repositories', 'adapters', 'schemas', 'domain', 'observability', 'shared helpers'],
   http: ['http', 'stack', 'schemas', 'domain', 'observability'],
+  // Repositories hold keys, items and queries: they send nothing (adapters are the use-cases' to call); they may name a template.
   repositories: ['repositories', 'stack', 'adapters', 'schemas', 'domain', 'observability', 'shared helpers'],
   adapters: ['adapters', 'stack', 'schemas', 'domain', 'observability'],
   schemas: ['schemas', 'domain', 'stack'],
@@ -57,7 +61,7 @@ const mayImport: Record<Layer, readonly Layer[]> = {
 /** Where a layer may reach into another only for certain modules, those modules. */
 const onlyThese: Partial<Record<Layer, Partial<Record<Layer, readonly string[]>>>> = {
   stack: { repositories: ['shared/db/keys.ts'] },
-  repositories: { stack: ['infra/tables.ts'] },
+  repositories: { stack: ['infra/tables.ts'], adapters: ['shared/messaging/templates.ts'] },
   adapters: { stack: ['infra/topics.ts', 'infra/queues.ts'] },
   http: { stack: ['infra/routes.ts'] },
   handlers: { stack: ['infra/routes.ts'] },

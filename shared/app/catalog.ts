@@ -1,0 +1,24 @@
+/**
+ * Catalog use-cases: products and locations. Only reading locations is
+ * scoped (store staff see their own); every other catalog call is the
+ * repository's function as it is (shared/db/catalog.ts), re-exported here
+ * so handlers reach the catalog through this layer.
+ */
+import * as catalog from '../db/catalog.ts';
+import type { Location, Page } from '../db/catalog.ts';
+import { assertLocationAccess, type Principal, visibleLocations } from '../domain/principal.ts';
+
+export { createLocation, createProduct, getProduct, listLocations, listProducts, updateLocation, updateProduct } from '../db/catalog.ts';
+
+/** The locations a caller may see, a page of the chain or all of a store user's own. */
+export const locationsVisibleTo = async (principal: Principal, query: { limit: number; cursor?: string }): Promise<Page<Location>> => {
+  const visible = visibleLocations(principal);
+  // Store staff work at a handful of locations: read those directly instead of paging the chain.
+  if (visible) return { items: await catalog.getLocations(visible) };
+  return catalog.listLocations(query.limit, query.cursor);
+};
+
+export const getLocation = async (locationId: string, principal: Principal): Promise<Location> => {
+  assertLocationAccess(principal, locationId);
+  return catalog.getLocation(locationId);
+};

@@ -1,0 +1,212 @@
+/**
+ * Stock use-cases: booking a movement (and the holds it opens or closes),
+ * releasing lapsed holds, and the stock and ledger reads, each scoped to
+ * the locations the caller may act at or see. The reads and the pure
+ * queries the handlers need (lapsed holds, a hold from a stream image) are
+ * thin: the access check, then the repository in shared/db/stock.ts.
+ */
+import { Conflict, NotEligible, OutOfStock, UnknownReference, ValidationFailed } from '../domain/errors.ts';
+import { derivedId } from '../domain/ids.ts';
+import { assertFitsOneTransaction, type Line, mergeLines, planMovement } from '../domain/movements.ts';
+import { assertLocationAccess, type Principal, visibleLocations } from '../domain/principal.ts';
+import { dayMillis } from '../domain/time.ts';
+import type { Page } from '../db/catalog.ts';
+import { requestFingerprint } from '../db/fingerprint.ts';
+import {
+  closeHold,
+  countSnapshots,
+  findHold,
+  type Hold,
+  type LedgerEntry,
+  type LedgerQuery,
+  levelsAtLocation,
+  levelsOfSku,
+  loadReferences,
+  type MovementCommand,
+  type MovementOutcome,
+  type MovementResult,
+  movementItems,
+  openHold,
+  readLedger,
+  readLevels,
+  replay,
+  saveMovementResponse,
+  shortagesOf,
+  type StockLevel,
+} from '../db/stock.ts';
+import { TransactionCancelled, type TransactItem, transactWrite } from '../db/transact.ts';
+
+export { holdFromImage, lapsedHolds } from '../db/stock.ts';
+
+/** Longest hold a RESERVE may ask for: holds are for click & collect, not for parking stock. */
+export const maxHoldDays = 30;
+
+/** The request as it is fingerprinted: everything but the id that keys it. */
+const fingerprintOf = (command: MovementCommand): string => requestFingerprint({ ...command, movementId: undefined });
+
+// ---- booking a movement
+
+interface PreparedHold {
+  hold: Hold;
+  gone: boolean;
+}
+
+/** How the request's lines, location and hold come together before planning. */
+interface Prepared {
+  lines: Line[];
+  locationId: string;
+  hold?: Hold;
+  holdGone?: boolean;
+}
+
+const prepare = async (command: MovementCommand, now: string, holdOverride?: PreparedHold): Promise<Prepared> => {
+  if (command.type !== 'RELEASE') {
+    if (command.type === 'RESERVE') {
+      const until = Date.parse(command.expiresAt ?? '');
+      if (!(until > Date.parse(now)) || until > Date.parse(now) + maxHoldDays * dayMillis) {
+        throw new ValidationFailed('A hold must expire in the future and within 30 days', [
+          { path: 'body.expiresAt', message: `after now and at most ${maxHoldDays} days ahead` },
+        ]);
+      }
+    }
+    return { lines: command.lines ?? [], locationId: command.locationId };
+  }
+  const reservationId = command.reservationId ?? '';
+  if (holdOverride) return { lines: holdOverride.hold.lines, locationId: holdOverride.hold.locationId, hold: holdOverride.hold, holdGone: holdOverride.gone };
+  // Holds are keyed by their location: another store's hold id is simply unknown here.
+  const hold = await findHold(command.locationId, reservationId);
+  if (!hold) throw new UnknownReference(`No hold ${reservationId} at ${command.locationId}`, [{ path: 'body.reservationId', message: 'unknown hold' }]);
+  if (hold.status !== 'ACTIVE') throw new Conflict(`Hold ${reservationId} is already ${hold.status.toLowerCase()}`, { status: hold.status });
+  return { lines: hold.lines, locationId: hold.locationId, hold };
+};
+
+/** A COUNT raced with another movement on the same level: recount from the new state this many times. */
+const countAttempts = 3;
+
+/**
+ * Books a movement. Returns the first result again for a replayed movement
+ * id; throws OutOfStock (nothing written) when a decrease does not fit.
+ */
+export const recordMovement = async (
+  command: MovementCommand,
+  principal: Principal,
+  now = new Date().toISOString(),
+  options: { hold?: PreparedHold; holdStatus?: 'RELEASED' | 'EXPIRED' } = {},
+): Promise<MovementOutcome> => {
+  // Access first: a replay must never show a location's levels to a caller who may not act there.
+  assertLocationAccess(principal, command.locationId);
+  const fingerprint = fingerprintOf(command);
+  const earlier = await replay(command, fingerprint);
+  if (earlier) return earlier;
+
+  const prepared = await prepare(command, now, options.hold);
+  const lines = mergeLines(prepared.lines);
+  const locationIds = [...new Set([prepared.locationId, ...(command.toLocationId ? [command.toLocationId] : [])])];
+  const holdItems = command.type === 'RESERVE' || prepared.hold ? 1 : 0;
+  // Size first: a request that can never fit is refused before any read.
+  assertFitsOneTransaction(planMovement({ ...command, locationId: prepared.locationId, lines }), holdItems);
+  const { products } = await loadReferences(
+    lines.map((l) => l.sku),
+    locationIds,
+  );
+  const exclusive = command.type === 'SALE' ? lines.filter((l) => products.get(l.sku)?.memberExclusive).map((l) => l.sku) : [];
+  if (exclusive.length > 0) {
+    // The tier, the allocation and the per-member limit are checked at the checkout only.
+    throw new NotEligible(`${exclusive.join(', ')} are member-exclusive: sell them through POST /sales`, { skus: exclusive });
+  }
+
+  for (let attempt = 1; ; attempt++) {
+    const snapshots = command.type === 'COUNT' ? await countSnapshots(lines, prepared.locationId) : undefined;
+    const changes = planMovement({ ...command, locationId: prepared.locationId, lines }, snapshots);
+    const holdWrite =
+      command.type === 'RESERVE'
+        ? openHold(command, lines, principal.subject, now)
+        : prepared.hold
+          ? closeHold(prepared.hold, options.holdStatus ?? 'RELEASED', prepared.holdGone ?? false, principal.subject, now)
+          : undefined;
+
+    const affected = changes.map((c) => ({ sku: c.sku, locationId: c.locationId }));
+    const items: TransactItem[] = [
+      ...movementItems({ ...command, locationId: prepared.locationId }, changes, products, fingerprint, principal.subject, now),
+      ...(holdWrite ? [holdWrite.item] : []),
+    ];
+    try {
+      await transactWrite(items);
+    } catch (error) {
+      if (!(error instanceof TransactionCancelled)) throw error;
+      if (error.failedAt(0)) {
+        const concurrent = await replay(command, fingerprint);
+        if (concurrent) return concurrent;
+      }
+      if (holdWrite && error.failedAt(items.length - 1)) {
+        throw new Conflict(`Hold ${holdWrite.hold.reservationId} is no longer active`);
+      }
+      if (command.type === 'COUNT' && attempt < countAttempts) continue;
+      if (command.type === 'COUNT') throw new Conflict('The counted stock kept changing while booking the count; count again');
+      const shortages = shortagesOf(error, changes, 1);
+      if (shortages.length > 0) throw new OutOfStock(shortages);
+      throw error;
+    }
+
+    const result: MovementResult = {
+      movementId: command.movementId,
+      type: command.type,
+      levels: await readLevels(affected),
+      ...(holdWrite ? { reservation: holdWrite.hold } : {}),
+    };
+    await saveMovementResponse(prepared.locationId, result);
+    return { result, replayed: false };
+  }
+};
+
+// ---- holds that lapse
+
+const systemPrincipal = (subject: string): Principal => ({ subject, role: 'service', locations: [] });
+
+/**
+ * The movement id an expiry books: the same whoever notices first (sweep job
+ * or TTL stream), and one no client can book first.
+ */
+export const expiryMovementId = (reservationId: string): string => derivedId('expire', reservationId);
+
+/** Releases a hold that lapsed. `gone` is true when TTL already deleted its item. */
+export const expireHold = async (hold: Hold, gone: boolean, now = new Date().toISOString()): Promise<MovementOutcome | undefined> => {
+  try {
+    return await recordMovement(
+      { movementId: expiryMovementId(hold.reservationId), type: 'RELEASE', locationId: hold.locationId, reservationId: hold.reservationId },
+      systemPrincipal('system:hold-expiry'),
+      now,
+      { hold: { hold, gone }, holdStatus: 'EXPIRED' },
+    );
+  } catch (error) {
+    // Someone released it first: there is nothing left to expire.
+    if (error instanceof Conflict) return undefined;
+    throw error;
+  }
+};
+
+// ---- reads
+
+/** A SKU at every location the caller may see. */
+export const stockOfSku = async (sku: string, principal: Principal): Promise<{ sku: string; levels: StockLevel[] }> => {
+  const visible = visibleLocations(principal);
+  const levels = (await levelsOfSku(sku)).filter((l) => !visible || visible.includes(l.locationId));
+  return { sku, levels };
+};
+
+/** One location's stock; optionally only what needs reordering. */
+export const stockAtLocation = async (
+  locationId: string,
+  principal: Principal,
+  options: { belowReorderPoint?: boolean; limit: number; cursor?: string },
+): Promise<Page<StockLevel>> => {
+  assertLocationAccess(principal, locationId);
+  return levelsAtLocation(locationId, options);
+};
+
+/** The ledger. Store staff asking by SKU alone see their locations only. */
+export const ledger = async (query: LedgerQuery, principal: Principal): Promise<Page<LedgerEntry>> => {
+  if (query.locationId) assertLocationAccess(principal, query.locationId);
+  const visible = query.locationId ? undefined : visibleLocations(principal);
+  return readLedger(query, visible);
+};
