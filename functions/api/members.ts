@@ -22,7 +22,7 @@ export const registerMember = httpHandler(routes.registerMember, async ({ body, 
       status: routes.registerMember.alsoSucceeds.status,
       body: {
         memberId: member.memberId,
-        status: 'ACCEPTED',
+        status: 'ACCEPTED' as const,
         detail: 'Registered. If the email or phone given belongs to a membership already, its holder has been told there.',
       },
       headers: replayHeaders(!created),
@@ -78,7 +78,7 @@ export const subscribeStockAlert = httpHandler(routes.subscribeStockAlert, async
 /** Answers the same whether or not the member still exists, so links reveal nothing. */
 export const unsubscribe = httpHandler(routes.unsubscribe, async ({ query }) => {
   await unsubscribeByLink(query.member, query.channel, query.sig, new Date().toISOString());
-  return { body: { unsubscribed: true, channel: query.channel } };
+  return { body: { unsubscribed: true as const, channel: query.channel } };
 });
 
 export const setMemberTags = httpHandler(routes.setMemberTags, async ({ params, body }) => {

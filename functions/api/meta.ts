@@ -2,7 +2,7 @@ import { routes } from '../../infra/routes.ts';
 import { httpHandler } from '../../shared/http/handler.ts';
 import { buildOpenApi } from '../../shared/schemas/openapi.ts';
 
-export const health = httpHandler(routes.health, async () => ({ body: { status: 'ok' } }));
+export const health = httpHandler(routes.health, async () => ({ body: { status: 'ok' as const } }));
 
 // Built once per container: the document only changes with a deploy.
 let document: Record<string, unknown> | undefined;

@@ -14,7 +14,6 @@ import { IdempotencyKeyReused } from '../domain/errors.ts';
 import { derivedId } from '../domain/ids.ts';
 import type { Principal } from '../domain/principal.ts';
 import { segmentMatch } from '../domain/segments.ts';
-import type { Channel } from '../domain/send-gate.ts';
 import { effectiveTier } from '../domain/tiers.ts';
 import { mapLimited } from '../concurrency.ts';
 import { enqueue } from '../messaging/queue.ts';
@@ -22,7 +21,6 @@ import { logger } from '../observability.ts';
 import {
   addCampaignCounts,
   beginFanOut,
-  type Campaign,
   type CampaignInput,
   type CampaignPage,
   claimCampaignPage,
@@ -43,6 +41,7 @@ import { loadProgram } from '../db/members.ts';
 import type { OutgoingMessage } from '../db/messages.ts';
 import { adjustPoints } from './members.ts';
 import { deliver, previewDelivery } from './messages.ts';
+import type { Campaign, DryRunEntry } from '../schemas/members.ts';
 
 /** Members of a page sent at once. */
 const pageConcurrency = 8;
@@ -78,15 +77,6 @@ const messageOf = (campaign: Campaign, profile: Record<string, unknown>, points:
   ...(campaign.cap ? { campaignCap: campaign.cap } : {}),
   ...(campaign.budget !== undefined ? { budget: campaign.budget } : {}),
 });
-
-export interface DryRunEntry {
-  memberId: string;
-  action: 'SEND' | 'DEFER' | 'SKIP' | 'NOT_IN_SEGMENT';
-  channel?: Channel;
-  reason?: string;
-  until?: string;
-  points?: number;
-}
 
 const giftPoints = (campaign: Campaign, profile: Record<string, unknown>, now: string): number =>
   campaign.gift?.pointsByTier[effectiveTier(profile as never, now)] ?? 0;

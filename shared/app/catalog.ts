@@ -5,8 +5,9 @@
  * so handlers reach the catalog through this layer.
  */
 import * as catalog from '../db/catalog.ts';
-import type { Location, Page } from '../db/catalog.ts';
+import type { Page } from '../db/catalog.ts';
 import { assertLocationAccess, type Principal, visibleLocations } from '../domain/principal.ts';
+import type { Location } from '../schemas/stock.ts';
 
 export { createLocation, createProduct, getProduct, listLocations, listProducts, updateLocation, updateProduct } from '../db/catalog.ts';
 

@@ -11,12 +11,12 @@ import { forEachSettled } from '../concurrency.ts';
 import { AlreadyExists, NotFound, PreconditionFailed } from '../domain/errors.ts';
 import { derivedId } from '../domain/ids.ts';
 import { transactionItemLimit } from '../domain/limits.ts';
-import { balanceOf, type Balance, expiredLots, type Lot, type LotTake, planRedemption } from '../domain/points.ts';
+import { balanceOf, expiredLots, type Lot, type LotTake, planRedemption } from '../domain/points.ts';
 import { assertMemberAccess, type Principal } from '../domain/principal.ts';
 import { buyTier, reviewTier, rollingTotal, ruleOf, type TierName } from '../domain/tiers.ts';
 import { addDays, dayOf } from '../domain/time.ts';
 import { logger } from '../observability.ts';
-import type { MemberInput, MemberPatch } from '../schemas/members.ts';
+import type { Member, MemberInput, MemberPatch, PointsEntry, PointsResult } from '../schemas/members.ts';
 import type { Page } from '../db/catalog.ts';
 import { assertSameRequest, requestFingerprint } from '../db/fingerprint.ts';
 import { memberKeys } from '../db/keys.ts';
@@ -36,7 +36,6 @@ import {
   type MemberRecord,
   memberOrUnknown,
   memberView,
-  type MemberView,
   membersDueForReview,
   membersWithBirthday,
   membersWithLotsExpiring,
@@ -59,7 +58,7 @@ import { deliver } from './messages.ts';
 export { loadProgram, saveProgram } from '../db/members.ts';
 
 /** A member as the caller may see it: members see only themselves, and others as not found. */
-export const getMember = async (memberId: string, principal: Principal, now = new Date().toISOString()): Promise<MemberView> => {
+export const getMember = async (memberId: string, principal: Principal, now = new Date().toISOString()): Promise<Member> => {
   assertMemberAccess(principal, memberId);
   const state = await readMemberState(memberId);
   if (!state) throw new NotFound(`Member ${memberId} not found`);
@@ -95,7 +94,7 @@ export const registerMember = async (
   idempotencyKey: string,
   now = new Date().toISOString(),
   withheld: Withheld = new Map(),
-): Promise<{ member: MemberView; created: boolean }> => {
+): Promise<{ member: Member; created: boolean }> => {
   const fingerprint = requestFingerprint(input);
   const earlier = await earlierRegistration(principal.subject, idempotencyKey);
   if (earlier) {
@@ -156,7 +155,7 @@ export const updateMember = async (
   expectedVersion: number,
   principal: Principal,
   now = new Date().toISOString(),
-): Promise<MemberView> => {
+): Promise<Member> => {
   assertMemberAccess(principal, memberId);
   const state = await readMemberState(memberId);
   if (!state) throw new NotFound(`Member ${memberId} not found`);
@@ -191,7 +190,7 @@ export const updateMember = async (
 };
 
 /** Replaces the member's tags (the tagged groups campaigns aim at); an empty list removes them. */
-export const setMemberTags = async (memberId: string, tags: readonly string[], now = new Date().toISOString()): Promise<MemberView> =>
+export const setMemberTags = async (memberId: string, tags: readonly string[], now = new Date().toISOString()): Promise<Member> =>
   withMemberRetry(async () => {
     const state = assertMemberExists(await readMemberState(memberId), memberId);
     const sorted = [...new Set(tags)].sort();
@@ -199,11 +198,6 @@ export const setMemberTags = async (memberId: string, tags: readonly string[], n
     if (!written) return 'retry';
     return memberView(assertMemberExists(await readMemberState(memberId), memberId), await loadProgram(), now);
   });
-
-export interface PointsResult {
-  entry: EntryInput & { at: string; by: string };
-  points: Balance;
-}
 
 /** Spends points (a voucher, a reward): soonest-expiring lots first, never the same points twice. */
 export const redeemPoints = async (
@@ -318,7 +312,7 @@ export const expireMemberPoints = async (memberId: string, now = () => new Date(
   });
 
 /** The points ledger of a member, oldest first. */
-export const pointsLedger = async (memberId: string, principal: Principal, limit: number, cursor?: string): Promise<Page<Record<string, unknown>>> => {
+export const pointsLedger = async (memberId: string, principal: Principal, limit: number, cursor?: string): Promise<Page<PointsEntry>> => {
   assertMemberAccess(principal, memberId);
   if (!(await readMemberState(memberId))) throw new NotFound(`Member ${memberId} not found`);
   return pointsEntries(memberId, limit, cursor);
@@ -337,7 +331,7 @@ export const buyPaidTier = async (
   key: string,
   principal: Principal,
   now = () => new Date().toISOString(),
-): Promise<{ member: MemberView; replayed: boolean }> => {
+): Promise<{ member: Member; replayed: boolean }> => {
   const fingerprint = requestFingerprint(request);
   return withMemberRetry(async () => {
     const earlier = await readGuard(memberId, 'paid-tier', key, fingerprint);
@@ -378,7 +372,7 @@ export const reviewMemberTier = async (memberId: string, now = () => new Date().
   });
 
 /** A review asked for by staff (or the member): the same review, then the member as the caller may see it. */
-export const reviewMemberTierNow = async (memberId: string, principal: Principal): Promise<MemberView> => {
+export const reviewMemberTierNow = async (memberId: string, principal: Principal): Promise<Member> => {
   assertMemberAccess(principal, memberId);
   await reviewMemberTier(memberId);
   return getMember(memberId, principal);

@@ -5,15 +5,17 @@
  * with shared/domain/recommendations.ts. Choices and bounds:
  * docs/recommendations.md.
  */
-import { getProducts, type Product } from '../db/catalog.ts';
+import { getProducts } from '../db/catalog.ts';
 import { loadProgram } from '../db/members.ts';
 import { countPurchaseChunk, type MemberSale, maxPairedSkus, memberHistory, purchaseCounts, skusPerChunk } from '../db/recommendations.ts';
 import { readLevels } from '../db/stock.ts';
 import { NotFound } from '../domain/errors.ts';
 import { assertMemberAccess, type Principal } from '../domain/principal.ts';
-import { pairedSkus, pickRecommendations, type Recommendation, scoreCandidates, usualLocation } from '../domain/recommendations.ts';
+import { pairedSkus, pickRecommendations, scoreCandidates, usualLocation } from '../domain/recommendations.ts';
 import { effectiveTier, ruleOf, type TierName, type TierState, tierRank } from '../domain/tiers.ts';
 import { addMonths, monthOf } from '../domain/time.ts';
+import type { Recommendations } from '../schemas/recommendations.ts';
+import type { Product } from '../schemas/stock.ts';
 
 // ---- counting a sale (stream consumer)
 
@@ -44,16 +46,6 @@ export const recordPurchase = async (sale: MemberSale, now = new Date().toISOStr
 const sourceSkus = 10;
 /** Candidates checked for stock and catalogue per recommendation asked for: the best ones may be unavailable. */
 const candidatesPerPick = 3;
-
-export interface RecommendationItem extends Recommendation {
-  name: string;
-}
-
-export interface Recommendations {
-  memberId: string;
-  locationId?: string;
-  items: RecommendationItem[];
-}
 
 /** Two months of counts: this one (still filling up) and the last full one. */
 const monthsToRead = (now: string) => [monthOf(now), monthOf(addMonths(`${monthOf(now)}-01T00:00:00.000Z`, -1))];

@@ -27,7 +27,6 @@ import { listLocations, listProducts, type Page } from '../db/catalog.ts';
 import { entities } from '../db/keys.ts';
 import { assertSameRequest, requestFingerprint } from '../db/fingerprint.ts';
 import {
-  type AbcReport,
   annualUnits,
   bookedMovement,
   bookReceipt,
@@ -41,19 +40,18 @@ import {
   levelsAcrossChain,
   type Product,
   productsBySku,
-  type PurchaseOrder,
-  type PurchaseOrderLine,
   putAbcReport,
   recordDemand,
   recordMemberDemand,
   reorderState,
-  type ReplenishmentSuggestion,
   setLevelReorderPoint,
   setProductAbc,
   type SuggestionStatus,
   writeSuggestion,
 } from '../db/replenishment.ts';
-import { levelsAtLocation, loadReferences, readLevels, type StockLevel } from '../db/stock.ts';
+import { levelsAtLocation, loadReferences, readLevels } from '../db/stock.ts';
+import type { AbcReport, PurchaseOrder, PurchaseOrderLine, ReplenishmentSuggestion } from '../schemas/replenishment.ts';
+import type { StockLevel } from '../schemas/stock.ts';
 
 /** Days of history behind the forecast: two four-week periods, so member demand growth can be measured too. */
 export const demandWindowDays = 56;

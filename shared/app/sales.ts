@@ -43,19 +43,16 @@ import {
 } from '../db/members.ts';
 import { serialKeyOf, serialSoldUpdate } from '../db/rfid.ts';
 import {
-  type Allocation,
   allocationsOf,
   allocationTake,
   claimUpdate,
   type ExclusiveLine,
   readReturn,
   readSale,
-  type Receipt,
   replaySale,
   returnMovementId,
   type ReturnCommand,
   returnPut,
-  type ReturnReceipt,
   type SaleCommand,
   saleLinesUpdate,
   saleMovementId,
@@ -66,6 +63,7 @@ import {
 } from '../db/sales.ts';
 import { loadReferences, movementItems, shortagesOf } from '../db/stock.ts';
 import { labelled, TransactionCancelled, type TransactItem, transactLabelled } from '../db/transact.ts';
+import type { Allocation, Receipt, ReturnReceipt } from '../schemas/members.ts';
 
 // ---- member-exclusive allocations
 

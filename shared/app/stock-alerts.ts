@@ -3,9 +3,10 @@ import { NotFound } from '../domain/errors.ts';
 import { assertMemberAccess, type Principal } from '../domain/principal.ts';
 import { effectiveTier, tierRank } from '../domain/tiers.ts';
 import type { DeliveryStatus } from '../db/messages.ts';
-import { alertContext, markNotified, memberExists, putStockAlert, type StockAlert, waitingAlerts } from '../db/stock-alerts.ts';
+import { alertContext, markNotified, memberExists, putStockAlert, waitingAlerts } from '../db/stock-alerts.ts';
 import { loadReferences } from '../db/stock.ts';
 import { deliver } from './messages.ts';
+import type { StockAlert } from '../schemas/members.ts';
 
 /** Subscribes (or subscribes again after being told): one subscription per member, SKU and location. */
 export const subscribeStockAlert = async (

@@ -16,15 +16,12 @@ import {
   closeHold,
   countSnapshots,
   findHold,
-  type Hold,
-  type LedgerEntry,
   type LedgerQuery,
   levelsAtLocation,
   levelsOfSku,
   loadReferences,
   type MovementCommand,
   type MovementOutcome,
-  type MovementResult,
   movementItems,
   openHold,
   readLedger,
@@ -32,9 +29,9 @@ import {
   replay,
   saveMovementResponse,
   shortagesOf,
-  type StockLevel,
 } from '../db/stock.ts';
 import { TransactionCancelled, type TransactItem, transactWrite } from '../db/transact.ts';
+import type { Hold, LedgerEntry, MovementResult, StockLevel } from '../schemas/stock.ts';
 
 export { holdFromImage, lapsedHolds } from '../db/stock.ts';
 

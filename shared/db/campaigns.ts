@@ -12,9 +12,6 @@ import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
 import { NotFound } from '../domain/errors.ts';
-import type { Segment } from '../domain/segments.ts';
-import type { Cap, Channel } from '../domain/send-gate.ts';
-import type { TierName } from '../domain/tiers.ts';
 import { batchGetItems } from './catalog.ts';
 import { documentClient, queryAll } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor, invalidCursor } from './cursor.ts';
@@ -22,6 +19,7 @@ import { entities, memberKeys, withoutKeys } from './keys.ts';
 import type { DeliveryStatus } from './messages.ts';
 import { membersTable } from './members.ts';
 import { TransactionCancelled, transactWrite } from './transact.ts';
+import type { Campaign } from '../schemas/members.ts';
 
 /** A whole number from the environment, 1 to 1000; `fallback` when unset or not a number. */
 const setting = (name: string, fallback: number) => Math.min(1000, Math.max(1, Math.trunc(Number(process.env[name])) || fallback));
@@ -30,34 +28,8 @@ const pageSize = () => setting('CAMPAIGN_PAGE_SIZE', 200);
 /** Parallel-scan segments a whole-membership campaign is split into (each one a chain of pages). */
 export const scanSegments = () => setting('CAMPAIGN_SCAN_SEGMENTS', 8);
 
-export interface CampaignInput {
-  campaignId: string;
-  name: string;
-  segment: Segment;
-  channels: Channel[];
-  headline: string;
-  text: string;
-  expiresAt?: string;
-  /** At most this many messages are sent or deferred (exact, whatever runs at once). */
-  budget?: number;
-  /** At most this many messages of this campaign per member in a window. */
-  cap?: Cap;
-  /** When the scheduler starts it; without it, an admin starts it (or dispatches pages by hand). */
-  sendAt?: string;
-  /** Points every member in the segment gets once, by tier (holiday gifts), whether or not a message may reach them. */
-  gift?: { pointsByTier: Partial<Record<TierName, number>>; expiryDays?: number };
-}
-
-export type CampaignStatus = 'DRAFT' | 'SCHEDULED' | 'RUNNING' | 'DONE';
-
-export interface Campaign extends CampaignInput {
-  status: CampaignStatus;
-  counts: Partial<Record<DeliveryStatus | 'GIFTED', number>>;
-  /** The fan-out: sources queued, sources whose last page is done. */
-  fanOut?: { sources: number; finished: number; startedAt: string; queuedAt?: string; finishedAt?: string };
-  createdAt: string;
-  by: string;
-}
+/** What a campaign is created with: the campaign less what sending it adds. */
+export type CampaignInput = Omit<Campaign, 'status' | 'counts' | 'fanOut' | 'createdAt' | 'by'>;
 
 export const getCampaign = async (campaignId: string): Promise<Campaign> => {
   const item = (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: memberKeys.campaign(campaignId), ConsistentRead: true }))).Item;

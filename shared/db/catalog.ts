@@ -11,6 +11,7 @@ import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { requestFingerprint } from './fingerprint.ts';
 import { entities, inventoryKeys, withoutKeys } from './keys.ts';
 import { TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
+import type { Location, Product } from '../schemas/stock.ts';
 
 const inventory = () => tableName(tables.inventory);
 
@@ -159,8 +160,6 @@ export interface LocationInput {
   type: 'WAREHOUSE' | 'STORE';
   timeZone: string;
 }
-export type Location = LocationInput & Versioned;
-
 export const createLocation = (input: LocationInput, now: string) =>
   createOnce(
     'Location',
@@ -208,14 +207,6 @@ export interface ProductInput {
   reorder?: { min: number; max: number };
   memberExclusive?: { minTier: 'REGULAR' | 'SILVER' | 'GOLD' | 'PLATINUM'; perMemberLimit?: number };
 }
-/** What the ABC classification job writes back to a product. */
-export interface AbcFields {
-  abcClass?: 'A' | 'B' | 'C';
-  abc?: { rank: number; value: number; valueShare: number; cumulativeShare: number; classifiedAt: string };
-}
-
-export type Product = ProductInput & AbcFields & Versioned;
-
 const gtinClaim = (gtin: string, sku: string): TransactItem => ({
   Put: {
     TableName: inventory(),

@@ -20,6 +20,7 @@ import { assertSameRequest } from './fingerprint.ts';
 import { entities, idempotencyKeys, memberKeys, withoutKeys } from './keys.ts';
 import { TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
 import type { Page } from './catalog.ts';
+import type { Member, PointsEntry } from '../schemas/members.ts';
 
 export const membersTable = () => tableName(tables.members);
 const idempotencyTable = () => tableName(tables.idempotency);
@@ -108,7 +109,7 @@ export const readMemberState = async (memberId: string): Promise<MemberState | u
   return { record: withoutKeys<MemberRecord>(profile), lots: items.filter((i) => i.entity === entities.pointsLot).map(lotOf) };
 };
 
-export const memberView = (state: MemberState, program: Program, now: string) => {
+export const memberView = (state: MemberState, program: Program, now: string): Member => {
   const { spendByMonth, visitsByMonth, ...record } = state.record;
   const tier = effectiveTier(record, now);
   const rule = ruleOf(program, tier);
@@ -124,8 +125,6 @@ export const memberView = (state: MemberState, program: Program, now: string) =>
     },
   };
 };
-export type MemberView = ReturnType<typeof memberView>;
-
 // ---- transaction items other modules compose
 
 /** Changes profile attributes, conditioned on the version that was read; bumps it. */
@@ -435,7 +434,7 @@ export const membersWithLotsExpiring = (day: string, until: string, cursor?: str
 // ---- tiers
 
 /** One page of a member's points ledger, oldest first. */
-export const pointsEntries = async (memberId: string, limit: number, cursor?: string): Promise<Page<Record<string, unknown>>> => {
+export const pointsEntries = async (memberId: string, limit: number, cursor?: string): Promise<Page<PointsEntry>> => {
   const partition = memberKeys.partition(memberId);
   const output = await documentClient.send(
     new QueryCommand({
@@ -446,7 +445,7 @@ export const pointsEntries = async (memberId: string, limit: number, cursor?: st
       ExclusiveStartKey: decodeCursor(cursor, cursorScope(tables.members, undefined, partition)),
     }),
   );
-  return { items: (output.Items ?? []).map((i) => withoutKeys<Record<string, unknown>>(i, ['memberId'])), cursor: encodeCursor(output.LastEvaluatedKey) };
+  return { items: (output.Items ?? []).map((i) => withoutKeys<PointsEntry>(i, ['memberId'])), cursor: encodeCursor(output.LastEvaluatedKey) };
 };
 
 export const assertMemberExists = (state: MemberState | undefined, memberId: string): MemberState => {

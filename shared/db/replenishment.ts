@@ -7,7 +7,7 @@ import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
 import { Conflict } from '../domain/errors.ts';
 import type { LevelChange } from '../domain/movements.ts';
-import type { AbcClass, AbcEntry, AbcPolicy, classifyAbc } from '../domain/replenishment/abc.ts';
+import type { AbcClass, AbcEntry, AbcPolicy } from '../domain/replenishment/abc.ts';
 import type { DemandBucket } from '../domain/replenishment/demand.ts';
 import { addMonths, dayOf, monthOf } from '../domain/time.ts';
 import { batchGetInventory, getInventoryItem, type Page } from './catalog.ts';
@@ -16,6 +16,7 @@ import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { entities, inventoryKeys, replenishmentKeys, withoutKeys } from './keys.ts';
 import { levelUpdate, type MovementCommand, movementItems } from './stock.ts';
 import { TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
+import type { AbcReport, PurchaseOrder, PurchaseOrderLine, ReplenishmentSuggestion } from '../schemas/replenishment.ts';
 
 const inventory = () => tableName(tables.inventory);
 
@@ -142,23 +143,6 @@ export const demandHistory = async (sku: string, locationId: string, firstDay: s
 
 export type SuggestionStatus = 'OPEN' | 'ORDERED' | 'CLOSED';
 
-export interface ReplenishmentSuggestion {
-  sku: string;
-  locationId: string;
-  kind: 'PURCHASE' | 'TRANSFER';
-  quantity: number;
-  reorderPoint: number;
-  eoq?: number;
-  /** TRANSFER: where the units come from. */
-  fromLocationId?: string;
-  supplierId?: string;
-  reason: string;
-  status: SuggestionStatus;
-  inputs: Record<string, unknown>;
-  purchaseOrderId?: string;
-  updatedAt: string;
-}
-
 /** What the reorder decision reads of a product. */
 export interface Product {
   sku: string;
@@ -278,27 +262,6 @@ export const productsBySku = async (skus: readonly string[]): Promise<Map<string
   new Map((await batchGetInventory(skus.map((sku) => inventoryKeys.product(sku)))).map((p) => [p.sku as string, p as unknown as Product]));
 
 // ---- purchase orders
-
-export interface PurchaseOrderLine {
-  sku: string;
-  locationId: string;
-  qty: number;
-  received: number;
-}
-
-export interface PurchaseOrder {
-  purchaseOrderId: string;
-  supplierId?: string;
-  status: 'OPEN' | 'PARTIALLY_RECEIVED' | 'RECEIVED' | 'CANCELLED';
-  lines: PurchaseOrderLine[];
-  /** Suggestions this order answers (sku@location). */
-  fromSuggestions: string[];
-  rules?: string[];
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  by: string;
-}
 
 const incomingChange = (sku: string, locationId: string, delta: number): LevelChange => ({
   sku,
@@ -473,14 +436,6 @@ const closeAnsweredSuggestions = async (order: PurchaseOrder, settled: readonly 
 };
 
 // ---- ABC
-
-export interface AbcReport {
-  classifiedAt: string;
-  totalValue: number;
-  skus: number;
-  changed: number;
-  pareto: ReturnType<typeof classifyAbc>['pareto'];
-}
 
 /** Annual units of a SKU across the chain: the last twelve monthly buckets. */
 export const annualUnits = async (sku: string, now: string): Promise<number> => {

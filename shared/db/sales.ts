@@ -13,14 +13,15 @@ import { tables } from '../../infra/tables.ts';
 import { ValidationFailed } from '../domain/errors.ts';
 import { decodeEpc } from '../domain/epc.ts';
 import type { LotTake } from '../domain/points.ts';
-import type { PricedSale, SoldLine } from '../domain/sales.ts';
-import type { TierName, Upgrade } from '../domain/tiers.ts';
+import type { SoldLine } from '../domain/sales.ts';
+import type { Upgrade } from '../domain/tiers.ts';
 import { getInventoryItem } from './catalog.ts';
 import { documentClient, tableName } from './client.ts';
 import { assertSameRequest } from './fingerprint.ts';
 import { entities, memberKeys, rfidKeys, salesKeys, withoutKeys } from './keys.ts';
 import { membersTable } from './members.ts';
 import type { TransactItem } from './transact.ts';
+import type { Allocation, Receipt, ReturnReceipt } from '../schemas/members.ts';
 
 const inventory = () => tableName(tables.inventory);
 
@@ -32,30 +33,11 @@ export interface SaleCommand {
   redeemPoints?: number;
 }
 
-export interface Receipt extends Omit<PricedSale, 'lines'> {
-  saleId: string;
-  locationId: string;
-  memberId?: string;
-  currency: string;
-  lines: SoldLine[];
-  member?: { tier: TierName; tierChanged: boolean; points: { available: number; pending: number } };
-  at: string;
-}
-
 /** Movement ids of sales and returns use `:`, which client-chosen ids cannot contain. */
 export const saleMovementId = (saleId: string) => `sale:${saleId}`;
 export const returnMovementId = (saleId: string, returnId: string) => `return:${saleId}:${returnId}`;
 
 // ---- member-exclusive allocations
-
-export interface Allocation {
-  sku: string;
-  locationId?: string;
-  quantity: number;
-  sold: number;
-  remaining: number;
-  updatedAt: string;
-}
 
 const allocationView = (item: Record<string, unknown>): Allocation => withoutKeys<Allocation>(item, ['scope']);
 
@@ -201,19 +183,6 @@ export interface ReturnCommand {
   returnId: string;
   locationId?: string;
   lines: { sku: string; qty: number; epcs?: string[] }[];
-}
-
-export interface ReturnReceipt {
-  returnId: string;
-  saleId: string;
-  locationId: string;
-  lines: { sku: string; qty: number; refund: number; pointsClawedBack: number }[];
-  refund: number;
-  pointsClawedBack: number;
-  pointsShortfall: number;
-  pointsRestored: number;
-  member?: { tier: TierName; points: { available: number; pending: number } };
-  at: string;
 }
 
 /** A return already booked under this id, if any. */

@@ -11,15 +11,7 @@ import { documentClient } from './client.ts';
 import { entities, inventoryKeys, memberKeys } from './keys.ts';
 import type { DeliveryStatus } from './messages.ts';
 import { membersTable } from './members.ts';
-
-export interface StockAlert {
-  memberId: string;
-  sku: string;
-  locationId: string;
-  status: 'ACTIVE' | 'NOTIFIED';
-  subscribedAt: string;
-  notifiedAt?: string;
-}
+import type { StockAlert } from '../schemas/members.ts';
 
 export const memberExists = async (memberId: string): Promise<boolean> =>
   (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: memberKeys.profile(memberId) }))).Item !== undefined;

@@ -17,20 +17,9 @@ import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { assertSameRequest } from './fingerprint.ts';
 import { entities, inventoryKeys, withoutKeys } from './keys.ts';
 import type { TransactionCancelled, TransactItem } from './transact.ts';
+import type { Hold, LedgerEntry, MovementResult, StockLevel } from '../schemas/stock.ts';
 
 const inventory = () => tableName(tables.inventory);
-
-export interface StockLevel {
-  sku: string;
-  locationId: string;
-  onHand: number;
-  reserved: number;
-  available: number;
-  incoming: number;
-  reorderPoint?: number;
-  version: number;
-  updatedAt: string;
-}
 
 export interface MovementCommand {
   movementId: string;
@@ -43,21 +32,6 @@ export interface MovementCommand {
   expiresAt?: string;
   /** RELEASE: the hold to release (its RESERVE movement id). */
   reservationId?: string;
-}
-
-export interface Hold {
-  reservationId: string;
-  locationId: string;
-  lines: Line[];
-  status: 'ACTIVE' | 'RELEASED' | 'EXPIRED';
-  expiresAt: string;
-}
-
-export interface MovementResult {
-  movementId: string;
-  type: MovementType;
-  levels: StockLevel[];
-  reservation?: Hold;
 }
 
 export interface MovementOutcome {
@@ -430,19 +404,6 @@ export const levelsAtLocation = async (
   );
   return { items: (output.Items ?? []).map(levelView), cursor: encodeCursor(output.LastEvaluatedKey) };
 };
-
-export interface LedgerEntry {
-  movementId: string;
-  type: string;
-  sku: string;
-  locationId: string;
-  onHandDelta: number;
-  reservedDelta: number;
-  reason?: string;
-  counted?: number;
-  at: string;
-  by: string;
-}
 
 export interface LedgerQuery {
   sku?: string;

@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { z } from 'zod';
 import type { RouteDefinition } from '../../infra/routes.ts';
 import type { Principal } from '../domain/principal.ts';
+import type { Frozen } from '../schemas/common.ts';
 import { logger } from '../observability.ts';
 import { authorize } from './middleware/authorize.ts';
 import { problemErrors } from './middleware/problem-errors.ts';
@@ -25,9 +26,18 @@ export interface ApiRequest<R extends RouteDefinition> {
   readonly event: APIGatewayProxyEventV2;
 }
 
-export interface ApiResponse {
+/** The schema's input is what a client parsing the answer with it accepts; serialising writes to nothing, so read-only will do. */
+type AlsoAnswered<R extends RouteDefinition> = R extends { readonly alsoSucceeds: { readonly schema: infer S extends z.ZodType } } ? Frozen<z.input<S>> : never;
+
+/** A route's answer: its success schema's, or its other success's; `unknown` where the route declares no schema. */
+export type Answer<R extends RouteDefinition> = R['success'] extends { readonly schema: infer S extends z.ZodType }
+  ? Frozen<z.input<S>> | AlsoAnswered<R>
+  : unknown;
+
+/** What a route's business logic answers: the documented success, or the route's other success. */
+export interface ApiResponse<R extends RouteDefinition = RouteDefinition> {
   readonly status?: number;
-  readonly body: unknown;
+  readonly body: Answer<R>;
   readonly headers?: Record<string, string>;
 }
 
@@ -59,12 +69,16 @@ export type StockClubEvent = APIGatewayProxyEventV2 & { stockclub?: RequestState
  * 4. `validateRequest` – size limit, JSON, zod on body/query/params,
  *    idempotency key and If-Match. Nothing has been written before this.
  *
+ * The compiler holds `logic`'s answer to the route's success schema. A
+ * literal the schema pins (`status: 'ok'`) needs `as const`: TypeScript
+ * widens literals returned to a generic caller.
+ *
  * @example
  * export const getProduct = httpHandler(routes.getProduct, async ({ params }) => ({
  *   body: await products.get(params.sku),
  * }));
  */
-export const httpHandler = <R extends RouteDefinition>(route: R, logic: (request: ApiRequest<R>) => Promise<ApiResponse>) =>
+export const httpHandler = <R extends RouteDefinition>(route: R, logic: (request: ApiRequest<R>) => Promise<ApiResponse<R>>) =>
   middy<StockClubEvent, APIGatewayProxyStructuredResultV2, Error, Context>({ timeoutEarlyInMillis: 0 })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(problemErrors())

@@ -99,3 +99,6 @@ export const Problem = z
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 
 export const Health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+
+/** A value as code holds it once built: read-only all the way down, so the domain's read-only lists fit it. */
+export type Frozen<T> = T extends readonly (infer E)[] ? readonly Frozen<E>[] : T extends object ? { readonly [K in keyof T]: Frozen<T[K]> } : T;

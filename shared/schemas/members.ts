@@ -3,6 +3,7 @@ import { normalisePhone } from '../domain/contact.ts';
 import { pointsEntryTypes } from '../domain/points.ts';
 import { tierNames } from '../domain/tiers.ts';
 import {
+  type Frozen,
   LocationId,
   maxMovementQty,
   maxSaleTotal,
@@ -112,6 +113,7 @@ export const Member = z
     updatedAt: Timestamp,
   })
   .meta({ id: 'Member' });
+export type Member = z.output<typeof Member>;
 
 export const MemberParams = z.object({ memberId: MemberId });
 
@@ -137,6 +139,7 @@ export const PointsEntry = z
     by: z.string(),
   })
   .meta({ id: 'PointsEntry' });
+export type PointsEntry = z.output<typeof PointsEntry>;
 
 export const PointsLedgerQuery = Page;
 
@@ -158,6 +161,7 @@ export const AdjustmentRequest = z
   .meta({ id: 'AdjustmentRequest' });
 
 export const PointsResult = z.object({ entry: PointsEntry, points: PointsBalance }).meta({ id: 'PointsResult' });
+export type PointsResult = z.output<typeof PointsResult>;
 
 export const PaidTierRequest = z
   .strictObject({ paymentId: RequestId.optional(), tier: Tier, months: z.int().min(1).max(36), fee: MinorUnits })
@@ -220,6 +224,7 @@ export const Receipt = z
     at: Timestamp,
   })
   .meta({ id: 'Receipt' });
+export type Receipt = z.output<typeof Receipt>;
 
 export const SaleParams = z.object({ saleId: RequestId });
 
@@ -259,6 +264,7 @@ export const ReturnReceipt = z
     at: Timestamp,
   })
   .meta({ id: 'ReturnReceipt' });
+export type ReturnReceipt = z.output<typeof ReturnReceipt>;
 
 /** With maxSaleTotal, one sale earns at most 10^12 points (points.ts: paid / 100 x rate x multiplier). */
 export const maxPointsPerCurrencyUnit = 100;
@@ -359,6 +365,7 @@ export const AllocationInput = z.strictObject({ quantity: z.int().min(0).max(max
 export const Allocation = z
   .object({ sku: Sku, locationId: LocationId.optional(), quantity: z.int(), sold: z.int(), remaining: z.int(), updatedAt: Timestamp })
   .meta({ id: 'Allocation', description: 'Member-exclusive units set aside; without locationId it serves every location' });
+export type Allocation = z.output<typeof Allocation>;
 
 export const AllocationList = z.object({ sku: Sku, items: z.array(Allocation) }).meta({ id: 'AllocationList' });
 
@@ -374,6 +381,7 @@ export const StockAlert = z
     notifiedAt: Timestamp.optional(),
   })
   .meta({ id: 'StockAlert', description: 'A back-in-stock subscription: told once, when the SKU is available again at the location' });
+export type StockAlert = z.output<typeof StockAlert>;
 
 /** The query of a one-click unsubscribe link (RFC 8058: mail clients POST to it). */
 export const UnsubscribeQuery = z.object({
@@ -439,6 +447,8 @@ export const Campaign = z
     by: z.string(),
   })
   .meta({ id: 'Campaign' });
+/** Read-only: a campaign's segment comes from the domain (holidays) as read-only lists. */
+export type Campaign = Frozen<z.output<typeof Campaign>>;
 
 export const CampaignParams = z.object({ campaignId: ResourceId });
 export const CampaignPageQuery = z.object({ cursor: z.string().max(1024).optional() });
@@ -460,6 +470,8 @@ export const CampaignDryRun = z
     cursor: z.string().optional(),
   })
   .meta({ id: 'CampaignDryRun' });
+/** One member's line of a dry run. */
+export type DryRunEntry = z.output<typeof CampaignDryRun>['entries'][number];
 
 export const CampaignDispatch = z
   .object({ campaignId: ResourceId, counts: z.record(z.string(), z.int()), budgetSpent: z.boolean(), cursor: z.string().optional() })

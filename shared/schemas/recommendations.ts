@@ -25,3 +25,4 @@ export const Recommendations = z
     items: z.array(Recommendation),
   })
   .meta({ id: 'Recommendations' });
+export type Recommendations = z.output<typeof Recommendations>;

@@ -27,6 +27,8 @@ export const Suggestion = z
     updatedAt: Timestamp,
   })
   .meta({ id: 'ReplenishmentSuggestion' });
+/** Named as in the OpenAPI document. */
+export type ReplenishmentSuggestion = z.output<typeof Suggestion>;
 
 export const PurchaseOrderInput = z
   .strictObject({
@@ -55,6 +57,8 @@ export const PurchaseOrder = z
     by: z.string(),
   })
   .meta({ id: 'PurchaseOrder' });
+export type PurchaseOrder = z.output<typeof PurchaseOrder>;
+export type PurchaseOrderLine = PurchaseOrder['lines'][number];
 
 export const PurchaseOrderParams = z.object({ purchaseOrderId: ResourceId });
 
@@ -111,3 +115,5 @@ export const AbcAnalysis = z
     cursor: z.string().optional(),
   })
   .meta({ id: 'AbcAnalysis' });
+/** What the classification job reports: the analysis's header. */
+export type AbcReport = NonNullable<z.output<typeof AbcAnalysis>['report']>;

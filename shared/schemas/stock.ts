@@ -20,6 +20,7 @@ export const Location = LocationInput.extend({
   createdAt: Timestamp,
   updatedAt: Timestamp,
 }).meta({ id: 'Location' });
+export type Location = z.output<typeof Location>;
 
 export const Gtin = z
   .string()
@@ -69,6 +70,7 @@ export const Product = ProductInput.extend({
   createdAt: Timestamp,
   updatedAt: Timestamp,
 }).meta({ id: 'Product' });
+export type Product = z.output<typeof Product>;
 
 export const movementTypes = ['RECEIPT', 'SALE', 'RETURN', 'TRANSFER', 'ADJUSTMENT', 'COUNT', 'RESERVE', 'RELEASE', 'RFID_IN', 'RFID_OUT'] as const;
 export const MovementType = z.enum(movementTypes);
@@ -125,10 +127,12 @@ export const Hold = z
     expiresAt: Timestamp,
   })
   .meta({ id: 'Hold' });
+export type Hold = z.output<typeof Hold>;
 
 export const MovementResult = z
   .object({ movementId: RequestId, type: MovementType, levels: z.array(StockLevel), reservation: Hold.optional() })
   .meta({ id: 'MovementResult' });
+export type MovementResult = z.output<typeof MovementResult>;
 
 export const LedgerEntry = z
   .object({
@@ -144,6 +148,7 @@ export const LedgerEntry = z
     by: z.string(),
   })
   .meta({ id: 'LedgerEntry' });
+export type LedgerEntry = z.output<typeof LedgerEntry>;
 
 export const SkuParams = z.object({ sku: Sku });
 export const LocationParams = z.object({ locationId: LocationId });
