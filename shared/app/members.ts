@@ -51,7 +51,7 @@ import {
   type Withheld,
   withMemberRetry,
 } from '../db/members.ts';
-import { TransactionCancelled, type TransactItem, transactWrite } from '../db/transact.ts';
+import { labelled, TransactionCancelled, transactLabelled, type TransactItem } from '../db/transact.ts';
 import { deliver } from './messages.ts';
 
 // Reading and saving the program need no orchestration: the repository's functions are the use-cases.
@@ -127,14 +127,14 @@ export const registerMember = async (
     gift.points > 0 ? [{ lotId: `${now}#welcome`, remaining: gift.points, expiresOn: addDays(now, gift.expiryDays), source: 'WELCOME' }] : [];
   const items = registrationItems(record, lots, withheld, { subject: principal.subject, idempotencyKey, fingerprint }, now);
   try {
-    await transactWrite(items);
+    await transactLabelled(items);
   } catch (error) {
     if (!(error instanceof TransactionCancelled)) throw error;
-    if (error.failedAt(0)) return registerMember(input, principal, idempotencyKey, now);
-    if (error.failedAt(1)) throw new AlreadyExists(`Member ${memberId} is already registered`);
+    if (error.failedAtLabel('request')) return registerMember(input, principal, idempotencyKey, now);
+    if (error.failedAtLabel('profile')) throw new AlreadyExists(`Member ${memberId} is already registered`);
     const taken: [Contact, string][] = [];
-    if (email && error.failedAt(2)) taken.push(['email', email]);
-    if (phone && error.failedAt(email ? 3 : 2)) taken.push(['phone', phone]);
+    if (email && error.failedAtLabel('email')) taken.push(['email', email]);
+    if (phone && error.failedAtLabel('phone')) taken.push(['phone', phone]);
     if (taken.length === 0) throw error;
     if (principal.role !== 'member') throw contactTaken(taken[0]![0]);
     const next = new Map(withheld);
@@ -164,25 +164,26 @@ export const updateMember = async (
   const { consent: _c, consentSource: _s, ...fields } = patch;
   const set: Record<string, unknown> = { ...fields, ...(patch.birthday ? memberKeys.birthday(patch.birthday, memberId) : {}) };
   if (patch.consent) set.consent = consentStates(patch, principal, now, record.consent);
-  const items: TransactItem[] = [profileUpdate(record, set, now)];
-  const moves: [string, string | undefined, string | undefined, (v: string) => { pk: string; sk: string }][] = [
+  const items = labelled('profile', [profileUpdate(record, set, now)]);
+  const moves: [Contact, string | undefined, string | undefined, (v: string) => { pk: string; sk: string }][] = [
     ['email', record.email, patch.email, memberKeys.email],
     ['phone', record.phone, patch.phone, memberKeys.phone],
   ];
-  const guards = new Map<number, string>();
   for (const [what, before, after, key] of moves) {
     if (after === undefined || after === before) continue;
-    guards.set(items.length, what);
-    items.push(contactPut(key(after), memberId, now));
-    if (before) items.push(contactDelete(key(before), memberId));
+    // The new contact's guard is labelled by the contact; giving up the old one cannot fail for another member.
+    items.push(
+      ...labelled(what, [contactPut(key(after), memberId, now)]),
+      ...labelled(`${what}Released`, before ? [contactDelete(key(before), memberId)] : []),
+    );
   }
   try {
-    await transactWrite(items);
+    await transactLabelled(items);
   } catch (error) {
     if (!(error instanceof TransactionCancelled)) throw error;
-    if (error.failedAt(0)) throw new PreconditionFailed(`Member ${memberId} changed since it was read`);
-    const taken = [...guards].find(([index]) => error.failedAt(index));
-    if (taken) throw contactTaken(taken[1]);
+    if (error.failedAtLabel('profile')) throw new PreconditionFailed(`Member ${memberId} changed since it was read`);
+    const taken = moves.find(([what]) => error.failedAtLabel(what));
+    if (taken) throw contactTaken(taken[0]);
     throw error;
   }
   const updated = await readMemberState(memberId);

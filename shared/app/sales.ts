@@ -287,7 +287,7 @@ const bookSale = async (
   const limited = exclusive.filter((l): l is ExclusiveLine & { perMemberLimit: number } => l.perMemberLimit !== undefined);
   const items = [
     ...labelled('sale', [sale]),
-    ...labelled('stock', stockItems),
+    ...stockItems,
     ...labelled('member', memberItems),
     ...labelled('allocation', exclusive.map(allocationTake)),
     ...labelled(
@@ -308,7 +308,7 @@ const bookSale = async (
     if (!(error instanceof TransactionCancelled)) throw error;
     if (error.failedAtLabel('sale')) return 'retry';
     // The level updates follow the movement record.
-    const shortages = shortagesOf(error, changes, error.labels.indexOf('stock') + 1);
+    const shortages = shortagesOf(error, changes);
     if (shortages.length > 0) throw new OutOfStock(shortages);
     const [allocationFailed] = error.failuresAt('allocation');
     if (allocationFailed !== undefined) {
@@ -495,7 +495,7 @@ const bookReturn = async (
   const items = [
     ...labelled('return', [returnPut(saleId, receipt, fingerprint, by, at)]),
     ...labelled('saleLines', [saleLinesUpdate(saleId, goods.linesAfter, sale.version)]),
-    ...labelled('stock', movementItems(goods.movement, goods.changes, goods.products, fingerprint, by, at)),
+    ...movementItems(goods.movement, goods.changes, goods.products, fingerprint, by, at),
     ...labelled('member', memberItems),
     ...labelled(
       'serial',

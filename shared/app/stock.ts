@@ -30,7 +30,7 @@ import {
   saveMovementResponse,
   shortagesOf,
 } from '../db/stock.ts';
-import { TransactionCancelled, type TransactItem, transactWrite } from '../db/transact.ts';
+import { labelled, TransactionCancelled, transactLabelled } from '../db/transact.ts';
 import type { Hold, LedgerEntry, MovementResult, StockLevel } from '../schemas/stock.ts';
 
 export { holdFromImage, lapsedHolds } from '../db/stock.ts';
@@ -123,24 +123,24 @@ export const recordMovement = async (
           : undefined;
 
     const affected = changes.map((c) => ({ sku: c.sku, locationId: c.locationId }));
-    const items: TransactItem[] = [
+    const items = [
       ...movementItems({ ...command, locationId: prepared.locationId }, changes, products, fingerprint, principal.subject, now),
-      ...(holdWrite ? [holdWrite.item] : []),
+      ...labelled('hold', holdWrite ? [holdWrite.item] : []),
     ];
     try {
-      await transactWrite(items);
+      await transactLabelled(items);
     } catch (error) {
       if (!(error instanceof TransactionCancelled)) throw error;
-      if (error.failedAt(0)) {
+      if (error.failedAtLabel('movement')) {
         const concurrent = await replay(command, fingerprint);
         if (concurrent) return concurrent;
       }
-      if (holdWrite && error.failedAt(items.length - 1)) {
+      if (holdWrite && error.failedAtLabel('hold')) {
         throw new Conflict(`Hold ${holdWrite.hold.reservationId} is no longer active`);
       }
       if (command.type === 'COUNT' && attempt < countAttempts) continue;
       if (command.type === 'COUNT') throw new Conflict('The counted stock kept changing while booking the count; count again');
-      const shortages = shortagesOf(error, changes, 1);
+      const shortages = shortagesOf(error, changes);
       if (shortages.length > 0) throw new OutOfStock(shortages);
       throw error;
     }

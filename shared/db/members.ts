@@ -18,7 +18,7 @@ import { documentClient, queryAll, tableName } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { assertSameRequest } from './fingerprint.ts';
 import { entities, idempotencyKeys, memberKeys, withoutKeys } from './keys.ts';
-import { TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
+import { type LabelledItem, labelled, TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
 import type { Page } from './catalog.ts';
 import type { Member, PointsEntry } from '../schemas/members.ts';
 
@@ -351,45 +351,55 @@ export const registrationItems = (
   withheld: Withheld,
   guard: { subject: string; idempotencyKey: string; fingerprint: string },
   now: string,
-): TransactItem[] => {
+): LabelledItem[] => {
   const { memberId, email, phone } = record;
   return [
-    {
-      Put: {
-        TableName: idempotencyTable(),
-        Item: {
-          ...idempotencyKeys.registration(guard.subject, guard.idempotencyKey),
-          fingerprint: guard.fingerprint,
+    ...labelled('request', [
+      {
+        Put: {
+          TableName: idempotencyTable(),
+          Item: {
+            ...idempotencyKeys.registration(guard.subject, guard.idempotencyKey),
+            fingerprint: guard.fingerprint,
+            memberId,
+            expiresAt: epochSeconds(now) + registrationTtlSeconds,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ]),
+    ...labelled('profile', [
+      {
+        Put: {
+          TableName: membersTable(),
+          Item: {
+            ...memberKeys.profile(memberId),
+            ...(record.birthday ? memberKeys.birthday(record.birthday, memberId) : {}),
+            entity: entities.member,
+            ...record,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ]),
+    ...labelled('email', email ? [contactPut(memberKeys.email(email), memberId, now)] : []),
+    ...labelled('phone', phone ? [contactPut(memberKeys.phone(phone), memberId, now)] : []),
+    ...labelled(
+      'lots',
+      lots.map((lot) => lotPut(memberId, lot, now)),
+    ),
+    ...labelled(
+      'entries',
+      lots.map((lot) =>
+        entryPut(
           memberId,
-          expiresAt: epochSeconds(now) + registrationTtlSeconds,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
-    {
-      Put: {
-        TableName: membersTable(),
-        Item: {
-          ...memberKeys.profile(memberId),
-          ...(record.birthday ? memberKeys.birthday(record.birthday, memberId) : {}),
-          entity: entities.member,
-          ...record,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
-    ...(email ? [contactPut(memberKeys.email(email), memberId, now)] : []),
-    ...(phone ? [contactPut(memberKeys.phone(phone), memberId, now)] : []),
-    ...lots.map((lot) => lotPut(memberId, lot, now)),
-    ...lots.map((lot) =>
-      entryPut(
-        memberId,
-        { entryId: 'welcome', type: 'ADJUST', points: lot.remaining, lots: [{ lotId: lot.lotId, points: lot.remaining }], reason: 'WELCOME_GIFT' },
-        guard.subject,
-        now,
+          { entryId: 'welcome', type: 'ADJUST', points: lot.remaining, lots: [{ lotId: lot.lotId, points: lot.remaining }], reason: 'WELCOME_GIFT' },
+          guard.subject,
+          now,
+        ),
       ),
     ),
-    ...signupAttemptPuts(withheld, now),
+    ...labelled('signupAttempts', signupAttemptPuts(withheld, now)),
   ];
 };
 

@@ -13,7 +13,7 @@ import type { TemplateName, TemplateVars } from '../messaging/templates.ts';
 import { documentClient } from './client.ts';
 import { entities, memberKeys } from './keys.ts';
 import { membersTable } from './members.ts';
-import { TransactionCancelled, transactWrite } from './transact.ts';
+import { labelled, TransactionCancelled, transactLabelled } from './transact.ts';
 
 /** Longest window any cap looks back over. */
 const historyDays = 31;
@@ -176,48 +176,56 @@ export const recordDelivery = async (
   // The campaign's budget is counted on the campaign in the same transaction: exact however many workers send at once.
   const budgeted = decision.action !== 'SKIP' && message.budget !== undefined && message.campaignId !== undefined;
   try {
-    await transactWrite([
-      {
-        Put: {
-          TableName: membersTable(),
-          Item: { ...memberKeys.sendGuard(memberId, key), entity: entities.sendGuard, messageSk: record.sk, at: now },
-          ConditionExpression: 'attribute_not_exists(pk)',
+    await transactLabelled([
+      ...labelled('sendGuard', [
+        {
+          Put: {
+            TableName: membersTable(),
+            Item: { ...memberKeys.sendGuard(memberId, key), entity: entities.sendGuard, messageSk: record.sk, at: now },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
         },
-      },
-      { Put: { TableName: membersTable(), Item: record } },
-      ...(budgeted
-        ? [
-            {
-              Update: {
-                TableName: membersTable(),
-                Key: memberKeys.campaign(message.campaignId!),
-                UpdateExpression: 'ADD budgetUsed :one',
-                ConditionExpression: 'attribute_not_exists(budgetUsed) OR budgetUsed < :budget',
-                ExpressionAttributeValues: { ':one': 1, ':budget': message.budget },
+      ]),
+      ...labelled('message', [{ Put: { TableName: membersTable(), Item: record } }]),
+      ...labelled(
+        'campaignBudget',
+        budgeted
+          ? [
+              {
+                Update: {
+                  TableName: membersTable(),
+                  Key: memberKeys.campaign(message.campaignId!),
+                  UpdateExpression: 'ADD budgetUsed :one',
+                  ConditionExpression: 'attribute_not_exists(budgetUsed) OR budgetUsed < :budget',
+                  ExpressionAttributeValues: { ':one': 1, ':budget': message.budget },
+                },
               },
-            },
-          ]
-        : []),
-      ...(counts
-        ? [
-            {
-              Update: {
-                TableName: membersTable(),
-                Key: memberKeys.sendBudget(dayOf(now)),
-                UpdateExpression: 'ADD sent :one',
-                ConditionExpression: 'attribute_not_exists(sent) OR sent < :cap',
-                ExpressionAttributeValues: { ':one': 1, ':cap': dailyMarketingCap() },
+            ]
+          : [],
+      ),
+      ...labelled(
+        'dailyBudget',
+        counts
+          ? [
+              {
+                Update: {
+                  TableName: membersTable(),
+                  Key: memberKeys.sendBudget(dayOf(now)),
+                  UpdateExpression: 'ADD sent :one',
+                  ConditionExpression: 'attribute_not_exists(sent) OR sent < :cap',
+                  ExpressionAttributeValues: { ':one': 1, ':cap': dailyMarketingCap() },
+                },
               },
-            },
-          ]
-        : []),
+            ]
+          : [],
+      ),
     ]);
   } catch (error) {
-    if (error instanceof TransactionCancelled && error.failedAt(0)) return { delivery: { key, channel, status: 'DUPLICATE' } };
-    if (error instanceof TransactionCancelled && budgeted && error.failedAt(2)) {
+    if (error instanceof TransactionCancelled && error.failedAtLabel('sendGuard')) return { delivery: { key, channel, status: 'DUPLICATE' } };
+    if (error instanceof TransactionCancelled && error.failedAtLabel('campaignBudget')) {
       return recordDelivery(memberId, message, channel, { action: 'SKIP', reason: 'BUDGET_SPENT' }, key, now);
     }
-    if (error instanceof TransactionCancelled && counts && error.failedAt(budgeted ? 3 : 2)) {
+    if (error instanceof TransactionCancelled && error.failedAtLabel('dailyBudget')) {
       const until = nextUtcDay(now);
       const deferred: Decision =
         message.expiresAt && until > message.expiresAt

@@ -15,7 +15,7 @@ import { documentClient, tableName } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { entities, inventoryKeys, replenishmentKeys, withoutKeys } from './keys.ts';
 import { levelUpdate, type MovementCommand, movementItems } from './stock.ts';
-import { TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
+import { labelled, TransactionCancelled, type TransactItem, transactLabelled, transactWrite } from './transact.ts';
 import type { AbcReport, PurchaseOrder, PurchaseOrderLine, ReplenishmentSuggestion } from '../schemas/replenishment.ts';
 
 const inventory = () => tableName(tables.inventory);
@@ -294,18 +294,24 @@ export const insertPurchaseOrder = async (
   now: string,
 ): Promise<boolean> => {
   const { lines } = order;
-  const items: TransactItem[] = [
-    {
-      Put: {
-        TableName: inventory(),
-        Item: { ...replenishmentKeys.purchaseOrder(order.purchaseOrderId), entity: entities.purchaseOrder, ...order, fingerprint },
-        ConditionExpression: 'attribute_not_exists(pk)',
+  const answered = lines.filter((l) => order.fromSuggestions.includes(`${l.sku}@${l.locationId}`));
+  const items = [
+    ...labelled('order', [
+      {
+        Put: {
+          TableName: inventory(),
+          Item: { ...replenishmentKeys.purchaseOrder(order.purchaseOrderId), entity: entities.purchaseOrder, ...order, fingerprint },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
       },
-    },
-    ...lines.map((l) => levelUpdate(incomingChange(l.sku, l.locationId, l.qty), products.get(l.sku), now)),
-    ...lines
-      .filter((l) => order.fromSuggestions.includes(`${l.sku}@${l.locationId}`))
-      .map(
+    ]),
+    ...labelled(
+      'levels',
+      lines.map((l) => levelUpdate(incomingChange(l.sku, l.locationId, l.qty), products.get(l.sku), now)),
+    ),
+    ...labelled(
+      'suggestions',
+      answered.map(
         (l): TransactItem => ({
           Update: {
             TableName: inventory(),
@@ -324,13 +330,14 @@ export const insertPurchaseOrder = async (
           },
         }),
       ),
+    ),
   ];
   try {
-    await transactWrite(items);
+    await transactLabelled(items);
   } catch (error) {
     if (!(error instanceof TransactionCancelled)) throw error;
-    if (error.failedAt(0)) return false;
-    const stale = lines.filter((_, i) => error.failedAt(1 + lines.length + i)).map((l) => `${l.sku}@${l.locationId}`);
+    if (error.failedAtLabel('order')) return false;
+    const stale = error.failuresAt('suggestions').map((i) => `${answered[i]!.sku}@${answered[i]!.locationId}`);
     if (stale.length > 0) throw new Conflict(`No open suggestion for ${stale.join(', ')}`, { suggestions: stale });
     throw error;
   }
@@ -382,7 +389,7 @@ export const bookReceipt = async (receipt: {
   const { order, now } = receipt;
   return writeUnlessChanged([
     poUpdate(order, receipt.set, now),
-    ...movementItems(receipt.movement, receipt.changes, receipt.products, receipt.fingerprint, receipt.by, now),
+    ...movementItems(receipt.movement, receipt.changes, receipt.products, receipt.fingerprint, receipt.by, now).map(({ item }) => item),
     ...(await closeAnsweredSuggestions(order, receipt.completed, `received on purchase order ${order.purchaseOrderId}`, now)),
   ]);
 };

@@ -16,7 +16,7 @@ import { documentClient, queryAll, tableName } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { assertSameRequest } from './fingerprint.ts';
 import { entities, inventoryKeys, withoutKeys } from './keys.ts';
-import type { TransactionCancelled, TransactItem } from './transact.ts';
+import { type LabelledItem, labelled, type TransactionCancelled, type TransactItem } from './transact.ts';
 import type { Hold, LedgerEntry, MovementResult, StockLevel } from '../schemas/stock.ts';
 
 const inventory = () => tableName(tables.inventory);
@@ -277,9 +277,9 @@ const movementPut = (
 });
 
 /**
- * The stock half of a transaction: the movement record (first), a level
- * update per change, then a ledger entry per change. Checkout and returns
- * add their own items after these.
+ * The stock half of a transaction, labelled: the movement record
+ * (`movement`), a level update per change (`levels`), a ledger entry per
+ * change (`ledger`). Checkout, returns and receipts add their own items.
  */
 export const movementItems = (
   command: MovementCommand,
@@ -288,16 +288,24 @@ export const movementItems = (
   fingerprint: string,
   by: string,
   now: string,
-): TransactItem[] => [
-  movementPut(
-    command,
-    changes.map((c) => ({ sku: c.sku, locationId: c.locationId })),
-    fingerprint,
-    by,
-    now,
+): LabelledItem[] => [
+  ...labelled('movement', [
+    movementPut(
+      command,
+      changes.map((c) => ({ sku: c.sku, locationId: c.locationId })),
+      fingerprint,
+      by,
+      now,
+    ),
+  ]),
+  ...labelled(
+    'levels',
+    changes.map((c) => levelUpdate(c, products.get(c.sku), now)),
   ),
-  ...changes.map((c) => levelUpdate(c, products.get(c.sku), now)),
-  ...changes.map((c) => ledgerPut(c, command, by, now)),
+  ...labelled(
+    'ledger',
+    changes.map((c) => ledgerPut(c, command, by, now)),
+  ),
 ];
 
 /** The first answer for a movement id already booked, or undefined if it is new; 422 if booked with another body. */
@@ -324,9 +332,10 @@ export const saveMovementResponse = async (locationId: string, result: MovementR
   );
 };
 
-export const shortagesOf = (error: TransactionCancelled, changes: readonly LevelChange[], firstLevelIndex: number): Shortage[] =>
+/** What did not fit, from a cancelled transaction whose level updates are labelled `levels` (see movementItems). */
+export const shortagesOf = (error: TransactionCancelled, changes: readonly LevelChange[]): Shortage[] =>
   changes.flatMap((change, i) => {
-    const reason = error.reasons[firstLevelIndex + i];
+    const reason = error.reasonsAt('levels')[i];
     if (reason?.code !== 'ConditionalCheckFailed') return [];
     return [
       {

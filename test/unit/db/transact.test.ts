@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, type RetryPolicy } from '../../../shared/db/transact.ts';
+import { backoffDelay, labelled, type RetryPolicy, TransactionCancelled } from '../../../shared/db/transact.ts';
 
 const policy: RetryPolicy = { maxAttempts: 12, baseDelayMs: 10, maxDelayMs: 500 };
 const justUnderOne = 1 - Number.EPSILON;
@@ -47,5 +47,24 @@ describe('backoffDelay (full jitter)', () => {
     const delay = backoffDelay(2, policy);
     expect(delay).toBeGreaterThanOrEqual(0);
     expect(delay).toBeLessThan(40);
+  });
+});
+
+describe('labelled transaction items', () => {
+  const put = (pk: string) => ({ Put: { TableName: 't', Item: { pk } } });
+
+  it('read a cancellation by the name of the items, not their position', () => {
+    const items = [...labelled('movement', [put('m')]), ...labelled('levels', [put('a'), put('b'), put('c')]), ...labelled('hold', [])];
+    const reasons = [{ code: 'None' }, { code: 'None' }, { code: 'ConditionalCheckFailed', item: { available: 1 } }, { code: 'None' }];
+    const error = new TransactionCancelled(
+      reasons,
+      items.map((i) => i.label),
+    );
+    expect(error.failedAtLabel('movement')).toBe(false);
+    expect(error.failedAtLabel('levels')).toBe(true);
+    expect(error.failuresAt('levels')).toEqual([1]);
+    expect(error.reasonsAt('levels')[1]).toEqual({ code: 'ConditionalCheckFailed', item: { available: 1 } });
+    // A label with no items in this transaction never fails.
+    expect(error.failedAtLabel('hold')).toBe(false);
   });
 });
