@@ -147,7 +147,7 @@ const giveGift = async (campaign: Campaign, memberId: string, points: number, no
       { points, reason: `Gift: ${campaign.name}`, ...(campaign.gift?.expiryDays ? { expiryDays: campaign.gift.expiryDays } : {}) },
       derivedId('campaign', campaign.campaignId),
       system,
-      () => now,
+      now,
     );
     return !gift.replayed;
   } catch (error) {

@@ -206,14 +206,13 @@ export const redeemPoints = async (
   request: { points: number; reason?: string },
   key: string,
   principal: Principal,
-  now = () => new Date().toISOString(),
+  at = new Date().toISOString(),
 ): Promise<{ result: PointsResult; replayed: boolean }> => {
   assertMemberAccess(principal, memberId);
   const fingerprint = requestFingerprint(request);
   return withMemberRetry(async () => {
     const earlier = await readGuard(memberId, 'redeem', key, fingerprint);
     if (earlier) return { result: earlier as PointsResult, replayed: true };
-    const at = now();
     const state = await memberOrUnknown(memberId);
     const takes = planRedemption(state.lots, request.points, at);
     const entry: EntryInput = {
@@ -244,13 +243,12 @@ export const adjustPoints = async (
   request: { points: number; reason: string; expiryDays?: number },
   key: string,
   principal: Principal,
-  now = () => new Date().toISOString(),
+  at = new Date().toISOString(),
 ): Promise<{ result: PointsResult; replayed: boolean }> => {
   const fingerprint = requestFingerprint(request);
   return withMemberRetry(async () => {
     const earlier = await readGuard(memberId, 'adjust', key, fingerprint);
     if (earlier) return { result: earlier as PointsResult, replayed: true };
-    const at = now();
     const state = await memberOrUnknown(memberId);
     const program = await loadProgram();
     let lotItems: TransactItem[];
@@ -287,9 +285,8 @@ export const adjustPoints = async (
 };
 
 /** Books EXPIRE for every lot whose expiry passed. Idempotent: an expired lot is deleted with its entry. */
-export const expireMemberPoints = async (memberId: string, now = () => new Date().toISOString()): Promise<number> =>
+export const expireMemberPoints = async (memberId: string, at = new Date().toISOString()): Promise<number> =>
   withMemberRetry(async () => {
-    const at = now();
     const state = await readMemberState(memberId);
     if (!state) return 0;
     const expired = expiredLots(state.lots, at);
@@ -309,7 +306,7 @@ export const expireMemberPoints = async (memberId: string, now = () => new Date(
       ]),
     ]);
     if (!written) return 'retry';
-    return batch.reduce((sum, lot) => sum + lot.remaining, 0) + (expired.length > batch.length ? await expireMemberPoints(memberId, now) : 0);
+    return batch.reduce((sum, lot) => sum + lot.remaining, 0) + (expired.length > batch.length ? await expireMemberPoints(memberId, at) : 0);
   });
 
 /** The points ledger of a member, oldest first. */
@@ -331,13 +328,12 @@ export const buyPaidTier = async (
   request: { tier: TierName; months: number; fee: number },
   key: string,
   principal: Principal,
-  now = () => new Date().toISOString(),
+  at = new Date().toISOString(),
 ): Promise<{ member: Member; replayed: boolean }> => {
   const fingerprint = requestFingerprint(request);
   return withMemberRetry(async () => {
     const earlier = await readGuard(memberId, 'paid-tier', key, fingerprint);
     if (earlier) return { member: await getMember(memberId, principal), replayed: true };
-    const at = now();
     const state = await memberOrUnknown(memberId);
     const program = await loadProgram();
     const bought = buyTier(state.record, program, request.tier, request.months, request.fee, at);
@@ -352,9 +348,8 @@ export const buyPaidTier = async (
 };
 
 /** The scheduled review for one member: at most one step down, after the grace period. */
-export const reviewMemberTier = async (memberId: string, now = () => new Date().toISOString()): Promise<{ before: TierName; after: TierName }> =>
+export const reviewMemberTier = async (memberId: string, at = new Date().toISOString()): Promise<{ before: TierName; after: TierName }> =>
   withMemberRetry(async () => {
-    const at = now();
     const state = await memberOrUnknown(memberId);
     const program = await loadProgram();
     const { record } = state;
@@ -402,7 +397,7 @@ export const birthdayPage: BatchPage = async ({ partition, runAt, cursor }) => {
       const member = await getMember(memberId, system, runAt);
       const points = ruleOf(program, member.tier).birthdayPoints ?? 0;
       if (points > 0) {
-        const gift = await adjustPoints(memberId, { points, reason: 'BIRTHDAY_GIFT' }, derivedId('birthday', year), system, () => runAt);
+        const gift = await adjustPoints(memberId, { points, reason: 'BIRTHDAY_GIFT' }, derivedId('birthday', year), system, runAt);
         if (!gift.replayed) counts.points! += points;
       }
       const delivery = await deliver(
@@ -439,7 +434,7 @@ export const expirePointsPage: BatchPage = async ({ partition: day, runAt, curso
     page.items,
     1,
     async (memberId) => {
-      counts.points += await expireMemberPoints(memberId, () => runAt);
+      counts.points += await expireMemberPoints(memberId, runAt);
       counts.members++;
     },
     (memberId, error) => logger.error('Points expiry failed for a member', { memberId, error }),
@@ -487,7 +482,7 @@ export const tierReviewPage: BatchPage = async ({ partition: day, runAt, cursor 
     page.items,
     1,
     async (memberId) => {
-      const { before, after } = await reviewMemberTier(memberId, () => runAt);
+      const { before, after } = await reviewMemberTier(memberId, runAt);
       counts.reviewed++;
       if (after !== before) {
         counts.lowered++;

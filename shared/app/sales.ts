@@ -335,18 +335,13 @@ const bookSale = async (
  * Refusals (out of stock, not enough points, allocation gone, not
  * eligible) write nothing.
  */
-export const checkout = async (
-  command: SaleCommand,
-  principal: Principal,
-  now = () => new Date().toISOString(),
-): Promise<{ receipt: Receipt; replayed: boolean }> => {
+export const checkout = async (command: SaleCommand, principal: Principal, at = new Date().toISOString()): Promise<{ receipt: Receipt; replayed: boolean }> => {
   assertLocationAccess(principal, command.locationId);
   const fingerprint = requestFingerprint({ ...command, saleId: undefined });
   const basket = await basketOf(command);
   return withMemberRetry(async () => {
     const earlier = await replaySale(command.saleId, fingerprint);
     if (earlier) return { receipt: earlier, replayed: true };
-    const at = now();
     const pricing = await priceForMember(command, basket, principal.subject, at);
     const receipt = receiptOf(command, basket, pricing, at);
     if ((await bookSale(command, basket, pricing, receipt, fingerprint, principal.subject, at)) === 'retry') return 'retry';
@@ -528,7 +523,7 @@ export const returnSale = async (
   saleId: string,
   command: ReturnCommand,
   principal: Principal,
-  now = () => new Date().toISOString(),
+  at = new Date().toISOString(),
 ): Promise<{ receipt: ReturnReceipt; replayed: boolean }> => {
   const fingerprint = requestFingerprint({ ...command, returnId: undefined });
   return withMemberRetry(async () => {
@@ -542,7 +537,6 @@ export const returnSale = async (
       assertSameRequest(earlier.fingerprint, fingerprint, `Return ${command.returnId}`);
       return { receipt: earlier.receipt as ReturnReceipt, replayed: true };
     }
-    const at = now();
     const goods = await goodsBack(saleId, sale, command, locationId);
     const { priced } = goods;
     const memberId = sale.memberId as string | undefined;

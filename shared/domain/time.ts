@@ -3,13 +3,11 @@
  * `YYYY-MM-DD` and months as `YYYY-MM` (their prefixes). Pure: the clock
  * comes in as an argument.
  *
- * Clock convention for use-cases and the db layer: `now: string`, the ISO
- * instant of the request, read once by the handler or job (or defaulted to
- * `new Date().toISOString()`) and passed down, so every item a request
- * writes carries the same time and tests pass a fixed instant. The member
- * writes that retry on contention (checkout, returnSale, redeemPoints,
- * adjustPoints, expireMemberPoints, buyPaidTier, reviewMemberTier) still
- * take `now: () => string`: they read the clock once per attempt.
+ * One clock convention for use-cases and the db layer: the ISO instant of
+ * the request as a string (`now`, or `at` where the record calls it so),
+ * read once by the handler or job (or defaulted to `new Date().toISOString()`)
+ * and passed down, so every item a request writes carries the same time, a
+ * write retried on contention keeps it, and tests pass a fixed instant.
  */
 
 export const secondMillis = 1000;

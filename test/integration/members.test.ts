@@ -191,10 +191,10 @@ describe('points', () => {
     expect(spent.body.entry.lots.map((l: { points: number }) => l.points)).toEqual([200, 50]);
 
     // 60 days on: nothing has expired that was not spent (the 30-day lot was used up).
-    expect(await expireMemberPoints(memberId, () => inDays(60))).toBe(0);
+    expect(await expireMemberPoints(memberId, inDays(60))).toBe(0);
     // 100 days on: the rest of the welcome lot (450) expires; the 400-day lot stays.
-    expect(await expireMemberPoints(memberId, () => inDays(100))).toBe(450);
-    expect(await expireMemberPoints(memberId, () => inDays(100))).toBe(0);
+    expect(await expireMemberPoints(memberId, inDays(100))).toBe(450);
+    expect(await expireMemberPoints(memberId, inDays(100))).toBe(0);
     const ledger = await entries(memberId);
     expect(ledger.filter((e: { type: string }) => e.type === 'EXPIRE').map((e: { points: number }) => e.points)).toEqual([-450]);
     expect(sum(ledger.map((e: { points: number }) => e.points))).toBe(300);
@@ -236,7 +236,7 @@ describe('the scheduled tier review', () => {
     const memberId = await register({ email, consent: { email: true } });
     // SILVER (500.00 and 5 visits) reached 300 days ago.
     for (let i = 0; i < 5; i++)
-      await checkout({ saleId: uniqueId('s'), locationId: store, memberId, lines: [{ sku, qty: 1, unitPrice: 10_000 }] }, cashier, () => inDays(-300));
+      await checkout({ saleId: uniqueId('s'), locationId: store, memberId, lines: [{ sku, qty: 1, unitPrice: 10_000 }] }, cashier, inDays(-300));
     expect((await member(memberId)).qualifiedTier).toBe('SILVER');
     const reviewAt = async () =>
       (await documentClient.send(new GetCommand({ TableName: tableName(tables.members), Key: memberKeys.review(memberId), ConsistentRead: true }))).Item
@@ -333,9 +333,9 @@ describe('checkout', () => {
     expect((await member(memberId)).tier).toBe('GOLD');
 
     // Review inside the grace period: nothing changes.
-    expect(await reviewMemberTier(memberId, () => inDays(30))).toEqual({ before: 'GOLD', after: 'GOLD' });
+    expect(await reviewMemberTier(memberId, inDays(30))).toEqual({ before: 'GOLD', after: 'GOLD' });
     // Thirteen months on, the rolling window is empty: one step down only, then another at the next review.
-    expect(await reviewMemberTier(memberId, () => inDays(400))).toEqual({ before: 'GOLD', after: 'SILVER' });
+    expect(await reviewMemberTier(memberId, inDays(400))).toEqual({ before: 'GOLD', after: 'SILVER' });
 
     const paid = await api.call('POST', `/members/${memberId}/paid-tier`, {
       token: till,
@@ -344,7 +344,7 @@ describe('checkout', () => {
     expect(paid.status).toBe(201);
     expect(paid.body).toMatchObject({ tier: 'PLATINUM', qualifiedTier: 'SILVER', paidTier: 'PLATINUM' });
     // After the paid period the qualified tier shows again.
-    expect(await reviewMemberTier(memberId, () => inDays(800))).toEqual({ before: 'SILVER', after: 'REGULAR' });
+    expect(await reviewMemberTier(memberId, inDays(800))).toEqual({ before: 'SILVER', after: 'REGULAR' });
   });
 
   it('keeps points, spend, stock and both ledgers consistent through a sale, a partial and a full return', async () => {
@@ -418,7 +418,7 @@ describe('checkout', () => {
     const { receipt } = await checkout({ saleId: uniqueId('s'), locationId: store, memberId, lines: [{ sku, qty: 1, unitPrice: 100_000 }] }, cashier);
     expect(receipt.pointsEarned).toBe(1000);
     await expect(redeemPoints(memberId, { points: 1500 }, uniqueId('r'), cashier)).rejects.toMatchObject({ type: 'insufficient-points' });
-    const later = await redeemPoints(memberId, { points: 1500 }, uniqueId('r'), cashier, () => inDays(31));
+    const later = await redeemPoints(memberId, { points: 1500 }, uniqueId('r'), cashier, inDays(31));
     expect(later.result.points).toEqual({ available: 0, pending: 0 });
   });
 });
