@@ -1,5 +1,7 @@
 import { routes } from '../../infra/routes.ts';
 import * as members from '../../shared/app/members.ts';
+import * as points from '../../shared/app/points.ts';
+import * as tiers from '../../shared/app/tiers.ts';
 import { unsubscribe as unsubscribeByLink } from '../../shared/app/messages.ts';
 import { subscribeStockAlert as subscribe } from '../../shared/app/stock-alerts.ts';
 import { etag, httpHandler, replayHeaders } from '../../shared/http/handler.ts';
@@ -42,33 +44,33 @@ export const updateMember = httpHandler(routes.updateMember, async ({ params, bo
 });
 
 export const getMemberPoints = httpHandler(routes.getMemberPoints, async ({ params, principal }) => ({
-  body: await members.memberPoints(params.memberId, principal),
+  body: await points.memberPoints(params.memberId, principal),
 }));
 
 export const listPointsEntries = httpHandler(routes.listPointsEntries, async ({ params, query, principal }) => ({
-  body: await members.pointsLedger(params.memberId, principal, query.limit, query.cursor),
+  body: await points.pointsLedger(params.memberId, principal, query.limit, query.cursor),
 }));
 
 export const redeemPoints = httpHandler(routes.redeemPoints, async ({ params, body, principal, idempotencyKey }) => {
   const { redemptionId: _id, ...redemption } = body;
-  const { result, replayed } = await members.redeemPoints(params.memberId, redemption, idempotencyKey, principal);
+  const { result, replayed } = await points.redeemPoints(params.memberId, redemption, idempotencyKey, principal);
   return { body: result, headers: replayHeaders(replayed) };
 });
 
 export const adjustPoints = httpHandler(routes.adjustPoints, async ({ params, body, principal, idempotencyKey }) => {
   const { adjustmentId: _id, ...adjustment } = body;
-  const { result, replayed } = await members.adjustPoints(params.memberId, adjustment, idempotencyKey, principal);
+  const { result, replayed } = await points.adjustPoints(params.memberId, adjustment, idempotencyKey, principal);
   return { body: result, headers: replayHeaders(replayed) };
 });
 
 export const buyPaidTier = httpHandler(routes.buyPaidTier, async ({ params, body, principal, idempotencyKey }) => {
   const { paymentId: _id, ...purchase } = body;
-  const { member, replayed } = await members.buyPaidTier(params.memberId, purchase, idempotencyKey, principal);
+  const { member, replayed } = await tiers.buyPaidTier(params.memberId, purchase, idempotencyKey, principal);
   return { body: member, headers: { ...etag(member.version), ...replayHeaders(replayed) } };
 });
 
 export const reviewMemberTier = httpHandler(routes.reviewMemberTier, async ({ params, principal }) => ({
-  body: await members.reviewMemberTierNow(params.memberId, principal),
+  body: await tiers.reviewMemberTierNow(params.memberId, principal),
 }));
 
 export const subscribeStockAlert = httpHandler(routes.subscribeStockAlert, async ({ params, body, principal }) => ({

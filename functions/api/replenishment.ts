@@ -1,4 +1,6 @@
 import { routes } from '../../infra/routes.ts';
+import * as abc from '../../shared/app/abc.ts';
+import * as purchaseOrders from '../../shared/app/purchase-orders.ts';
 import * as replenishment from '../../shared/app/replenishment.ts';
 import { httpHandler, replayHeaders } from '../../shared/http/handler.ts';
 
@@ -7,27 +9,27 @@ export const listSuggestions = httpHandler(routes.listSuggestions, async ({ quer
 }));
 
 export const placeHqOrders = httpHandler(routes.placeHqOrders, async ({ principal, idempotencyKey }) => ({
-  body: await replenishment.placeHqOrders(idempotencyKey, principal),
+  body: await purchaseOrders.placeHqOrders(idempotencyKey, principal),
 }));
 
 export const createPurchaseOrder = httpHandler(routes.createPurchaseOrder, async ({ body, principal, idempotencyKey }) => {
-  const { order, created } = await replenishment.createPurchaseOrder({ ...body, purchaseOrderId: idempotencyKey }, principal);
+  const { order, created } = await purchaseOrders.createPurchaseOrder({ ...body, purchaseOrderId: idempotencyKey }, principal);
   return { body: order, headers: replayHeaders(!created) };
 });
 
 export const getPurchaseOrder = httpHandler(routes.getPurchaseOrder, async ({ params, principal }) => ({
-  body: await replenishment.getPurchaseOrder(params.purchaseOrderId, principal),
+  body: await purchaseOrders.getPurchaseOrder(params.purchaseOrderId, principal),
 }));
 
 export const receivePurchaseOrder = httpHandler(routes.receivePurchaseOrder, async ({ params, body, principal, idempotencyKey }) => {
-  const { order, levels, replayed } = await replenishment.receivePurchaseOrder(params.purchaseOrderId, { ...body, receiptId: idempotencyKey }, principal);
+  const { order, levels, replayed } = await purchaseOrders.receivePurchaseOrder(params.purchaseOrderId, { ...body, receiptId: idempotencyKey }, principal);
   return { body: { order, levels }, headers: replayHeaders(replayed) };
 });
 
 export const cancelPurchaseOrder = httpHandler(routes.cancelPurchaseOrder, async ({ params, principal }) => ({
-  body: await replenishment.cancelPurchaseOrder(params.purchaseOrderId, principal),
+  body: await purchaseOrders.cancelPurchaseOrder(params.purchaseOrderId, principal),
 }));
 
 export const getAbcAnalysis = httpHandler(routes.getAbcAnalysis, async ({ query }) => ({
-  body: await replenishment.abcAnalysis(query),
+  body: await abc.abcAnalysis(query),
 }));

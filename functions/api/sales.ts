@@ -1,5 +1,7 @@
 import { routes } from '../../infra/routes.ts';
-import { checkout, getSale as readSale, returnSale } from '../../shared/app/sales.ts';
+import { checkout } from '../../shared/app/checkout.ts';
+import { returnSale } from '../../shared/app/returns.ts';
+import { getSale as readSale } from '../../shared/app/sales.ts';
 import { httpHandler, replayHeaders } from '../../shared/http/handler.ts';
 
 export const createSale = httpHandler(routes.createSale, async ({ body, principal, idempotencyKey }) => {

@@ -1,5 +1,5 @@
 import type { ScheduledEvent } from 'aws-lambda';
-import { reclassifyCatalogue } from '../../shared/app/replenishment.ts';
+import { reclassifyCatalogue } from '../../shared/app/abc.ts';
 import { logger } from '../../shared/observability.ts';
 import { eventHandler } from '../../shared/triggers.ts';
 

@@ -1,5 +1,5 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { birthdayPage } from '../../shared/app/members.ts';
+import { birthdayPage } from '../../shared/app/birthdays.ts';
 import { drainPartitions } from '../../shared/batches.ts';
 import { birthdayKeys } from '../../shared/domain/send-gate.ts';
 import { dayOf } from '../../shared/domain/time.ts';

@@ -1,5 +1,5 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { expirePointsPage } from '../../shared/app/members.ts';
+import { expirePointsPage } from '../../shared/app/points.ts';
 import { catchUpDays, drainPartitions } from '../../shared/batches.ts';
 import { logger } from '../../shared/observability.ts';
 import { eventHandler } from '../../shared/triggers.ts';

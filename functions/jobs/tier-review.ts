@@ -1,5 +1,5 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { tierReviewPage } from '../../shared/app/members.ts';
+import { tierReviewPage } from '../../shared/app/tiers.ts';
 import { catchUpDays, drainPartitions } from '../../shared/batches.ts';
 import { logger } from '../../shared/observability.ts';
 import { eventHandler } from '../../shared/triggers.ts';

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { type BatchJob, type BatchPage, batchJobs, drainPartition } from '../../shared/batches.ts';
 import { logger } from '../../shared/observability.ts';
 import { Timestamp } from '../../shared/schemas/common.ts';
-import { birthdayPage, expirePointsPage, tierReviewPage } from '../../shared/app/members.ts';
+import { birthdayPage } from '../../shared/app/birthdays.ts';
+import { expirePointsPage } from '../../shared/app/points.ts';
+import { tierReviewPage } from '../../shared/app/tiers.ts';
 import { pointsExpiryPage } from '../../shared/app/messages.ts';
 import { queueHandler } from '../../shared/triggers.ts';
 

@@ -39,7 +39,7 @@ import {
 import { assertSameRequest, requestFingerprint } from '../db/fingerprint.ts';
 import { loadProgram } from '../db/members.ts';
 import type { OutgoingMessage } from '../db/messages.ts';
-import { adjustPoints } from './members.ts';
+import { adjustPoints } from './points.ts';
 import { deliver, previewDelivery } from './messages.ts';
 import type { Campaign, DryRunEntry } from '../schemas/members.ts';
 

@@ -6,7 +6,7 @@
  * points lots spent and earned with their ledger entries, and
  * member-exclusive allocations. This module builds the sale's and the
  * return's own items and reads them back; the use-cases that assemble the
- * transactions are in shared/app/sales.ts.
+ * transactions are in shared/app/checkout.ts and shared/app/returns.ts.
  */
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';

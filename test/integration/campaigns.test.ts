@@ -1,7 +1,7 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { birthdayPage } from '../../shared/app/members.ts';
+import { birthdayPage } from '../../shared/app/birthdays.ts';
 import { holidayOffers } from '../../functions/jobs/holiday-offers.ts';
 import { overstockPromotions } from '../../functions/jobs/overstock-promotions.ts';
 import { startCampaigns } from '../../functions/jobs/start-campaigns.ts';
@@ -12,7 +12,7 @@ import { drainPartition } from '../../shared/batches.ts';
 import { getCampaign, runCampaignPage } from '../../shared/app/campaigns.ts';
 import { documentClient } from '../../shared/db/client.ts';
 import { entities, memberKeys } from '../../shared/db/keys.ts';
-import { adjustPoints } from '../../shared/app/members.ts';
+import { adjustPoints } from '../../shared/app/points.ts';
 import { loadProgram, membersTable, saveProgram } from '../../shared/db/members.ts';
 import { recordDemand } from '../../shared/db/replenishment.ts';
 import { derivedId } from '../../shared/domain/ids.ts';

@@ -9,7 +9,8 @@ import { streamConsumers } from '../../infra/streams.ts';
 import { tables } from '../../infra/tables.ts';
 import { documentClient, tableName } from '../../shared/db/client.ts';
 import { entities, inventoryKeys } from '../../shared/db/keys.ts';
-import { checkReorder, reclassifyAbc } from '../../shared/app/replenishment.ts';
+import { reclassifyAbc } from '../../shared/app/abc.ts';
+import { checkReorder } from '../../shared/app/replenishment.ts';
 import { recordDemand, recordMemberDemand } from '../../shared/db/replenishment.ts';
 import { type Api, startApi, token, uniqueId } from '../support/local-api.ts';
 

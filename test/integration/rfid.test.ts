@@ -19,7 +19,7 @@ import { batchGetItems, createLocation, createProduct } from '../../shared/db/ca
 import { documentClient, tableName } from '../../shared/db/client.ts';
 import { inventoryKeys, rfidKeys } from '../../shared/db/keys.ts';
 import { serialKeyOf } from '../../shared/db/rfid.ts';
-import { checkout } from '../../shared/app/sales.ts';
+import { checkout } from '../../shared/app/checkout.ts';
 import { recordMovement } from '../../shared/app/stock.ts';
 import { decodeEpc, encodeSgtin96, encodeSgtin198, gs1CheckDigit, type Sgtin } from '../../shared/domain/epc.ts';
 import { TemporarilyUnavailable, ValidationFailed } from '../../shared/domain/errors.ts';

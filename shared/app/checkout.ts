@@ -1,0 +1,325 @@
+/**
+ * The checkout, where stock and membership meet: one sale is one
+ * transaction across both tables (see shared/db/sales.ts), and any refusal
+ * leaves everything as it was. It reads as the story of one request: the
+ * basket, the member's prices, the receipt, the booking, and a refusal
+ * mapped to its error.
+ */
+import { AllocationExhausted, Conflict, NotEligible, OutOfStock, ValidationFailed } from '../domain/errors.ts';
+import { decodeEpc, gtinForms } from '../domain/epc.ts';
+import { transactionItemLimit } from '../domain/limits.ts';
+import { assertFitsOneTransaction, planMovement } from '../domain/movements.ts';
+import { balanceOf, planRedemption, type Lot, type LotTake } from '../domain/points.ts';
+import { assertLocationAccess, type Principal } from '../domain/principal.ts';
+import { mergeSaleLines, type PricedSale, priceSale } from '../domain/sales.ts';
+import {
+  addToMonth,
+  afterPurchase,
+  effectiveTier,
+  type Program,
+  rollingTotal,
+  ruleOf,
+  tierRank,
+  type TierName,
+  type Upgrade,
+  upgradeOf,
+} from '../domain/tiers.ts';
+import { addDays, monthOf } from '../domain/time.ts';
+import { requestFingerprint } from '../db/fingerprint.ts';
+import {
+  applyTakes,
+  assertMemberExists,
+  entryPut,
+  loadProgram,
+  lotPut,
+  lotTakes,
+  type MemberState,
+  type NewLot,
+  profileUpdate,
+  readMemberState,
+  reviewSchedule,
+  withMemberRetry,
+} from '../db/members.ts';
+import { serialKeyOf, serialSoldUpdate } from '../db/rfid.ts';
+import {
+  allocationsOf,
+  allocationTake,
+  claimUpdate,
+  type ExclusiveLine,
+  replaySale,
+  type SaleCommand,
+  saleMovementId,
+  salePut,
+  type SoldTag,
+} from '../db/sales.ts';
+import { loadReferences, movementItems, shortagesOf } from '../db/stock.ts';
+import { labelled, TransactionCancelled, type TransactItem, transactLabelled } from '../db/transact.ts';
+import type { Receipt } from '../schemas/members.ts';
+
+/** Who may buy member-exclusive lines, and from which allocation (the location's own before the chain's). */
+const exclusiveLines = async (
+  lines: readonly { sku: string; qty: number }[],
+  products: ReadonlyMap<string, Record<string, unknown>>,
+  locationId: string,
+  member: { tier: TierName; program: Program } | undefined,
+): Promise<ExclusiveLine[]> => {
+  const exclusive = lines.filter((l) => products.get(l.sku)?.memberExclusive);
+  const result: ExclusiveLine[] = [];
+  for (const line of exclusive) {
+    const terms = products.get(line.sku)!.memberExclusive as { minTier: TierName; perMemberLimit?: number };
+    if (!member) throw new NotEligible(`${line.sku} is for members only`, { sku: line.sku });
+    const rule = ruleOf(member.program, member.tier);
+    if (!rule.exclusiveAccess || tierRank(member.tier) < tierRank(terms.minTier)) {
+      throw new NotEligible(`${line.sku} needs tier ${terms.minTier}; the member is ${member.tier}`, { sku: line.sku, minTier: terms.minTier });
+    }
+    const allocations = await allocationsOf(line.sku);
+    const allocation = allocations.find((a) => a.locationId === locationId) ?? allocations.find((a) => a.locationId === undefined);
+    if (!allocation) throw new AllocationExhausted(`No units of ${line.sku} are set aside for members here`, { sku: line.sku, remaining: 0 });
+    if (terms.perMemberLimit !== undefined && line.qty > terms.perMemberLimit) {
+      throw new AllocationExhausted(`${line.sku} is limited to ${terms.perMemberLimit} per member`, { sku: line.sku, perMemberLimit: terms.perMemberLimit });
+    }
+    result.push({ sku: line.sku, qty: line.qty, scope: allocation.locationId ?? '*', perMemberLimit: terms.perMemberLimit });
+  }
+  return result;
+};
+
+/**
+ * The tags of the units sold, checked against their lines: each must be an
+ * SGTIN of the line's product, at most one per unit. They become SOLD in the
+ * sale's transaction, so an exit gate lets them pass.
+ */
+const soldSerials = (lines: SaleCommand['lines'], products: ReadonlyMap<string, Record<string, unknown>>): SoldTag[] => {
+  const bySku = new Map<string, { qty: number; epcs: string[] }>();
+  for (const line of lines) {
+    const seen = bySku.get(line.sku) ?? { qty: 0, epcs: [] };
+    bySku.set(line.sku, { qty: seen.qty + line.qty, epcs: [...seen.epcs, ...(line.epcs ?? [])] });
+  }
+  const errors = [...bySku].flatMap(([sku, { qty, epcs }]) => {
+    const gtin = products.get(sku)?.gtin as string | undefined;
+    const problems = epcs.flatMap((epc) => {
+      const decoded = decodeEpc(epc);
+      if (!decoded.ok) return [`${epc}: ${decoded.reason}`];
+      return gtin && gtinForms(decoded.gtin).includes(gtin) ? [] : [`${epc} is not a ${sku}`];
+    });
+    // Two EPCs of one serial (the filter bits differ, or SGTIN-96 and -198) are the same item.
+    if (problems.length === 0 && new Set(epcs.map(serialKeyOf)).size !== epcs.length) problems.push(`${sku}: one item appears twice`);
+    if (epcs.length > qty) problems.push(`${sku}: ${epcs.length} EPCs for ${qty} units`);
+    return problems.map((message) => ({ path: 'body.lines.epcs', message }));
+  });
+  if (errors.length > 0) throw new ValidationFailed('The EPCs do not match the lines', errors);
+  return [...bySku].flatMap(([sku, l]) => l.epcs.map((epc) => ({ sku, epc })));
+};
+
+interface MemberPlan {
+  items: TransactItem[];
+  upgrade?: Upgrade;
+  tier: TierName;
+  tierChanged: boolean;
+  lotsAfter: Lot[];
+  redeemed: LotTake[];
+}
+
+const memberPlan = (state: MemberState, program: Program, sale: PricedSale, saleId: string, by: string, at: string): MemberPlan => {
+  const { record, lots } = state;
+  const memberId = record.memberId;
+  const redeemed = sale.pointsRedeemed > 0 ? planRedemption(lots, sale.pointsRedeemed, at) : [];
+  const month = monthOf(at);
+  const spendByMonth = addToMonth(record.spendByMonth, month, sale.total, at, program.rollingMonths);
+  const visitsByMonth = addToMonth(record.visitsByMonth, month, 1, at, program.rollingMonths);
+  const tierState = afterPurchase(
+    record,
+    program,
+    rollingTotal(spendByMonth, at, program.rollingMonths),
+    rollingTotal(visitsByMonth, at, program.rollingMonths),
+    at,
+  );
+  const earned: NewLot | undefined =
+    sale.pointsEarned > 0
+      ? {
+          lotId: `${at}#sale-${saleId}`,
+          remaining: sale.pointsEarned,
+          expiresOn: addDays(at, program.points.expiryDays),
+          pendingUntil: addDays(at, program.points.pendingDays),
+          saleId,
+          source: 'SALE',
+        }
+      : undefined;
+  const items: TransactItem[] = [
+    profileUpdate(record, { spendByMonth, visitsByMonth, qualifiedTier: tierState.qualifiedTier, qualifiedSince: tierState.qualifiedSince }, at),
+    ...lotTakes(memberId, lots, redeemed),
+    ...(redeemed.length
+      ? [entryPut(memberId, { entryId: `sale-${saleId}-redeem`, type: 'REDEEM', points: -sale.pointsRedeemed, lots: redeemed, saleId }, by, at)]
+      : []),
+    ...(earned ? [lotPut(memberId, earned, at)] : []),
+    ...(earned
+      ? [
+          entryPut(
+            memberId,
+            { entryId: `sale-${saleId}-earn`, type: 'EARN', points: earned.remaining, lots: [{ lotId: earned.lotId, points: earned.remaining }], saleId },
+            by,
+            at,
+          ),
+        ]
+      : []),
+    // An upgrade is reviewed once its grace period ends.
+    ...(tierState.qualifiedTier !== record.qualifiedTier ? [reviewSchedule(memberId, tierState, program, at)] : []),
+  ];
+  const before = effectiveTier(record, at);
+  const tier = effectiveTier({ ...record, ...tierState }, at);
+  return {
+    items,
+    upgrade: upgradeOf(record, tierState),
+    tier,
+    tierChanged: tier !== before,
+    lotsAfter: [...applyTakes(lots, redeemed), ...(earned ? [earned] : [])],
+    redeemed,
+  };
+};
+
+const currencyOf = (products: ReadonlyMap<string, Record<string, unknown>>): string => {
+  const currencies = [...new Set([...products.values()].map((p) => p.currency as string))];
+  if (currencies.length > 1)
+    throw new ValidationFailed('A sale is in one currency', [{ path: 'body.lines', message: `products are priced in ${currencies.join(', ')}` }]);
+  return currencies[0]!;
+};
+
+/** What the till sends, checked once before any attempt: the merged lines, the stock movement, the products, the currency, the tags. */
+const basketOf = async (command: SaleCommand) => {
+  const lines = mergeSaleLines(command.lines.map(({ sku, qty, unitPrice }) => ({ sku, qty, unitPrice })));
+  const stockLines = lines.map(({ sku, qty }) => ({ sku, qty }));
+  const movement = { movementId: saleMovementId(command.saleId), type: 'SALE' as const, locationId: command.locationId, lines: stockLines };
+  const changes = planMovement(movement);
+  // Sale record, member profile, two lots, three entries, the review schedule; exclusive lines add two each (checked again below).
+  assertFitsOneTransaction(changes, 7);
+  const { products } = await loadReferences(
+    stockLines.map((l) => l.sku),
+    [command.locationId],
+  );
+  const currency = currencyOf(products);
+  const serials = soldSerials(command.lines, products);
+  return { lines, stockLines, movement, changes, products, currency, serials };
+};
+type Basket = Awaited<ReturnType<typeof basketOf>>;
+
+/** The member as they are now (re-read each attempt), the prices their tier gives, the exclusive lines they may buy and their points plan. */
+const priceForMember = async (command: SaleCommand, basket: Basket, by: string, at: string) => {
+  const state = command.memberId ? assertMemberExists(await readMemberState(command.memberId), command.memberId) : undefined;
+  const program = await loadProgram();
+  const tier = state ? effectiveTier(state.record, at) : undefined;
+  const rule = tier ? ruleOf(program, tier) : undefined;
+  const priced = priceSale(
+    basket.lines,
+    rule && {
+      discountPercent: rule.discountPercent,
+      pointsMultiplier: rule.pointsMultiplier,
+      perCurrencyUnit: program.points.perCurrencyUnit,
+      pointValue: program.points.pointValue,
+    },
+    command.redeemPoints ?? 0,
+  );
+  const exclusive = await exclusiveLines(basket.stockLines, basket.products, command.locationId, tier ? { tier, program } : undefined);
+  const plan = state ? memberPlan(state, program, priced, command.saleId, by, at) : undefined;
+  return { priced, exclusive, plan };
+};
+type Pricing = Awaited<ReturnType<typeof priceForMember>>;
+
+const receiptOf = (command: SaleCommand, basket: Basket, { priced, plan }: Pricing, at: string): Receipt => ({
+  ...priced,
+  saleId: command.saleId,
+  locationId: command.locationId,
+  ...(command.memberId ? { memberId: command.memberId } : {}),
+  currency: basket.currency,
+  lines: priced.lines.map((l) => ({ ...l, returned: 0 })),
+  ...(plan ? { member: { tier: plan.tier, tierChanged: plan.tierChanged, points: balanceOf(plan.lotsAfter, at) } } : {}),
+  at,
+});
+
+/**
+ * Books the sale in one transaction: the sale record, the stock movement,
+ * the member's items, the allocations and per-member claims, the serials.
+ * A refusal becomes its error; `'retry'` when the member changed under us.
+ */
+const bookSale = async (
+  command: SaleCommand,
+  basket: Basket,
+  { priced, exclusive, plan }: Pricing,
+  receipt: Receipt,
+  fingerprint: string,
+  by: string,
+  at: string,
+): Promise<'booked' | 'retry'> => {
+  const { movement, changes, products, serials } = basket;
+  const sale = salePut(
+    command,
+    receipt,
+    { serials, redeemed: plan?.redeemed ?? [], upgrade: plan?.upgrade, pointsRedeemed: priced.pointsRedeemed },
+    fingerprint,
+    by,
+    at,
+  );
+  const stockItems = movementItems(movement, changes, products, fingerprint, by, at);
+  const memberItems = plan?.items ?? [];
+  const limited = exclusive.filter((l): l is ExclusiveLine & { perMemberLimit: number } => l.perMemberLimit !== undefined);
+  const items = [
+    ...labelled('sale', [sale]),
+    ...stockItems,
+    ...labelled('member', memberItems),
+    ...labelled('allocation', exclusive.map(allocationTake)),
+    ...labelled(
+      'perMemberLimit',
+      limited.map((l) => claimUpdate(command.memberId!, l, at)),
+    ),
+    ...labelled(
+      'serial',
+      serials.map((tag) => serialSoldUpdate(tag.epc, command.saleId, at)),
+    ),
+  ];
+  if (items.length > transactionItemLimit) {
+    throw new ValidationFailed('This sale needs more writes than one transaction holds', [{ path: 'body.lines', message: 'split the sale' }]);
+  }
+  try {
+    await transactLabelled(items);
+  } catch (error) {
+    if (!(error instanceof TransactionCancelled)) throw error;
+    if (error.failedAtLabel('sale')) return 'retry';
+    // The level updates follow the movement record.
+    const shortages = shortagesOf(error, changes);
+    if (shortages.length > 0) throw new OutOfStock(shortages);
+    const [allocationFailed] = error.failuresAt('allocation');
+    if (allocationFailed !== undefined) {
+      const line = exclusive[allocationFailed]!;
+      const remaining = Number(error.reasonsAt('allocation')[allocationFailed]?.item?.remaining ?? 0);
+      throw new AllocationExhausted(`${remaining} units of ${line.sku} left for members, asked ${line.qty}`, { sku: line.sku, remaining });
+    }
+    const [claimFailed] = error.failuresAt('perMemberLimit');
+    if (claimFailed !== undefined) {
+      const line = limited[claimFailed]!;
+      throw new AllocationExhausted(`${line.sku} is limited to ${line.perMemberLimit} per member`, { sku: line.sku, perMemberLimit: line.perMemberLimit });
+    }
+    const resold = error.failuresAt('serial').map((i) => serials[i]!.epc);
+    if (resold.length > 0) throw new Conflict(`Already sold in another sale: ${resold.join(', ')}`, { epcs: resold });
+    // The member changed under us (another sale or redemption): read again.
+    if (error.failedAtLabel('member')) return 'retry';
+    throw error;
+  }
+  return 'booked';
+};
+
+/**
+ * Books a sale. Returns the first receipt again for a replayed sale id.
+ * Refusals (out of stock, not enough points, allocation gone, not
+ * eligible) write nothing.
+ */
+export const checkout = async (command: SaleCommand, principal: Principal, at = new Date().toISOString()): Promise<{ receipt: Receipt; replayed: boolean }> => {
+  assertLocationAccess(principal, command.locationId);
+  const fingerprint = requestFingerprint({ ...command, saleId: undefined });
+  const basket = await basketOf(command);
+  return withMemberRetry(async () => {
+    const earlier = await replaySale(command.saleId, fingerprint);
+    if (earlier) return { receipt: earlier, replayed: true };
+    const pricing = await priceForMember(command, basket, principal.subject, at);
+    const receipt = receiptOf(command, basket, pricing, at);
+    if ((await bookSale(command, basket, pricing, receipt, fingerprint, principal.subject, at)) === 'retry') return 'retry';
+    return { receipt, replayed: false };
+  });
+};
