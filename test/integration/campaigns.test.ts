@@ -276,8 +276,8 @@ describe('the local queue', () => {
 
 describe('a daily member job that does not fit one run', () => {
   it('hands the rest of its partition to the memberBatches queue, which finishes it: every member once', async () => {
-    // A birthday partition of its own: a day of the month no other test registers birthdays on.
-    const mmdd = `${['01', '03', '05', '07', '08', '10', '12'][Math.floor(Math.random() * 7)]}-31`;
+    // A birthday partition of its own: a day no other test registers birthdays on (the extremes sweep takes 12-31).
+    const mmdd = `${['01', '03', '05', '07', '08', '10'][Math.floor(Math.random() * 6)]}-31`;
     const timeZone = daytimeZone();
     const members = await Promise.all(
       Array.from({ length: 130 }, async (_, i) => {
