@@ -79,7 +79,7 @@ const bodyOf = async (req: IncomingMessage): Promise<string> => {
 const handlerCredentials = { accessKeyId: localAwsEnv.AWS_ACCESS_KEY_ID, secretAccessKey: randomBytes(32).toString('hex') };
 
 /**
- * GET/DELETE /_local/outbox (texts, and the emails the SES emulator took), GET /_local/failures, GET /_local/jobs,
+ * GET/DELETE /_local/outbox (texts, and the emails the SES emulator took), GET/DELETE /_local/failures, GET /_local/jobs,
  * POST /_local/jobs/{name}, POST /_local/invoke/{function} (admin token; the body is the event).
  */
 const localEndpoints = (failures: FailureLog, scheduler: LocalScheduler, mail: LocalMail): LocalEndpoint[] => [
@@ -96,6 +96,10 @@ const localEndpoints = (failures: FailureLog, scheduler: LocalScheduler, mail: L
     if (route === 'DELETE /_local/outbox') {
       outbox.clear();
       await mail.clear();
+      return json(200, { items: [] });
+    }
+    if (route === 'DELETE /_local/failures') {
+      failures.clear();
       return json(200, { items: [] });
     }
     if (route === 'GET /_local/failures')

@@ -51,4 +51,9 @@ export class FailureLog {
   list(source?: Failure['source']): readonly Failure[] {
     return this.#failures.filter((f) => source === undefined || f.source === source);
   }
+
+  /** Starts the list afresh (DELETE /_local/failures); the file, if any, keeps its history. */
+  clear(): void {
+    this.#failures.length = 0;
+  }
 }

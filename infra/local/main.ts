@@ -52,7 +52,8 @@ StockClub is running locally.
   Local-only endpoints (no token):
     GET    ${cloud.url}/_local/outbox[?to=...]   member messages: email (from the SES emulator) and SMS
     DELETE ${cloud.url}/_local/outbox
-    GET    ${cloud.url}/_local/failures          stream records, queue messages, MQTT messages and job runs that failed for good${values.data ? `\n                                          (also in ${join(values.data, 'failures.jsonl')})` : ''}
+    GET    ${cloud.url}/_local/failures          stream records, queue messages, MQTT messages and job runs that failed for good
+    DELETE ${cloud.url}/_local/failures${values.data ? `\n                                          (also in ${join(values.data, 'failures.jsonl')})` : ''}
     GET    ${cloud.url}/_local/jobs
     POST   ${cloud.url}/_local/jobs/{name}       run a scheduled job now
     POST   ${cloud.url}/_local/invoke/{function} run any function with an event (admin token): npm run invoke -- <function> <event.json>
