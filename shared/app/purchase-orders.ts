@@ -9,7 +9,8 @@ import { derivedId } from '../domain/ids.ts';
 import { assertLocationAccess, type Principal, visibleLocations } from '../domain/principal.ts';
 import { combinePurchaseSuggestions, type HqOrder } from '../domain/replenishment/chain.ts';
 import { assertSameRequest, requestFingerprint } from '../db/fingerprint.ts';
-import { bookedMovement, bookReceipt, cancelOutstanding, findPurchaseOrder, insertPurchaseOrder, productsBySku } from '../db/replenishment.ts';
+import { getProducts } from '../db/catalog.ts';
+import { bookedMovement, bookReceipt, cancelOutstanding, findPurchaseOrder, insertPurchaseOrder } from '../db/replenishment.ts';
 import { loadReferences, readLevels } from '../db/stock.ts';
 import type { PurchaseOrder, PurchaseOrderLine, ReplenishmentSuggestion } from '../schemas/replenishment.ts';
 import type { StockLevel } from '../schemas/stock.ts';
@@ -175,7 +176,7 @@ export const placeHqOrders = async (
     open.push(...page.items.filter((s) => s.kind === 'PURCHASE' && s.supplierId));
     cursor = page.cursor;
   } while (cursor);
-  const products = await productsBySku([...new Set(open.map((s) => s.sku))]);
+  const products = new Map((await getProducts([...new Set(open.map((s) => s.sku))])).map((p) => [p.sku, p]));
   const combined = combinePurchaseSuggestions(
     open.map((s) => ({
       supplierId: s.supplierId!,

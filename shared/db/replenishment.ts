@@ -10,7 +10,7 @@ import type { LevelChange } from '../domain/movements.ts';
 import type { AbcClass, AbcEntry, AbcPolicy } from '../domain/replenishment/abc.ts';
 import type { DemandBucket } from '../domain/replenishment/demand.ts';
 import { addMonths, dayOf, monthOf } from '../domain/time.ts';
-import { batchGetInventory, getInventoryItem, type Page } from './catalog.ts';
+import { getInventoryItem, type Page } from './catalog.ts';
 import { documentClient, tableName } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { entities, inventoryKeys, replenishmentKeys, withoutKeys } from './keys.ts';
@@ -258,9 +258,6 @@ export const findSuggestions = async (query: {
 };
 
 /** The products of these SKUs that exist, by SKU. */
-export const productsBySku = async (skus: readonly string[]): Promise<Map<string, Product>> =>
-  new Map((await batchGetInventory(skus.map((sku) => inventoryKeys.product(sku)))).map((p) => [p.sku as string, p as unknown as Product]));
-
 // ---- purchase orders
 
 const incomingChange = (sku: string, locationId: string, delta: number): LevelChange => ({
