@@ -95,7 +95,7 @@ export const benchStock = async (): Promise<BenchRow[]> => {
             Put: {
               TableName: inventory,
               Item: {
-                ...inventoryKeys.ledgerEntry(sku, location, at, movementId),
+                ...inventoryKeys.ledgerEntry(sku, location, at, at, movementId),
                 entity: entities.ledgerEntry,
                 movementId,
                 type: 'SALE',

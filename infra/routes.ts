@@ -11,6 +11,8 @@ import type { Role } from '../shared/domain/principal.ts';
 import type { Grants } from './grants.ts';
 import { Health, Page } from '../shared/schemas/common.ts';
 import {
+  CountsDue,
+  Reconciliations,
   LedgerEntry,
   Location,
   LocationInput,
@@ -24,6 +26,7 @@ import {
   Product,
   ProductInput,
   ProductPatch,
+  ProductsQuery,
   SkuParams,
   StockLevel,
   StockOfSku,
@@ -65,6 +68,7 @@ import {
   UnsubscribeQuery,
 } from '../shared/schemas/members.ts';
 import { Recommendations, RecommendationsQuery } from '../shared/schemas/recommendations.ts';
+import { Transfer, TransferParams, TransferQuery, TransferReceiptRequest } from '../shared/schemas/transfers.ts';
 import {
   AbcAnalysis,
   HqOrders,
@@ -216,9 +220,13 @@ export const routes = {
     auth: staffAndService,
     tag: 'catalog',
     tables: readInventory,
-    summary: 'Products, a page at a time',
-    query: Page,
-    success: { status: 200, schema: pageOf(Product, 'ProductPage'), description: 'A page of products' },
+    summary: 'Products, a page at a time, or the one a barcode (GTIN) names',
+    query: ProductsQuery,
+    success: {
+      status: 200,
+      schema: pageOf(Product, 'ProductPage'),
+      description: 'A page of products; with gtin, only the product with that GTIN (none: empty items)',
+    },
   },
   getProduct: {
     method: 'GET',
@@ -257,6 +265,32 @@ export const routes = {
     idempotencyKey: 'movementId',
     success: { status: 201, schema: MovementResult, description: 'The movement and the stock levels it left' },
   },
+  getTransfer: {
+    method: 'GET',
+    path: '/transfers/{movementId}',
+    entry: 'functions/api/transfers.ts',
+    auth: staffAndService,
+    tag: 'stock',
+    tables: readInventory,
+    summary: 'A shipped transfer: what was shipped, received and is still missing (staff of either end)',
+    params: TransferParams,
+    query: TransferQuery,
+    success: { status: 200, schema: Transfer, description: 'The transfer' },
+  },
+  receiveTransfer: {
+    method: 'POST',
+    path: '/transfers/{movementId}/receipts',
+    entry: 'functions/api/transfers.ts',
+    auth: staff,
+    tag: 'stock',
+    tables: writeInventory,
+    summary: 'Receive a shipped transfer at its destination (TRANSFER_IN settling incoming; never more than was shipped)',
+    params: TransferParams,
+    query: TransferQuery,
+    body: TransferReceiptRequest,
+    idempotencyKey: 'receiptId',
+    success: { status: 201, schema: Transfer, description: 'The transfer after the receipt' },
+  },
   listMovements: {
     method: 'GET',
     path: '/movements',
@@ -291,6 +325,28 @@ export const routes = {
     query: LocationStockQuery,
     success: { status: 200, schema: pageOf(StockLevel, 'StockLevelPage'), description: 'A page of stock levels' },
   },
+  getReconciliation: {
+    method: 'GET',
+    path: '/locations/{locationId}/reconciliation',
+    entry: 'functions/api/stock.ts',
+    auth: staffAndService,
+    tag: 'stock',
+    tables: readInventory,
+    summary: 'RFID-tagged units one side booked and the other has not confirmed: documents no gate read, gate reads no document named',
+    params: LocationParams,
+    success: { status: 200, schema: Reconciliations, description: 'Units waiting for the other side, and discrepancies past the window' },
+  },
+  listCountsDue: {
+    method: 'GET',
+    path: '/locations/{locationId}/counts-due',
+    entry: 'functions/api/stock.ts',
+    auth: staffAndService,
+    tag: 'stock',
+    tables: readInventory,
+    summary: 'The SKUs to count at a location (blind: without the expected quantity); a COUNT completes its task',
+    params: LocationParams,
+    success: { status: 200, schema: CountsDue, description: 'Counts due, soonest first' },
+  },
 
   setAllocation: {
     method: 'PUT',
@@ -299,7 +355,7 @@ export const routes = {
     auth: ['admin'],
     tag: 'members',
     tables: writeInventory,
-    summary: 'Set aside units of a member-exclusive product at a location, or for the chain (scope *)',
+    summary: 'Set aside units of a member-exclusive product at a location (available to reserved) or for the chain (*); 409 out-of-stock if not there',
     params: AllocationParams,
     body: AllocationInput,
     success: { status: 200, schema: Allocation, description: 'The allocation with what is sold and what remains' },

@@ -73,6 +73,16 @@ export const streamConsumers = {
     retryAttempts: 5,
     tables: { inventory: 'readWrite' },
   },
+  countsDue: {
+    table: 'inventory',
+    entry: 'functions/streams/counts-due.ts',
+    description: 'Raises a count of a SKU at a location whose available stock went below zero (offline sales booked past the shelf)',
+    filters: [{ eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: [entities.level] }, available: { N: [{ numeric: ['<', 0] }] } } } }],
+    batchSize: 50,
+    maxBatchingWindowSeconds: 2,
+    retryAttempts: 5,
+    tables: { inventory: 'readWrite' },
+  },
   backInStock: {
     table: 'inventory',
     entry: 'functions/streams/back-in-stock.ts',

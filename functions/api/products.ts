@@ -11,7 +11,7 @@ export const createProduct = httpHandler(routes.createProduct, async ({ body }) 
 });
 
 export const listProducts = httpHandler(routes.listProducts, async ({ query }) => ({
-  body: await catalog.listProducts(query.limit, query.cursor),
+  body: await catalog.findProducts(query),
 }));
 
 export const getProduct = httpHandler(routes.getProduct, async ({ params }) => {
@@ -24,8 +24,8 @@ export const updateProduct = httpHandler(routes.updateProduct, async ({ params, 
   return { body: product, headers: etag(product.version) };
 });
 
-export const setAllocation = httpHandler(routes.setAllocation, async ({ params, body }) => ({
-  body: await sales.setAllocation(params.sku, params.scope, body.quantity, now()),
+export const setAllocation = httpHandler(routes.setAllocation, async ({ params, body, principal }) => ({
+  body: await sales.setAllocation(params.sku, params.scope, body.quantity, principal.subject, now()),
 }));
 
 export const listAllocations = httpHandler(routes.listAllocations, async ({ params }) => {

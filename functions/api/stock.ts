@@ -1,4 +1,6 @@
 import { routes } from '../../infra/routes.ts';
+import { countsDue } from '../../shared/app/counts.ts';
+import { reconciliationAt } from '../../shared/app/reconcile.ts';
 import { stockAtLocation, stockOfSku } from '../../shared/app/stock.ts';
 import { httpHandler } from '../../shared/http/handler.ts';
 
@@ -8,4 +10,12 @@ export const getStockOfSku = httpHandler(routes.getStockOfSku, async ({ params, 
 
 export const getLocationStock = httpHandler(routes.getLocationStock, async ({ params, query, principal }) => ({
   body: await stockAtLocation(params.locationId, principal, query),
+}));
+
+export const listCountsDue = httpHandler(routes.listCountsDue, async ({ params, principal }) => ({
+  body: await countsDue(params.locationId, principal),
+}));
+
+export const getReconciliation = httpHandler(routes.getReconciliation, async ({ params, principal }) => ({
+  body: await reconciliationAt(params.locationId, principal),
 }));

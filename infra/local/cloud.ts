@@ -38,7 +38,7 @@ export interface LocalCloudOptions {
   /** Skip the demo data. */
   readonly empty?: boolean;
   /** What to load when not empty; the demo data by default. */
-  readonly seed?: (baseUrl: string) => Promise<void>;
+  readonly seed?: (baseUrl: string, mqttUrl: string) => Promise<void>;
   /** Run jobs on their schedules (default true; tests turn this off and run them through POST /_local/jobs). */
   readonly schedules?: boolean;
 }
@@ -216,7 +216,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     );
     const url = `http://127.0.0.1:${httpPort}`;
 
-    if (!options.empty) await (options.seed ?? seedDemoData)(url);
+    if (!options.empty) await (options.seed ?? seedDemoData)(url, broker.url);
 
     return {
       url,

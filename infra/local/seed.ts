@@ -6,6 +6,7 @@
  * admin may have edited it since), movements and sales are idempotent.
  */
 import { signLocalToken } from './auth.ts';
+import { connectGate, publishMessages, tagEpcs } from './gate-simulator.ts';
 
 export const demoLocations = [
   { locationId: 'WH-CENTRAL', name: 'Central warehouse', type: 'WAREHOUSE', timeZone: 'Europe/Berlin' },
@@ -73,6 +74,18 @@ export const demoProducts = [
     packSize: 1,
     leadTimeDays: 30,
     memberExclusive: { minTier: 'SILVER', perMemberLimit: 1 },
+  },
+  // Tagged at the source: the dock gate's reads and the delivery note are reconciled, so each jacket counts once.
+  {
+    sku: 'JACKET-M',
+    name: 'Rain jacket M',
+    gtin: '4006381334006',
+    unitCost: 4000,
+    price: 12999,
+    currency: 'EUR',
+    packSize: 5,
+    leadTimeDays: 14,
+    rfidTagged: true,
   },
 ] as const;
 
@@ -145,9 +158,58 @@ const demoMovements = [
     ],
   },
   { movementId: 'demo-receipt-ltd', type: 'RECEIPT', locationId: 'STORE-BERLIN', lines: [{ sku: 'SNEAKER-LTD', qty: 30 }] },
+  // Stock in the field: units that are on the shelf but not for sale.
+  {
+    movementId: 'demo-damaged-berlin',
+    type: 'STATE_CHANGE',
+    locationId: 'STORE-BERLIN',
+    lines: [{ sku: 'TEE-BLK-M', qty: 2, from: 'AVAILABLE', to: 'DAMAGED' }],
+  },
+  { movementId: 'demo-receipt-qc', type: 'RECEIPT', locationId: 'WH-CENTRAL', lines: [{ sku: 'JEANS-32', qty: 6, to: 'QUALITY_CONTROL' }] },
+  // Socks on the road to Munich: shipped, half of them received so far.
+  {
+    movementId: 'demo-ship-socks',
+    type: 'TRANSFER',
+    ship: true,
+    locationId: 'WH-CENTRAL',
+    toLocationId: 'STORE-MUNICH',
+    lines: [{ sku: 'SOCKS-3PK', qty: 48 }],
+  },
+  // Munich counts its caps (one is missing); a till that was offline posts an earlier sale of one later (offlineSales).
+  { movementId: 'demo-count-munich-caps', type: 'COUNT', locationId: 'STORE-MUNICH', lines: [{ sku: 'CAP-RED', qty: 11 }] },
+  // The jackets' delivery note; the dock gate's reads of them follow (seedDemoData).
+  { movementId: 'demo-receipt-jackets', type: 'RECEIPT', locationId: 'WH-CENTRAL', lines: [{ sku: 'JACKET-M', qty: 10 }] },
 ] as const;
 
-export const seedDemoData = async (baseUrl: string): Promise<void> => {
+const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
+
+/**
+ * Sales a till made offline, dated before the demo is seeded: one from
+ * before Munich's cap count (absorbed by it) and one past the shelf (a count
+ * becomes due). On an older --data directory they are already booked with
+ * other times, and answer 422: left as they are.
+ */
+const offlineSales = () => [
+  { saleId: 'demo-offline-munich-1', locationId: 'STORE-MUNICH', occurredAt: hoursAgo(3), lines: [{ sku: 'CAP-RED', qty: 1, unitPrice: 1499 }] },
+  { saleId: 'demo-offline-munich-2', locationId: 'STORE-MUNICH', occurredAt: hoursAgo(1), lines: [{ sku: 'JEANS-32', qty: 9, unitPrice: 7999 }] },
+];
+
+/** The dock gate at the warehouse reads the ten jackets of the delivery note: it confirms the receipt instead of booking them again. */
+const readJacketsAtDock = async (mqttUrl: string): Promise<void> => {
+  const gtin = demoProducts.find((p) => p.sku === 'JACKET-M')!.gtin;
+  const dock = await connectGate(mqttUrl, 'WH-CENTRAL', 'DOCK-1');
+  try {
+    const at = new Date().toISOString();
+    await publishMessages(dock, 'WH-CENTRAL', 'DOCK-1', [
+      { readAt: at, direction: 'IN', reads: tagEpcs([`0${gtin}`], 10, 1).map((epc) => ({ epc, antenna: 1, rssi: -48, at })) },
+    ]);
+    await dock.waitFor('ACK', 1);
+  } finally {
+    await dock.close();
+  }
+};
+
+export const seedDemoData = async (baseUrl: string, mqttUrl?: string): Promise<void> => {
   const admin = await signLocalToken({ role: 'admin', subject: 'demo-seed' });
   const send = async (
     method: string,
@@ -176,6 +238,9 @@ export const seedDemoData = async (baseUrl: string): Promise<void> => {
     if (!(await read(`/products/${product.sku}`))) await send('POST', '/products', product);
   }
   for (const movement of demoMovements) await send('POST', '/movements', movement);
+  await send('POST', '/transfers/demo-ship-socks/receipts', { receiptId: 'demo-socks-first-half', lines: [{ sku: 'SOCKS-3PK', qty: 24 }] });
+  for (const sale of offlineSales()) await send('POST', '/sales', sale, { alreadyDone: 422 });
+  if (mqttUrl) await readJacketsAtDock(mqttUrl);
   const allocations = await read<{ items: { locationId?: string }[] }>('/products/SNEAKER-LTD/allocations');
   if (!allocations?.items.some((a) => a.locationId === undefined)) await send('PUT', '/products/SNEAKER-LTD/allocations/*', { quantity: 20 });
   for (const { memberId, body } of demoMembers) {

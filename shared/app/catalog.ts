@@ -7,7 +7,7 @@
 import * as catalog from '../db/catalog.ts';
 import type { Page } from '../db/catalog.ts';
 import { assertLocationAccess, type Principal, visibleLocations } from '../domain/principal.ts';
-import type { Location } from '../schemas/stock.ts';
+import type { Location, Product } from '../schemas/stock.ts';
 
 export { createLocation, createProduct, getProduct, listLocations, listProducts, updateLocation, updateProduct } from '../db/catalog.ts';
 
@@ -17,6 +17,17 @@ export const locationsVisibleTo = async (principal: Principal, query: { limit: n
   // Store staff work at a handful of locations: read those directly instead of paging the chain.
   if (visible) return { items: await catalog.getLocations(visible) };
   return catalog.listLocations(query.limit, query.cursor);
+};
+
+/**
+ * GET /products: with a GTIN (any length, check digit already validated),
+ * the one product that barcode names, read by key; without, a page of the
+ * catalogue.
+ */
+export const findProducts = async (query: { limit: number; cursor?: string; gtin?: string }): Promise<Page<Product>> => {
+  if (query.gtin === undefined) return catalog.listProducts(query.limit, query.cursor);
+  const product = await catalog.productByGtin(query.gtin);
+  return { items: product ? [product] : [] };
 };
 
 export const getLocation = async (locationId: string, principal: Principal): Promise<Location> => {

@@ -6,9 +6,18 @@
  * mapped to its error.
  */
 import { AllocationExhausted, Conflict, NotEligible, OutOfStock, ValidationFailed } from '../domain/errors.ts';
-import { decodeEpc, gtinForms } from '../domain/epc.ts';
+import { documentEpcProblems } from '../domain/epc.ts';
 import { transactionItemLimit } from '../domain/limits.ts';
-import { assertFitsOneTransaction, planMovement } from '../domain/movements.ts';
+import {
+  absorbInto,
+  assertFitsOneTransaction,
+  assertOccurredAt,
+  isOfflineSale,
+  type LevelChange,
+  occurredAtOf,
+  planMovement,
+  withoutConfirmed,
+} from '../domain/movements.ts';
 import { balanceOf, planRedemption, type Lot, type LotTake } from '../domain/points.ts';
 import { assertLocationAccess, type Principal } from '../domain/principal.ts';
 import { mergeSaleLines, type PricedSale, priceSale } from '../domain/sales.ts';
@@ -40,7 +49,7 @@ import {
   reviewSchedule,
   withMemberRetry,
 } from '../db/members.ts';
-import { serialKeyOf, serialSoldUpdate } from '../db/rfid.ts';
+import { serialSoldUpdate } from '../db/rfid.ts';
 import {
   allocationsOf,
   allocationTake,
@@ -52,9 +61,10 @@ import {
   salePut,
   type SoldTag,
 } from '../db/sales.ts';
-import { loadReferences, movementItems, shortagesOf } from '../db/stock.ts';
+import { countsBookedSince, lastCounts, loadReferences, movementItems, shortagesOf } from '../db/stock.ts';
 import { labelled, TransactionCancelled, type TransactItem, transactLabelled } from '../db/transact.ts';
 import type { Receipt } from '../schemas/members.ts';
+import { planReconciliation } from './reconcile.ts';
 
 /** Who may buy member-exclusive lines, and from which allocation (the location's own before the chain's). */
 const exclusiveLines = async (
@@ -78,10 +88,24 @@ const exclusiveLines = async (
     if (terms.perMemberLimit !== undefined && line.qty > terms.perMemberLimit) {
       throw new AllocationExhausted(`${line.sku} is limited to ${terms.perMemberLimit} per member`, { sku: line.sku, perMemberLimit: terms.perMemberLimit });
     }
-    result.push({ sku: line.sku, qty: line.qty, scope: allocation.locationId ?? '*', perMemberLimit: terms.perMemberLimit });
+    result.push({ sku: line.sku, qty: line.qty, scope: allocation.locationId ?? '*', perMemberLimit: terms.perMemberLimit, fromReserved: allocation.setAside });
   }
   return result;
 };
+
+/**
+ * Units a member buys through their location's allocation leave the
+ * set-aside there: the SALE takes them from `reserved`, not `available`
+ * (the allocation's `remaining >= qty`, in the same transaction, guards
+ * them). Through the chain's allocation (`*`) they come from `available`
+ * at the selling location like any sale.
+ */
+const fromAllocations = (changes: readonly LevelChange[], exclusive: readonly ExclusiveLine[], locationId: string): LevelChange[] =>
+  changes.map((change) =>
+    exclusive.some((line) => line.fromReserved && line.sku === change.sku && line.scope === locationId && change.locationId === locationId)
+      ? { ...change, reservedDelta: change.onHandDelta, availableDrop: 0 }
+      : change,
+  );
 
 /**
  * The tags of the units sold, checked against their lines: each must be an
@@ -94,18 +118,7 @@ const soldSerials = (lines: SaleCommand['lines'], products: ReadonlyMap<string, 
     const seen = bySku.get(line.sku) ?? { qty: 0, epcs: [] };
     bySku.set(line.sku, { qty: seen.qty + line.qty, epcs: [...seen.epcs, ...(line.epcs ?? [])] });
   }
-  const errors = [...bySku].flatMap(([sku, { qty, epcs }]) => {
-    const gtin = products.get(sku)?.gtin as string | undefined;
-    const problems = epcs.flatMap((epc) => {
-      const decoded = decodeEpc(epc);
-      if (!decoded.ok) return [`${epc}: ${decoded.reason}`];
-      return gtin && gtinForms(decoded.gtin).includes(gtin) ? [] : [`${epc} is not a ${sku}`];
-    });
-    // Two EPCs of one serial (the filter bits differ, or SGTIN-96 and -198) are the same item.
-    if (problems.length === 0 && new Set(epcs.map(serialKeyOf)).size !== epcs.length) problems.push(`${sku}: one item appears twice`);
-    if (epcs.length > qty) problems.push(`${sku}: ${epcs.length} EPCs for ${qty} units`);
-    return problems.map((message) => ({ path: 'body.lines.epcs', message }));
-  });
+  const errors = documentEpcProblems(bySku, (sku) => products.get(sku)?.gtin as string | undefined).map((message) => ({ path: 'body.lines.epcs', message }));
   if (errors.length > 0) throw new ValidationFailed('The EPCs do not match the lines', errors);
   return [...bySku].flatMap(([sku, l]) => l.epcs.map((epc) => ({ sku, epc })));
 };
@@ -184,20 +197,31 @@ const currencyOf = (products: ReadonlyMap<string, Record<string, unknown>>): str
 };
 
 /** What the till sends, checked once before any attempt: the merged lines, the stock movement, the products, the currency, the tags. */
-const basketOf = async (command: SaleCommand) => {
+const basketOf = async (command: SaleCommand, at: string) => {
   const lines = mergeSaleLines(command.lines.map(({ sku, qty, unitPrice }) => ({ sku, qty, unitPrice })));
   const stockLines = lines.map(({ sku, qty }) => ({ sku, qty }));
-  const movement = { movementId: saleMovementId(command.saleId), type: 'SALE' as const, locationId: command.locationId, lines: stockLines };
-  const changes = planMovement(movement);
+  assertOccurredAt(command.occurredAt, at, 'body.occurredAt');
+  // A till that was offline posts its sales late: the stock half is booked as of when it happened.
+  const occurredAt = occurredAtOf(command.occurredAt, at);
+  const movement = {
+    movementId: saleMovementId(command.saleId),
+    type: 'SALE' as const,
+    locationId: command.locationId,
+    lines: stockLines,
+    ...(occurredAt < at ? { occurredAt } : {}),
+  };
+  // The goods of an offline sale are gone: it is never refused for stock.
+  let changes: LevelChange[] = planMovement(movement, { offline: isOfflineSale(occurredAt, at) });
+  if (occurredAt < at) changes = absorbInto(changes, occurredAt, await lastCounts(changes.map((c) => ({ sku: c.sku, locationId: c.locationId }))));
   // Sale record, member profile, two lots, three entries, the review schedule; exclusive lines add two each (checked again below).
   assertFitsOneTransaction(changes, 7);
-  const { products } = await loadReferences(
+  const { products, locations } = await loadReferences(
     stockLines.map((l) => l.sku),
     [command.locationId],
   );
   const currency = currencyOf(products);
   const serials = soldSerials(command.lines, products);
-  return { lines, stockLines, movement, changes, products, currency, serials };
+  return { lines, stockLines, movement, occurredAt, changes, products, location: locations.get(command.locationId), currency, serials };
 };
 type Basket = Awaited<ReturnType<typeof basketOf>>;
 
@@ -218,7 +242,8 @@ const priceForMember = async (command: SaleCommand, basket: Basket, by: string, 
     command.redeemPoints ?? 0,
   );
   const exclusive = await exclusiveLines(basket.stockLines, basket.products, command.locationId, tier ? { tier, program } : undefined);
-  const plan = state ? memberPlan(state, program, priced, command.saleId, by, at) : undefined;
+  // Member effects date from the sale itself, even when it arrives late.
+  const plan = state ? memberPlan(state, program, priced, command.saleId, by, basket.occurredAt) : undefined;
   return { priced, exclusive, plan };
 };
 type Pricing = Awaited<ReturnType<typeof priceForMember>>;
@@ -231,6 +256,7 @@ const receiptOf = (command: SaleCommand, basket: Basket, { priced, plan }: Prici
   currency: basket.currency,
   lines: priced.lines.map((l) => ({ ...l, returned: 0 })),
   ...(plan ? { member: { tier: plan.tier, tierChanged: plan.tierChanged, points: balanceOf(plan.lotsAfter, at) } } : {}),
+  ...(basket.occurredAt < at ? { occurredAt: basket.occurredAt } : {}),
   at,
 });
 
@@ -248,7 +274,24 @@ const bookSale = async (
   by: string,
   at: string,
 ): Promise<'booked' | 'retry'> => {
-  const { movement, changes, products, serials } = basket;
+  const { movement, products, serials } = basket;
+  // Tagged units sold by quantity only (no EPC on the line) and already read leaving by the exit gate were taken off by that read.
+  const quantityOnly = basket.stockLines
+    .filter((l) => !exclusive.some((e) => e.sku === l.sku))
+    .map((l) => ({ sku: l.sku, qty: l.qty - serials.filter((s) => s.sku === l.sku).length }))
+    .filter((l) => l.qty > 0);
+  const reconciliation = await planReconciliation({
+    side: 'DOCUMENT',
+    direction: 'OUT',
+    locationId: command.locationId,
+    ref: movement.movementId,
+    at: basket.occurredAt,
+    lines: quantityOnly,
+    products,
+    location: basket.location,
+    now: at,
+  });
+  const changes = withoutConfirmed(fromAllocations(basket.changes, exclusive, command.locationId), reconciliation.confirmed, command.locationId);
   const sale = salePut(
     command,
     receipt,
@@ -262,6 +305,7 @@ const bookSale = async (
   const limited = exclusive.filter((l): l is ExclusiveLine & { perMemberLimit: number } => l.perMemberLimit !== undefined);
   const items = [
     ...labelled('sale', [sale]),
+    ...labelled('reconcile', reconciliation.items),
     ...stockItems,
     ...labelled('member', memberItems),
     ...labelled('allocation', exclusive.map(allocationTake)),
@@ -281,7 +325,13 @@ const bookSale = async (
     await transactLabelled(items);
   } catch (error) {
     if (!(error instanceof TransactionCancelled)) throw error;
-    if (error.failedAtLabel('sale')) return 'retry';
+    if (error.failedAtLabel('sale') || error.failedAtLabel('reconcile')) return 'retry';
+    // Dated in the past and a count as of a later time landed meanwhile: that count already saw these units go.
+    const counted = countsBookedSince(error, changes, basket.occurredAt);
+    if (counted.size > 0) {
+      basket.changes = absorbInto(basket.changes, basket.occurredAt, counted);
+      return 'retry';
+    }
     // The level updates follow the movement record.
     const shortages = shortagesOf(error, changes);
     if (shortages.length > 0) throw new OutOfStock(shortages);
@@ -313,7 +363,7 @@ const bookSale = async (
 export const checkout = async (command: SaleCommand, principal: Principal, at = new Date().toISOString()): Promise<{ receipt: Receipt; replayed: boolean }> => {
   assertLocationAccess(principal, command.locationId);
   const fingerprint = requestFingerprint({ ...command, saleId: undefined });
-  const basket = await basketOf(command);
+  const basket = await basketOf(command, at);
   return withMemberRetry(async () => {
     const earlier = await replaySale(command.saleId, fingerprint);
     if (earlier) return { receipt: earlier, replayed: true };

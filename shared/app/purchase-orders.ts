@@ -4,7 +4,7 @@
  * that consolidates the open PURCHASE suggestions per supplier into orders.
  */
 import { Conflict, Forbidden, NotFound, ValidationFailed } from '../domain/errors.ts';
-import type { LevelChange } from '../domain/movements.ts';
+import { type LevelChange, withoutConfirmed } from '../domain/movements.ts';
 import { derivedId } from '../domain/ids.ts';
 import { assertLocationAccess, type Principal, visibleLocations } from '../domain/principal.ts';
 import { combinePurchaseSuggestions, type HqOrder } from '../domain/replenishment/chain.ts';
@@ -14,6 +14,7 @@ import { bookedMovement, bookReceipt, cancelOutstanding, findPurchaseOrder, inse
 import { loadReferences, readLevels } from '../db/stock.ts';
 import type { PurchaseOrder, PurchaseOrderLine, ReplenishmentSuggestion } from '../schemas/replenishment.ts';
 import type { StockLevel } from '../schemas/stock.ts';
+import { planReconciliation } from './reconcile.ts';
 import { listSuggestions } from './replenishment.ts';
 
 /** Days of history behind the forecast: two four-week periods, so member demand growth can be measured too. */
@@ -119,13 +120,26 @@ export const receivePurchaseOrder = async (
   const lines = order.lines.map((l) =>
     l.locationId === command.locationId && quantities.has(l.sku) ? { ...l, received: l.received + quantities.get(l.sku)! } : l,
   );
-  const changes: LevelChange[] = [...quantities].map(([sku, qty]) => {
+  const planned: LevelChange[] = [...quantities].map(([sku, qty]) => {
     const line = order.lines.find((l) => l.sku === sku && l.locationId === command.locationId)!;
     const settled = Math.min(qty, Math.max(0, line.qty - line.received));
     return { sku, locationId: command.locationId, ledgerType: 'RECEIPT', onHandDelta: qty, reservedDelta: 0, availableDrop: 0, incomingDelta: -settled };
   });
-  const { products } = await loadReferences([...quantities.keys()], [command.locationId]);
+  const { products, locations } = await loadReferences([...quantities.keys()], [command.locationId]);
   const movement = { movementId, type: 'RECEIPT' as const, locationId: command.locationId, lines: [...quantities].map(([sku, qty]) => ({ sku, qty })) };
+  // Tagged units the dock gate already read in were booked by that read: this receipt confirms them (it still settles what is on order).
+  const reconciliation = await planReconciliation({
+    side: 'DOCUMENT',
+    direction: 'IN',
+    locationId: command.locationId,
+    ref: movementId,
+    at: now,
+    lines: movement.lines,
+    products,
+    location: locations.get(command.locationId),
+    now,
+  });
+  const changes = withoutConfirmed(planned, reconciliation.confirmed, command.locationId);
   const status = statusAfter(lines);
   const completed = lines.filter((l, i) => l.received >= l.qty && order.lines[i]!.received < order.lines[i]!.qty);
   const booking = {
@@ -137,6 +151,7 @@ export const receivePurchaseOrder = async (
     fingerprint: requestFingerprint(command),
     by: principal.subject,
     completed,
+    reconciliation: reconciliation.items,
     now,
   };
   // A concurrent receipt changed the order (or this one was just booked): decide again from the new state.

@@ -6,6 +6,7 @@
  * retry books nothing twice. The windows, serials and GTIN claims are read
  * and written by shared/db/rfid.ts. Choices: docs/rfid.md.
  */
+import { createHash } from 'node:crypto';
 import { mapLimited } from '../concurrency.ts';
 import { collapseReads, plausibleReads } from '../domain/dedupe.ts';
 import { decodeEpc } from '../domain/epc.ts';
@@ -15,7 +16,9 @@ import { isExitGate, itemEventMovementId, movementTypeOf, movesStock, raisesAlar
 import { getLocations } from '../db/catalog.ts';
 import { type GateMessage, type ItemEvent, judgeEpcSightings, moveSerial, openWindows, type SerialMove, skusOfGtins } from '../db/rfid.ts';
 import { publishGateEvent } from '../messaging/gate-events.ts';
+import type { Transfer } from '../schemas/transfers.ts';
 import { recordMovement } from './stock.ts';
+import { openInboundBySku, receiveTransfer } from './transfers.ts';
 
 /** Conditional writes in flight per invocation: enough to hide latency, few enough not to throttle a new table. */
 const claimConcurrency = 8;
@@ -50,6 +53,10 @@ export interface IngestResult {
   readonly notOnBooks: number;
   /** Item events whose stock movement the books already show (a sold item leaving or coming back in, a repeated state). */
   readonly unchanged: number;
+  /** Item events of RFID-tagged SKUs a document had already booked (a receipt before the dock read, a quantity-only sale before the exit read): confirmed, not moved again. */
+  readonly confirmed: number;
+  /** Item events at a destination's gate that received units of an open transfer to it (one receipt per transfer and SKU). */
+  readonly receivedOnTransfers: number;
   /** Reads more than 2 minutes ahead of the server's clock or more than 7 days old: not booked. */
   readonly clockSkew: number;
   readonly unknownGtins: { count: number; gtins: string[] };
@@ -57,7 +64,7 @@ export interface IngestResult {
   readonly alarms: UnsoldExit[];
 }
 
-type Booking = 'BOOKED' | 'ALREADY_BOOKED' | 'NOT_ON_BOOKS' | 'UNCHANGED';
+type Booking = 'BOOKED' | 'CONFIRMED' | 'RECEIVED' | 'ALREADY_BOOKED' | 'NOT_ON_BOOKS' | 'UNCHANGED';
 
 const groupBy = <T>(items: readonly T[], keyOf: (item: T) => string): T[][] => {
   const groups = new Map<string, T[]>();
@@ -76,6 +83,8 @@ const bookItemEvent = async (message: GateMessage, event: ItemEvent, principal: 
       { movementId: event.movementId, type: movementTypeOf(message.direction), locationId: message.locationId, lines: [{ sku: event.sku, qty: 1 }] },
       principal,
     );
+    // A confirmation stays one on a retried message, so the alarm it suppressed stays suppressed.
+    if (outcome.result.confirmed?.length) return 'CONFIRMED';
     return outcome.replayed ? 'ALREADY_BOOKED' : 'BOOKED';
   } catch (error) {
     // The item did leave; the books had none of it here (never received, or counted away). Reported, not retried forever.
@@ -83,6 +92,13 @@ const bookItemEvent = async (message: GateMessage, event: ItemEvent, principal: 
     throw error;
   }
 };
+
+/** One receipt per gate message, SKU and transfer: the same on a retried message, so it is booked once. */
+const gateReceiptId = (message: GateMessage, sku: string, transfer: Transfer): string =>
+  `gate-${createHash('sha256')
+    .update([message.locationId, message.gateId, message.direction, message.readAt, sku, transfer.fromLocationId, transfer.movementId].join('|'))
+    .digest('hex')
+    .slice(0, 40)}`;
 
 const gatePrincipal = (message: GateMessage): Principal => ({ subject: `gate:${message.locationId}/${message.gateId}`, role: 'service', locations: [] });
 
@@ -139,18 +155,40 @@ export const ingestGateReads = async (message: GateMessage, windowSeconds: numbe
 
   // Serial first: its current state decides whether stock moves (a sold item leaving does not move it again), stale event or not.
   const principal = gatePrincipal(message);
+  // Units arriving on a shipped transfer are received against it, not booked as found.
+  const inbound = message.direction === 'IN' && events.length > 0 ? await openInboundBySku(message.locationId) : new Map();
   const outcomes = (
     await mapLimited(
       groupBy(events, (e) => e.sku),
       skuConcurrency,
       async (group) => {
         const results: { event: ItemEvent; move: SerialMove; booking: Booking }[] = [];
+        let moving: { event: ItemEvent; move: SerialMove }[] = [];
         for (const event of group) {
           const move = await attempt(() => moveSerial(message, event));
           if (!move) continue;
-          const booking = movesStock(message.direction, message.locationId, move.current)
-            ? await attempt(() => bookItemEvent(message, event, principal))
-            : 'UNCHANGED';
+          if (movesStock(message.direction, message.locationId, move.current)) moving.push({ event, move });
+          else results.push({ event, move, booking: 'UNCHANGED' });
+        }
+        const sku = group[0]!.sku;
+        for (const { transfer, open } of inbound.get(sku) ?? []) {
+          const arrived = moving.slice(0, open);
+          if (arrived.length === 0) break;
+          moving = moving.slice(arrived.length);
+          const received = await attempt(() =>
+            receiveTransfer(
+              transfer.movementId,
+              transfer.fromLocationId,
+              { receiptId: gateReceiptId(message, sku, transfer), lines: [{ sku, qty: arrived.length }] },
+              principal,
+              now,
+              { fromGate: true },
+            ),
+          );
+          if (received) results.push(...arrived.map((a) => ({ ...a, booking: 'RECEIVED' as const })));
+        }
+        for (const { event, move } of moving) {
+          const booking = await attempt(() => bookItemEvent(message, event, principal));
           if (booking) results.push({ event, move, booking });
         }
         return results;
@@ -170,12 +208,15 @@ export const ingestGateReads = async (message: GateMessage, windowSeconds: numbe
     duplicates: verdicts.filter(([, verdict]) => verdict === 'DUPLICATE').length,
     notOnBooks: count('NOT_ON_BOOKS'),
     unchanged: count('UNCHANGED'),
+    confirmed: count('CONFIRMED'),
+    receivedOnTransfers: count('RECEIVED'),
     clockSkew: skewed.length,
     unknownGtins: { count: unknownGtins.length, gtins: unknownGtins.slice(0, reportedSamples) },
     undecodable: { count: undecodable.length, epcs: undecodable.slice(0, reportedSamples) },
     // A stale exit was already judged by the later event that moved the serial.
-    alarms: outcomes.flatMap(({ event, move }) =>
-      !move.stale && raisesAlarm(exitGate, move.current.state)
+    // An exit a quantity-only sale accounts for is a departure, not a theft.
+    alarms: outcomes.flatMap(({ event, move, booking }) =>
+      !move.stale && booking !== 'CONFIRMED' && raisesAlarm(exitGate, move.current.state)
         ? [
             {
               epc: event.sighting.epc,

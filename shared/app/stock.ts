@@ -7,14 +7,32 @@
  */
 import { Conflict, NotEligible, OutOfStock, UnknownReference, ValidationFailed } from '../domain/errors.ts';
 import { derivedId } from '../domain/ids.ts';
-import { assertFitsOneTransaction, type Line, mergeLines, planMovement } from '../domain/movements.ts';
+import {
+  absorbInto,
+  assertFitsOneTransaction,
+  assertOccurredAt,
+  countSees,
+  isOfflineSale,
+  type LevelChange,
+  type Line,
+  mergeLines,
+  occurredAtOf,
+  type PlanContext,
+  planMovement,
+  skusOf,
+  withoutConfirmed,
+} from '../domain/movements.ts';
+import { reconcileSideOf } from '../domain/reconcile.ts';
 import { assertLocationAccess, type Principal, visibleLocations } from '../domain/principal.ts';
 import { dayMillis } from '../domain/time.ts';
 import type { Page } from '../db/catalog.ts';
 import { requestFingerprint } from '../db/fingerprint.ts';
 import {
   closeHold,
+  countsBookedSince,
   countSnapshots,
+  type LastCount,
+  lastCounts,
   findHold,
   type LedgerQuery,
   levelsAtLocation,
@@ -23,6 +41,7 @@ import {
   type MovementCommand,
   type MovementOutcome,
   movementItems,
+  onHandChangeSince,
   openHold,
   readLedger,
   readLevels,
@@ -30,6 +49,9 @@ import {
   saveMovementResponse,
   shortagesOf,
 } from '../db/stock.ts';
+import { completeCounts } from '../db/counts.ts';
+import { noReconciliation, planReconciliation } from './reconcile.ts';
+import { transferPut } from '../db/transfers.ts';
 import { labelled, TransactionCancelled, transactLabelled } from '../db/transact.ts';
 import type { Hold, LedgerEntry, MovementResult, StockLevel } from '../schemas/stock.ts';
 
@@ -79,6 +101,21 @@ const prepare = async (command: MovementCommand, now: string, holdOverride?: Pre
 
 /** A COUNT raced with another movement on the same level: recount from the new state this many times. */
 const countAttempts = 3;
+/** A change dated in the past met a count booked in between: plan again this many times. */
+const lateAttempts = 3;
+/** Another booking of the same SKU changed its reconciliation meanwhile: plan again this many times. */
+const reconcileAttempts = 8;
+
+/** What planning needs to know about the levels first: what a COUNT recounts, what happened after a COUNT dated in the past. */
+const planContext = async (command: MovementCommand, lines: Line[], locationId: string, occurredAt: string, now: string): Promise<PlanContext> => {
+  if (command.type === 'COUNT') {
+    const counts = await countSnapshots(lines, locationId);
+    if (occurredAt >= now) return { counts };
+    const later = await Promise.all(skusOf(lines).map(async (sku) => [sku, await onHandChangeSince(sku, locationId, occurredAt)] as const));
+    return { counts, laterOnHand: new Map(later) };
+  }
+  return { offline: command.type === 'SALE' && isOfflineSale(occurredAt, now) };
+};
 
 /**
  * Books a movement. Returns the first result again for a replayed movement
@@ -96,25 +133,50 @@ export const recordMovement = async (
   const earlier = await replay(command, fingerprint);
   if (earlier) return earlier;
 
+  assertOccurredAt(command.occurredAt, now, 'body.occurredAt');
+  const occurredAt = occurredAtOf(command.occurredAt, now);
   const prepared = await prepare(command, now, options.hold);
   const lines = mergeLines(prepared.lines);
+  const booking: MovementCommand = { ...command, locationId: prepared.locationId, ...(occurredAt < now ? { occurredAt } : { occurredAt: undefined }) };
   const locationIds = [...new Set([prepared.locationId, ...(command.toLocationId ? [command.toLocationId] : [])])];
   const holdItems = command.type === 'RESERVE' || prepared.hold ? 1 : 0;
-  // Size first: a request that can never fit is refused before any read.
-  assertFitsOneTransaction(planMovement({ ...command, locationId: prepared.locationId, lines }), holdItems);
-  const { products } = await loadReferences(
-    lines.map((l) => l.sku),
-    locationIds,
-  );
+  // A shipped TRANSFER also writes the transfer its destination receives against (shared/app/transfers.ts).
+  const shipment = command.type === 'TRANSFER' && command.ship === true;
+  // Size first: a request that can never fit is refused before any read. A COUNT also closes the count task of each SKU.
+  assertFitsOneTransaction(planMovement({ ...booking, lines }), holdItems + (shipment ? 1 : 0), command.type === 'COUNT' ? 3 : 2);
+  const { products, locations } = await loadReferences(skusOf(lines), locationIds);
+  const reconciled = reconcileSideOf(command.type);
   const exclusive = command.type === 'SALE' ? lines.filter((l) => products.get(l.sku)?.memberExclusive).map((l) => l.sku) : [];
   if (exclusive.length > 0) {
     // The tier, the allocation and the per-member limit are checked at the checkout only.
     throw new NotEligible(`${exclusive.join(', ')} are member-exclusive: sell them through POST /sales`, { skus: exclusive });
   }
 
+  // Dated in the past: a count booked as of a later time already saw it.
+  let counted: Map<string, LastCount | undefined> = new Map();
+  const absorbable = (changes: LevelChange[]) => changes.filter(countSees).map((c) => ({ sku: c.sku, locationId: c.locationId }));
+  if (occurredAt < now) counted = await lastCounts(absorbable(planMovement({ ...booking, lines })));
+
   for (let attempt = 1; ; attempt++) {
-    const snapshots = command.type === 'COUNT' ? await countSnapshots(lines, prepared.locationId) : undefined;
-    const changes = planMovement({ ...command, locationId: prepared.locationId, lines }, snapshots);
+    const context = await planContext(command, lines, prepared.locationId, occurredAt, now);
+    // Units a gate already read in (or a document already named) are confirmed, not moved again.
+    const reconciliation = reconciled
+      ? await planReconciliation({
+          ...reconciled,
+          locationId: prepared.locationId,
+          ref: command.movementId,
+          at: occurredAt,
+          lines,
+          products,
+          location: locations.get(prepared.locationId),
+          now,
+        })
+      : noReconciliation;
+    const changes = withoutConfirmed(
+      absorbInto(planMovement({ ...booking, lines }, context), occurredAt, counted),
+      reconciliation.confirmed,
+      prepared.locationId,
+    );
     const holdWrite =
       command.type === 'RESERVE'
         ? openHold(command, lines, principal.subject, now)
@@ -124,8 +186,19 @@ export const recordMovement = async (
 
     const affected = changes.map((c) => ({ sku: c.sku, locationId: c.locationId }));
     const items = [
-      ...movementItems({ ...command, locationId: prepared.locationId }, changes, products, fingerprint, principal.subject, now),
+      ...movementItems(booking, changes, products, fingerprint, principal.subject, now),
       ...labelled('hold', holdWrite ? [holdWrite.item] : []),
+      ...labelled('transfer', shipment ? [transferPut(booking, lines, principal.subject, now)] : []),
+      ...labelled('reconcile', reconciliation.items),
+      ...labelled(
+        'counts',
+        command.type === 'COUNT'
+          ? completeCounts(
+              prepared.locationId,
+              changes.filter((c) => !c.absorbedBy).map((c) => c.sku),
+            )
+          : [],
+      ),
     ];
     try {
       await transactLabelled(items);
@@ -137,6 +210,12 @@ export const recordMovement = async (
       }
       if (holdWrite && error.failedAtLabel('hold')) {
         throw new Conflict(`Hold ${holdWrite.hold.reservationId} is no longer active`);
+      }
+      if (error.failedAtLabel('reconcile') && attempt < reconcileAttempts) continue;
+      const countedSince = countsBookedSince(error, changes, occurredAt);
+      if (countedSince.size > 0 && attempt < lateAttempts) {
+        counted = new Map([...counted, ...countedSince]);
+        continue;
       }
       if (command.type === 'COUNT' && attempt < countAttempts) continue;
       if (command.type === 'COUNT') throw new Conflict('The counted stock kept changing while booking the count; count again');
@@ -150,6 +229,7 @@ export const recordMovement = async (
       type: command.type,
       levels: await readLevels(affected),
       ...(holdWrite ? { reservation: holdWrite.hold } : {}),
+      ...(reconciliation.confirmed.size > 0 ? { confirmed: [...reconciliation.confirmed].map(([sku, qty]) => ({ sku, qty })) } : {}),
     };
     await saveMovementResponse(prepared.locationId, result);
     return { result, replayed: false };

@@ -5,6 +5,8 @@
 import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
 import { AlreadyExists, NotFound, PreconditionFailed, TemporarilyUnavailable } from '../domain/errors.ts';
+import { gtinForms } from '../domain/epc.ts';
+import { isValidGtin, sameGtin, toGtin14 } from '../domain/gtin.ts';
 import { batchGetKeyLimit } from '../domain/limits.ts';
 import { documentClient, tableName } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
@@ -207,14 +209,33 @@ export interface ProductInput {
   reorder?: { min: number; max: number };
   memberExclusive?: { minTier: 'REGULAR' | 'SILVER' | 'GOLD' | 'PLATINUM'; perMemberLimit?: number };
 }
+/**
+ * The GTIN's claim, keyed by its GTIN-14 whatever length the product holds
+ * it in: the same number entered as GTIN-13 and as GTIN-14 is one barcode.
+ */
 const gtinClaim = (gtin: string, sku: string): TransactItem => ({
   Put: {
     TableName: inventory(),
-    Item: { ...inventoryKeys.gtin(gtin), entity: entities.gtin, gtin, sku },
+    Item: { ...inventoryKeys.gtin(toGtin14(gtin)), entity: entities.gtin, gtin: toGtin14(gtin), sku },
     ConditionExpression: 'attribute_not_exists(pk) OR sku = :sku',
     ExpressionAttributeValues: { ':sku': sku },
   },
 });
+
+/**
+ * Deletes the claims of a GTIN a product gives up: its GTIN-14 claim and,
+ * when the product holds it in another length, a claim keyed by the GTIN as
+ * entered (how claims were keyed before). Only this SKU's claims go.
+ */
+const releaseGtin = (gtin: string, sku: string): TransactItem[] =>
+  [...new Set(isValidGtin(gtin) ? [toGtin14(gtin), gtin] : [gtin])].map((form) => ({
+    Delete: {
+      TableName: inventory(),
+      Key: inventoryKeys.gtin(form),
+      ConditionExpression: 'attribute_not_exists(pk) OR sku = :sku',
+      ExpressionAttributeValues: { ':sku': sku },
+    },
+  }));
 
 export const createProduct = (input: ProductInput, now: string) =>
   createOnce(
@@ -237,21 +258,37 @@ export const getProducts = async (skus: readonly string[]): Promise<Product[]> =
 
 export const updateProduct = async (sku: string, patch: Partial<Omit<ProductInput, 'sku'>>, version: number, now: string): Promise<Product> => {
   if (patch.gtin === undefined) return updateVersioned<Product>(`Product ${sku}`, inventoryKeys.product(sku), patch, version, now);
-  // A new barcode must be claimed in the same write that sets it.
+  // A new barcode must be claimed in the same write that sets it; the same number in another length keeps its claim.
   const current = await getProduct(sku);
-  if (current.gtin === patch.gtin) return updateVersioned<Product>(`Product ${sku}`, inventoryKeys.product(sku), patch, version, now);
+  if (current.gtin !== undefined && sameGtin(current.gtin, patch.gtin))
+    return updateVersioned<Product>(`Product ${sku}`, inventoryKeys.product(sku), patch, version, now);
   try {
     await transactWrite([
       { Update: versionedUpdate(inventoryKeys.product(sku), patch, version, now) },
       gtinClaim(patch.gtin, sku),
-      ...(current.gtin ? [{ Delete: { TableName: inventory(), Key: inventoryKeys.gtin(current.gtin) } }] : []),
+      ...(current.gtin ? releaseGtin(current.gtin, sku) : []),
     ]);
   } catch (error) {
     if (!(error instanceof TransactionCancelled)) throw error;
     if (error.failedAt(0)) return staleVersion(`Product ${sku}`, inventoryKeys.product(sku), version);
-    throw new AlreadyExists(`GTIN ${patch.gtin} belongs to another product`, { gtin: patch.gtin });
+    if (error.failedAt(1)) throw new AlreadyExists(`GTIN ${patch.gtin} belongs to another product`, { gtin: patch.gtin });
+    throw new AlreadyExists(`GTIN ${current.gtin} of product ${sku} is claimed by another product`, { gtin: current.gtin });
   }
   return getProduct(sku);
 };
 
 export const listProducts = (limit: number, cursor?: string) => listing<Product>(inventoryKeys.productListingKey, limit, cursor);
+
+/**
+ * The product a barcode names, through its GTIN claim (two reads by key, no
+ * scan). Any length of the number finds it. Claims are read under every form
+ * the GTIN-14 has, so one keyed by the GTIN as entered (before claims were
+ * keyed by GTIN-14) still answers; a claim whose product no longer carries
+ * the number answers nothing.
+ */
+export const productByGtin = async (gtin: string): Promise<Product | undefined> => {
+  const claims = await batchGetInventory(gtinForms(toGtin14(gtin)).map((form) => inventoryKeys.gtin(form)));
+  const skus = [...new Set(claims.map((claim) => claim.sku as string))];
+  if (skus.length === 0) return undefined;
+  return (await getProducts(skus)).find((product) => product.gtin !== undefined && sameGtin(product.gtin, gtin));
+};

@@ -7,8 +7,8 @@ import { dayOf } from '../domain/time.ts';
 export const inventoryKeys = {
   location: (locationId: string) => ({ pk: `LOCATION#${locationId}`, sk: 'LOCATION' }),
   product: (sku: string) => ({ pk: `PRODUCT#${sku}`, sk: 'PRODUCT' }),
-  /** Reserves a GTIN for one SKU, so a barcode or RFID tag resolves to exactly one product. */
-  gtin: (gtin: string) => ({ pk: `GTIN#${gtin}`, sk: 'GTIN' }),
+  /** Reserves a GTIN for one SKU, so a barcode or RFID tag resolves to exactly one product. Keyed by the GTIN-14 (catalog.ts pads shorter ones). */
+  gtin: (gtin14: string) => ({ pk: `GTIN#${gtin14}`, sk: 'GTIN' }),
   /** Levels of a SKU share a partition: HQ reads every location in one query. */
   level: (sku: string, locationId: string) => ({ pk: `STOCK#${sku}`, sk: `LOCATION#${locationId}` }),
   levelsOfSku: (sku: string) => `STOCK#${sku}`,
@@ -21,12 +21,14 @@ export const inventoryKeys = {
    */
   movement: (locationId: string, movementId: string) => ({ pk: `MOVEMENT#${locationId}#${movementId}`, sk: 'MOVEMENT' }),
   /**
-   * Ledger entries, time-ordered three ways: per SKU and location (base
-   * table), per SKU (gsi1) and per location (gsi2).
+   * Ledger entries, time-ordered three ways: per SKU and location by when
+   * they happened (base table: a count dated in the past finds what
+   * happened after it), per SKU (gsi1) and per location (gsi2) by when they
+   * were booked.
    */
-  ledgerEntry: (sku: string, locationId: string, at: string, movementId: string) => ({
+  ledgerEntry: (sku: string, locationId: string, occurredAt: string, at: string, movementId: string) => ({
     pk: `LEDGER#${sku}#${locationId}`,
-    sk: `${at}#${movementId}`,
+    sk: `${occurredAt}#${movementId}`,
     gsi1pk: `LEDGER_SKU#${sku}`,
     gsi1sk: `${at}#${locationId}#${movementId}`,
     gsi2pk: `LEDGER_LOCATION#${locationId}`,
@@ -48,6 +50,25 @@ export const inventoryKeys = {
   productListingKey: 'PRODUCTS',
   locationListing: (locationId: string) => ({ gsi1pk: 'LOCATIONS', gsi1sk: locationId }),
   locationListingKey: 'LOCATIONS',
+  /** A location's counts due share a partition: the store reads its list in one query. */
+  countDue: (locationId: string, sku: string) => ({ pk: `COUNTS_DUE#${locationId}`, sk: `SKU#${sku}` }),
+  countsDueAt: (locationId: string) => `COUNTS_DUE#${locationId}`,
+  /**
+   * A shipped transfer, in its movement id's partition: movement ids are
+   * unique per source location only, so each source has its own item and a
+   * read by id queries the partition.
+   */
+  transfer: (movementId: string, fromLocationId: string) => ({ pk: `TRANSFER#${movementId}`, sk: `FROM#${fromLocationId}` }),
+  transfersOf: (movementId: string) => `TRANSFER#${movementId}`,
+  /** gsi1 on a transfer while units are still open: a destination's inbound transfers, oldest first (its gate receives against them). */
+  openTransferTo: (toLocationId: string, shippedAt: string, fromLocationId: string, movementId: string) => ({
+    gsi1pk: `TRANSFERS_TO#${toLocationId}`,
+    gsi1sk: `${shippedAt}#${fromLocationId}#${movementId}`,
+  }),
+  openTransfersTo: (toLocationId: string) => `TRANSFERS_TO#${toLocationId}`,
+  /** Document and gate units waiting for each other, per location, direction and SKU; a location's in one partition. */
+  reconciliation: (locationId: string, direction: string, sku: string) => ({ pk: `RECONCILE#${locationId}`, sk: `${direction}#${sku}` }),
+  reconciliationsAt: (locationId: string) => `RECONCILE#${locationId}`,
 } as const;
 
 /** The rfid table: open dedupe windows (they expire) and each serialised item's last known place. */
@@ -71,7 +92,10 @@ export const entities = {
   level: 'STOCK_LEVEL',
   movement: 'MOVEMENT',
   ledgerEntry: 'LEDGER_ENTRY',
+  countDue: 'COUNT_DUE',
+  reconciliation: 'RECONCILIATION',
   reservation: 'RESERVATION',
+  transfer: 'TRANSFER',
   sale: 'SALE',
   saleReturn: 'SALE_RETURN',
   allocation: 'ALLOCATION',

@@ -381,6 +381,8 @@ export const bookReceipt = async (receipt: {
   fingerprint: string;
   by: string;
   completed: readonly PurchaseOrderLine[];
+  /** The reconciliation writes of the receipt's tagged SKUs (shared/app/reconcile.ts). */
+  reconciliation: readonly TransactItem[];
   now: string;
 }): Promise<boolean> => {
   const { order, now } = receipt;
@@ -388,6 +390,7 @@ export const bookReceipt = async (receipt: {
     poUpdate(order, receipt.set, now),
     ...movementItems(receipt.movement, receipt.changes, receipt.products, receipt.fingerprint, receipt.by, now).map(({ item }) => item),
     ...(await closeAnsweredSuggestions(order, receipt.completed, `received on purchase order ${order.purchaseOrderId}`, now)),
+    ...receipt.reconciliation,
   ]);
 };
 

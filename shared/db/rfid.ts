@@ -268,24 +268,12 @@ const decodeSellable = (epc: string) => {
 };
 
 /**
- * The serial item's key (its `pk`) for an EPC: GTIN and serial, so EPCs that
- * differ only in filter bits (or SGTIN-96 vs -198 of the same serial) give
- * the same key. A checkout dedupes its EPCs by it: one transaction may
- * not update one item twice. An undecodable EPC throws ValidationFailed
- * (`body.lines.epcs`).
- */
-export const serialKeyOf = (epc: string): string => {
-  const decoded = decodeSellable(epc);
-  return rfidKeys.serial(decoded.gtin, decoded.serial).pk;
-};
-
-/**
  * The transaction item a checkout adds to mark a tagged item SOLD, so it may
  * leave through the store's exit gate without an alarm. Selling a serial that
  * another sale already sold (SOLD, or LEFT_SOLD after its exit) cancels the
  * transaction (a tag scanned twice, or a cloned tag); the same sale again
  * passes, so a retried checkout succeeds. Two EPCs of one serial must not go
- * into one transaction: dedupe them by `serialKeyOf`.
+ * into one transaction: `documentEpcProblems` (shared/domain/epc.ts) refuses them first.
  */
 export const serialSoldUpdate = (epc: string, saleId: string, at: string): TransactItem => {
   const decoded = decodeSellable(epc);

@@ -8,9 +8,8 @@
  * return's own items and reads them back; the use-cases that assemble the
  * transactions are in shared/app/checkout.ts and shared/app/returns.ts.
  */
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
-import { ValidationFailed } from '../domain/errors.ts';
 import { decodeEpc } from '../domain/epc.ts';
 import type { LotTake } from '../domain/points.ts';
 import type { SoldLine } from '../domain/sales.ts';
@@ -18,7 +17,7 @@ import type { Upgrade } from '../domain/tiers.ts';
 import { getInventoryItem } from './catalog.ts';
 import { documentClient, tableName } from './client.ts';
 import { assertSameRequest } from './fingerprint.ts';
-import { entities, memberKeys, rfidKeys, salesKeys, withoutKeys } from './keys.ts';
+import { entities, memberKeys, rfidKeys, salesKeys } from './keys.ts';
 import { membersTable } from './members.ts';
 import type { TransactItem } from './transact.ts';
 import type { Allocation, Receipt, ReturnReceipt } from '../schemas/members.ts';
@@ -31,6 +30,8 @@ export interface SaleCommand {
   memberId?: string;
   lines: { sku: string; qty: number; unitPrice: number; epcs?: string[] }[];
   redeemPoints?: number;
+  /** When the till made the sale, if it posts late; absent means when it arrives. */
+  occurredAt?: string;
 }
 
 /** Movement ids of sales and returns use `:`, which client-chosen ids cannot contain. */
@@ -39,42 +40,77 @@ export const returnMovementId = (saleId: string, returnId: string) => `return:${
 
 // ---- member-exclusive allocations
 
-const allocationView = (item: Record<string, unknown>): Allocation => withoutKeys<Allocation>(item, ['scope']);
+/** The stored allocation as answered (before `remaining` is capped by what exists, see shared/app/sales.ts). */
+export const allocationView = (item: Record<string, unknown>): Allocation => ({
+  sku: item.sku as string,
+  ...(item.locationId === undefined ? {} : { locationId: item.locationId as string }),
+  quantity: Number(item.quantity),
+  sold: Number(item.sold ?? 0),
+  remaining: Number(item.remaining ?? 0),
+  updatedAt: item.updatedAt as string,
+});
+
+/** The allocation of one scope as stored (with its version), or undefined. */
+export const readAllocation = (sku: string, scope: string): Promise<Record<string, unknown> | undefined> => getInventoryItem(salesKeys.allocation(sku, scope));
 
 /**
  * Sets how many units are set aside for members, at one location or (`*`)
- * for the whole chain. Units already sold stay sold: remaining is the new
- * quantity minus them, and a quantity below what is sold is refused.
+ * for the whole chain, conditioned on the version read: a concurrent PUT or
+ * sale through the allocation meanwhile fails here, and the caller reads
+ * again. Units already sold stay sold: remaining is the new quantity minus
+ * them (the caller refuses a quantity below what is sold).
  */
-export const writeAllocation = async (sku: string, scope: string, quantity: number, now: string): Promise<Allocation> => {
-  try {
-    const output = await documentClient.send(
-      new UpdateCommand({
-        TableName: inventory(),
-        Key: salesKeys.allocation(sku, scope),
-        UpdateExpression:
-          'SET entity = :entity, sku = :sku, #scope = :scope, quantity = :q, sold = if_not_exists(sold, :zero), remaining = :q - if_not_exists(sold, :zero), updatedAt = :now' +
-          (scope === '*' ? '' : ', locationId = :scope'),
-        ConditionExpression: 'attribute_not_exists(sold) OR sold <= :q',
-        ExpressionAttributeNames: { '#scope': 'scope' },
-        ExpressionAttributeValues: { ':entity': entities.allocation, ':sku': sku, ':scope': scope, ':q': quantity, ':zero': 0, ':now': now },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return allocationView(output.Attributes!);
-  } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    throw new ValidationFailed(`More than ${quantity} units of ${sku} are already sold from this allocation`, [
-      { path: 'body.quantity', message: 'at least the units already sold' },
-    ]);
+export const allocationWrite = (
+  sku: string,
+  scope: string,
+  next: { quantity: number; sold: number; version: number },
+  before: Record<string, unknown> | undefined,
+  now: string,
+): TransactItem => {
+  const names: Record<string, string> = { '#scope': 'scope', '#version': 'version' };
+  const values: Record<string, unknown> = {
+    ':entity': entities.allocation,
+    ':sku': sku,
+    ':scope': scope,
+    ':q': next.quantity,
+    ':sold': next.sold,
+    ':remaining': next.quantity - next.sold,
+    ':version': next.version,
+    ':now': now,
+  };
+  let condition = 'attribute_not_exists(pk)';
+  if (before) {
+    // Allocations written before versions were kept have none: they are at version 0.
+    // (a sale through one leaves it without a version, but changes `sold`).
+    condition = before.version === undefined ? 'attribute_not_exists(#version) AND sold = :soldBefore' : '#version = :before';
+    if (before.version === undefined) values[':soldBefore'] = before.sold ?? 0;
+    else values[':before'] = before.version;
   }
+  return {
+    Update: {
+      TableName: inventory(),
+      Key: salesKeys.allocation(sku, scope),
+      UpdateExpression:
+        'SET entity = :entity, sku = :sku, #scope = :scope, quantity = :q, sold = :sold, remaining = :remaining, #version = :version, updatedAt = :now' +
+        (scope === '*' ? '' : ', locationId = :scope'),
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
 };
 
-export const allocationsOf = async (sku: string): Promise<Allocation[]> => {
+/**
+ * The allocations of a SKU as stored; `setAside` says the units of a
+ * location's allocation sit in that level's `reserved` (written since
+ * allocations are stock, i.e. with a version; the chain's never are).
+ */
+export const allocationsOf = async (sku: string): Promise<(Allocation & { setAside: boolean })[]> => {
   const output = await documentClient.send(
     new QueryCommand({ TableName: inventory(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': salesKeys.allocationsOfSku(sku) } }),
   );
-  return (output.Items ?? []).map(allocationView);
+  return (output.Items ?? []).map((item) => ({ ...allocationView(item), setAside: item.locationId !== undefined && item.version !== undefined }));
 };
 
 export interface ExclusiveLine {
@@ -82,18 +118,30 @@ export interface ExclusiveLine {
   qty: number;
   scope: string;
   perMemberLimit?: number;
+  /** The allocation's units sit in the level's `reserved`: the sale takes them from there (see `allocationsOf`). */
+  fromReserved?: boolean;
 }
 
-export const allocationTake = (line: ExclusiveLine): TransactItem => ({
-  Update: {
-    TableName: inventory(),
-    Key: salesKeys.allocation(line.sku, line.scope),
-    UpdateExpression: 'ADD remaining :minus, sold :qty',
-    ConditionExpression: 'remaining >= :qty',
-    ExpressionAttributeValues: { ':minus': -line.qty, ':qty': line.qty },
-    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-  },
-});
+export const allocationTake = (line: ExclusiveLine): TransactItem => {
+  // The version moves with every change, so a PUT computed from the state before this sale is refused and re-read
+  // (one written before allocations were stock keeps none: its PUT is conditioned on `sold` instead).
+  const versioned = line.scope === '*' || line.fromReserved === true;
+  return {
+    Update: {
+      TableName: inventory(),
+      Key: salesKeys.allocation(line.sku, line.scope),
+      UpdateExpression: `ADD remaining :minus, sold :qty${versioned ? ', #version :one' : ''}`,
+      // Whether the units come from reserved was decided on the allocation as read: one set aside meanwhile (it gains a version) is refused, not miscounted.
+      ConditionExpression:
+        line.scope === '*'
+          ? 'remaining >= :qty'
+          : `remaining >= :qty AND ${line.fromReserved ? 'attribute_exists(#version)' : 'attribute_not_exists(#version)'}`,
+      ExpressionAttributeNames: { '#version': 'version' },
+      ExpressionAttributeValues: { ':minus': -line.qty, ':qty': line.qty, ...(versioned ? { ':one': 1 } : {}) },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+};
 
 /** The member's running count for a limited product; the condition is the per-member limit. */
 export const claimUpdate = (memberId: string, line: ExclusiveLine & { perMemberLimit: number }, now: string): TransactItem => ({

@@ -9,7 +9,19 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
 import { NotFound, type Shortage, UnknownReference } from '../domain/errors.ts';
-import { type AdjustmentReason, type LevelChange, type LevelSnapshot, type Line, mergeLines, type MovementType } from '../domain/movements.ts';
+import {
+  availableDeltaOf,
+  countSees,
+  heldFieldNames,
+  heldFields,
+  heldStates,
+  type LevelChange,
+  type LevelSnapshot,
+  type Line,
+  mergeLines,
+  type MovementReason,
+  type MovementType,
+} from '../domain/movements.ts';
 import { daySeconds, epochSeconds, hourSeconds } from '../domain/time.ts';
 import { batchGetInventory, getInventoryItem, type Page } from './catalog.ts';
 import { documentClient, queryAll, tableName } from './client.ts';
@@ -26,8 +38,12 @@ export interface MovementCommand {
   type: MovementType;
   locationId: string;
   toLocationId?: string;
-  reason?: AdjustmentReason;
+  reason?: MovementReason;
   lines?: Line[];
+  /** When it happened (the till's time), at or before its arrival; absent means when it arrived. */
+  occurredAt?: string;
+  /** TRANSFER: the units travel and are received later. */
+  ship?: boolean;
   /** RESERVE: when the hold lapses. */
   expiresAt?: string;
   /** RELEASE: the hold to release (its RESERVE movement id). */
@@ -48,7 +64,14 @@ const releasedHoldRetentionSeconds = 90 * daySeconds;
  */
 const activeHoldTtlGraceSeconds = hourSeconds;
 
-const levelView = (item: Record<string, unknown>): StockLevel => withoutKeys<StockLevel>(item, ['inventoryPosition']);
+/** Levels written before the unavailable states existed read them as 0. */
+const levelView = (item: Record<string, unknown>): StockLevel => {
+  const level = withoutKeys<StockLevel>(item, ['inventoryPosition', 'lastCountAt', 'lastCountId']);
+  return { ...level, damaged: level.damaged ?? 0, qualityControl: level.qualityControl ?? 0, safetyStock: level.safetyStock ?? 0 };
+};
+
+/** Every level as the API shows it, from an item or a stream image. */
+export const levelFromImage = levelView;
 
 const holdView = (item: Record<string, unknown>): Hold => ({
   reservationId: item.reservationId as string,
@@ -62,19 +85,20 @@ const holdView = (item: Record<string, unknown>): Hold => ({
 
 interface References {
   products: Map<string, Record<string, unknown>>;
+  locations: Map<string, Record<string, unknown>>;
 }
 
 /** Products and locations are never deleted, so a read before the write is enough to refuse unknown ones. */
 export const loadReferences = async (skus: readonly string[], locationIds: readonly string[]): Promise<References> => {
   const items = await batchGetInventory([...skus.map((sku) => inventoryKeys.product(sku)), ...locationIds.map((id) => inventoryKeys.location(id))]);
   const products = new Map(items.filter((i) => i.entity === entities.product).map((i) => [i.sku as string, i]));
-  const locations = new Set(items.filter((i) => i.entity === entities.location).map((i) => i.locationId as string));
+  const locations = new Map(items.filter((i) => i.entity === entities.location).map((i) => [i.locationId as string, i]));
   const errors = [
     ...skus.filter((sku) => !products.has(sku)).map((sku) => ({ path: 'body.lines', message: `unknown SKU ${sku}` })),
     ...locationIds.filter((id) => !locations.has(id)).map((id) => ({ path: 'body.locationId', message: `unknown location ${id}` })),
   ];
   if (errors.length > 0) throw new UnknownReference('The request names SKUs or locations that do not exist', errors);
-  return { products };
+  return { products, locations };
 };
 
 /** The levels of these SKU/location pairs, as the API shows them; pairs without a level are left out. */
@@ -91,10 +115,47 @@ export const countSnapshots = async (lines: readonly Line[], locationId: string)
   return new Map(mergeLines(lines).map((l) => [l.sku, bySku.get(l.sku)]));
 };
 
+export interface LastCount {
+  at: string;
+  movementId: string;
+}
+
+/** The latest COUNT of each of these levels (keyed `sku#locationId`), for changes dated before it. */
+export const lastCounts = async (pairs: readonly { sku: string; locationId: string }[]): Promise<Map<string, LastCount | undefined>> => {
+  const found = await batchGetInventory(pairs.map((p) => inventoryKeys.level(p.sku, p.locationId)));
+  return new Map(
+    found
+      .filter((i) => typeof i.lastCountAt === 'string')
+      .map((i) => [`${String(i.sku)}#${String(i.locationId)}`, { at: i.lastCountAt as string, movementId: i.lastCountId as string }]),
+  );
+};
+
+/** The net onHand change of entries that happened after `after` at one level and were not absorbed by a count. */
+export const onHandChangeSince = async (sku: string, locationId: string, after: string): Promise<number> => {
+  const entries = await queryAll({
+    TableName: inventory(),
+    KeyConditionExpression: 'pk = :pk AND sk > :after',
+    ExpressionAttributeValues: { ':pk': inventoryKeys.ledgerOfSkuAtLocation(sku, locationId), ':after': `${after}~` },
+    ProjectionExpression: 'onHandDelta, absorbedBy',
+  });
+  return entries.filter((e) => e.absorbedBy === undefined).reduce((sum, e) => sum + Number(e.onHandDelta ?? 0), 0);
+};
+
 // ---- the write
 
-export const levelUpdate = (change: LevelChange, product: Record<string, unknown> | undefined, now: string): TransactItem => {
-  const availableDelta = change.onHandDelta - change.reservedDelta;
+/** What the level update needs to know about the booking: which movement, and when it happened. */
+export interface Booking {
+  movementId: string;
+  occurredAt: string;
+}
+
+/** Whether the change writes the level: an absorbed one does not. */
+const writesLevel = (change: LevelChange): boolean => change.absorbedBy === undefined;
+/** Whether the change books a ledger entry: units in transit do not (they only raise `incoming`). */
+const writesLedger = (change: LevelChange): boolean => !change.inTransit;
+
+export const levelUpdate = (change: LevelChange, product: Record<string, unknown> | undefined, now: string, booking?: Booking): TransactItem => {
+  const availableDelta = availableDeltaOf(change);
   const names: Record<string, string> = {
     '#sku': 'sku',
     '#locationId': 'locationId',
@@ -108,6 +169,9 @@ export const levelUpdate = (change: LevelChange, product: Record<string, unknown
     '#incoming': 'incoming',
     '#position': 'inventoryPosition',
     '#version': 'version',
+    '#damaged': 'damaged',
+    '#qualityControl': 'qualityControl',
+    '#safetyStock': 'safetyStock',
   };
   const index = inventoryKeys.levelByLocation(change.sku, change.locationId);
   const values: Record<string, unknown> = {
@@ -123,6 +187,9 @@ export const levelUpdate = (change: LevelChange, product: Record<string, unknown
     ':incoming': change.incomingDelta ?? 0,
     ':position': availableDelta + (change.incomingDelta ?? 0),
     ':one': 1,
+    ':damaged': change.held?.damaged ?? 0,
+    ':qualityControl': change.held?.qualityControl ?? 0,
+    ':safetyStock': change.held?.safetyStock ?? 0,
   };
   const sets = ['#sku = :sku', '#locationId = :locationId', '#gsi1pk = :gsi1pk', '#gsi1sk = :gsi1sk', '#entity = :entity', '#updatedAt = :now'];
   // A fixed min on the product seeds the level's reorder point; replenishment refines it per location later.
@@ -137,6 +204,27 @@ export const levelUpdate = (change: LevelChange, product: Record<string, unknown
     values[':drop'] = change.availableDrop;
     conditions.push('#available >= :drop');
   }
+  // No unavailable state goes below zero either.
+  for (const field of heldFieldNames) {
+    const delta = change.held?.[field] ?? 0;
+    if (delta < 0) {
+      values[`:${field}Drop`] = -delta;
+      conditions.push(`#${field} >= :${field}Drop`);
+    }
+  }
+  if (booking && change.ledgerType === 'COUNT') {
+    names['#lastCountAt'] = 'lastCountAt';
+    names['#lastCountId'] = 'lastCountId';
+    values[':occurredAt'] = booking.occurredAt;
+    values[':countId'] = booking.movementId;
+    sets.push('#lastCountAt = :occurredAt', '#lastCountId = :countId');
+  }
+  // Dated in the past: only if no count has been booked as of a later time since it was planned (see absorbInto).
+  if (booking && booking.occurredAt < now && countSees(change)) {
+    names['#lastCountAt'] = 'lastCountAt';
+    values[':occurredAt'] = booking.occurredAt;
+    conditions.push('(attribute_not_exists(#lastCountAt) OR #lastCountAt < :occurredAt)');
+  }
   if (change.expectedVersion !== undefined) {
     if (change.expectedVersion === 0) conditions.push('attribute_not_exists(pk)');
     else {
@@ -148,7 +236,7 @@ export const levelUpdate = (change: LevelChange, product: Record<string, unknown
     Update: {
       TableName: inventory(),
       Key: inventoryKeys.level(change.sku, change.locationId),
-      UpdateExpression: `SET ${sets.join(', ')} ADD #onHand :onHand, #reserved :reserved, #available :available, #incoming :incoming, #position :position, #version :one`,
+      UpdateExpression: `SET ${sets.join(', ')} ADD #onHand :onHand, #reserved :reserved, #available :available, #incoming :incoming, #position :position, #version :one, #damaged :damaged, #qualityControl :qualityControl, #safetyStock :safetyStock`,
       ...(conditions.length > 0 ? { ConditionExpression: conditions.join(' AND ') } : {}),
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
@@ -161,7 +249,7 @@ const ledgerPut = (change: LevelChange, command: MovementCommand, by: string, at
   Put: {
     TableName: inventory(),
     Item: {
-      ...inventoryKeys.ledgerEntry(change.sku, change.locationId, at, command.movementId),
+      ...inventoryKeys.ledgerEntry(change.sku, change.locationId, command.occurredAt ?? at, at, command.movementId),
       entity: entities.ledgerEntry,
       movementId: command.movementId,
       type: change.ledgerType,
@@ -171,6 +259,12 @@ const ledgerPut = (change: LevelChange, command: MovementCommand, by: string, at
       reservedDelta: change.reservedDelta,
       reason: command.reason,
       counted: change.counted,
+      ...(change.held && Object.keys(change.held).length > 0 ? { stateDeltas: change.held } : {}),
+      from: change.from,
+      to: change.to,
+      absorbedBy: change.absorbedBy,
+      confirmed: change.confirmed,
+      occurredAt: command.occurredAt ?? at,
       at,
       by,
     },
@@ -300,11 +394,11 @@ export const movementItems = (
   ]),
   ...labelled(
     'levels',
-    changes.map((c) => levelUpdate(c, products.get(c.sku), now)),
+    changes.filter(writesLevel).map((c) => levelUpdate(c, products.get(c.sku), now, { movementId: command.movementId, occurredAt: command.occurredAt ?? now })),
   ),
   ...labelled(
     'ledger',
-    changes.map((c) => ledgerPut(c, command, by, now)),
+    changes.filter(writesLedger).map((c) => ledgerPut(c, command, by, now)),
   ),
 ];
 
@@ -334,17 +428,16 @@ export const saveMovementResponse = async (locationId: string, result: MovementR
 
 /** What did not fit, from a cancelled transaction whose level updates are labelled `levels` (see movementItems). */
 export const shortagesOf = (error: TransactionCancelled, changes: readonly LevelChange[]): Shortage[] =>
-  changes.flatMap((change, i) => {
+  changes.filter(writesLevel).flatMap((change, i): Shortage[] => {
     const reason = error.reasonsAt('levels')[i];
     if (reason?.code !== 'ConditionalCheckFailed') return [];
-    return [
-      {
-        sku: change.sku,
-        locationId: change.locationId,
-        requested: change.availableDrop,
-        available: Number(reason.item?.available ?? 0),
-      },
-    ];
+    const item = reason.item ?? {};
+    const where = { sku: change.sku, locationId: change.locationId };
+    const available = Number(item.available ?? 0);
+    if (change.availableDrop > 0 && available < change.availableDrop) return [{ ...where, requested: change.availableDrop, available }];
+    const state = heldStates.find((s) => (change.held?.[heldFields[s]] ?? 0) < 0 && Number(item[heldFields[s]] ?? 0) < -(change.held?.[heldFields[s]] ?? 0));
+    if (state) return [{ ...where, requested: -(change.held?.[heldFields[state]] ?? 0), available: Number(item[heldFields[state]] ?? 0), state }];
+    return [{ ...where, requested: change.availableDrop, available }];
   });
 
 // ---- holds that lapse
@@ -379,6 +472,21 @@ export const getHold = async (locationId: string, reservationId: string): Promis
 };
 
 // ---- reads
+
+/**
+ * Levels a transaction could not write because a count dated at or after
+ * the booking was booked in between (keyed `sku#locationId`): plan again
+ * with them absorbed.
+ */
+export const countsBookedSince = (error: TransactionCancelled, changes: readonly LevelChange[], occurredAt: string): Map<string, LastCount> =>
+  new Map(
+    changes.filter(writesLevel).flatMap((change, i) => {
+      const item = error.reasonsAt('levels')[i]?.item;
+      const at = item?.lastCountAt as string | undefined;
+      if (!at || at < occurredAt || !countSees(change)) return [];
+      return [[`${change.sku}#${change.locationId}`, { at, movementId: item?.lastCountId as string }] as const];
+    }),
+  );
 
 /** A SKU at every location: one query on the SKU's partition. */
 export const levelsOfSku = async (sku: string): Promise<StockLevel[]> => {
@@ -419,18 +527,22 @@ export interface LedgerQuery {
   locationId?: string;
   from?: string;
   to?: string;
+  /** `arrival` (default): as booked; `occurredAt`: as it happened (one SKU at one location). */
+  order?: 'arrival' | 'occurredAt';
   limit: number;
   cursor?: string;
 }
 
 /**
- * The ledger, oldest first, by SKU and location (base table), SKU (gsi1) or
- * location (gsi2); `visible` keeps only entries at those locations.
+ * The ledger, oldest first, by SKU and location (base table, in the order
+ * things happened, or gsi1 filtered to the location, in the order they were
+ * booked), SKU (gsi1) or location (gsi2); `visible` keeps only entries at
+ * those locations.
  */
 export const readLedger = async (query: LedgerQuery, visible: readonly string[] | undefined): Promise<Page<LedgerEntry>> => {
   const [partition, index, sortKey] =
-    query.sku && query.locationId
-      ? [inventoryKeys.ledgerOfSkuAtLocation(query.sku, query.locationId), undefined, 'sk']
+    query.order === 'occurredAt'
+      ? [inventoryKeys.ledgerOfSkuAtLocation(query.sku ?? '', query.locationId ?? ''), undefined, 'sk']
       : query.sku
         ? [inventoryKeys.ledgerOfSku(query.sku), 'gsi1', 'gsi1sk']
         : [inventoryKeys.ledgerOfLocation(query.locationId ?? ''), 'gsi2', 'gsi2sk'];
@@ -439,18 +551,22 @@ export const readLedger = async (query: LedgerQuery, visible: readonly string[] 
   const from = query.from ? new Date(query.from).toISOString() : '0';
   const to = query.to ? `${new Date(query.to).toISOString()}~` : '~';
   const values: Record<string, unknown> = { ':pk': partition, ':from': from, ':to': to };
-  let filter: string | undefined;
+  const filters: string[] = [];
+  if (query.order !== 'occurredAt' && query.sku && query.locationId) {
+    values[':location'] = query.locationId;
+    filters.push('locationId = :location');
+  }
   if (visible) {
     const names = visible.map((_, i) => `:loc${i}`);
     for (const [i, loc] of visible.entries()) values[`:loc${i}`] = loc;
-    filter = names.length > 0 ? `locationId IN (${names.join(', ')})` : 'attribute_not_exists(pk)';
+    filters.push(names.length > 0 ? `locationId IN (${names.join(', ')})` : 'attribute_not_exists(pk)');
   }
   const output = await documentClient.send(
     new QueryCommand({
       TableName: inventory(),
       IndexName: index,
       KeyConditionExpression: `${pk} = :pk AND ${sortKey} BETWEEN :from AND :to`,
-      FilterExpression: filter,
+      FilterExpression: filters.length > 0 ? filters.join(' AND ') : undefined,
       ExpressionAttributeValues: values,
       Limit: query.limit,
       ExclusiveStartKey: decodeCursor(query.cursor, cursorScope(tables.inventory, index, partition)),

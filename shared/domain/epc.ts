@@ -152,3 +152,26 @@ export const pureIdentityUri = (sgtin: Sgtin): string => `urn:epc:id:sgtin:${sgt
  */
 export const gtinForms = (gtin14: string): string[] =>
   [14, 13, 12, 8].filter((length) => /^0*$/.test(gtin14.slice(0, 14 - length))).map((length) => gtin14.slice(14 - length));
+
+/**
+ * What is wrong with the EPCs a document (a sale, a receipt) lists per SKU:
+ * each must be an SGTIN of that SKU's product, each item once (two EPCs of
+ * one serial, differing in filter bits or SGTIN-96 vs -198, are the same
+ * item), at most one per unit. Empty when they match.
+ */
+export const documentEpcProblems = (
+  bySku: ReadonlyMap<string, { qty: number; epcs: readonly string[] }>,
+  gtinOf: (sku: string) => string | undefined,
+): string[] =>
+  [...bySku].flatMap(([sku, { qty, epcs }]) => {
+    const gtin = gtinOf(sku);
+    const decoded = epcs.map((epc) => [epc, decodeEpc(epc)] as const);
+    const problems = decoded.flatMap(([epc, d]) => {
+      if (!d.ok) return [`${epc}: ${d.reason}`];
+      return gtin && gtinForms(d.gtin).includes(gtin) ? [] : [`${epc} is not a ${sku}`];
+    });
+    const items = new Set(decoded.map(([, d]) => (d.ok ? `${d.gtin}#${d.serial}` : '')));
+    if (problems.length === 0 && items.size !== epcs.length) problems.push(`${sku}: one item appears twice`);
+    if (epcs.length > qty) problems.push(`${sku}: ${epcs.length} EPCs for ${qty} units`);
+    return problems;
+  });

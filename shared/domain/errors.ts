@@ -63,12 +63,17 @@ export interface Shortage {
   readonly locationId: string;
   readonly requested: number;
   readonly available: number;
+  /** When the units were short in an unavailable state (a write-off or state change from it), which one; `available` then counts that state. */
+  readonly state?: 'DAMAGED' | 'QUALITY_CONTROL' | 'SAFETY_STOCK';
 }
 
 export class OutOfStock extends DomainError {
   readonly type = 'out-of-stock';
   constructor(readonly shortages: readonly Shortage[]) {
-    super(shortages.map((s) => `${s.sku} at ${s.locationId}: requested ${s.requested}, available ${s.available}`).join('; '), { shortages });
+    super(
+      shortages.map((s) => `${s.sku} at ${s.locationId}: requested ${s.requested}, ${s.state ? s.state.toLowerCase() : 'available'} ${s.available}`).join('; '),
+      { shortages },
+    );
   }
 }
 

@@ -187,6 +187,10 @@ export const SaleRequest = z
     memberId: MemberId.optional(),
     lines: z.array(SaleLine).min(1).max(maxSaleLines),
     redeemPoints: z.int().min(1).max(10_000_000).optional(),
+    occurredAt: Timestamp.optional().meta({
+      description:
+        'When the till made the sale (posted late after being offline): default when it arrives; at most 2 minutes ahead, at most 30 days old. More than 5 minutes old is an offline sale: never refused for stock.',
+    }),
   })
   .refine((sale) => sale.lines.reduce((total, line) => total + line.qty * line.unitPrice, 0) <= maxSaleTotal, {
     message: `at most ${maxSaleTotal} minor units in total`,
@@ -221,7 +225,8 @@ export const Receipt = z
     total: z.int(),
     pointsEarned: z.int(),
     member: z.object({ tier: Tier, tierChanged: z.boolean(), points: PointsBalance }).optional(),
-    at: Timestamp,
+    occurredAt: Timestamp.optional().meta({ description: 'When the till made the sale, if it was posted late' }),
+    at: Timestamp.meta({ description: 'When the sale was booked' }),
   })
   .meta({ id: 'Receipt' });
 export type Receipt = z.output<typeof Receipt>;

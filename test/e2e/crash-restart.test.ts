@@ -21,7 +21,7 @@ const startCloud = async (): Promise<Cloud> => {
 
 afterAll(() => {
   for (const child of started) child.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 });
 
 it('does the stream work of writes made just before a SIGKILL once the cloud is started again on the same data', async () => {

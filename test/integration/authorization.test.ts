@@ -82,6 +82,13 @@ const freshPurchaseOrder = async (): Promise<string> => {
   return purchaseOrderId;
 };
 
+/** A fresh transfer shipped from A to B (as admin), for cells that receive it. */
+const freshShippedTransfer = async (): Promise<string> => {
+  const movementId = uniqueId('az-tr');
+  await must(asAdmin('POST', '/movements', { movementId, type: 'TRANSFER', locationId: A, toLocationId: B, ship: true, lines: [{ sku, qty: 1 }] }), 201);
+  return movementId;
+};
+
 /** Every role but those named is refused by role: 403. */
 const allow = (allowed: Partial<Record<AuthCaller, Expected>>): Record<AuthCaller, Expected> => ({
   admin: 403,
@@ -148,9 +155,22 @@ const matrix: Record<RouteName, Entry> = {
     expect: allow({ admin: 'ok', storeA: 'ok' }),
   },
   listMovements: { request: () => ({ method: 'GET', path: `/movements?sku=${sku}&locationId=${A}` }), expect: staffAndService({ storeB: 403 }) },
+  // Shipped from A to B: staff of either end may read it.
+  getTransfer: { request: async () => ({ method: 'GET', path: `/transfers/${await freshShippedTransfer()}` }), expect: staffAndService() },
+  // Only the destination (B) receives: the source's staff get 403.
+  receiveTransfer: {
+    request: async () => ({
+      method: 'POST',
+      path: `/transfers/${await freshShippedTransfer()}/receipts`,
+      body: { receiptId: uniqueId('az-tc'), lines: [{ sku, qty: 1 }] },
+    }),
+    expect: allow({ admin: 'ok', storeA: 403, storeB: 'ok' }),
+  },
   // Store B gets 200 here, but only its own levels: asserted in "location scoping" below.
   getStockOfSku: { request: () => ({ method: 'GET', path: `/stock/${sku}` }), expect: staffAndService() },
   getLocationStock: { request: () => ({ method: 'GET', path: `/locations/${A}/stock` }), expect: staffAndService({ storeB: 403 }) },
+  listCountsDue: { request: () => ({ method: 'GET', path: `/locations/${A}/counts-due` }), expect: staffAndService({ storeB: 403 }) },
+  getReconciliation: { request: () => ({ method: 'GET', path: `/locations/${A}/reconciliation` }), expect: staffAndService({ storeB: 403 }) },
 
   setAllocation: {
     request: () => ({ method: 'PUT', path: `/products/${exclusiveSku}/allocations/${A}`, body: { quantity: 5 } }),
@@ -297,7 +317,19 @@ beforeAll(async () => {
     201,
   );
   for (const locationId of [A, B]) {
-    await must(asAdmin('POST', '/movements', { movementId: uniqueId('az-rc'), type: 'RECEIPT', locationId, lines: [{ sku, qty: 1000 }] }), 201);
+    // The exclusive product's units too: an allocation sets aside units that are there.
+    await must(
+      asAdmin('POST', '/movements', {
+        movementId: uniqueId('az-rc'),
+        type: 'RECEIPT',
+        locationId,
+        lines: [
+          { sku, qty: 1000 },
+          { sku: exclusiveSku, qty: 100 },
+        ],
+      }),
+      201,
+    );
   }
   // Members sign themselves up (202, the same answer whether or not the email was taken): their id is the one in their token.
   for (const caller of ['m1', 'm2'] as const) {

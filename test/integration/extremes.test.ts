@@ -98,7 +98,7 @@ const byFieldName: Record<string, unknown[]> = {
   phone: ['+1 201 555 0123', '+998 90 123 45 67', '+49 151 98765 43 '],
   timeZone: ['Pacific/Kiritimati', 'Etc/GMT+12', 'America/Argentina/ComodRivadavia'],
   currency: ['AAA', 'ZZZ'],
-  gtin: ['00000000', `9999999999999${gs1CheckDigit('9999999999999')}`, '40063813339310'],
+  gtin: ['00000000', `9999999999999${gs1CheckDigit('9999999999999')}`, '40063813339314'],
   email: [longestEmail(254), 'a@b.co'],
 };
 
@@ -213,19 +213,33 @@ let admin = '';
 let queues: LocalQueues;
 const failures = new FailureLog({});
 const savedEnv: Record<string, string | undefined> = {};
-const ids = { location: `${prefix}-L`, sku: `${prefix}-sku`, member: '', sale: `${prefix}-sale`, purchaseOrder: `${prefix}-po`, campaign: `${prefix}-c` };
+const ids = {
+  location: `${prefix}-L`,
+  destination: `${prefix}-L2`,
+  sku: `${prefix}-sku`,
+  exclusive: `${prefix}-x`,
+  member: '',
+  sale: `${prefix}-sale`,
+  purchaseOrder: `${prefix}-po`,
+  campaign: `${prefix}-c`,
+  transfer: `${prefix}-t`,
+};
 const chainWide: readonly RouteName[] = ['placeHqOrders'];
 /** Sent so that they cannot succeed: the program with a stale If-Match. */
 const neverSucceeds: readonly RouteName[] = ['updateProgram'];
 
-const pathIds = (): Record<string, string> => ({
+/** Allocations are of a member-exclusive product, with stock to set aside. */
+const exclusiveRoutes: readonly RouteName[] = ['setAllocation', 'listAllocations'];
+
+const pathIds = (name: RouteName): Record<string, string> => ({
   locationId: ids.location,
-  sku: ids.sku,
+  sku: exclusiveRoutes.includes(name) ? ids.exclusive : ids.sku,
   scope: ids.location,
   memberId: ids.member,
   saleId: ids.sale,
   purchaseOrderId: ids.purchaseOrder,
   campaignId: ids.campaign,
+  movementId: ids.transfer,
 });
 
 const bodyTemplates = () =>
@@ -307,17 +321,17 @@ interface Request {
 
 const requestsFor = (name: RouteName, route: RouteDefinition): Request[] => {
   const fill = (values: Record<string, string>) => route.path.replace(/\{(\w+)\}/g, (_, param: string) => encodeURIComponent(values[param]!));
-  const path = fill(pathIds());
+  const path = fill(pathIds(name));
   const requests: Request[] = [];
   const query = queryTemplates()[name];
   const body = bodyTemplates()[name];
-  const references = Object.values(pathIds());
+  const references = Object.values(pathIds(name));
   if (route.query)
     for (const variant of variantsOf(route.query, query ?? {}, references)) requests.push({ path, query: variant as Record<string, unknown>, body });
   if (route.body) for (const variant of variantsOf(route.body, body, references)) requests.push({ path, query, body: variant });
   if (route.params) {
     // Path ids at their edges: they name nothing that exists.
-    const params = Object.fromEntries([...route.path.matchAll(/\{(\w+)\}/g)].map(([, param]) => [param!, pathIds()[param!]]));
+    const params = Object.fromEntries([...route.path.matchAll(/\{(\w+)\}/g)].map(([, param]) => [param!, pathIds(name)[param!]]));
     for (const variant of variantsOf(route.params, params)) requests.push({ path: fill(variant as Record<string, string>), query, body });
   }
   if (requests.length === 0) requests.push({ path, query, body });
@@ -384,6 +398,30 @@ beforeAll(async () => {
       locationId: ids.location,
       lines: [{ sku: ids.sku, qty: 1_000_000 }],
     });
+  await ok('POST', '/products', {
+    sku: ids.exclusive,
+    name: 'Extremes exclusive',
+    unitCost: 1,
+    price: 2,
+    currency: 'EUR',
+    memberExclusive: { minTier: 'SILVER' },
+  });
+  await ok('POST', '/movements', {
+    movementId: `${prefix}-x-stock`,
+    type: 'RECEIPT',
+    locationId: ids.location,
+    lines: [{ sku: ids.exclusive, qty: 1_000_000 }],
+  });
+  // A transfer on its way to a second store, for its receipts.
+  await ok('POST', '/locations', { locationId: ids.destination, name: 'Extremes destination', type: 'STORE', timeZone: 'Pacific/Pago_Pago' });
+  await ok('POST', '/movements', {
+    movementId: ids.transfer,
+    type: 'TRANSFER',
+    ship: true,
+    locationId: ids.location,
+    toLocationId: ids.destination,
+    lines: [{ sku: ids.sku, qty: 1_000 }],
+  });
   ids.member = (await ok('POST', '/members', { name: 'Extremes', email: `${prefix}@example.com` }, { 'idempotency-key': `${prefix}-reg` })).memberId;
   await ok('POST', '/sales', { saleId: ids.sale, locationId: ids.location, memberId: ids.member, lines: [{ sku: ids.sku, qty: 100, unitPrice: 100 }] });
   await ok('POST', '/purchase-orders', { purchaseOrderId: ids.purchaseOrder, lines: [{ sku: ids.sku, locationId: ids.location, qty: 1_000 }] });

@@ -236,7 +236,7 @@ const streamRecord = (image: Record<string, unknown>): DynamoDBRecord => ({
 });
 
 const saleEntry = (sku: string, locationId: string, movementId: string, qty: number, at: string) => ({
-  ...inventoryKeys.ledgerEntry(sku, locationId, at, movementId),
+  ...inventoryKeys.ledgerEntry(sku, locationId, at, at, movementId),
   entity: entities.ledgerEntry,
   type: 'SALE',
   sku,

@@ -18,11 +18,10 @@ import { tables } from '../../infra/tables.ts';
 import { batchGetItems, createLocation, createProduct } from '../../shared/db/catalog.ts';
 import { documentClient, tableName } from '../../shared/db/client.ts';
 import { inventoryKeys, rfidKeys } from '../../shared/db/keys.ts';
-import { serialKeyOf } from '../../shared/db/rfid.ts';
 import { checkout } from '../../shared/app/checkout.ts';
 import { recordMovement } from '../../shared/app/stock.ts';
-import { decodeEpc, encodeSgtin96, encodeSgtin198, gs1CheckDigit, type Sgtin } from '../../shared/domain/epc.ts';
-import { TemporarilyUnavailable, ValidationFailed } from '../../shared/domain/errors.ts';
+import { decodeEpc, gs1CheckDigit, type Sgtin } from '../../shared/domain/epc.ts';
+import { TemporarilyUnavailable } from '../../shared/domain/errors.ts';
 import { uniqueId } from '../support/local-api.ts';
 
 /**
@@ -432,18 +431,6 @@ describe('RFID gates', { shuffle: false }, () => {
     } finally {
       once.mockRestore();
     }
-  });
-
-  it('gives one serial key to every EPC of a serial, so a checkout can dedupe them', () => {
-    const gtin = gtins[0]!;
-    const keys = [
-      serialKeyOf(encodeSgtin96({ gtin, companyPrefixLength: 7, serial: 42, filter: 1 })),
-      serialKeyOf(encodeSgtin96({ gtin, companyPrefixLength: 7, serial: 42, filter: 3 }).toLowerCase()),
-      serialKeyOf(encodeSgtin198({ gtin, companyPrefixLength: 7, serial: '42', filter: 2 })),
-    ];
-    expect(new Set(keys)).toEqual(new Set([rfidKeys.serial(gtin, '42').pk]));
-    expect(serialKeyOf(encodeSgtin96({ gtin, companyPrefixLength: 7, serial: 43 }))).not.toBe(keys[0]);
-    expect(() => serialKeyOf('31AC16465751CCD0C2000000')).toThrow(ValidationFailed);
   });
 
   // Last: it leaves an entry in the failure log, which the tests above expect empty.

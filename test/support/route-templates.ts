@@ -39,6 +39,7 @@ export const writeTemplates = (ids: TemplateIds): Partial<Record<RouteName, unkn
     ],
   },
   setAllocation: { quantity: 10 },
+  receiveTransfer: { receiptId: ids.missing(15), lines: [{ sku: ids.sku, qty: 1 }] },
   updateProgram: {
     tiers: [
       { tier: 'REGULAR', minSpend: 0, minVisits: 0, discountPercent: 0, pointsMultiplier: 1, exclusiveAccess: true },

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeEpc, encodeSgtin198, encodeSgtin96, gs1CheckDigit, gtinForms, pureIdentityUri } from '../../../shared/domain/epc.ts';
+import { decodeEpc, documentEpcProblems, encodeSgtin198, encodeSgtin96, gs1CheckDigit, gtinForms, pureIdentityUri } from '../../../shared/domain/epc.ts';
 
 describe('SGTIN-96', () => {
   it('decodes the GS1 Tag Data Standard example', () => {
@@ -105,5 +105,31 @@ describe('GTINs', () => {
     expect(gtinForms('04006381333931')).toEqual(['04006381333931', '4006381333931']);
     expect(gtinForms('00000095010939')).toEqual(['00000095010939', '0000095010939', '000095010939', '95010939']);
     expect(gtinForms('80614141123458')).toEqual(['80614141123458']);
+  });
+});
+
+describe('documentEpcProblems', () => {
+  const gtin = '80614141123458';
+  const gtinOf = (sku: string) => (sku === 'A' ? gtin : undefined);
+  const lines = (epcs: string[], qty = 3) => new Map([['A', { qty, epcs }]]);
+
+  it('accepts SGTINs of the line product, one per unit', () => {
+    expect(documentEpcProblems(lines([encodeSgtin96({ gtin, companyPrefixLength: 7, serial: 1 })]), gtinOf)).toEqual([]);
+  });
+
+  it('sees one item in every EPC of a serial (filter bits, SGTIN-96 or -198) and refuses it twice', () => {
+    const same = [
+      encodeSgtin96({ gtin, companyPrefixLength: 7, serial: 42, filter: 1 }),
+      encodeSgtin198({ gtin, companyPrefixLength: 7, serial: '42', filter: 2 }),
+    ];
+    expect(documentEpcProblems(lines(same), gtinOf)).toEqual(['A: one item appears twice']);
+  });
+
+  it('names EPCs of another product, undecodable ones and more EPCs than units', () => {
+    const other = encodeSgtin96({ gtin: '80614141999992', companyPrefixLength: 7, serial: 1 });
+    expect(documentEpcProblems(lines([other]), gtinOf)).toEqual([`${other} is not a A`]);
+    expect(documentEpcProblems(lines(['31AC16465751CCD0C2000000']), gtinOf)[0]).toMatch(/^31AC16465751CCD0C2000000: /);
+    const two = [1, 2].map((serial) => encodeSgtin96({ gtin, companyPrefixLength: 7, serial }));
+    expect(documentEpcProblems(lines(two, 1), gtinOf)).toEqual(['A: 2 EPCs for 1 units']);
   });
 });

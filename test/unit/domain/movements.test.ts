@@ -188,7 +188,7 @@ describe('planMovement', () => {
       ['B', undefined],
     ]);
     const count = (lines: Line[], snapshots: ReadonlyMap<string, LevelSnapshot | undefined> = counts) =>
-      planMovement({ ...base, type: 'COUNT', lines }, snapshots);
+      planMovement({ ...base, type: 'COUNT', lines }, { counts: snapshots });
 
     it('books a shortfall as a guarded decrease, pinned to the version read', () => {
       expect(count([{ sku: 'A', qty: 8 }])).toEqual([

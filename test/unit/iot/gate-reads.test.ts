@@ -46,6 +46,8 @@ describe('gateReads', () => {
       duplicates: 0,
       notOnBooks: 0,
       unchanged: 0,
+      confirmed: 0,
+      receivedOnTransfers: 0,
       clockSkew: 0,
       unknownGtins: { count: 1, gtins: ['80614141123458'] },
       undecodable: { count: 1, epcs: ['31AC16465751CCD0C2000000'] },
