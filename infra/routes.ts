@@ -11,7 +11,9 @@ import type { Role } from '../shared/domain/principal.ts';
 import type { Grants } from './grants.ts';
 import { Health, Page } from '../shared/schemas/common.ts';
 import {
+  Availability,
   CountsDue,
+  CountsDueQuery,
   Reconciliations,
   LedgerEntry,
   Location,
@@ -67,6 +69,7 @@ import {
   MemberTags,
   UnsubscribeQuery,
 } from '../shared/schemas/members.ts';
+import { AbcRun, AbcRunInput } from '../shared/schemas/abc.ts';
 import { Recommendations, RecommendationsQuery } from '../shared/schemas/recommendations.ts';
 import { Transfer, TransferParams, TransferQuery, TransferReceiptRequest } from '../shared/schemas/transfers.ts';
 import {
@@ -345,6 +348,7 @@ export const routes = {
     tables: readInventory,
     summary: 'The SKUs to count at a location (blind: without the expected quantity); a COUNT completes its task',
     params: LocationParams,
+    query: CountsDueQuery,
     success: { status: 200, schema: CountsDue, description: 'Counts due, soonest first' },
   },
 
@@ -359,6 +363,17 @@ export const routes = {
     params: AllocationParams,
     body: AllocationInput,
     success: { status: 200, schema: Allocation, description: 'The allocation with what is sold and what remains' },
+  },
+  getAvailability: {
+    method: 'GET',
+    path: '/products/{sku}/availability',
+    entry: 'functions/api/stock.ts',
+    auth: everyone,
+    tag: 'stock',
+    tables: readInventory,
+    summary: 'Where a product can be bought: each store and the units available there, for member apps (no costs, holds or incoming)',
+    params: SkuParams,
+    success: { status: 200, schema: Availability, description: 'The product and its stores' },
   },
   listAllocations: {
     method: 'GET',
@@ -734,6 +749,18 @@ export const routes = {
     summary: 'ABC class per SKU with value shares, and the Pareto figures of the last classification',
     query: Page,
     success: { status: 200, schema: AbcAnalysis, description: 'Classes and Pareto figures' },
+  },
+  runAbcClassification: {
+    method: 'POST',
+    path: '/analytics/abc/runs',
+    entry: 'functions/api/abc.ts',
+    auth: ['admin'],
+    tag: 'replenishment',
+    tables: writeInventory,
+    summary: 'Classify A/B/C now (the weekly schedule does it too); a config sent here stays in force for the scheduled runs',
+    body: AbcRunInput,
+    idempotencyKey: 'runId',
+    success: { status: 201, schema: AbcRun, description: 'The run: Pareto figures, products changed and the configuration used' },
   },
 } as const satisfies Record<string, RouteWithGrants>;
 

@@ -98,7 +98,8 @@ export const schedules = {
     entry: 'functions/jobs/abc-classification.ts',
     expression: 'cron(0 2 ? * SUN *)',
     timeZone: 'UTC',
-    description: 'Reclassifies products A/B/C by annual consumption value and writes class and policy back',
+    description:
+      'Reclassifies products A/B/C by annual consumption value with the configuration in force (set over POST /analytics/abc/runs) and writes class and policy back',
     tables: { inventory: 'readWrite' },
   },
 } as const satisfies Record<string, ScheduleDefinition>;

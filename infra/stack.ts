@@ -31,6 +31,7 @@ import { QueueWorkers } from './constructs/queue-workers.ts';
 import { StreamConsumers } from './constructs/stream-consumers.ts';
 import { WorkQueues } from './constructs/work-queues.ts';
 import { type TableDefinition, type TableKey, tables } from './tables.ts';
+import { corsOrigins } from './cors.ts';
 
 /** Tables, keys and secrets: what must outlive any deploy of the rest. */
 export class DataStack extends Stack {
@@ -142,6 +143,8 @@ export interface ApiStackProps extends StackProps {
   /** Issuer and audience of the chain's identity provider (cdk.json context by default). */
   readonly jwtIssuer?: string;
   readonly jwtAudience?: string;
+  /** Origins browsers may call from, comma-separated (cdk.json context `corsOrigins`; `*` when unset). */
+  readonly corsOrigins?: string;
 }
 
 export class ApiStack extends Stack {
@@ -159,7 +162,13 @@ export class ApiStack extends Stack {
         `jwtIssuer ${jwtIssuer} is a placeholder: the API will refuse every token. Deploy with -c jwtIssuer=<your identity provider's issuer URL>.`,
       );
     }
-    this.httpApi = new HttpApiRoutes(this, 'HttpApi', { jwtIssuer, jwtAudience, bindings: bindingsOf(this, props.data, props.messaging) });
+    const origins = corsOrigins(props.corsOrigins ?? (this.node.tryGetContext('corsOrigins') as string | undefined));
+    this.httpApi = new HttpApiRoutes(this, 'HttpApi', {
+      jwtIssuer,
+      jwtAudience,
+      corsOrigins: origins,
+      bindings: bindingsOf(this, props.data, props.messaging),
+    });
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.api.apiEndpoint });
     new CfnOutput(this, 'StageName', { value: (this.httpApi.stage.node.defaultChild as CfnStage).stageName });
   }

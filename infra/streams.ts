@@ -43,7 +43,7 @@ export const streamConsumers = {
   demand: {
     table: 'inventory',
     entry: 'functions/streams/demand.ts',
-    description: 'Counts sales into daily demand per SKU and location, and member sales by tier, for the forecast',
+    description: 'Counts sales into daily demand per SKU and location, and member sales by tier, tag and demand segment, for the forecast',
     filters: [
       { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: [entities.ledgerEntry] }, type: { S: ['SALE'] } } } },
       { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: [entities.sale] }, memberId: { S: [{ exists: true }] } } } },
@@ -51,7 +51,8 @@ export const streamConsumers = {
     batchSize: 100,
     maxBatchingWindowSeconds: 2,
     retryAttempts: 5,
-    tables: { inventory: 'readWrite' },
+    // members: the profile (tags) of each member sale and the programme (demand segments).
+    tables: { inventory: 'readWrite', members: 'read' },
   },
   purchaseHistory: {
     table: 'inventory',

@@ -1,12 +1,13 @@
 import { routes } from '../../infra/routes.ts';
 import * as catalog from '../../shared/app/catalog.ts';
-import { etag, httpHandler } from '../../shared/http/handler.ts';
+import { etag, httpHandler, replayHeaders } from '../../shared/http/handler.ts';
 
 const now = () => new Date().toISOString();
 
 export const createLocation = httpHandler(routes.createLocation, async ({ body }) => {
   const { value, created } = await catalog.createLocation(body, now());
-  return { status: created ? 201 : 200, body: value, headers: etag(value.version) };
+  // A repeat gets the first answer with the same status (DESIGN.md, HTTP conventions), marked as a replay.
+  return { status: 201, body: value, headers: { ...etag(value.version), ...replayHeaders(!created) } };
 });
 
 export const listLocations = httpHandler(routes.listLocations, async ({ principal, query }) => ({

@@ -1,13 +1,14 @@
 import { routes } from '../../infra/routes.ts';
 import * as catalog from '../../shared/app/catalog.ts';
 import * as sales from '../../shared/app/sales.ts';
-import { etag, httpHandler } from '../../shared/http/handler.ts';
+import { etag, httpHandler, replayHeaders } from '../../shared/http/handler.ts';
 
 const now = () => new Date().toISOString();
 
 export const createProduct = httpHandler(routes.createProduct, async ({ body }) => {
   const { value, created } = await catalog.createProduct(body, now());
-  return { status: created ? 201 : 200, body: value, headers: etag(value.version) };
+  // A repeat gets the first answer with the same status (DESIGN.md, HTTP conventions), marked as a replay.
+  return { status: 201, body: value, headers: { ...etag(value.version), ...replayHeaders(!created) } };
 });
 
 export const listProducts = httpHandler(routes.listProducts, async ({ query }) => ({

@@ -8,9 +8,10 @@ export const listSuggestions = httpHandler(routes.listSuggestions, async ({ quer
   body: await replenishment.listSuggestions(query, principal),
 }));
 
-export const placeHqOrders = httpHandler(routes.placeHqOrders, async ({ principal, idempotencyKey }) => ({
-  body: await purchaseOrders.placeHqOrders(idempotencyKey, principal),
-}));
+export const placeHqOrders = httpHandler(routes.placeHqOrders, async ({ body, principal, idempotencyKey }) => {
+  const { answer, replayed } = await purchaseOrders.placeHqOrders(idempotencyKey, { supplierIds: body.supplierIds }, principal);
+  return { body: answer, headers: replayHeaders(replayed) };
+});
 
 export const createPurchaseOrder = httpHandler(routes.createPurchaseOrder, async ({ body, principal, idempotencyKey }) => {
   const { order, created } = await purchaseOrders.createPurchaseOrder({ ...body, purchaseOrderId: idempotencyKey }, principal);

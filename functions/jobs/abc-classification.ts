@@ -4,9 +4,11 @@ import { logger } from '../../shared/observability.ts';
 import { eventHandler } from '../../shared/triggers.ts';
 
 /**
- * Weekly ABC: every product's annual consumption value (twelve monthly
- * demand buckets x unit cost), classified in one pass, class and policy
- * written back. Reports how many products changed class.
+ * Weekly ABC (EventBridge Scheduler, infra/schedules.ts): every product's
+ * annual consumption value (twelve monthly demand buckets x unit cost),
+ * classified in one pass with the configuration in force (the last one set
+ * over `POST /analytics/abc/runs`, else the seed's defaults), class and
+ * policy written back. Reports how many products changed class.
  */
 export const abcClassification = eventHandler(async (_event: ScheduledEvent) => {
   const report = await reclassifyCatalogue();

@@ -3,8 +3,10 @@ import { streamHandler } from '../../shared/triggers.ts';
 
 /**
  * SALE ledger entries become daily demand; member sales add their units by
- * tier. Both writes remember what they counted, so a redelivered record or a
- * retried batch counts nothing twice.
+ * tier, by the member's tags and by the programme's demand segments the
+ * member is in (one read of the member per sale). Both writes remember what
+ * they counted, so a redelivered record or a retried batch counts nothing
+ * twice.
  */
 export const demand = streamHandler(async ({ newImage: image }) => {
   if (!image) return;

@@ -1,10 +1,11 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CorsHttpMethod, HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { corsPolicy } from '../cors.ts';
 import { routeList } from '../routes.ts';
 import { type FunctionBindings, StockClubFunction } from './function.ts';
 
@@ -30,6 +31,8 @@ export const accessLogFields = {
 export interface HttpApiRoutesProps {
   readonly jwtIssuer: string;
   readonly jwtAudience: string;
+  /** Origins browsers may call from (`*`: any). */
+  readonly corsOrigins: readonly string[];
   /** Everything but the unsubscribe URL, which is this API's. */
   readonly bindings: Omit<FunctionBindings, 'unsubscribeUrl'>;
 }
@@ -44,7 +47,18 @@ export class HttpApiRoutes extends Construct {
   constructor(scope: Construct, id: string, props: HttpApiRoutesProps) {
     super(scope, id);
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
-    this.api = new HttpApi(this, 'Api', { apiName: 'stockclub', createDefaultStage: false });
+    // API Gateway answers preflights itself, without a token, and adds the headers to every answer.
+    this.api = new HttpApi(this, 'Api', {
+      apiName: 'stockclub',
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: [...props.corsOrigins],
+        allowMethods: corsPolicy.allowMethods.map((m) => CorsHttpMethod[m]),
+        allowHeaders: [...corsPolicy.allowHeaders],
+        exposeHeaders: [...corsPolicy.exposeHeaders],
+        maxAge: Duration.seconds(corsPolicy.maxAgeSeconds),
+      },
+    });
     this.stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { problem, problemTypeBase } from '../../shared/http/problem.ts';
+import { corsHeaders, corsOrigins, preflightHeaders } from '../cors.ts';
 import { type RouteDefinition, routeKey, routeList, type RouteWithGrants, routeTimeoutSeconds } from '../routes.ts';
 import { verifyLocalToken } from './auth.ts';
 import { loadHandler } from './handlers.ts';
@@ -111,8 +112,12 @@ const problemTypes: Record<number, string> = {
   413: 'payload-too-large',
 };
 
+/** Origins browsers may call from, as API Gateway's CORS configuration does in AWS. */
+const allowedOrigins = () => corsOrigins(process.env.CORS_ALLOWED_ORIGINS);
+
 const send = (res: ServerResponse, result: APIGatewayProxyStructuredResultV2): void => {
-  res.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string>) });
+  const cors = corsHeaders(res.req.headers.origin, allowedOrigins());
+  res.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string>), ...cors });
   res.end(result.body ?? '');
 };
 
@@ -169,6 +174,12 @@ export const createGateway = (options: { localEndpoints?: LocalEndpoint[] } = {}
       }
       const method = req.method ?? 'GET';
       const pathMatches = compiled.filter((c) => c.pattern.test(url.pathname));
+      // A preflight is answered by the gateway, without a token, as API Gateway does with a CORS configuration.
+      if (method === 'OPTIONS' && req.headers['access-control-request-method'] && pathMatches.length > 0) {
+        res.writeHead(204, preflightHeaders(req.headers.origin, allowedOrigins()));
+        res.end();
+        return;
+      }
       const match = pathMatches.find((c) => c.route.method === method);
       if (!match) {
         if (pathMatches.length && !unroutedMethods.has(method)) {

@@ -1,35 +1,60 @@
-import { type AbcClass, classifyAbc, defaultAbcConfig } from '../domain/replenishment/abc.ts';
-import { listProducts } from '../db/catalog.ts';
+/**
+ * ABC use-cases: the classification (weekly schedule, and on demand by HQ
+ * over `POST /analytics/abc/runs`) and the analysis report. The
+ * configuration in force is the one the last full run used: a run that sets
+ * a new one keeps it for the scheduled runs after it.
+ */
+import { type AbcClass, type AbcConfig, checkAbcConfig, classifyAbc, defaultAbcConfig } from '../domain/replenishment/abc.ts';
+import { ValidationFailed } from '../domain/errors.ts';
+import { mapLimited } from '../concurrency.ts';
+import { logger } from '../observability.ts';
+import { getProducts, listProducts } from '../db/catalog.ts';
 import { annualUnits, latestAbcReport, putAbcReport, setProductAbc } from '../db/replenishment.ts';
+import { AbcConfigSchema } from '../schemas/abc.ts';
 import type { AbcReport } from '../schemas/replenishment.ts';
 
-/** Days of history behind the forecast: two four-week periods, so member demand growth can be measured too. */
+/** Annual-unit queries in flight at once. */
+const queryConcurrency = 8;
+
+export type AbcRunReport = AbcReport & { config: AbcConfig };
+
+/** The configuration the last full run used, else the defaults (a stored one that no longer validates is logged and ignored). */
+export const abcConfigInForce = async (): Promise<AbcConfig> => {
+  const stored = (await latestAbcReport())?.config;
+  if (!stored) return defaultAbcConfig;
+  const parsed = AbcConfigSchema.safeParse(stored);
+  if (parsed.success) return parsed.data;
+  logger.warn('Stored ABC configuration is not valid; using the defaults', { issues: parsed.error.issues.map((i) => i.path.join('.')) });
+  return defaultAbcConfig;
+};
 
 /**
- * Classifies every product by annual consumption value and writes its class
- * and policy back where it changed; the report keeps the Pareto figures.
+ * Classifies the products by annual consumption value and writes each one's
+ * class and policy (every time, so a changed policy reaches products whose
+ * class did not change). `report: false` leaves the catalogue's report and
+ * the configuration in force alone (a trial over some SKUs).
  */
 export const reclassifyAbc = async (
   products: readonly { sku: string; unitCost: number; abcClass?: AbcClass }[],
   now = new Date().toISOString(),
-): Promise<AbcReport> => {
-  const inputs = [];
-  for (const p of products) inputs.push({ sku: p.sku, annualUnits: await annualUnits(p.sku, now), unitCost: p.unitCost });
-  const result = classifyAbc(inputs, defaultAbcConfig);
+  config: AbcConfig = defaultAbcConfig,
+  options: { report?: boolean } = {},
+): Promise<AbcRunReport> => {
+  checkAbcConfig(config);
+  const inputs = await mapLimited(products, queryConcurrency, async (p) => ({ sku: p.sku, annualUnits: await annualUnits(p.sku, now), unitCost: p.unitCost }));
+  const result = classifyAbc(inputs, config);
   const before = new Map(products.map((p) => [p.sku, p.abcClass]));
   let changed = 0;
-  for (const entry of result.entries) {
-    const was = before.get(entry.sku);
+  await mapLimited(result.entries, queryConcurrency, async (entry) => {
     await setProductAbc(entry, now);
-    if (was !== entry.abcClass) changed++;
-  }
-  const report: AbcReport = { classifiedAt: now, totalValue: result.totalValue, skus: result.entries.length, changed, pareto: result.pareto };
-  await putAbcReport(report);
+    if (before.get(entry.sku) !== entry.abcClass) changed++;
+  });
+  const report: AbcRunReport = { classifiedAt: now, totalValue: result.totalValue, skus: result.entries.length, changed, pareto: result.pareto, config };
+  if (options.report !== false) await putAbcReport(report);
   return report;
 };
 
-/** The weekly job: every product of the catalogue, classified in one pass. */
-export const reclassifyCatalogue = async (now = new Date().toISOString()): Promise<AbcReport> => {
+const allProducts = async () => {
   const products = [];
   let cursor: string | undefined;
   do {
@@ -37,7 +62,28 @@ export const reclassifyCatalogue = async (now = new Date().toISOString()): Promi
     products.push(...page.items);
     cursor = page.cursor;
   } while (cursor);
-  return reclassifyAbc(products, now);
+  return products;
+};
+
+/** The weekly job: every product of the catalogue, classified in one pass with the configuration in force. */
+export const reclassifyCatalogue = async (now = new Date().toISOString(), config?: AbcConfig): Promise<AbcRunReport> =>
+  reclassifyAbc(await allProducts(), now, config ?? (await abcConfigInForce()), { report: true });
+
+/**
+ * `POST /analytics/abc/runs` (admin): classify now. With `config`, that
+ * configuration is checked (a missing field or a negative value is a 400
+ * naming it) and stays in force; with `skus`, only those products are
+ * ranked among themselves (a trial on a range): their classes are written,
+ * the catalogue's report and configuration are not.
+ */
+export const runAbcClassification = async (input: { config?: AbcConfig; skus?: readonly string[] }, now = new Date().toISOString()): Promise<AbcRunReport> => {
+  const config = input.config ? checkAbcConfig(input.config) : await abcConfigInForce();
+  if (!input.skus) return reclassifyCatalogue(now, config);
+  const products = await getProducts([...new Set(input.skus)]);
+  const found = new Set(products.map((p) => p.sku));
+  const unknown = input.skus.findIndex((sku) => !found.has(sku));
+  if (unknown >= 0) throw new ValidationFailed(`Product ${input.skus[unknown]} does not exist`, [{ path: `body.skus.${unknown}`, message: 'unknown SKU' }]);
+  return reclassifyAbc(products, now, config, { report: false });
 };
 
 /** `GET /analytics/abc`: a page of classified products with the last report's Pareto figures. */

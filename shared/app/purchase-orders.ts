@@ -7,10 +7,10 @@ import { Conflict, Forbidden, NotFound, ValidationFailed } from '../domain/error
 import { type LevelChange, withoutConfirmed } from '../domain/movements.ts';
 import { derivedId } from '../domain/ids.ts';
 import { assertLocationAccess, type Principal, visibleLocations } from '../domain/principal.ts';
-import { combinePurchaseSuggestions, type HqOrder } from '../domain/replenishment/chain.ts';
+import { combinePurchaseSuggestions, type HqOrder } from '../domain/replenishment/consolidate.ts';
 import { assertSameRequest, requestFingerprint } from '../db/fingerprint.ts';
 import { getProducts } from '../db/catalog.ts';
-import { bookedMovement, bookReceipt, cancelOutstanding, findPurchaseOrder, insertPurchaseOrder } from '../db/replenishment.ts';
+import { bookedMovement, bookReceipt, cancelOutstanding, findHqRun, findPurchaseOrder, insertHqRun, insertPurchaseOrder } from '../db/replenishment.ts';
 import { loadReferences, readLevels } from '../db/stock.ts';
 import type { PurchaseOrder, PurchaseOrderLine, ReplenishmentSuggestion } from '../schemas/replenishment.ts';
 import type { StockLevel } from '../schemas/stock.ts';
@@ -173,22 +173,72 @@ export const cancelPurchaseOrder = async (purchaseOrderId: string, principal: Pr
   return { ...order, status: 'CANCELLED', version: order.version + 1, updatedAt: now };
 };
 
+/** The answer of an HQ run, as stored and replayed. */
+export interface HqRunAnswer {
+  runId: string;
+  orders: (HqOrder & { purchaseOrderId: string })[];
+}
+
+/** Units a purchase suggestion needs before packs and minimums; suggestions written before `inputs.needed` existed give their quantity. */
+const neededOf = (s: ReplenishmentSuggestion): number => {
+  const needed = s.inputs.needed;
+  return typeof needed === 'number' && Number.isSafeInteger(needed) && needed >= 0 ? needed : s.quantity;
+};
+
 /**
- * HQ buying: every open purchase suggestion, grouped by supplier into one
- * order each, lines rounded up to the pack multiple and raised to the
- * supplier's minimum; each order is then opened like any other. `runId`
- * makes the order ids, so running it again opens nothing twice.
+ * HQ buying: every open purchase suggestion (of the named suppliers, or all),
+ * consolidated per supplier and SKU: the locations' NEEDS are summed, then
+ * rounded once, to whole packs and then the SKU's supplier minimum, and the
+ * extra is split over the locations by need (largest remainder), so the
+ * placed quantities sum to what is ordered. Each supplier's order is then
+ * opened like any other purchase order (`incoming` raised where it
+ * delivers, the suggestions marked ORDERED; receiving it is a RECEIPT).
+ *
+ * `runId` is the idempotency key. The run's plan (the orders and their
+ * lines) is stored under it before any order is opened; a replay, a
+ * concurrent call or a retry after a crash reads that plan, opens whatever
+ * of it is not open yet (the order ids derive from the run, so nothing opens
+ * twice) and answers the same orders. The same runId with another request is
+ * 422.
  */
 export const placeHqOrders = async (
   runId: string,
+  command: { supplierIds?: string[] },
   principal: Principal,
   now = new Date().toISOString(),
-): Promise<{ orders: (HqOrder & { purchaseOrderId: string })[] }> => {
+): Promise<{ answer: HqRunAnswer; replayed: boolean }> => {
+  const supplierIds = command.supplierIds ? [...new Set(command.supplierIds)].sort() : undefined;
+  const fingerprint = requestFingerprint({ supplierIds });
+  let run = await findHqRun<HqRunAnswer>(runId);
+  let replayed = run !== undefined;
+  if (!run) {
+    const planned = { runId, fingerprint, answer: await planHqOrders(runId, supplierIds, principal), createdAt: now };
+    // Another call of this run stored its plan first: follow that one.
+    replayed = !(await insertHqRun(planned));
+    run = replayed ? await findHqRun<HqRunAnswer>(runId) : planned;
+    if (!run) throw new Conflict(`HQ run ${runId} could not be read back; retry`);
+  }
+  assertSameRequest(run.fingerprint, fingerprint, `HQ run ${runId}`);
+  for (const order of run.answer.orders) {
+    const lines = order.lines.flatMap((line) =>
+      line.locations.filter((l) => l.placed > 0).map((l) => ({ sku: line.sku, locationId: l.locationId, qty: l.placed })),
+    );
+    await createPurchaseOrder(
+      { purchaseOrderId: order.purchaseOrderId, supplierId: order.supplierId, lines, fromSuggestions: true, rules: [...order.rules] },
+      principal,
+      run.createdAt,
+    );
+  }
+  return { answer: run.answer, replayed };
+};
+
+/** The orders a run would open now: the open purchase suggestions' needs, consolidated per supplier. */
+const planHqOrders = async (runId: string, supplierIds: readonly string[] | undefined, principal: Principal): Promise<HqRunAnswer> => {
   const open: ReplenishmentSuggestion[] = [];
   let cursor: string | undefined;
   do {
     const page = await listSuggestions({ status: 'OPEN', limit: 100, cursor }, principal);
-    open.push(...page.items.filter((s) => s.kind === 'PURCHASE' && s.supplierId));
+    open.push(...page.items.filter((s) => s.kind === 'PURCHASE' && s.supplierId && (!supplierIds || supplierIds.includes(s.supplierId))));
     cursor = page.cursor;
   } while (cursor);
   const products = new Map((await getProducts([...new Set(open.map((s) => s.sku))])).map((p) => [p.sku, p]));
@@ -197,22 +247,18 @@ export const placeHqOrders = async (
       supplierId: s.supplierId!,
       sku: s.sku,
       locationId: s.locationId,
-      quantity: s.quantity,
+      needed: neededOf(s),
       unitCost: products.get(s.sku)?.unitCost ?? 0,
       packSize: products.get(s.sku)?.packSize,
+      minOrderQty: products.get(s.sku)?.minOrderQty,
     })),
   );
-  const orders = [];
-  for (const hq of combined) {
-    const purchaseOrderId = derivedId('hq', runId, hq.supplierId);
-    // The rounding extra goes to the location that asked for most: the HQ delivery plan.
-    const lines = hq.lines.flatMap((line) => {
-      const extra = line.quantity - line.requested;
-      const biggest = [...line.locations].sort((a, b) => b.quantity - a.quantity || a.locationId.localeCompare(b.locationId))[0]!.locationId;
-      return line.locations.map((l) => ({ sku: line.sku, locationId: l.locationId, qty: l.quantity + (l.locationId === biggest ? extra : 0) }));
-    });
-    await createPurchaseOrder({ purchaseOrderId, supplierId: hq.supplierId, lines, fromSuggestions: true, rules: [...hq.rules] }, principal, now);
-    orders.push({ ...hq, purchaseOrderId });
-  }
-  return { orders };
+  // Refused before the plan is stored, so the run id stays free for a narrower run.
+  const tooBig = combined.filter((hq) => hq.lines.reduce((n, l) => n + l.locations.filter((x) => x.placed > 0).length, 0) > 45);
+  if (tooBig.length > 0)
+    throw new ValidationFailed(
+      'A purchase order holds at most 45 SKU/location lines',
+      tooBig.map((hq) => ({ path: 'body.supplierIds', message: `supplier ${hq.supplierId} needs more lines than one order holds` })),
+    );
+  return { runId, orders: combined.map((hq) => ({ ...hq, purchaseOrderId: derivedId('hq', runId, hq.supplierId) })) };
 };

@@ -8,16 +8,19 @@
  * retries, duplicate stream records and sweeps repeat the same answer
  * instead of adding to it.
  */
-import { ValidationFailed } from '../domain/errors.ts';
+import { TemporarilyUnavailable, ValidationFailed } from '../domain/errors.ts';
 import { assertLocationAccess, type Principal, visibleLocations } from '../domain/principal.ts';
-import { chooseDonor, type DonorCandidate } from '../domain/replenishment/chain.ts';
+import { chooseDonor, type DonorCandidate, donorPhrase, surplusUnits } from '../domain/replenishment/chain.ts';
+import { roundOrderQuantity } from '../domain/replenishment/packs.ts';
 import { dailyDemandStats } from '../domain/replenishment/demand.ts';
+import { type AbcClass, type AbcPolicy, policyOf } from '../domain/replenishment/abc.ts';
 import { economicOrderQuantity } from '../domain/replenishment/eoq.ts';
 import { type Overstock, overstockOf, type OverstockPolicy } from '../domain/replenishment/overstock.ts';
 import { replenishmentReason } from '../domain/replenishment/reason.ts';
 import { type ReorderPlan, reorderPoint } from '../domain/replenishment/reorder-point.ts';
 import { type OrderPolicy, suggestOrder } from '../domain/replenishment/suggestion.ts';
-import { memberDemandUplift } from '../domain/replenishment/uplift.ts';
+import { memberDemandKeys, memberDemandUplift } from '../domain/replenishment/uplift.ts';
+import type { SegmentMember } from '../domain/segments.ts';
 import { addDays, dayOf } from '../domain/time.ts';
 import { forEachSettled } from '../concurrency.ts';
 import { logger } from '../observability.ts';
@@ -29,14 +32,19 @@ import {
   demandHistory,
   findSuggestions,
   levelsAcrossChain,
+  memberForDemand,
   type Product,
+  type PromiseChange,
   recordDemand,
   recordMemberDemand,
   reorderState,
   setLevelReorderPoint,
   type SuggestionStatus,
-  writeSuggestion,
+  type TransferPromises,
+  transferPromises,
+  writeSuggestionWithPromises,
 } from '../db/replenishment.ts';
+import { loadProgram } from '../db/members.ts';
 import { levelsAtLocation } from '../db/stock.ts';
 import type { ReplenishmentSuggestion } from '../schemas/replenishment.ts';
 
@@ -52,22 +60,40 @@ const daysBefore = (iso: string, days: number) => dayOf(addDays(iso, -days));
 
 /**
  * A record of the demand stream: a SALE ledger entry counts its units, a
- * member's sale its units by tier. Both writes remember what they counted.
+ * member's sale its units by tier, by each of the member's tags and by each
+ * demand segment of the programme the member is in. Both writes remember
+ * what they counted. The member's tags are not on the sale, so a member sale
+ * costs one read of the member's profile (the programme is cached).
  */
 // biome-ignore lint/suspicious/noExplicitAny: a SALE ledger entry or a member's sale, as the demand stream's filter lets through
 export const countDemand = async (image: Record<string, any>): Promise<void> => {
   if (image.entity === entities.ledgerEntry) {
-    await recordDemand({ sku: image.sku, locationId: image.locationId, movementId: image.movementId, onHandDelta: image.onHandDelta, at: image.at });
+    // Demand is dated when the sale happened: a till posting late still sold on its own day.
+    await recordDemand({
+      sku: image.sku,
+      locationId: image.locationId,
+      movementId: image.movementId,
+      onHandDelta: image.onHandDelta,
+      at: image.occurredAt ?? image.at,
+    });
     return;
   }
   const tier = image.receipt?.member?.tier as string | undefined;
   if (!tier) return;
-  const counted = await recordMemberDemand({ saleId: image.saleId, locationId: image.locationId, at: image.at, tier, lines: image.lines });
-  logger.debug('Member demand counted', { saleId: image.saleId, tier, lines: counted });
+  // Dated like its ledger entries: when the till made the sale.
+  const at = (image.receipt?.occurredAt as string | undefined) ?? (image.at as string);
+  const [member, program] = await Promise.all([memberForDemand(image.memberId as string), loadProgram()]);
+  // Tags and demand segments as the member is when the sale is counted; a redelivery after a change counts nothing again.
+  const groups = member
+    ? memberDemandKeys({ spendByMonth: {}, visitsByMonth: {}, ...member } as unknown as SegmentMember, program.demandSegments ?? [], at, program.rollingMonths)
+    : [];
+  const counted = await recordMemberDemand({ saleId: image.saleId, locationId: image.locationId, at, tier, groups, lines: image.lines });
+  logger.debug('Member demand counted', { saleId: image.saleId, tier, groups, lines: counted });
 };
 
-/** The demand window ending today. */
-const demandOf = (sku: string, locationId: string, now: string) => demandHistory(sku, locationId, daysBefore(now, demandWindowDays - 1), dayOf(now));
+/** The demand window ending today: the product's class window (A short, C long), `demandWindowDays` when unclassified. */
+const demandOf = (sku: string, locationId: string, now: string, windowDays = demandWindowDays) =>
+  demandHistory(sku, locationId, daysBefore(now, windowDays - 1), dayOf(now));
 
 // ---- the forecast and the reorder decision
 
@@ -77,10 +103,11 @@ export interface Forecast {
   upliftReason: string;
 }
 
-const forecastOf = (history: readonly DayDemand[], now: string): Forecast => {
-  const firstDay = daysBefore(now, demandWindowDays - 1);
-  const stats = dailyDemandStats(history, { firstDay, days: demandWindowDays });
-  const split = daysBefore(now, demandWindowDays / 2 - 1);
+/** The forecast from a window of daily demand: its mean and deviation, raised by a growing member segment (the window's later half against its earlier). */
+const forecastOf = (history: readonly DayDemand[], now: string, windowDays = demandWindowDays): Forecast => {
+  const firstDay = daysBefore(now, windowDays - 1);
+  const stats = dailyDemandStats(history, { firstDay, days: windowDays });
+  const split = daysBefore(now, windowDays / 2 - 1);
   const recent = history.filter((d) => d.day >= split);
   const previous = history.filter((d) => d.day < split);
   const segments = [...new Set(history.flatMap((d) => Object.keys(d.segments)))].map((segment) => ({
@@ -92,13 +119,34 @@ const forecastOf = (history: readonly DayDemand[], now: string): Forecast => {
     baseForecast: stats.meanDaily,
     recentTotalUnits: recent.reduce((sum, d) => sum + d.units, 0),
     segments,
+    periodDays: windowDays / 2,
   });
   return { meanDailyDemand: uplift.forecast, stdDevDailyDemand: stats.stdDevDaily, upliftReason: uplift.reason };
 };
 
-/** How much to order: min/max when the product fixes it, EOQ when its costs are known, else up to twice the reorder point. */
+/**
+ * The ABC class and policy a product is held to (stored by the last
+ * classification; fields a policy stored before they existed come from the
+ * class's defaults). Undefined for a product never classified.
+ */
+export const classPolicyOf = (product: Pick<Product, 'abcClass' | 'abcPolicy'>): { abcClass: AbcClass; policy: AbcPolicy } | undefined => {
+  const policy = policyOf(product.abcClass, product.abcPolicy);
+  return product.abcClass && policy ? { abcClass: product.abcClass, policy } : undefined;
+};
+
+/** Days of demand history the forecast should read for this product: its class's window (A 28, B 42, C 56 by default), else `demandWindowDays`. */
+export const forecastWindowDaysOf = (product: Pick<Product, 'abcClass' | 'abcPolicy'>): number =>
+  classPolicyOf(product)?.policy.forecastWindowDays ?? demandWindowDays;
+
+/**
+ * How much to order: min/max when the product fixes it, EOQ when its costs
+ * are known, else cover up to twice the reorder point. The class's
+ * `orderMultiple` scales the EOQ or that cover: C buys in bulk (2x: larger,
+ * rarer orders), A buys the plain EOQ.
+ */
 const orderPolicyOf = (product: Product, plan: ReorderPlan, meanDailyDemand: number): OrderPolicy => {
   if (plan.kind === 'MIN_MAX') return { kind: 'ORDER_UP_TO', max: plan.orderUpTo };
+  const multiple = classPolicyOf(product)?.policy.orderMultiple ?? 1;
   if (product.orderingCost !== undefined && product.holdingCostPerUnitYear !== undefined && product.holdingCostPerUnitYear > 0) {
     return {
       kind: 'EOQ',
@@ -109,9 +157,10 @@ const orderPolicyOf = (product: Product, plan: ReorderPlan, meanDailyDemand: num
         packSize: product.packSize,
         minOrderQty: product.minOrderQty,
       }),
+      ...(multiple !== 1 ? { multiple } : {}),
     };
   }
-  return { kind: 'ORDER_UP_TO', max: Math.max(1, plan.reorderPoint * 2) };
+  return { kind: 'ORDER_UP_TO', max: Math.max(1, Math.ceil(plan.reorderPoint * (1 + multiple))) };
 };
 
 const planFor = (product: Product, forecast: Forecast): ReorderPlan =>
@@ -119,13 +168,14 @@ const planFor = (product: Product, forecast: Forecast): ReorderPlan =>
     meanDailyDemand: forecast.meanDailyDemand,
     stdDevDailyDemand: forecast.stdDevDailyDemand,
     leadTimeDays: product.leadTimeDays ?? defaultLeadTimeDays,
-    serviceLevel: product.abcPolicy?.serviceLevel ?? product.serviceLevel ?? defaultServiceLevel,
-    safetyStockFactor: product.abcPolicy?.safetyStockFactor ?? 1,
+    // The class's service level and safety factor: A low (0.95, x0.8), C high (0.98, x1.25).
+    serviceLevel: classPolicyOf(product)?.policy.serviceLevel ?? product.serviceLevel ?? defaultServiceLevel,
+    safetyStockFactor: classPolicyOf(product)?.policy.safetyStockFactor ?? 1,
     reorder: product.reorder,
   });
 
 /** Days of demand a location keeps before it gives stock away: lead time plus the class's review period. */
-const targetDaysOfCover = (product: Product) => (product.leadTimeDays ?? defaultLeadTimeDays) + (product.abcPolicy?.reviewPeriodDays ?? 14);
+const targetDaysOfCover = (product: Product) => (product.leadTimeDays ?? defaultLeadTimeDays) + (classPolicyOf(product)?.policy.reviewPeriodDays ?? 14);
 
 export interface ReorderCheck {
   reorderPoint: number;
@@ -145,7 +195,8 @@ export interface ReorderCheck {
 export const checkReorder = async (sku: string, locationId: string, now = new Date().toISOString()): Promise<ReorderCheck | undefined> => {
   const { level, product, suggestion: current } = await reorderState(sku, locationId);
   if (!level || !product) return undefined;
-  const forecast = forecastOf(await demandOf(sku, locationId, now), now);
+  const windowDays = forecastWindowDaysOf(product);
+  const forecast = forecastOf(await demandOf(sku, locationId, now, windowDays), now, windowDays);
   const plan = planFor(product, forecast);
   const available = level.available as number;
   const incoming = (level.incoming as number | undefined) ?? 0;
@@ -162,55 +213,115 @@ export const checkReorder = async (sku: string, locationId: string, now = new Da
     packSize: product.packSize,
     minOrderQty: product.minOrderQty,
     upliftReason: forecast.upliftReason,
+    abc: classPolicyOf(product),
   });
 
   if (!decision.needed) {
     if (current?.status !== 'OPEN') return { reorderPoint: plan.reorderPoint, outcome: 'UNCHANGED' };
-    const closed = await writeSuggestion({ ...current, status: 'CLOSED', reason, updatedAt: now }, 'OPEN');
-    return { reorderPoint: plan.reorderPoint, suggestion: closed, outcome: 'CLOSED' };
+    // Closing releases what it was promised by a donor, in the same transaction.
+    for (let attempt = 1; ; attempt++) {
+      const closing: ReplenishmentSuggestion = { ...current, status: 'CLOSED', reason, updatedAt: now };
+      const released = await releasesOf(locationId, current, undefined, new Map());
+      const closed = await writeSuggestionWithPromises(closing, 'OPEN', released);
+      if (!closed.stale) return { reorderPoint: plan.reorderPoint, suggestion: closed.suggestion, outcome: 'CLOSED' };
+      if (attempt >= planAttempts) throw new TemporarilyUnavailable(`Promises of ${sku} keep changing; the check is retried`, 1);
+    }
   }
-  const donor = await donorFor(product, locationId, decision.quantity, now);
-  const suggestion: ReplenishmentSuggestion = {
-    sku,
-    locationId,
-    kind: donor ? 'TRANSFER' : 'PURCHASE',
-    quantity: donor ? donor.quantity : decision.quantity,
-    reorderPoint: plan.reorderPoint,
-    ...(order.kind === 'EOQ' ? { eoq: order.eoq.quantity } : {}),
-    ...(donor ? { fromLocationId: donor.locationId } : product.supplierId ? { supplierId: product.supplierId } : {}),
-    reason: donor
-      ? `${reason}; transfer from ${donor.locationId}, which holds ${donor.surplus} beyond its ${targetDaysOfCover(product)} days of cover`
-      : reason,
-    status: 'OPEN',
-    inputs: {
-      available,
-      incoming,
-      meanDailyDemand: round(forecast.meanDailyDemand),
-      stdDevDailyDemand: round(forecast.stdDevDailyDemand),
-      leadTimeDays: product.leadTimeDays ?? defaultLeadTimeDays,
-      plan: plan.kind,
-      basis: decision.basis,
-      rule: decision.rule,
-      ...(product.abcClass ? { abcClass: product.abcClass } : {}),
-    },
-    updatedAt: now,
-  };
-  if (current?.status === 'OPEN' && sameSuggestion(current, suggestion)) return { reorderPoint: plan.reorderPoint, suggestion: current, outcome: 'UNCHANGED' };
-  // An ORDERED suggestion whose order did not lift the position enough is replaced by a new open one.
-  const written = await writeSuggestion(suggestion, current?.status);
-  return { reorderPoint: plan.reorderPoint, suggestion: written, outcome: 'SUGGESTED' };
+  // A donor's free surplus is decided from one read of its promises and written with them, conditioned on
+  // that read: a check that raced another for the same surplus fails its write and plans again.
+  for (let attempt = 1; ; attempt++) {
+    const { donor, promises, donorAvailable } = await donorFor(product, locationId, decision.quantity, now);
+    const bought = donor && donor.rest > 0 ? roundOrderQuantity(donor.rest, product.packSize, product.minOrderQty).quantity : undefined;
+    const split = donor !== undefined && bought !== undefined;
+    const suggestion: ReplenishmentSuggestion = {
+      sku,
+      locationId,
+      kind: donor && !split ? 'TRANSFER' : 'PURCHASE',
+      quantity: donor ? (split ? bought : donor.quantity) : decision.quantity,
+      reorderPoint: plan.reorderPoint,
+      ...(order.kind === 'EOQ' ? { eoq: order.eoq.quantity } : {}),
+      ...(donor ? { fromLocationId: donor.locationId } : {}),
+      ...(split ? { transferQuantity: donor.quantity } : {}),
+      ...((!donor || split) && product.supplierId ? { supplierId: product.supplierId } : {}),
+      reason: donor ? `${reason}; ${donorPhrase(donor, targetDaysOfCover(product), bought)}` : reason,
+      status: 'OPEN',
+      inputs: {
+        available,
+        incoming,
+        meanDailyDemand: round(forecast.meanDailyDemand),
+        stdDevDailyDemand: round(forecast.stdDevDailyDemand),
+        leadTimeDays: product.leadTimeDays ?? defaultLeadTimeDays,
+        plan: plan.kind,
+        basis: decision.basis,
+        rule: decision.rule,
+        // Units this suggestion buys before packs and the supplier minimum: the HQ order sums these, then rounds once.
+        needed: split ? donor.rest : Math.ceil(decision.wanted),
+        ...(product.abcClass ? { abcClass: product.abcClass } : {}),
+        ...(donor ? { donorSurplus: donor.surplus, donorPromised: donor.promised } : {}),
+      },
+      updatedAt: now,
+    };
+    if (current?.status === 'OPEN' && sameSuggestion(current, suggestion))
+      return { reorderPoint: plan.reorderPoint, suggestion: current, outcome: 'UNCHANGED' };
+    // An ORDERED suggestion whose order did not lift the position enough is replaced by a new open one.
+    const changes = await releasesOf(locationId, current, donor ? { locationId: donor.locationId, units: donor.quantity } : undefined, promises);
+    const written = await writeSuggestionWithPromises(
+      suggestion,
+      current?.status,
+      changes,
+      donor ? { locationId: donor.locationId, atLeast: donorAvailable - (donor.surplus - donor.promised) + donor.quantity } : undefined,
+    );
+    if (!written.stale) return { reorderPoint: plan.reorderPoint, suggestion: written.suggestion, outcome: 'SUGGESTED' };
+    if (attempt >= planAttempts) throw new TemporarilyUnavailable(`The surplus of ${sku} is contended; the check is retried`, 1);
+  }
 };
+
+/** How often one check plans again after racing another for a donor's surplus before it gives up (the stream retries it). */
+const planAttempts = 8;
 
 const round = (value: number) => Math.round(value * 1000) / 1000;
 
 const sameSuggestion = (a: ReplenishmentSuggestion, b: ReplenishmentSuggestion) =>
   requestFingerprint({ ...a, updatedAt: undefined }) === requestFingerprint({ ...b, updatedAt: undefined });
-/** Another location of the chain with more than its days of cover, able to give the whole quantity. */
+
+/**
+ * The promise items a suggestion write changes: the new donor's (this
+ * recipient's entry set to the units it takes) and the old donor's when it
+ * differs (the entry released). `read` holds the promises the plan was made
+ * from, so the write is conditioned on the version the plan saw.
+ */
+const releasesOf = async (
+  recipient: string,
+  current: ReplenishmentSuggestion | undefined,
+  next: { locationId: string; units: number } | undefined,
+  read: ReadonlyMap<string, TransferPromises>,
+): Promise<PromiseChange[]> => {
+  const changes: PromiseChange[] = [];
+  if (next) {
+    const before = read.get(next.locationId)!;
+    changes.push({ before, after: { ...before.promised, [recipient]: next.units } });
+  }
+  const old = current?.fromLocationId;
+  if (current && old && old !== next?.locationId) {
+    const before = read.get(old) ?? (await transferPromises(current.sku, old));
+    if (before.version > 0) changes.push({ before, after: Object.fromEntries(Object.entries(before.promised).filter(([r]) => r !== recipient)) });
+  }
+  return changes;
+};
+
+/**
+ * The donor for a need: another location's surplus beyond its days of cover
+ * and reorder point, less what it already promised to other locations; the
+ * whole need when one has that much free, else the most any has free and
+ * the rest is bought. Returns the promises read, keyed by donor, and the
+ * donor's available as read, for the conditional write.
+ */
 const donorFor = async (product: Product, locationId: string, quantity: number, now: string) => {
-  const others = (await levelsAcrossChain(product.sku, true)).filter((l) => l.locationId !== locationId && (l.available as number) > quantity);
+  const others = (await levelsAcrossChain(product.sku, true)).filter((l) => l.locationId !== locationId && (l.available as number) > 0);
   const candidates: DonorCandidate[] = await Promise.all(
     others.map(async (level) => {
-      const forecast = forecastOf(await demandOf(product.sku, level.locationId as string, now), now);
+      const windowDays = forecastWindowDaysOf(product);
+      const forecast = forecastOf(await demandOf(product.sku, level.locationId as string, now, windowDays), now, windowDays);
       return {
         locationId: level.locationId as string,
         available: level.available as number,
@@ -220,7 +331,15 @@ const donorFor = async (product: Product, locationId: string, quantity: number, 
       };
     }),
   );
-  return chooseDonor({ locationId, quantity }, candidates);
+  const withSurplus = candidates.filter((c) => surplusUnits(c) > 0);
+  const promises = new Map(await Promise.all(withSurplus.map(async (c) => [c.locationId, await transferPromises(product.sku, c.locationId)] as const)));
+  const promisedToOthers = (donor: string) =>
+    Object.entries(promises.get(donor)?.promised ?? {}).reduce((sum, [recipient, units]) => (recipient === locationId ? sum : sum + units), 0);
+  const donor = chooseDonor(
+    { locationId, quantity },
+    withSurplus.map((c) => ({ ...c, promised: promisedToOthers(c.locationId) })),
+  );
+  return { donor, promises, donorAvailable: donor ? withSurplus.find((c) => c.locationId === donor.locationId)!.available : 0 };
 };
 
 /** The chain's days of cover for a SKU: every location's available stock against its forecast. */

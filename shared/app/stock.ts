@@ -5,7 +5,7 @@
  * queries the handlers need (lapsed holds, a hold from a stream image) are
  * thin: the access check, then the repository in shared/db/stock.ts.
  */
-import { Conflict, NotEligible, OutOfStock, UnknownReference, ValidationFailed } from '../domain/errors.ts';
+import { Conflict, NotEligible, NotFound, OutOfStock, UnknownReference, ValidationFailed } from '../domain/errors.ts';
 import { derivedId } from '../domain/ids.ts';
 import {
   absorbInto,
@@ -25,7 +25,7 @@ import {
 import { reconcileSideOf } from '../domain/reconcile.ts';
 import { assertLocationAccess, type Principal, visibleLocations } from '../domain/principal.ts';
 import { dayMillis } from '../domain/time.ts';
-import type { Page } from '../db/catalog.ts';
+import { allLocations, getProducts, type Page } from '../db/catalog.ts';
 import { requestFingerprint } from '../db/fingerprint.ts';
 import {
   closeHold,
@@ -53,7 +53,7 @@ import { completeCounts } from '../db/counts.ts';
 import { noReconciliation, planReconciliation } from './reconcile.ts';
 import { transferPut } from '../db/transfers.ts';
 import { labelled, TransactionCancelled, transactLabelled } from '../db/transact.ts';
-import type { Hold, LedgerEntry, MovementResult, StockLevel } from '../schemas/stock.ts';
+import type { Availability, Hold, LedgerEntry, MovementResult, StockLevel } from '../schemas/stock.ts';
 
 export { holdFromImage, lapsedHolds } from '../db/stock.ts';
 
@@ -190,15 +190,7 @@ export const recordMovement = async (
       ...labelled('hold', holdWrite ? [holdWrite.item] : []),
       ...labelled('transfer', shipment ? [transferPut(booking, lines, principal.subject, now)] : []),
       ...labelled('reconcile', reconciliation.items),
-      ...labelled(
-        'counts',
-        command.type === 'COUNT'
-          ? completeCounts(
-              prepared.locationId,
-              changes.filter((c) => !c.absorbedBy).map((c) => c.sku),
-            )
-          : [],
-      ),
+      ...labelled('counts', command.type === 'COUNT' ? completeCounts(prepared.locationId, changes, now) : []),
     ];
     try {
       await transactLabelled(items);
@@ -269,6 +261,28 @@ export const stockOfSku = async (sku: string, principal: Principal): Promise<{ s
   const visible = visibleLocations(principal);
   const levels = (await levelsOfSku(sku)).filter((l) => !visible || visible.includes(l.locationId));
   return { sku, levels };
+};
+
+/**
+ * Where a product can be bought, for anyone signed in (members included):
+ * every store with its available units (never below zero), nothing a
+ * member should not see (costs, holds, what is on order, warehouses).
+ */
+export const availabilityOf = async (sku: string): Promise<Availability> => {
+  const [product] = await getProducts([sku]);
+  if (!product) throw new NotFound(`Product ${sku} not found`);
+  const levels = new Map((await levelsOfSku(sku)).map((l) => [l.locationId, l]));
+  const stores = (await allLocations()).filter((l) => l.type === 'STORE');
+  return {
+    sku,
+    name: product.name,
+    price: product.price,
+    currency: product.currency,
+    stores: stores.map((store) => {
+      const available = Math.max(0, levels.get(store.locationId)?.available ?? 0);
+      return { locationId: store.locationId, name: store.name, available, inStock: available > 0 };
+    }),
+  };
 };
 
 /** One location's stock; optionally only what needs reordering. */

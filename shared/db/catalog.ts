@@ -2,14 +2,14 @@
  * Locations and products: created once (the id is the idempotency key),
  * changed with optimistic concurrency (If-Match on `version`).
  */
-import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
 import { AlreadyExists, NotFound, PreconditionFailed, TemporarilyUnavailable } from '../domain/errors.ts';
 import { gtinForms } from '../domain/epc.ts';
 import { isValidGtin, sameGtin, toGtin14 } from '../domain/gtin.ts';
 import { batchGetKeyLimit } from '../domain/limits.ts';
-import { documentClient, tableName } from './client.ts';
-import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
+import { documentClient, queryPage, tableName } from './client.ts';
+import { cursorScope } from './cursor.ts';
 import { requestFingerprint } from './fingerprint.ts';
 import { entities, inventoryKeys, withoutKeys } from './keys.ts';
 import { TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
@@ -111,17 +111,13 @@ const updateVersioned = async <T>(kind: string, key: { pk: string; sk: string },
 };
 
 const listing = async <T>(indexKey: string, limit: number, cursor: string | undefined): Promise<Page<T>> => {
-  const output = await documentClient.send(
-    new QueryCommand({
-      TableName: inventory(),
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': indexKey },
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, cursorScope(tables.inventory, 'gsi1', indexKey)),
-    }),
+  const page = await queryPage(
+    { TableName: inventory(), IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': indexKey } },
+    limit,
+    cursorScope(tables.inventory, 'gsi1', indexKey),
+    cursor,
   );
-  return { items: (output.Items ?? []).map((i) => withoutKeys<T>(i)), cursor: encodeCursor(output.LastEvaluatedKey) };
+  return { items: page.items.map((i) => withoutKeys<T>(i)), cursor: page.cursor };
 };
 
 const batchGetTries = 8;
@@ -189,6 +185,18 @@ export const updateLocation = (locationId: string, patch: Partial<Omit<LocationI
   updateVersioned<Location>(`Location ${locationId}`, inventoryKeys.location(locationId), patch, version, now);
 
 export const listLocations = (limit: number, cursor?: string) => listing<Location>(inventoryKeys.locationListingKey, limit, cursor);
+
+/** Every location, page after page (a chain has tens or hundreds, not millions). */
+export const allLocations = async (): Promise<Location[]> => {
+  const all: Location[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listLocations(100, cursor);
+    all.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return all;
+};
 
 // ---- products
 

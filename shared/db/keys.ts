@@ -109,7 +109,9 @@ export const entities = {
   demandDay: 'DEMAND_DAY',
   demandMonth: 'DEMAND_MONTH',
   suggestion: 'SUGGESTION',
+  transferPromises: 'TRANSFER_PROMISES',
   purchaseOrder: 'PURCHASE_ORDER',
+  hqRun: 'HQ_RUN',
   abcReport: 'ABC_REPORT',
   message: 'MESSAGE',
   sendGuard: 'SEND_GUARD',
@@ -160,7 +162,11 @@ export const replenishmentKeys = {
   }),
   suggestionsAt: (locationId: string) => `SUGGESTIONS#${locationId}`,
   suggestionsWithStatus: (status: string) => `SUGGESTIONS#${status}`,
+  /** Per SKU and donor location: the units its open transfer suggestions promise each recipient, so a surplus is promised once. */
+  transferPromises: (sku: string, donorLocationId: string) => ({ pk: `PROMISES#${sku}#${donorLocationId}`, sk: 'PROMISES' }),
   purchaseOrder: (purchaseOrderId: string) => ({ pk: `PO#${purchaseOrderId}`, sk: 'PO' }),
+  /** One HQ ordering run: its request's fingerprint and the answer it gave, so a replay answers the same. */
+  hqRun: (runId: string) => ({ pk: `HQ_RUN#${runId}`, sk: 'HQ_RUN' }),
   abcReport: { pk: 'ABC_REPORT', sk: 'LATEST' },
 } as const;
 

@@ -14,7 +14,7 @@ import { balanceOf, type Lot, type LotTake, type PointsEntryType } from '../doma
 import type { Principal } from '../domain/principal.ts';
 import { defaultProgram, effectiveTier, type MonthlyTotals, type Program, rollingTotal, ruleOf, nextReviewAt, type TierState } from '../domain/tiers.ts';
 import { dayOf, daySeconds, epochSeconds, minuteMillis } from '../domain/time.ts';
-import { documentClient, queryAll, tableName } from './client.ts';
+import { documentClient, queryAll, queryPage, tableName } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { assertSameRequest } from './fingerprint.ts';
 import { entities, idempotencyKeys, memberKeys, withoutKeys } from './keys.ts';
@@ -446,16 +446,17 @@ export const membersWithLotsExpiring = (day: string, until: string, cursor?: str
 /** One page of a member's points ledger, oldest first. */
 export const pointsEntries = async (memberId: string, limit: number, cursor?: string): Promise<Page<PointsEntry>> => {
   const partition = memberKeys.partition(memberId);
-  const output = await documentClient.send(
-    new QueryCommand({
+  const page = await queryPage(
+    {
       TableName: membersTable(),
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :txn)',
       ExpressionAttributeValues: { ':pk': partition, ':txn': memberKeys.entriesFrom },
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, cursorScope(tables.members, undefined, partition)),
-    }),
+    },
+    limit,
+    cursorScope(tables.members, undefined, partition),
+    cursor,
   );
-  return { items: (output.Items ?? []).map((i) => withoutKeys<PointsEntry>(i, ['memberId'])), cursor: encodeCursor(output.LastEvaluatedKey) };
+  return { items: page.items.map((i) => withoutKeys<PointsEntry>(i, ['memberId'])), cursor: page.cursor };
 };
 
 export const assertMemberExists = (state: MemberState | undefined, memberId: string): MemberState => {

@@ -3,7 +3,7 @@
  * the ABC report — their keys, queries and transactions. The decisions and
  * the access scoping that use them are in shared/app/replenishment.ts.
  */
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
 import { Conflict } from '../domain/errors.ts';
 import type { LevelChange } from '../domain/movements.ts';
@@ -11,9 +11,9 @@ import type { AbcClass, AbcEntry, AbcPolicy } from '../domain/replenishment/abc.
 import type { DemandBucket } from '../domain/replenishment/demand.ts';
 import { addMonths, dayOf, monthOf } from '../domain/time.ts';
 import { getInventoryItem, type Page } from './catalog.ts';
-import { documentClient, tableName } from './client.ts';
-import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
-import { entities, inventoryKeys, replenishmentKeys, withoutKeys } from './keys.ts';
+import { documentClient, queryPage, tableName } from './client.ts';
+import { cursorScope } from './cursor.ts';
+import { entities, inventoryKeys, memberKeys, replenishmentKeys, withoutKeys } from './keys.ts';
 import { levelUpdate, type MovementCommand, movementItems } from './stock.ts';
 import { labelled, TransactionCancelled, type TransactItem, transactLabelled, transactWrite } from './transact.ts';
 import type { AbcReport, PurchaseOrder, PurchaseOrderLine, ReplenishmentSuggestion } from '../schemas/replenishment.ts';
@@ -66,30 +66,40 @@ export const recordDemand = async (entry: { sku: string; locationId: string; mov
   }
 };
 
+/** Segment units are top-level attributes of the day bucket, one per key. */
+const segmentPrefix = 'segment_';
+
 /**
- * Counts a member sale's units by the member's tier (the segment) into the
- * same day buckets, once per sale: the forecast raises demand where a
- * segment's buying grows.
+ * Counts a member sale's units into the same day buckets under each of its
+ * segment keys: the member's tier (`segment_GOLD`), and the tags and demand
+ * segments it was in (`segment_tag:young-parents`, `segment_segment:{id}`).
+ * One update per SKU adds them all, conditioned on the sale id not being in
+ * the bucket's `countedSales`, so a redelivered sale counts once under every
+ * key or not at all.
  */
 export const recordMemberDemand = async (sale: {
   saleId: string;
   locationId: string;
   at: string;
   tier: string;
+  /** `tag:{name}` and `segment:{segmentId}` keys; none by default. */
+  groups?: readonly string[];
   lines: { sku: string; qty: number }[];
 }): Promise<number> => {
   let counted = 0;
   const units = new Map<string, number>();
   for (const line of sale.lines) units.set(line.sku, (units.get(line.sku) ?? 0) + line.qty);
+  const keys = [...new Set([sale.tier, ...(sale.groups ?? [])])];
+  const names = Object.fromEntries(keys.map((key, i) => [`#s${i}`, `${segmentPrefix}${key}`]));
   for (const line of [...units].map(([sku, qty]) => ({ sku, qty }))) {
     try {
       await documentClient.send(
         new UpdateCommand({
           TableName: inventory(),
           Key: replenishmentKeys.demandDay(line.sku, sale.locationId, dayOf(sale.at)),
-          UpdateExpression: 'SET entity = :entity, sku = :sku, locationId = :loc, #day = :day ADD #segment :units, countedSales :ids',
+          UpdateExpression: `SET entity = :entity, sku = :sku, locationId = :loc, #day = :day ADD ${keys.map((_, i) => `#s${i} :units`).join(', ')}, countedSales :ids`,
           ConditionExpression: 'NOT contains(countedSales, :id)',
-          ExpressionAttributeNames: { '#day': 'day', '#segment': `segment_${sale.tier}` },
+          ExpressionAttributeNames: { '#day': 'day', ...names },
           ExpressionAttributeValues: {
             ':entity': entities.demandDay,
             ':sku': line.sku,
@@ -109,11 +119,36 @@ export const recordMemberDemand = async (sale: {
   return counted;
 };
 
+const memberFields = ['memberId', 'tags', 'qualifiedTier', 'qualifiedSince', 'paidTier', 'paidUntil', 'birthday', 'spendByMonth', 'visitsByMonth'];
+
+/**
+ * What the demand consumer matches a member against: tags, tier state, and
+ * the rolling spend and visits. One eventually consistent read per member
+ * sale; a member who no longer exists counts by tier only.
+ */
+export const memberForDemand = async (memberId: string): Promise<Record<string, unknown> | undefined> =>
+  (
+    await documentClient.send(
+      new GetCommand({
+        TableName: tableName(tables.members),
+        Key: memberKeys.profile(memberId),
+        ProjectionExpression: memberFields.map((_, i) => `#f${i}`).join(', '),
+        ExpressionAttributeNames: Object.fromEntries(memberFields.map((f, i) => [`#f${i}`, f])),
+      }),
+    )
+  ).Item;
+
 export interface DayDemand extends DemandBucket {
+  /** Units by segment key: `GOLD`, `tag:young-parents`, `segment:{segmentId}`. */
   segments: Record<string, number>;
 }
 
-/** The day buckets of one SKU at one location from `firstDay` to `lastDay`, both included. */
+/**
+ * The day buckets of one SKU at one location from `firstDay` to `lastDay`,
+ * both included. The segment keys are not known beforehand, so the whole
+ * bucket is read (a projection would not lower the read units: they are
+ * charged by item size) and the `segment_` attributes picked out.
+ */
 export const demandHistory = async (sku: string, locationId: string, firstDay: string, lastDay: string): Promise<DayDemand[]> => {
   const output = await documentClient.send(
     new QueryCommand({
@@ -124,8 +159,6 @@ export const demandHistory = async (sku: string, locationId: string, firstDay: s
         ':from': replenishmentKeys.demandDaySk(firstDay),
         ':to': replenishmentKeys.demandDaySk(lastDay),
       },
-      ProjectionExpression: `#day, units, ${['REGULAR', 'SILVER', 'GOLD', 'PLATINUM'].map((t) => `segment_${t}`).join(', ')}`,
-      ExpressionAttributeNames: { '#day': 'day' },
     }),
   );
   return (output.Items ?? []).map((item) => ({
@@ -133,8 +166,8 @@ export const demandHistory = async (sku: string, locationId: string, firstDay: s
     units: (item.units as number | undefined) ?? 0,
     segments: Object.fromEntries(
       Object.entries(item)
-        .filter(([k]) => k.startsWith('segment_'))
-        .map(([k, v]) => [k.slice('segment_'.length), v as number]),
+        .filter(([k, v]) => k.startsWith(segmentPrefix) && typeof v === 'number')
+        .map(([k, v]) => [k.slice(segmentPrefix.length), v as number]),
     ),
   }));
 };
@@ -243,18 +276,19 @@ export const findSuggestions = async (query: {
       ? ['gsi1', replenishmentKeys.suggestionsAt(locationId), { ':sk': `${query.status}#${query.sku}` }, 'gsi1sk = :sk']
       : ['gsi1', replenishmentKeys.suggestionsAt(locationId), { ':prefix': `${query.status}#` }, 'begins_with(gsi1sk, :prefix)']
     : ['gsi2', replenishmentKeys.suggestionsWithStatus(query.status), {}, undefined];
-  const output = await documentClient.send(
-    new QueryCommand({
+  const page = await queryPage(
+    {
       TableName: inventory(),
       IndexName: index,
       KeyConditionExpression: `${index}pk = :pk${condition ? ` AND ${condition}` : ''}`,
       ...(!locationId && query.sku ? { FilterExpression: 'sku = :sku' } : {}),
       ExpressionAttributeValues: { ':pk': partition, ...values, ...(!locationId && query.sku ? { ':sku': query.sku } : {}) },
-      Limit: query.limit,
-      ExclusiveStartKey: decodeCursor(query.cursor, cursorScope(tables.inventory, index, partition)),
-    }),
+    },
+    query.limit,
+    cursorScope(tables.inventory, index, partition),
+    query.cursor,
   );
-  return { items: (output.Items ?? []).map(suggestionView), cursor: encodeCursor(output.LastEvaluatedKey) };
+  return { items: page.items.map(suggestionView), cursor: page.cursor };
 };
 
 /** The products of these SKUs that exist, by SKU. */
@@ -480,4 +514,171 @@ export const putAbcReport = (report: AbcReport) =>
 export const latestAbcReport = async (): Promise<AbcReport | undefined> => {
   const item = await getInventoryItem(replenishmentKeys.abcReport);
   return item ? withoutKeys<AbcReport>(item) : undefined;
+};
+
+// ---- HQ ordering runs
+
+/** A run's plan: the orders it decided on (and answers with), under the fingerprint of the request that made it. */
+export interface HqRunRecord<T> {
+  runId: string;
+  fingerprint: string;
+  answer: T;
+  createdAt: string;
+}
+
+export const findHqRun = async <T>(runId: string): Promise<HqRunRecord<T> | undefined> => {
+  const item = await getInventoryItem(replenishmentKeys.hqRun(runId));
+  return item ? withoutKeys<HqRunRecord<T>>(item) : undefined;
+};
+
+/** Stores a run's plan once. False when another call stored one first: read and follow that one. */
+export const insertHqRun = async <T>(run: HqRunRecord<T>): Promise<boolean> => {
+  try {
+    await documentClient.send(
+      new PutCommand({
+        TableName: inventory(),
+        Item: { ...replenishmentKeys.hqRun(run.runId), entity: entities.hqRun, ...run },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    return false;
+  }
+};
+
+// ---- transfer promises: a donor's surplus is promised once
+
+/**
+ * A donor's promises of one SKU as read: the units each recipient's
+ * suggestion takes, and the version a write is conditioned on (0: no item
+ * yet). Only recipients whose suggestion still takes units from this donor
+ * count; entries left by a path that closed a suggestion without releasing
+ * its promise (a purchase order, a receipt) are dropped on read.
+ */
+export interface TransferPromises {
+  readonly sku: string;
+  readonly donorLocationId: string;
+  readonly promised: Readonly<Record<string, number>>;
+  readonly version: number;
+}
+
+/**
+ * The units a suggestion takes from `donorLocationId`: an OPEN TRANSFER its
+ * quantity, a split PURCHASE (OPEN or ORDERED: ordering buys only the other
+ * part) its transferQuantity. A TRANSFER marked ORDERED is bought instead,
+ * and a CLOSED one takes nothing.
+ */
+export const transferUnitsOf = (suggestion: ReplenishmentSuggestion | undefined, donorLocationId: string): number => {
+  if (!suggestion || suggestion.fromLocationId !== donorLocationId) return 0;
+  if (suggestion.kind === 'TRANSFER') return suggestion.status === 'OPEN' ? suggestion.quantity : 0;
+  return suggestion.status === 'CLOSED' ? 0 : (suggestion.transferQuantity ?? 0);
+};
+
+/** Reads a donor's promises of a SKU consistently, keeping only those a recipient's suggestion still holds. */
+export const transferPromises = async (sku: string, donorLocationId: string): Promise<TransferPromises> => {
+  const item = await getInventoryItem(replenishmentKeys.transferPromises(sku, donorLocationId));
+  const entries = Object.entries((item?.promised as Record<string, number> | undefined) ?? {});
+  const held = await Promise.all(
+    entries.map(async ([recipient, units]) => {
+      const suggestion = await getInventoryItem(replenishmentKeys.suggestion(sku, recipient));
+      return transferUnitsOf(suggestion ? suggestionView(suggestion) : undefined, donorLocationId) > 0 ? ([[recipient, units]] as const) : [];
+    }),
+  );
+  return { sku, donorLocationId, promised: Object.fromEntries(held.flat()), version: (item?.version as number | undefined) ?? 0 };
+};
+
+/** A donor's promises to write with a suggestion: the map as read (`before`, whose version conditions the write) and as it becomes. */
+export interface PromiseChange {
+  readonly before: TransferPromises;
+  readonly after: Readonly<Record<string, number>>;
+}
+
+/**
+ * Writes a suggestion and the promises of the donors it takes from or
+ * releases in one transaction: the suggestion if its status is still the
+ * one read (as `writeSuggestion`), each promise item if its version is still
+ * the one read, and (for a new promise) the donor's level still holding
+ * `atLeast` available. Two checks racing for one donor's surplus cannot both
+ * promise the same units: the later one's transaction fails, and it
+ * re-plans (`stale`). When the suggestion itself was written meanwhile, the
+ * newer one stands and is returned.
+ */
+export const writeSuggestionWithPromises = async (
+  suggestion: ReplenishmentSuggestion,
+  expectedStatus: SuggestionStatus | undefined,
+  promises: readonly PromiseChange[],
+  donorLevel?: { readonly locationId: string; readonly atLeast: number },
+): Promise<{ suggestion: ReplenishmentSuggestion; stale: boolean }> => {
+  const items = [
+    ...labelled('suggestion', [
+      {
+        Put: {
+          TableName: inventory(),
+          Item: {
+            ...replenishmentKeys.suggestion(suggestion.sku, suggestion.locationId),
+            ...replenishmentKeys.suggestionIndexes(suggestion.sku, suggestion.locationId, suggestion.status),
+            entity: entities.suggestion,
+            ...suggestion,
+          },
+          ConditionExpression: expectedStatus ? '#status = :expected' : 'attribute_not_exists(pk)',
+          ...(expectedStatus ? { ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':expected': expectedStatus } } : {}),
+        },
+      },
+    ]),
+    ...labelled(
+      'promises',
+      promises.map(
+        ({ before, after }): TransactItem => ({
+          Put: {
+            TableName: inventory(),
+            Item: {
+              ...replenishmentKeys.transferPromises(before.sku, before.donorLocationId),
+              entity: entities.transferPromises,
+              sku: before.sku,
+              locationId: before.donorLocationId,
+              promised: after,
+              version: before.version + 1,
+            },
+            ...(before.version === 0
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : {
+                  ConditionExpression: '#version = :version',
+                  ExpressionAttributeNames: { '#version': 'version' },
+                  ExpressionAttributeValues: { ':version': before.version },
+                }),
+          },
+        }),
+      ),
+    ),
+    ...labelled(
+      'donorLevel',
+      donorLevel
+        ? [
+            {
+              ConditionCheck: {
+                TableName: inventory(),
+                Key: inventoryKeys.level(suggestion.sku, donorLevel.locationId),
+                ConditionExpression: 'available >= :atLeast',
+                ExpressionAttributeValues: { ':atLeast': donorLevel.atLeast },
+              },
+            },
+          ]
+        : [],
+    ),
+  ];
+  try {
+    await transactLabelled(items);
+    return { suggestion, stale: false };
+  } catch (error) {
+    if (!(error instanceof TransactionCancelled)) throw error;
+    if (error.failedAtLabel('suggestion')) {
+      // Someone else wrote it first from a newer state; theirs stands and the next check sees it.
+      const now = await getInventoryItem(replenishmentKeys.suggestion(suggestion.sku, suggestion.locationId));
+      return { suggestion: suggestionView(now!), stale: false };
+    }
+    if (error.failedAtLabel('promises') || error.failedAtLabel('donorLevel')) return { suggestion, stale: true };
+    throw error;
+  }
 };

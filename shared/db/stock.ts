@@ -24,7 +24,7 @@ import {
 } from '../domain/movements.ts';
 import { daySeconds, epochSeconds, hourSeconds } from '../domain/time.ts';
 import { batchGetInventory, getInventoryItem, type Page } from './catalog.ts';
-import { documentClient, queryAll, tableName } from './client.ts';
+import { documentClient, queryAll, queryPage, tableName } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { assertSameRequest } from './fingerprint.ts';
 import { entities, inventoryKeys, withoutKeys } from './keys.ts';
@@ -507,19 +507,20 @@ export const levelsAtLocation = async (
 ): Promise<Page<StockLevel>> => {
   const [location] = await batchGetInventory([inventoryKeys.location(locationId)]);
   if (!location) throw new NotFound(`Location ${locationId} not found`);
-  const output = await documentClient.send(
-    new QueryCommand({
+  const page = await queryPage(
+    {
       TableName: inventory(),
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk',
       // Reorder when what is free plus what is on order no longer covers the reorder point.
       ...(options.belowReorderPoint ? { FilterExpression: 'inventoryPosition <= reorderPoint' } : {}),
       ExpressionAttributeValues: { ':pk': inventoryKeys.levelsOfLocation(locationId) },
-      Limit: options.limit,
-      ExclusiveStartKey: decodeCursor(options.cursor, cursorScope(tables.inventory, 'gsi1', inventoryKeys.levelsOfLocation(locationId))),
-    }),
+    },
+    options.limit,
+    cursorScope(tables.inventory, 'gsi1', inventoryKeys.levelsOfLocation(locationId)),
+    options.cursor,
   );
-  return { items: (output.Items ?? []).map(levelView), cursor: encodeCursor(output.LastEvaluatedKey) };
+  return { items: page.items.map(levelView), cursor: page.cursor };
 };
 
 export interface LedgerQuery {
@@ -561,19 +562,17 @@ export const readLedger = async (query: LedgerQuery, visible: readonly string[] 
     for (const [i, loc] of visible.entries()) values[`:loc${i}`] = loc;
     filters.push(names.length > 0 ? `locationId IN (${names.join(', ')})` : 'attribute_not_exists(pk)');
   }
-  const output = await documentClient.send(
-    new QueryCommand({
+  const page = await queryPage(
+    {
       TableName: inventory(),
       IndexName: index,
       KeyConditionExpression: `${pk} = :pk AND ${sortKey} BETWEEN :from AND :to`,
-      FilterExpression: filters.length > 0 ? filters.join(' AND ') : undefined,
+      ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
       ExpressionAttributeValues: values,
-      Limit: query.limit,
-      ExclusiveStartKey: decodeCursor(query.cursor, cursorScope(tables.inventory, index, partition)),
-    }),
+    },
+    query.limit,
+    cursorScope(tables.inventory, index, partition),
+    query.cursor,
   );
-  return {
-    items: (output.Items ?? []).map((i) => withoutKeys<LedgerEntry>(i)),
-    cursor: encodeCursor(output.LastEvaluatedKey),
-  };
+  return { items: page.items.map((i) => withoutKeys<LedgerEntry>(i)), cursor: page.cursor };
 };

@@ -47,6 +47,14 @@ export interface Holiday {
   readonly segment?: Segment;
 }
 
+/** A named segment whose members' purchases the forecast watches, counted as `segment:{segmentId}` (docs/replenishment.md). */
+export interface DemandSegment {
+  readonly segmentId: string;
+  readonly name?: string;
+  /** Any campaign criterion but product affinity (the sale being counted is the purchase). */
+  readonly segment: Segment;
+}
+
 export interface Program {
   readonly tiers: readonly TierRule[];
   readonly points: PointsRule;
@@ -58,6 +66,8 @@ export interface Program {
   /** A member kept at their tier by a review is reviewed again this much later (default 30). */
   readonly reviewIntervalDays?: number;
   readonly holidays?: readonly Holiday[];
+  /** Segments whose buying raises the forecast of what they buy, besides tiers and tags. */
+  readonly demandSegments?: readonly DemandSegment[];
 }
 
 export const defaultProgram: Program = {

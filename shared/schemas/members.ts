@@ -332,6 +332,14 @@ const HolidaySchema = z
   })
   .meta({ id: 'Holiday' });
 
+const DemandSegmentSchema = z
+  .strictObject({
+    segmentId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and hyphens, at most 40'),
+    name: Name(100).optional(),
+    segment: SegmentSchema.refine((s) => s.affinity === undefined, { message: 'product affinity is not a demand segment', path: ['affinity'] }),
+  })
+  .meta({ description: 'Members whose purchases the forecast watches as `segment:{segmentId}`, like tiers and tags (docs/replenishment.md)' });
+
 export const ProgramSchema = z
   .strictObject({
     tiers: z
@@ -357,6 +365,11 @@ export const ProgramSchema = z
       .array(HolidaySchema)
       .max(50)
       .refine((list) => new Set(list.map((h) => h.holidayId)).size === list.length, 'holidayId is unique')
+      .optional(),
+    demandSegments: z
+      .array(DemandSegmentSchema)
+      .max(20)
+      .refine((list) => new Set(list.map((d) => d.segmentId)).size === list.length, 'segmentId is unique')
       .optional(),
   })
   .meta({ id: 'Program' });

@@ -236,7 +236,10 @@ export const CountsDue = z
         sku: Sku,
         abcClass: AbcClass.optional().meta({ description: 'Absent until the SKU has been classified' }),
         dueAt: Timestamp,
-        reason: z.enum(['NEGATIVE_AVAILABLE']).meta({ description: 'NEGATIVE_AVAILABLE: offline sales took available below zero' }),
+        reason: z.enum(['SCHEDULED', 'NEGATIVE_AVAILABLE', 'LARGE_VARIANCE', 'GATE_DISCREPANCY']).meta({
+          description:
+            "SCHEDULED: the SKU's ABC class's cycle (A 4, B 2, C 1 a year by default); NEGATIVE_AVAILABLE: offline sales took available below zero; LARGE_VARIANCE: the last count found far from the books (recount a week on); GATE_DISCREPANCY: RFID-tagged units a gate and the documents still disagree on after the window",
+        }),
       }),
     ),
   })
@@ -266,6 +269,35 @@ export const Reconciliations = z
   })
   .meta({ id: 'Reconciliations' });
 export type Reconciliations = z.output<typeof Reconciliations>;
+
+export const CountsDueQuery = z.object({
+  days: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(366)
+    .optional()
+    .meta({ description: 'Counts due within this many days from now (default 1: what to count today; 0: overdue only)' }),
+});
+
+/** Where a product can be bought, as a member app shows it: stores only, what can be sold, nothing about costs or what is on order. */
+export const Availability = z
+  .object({
+    sku: Sku,
+    name: z.string(),
+    price: z.int(),
+    currency: z.string(),
+    stores: z.array(
+      z.object({
+        locationId: LocationId,
+        name: z.string(),
+        available: z.int().min(0).meta({ description: 'Units that can be bought there now (never below zero)' }),
+        inStock: z.boolean(),
+      }),
+    ),
+  })
+  .meta({ id: 'Availability' });
+export type Availability = z.output<typeof Availability>;
 
 export const SkuParams = z.object({ sku: Sku });
 export const LocationParams = z.object({ locationId: LocationId });

@@ -184,6 +184,21 @@ describe('HTTP API', () => {
       },
     });
   });
+  it('answers browsers: CORS from the corsOrigins context, `*` when unset, with the headers a client reads exposed', () => {
+    templates.api.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: ['*'],
+        AllowHeaders: Match.arrayWith(['authorization', 'idempotency-key', 'if-match']),
+        ExposeHeaders: ['etag', 'location', 'idempotent-replayed', 'retry-after'],
+        AllowMethods: Match.arrayWith(['GET', 'POST', 'OPTIONS']),
+      },
+    });
+    const app = newApp();
+    app.node.setContext('corsOrigins', 'https://console.example, https://shop.example');
+    Template.fromStack(createStockClub(app, 'StockClub').api).hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: { AllowOrigins: ['https://console.example', 'https://shop.example'] },
+    });
+  });
 });
 
 describe('streams, IoT and schedules', () => {

@@ -170,6 +170,10 @@ const matrix: Record<RouteName, Entry> = {
   getStockOfSku: { request: () => ({ method: 'GET', path: `/stock/${sku}` }), expect: staffAndService() },
   getLocationStock: { request: () => ({ method: 'GET', path: `/locations/${A}/stock` }), expect: staffAndService({ storeB: 403 }) },
   listCountsDue: { request: () => ({ method: 'GET', path: `/locations/${A}/counts-due` }), expect: staffAndService({ storeB: 403 }) },
+  getAvailability: {
+    request: () => ({ method: 'GET', path: `/products/${sku}/availability` }),
+    expect: allow({ admin: 'ok', service: 'ok', storeA: 'ok', storeB: 'ok', m1: 'ok', m2: 'ok' }),
+  },
   getReconciliation: { request: () => ({ method: 'GET', path: `/locations/${A}/reconciliation` }), expect: staffAndService({ storeB: 403 }) },
 
   setAllocation: {
@@ -285,6 +289,15 @@ const matrix: Record<RouteName, Entry> = {
     expect: allow({ admin: 'ok', storeA: 'ok', storeB: 403 }),
   },
   getAbcAnalysis: { request: () => ({ method: 'GET', path: '/analytics/abc?limit=5' }), expect: allow({ admin: 'ok', service: 'ok' }) },
+  // A bad config, so the admin's call passes authorization without reclassifying products other tests use.
+  runAbcClassification: {
+    request: () => ({
+      method: 'POST',
+      path: '/analytics/abc/runs',
+      body: { runId: uniqueId('az-abc'), config: { aCutoff: 0.8, bCutoff: 0.95, policies: {} } },
+    }),
+    expect: allow({ admin: 400 }),
+  },
 };
 
 const expectedFor = (name: RouteName, caller: Caller): Expected => {

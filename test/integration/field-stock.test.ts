@@ -45,8 +45,8 @@ const ledgerOf = async (sku: string, order?: 'arrival' | 'occurredAt') => {
   return answer.body.items as { movementId: string; type: string; onHandDelta: number; absorbedBy?: string; occurredAt: string; at: string }[];
 };
 
-const countsDue = async (locationId = store) => {
-  const answer = await api.call('GET', `/locations/${locationId}/counts-due`, { token: admin });
+const countsDue = async (locationId = store, days?: number) => {
+  const answer = await api.call('GET', `/locations/${locationId}/counts-due${days === undefined ? '' : `?days=${days}`}`, { token: admin });
   expect(answer.status).toBe(200);
   return answer.body.items as { sku: string; reason: string; dueAt: string; expected?: number }[];
 };
@@ -196,7 +196,7 @@ describe('offline sales are facts', () => {
 
     const [task] = await waitFor(
       () => countsDue(),
-      (items) => items.some((i) => i.sku === sku),
+      (items) => items.some((i) => i.sku === sku && i.reason === 'NEGATIVE_AVAILABLE'),
       'a count due',
     ).then((items) => items.filter((i) => i.sku === sku));
     expect(task).toMatchObject({ sku, reason: 'NEGATIVE_AVAILABLE' });
@@ -206,6 +206,33 @@ describe('offline sales are facts', () => {
     const count = await booked({ type: 'COUNT', locationId: store, lines: [{ sku, qty: 0 }] });
     expect(count.levels[0]).toMatchObject({ onHand: 0, available: 0 });
     expect((await countsDue()).some((i) => i.sku === sku)).toBe(false);
+  });
+
+  it('schedules every stocked SKU by its class, a COUNT moves it a class interval on, and a large variance raises a recount', async () => {
+    const [counted, untouched, offBooks] = [uniqueId('cyc'), uniqueId('cyc'), uniqueId('cyc')];
+    for (const sku of [counted, untouched, offBooks]) {
+      await createProduct(sku);
+      await booked({ type: 'RECEIPT', locationId: store, lines: [{ sku, qty: 20 }] });
+    }
+    // Within a year every stocked SKU is due once (unclassified SKUs count as class C: once a year).
+    const year = await countsDue(store, 366);
+    for (const sku of [counted, untouched, offBooks]) expect(year.find((t) => t.sku === sku)).toMatchObject({ reason: 'SCHEDULED' });
+
+    const before = Date.now();
+    await booked({ type: 'COUNT', locationId: store, lines: [{ sku: counted, qty: 20 }] });
+    const next = (await countsDue(store, 366)).find((t) => t.sku === counted);
+    expect(next).toMatchObject({ reason: 'SCHEDULED' });
+    expect(Date.parse(next!.dueAt) - before).toBeGreaterThanOrEqual(364 * 24 * 3_600_000);
+
+    // Ten missing of twenty: counted again in a week.
+    await booked({ type: 'COUNT', locationId: store, lines: [{ sku: offBooks, qty: 10 }] });
+    expect((await countsDue(store, 1)).some((t) => t.sku === offBooks)).toBe(false);
+    const recount = (await countsDue(store, 8)).find((t) => t.sku === offBooks);
+    expect(recount).toMatchObject({ reason: 'LARGE_VARIANCE' });
+    expect(Date.parse(recount!.dueAt) - before).toBeGreaterThanOrEqual(7 * 24 * 3_600_000 - 60_000);
+    // The recount that agrees completes it.
+    await booked({ type: 'COUNT', locationId: store, lines: [{ sku: offBooks, qty: 10 }] });
+    expect((await countsDue(store, 8)).some((t) => t.sku === offBooks)).toBe(false);
   });
 
   it('lets a store read only its own counts due', async () => {

@@ -386,11 +386,21 @@ describe('catalogue', () => {
     expect((await api.call('GET', `/products/${sku}`, { token: admin })).body.price).toBe(599);
   });
 
-  it('answers a retried create with the existing item and a different body with 409', async () => {
+  it('answers a retried create with the first answer (201, marked as a replay) and a different body with 409', async () => {
     const sku = uniqueId('dup');
     const body = { sku, name: 'Dup', unitCost: 1, price: 2, currency: 'EUR' };
-    expect((await api.call('POST', '/products', { token: admin, body })).status).toBe(201);
-    expect((await api.call('POST', '/products', { token: admin, body })).status).toBe(200);
+    const first = await api.call('POST', '/products', { token: admin, body });
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const again = await api.call('POST', '/products', { token: admin, body });
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    const location = { locationId: uniqueId('DUP'), name: 'Dup store', type: 'STORE', timeZone: 'UTC' };
+    expect((await api.call('POST', '/locations', { token: admin, body: location })).status).toBe(201);
+    const locationAgain = await api.call('POST', '/locations', { token: admin, body: location });
+    expect(locationAgain.status).toBe(201);
+    expect(locationAgain.headers.get('idempotent-replayed')).toBe('true');
     expect((await api.call('POST', '/products', { token: admin, body: { ...body, price: 3 } })).status).toBe(409);
   });
 });

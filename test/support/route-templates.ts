@@ -75,6 +75,8 @@ export const writeTemplates = (ids: TemplateIds): Partial<Record<RouteName, unkn
   },
   createReturn: { returnId: ids.missing(9), locationId: ids.location, lines: [{ sku: ids.sku, qty: 1 }] },
   placeHqOrders: { runId: ids.missing(10) },
+  // A trial over one product: the configuration in force and the stored report stay as they are.
+  runAbcClassification: { runId: ids.missing(16), skus: [ids.sku] },
   createCampaign: {
     campaignId: ids.missing(13),
     name: 'Fuzz',

@@ -4,18 +4,27 @@
  * and the long tail gets cheap, loose rules. The class sets the policy.
  */
 import { ValidationFailed } from '../errors.ts';
-import { requireInt, requireNumber, requireProbability } from './validate.ts';
+import { requireInt, requireNumber, requirePositive, requireProbability } from './validate.ts';
 
 export type AbcClass = 'A' | 'B' | 'C';
 
-/** What a class means for replenishment and counting. */
+/**
+ * What a class means for replenishment and counting. The seed article: A
+ * items are costly, so strict control, precise forecasting and a LOW safety
+ * stock; C items are cheap, so loose control, BULK purchasing and a HIGHER
+ * safety stock; B between.
+ */
 export interface AbcPolicy {
   /** Cycle service level for the reorder point's z. */
   readonly serviceLevel: number;
-  /** Days between reviews of the SKU's parameters. */
+  /** Days between reviews of the SKU's parameters; also the cover a location keeps beyond lead time before it gives stock away. */
   readonly reviewPeriodDays: number;
+  /** Days of demand history the forecast reads: short for A (precise, recent), longer for C (lumpy demand needs more history). */
+  readonly forecastWindowDays: number;
   /** Multiplies the statistical safety stock. */
   readonly safetyStockFactor: number;
+  /** Multiplies the order size (EOQ, or the cover ordered without costs): above 1 means larger, rarer orders. */
+  readonly orderMultiple: number;
   /** Cycle counts per year. */
   readonly cycleCountsPerYear: number;
 }
@@ -28,19 +37,54 @@ export interface AbcConfig {
   readonly policies: Readonly<Record<AbcClass, AbcPolicy>>;
 }
 
+export const abcClasses = ['A', 'B', 'C'] as const satisfies readonly AbcClass[];
+
 /**
- * A: high service level, weekly review, no extra safety stock (forecasts of
- * fast movers are precise); C: lower service level, monthly review, bulkier
- * buffer (their demand is lumpy and a stock-out costs little); B between.
+ * The seed's policy ("A: 采用安全库存较低的策略"; "C: 大批量采购、较高的安全库存"):
+ * - A (the few SKUs that carry most of the money): strict control. Weekly
+ *   review, a 28-day forecast window so the forecast follows recent demand
+ *   closely, and a LOW safety stock (95 % service, factor 0.8): every unit
+ *   of buffer ties up expensive capital, and the tight review catches a
+ *   drift before it becomes a stock-out. Orders are plain EOQ.
+ * - C (the long tail worth little): loose control. Monthly review, the full
+ *   56-day window, BULK purchasing (twice the EOQ: fewer orders, each one
+ *   costs more to place than the stock costs to hold) and a HIGHER safety
+ *   stock (98 % service, factor 1.25): extra units are cheap, a stock-out
+ *   and the attention it takes are not.
+ * - B: between (fortnightly, 42 days, 97 %, factor 1.0, 1.5 x EOQ).
+ * Cycle counts follow the money: A four times a year, B twice, C once.
  */
 export const defaultAbcConfig: AbcConfig = {
   aCutoff: 0.8,
   bCutoff: 0.95,
   policies: {
-    A: { serviceLevel: 0.98, reviewPeriodDays: 7, safetyStockFactor: 1, cycleCountsPerYear: 4 },
-    B: { serviceLevel: 0.95, reviewPeriodDays: 14, safetyStockFactor: 1.1, cycleCountsPerYear: 2 },
-    C: { serviceLevel: 0.9, reviewPeriodDays: 30, safetyStockFactor: 1.25, cycleCountsPerYear: 1 },
+    A: { serviceLevel: 0.95, reviewPeriodDays: 7, forecastWindowDays: 28, safetyStockFactor: 0.8, orderMultiple: 1, cycleCountsPerYear: 4 },
+    B: { serviceLevel: 0.97, reviewPeriodDays: 14, forecastWindowDays: 42, safetyStockFactor: 1, orderMultiple: 1.5, cycleCountsPerYear: 2 },
+    C: { serviceLevel: 0.98, reviewPeriodDays: 30, forecastWindowDays: 56, safetyStockFactor: 1.25, orderMultiple: 2, cycleCountsPerYear: 1 },
   },
+};
+
+/**
+ * The policy a product is held to: its stored class policy, with fields a
+ * policy written before they existed taken from the class's defaults.
+ * Undefined for a product never classified.
+ */
+export const policyOf = (abcClass: AbcClass | undefined, stored: Partial<AbcPolicy> | undefined): AbcPolicy | undefined => {
+  if (!abcClass) return undefined;
+  return { ...defaultAbcConfig.policies[abcClass], ...stored };
+};
+
+/** A few words for a suggestion's reason: "class C: loose control, bulk order 2x EOQ, safety x1.25, 98% service, review 30 d". */
+export const policyPhrase = (abcClass: AbcClass, policy: AbcPolicy, orderBasis: 'EOQ' | 'cover' | 'fixed min/max'): string => {
+  const control = abcClass === 'A' ? 'strict control' : abcClass === 'B' ? 'standard control' : 'loose control';
+  const bulk = policy.orderMultiple > 1 ? 'bulk ' : '';
+  const order =
+    orderBasis === 'fixed min/max'
+      ? 'fixed min/max'
+      : orderBasis === 'EOQ'
+        ? `${bulk}order ${policy.orderMultiple}x EOQ`
+        : `${bulk}order up to ${1 + policy.orderMultiple}x reorder point`;
+  return `class ${abcClass}: ${control}, ${order}, safety x${policy.safetyStockFactor}, ${Number((policy.serviceLevel * 100).toFixed(1))}% service, review ${policy.reviewPeriodDays} d`;
 };
 
 export interface AbcItemInput {
@@ -77,16 +121,27 @@ export interface AbcResult {
   readonly pareto: Readonly<Record<AbcClass, ParetoFigures>>;
 }
 
-/** Refuses cut-offs out of order or outside (0, 1], so a typo cannot make everything C. */
-const checkConfig = (config: AbcConfig): void => {
+/**
+ * Refuses cut-offs out of order or outside (0, 1], so a typo cannot make
+ * everything C, and any policy field missing or out of range, naming it.
+ * The zod schema (shared/schemas/abc.ts) checks the same at the API.
+ */
+export const checkAbcConfig = (config: AbcConfig): AbcConfig => {
   requireProbability('aCutoff', config.aCutoff);
   if (!(config.bCutoff > config.aCutoff && config.bCutoff <= 1)) {
     throw new ValidationFailed('bCutoff must be above aCutoff and at most 1', [{ path: 'bCutoff', message: 'must be in (aCutoff, 1]' }]);
   }
-  for (const c of ['A', 'B', 'C'] as const) {
-    requireProbability(`policies.${c}.serviceLevel`, config.policies[c].serviceLevel);
-    requireNumber(`policies.${c}.safetyStockFactor`, config.policies[c].safetyStockFactor);
+  for (const c of abcClasses) {
+    const policy = config.policies?.[c];
+    if (!policy) throw new ValidationFailed(`policies.${c} is missing`, [{ path: `policies.${c}`, message: 'required' }]);
+    requireProbability(`policies.${c}.serviceLevel`, policy.serviceLevel);
+    requireInt(`policies.${c}.reviewPeriodDays`, policy.reviewPeriodDays, 1);
+    requireInt(`policies.${c}.forecastWindowDays`, policy.forecastWindowDays, 7);
+    requireNumber(`policies.${c}.safetyStockFactor`, policy.safetyStockFactor);
+    requirePositive(`policies.${c}.orderMultiple`, policy.orderMultiple);
+    requireInt(`policies.${c}.cycleCountsPerYear`, policy.cycleCountsPerYear);
   }
+  return config;
 };
 
 /**
@@ -104,7 +159,7 @@ const checkConfig = (config: AbcConfig): void => {
  * 2^53 minor units (about 90 trillion in a two-decimal currency).
  */
 export const classifyAbc = (items: readonly AbcItemInput[], config: AbcConfig = defaultAbcConfig): AbcResult => {
-  checkConfig(config);
+  checkAbcConfig(config);
   const n = items.length;
   const values = new Float64Array(n);
   const seen = new Set<string>();

@@ -3,8 +3,6 @@
  * buying more, and buy for the whole chain in one order per supplier so
  * minimums and packs are met once, at HQ, instead of at every store.
  */
-import { ValidationFailed } from '../errors.ts';
-import { type RoundingRule, roundOrderQuantity } from './packs.ts';
 import { ceilTolerant, requireInt, requireNumber } from './validate.ts';
 
 /** Days the available stock lasts at the mean daily demand; Infinity when nothing sells. */
@@ -19,6 +17,8 @@ export interface DonorCandidate {
   readonly targetDaysOfCover: number;
   /** The location's own reorder point for the SKU. */
   readonly reorderPoint: number;
+  /** Units of its surplus already promised to other locations by their open transfer suggestions (default 0). */
+  readonly promised?: number;
 }
 
 /**
@@ -32,162 +32,60 @@ export const surplusUnits = (candidate: DonorCandidate): number => {
   return Math.max(0, requireInt('available', candidate.available, Number.MIN_SAFE_INTEGER) - keep);
 };
 
+/** The part of the surplus not yet promised to another location: a surplus is promised once. */
+export const freeSurplus = (candidate: DonorCandidate): number => Math.max(0, surplusUnits(candidate) - requireInt('promised', candidate.promised ?? 0));
+
 export interface DonorChoice {
   readonly locationId: string;
+  /** Units beyond the donor's cover target and reorder point. */
   readonly surplus: number;
+  /** Of those, already promised to other locations. */
+  readonly promised: number;
+  /** What this transfer takes: the whole need, or all the donor has free when that is less. */
   readonly quantity: number;
+  /** The part of the need the transfer does not cover, to be bought (0 when the donor covers it all). */
+  readonly rest: number;
 }
 
 /**
  * The location to transfer from instead of buying: the one with the most
- * surplus among those whose surplus covers the whole need (one transfer, not
- * several partial ones); ties go to the smaller locationId. Undefined when
- * no location can cover it, and the caller buys.
+ * free surplus (surplus minus what is already promised to others); ties go
+ * to the smaller locationId. It gives the whole need when its free surplus
+ * covers it, else all it has free and `rest` is bought. One donor per
+ * suggestion. Undefined when no location has anything free, and the caller
+ * buys everything.
  */
 export const chooseDonor = (
   need: { readonly locationId: string; readonly quantity: number },
   candidates: readonly DonorCandidate[],
 ): DonorChoice | undefined => {
   const quantity = requireInt('need.quantity', need.quantity, 1);
-  let best: DonorChoice | undefined;
+  let best: { candidate: DonorCandidate; free: number } | undefined;
   for (const candidate of candidates) {
     if (candidate.locationId === need.locationId) continue;
-    const surplus = surplusUnits(candidate);
-    if (surplus < quantity) continue;
-    if (!best || surplus > best.surplus || (surplus === best.surplus && candidate.locationId < best.locationId)) {
-      best = { locationId: candidate.locationId, surplus, quantity };
-    }
+    const free = freeSurplus(candidate);
+    if (free <= 0) continue;
+    if (!best || free > best.free || (free === best.free && candidate.locationId < best.candidate.locationId)) best = { candidate, free };
   }
-  return best;
-};
-
-/** One location's purchase suggestion, as input to the HQ order. */
-export interface PurchaseSuggestionLine {
-  readonly supplierId: string;
-  readonly sku: string;
-  readonly locationId: string;
-  readonly quantity: number;
-  /** Minor units, the supplier's currency. */
-  readonly unitCost: number;
-  readonly packSize?: number;
-}
-
-/** A supplier's order terms; both minimums may apply at once. */
-export interface SupplierTerms {
-  readonly minOrderQty?: number;
-  /** Minor units. */
-  readonly minOrderValue?: number;
-}
-
-/** Per line: `EXACT`/`PACK_MULTIPLE` from rounding, `SUPPLIER_MINIMUM` if topped up to meet an order minimum. */
-export interface HqOrderLine {
-  readonly sku: string;
-  readonly quantity: number;
-  readonly packSize: number;
-  readonly unitCost: number;
-  /** What the locations asked for, in total and each (the HQ splits the delivery by these). */
-  readonly requested: number;
-  readonly locations: readonly { readonly locationId: string; readonly quantity: number }[];
-  readonly rule: RoundingRule;
-}
-
-/** Which order-level rules were needed to reach the supplier's terms. */
-export type HqOrderRule = 'PACK_MULTIPLE' | 'SUPPLIER_MINIMUM_QTY' | 'SUPPLIER_MINIMUM_VALUE';
-
-export interface HqOrder {
-  readonly supplierId: string;
-  /** By SKU ascending. */
-  readonly lines: readonly HqOrderLine[];
-  readonly totalQuantity: number;
-  /** Minor units. */
-  readonly totalValue: number;
-  readonly rules: readonly HqOrderRule[];
-}
-
-interface DraftLine {
-  sku: string;
-  quantity: number;
-  packSize: number;
-  unitCost: number;
-  requested: number;
-  locations: { locationId: string; quantity: number }[];
-  rule: RoundingRule;
-}
-
-/**
- * Whole packs added to one line to close a shortfall. The top-up goes to
- * the line with the most units (the fastest mover, most likely to sell the
- * extra), ties to the smaller SKU; for a value minimum, only lines with a
- * cost can help.
- */
-const topUp = (lines: DraftLine[], shortfall: number, perPack: (l: DraftLine) => number, what: string): void => {
-  const target = lines.filter((l) => perPack(l) > 0).sort((x, y) => y.quantity - x.quantity || (x.sku < y.sku ? -1 : 1))[0];
-  if (!target) throw new ValidationFailed(`No line can raise the order to the supplier's ${what}`, [{ path: 'lines', message: `cannot reach ${what}` }]);
-  target.quantity += Math.ceil(shortfall / perPack(target)) * target.packSize;
-  target.rule = 'SUPPLIER_MINIMUM';
-};
-
-/**
- * Sums one supplier's suggestions per SKU across locations, rounds each
- * line up to its pack multiple, then tops the order up, in whole packs, to
- * the supplier's minimum quantity and then minimum value.
- */
-export const combineSupplierOrder = (supplierId: string, suggestions: readonly PurchaseSuggestionLine[], terms: SupplierTerms = {}): HqOrder => {
-  const bySku = new Map<string, DraftLine>();
-  suggestions.forEach((s, i) => {
-    if (s.supplierId !== supplierId) {
-      throw new ValidationFailed(`Suggestion for ${s.sku} is for supplier ${s.supplierId}, not ${supplierId}`, [
-        { path: `suggestions[${i}].supplierId`, message: 'other supplier' },
-      ]);
-    }
-    const quantity = requireInt(`suggestions[${i}].quantity`, s.quantity, 1);
-    const packSize = requireInt(`suggestions[${i}].packSize`, s.packSize ?? 1, 1);
-    const unitCost = requireInt(`suggestions[${i}].unitCost`, s.unitCost);
-    const line = bySku.get(s.sku) ?? { sku: s.sku, quantity: 0, packSize, unitCost, requested: 0, locations: [], rule: 'EXACT' as RoundingRule };
-    if (line.packSize !== packSize || line.unitCost !== unitCost) {
-      throw new ValidationFailed(`Suggestions for ${s.sku} disagree on pack size or unit cost`, [
-        { path: `suggestions[${i}]`, message: 'inconsistent product data' },
-      ]);
-    }
-    line.requested += quantity;
-    line.locations.push({ locationId: s.locationId, quantity });
-    bySku.set(s.sku, line);
-  });
-  const lines = [...bySku.values()].sort((x, y) => (x.sku < y.sku ? -1 : 1));
-  for (const line of lines) Object.assign(line, roundOrderQuantity(line.requested, line.packSize));
-
-  const rules = new Set<HqOrderRule>();
-  if (lines.some((l) => l.rule === 'PACK_MULTIPLE')) rules.add('PACK_MULTIPLE');
-  const total = (per: (l: DraftLine) => number): number => lines.reduce((sum, l) => sum + per(l), 0);
-  const minQty = requireInt('minOrderQty', terms.minOrderQty ?? 0);
-  if (lines.length > 0 && total((l) => l.quantity) < minQty) {
-    topUp(lines, minQty - total((l) => l.quantity), (l) => l.packSize, 'minimum quantity');
-    rules.add('SUPPLIER_MINIMUM_QTY');
-  }
-  const minValue = requireInt('minOrderValue', terms.minOrderValue ?? 0);
-  if (lines.length > 0 && total((l) => l.quantity * l.unitCost) < minValue) {
-    topUp(lines, minValue - total((l) => l.quantity * l.unitCost), (l) => l.packSize * l.unitCost, 'minimum value');
-    rules.add('SUPPLIER_MINIMUM_VALUE');
-  }
+  if (!best) return undefined;
+  const given = Math.min(quantity, best.free);
   return {
-    supplierId,
-    lines,
-    totalQuantity: total((l) => l.quantity),
-    totalValue: total((l) => l.quantity * l.unitCost),
-    rules: [...rules],
+    locationId: best.candidate.locationId,
+    surplus: surplusUnits(best.candidate),
+    promised: best.candidate.promised ?? 0,
+    quantity: given,
+    rest: quantity - given,
   };
 };
 
-/** One HQ order per supplier, suppliers in ascending id order; suppliers without terms have no minimum. */
-export const combinePurchaseSuggestions = (
-  suggestions: readonly PurchaseSuggestionLine[],
-  terms: ReadonlyMap<string, SupplierTerms> = new Map(),
-): HqOrder[] => {
-  const bySupplier = new Map<string, PurchaseSuggestionLine[]>();
-  for (const s of suggestions) {
-    const group = bySupplier.get(s.supplierId);
-    if (group) group.push(s);
-    else bySupplier.set(s.supplierId, [s]);
-  }
-  return [...bySupplier.keys()].sort().map((id) => combineSupplierOrder(id, bySupplier.get(id)!, terms.get(id)));
+/**
+ * The reason's transfer phrase: how much the donor holds beyond its cover,
+ * how much of that is already promised to others, and what is bought.
+ */
+export const donorPhrase = (choice: DonorChoice, targetDaysOfCover: number, bought?: number): string => {
+  const promised = choice.promised > 0 ? `${choice.promised} of them already promised to other locations` : 'none of it promised elsewhere';
+  const head = `transfer from ${choice.locationId}, which holds ${choice.surplus} beyond its ${targetDaysOfCover} days of cover (${promised})`;
+  if (choice.rest === 0) return head;
+  const packed = bought !== undefined && bought !== choice.rest ? ` (${bought} with packs and supplier minimum)` : '';
+  return `${head}: ${choice.quantity} of ${choice.quantity + choice.rest}, the other ${choice.rest} bought${packed}`;
 };

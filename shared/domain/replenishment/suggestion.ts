@@ -7,8 +7,8 @@ import type { Eoq } from './eoq.ts';
 import { type RoundingRule, roundOrderQuantity } from './packs.ts';
 import { requireInt } from './validate.ts';
 
-/** How much to order once reordering: the EOQ, or up to a fixed max. */
-export type OrderPolicy = { readonly kind: 'EOQ'; readonly eoq: Eoq } | { readonly kind: 'ORDER_UP_TO'; readonly max: number };
+/** How much to order once reordering: the EOQ (times the ABC class's `multiple`, default 1: bulk buying for C), or up to a fixed max. */
+export type OrderPolicy = { readonly kind: 'EOQ'; readonly eoq: Eoq; readonly multiple?: number } | { readonly kind: 'ORDER_UP_TO'; readonly max: number };
 
 export interface SuggestionInput {
   readonly available: number;
@@ -58,7 +58,7 @@ export const suggestOrder = (input: SuggestionInput): Suggestion => {
   if (position > rop) return { needed: false, position };
   const shortfall = rop - position + 1;
   // The unrounded EOQ, so rounding happens once here and its rule is the one reported.
-  const policyWanted = input.order.kind === 'EOQ' ? input.order.eoq.raw : requireInt('order.max', input.order.max) - position;
+  const policyWanted = input.order.kind === 'EOQ' ? input.order.eoq.raw * (input.order.multiple ?? 1) : requireInt('order.max', input.order.max) - position;
   const basis: SuggestionBasis = policyWanted >= shortfall ? input.order.kind : 'SHORTFALL';
   const wanted = Math.max(policyWanted, shortfall);
   return { needed: true, position, wanted, basis, ...roundOrderQuantity(wanted, input.packSize ?? 1, input.minOrderQty ?? 0) };

@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationFailed } from '../../../../shared/domain/errors.ts';
-import { type AbcItemInput, classifyAbc, defaultAbcConfig } from '../../../../shared/domain/replenishment/abc.ts';
+import {
+  type AbcConfig,
+  type AbcItemInput,
+  abcClasses,
+  checkAbcConfig,
+  classifyAbc,
+  defaultAbcConfig,
+  policyOf,
+} from '../../../../shared/domain/replenishment/abc.ts';
+import { serviceLevelFactor } from '../../../../shared/domain/replenishment/normal.ts';
+import { replenishmentReason } from '../../../../shared/domain/replenishment/reason.ts';
+import { reorderPoint } from '../../../../shared/domain/replenishment/reorder-point.ts';
+import { suggestOrder } from '../../../../shared/domain/replenishment/suggestion.ts';
+import { AbcConfigSchema, AbcRunInput } from '../../../../shared/schemas/abc.ts';
 
 /** Values (units x cost) total 100,000, so each share is value / 100,000. */
 const known: AbcItemInput[] = [
@@ -34,7 +47,7 @@ describe('classifyAbc', () => {
     ]);
     expect(result.entries.map((e) => e.cumulativeShare)).toEqual([0.5, 0.7, 0.85, 0.9, 0.94, 0.96, 0.98, 0.99, 1, 1]);
     expect(result.entries[2]).toMatchObject({ valueShare: 0.15, policy: defaultAbcConfig.policies.A });
-    expect(result.entries[9]!.policy).toEqual({ serviceLevel: 0.9, reviewPeriodDays: 30, safetyStockFactor: 1.25, cycleCountsPerYear: 1 });
+    expect(result.entries[9]!.policy).toEqual(defaultAbcConfig.policies.C);
   });
 
   it('gives Pareto figures per class', () => {
@@ -121,5 +134,115 @@ describe('classifyAbc', () => {
     expect(pareto.A.valueShare).toBeGreaterThanOrEqual(0.8);
     expect(pareto.A.skuShare).toBeLessThan(0.5); // a long tail: a minority of SKUs carries 80 % of value
     expect(pareto.C.skuCount).toBeGreaterThan(pareto.A.skuCount);
+  });
+});
+
+describe('the class policy follows the seed article', () => {
+  const { A, B, C } = defaultAbcConfig.policies;
+  /** Safety stock per unit of sigma x sqrt(L): factor x z. */
+  const safety = (p: typeof A) => p.safetyStockFactor * serviceLevelFactor(p.serviceLevel);
+
+  it('gives A the lowest safety stock and C the highest (A low, C high, B between)', () => {
+    expect(safety(A)).toBeLessThan(safety(B));
+    expect(safety(B)).toBeLessThan(safety(C));
+    expect(A.safetyStockFactor).toBeLessThan(1);
+    expect(C.safetyStockFactor).toBeGreaterThan(1);
+    expect(A.serviceLevel).toBeLessThan(C.serviceLevel);
+  });
+
+  it('controls A strictly (short review, tight forecast window, more counts) and C loosely', () => {
+    expect(A.reviewPeriodDays).toBeLessThan(B.reviewPeriodDays);
+    expect(B.reviewPeriodDays).toBeLessThan(C.reviewPeriodDays);
+    expect(A.forecastWindowDays).toBeLessThan(C.forecastWindowDays);
+    expect([A.cycleCountsPerYear, B.cycleCountsPerYear, C.cycleCountsPerYear]).toEqual([4, 2, 1]);
+  });
+
+  it('buys C in bulk: more than the EOQ, B between, A the plain EOQ', () => {
+    expect(A.orderMultiple).toBe(1);
+    expect(B.orderMultiple).toBeGreaterThan(1);
+    expect(C.orderMultiple).toBeGreaterThan(B.orderMultiple);
+    const eoq = { raw: 47, quantity: 47, rule: 'EXACT' } as const;
+    const order = (multiple: number) => suggestOrder({ available: 0, incoming: 0, reorderPoint: 10, order: { kind: 'EOQ', eoq, multiple }, packSize: 5 });
+    expect(order(C.orderMultiple)).toMatchObject({ needed: true, quantity: 95, basis: 'EOQ', wanted: 94 });
+    expect(order(A.orderMultiple)).toMatchObject({ needed: true, quantity: 50, basis: 'EOQ', wanted: 47 });
+  });
+
+  it('gives the same demand a lower reorder point under A than under C', () => {
+    const plan = (p: typeof A) =>
+      reorderPoint({ meanDailyDemand: 10, stdDevDailyDemand: 4, leadTimeDays: 9, serviceLevel: p.serviceLevel, safetyStockFactor: p.safetyStockFactor });
+    const [a, b, c] = [plan(A), plan(B), plan(C)];
+    // d x L = 90; safety 0.8 x 1.645 x 12 = 15.8 (A), 1.0 x 1.881 x 12 = 22.6 (B), 1.25 x 2.054 x 12 = 30.8 (C).
+    expect([a.reorderPoint, b.reorderPoint, c.reorderPoint]).toEqual([106, 113, 121]);
+  });
+
+  it('names the class and its policy in the reason', () => {
+    const plan = reorderPoint({
+      meanDailyDemand: 2,
+      stdDevDailyDemand: 1,
+      leadTimeDays: 4,
+      serviceLevel: C.serviceLevel,
+      safetyStockFactor: C.safetyStockFactor,
+    });
+    const order = { kind: 'EOQ', eoq: { raw: 30, quantity: 30, rule: 'EXACT' }, multiple: C.orderMultiple } as const;
+    const suggestion = suggestOrder({ available: 1, incoming: 0, reorderPoint: plan.reorderPoint, order });
+    const reason = replenishmentReason({ available: 1, incoming: 0, plan, order, suggestion, abc: { abcClass: 'C', policy: C } });
+    expect(reason).toContain('order 60 = 2 x EOQ 30');
+    expect(reason).toMatch(/class C: loose control, bulk order 2x EOQ, safety x1\.25, 98% service, review 30 d$/);
+    const noOrder = replenishmentReason({
+      available: 50,
+      incoming: 0,
+      plan,
+      order,
+      suggestion: { needed: false, position: 50 },
+      abc: { abcClass: 'A', policy: A },
+    });
+    expect(noOrder).toMatch(/no order; class A: strict control, order 1x EOQ, safety x0\.8, 95% service/);
+  });
+
+  it('fills fields missing from a policy stored before they existed from the class defaults', () => {
+    expect(policyOf('C', { serviceLevel: 0.9, reviewPeriodDays: 30, safetyStockFactor: 1.25, cycleCountsPerYear: 1 })).toEqual({ ...C, serviceLevel: 0.9 });
+    expect(policyOf(undefined, undefined)).toBeUndefined();
+  });
+});
+
+describe('the ABC configuration is checked', () => {
+  const withPolicy = (c: 'A' | 'B' | 'C', patch: Record<string, unknown>) =>
+    ({ ...defaultAbcConfig, policies: { ...defaultAbcConfig.policies, [c]: { ...defaultAbcConfig.policies[c], ...patch } } }) as unknown as AbcConfig;
+  const without = (c: 'A' | 'B' | 'C', field: string) => {
+    const { [field]: _dropped, ...rest } = defaultAbcConfig.policies[c] as unknown as Record<string, unknown>;
+    return { ...defaultAbcConfig, policies: { ...defaultAbcConfig.policies, [c]: rest } } as unknown as AbcConfig;
+  };
+  const paths = (config: unknown) => {
+    const parsed = AbcConfigSchema.safeParse(config);
+    return parsed.success ? [] : parsed.error.issues.map((i) => i.path.join('.'));
+  };
+
+  it('accepts the defaults with the API schema and the domain check', () => {
+    expect(AbcConfigSchema.parse(defaultAbcConfig)).toEqual(defaultAbcConfig);
+    expect(checkAbcConfig(defaultAbcConfig)).toBe(defaultAbcConfig);
+    expect(AbcRunInput.parse({ runId: 'run-1', config: defaultAbcConfig })).toMatchObject({ runId: 'run-1' });
+  });
+
+  it.each(['serviceLevel', 'reviewPeriodDays', 'forecastWindowDays', 'safetyStockFactor', 'orderMultiple', 'cycleCountsPerYear'])(
+    'refuses a class policy missing %s, naming it',
+    (field) => {
+      expect(paths(without('C', field))).toEqual([`policies.C.${field}`]);
+      expect(() => checkAbcConfig(without('C', field))).toThrow(new RegExp(`policies\\.C\\.${field}`));
+    },
+  );
+
+  it.each(['safetyStockFactor', 'orderMultiple', 'reviewPeriodDays', 'cycleCountsPerYear', 'serviceLevel'])('refuses a negative %s, naming it', (field) => {
+    expect(paths(withPolicy('A', { [field]: -1 }))).toEqual([`policies.A.${field}`]);
+    expect(() => checkAbcConfig(withPolicy('A', { [field]: -1 }))).toThrow(ValidationFailed);
+    expect(() => classifyAbc(known, withPolicy('A', { [field]: -1 }))).toThrow(new RegExp(`policies\\.A\\.${field}`));
+  });
+
+  it('refuses a missing class, unknown fields and cut-offs out of order', () => {
+    const { C: _c, ...twoClasses } = defaultAbcConfig.policies;
+    expect(paths({ ...defaultAbcConfig, policies: twoClasses })).toEqual(['policies.C']);
+    expect(() => checkAbcConfig({ ...defaultAbcConfig, policies: twoClasses } as unknown as AbcConfig)).toThrow(/policies\.C/);
+    expect(paths(withPolicy('B', { zFactor: 2 }))).toEqual(['policies.B']);
+    expect(paths({ ...defaultAbcConfig, aCutoff: 0.95, bCutoff: 0.9 })).toEqual(['bCutoff']);
+    for (const c of abcClasses) expect(paths(withPolicy(c, { serviceLevel: 1 }))).toEqual([`policies.${c}.serviceLevel`]);
   });
 });

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationFailed } from '../../../../shared/domain/errors.ts';
-import {
-  chooseDonor,
-  combinePurchaseSuggestions,
-  combineSupplierOrder,
-  daysOfCover,
-  type DonorCandidate,
-  type PurchaseSuggestionLine,
-  surplusUnits,
-} from '../../../../shared/domain/replenishment/chain.ts';
+import { chooseDonor, daysOfCover, type DonorCandidate, donorPhrase, freeSurplus, surplusUnits } from '../../../../shared/domain/replenishment/chain.ts';
 
 describe('daysOfCover and surplusUnits', () => {
   it('divides available by mean daily demand; nothing selling lasts forever', () => {
@@ -32,88 +24,88 @@ describe('chooseDonor', () => {
     reorderPoint,
   });
 
-  it('picks the location with the most surplus that covers the need, never the one asking', () => {
+  it('picks the location with the most free surplus, never the one asking', () => {
     const candidates = [candidate('S1', 1000), candidate('S3', 48), candidate('S4', 90), candidate('S2', 60)];
-    // Surpluses: S3 20 (too little), S4 62, S2 32.
-    expect(chooseDonor({ locationId: 'S1', quantity: 30 }, candidates)).toEqual({ locationId: 'S4', surplus: 62, quantity: 30 });
+    // Surpluses: S3 20, S4 62, S2 32.
+    expect(chooseDonor({ locationId: 'S1', quantity: 30 }, candidates)).toEqual({ locationId: 'S4', surplus: 62, promised: 0, quantity: 30, rest: 0 });
   });
 
   it('breaks ties by locationId', () => {
     expect(chooseDonor({ locationId: 'S1', quantity: 30 }, [candidate('S4', 100), candidate('S2', 100)])).toEqual({
       locationId: 'S2',
       surplus: 72,
+      promised: 0,
       quantity: 30,
+      rest: 0,
     });
   });
 
-  it('returns undefined when no location can cover the whole need', () => {
-    expect(chooseDonor({ locationId: 'S1', quantity: 30 }, [candidate('S2', 48), candidate('S3', 57)])).toBeUndefined();
+  it('gives all it has free when no location covers the whole need, and the rest is bought', () => {
+    // Surpluses: S2 20, S3 29.
+    expect(chooseDonor({ locationId: 'S1', quantity: 30 }, [candidate('S2', 48), candidate('S3', 57)])).toEqual({
+      locationId: 'S3',
+      surplus: 29,
+      promised: 0,
+      quantity: 29,
+      rest: 1,
+    });
+  });
+
+  it('returns undefined when nothing is free anywhere', () => {
+    expect(chooseDonor({ locationId: 'S1', quantity: 30 }, [candidate('S2', 28), candidate('S3', 57, 60)])).toBeUndefined();
     expect(chooseDonor({ locationId: 'S1', quantity: 30 }, [])).toBeUndefined();
   });
 });
 
-describe('combineSupplierOrder', () => {
-  const lines: PurchaseSuggestionLine[] = [
-    { supplierId: 'ACME', sku: 'B', locationId: 'S1', quantity: 3, unitCost: 250, packSize: 10 },
-    { supplierId: 'ACME', sku: 'A', locationId: 'S1', quantity: 7, unitCost: 100, packSize: 6 },
-    { supplierId: 'ACME', sku: 'A', locationId: 'S2', quantity: 5, unitCost: 100, packSize: 6 },
-  ];
+describe('a surplus is promised once', () => {
+  // The audit's case: WH-CENTRAL holds 25 beyond its 35 days of cover; Berlin needs 16, Munich 12.
+  const warehouse = (promised: number): DonorCandidate => ({
+    locationId: 'WH-CENTRAL',
+    available: 60,
+    meanDailyDemand: 1,
+    targetDaysOfCover: 35,
+    reorderPoint: 4,
+    promised,
+  });
 
-  it('sums per SKU across locations and rounds each line up to its pack multiple', () => {
-    expect(combineSupplierOrder('ACME', lines)).toEqual({
-      supplierId: 'ACME',
-      lines: [
-        {
-          sku: 'A',
-          quantity: 12,
-          packSize: 6,
-          unitCost: 100,
-          requested: 12,
-          rule: 'EXACT',
-          locations: [
-            { locationId: 'S1', quantity: 7 },
-            { locationId: 'S2', quantity: 5 },
-          ],
-        },
-        { sku: 'B', quantity: 10, packSize: 10, unitCost: 250, requested: 3, rule: 'PACK_MULTIPLE', locations: [{ locationId: 'S1', quantity: 3 }] },
-      ],
-      totalQuantity: 22,
-      totalValue: 3700,
-      rules: ['PACK_MULTIPLE'],
+  it('counts what is promised to others against the surplus', () => {
+    expect(surplusUnits(warehouse(0))).toBe(25);
+    expect(freeSurplus(warehouse(16))).toBe(9);
+    expect(freeSurplus(warehouse(30))).toBe(0); // promised beyond a surplus that shrank: nothing free, never negative
+    expect(() => freeSurplus(warehouse(-1))).toThrow(ValidationFailed);
+  });
+
+  it('gives the second store only what is left and buys the rest, in either order', () => {
+    const berlinFirst = chooseDonor({ locationId: 'STORE-BERLIN', quantity: 16 }, [warehouse(0)])!;
+    const munichThen = chooseDonor({ locationId: 'STORE-MUNICH', quantity: 12 }, [warehouse(berlinFirst.quantity)])!;
+    expect([berlinFirst.quantity, munichThen.quantity, munichThen.rest]).toEqual([16, 9, 3]);
+
+    const munichFirst = chooseDonor({ locationId: 'STORE-MUNICH', quantity: 12 }, [warehouse(0)])!;
+    const berlinThen = chooseDonor({ locationId: 'STORE-BERLIN', quantity: 16 }, [warehouse(munichFirst.quantity)])!;
+    expect([munichFirst.quantity, berlinThen.quantity, berlinThen.rest]).toEqual([12, 13, 3]);
+    for (const [a, b] of [
+      [berlinFirst, munichThen],
+      [munichFirst, berlinThen],
+    ])
+      expect(a!.quantity + b!.quantity).toBeLessThanOrEqual(25);
+  });
+
+  it('prefers a donor with enough free over one with more surplus that is mostly promised', () => {
+    const store = { locationId: 'STORE-HAMBURG', available: 50, meanDailyDemand: 1, targetDaysOfCover: 35, reorderPoint: 4 };
+    expect(chooseDonor({ locationId: 'STORE-BERLIN', quantity: 10 }, [warehouse(20), store])).toMatchObject({
+      locationId: 'STORE-HAMBURG',
+      quantity: 10,
+      rest: 0,
     });
   });
 
-  it('tops up in whole packs of the biggest line to the minimum quantity, then the minimum value', () => {
-    const order = combineSupplierOrder('ACME', lines, { minOrderQty: 30, minOrderValue: 6000 });
-    // Quantity: 22 -> short 8 -> 2 packs of A (12 units) -> 34. Value: 24 x 100 + 10 x 250 = 4900 -> short 1100 -> 2 packs of A (1200) -> 6100.
-    expect(order.lines.map((l) => [l.sku, l.quantity, l.rule])).toEqual([
-      ['A', 36, 'SUPPLIER_MINIMUM'],
-      ['B', 10, 'PACK_MULTIPLE'],
-    ]);
-    expect(order).toMatchObject({ totalQuantity: 46, totalValue: 6100, rules: ['PACK_MULTIPLE', 'SUPPLIER_MINIMUM_QTY', 'SUPPLIER_MINIMUM_VALUE'] });
-  });
-
-  it('refuses a value minimum nothing with a cost can reach, and mixed suppliers', () => {
-    expect(() => combineSupplierOrder('ACME', [{ supplierId: 'ACME', sku: 'F', locationId: 'S1', quantity: 1, unitCost: 0 }], { minOrderValue: 100 })).toThrow(
-      ValidationFailed,
+  it('says in the reason how much is already promised and what is bought', () => {
+    const choice = chooseDonor({ locationId: 'STORE-MUNICH', quantity: 12 }, [warehouse(16)])!;
+    expect(donorPhrase(choice, 35, 4)).toBe(
+      'transfer from WH-CENTRAL, which holds 25 beyond its 35 days of cover (16 of them already promised to other locations): 9 of 12, the other 3 bought (4 with packs and supplier minimum)',
     );
-    expect(() => combineSupplierOrder('ACME', [{ ...lines[0]!, supplierId: 'OTHER' }])).toThrow(/OTHER/);
-  });
-});
-
-describe('combinePurchaseSuggestions', () => {
-  it("makes one HQ order per supplier, with that supplier's terms", () => {
-    const orders = combinePurchaseSuggestions(
-      [
-        { supplierId: 'ZETA', sku: 'Z1', locationId: 'S1', quantity: 4, unitCost: 10 },
-        { supplierId: 'ACME', sku: 'A1', locationId: 'S1', quantity: 4, unitCost: 10, packSize: 5 },
-        { supplierId: 'ZETA', sku: 'Z1', locationId: 'S2', quantity: 3, unitCost: 10 },
-      ],
-      new Map([['ZETA', { minOrderQty: 10 }]]),
+    expect(donorPhrase(chooseDonor({ locationId: 'STORE-BERLIN', quantity: 16 }, [warehouse(0)])!, 35)).toBe(
+      'transfer from WH-CENTRAL, which holds 25 beyond its 35 days of cover (none of it promised elsewhere)',
     );
-    expect(orders.map((o) => [o.supplierId, o.totalQuantity, o.rules])).toEqual([
-      ['ACME', 5, ['PACK_MULTIPLE']],
-      ['ZETA', 10, ['SUPPLIER_MINIMUM_QTY']],
-    ]);
   });
 });
