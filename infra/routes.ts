@@ -9,7 +9,7 @@
 import type { z } from 'zod';
 import type { Role } from '../shared/domain/principal.ts';
 import type { Grants } from './grants.ts';
-import { Health, Page } from '../shared/schemas/common.ts';
+import { Health, OpenApiDocument, Page } from '../shared/schemas/common.ts';
 import {
   Availability,
   CountsDue,
@@ -118,6 +118,13 @@ export interface RouteDefinition {
   /** Conditional updates need If-Match with the version from an ETag. */
   readonly ifMatch?: boolean;
   readonly success: { readonly status: number; readonly schema?: z.ZodType; readonly description: string };
+  /**
+   * Where a 201's created resource is read: the path of the GET route that
+   * reads it, its `{names}` filled from the answer's fields. httpHandler sets
+   * `Location` from it on every 201; routes whose creation has no GET route
+   * have none (test/unit/local/contract.test.ts checks each names a GET route).
+   */
+  readonly location?: string;
   /** Another success a route answers in some cases (its handler sets `status`). */
   readonly alsoSucceeds?: { readonly status: number; readonly schema?: z.ZodType; readonly description: string };
 }
@@ -155,7 +162,7 @@ export const routes = {
     tag: 'meta',
     tables: {},
     summary: 'This API as OpenAPI 3.1',
-    success: { status: 200, description: 'The OpenAPI document' },
+    success: { status: 200, schema: OpenApiDocument, description: 'The OpenAPI document' },
   },
 
   createLocation: {
@@ -167,6 +174,7 @@ export const routes = {
     tables: writeInventory,
     summary: 'Create a store or warehouse',
     body: LocationInput,
+    location: '/locations/{locationId}',
     success: { status: 201, schema: Location, description: 'The location' },
   },
   listLocations: {
@@ -214,6 +222,7 @@ export const routes = {
     tables: writeInventory,
     summary: 'Create a product',
     body: ProductInput,
+    location: '/products/{sku}',
     success: { status: 201, schema: Product, description: 'The product' },
   },
   listProducts: {
@@ -292,6 +301,7 @@ export const routes = {
     query: TransferQuery,
     body: TransferReceiptRequest,
     idempotencyKey: 'receiptId',
+    location: '/transfers/{movementId}',
     success: { status: 201, schema: Transfer, description: 'The transfer after the receipt' },
   },
   listMovements: {
@@ -419,6 +429,7 @@ export const routes = {
     summary: 'Register a member (welcome gift included, once)',
     body: MemberInput,
     idempotencyKey: 'header',
+    location: '/members/{memberId}',
     success: { status: 201, schema: Member, description: 'The new member (staff registering)' },
     alsoSucceeds: {
       status: 202,
@@ -546,6 +557,7 @@ export const routes = {
     summary: 'Create a campaign: segment, channels, message, expiry, budget, cap',
     body: CampaignInput,
     idempotencyKey: 'campaignId',
+    location: '/campaigns/{campaignId}',
     success: { status: 201, schema: Campaign, description: 'The campaign' },
   },
   startCampaign: {
@@ -642,6 +654,7 @@ export const routes = {
     summary: 'Checkout: stock, discount, points, spend and tier in one transaction',
     body: SaleRequest,
     idempotencyKey: 'saleId',
+    location: '/sales/{saleId}',
     success: { status: 201, schema: Receipt, description: 'The receipt' },
   },
   getSale: {
@@ -702,6 +715,7 @@ export const routes = {
     summary: 'Open a purchase order (raises incoming)',
     body: PurchaseOrderInput,
     idempotencyKey: 'purchaseOrderId',
+    location: '/purchase-orders/{purchaseOrderId}',
     success: { status: 201, schema: PurchaseOrder, description: 'The purchase order' },
   },
   getPurchaseOrder: {

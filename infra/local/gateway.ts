@@ -5,6 +5,7 @@ import { problem, problemTypeBase } from '../../shared/http/problem.ts';
 import { corsHeaders, corsOrigins, preflightHeaders } from '../cors.ts';
 import { type RouteDefinition, routeKey, routeList, type RouteWithGrants, routeTimeoutSeconds } from '../routes.ts';
 import { verifyLocalToken } from './auth.ts';
+import { type ContractChecker, contractCheckEnabled, contractViolationAnswer, createContractChecker, recordContractViolation } from './contract.ts';
 import { loadHandler } from './handlers.ts';
 
 type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -124,9 +125,6 @@ const send = (res: ServerResponse, result: APIGatewayProxyStructuredResultV2): v
 const problemResponse = (res: ServerResponse, status: number, title: string, headers: Record<string, string> = {}): void =>
   send(res, problem({ type: `${problemTypeBase}${problemTypes[status] ?? 'not-found'}`, title, status }, headers));
 
-// Methods the gateway leaves as they were: unrouted, they answer 404 and never 405.
-const unroutedMethods = new Set(['HEAD', 'OPTIONS']);
-
 /** A path segment that is not valid percent-encoding never reaches a function in API Gateway either. */
 const decodeSegment = (segment: string): string | undefined => {
   try {
@@ -148,6 +146,24 @@ const readBody = (req: IncomingMessage): Promise<Buffer | undefined> =>
     req.on('end', () => resolveBody(size > maxPayloadBytes ? undefined : Buffer.concat(chunks)));
     req.on('error', reject);
   });
+
+let contractChecker: ContractChecker | undefined;
+
+/**
+ * With STOCKCLUB_CONTRACT_CHECK=1 (the integration tests), an answer that
+ * breaks the OpenAPI document is logged, recorded and replaced by a 500
+ * `/problems/contract-violation` (infra/local/contract.ts).
+ */
+const checkContract = (match: CompiledRoute, result: APIGatewayProxyStructuredResultV2): APIGatewayProxyStructuredResultV2 => {
+  if (!contractCheckEnabled()) return result;
+  contractChecker ??= createContractChecker();
+  const violations = contractChecker.check(match.route, result);
+  if (violations.length === 0) return result;
+  const violation = { operation: match.name, method: match.route.method, path: match.route.path, status: result.statusCode ?? 200, violations };
+  console.error(`contract-violation: ${match.name} (${match.route.method} ${match.route.path}) answered ${violation.status}: ${violations.join('; ')}`);
+  recordContractViolation(violation);
+  return contractViolationAnswer(violation);
+};
 
 /**
  * Turns HTTP requests into API Gateway HTTP API (payload 2.0) events, checks
@@ -174,19 +190,20 @@ export const createGateway = (options: { localEndpoints?: LocalEndpoint[] } = {}
       }
       const method = req.method ?? 'GET';
       const pathMatches = compiled.filter((c) => c.pattern.test(url.pathname));
-      // A preflight is answered by the gateway, without a token, as API Gateway does with a CORS configuration.
-      if (method === 'OPTIONS' && req.headers['access-control-request-method'] && pathMatches.length > 0) {
-        res.writeHead(204, preflightHeaders(req.headers.origin, allowedOrigins()));
+      const allow = [...new Set(pathMatches.map((c) => c.route.method)), 'OPTIONS'].join(', ');
+      // OPTIONS on a known path is answered by the gateway, without a token, as API Gateway does with a CORS
+      // configuration: a preflight gets the CORS grant; either way `Allow` lists the path's methods (RFC 9110 §9.3.7).
+      if (method === 'OPTIONS' && pathMatches.length > 0) {
+        const grant = req.headers['access-control-request-method'] ? preflightHeaders(req.headers.origin, allowedOrigins()) : {};
+        res.writeHead(204, { allow, ...grant });
         res.end();
         return;
       }
       const match = pathMatches.find((c) => c.route.method === method);
       if (!match) {
-        if (pathMatches.length && !unroutedMethods.has(method)) {
-          problemResponse(res, 405, 'Method not allowed', { allow: [...new Set(pathMatches.map((c) => c.route.method))].join(', ') });
-        } else {
-          problemResponse(res, 404, pathMatches.length ? 'Method not allowed on this path' : 'No such route');
-        }
+        // A known path with a method it does not take (HEAD included: no route answers HEAD) is 405 with `Allow`; an unknown path 404.
+        if (pathMatches.length) problemResponse(res, 405, 'Method not allowed', { allow });
+        else problemResponse(res, 404, 'No such route');
         return;
       }
       const values = match.pattern.exec(url.pathname)?.slice(1) ?? [];
@@ -227,7 +244,8 @@ export const createGateway = (options: { localEndpoints?: LocalEndpoint[] } = {}
       });
 
       const handler = await loadHandler<LambdaHandler>(match.route.entry, match.name, match.route);
-      send(res, await handler(event, lambdaContext(match.name, routeTimeoutSeconds * 1000)));
+      const result = await handler(event, lambdaContext(match.name, routeTimeoutSeconds * 1000));
+      send(res, checkContract(match, result));
     } catch (error) {
       // In AWS a crashed function is a 500 from API Gateway; same here, and say so in the log.
       console.error('gateway: handler crashed', error);

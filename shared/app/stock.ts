@@ -95,7 +95,7 @@ const prepare = async (command: MovementCommand, now: string, holdOverride?: Pre
   // Holds are keyed by their location: another store's hold id is simply unknown here.
   const hold = await findHold(command.locationId, reservationId);
   if (!hold) throw new UnknownReference(`No hold ${reservationId} at ${command.locationId}`, [{ path: 'body.reservationId', message: 'unknown hold' }]);
-  if (hold.status !== 'ACTIVE') throw new Conflict(`Hold ${reservationId} is already ${hold.status.toLowerCase()}`, { status: hold.status });
+  if (hold.status !== 'ACTIVE') throw new Conflict(`Hold ${reservationId} is already ${hold.status.toLowerCase()}`, { holdStatus: hold.status });
   return { lines: hold.lines, locationId: hold.locationId, hold };
 };
 

@@ -47,6 +47,32 @@ export const etag = (version: number): Record<string, string> => ({ etag: `"${ve
 /** A replayed write answers exactly as the first time did, flagged so a till can tell. */
 export const replayHeaders = (replayed: boolean): Record<string, string> => (replayed ? { 'idempotent-replayed': 'true' } : {});
 
+/** The `Location` of a 201's created resource: the route's `location` path with its `{names}` taken from the answer (none when one is missing). */
+export const locationOf = (route: RouteDefinition, status: number, body: unknown): Record<string, string> => {
+  if (status !== 201 || !route.location || typeof body !== 'object' || body === null) return {};
+  const fields = body as Record<string, unknown>;
+  let missing = false;
+  const path = route.location.replace(/\{(\w+)\}/g, (_whole, name: string) => {
+    const value = fields[name];
+    if (typeof value !== 'string' && typeof value !== 'number') missing = true;
+    return encodeURIComponent(String(value));
+  });
+  return missing ? {} : { location: path };
+};
+
+const opaqueTag = (tag: string): string => tag.trim().replace(/^W\//, '');
+
+/** If-None-Match against the answer's ETag, by weak comparison (RFC 9110 §13.1.2): `*` or any listed tag that matches. */
+export const noneMatch = (ifNoneMatch: string | undefined, currentEtag: string | undefined): boolean => {
+  if (ifNoneMatch === undefined || currentEtag === undefined) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  const current = opaqueTag(currentEtag);
+  return ifNoneMatch.split(',').some((tag) => opaqueTag(tag) === current);
+};
+
+const requestHeader = (event: APIGatewayProxyEventV2, name: string): string | undefined =>
+  Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
+
 /** State the middleware hands to the business logic. */
 export interface RequestState {
   principal?: Principal;
@@ -68,6 +94,9 @@ export type StockClubEvent = APIGatewayProxyEventV2 & { stockclub?: RequestState
  * 3. `authorize` – the caller's role must be one the route allows.
  * 4. `validateRequest` – size limit, JSON, zod on body/query/params,
  *    idempotency key and If-Match. Nothing has been written before this.
+ *
+ * The answer: a 201 gets `Location` from the route's `location`; a GET
+ * whose ETag matches If-None-Match answers 304 with no body.
  *
  * The compiler holds `logic`'s answer to the route's success schema. A
  * literal the schema pins (`status: 'ok'`) needs `as const`: TypeScript
@@ -96,9 +125,10 @@ export const httpHandler = <R extends RouteDefinition>(route: R, logic: (request
         event,
       } as ApiRequest<R>);
       const status = response.status ?? route.success.status;
-      return {
-        statusCode: status,
-        headers: { 'content-type': 'application/json', ...response.headers },
-        body: JSON.stringify(response.body),
-      };
+      const headers: Record<string, string> = { 'content-type': 'application/json', ...locationOf(route, status, response.body), ...response.headers };
+      // A read whose ETag the caller already holds: 304 with the tag and no body (RFC 9110 §15.4.5).
+      if (route.method === 'GET' && status === 200 && noneMatch(requestHeader(event, 'if-none-match'), headers.etag)) {
+        return { statusCode: 304, headers: { etag: headers.etag as string }, body: '' };
+      }
+      return { statusCode: status, headers, body: JSON.stringify(response.body) };
     });

@@ -29,7 +29,7 @@ export const AbcConfigSchema = z
 
 export const AbcRunInput = z
   .strictObject({
-    runId: RequestId.optional(),
+    runId: RequestId,
     config: AbcConfigSchema.optional().meta({ description: 'Replaces the configuration in force (kept for the scheduled runs); default: the one in force' }),
     skus: z
       .array(Sku)

@@ -100,5 +100,14 @@ export const Problem = z
 
 export const Health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 
+/** `GET /openapi.json`: this document, checked as far as its top level (the rest is OpenAPI 3.1's own schema). */
+export const OpenApiDocument = z
+  .looseObject({
+    openapi: z.string().regex(/^3\.1\.\d+$/),
+    info: z.looseObject({ title: z.string(), version: z.string() }),
+    paths: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'OpenApiDocument', description: 'An OpenAPI 3.1 document' });
+
 /** A value as code holds it once built: read-only all the way down, so the domain's read-only lists fit it. */
 export type Frozen<T> = T extends readonly (infer E)[] ? readonly Frozen<E>[] : T extends object ? { readonly [K in keyof T]: Frozen<T[K]> } : T;

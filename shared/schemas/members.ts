@@ -144,12 +144,12 @@ export type PointsEntry = z.output<typeof PointsEntry>;
 export const PointsLedgerQuery = Page;
 
 export const RedemptionRequest = z
-  .strictObject({ redemptionId: RequestId.optional(), points: z.int().min(1).max(10_000_000), reason: z.string().min(1).max(200).optional() })
+  .strictObject({ redemptionId: RequestId, points: z.int().min(1).max(10_000_000), reason: z.string().min(1).max(200).optional() })
   .meta({ id: 'RedemptionRequest' });
 
 export const AdjustmentRequest = z
   .strictObject({
-    adjustmentId: RequestId.optional(),
+    adjustmentId: RequestId,
     points: z
       .int()
       .min(-10_000_000)
@@ -164,7 +164,7 @@ export const PointsResult = z.object({ entry: PointsEntry, points: PointsBalance
 export type PointsResult = z.output<typeof PointsResult>;
 
 export const PaidTierRequest = z
-  .strictObject({ paymentId: RequestId.optional(), tier: Tier, months: z.int().min(1).max(36), fee: MinorUnits })
+  .strictObject({ paymentId: RequestId, tier: Tier, months: z.int().min(1).max(36), fee: MinorUnits })
   .meta({ id: 'PaidTierRequest' });
 
 const SaleLine = z
@@ -182,7 +182,7 @@ export const maxSaleLines = 40;
 
 export const SaleRequest = z
   .strictObject({
-    saleId: RequestId.optional(),
+    saleId: RequestId,
     locationId: LocationId,
     memberId: MemberId.optional(),
     lines: z.array(SaleLine).min(1).max(maxSaleLines),
@@ -235,7 +235,7 @@ export const SaleParams = z.object({ saleId: RequestId });
 
 export const ReturnRequest = z
   .strictObject({
-    returnId: RequestId.optional(),
+    returnId: RequestId,
     /** Where the goods come back; the sale's location when left out. */
     locationId: LocationId.optional(),
     lines: z
@@ -419,7 +419,7 @@ const GiftSchema = z
 
 export const CampaignInput = z
   .strictObject({
-    campaignId: RequestId.optional(),
+    campaignId: RequestId,
     name: Name(200),
     segment: SegmentSchema,
     channels: z

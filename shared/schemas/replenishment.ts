@@ -36,7 +36,7 @@ export type ReplenishmentSuggestion = z.output<typeof Suggestion>;
 
 export const PurchaseOrderInput = z
   .strictObject({
-    purchaseOrderId: RequestId.optional(),
+    purchaseOrderId: RequestId,
     supplierId: z.string().min(1).max(64).optional(),
     lines: z
       .array(z.strictObject({ sku: Sku, locationId: LocationId, qty: Quantity }))
@@ -68,7 +68,7 @@ export const PurchaseOrderParams = z.object({ purchaseOrderId: ResourceId });
 
 export const PurchaseOrderReceipt = z
   .strictObject({
-    receiptId: RequestId.optional(),
+    receiptId: RequestId,
     locationId: LocationId,
     lines: z
       .array(z.strictObject({ sku: Sku, qty: Quantity }))
@@ -81,7 +81,7 @@ export const ReceiptResult = z.object({ order: PurchaseOrder, levels: z.array(St
 
 export const HqOrdersInput = z
   .strictObject({
-    runId: RequestId.optional(),
+    runId: RequestId,
     supplierIds: z.array(z.string().min(1).max(64)).min(1).max(100).optional().meta({
       description:
         "Order only for these suppliers (default: every supplier with an open purchase suggestion). Part of the run's request: the same runId with other suppliers is 422.",
@@ -141,7 +141,15 @@ export const AbcAnalysis = z
       })
       .optional(),
     items: z.array(
-      z.object({ sku: Sku, abcClass: z.enum(['A', 'B', 'C']), rank: z.int(), value: z.number(), valueShare: z.number(), cumulativeShare: z.number() }),
+      z.object({
+        sku: Sku,
+        abcClass: z.enum(['A', 'B', 'C']),
+        rank: z.int(),
+        value: z.number(),
+        valueShare: z.number(),
+        cumulativeShare: z.number(),
+        classifiedAt: Timestamp.meta({ description: 'When this product was last classified (a run over some SKUs leaves the others as they were)' }),
+      }),
     ),
     cursor: z.string().optional(),
   })

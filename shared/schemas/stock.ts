@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { gtinPattern, isValidGtin } from '../domain/gtin.ts';
 import { tierNames } from '../domain/tiers.ts';
+import { AbcPolicySchema } from './abc.ts';
 import { Currency, LocationId, maxMovementQty, MinorUnits, Name, Page, Quantity, RequestId, ResourceId, Sku, Timestamp, TimeZone } from './common.ts';
 
 export const LocationType = z.enum(['WAREHOUSE', 'STORE']);
@@ -86,6 +87,10 @@ export const Product = ProductInput.extend({
   /** Set by the ABC classification job. */
   abcClass: AbcClass.optional(),
   abc: z.object({ rank: z.int(), value: z.number(), valueShare: z.number(), cumulativeShare: z.number(), classifiedAt: Timestamp }).optional(),
+  /** Set by the ABC classification job with the class: read-only, the policy (service level, cover, counts) this product is planned with. */
+  abcPolicy: AbcPolicySchema.optional().meta({
+    description: 'Read-only: the policy of its ABC class, set by the classification run; replenishment and counts plan with it',
+  }),
   version: z.int(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
@@ -130,7 +135,7 @@ export const CountLine = z.strictObject({ sku: Sku, qty: z.int().min(0).max(maxM
 const lines = <T extends z.ZodType>(line: T) => z.array(line).min(1).max(100);
 
 const base = {
-  movementId: RequestId.optional(),
+  movementId: RequestId,
   locationId: LocationId,
   occurredAt: Timestamp.optional().meta({
     description:

@@ -25,7 +25,7 @@ const ReceivedLine = z
 
 export const TransferReceiptRequest = z
   .strictObject({
-    receiptId: RequestId.optional(),
+    receiptId: RequestId,
     fromLocationId: LocationId.optional().meta({ description: 'The source location, when two sources used the same movement id' }),
     lines: z.array(ReceivedLine).min(1).max(45),
   })

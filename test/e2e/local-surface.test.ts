@@ -195,16 +195,18 @@ describe("the local cloud's surface", () => {
     expect(await answer.json()).toMatchObject({ type: '/problems/payload-too-large', status: 413 });
   });
 
-  it('answers a method a path does not have with 405 and Allow; HEAD and OPTIONS stay 404', async () => {
+  it('answers a method a path does not have with 405 and Allow (HEAD too); OPTIONS with 204 and Allow', async () => {
     const wrong = await fetch(`${cloud.url}/products/SKU-1`, { method: 'DELETE' });
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('content-type')).toBe('application/problem+json');
-    expect(wrong.headers.get('allow')?.split(', ').sort()).toEqual(['GET', 'PATCH']);
+    expect(wrong.headers.get('allow')?.split(', ').sort()).toEqual(['GET', 'OPTIONS', 'PATCH']);
     expect(await wrong.json()).toMatchObject({ type: '/problems/method-not-allowed', status: 405 });
-    expect((await fetch(`${cloud.url}/health`, { method: 'POST' })).headers.get('allow')).toBe('GET');
+    expect((await fetch(`${cloud.url}/health`, { method: 'POST' })).headers.get('allow')).toBe('GET, OPTIONS');
 
-    expect((await fetch(`${cloud.url}/health`, { method: 'HEAD' })).status).toBe(404);
-    expect((await fetch(`${cloud.url}/health`, { method: 'OPTIONS' })).status).toBe(404);
+    const head = await fetch(`${cloud.url}/health`, { method: 'HEAD' });
+    expect([head.status, head.headers.get('allow')]).toEqual([405, 'GET, OPTIONS']);
+    const options = await fetch(`${cloud.url}/health`, { method: 'OPTIONS' });
+    expect([options.status, options.headers.get('allow')]).toEqual([204, 'GET, OPTIONS']);
     expect((await fetch(`${cloud.url}/no/such/path`, { method: 'DELETE' })).status).toBe(404);
   });
 });

@@ -6,16 +6,16 @@
  * its class. The runs here are trials over their own SKUs (`skus`), so they
  * never reclassify products other test files use.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FailureLog } from '../../infra/local/failure-log.ts';
-import { type StreamPoller, startStreamPoller } from '../../infra/local/stream-poller.ts';
-import { streamConsumers } from '../../infra/streams.ts';
+import type { StreamPoller } from '../../infra/local/stream-poller.ts';
 import { checkReorder } from '../../shared/app/replenishment.ts';
 import { getProduct } from '../../shared/db/catalog.ts';
 import { defaultAbcConfig } from '../../shared/domain/replenishment/abc.ts';
 import { serviceLevelFactor } from '../../shared/domain/replenishment/normal.ts';
 import { recordDemand } from '../../shared/db/replenishment.ts';
 import { type Api, startApi, token, uniqueId } from '../support/local-api.ts';
+import { startStreams, untilStreamsSettle } from '../support/streams.ts';
 
 let api: Api;
 let poller: StreamPoller;
@@ -55,14 +55,7 @@ const suggestions = async (sku: string) => {
   return answer.body.items as Record<string, any>[];
 };
 
-const waitFor = async <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> => {
-  for (let i = 0; i < 100; i++) {
-    const value = await read();
-    if (done(value)) return value;
-    await poller.idle();
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
+const waitFor = <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> => untilStreamsSettle(poller, read, done, what);
 
 /** A run; `runId` is the idempotency key (the Idempotency-Key header may give it instead). */
 const run = (body: Record<string, unknown>, as = admin) =>
@@ -72,15 +65,7 @@ beforeAll(async () => {
   api = await startApi();
   admin = await token({ role: 'admin' });
   expect((await api.call('POST', '/locations', { token: admin, body: { locationId: store, name: store, type: 'STORE', timeZone: 'UTC' } })).status).toBe(201);
-  poller = await startStreamPoller({
-    endpoint: inject('dynamoEndpoint'),
-    tableEnv: inject('tableEnv'),
-    failures,
-    consumers: [
-      ['demand', streamConsumers.demand],
-      ['reorderCheck', streamConsumers.reorderCheck],
-    ],
-  });
+  poller = await startStreams(['demand', 'reorderCheck'], failures);
 });
 
 afterAll(async () => {

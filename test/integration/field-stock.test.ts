@@ -3,12 +3,11 @@
  * and the unavailable states inside onHand, through the real API and
  * DynamoDB Local (and its stream, for counts due).
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { FailureLog } from '../../infra/local/failure-log.ts';
-import { type StreamPoller, startStreamPoller } from '../../infra/local/stream-poller.ts';
-import { streamConsumers } from '../../infra/streams.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StreamPoller } from '../../infra/local/stream-poller.ts';
 import { minuteMillis } from '../../shared/domain/time.ts';
 import { type Api, startApi, token, uniqueId } from '../support/local-api.ts';
+import { startStreams, untilStreamsSettle } from '../support/streams.ts';
 
 let api: Api;
 let admin: string;
@@ -51,14 +50,7 @@ const countsDue = async (locationId = store, days?: number) => {
   return answer.body.items as { sku: string; reason: string; dueAt: string; expected?: number }[];
 };
 
-const waitFor = async <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> => {
-  for (let i = 0; i < 100; i++) {
-    const value = await read();
-    if (done(value)) return value;
-    await poller.idle();
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
+const waitFor = <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> => untilStreamsSettle(poller, read, done, what);
 
 beforeAll(async () => {
   api = await startApi();
@@ -66,12 +58,7 @@ beforeAll(async () => {
   for (const locationId of [store, other]) {
     expect((await api.call('POST', '/locations', { token: admin, body: { locationId, name: locationId, type: 'STORE', timeZone: 'UTC' } })).status).toBe(201);
   }
-  poller = await startStreamPoller({
-    endpoint: inject('dynamoEndpoint'),
-    tableEnv: inject('tableEnv'),
-    failures: new FailureLog(),
-    consumers: [['countsDue', streamConsumers.countsDue]],
-  });
+  poller = await startStreams(['countsDue']);
 });
 
 afterAll(async () => {

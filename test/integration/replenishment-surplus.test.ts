@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FailureLog } from '../../infra/local/failure-log.ts';
-import { type StreamPoller, startStreamPoller } from '../../infra/local/stream-poller.ts';
-import { streamConsumers } from '../../infra/streams.ts';
+import type { StreamPoller } from '../../infra/local/stream-poller.ts';
 import { checkReorder } from '../../shared/app/replenishment.ts';
 import { type Api, startApi, token, uniqueId } from '../support/local-api.ts';
+import { startStreams, untilStreamsSettle } from '../support/streams.ts';
 
 // A donor's surplus is promised once (issue 15, part 1). Products with a fixed min/max 5/20 and no sales:
 // the warehouse keeps its reorder point + 1 = 6, so 30 on hand is a surplus of 24, and a store holding 4
@@ -58,14 +58,7 @@ const covered = (s: Suggestion) => (s.kind === 'TRANSFER' ? s.quantity : s.quant
 const level = async (sku: string, locationId: string) =>
   (await api.call('GET', `/stock/${sku}`, { token: admin })).body.levels.find((l: { locationId: string }) => l.locationId === locationId);
 
-const waitFor = async <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> => {
-  for (let i = 0; i < 100; i++) {
-    const value = await read();
-    if (done(value)) return value;
-    await poller.idle();
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
+const waitFor = <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> => untilStreamsSettle(poller, read, done, what);
 
 /** The warehouse stocked, then both stores short at the same time. */
 const twoStoresShort = async (sku: string) => {
@@ -84,15 +77,7 @@ beforeAll(async () => {
   ]) {
     expect((await api.call('POST', '/locations', { token: admin, body: { locationId, name: locationId, type, timeZone: 'UTC' } })).status).toBe(201);
   }
-  poller = await startStreamPoller({
-    endpoint: inject('dynamoEndpoint'),
-    tableEnv: inject('tableEnv'),
-    failures,
-    consumers: [
-      ['demand', streamConsumers.demand],
-      ['reorderCheck', streamConsumers.reorderCheck],
-    ],
-  });
+  poller = await startStreams(['demand', 'reorderCheck'], failures);
 });
 
 afterAll(async () => {

@@ -1,11 +1,10 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ScheduledEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replenishmentSweep } from '../../functions/jobs/replenishment-sweep.ts';
 import { FailureLog } from '../../infra/local/failure-log.ts';
 import { lambdaContext } from '../../infra/local/gateway.ts';
-import { type StreamPoller, startStreamPoller } from '../../infra/local/stream-poller.ts';
-import { streamConsumers } from '../../infra/streams.ts';
+import type { StreamPoller } from '../../infra/local/stream-poller.ts';
 import { tables } from '../../infra/tables.ts';
 import { documentClient, tableName } from '../../shared/db/client.ts';
 import { entities, inventoryKeys } from '../../shared/db/keys.ts';
@@ -13,6 +12,7 @@ import { reclassifyAbc } from '../../shared/app/abc.ts';
 import { checkReorder } from '../../shared/app/replenishment.ts';
 import { recordDemand, recordMemberDemand } from '../../shared/db/replenishment.ts';
 import { type Api, startApi, token, uniqueId } from '../support/local-api.ts';
+import { startStreams, untilStreamsSettle } from '../support/streams.ts';
 
 let api: Api;
 let poller: StreamPoller;
@@ -42,14 +42,7 @@ const suggestions = async (locationId: string, sku: string, status = 'OPEN') =>
 const level = async (sku: string, locationId: string) =>
   (await api.call('GET', `/stock/${sku}`, { token: admin })).body.levels.find((l: { locationId: string }) => l.locationId === locationId);
 
-const waitFor = async <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> => {
-  for (let i = 0; i < 100; i++) {
-    const value = await read();
-    if (done(value)) return value;
-    await poller.idle();
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
+const waitFor = <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> => untilStreamsSettle(poller, read, done, what);
 
 const sweep = () => replenishmentSweep({} as ScheduledEvent, lambdaContext('replenishmentSweep'));
 
@@ -63,15 +56,7 @@ beforeAll(async () => {
   ]) {
     expect((await api.call('POST', '/locations', { token: admin, body: { locationId, name: locationId, type, timeZone: 'UTC' } })).status).toBe(201);
   }
-  poller = await startStreamPoller({
-    endpoint: inject('dynamoEndpoint'),
-    tableEnv: inject('tableEnv'),
-    failures,
-    consumers: [
-      ['demand', streamConsumers.demand],
-      ['reorderCheck', streamConsumers.reorderCheck],
-    ],
-  });
+  poller = await startStreams(['demand', 'reorderCheck'], failures);
 });
 
 afterAll(async () => {

@@ -1,8 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FailureLog } from '../../infra/local/failure-log.ts';
-import { type StreamPoller, startStreamPoller } from '../../infra/local/stream-poller.ts';
-import { streamConsumers } from '../../infra/streams.ts';
+import type { StreamPoller } from '../../infra/local/stream-poller.ts';
 import { tables } from '../../infra/tables.ts';
 import { checkReorder, countDemand, demandWindowDays } from '../../shared/app/replenishment.ts';
 import { documentClient, tableName } from '../../shared/db/client.ts';
@@ -10,6 +9,7 @@ import { salesKeys } from '../../shared/db/keys.ts';
 import { demandHistory, recordDemand, recordMemberDemand } from '../../shared/db/replenishment.ts';
 import { dayOf } from '../../shared/domain/time.ts';
 import { type Api, startApi, token, uniqueId } from '../support/local-api.ts';
+import { startStreams, untilStreamsSettle } from '../support/streams.ts';
 
 /**
  * Member demand from any segment (issue 15, part 5): a member sale counts its
@@ -30,14 +30,7 @@ const daysAgo = (days: number) => new Date(Date.now() - days * dayMs).toISOStrin
 const clubTag = uniqueId('formula-club');
 const segmentId = uniqueId('formula-families');
 
-const waitFor = async <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> => {
-  for (let i = 0; i < 100; i++) {
-    const value = await read();
-    if (done(value)) return value;
-    await poller.idle();
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
+const waitFor = <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> => untilStreamsSettle(poller, read, done, what);
 
 const register = async (tags: string[]) => {
   const answer = await api.call('POST', '/members', {
@@ -71,15 +64,7 @@ beforeAll(async () => {
     ...current,
     demandSegments: [...((current.demandSegments as unknown[] | undefined) ?? []), { segmentId, name: 'Formula club families', segment: { tags: [clubTag] } }],
   }));
-  poller = await startStreamPoller({
-    endpoint: inject('dynamoEndpoint'),
-    tableEnv: inject('tableEnv'),
-    failures,
-    consumers: [
-      ['demand', streamConsumers.demand],
-      ['reorderCheck', streamConsumers.reorderCheck],
-    ],
-  });
+  poller = await startStreams(['demand', 'reorderCheck'], failures);
 });
 
 afterAll(async () => {

@@ -168,10 +168,11 @@ describe('MemberPatch', () => {
 
 describe('SaleRequest', () => {
   const line = { sku: 'SKU-1', qty: 1, unitPrice: 1999 };
-  const sale = (extra: Record<string, unknown> = {}) => ({ locationId: 'S1', lines: [line], ...extra });
+  // The saleId is required in the body schema (issue 16 item 4); an Idempotency-Key header fills it in before the schema runs.
+  const sale = (extra: Record<string, unknown> = {}) => ({ saleId: 'sale-0', locationId: 'S1', lines: [line], ...extra });
 
   it('accepts a minimal and a full sale', () => {
-    expect(parsed(SaleRequest, sale())).toEqual({ locationId: 'S1', lines: [line] });
+    expect(parsed(SaleRequest, sale())).toEqual({ saleId: 'sale-0', locationId: 'S1', lines: [line] });
     expect(
       parsed(SaleRequest, sale({ saleId: 'sale-1', memberId: 'm-1', redeemPoints: 100, lines: [{ ...line, epcs: ['30340242201d8840009efdf7'] }] })),
     ).toEqual({ saleId: 'sale-1', locationId: 'S1', memberId: 'm-1', redeemPoints: 100, lines: [{ ...line, epcs: ['30340242201D8840009EFDF7'] }] });
@@ -227,7 +228,7 @@ describe('SaleRequest', () => {
     expect(issues(SaleRequest, sale({ discount: 5 }))).toEqual([': Unrecognized key: "discount"']);
     expect(issues(SaleRequest, sale({ lines: [{ ...line, price: 1 }] }))).toEqual(['lines.0: Unrecognized key: "price"']);
     expect(issues(SaleRequest, sale({ lines: [{ ...line, sku: 'A/B' }] }))[0]).toMatch(/^lines\.0\.sku: /);
-    expect(issues(SaleRequest, { lines: [line] })[0]).toMatch(/^locationId: /);
+    expect(issues(SaleRequest, { saleId: 'sale-0', lines: [line] })[0]).toMatch(/^locationId: /);
     expect(issues(SaleRequest, sale({ redeemPoints: 0 }))[0]).toMatch(/^redeemPoints: /);
     expect(issues(SaleRequest, sale({ redeemPoints: 1.5 }))[0]).toMatch(/^redeemPoints: /);
     expect(issues(SaleRequest, sale({ lines: [{ ...line, epcs: ['not-hex'] }] }))[0]).toMatch(/^lines\.0\.epcs\.0: /);
@@ -301,7 +302,11 @@ describe('ProgramSchema', () => {
 
 describe('AdjustmentRequest', () => {
   it('accepts a positive or negative whole number of points with a reason', () => {
-    expect(parsed(AdjustmentRequest, { points: 250, reason: 'goodwill' })).toEqual({ points: 250, reason: 'goodwill' });
+    expect(parsed(AdjustmentRequest, { adjustmentId: 'adj-0', points: 250, reason: 'goodwill' })).toEqual({
+      adjustmentId: 'adj-0',
+      points: 250,
+      reason: 'goodwill',
+    });
     expect(parsed(AdjustmentRequest, { points: -40, reason: 'correction', adjustmentId: 'adj-1', expiryDays: 30 })).toEqual({
       points: -40,
       reason: 'correction',
@@ -311,18 +316,18 @@ describe('AdjustmentRequest', () => {
   });
 
   it('refuses zero', () => {
-    expect(issues(AdjustmentRequest, { points: 0, reason: 'x' })).toEqual(['points: not zero']);
+    expect(issues(AdjustmentRequest, { adjustmentId: 'adj-0', points: 0, reason: 'x' })).toEqual(['points: not zero']);
   });
 
   it.each([1.5, 10_000_001, -10_000_001, '5'])('refuses points %j', (points) => {
-    expect(issues(AdjustmentRequest, { points, reason: 'x' })[0]).toMatch(/^points: /);
+    expect(issues(AdjustmentRequest, { adjustmentId: 'adj-0', points, reason: 'x' })[0]).toMatch(/^points: /);
   });
 
   it('needs a reason and refuses unknown fields', () => {
-    expect(issues(AdjustmentRequest, { points: 5 })[0]).toMatch(/^reason: /);
-    expect(issues(AdjustmentRequest, { points: 5, reason: '' })[0]).toMatch(/^reason: /);
-    expect(issues(AdjustmentRequest, { points: 5, reason: 'x', expiryDays: 0 })[0]).toMatch(/^expiryDays: /);
-    expect(issues(AdjustmentRequest, { points: 5, reason: 'x', memberId: 'm' })).toEqual([': Unrecognized key: "memberId"']);
+    expect(issues(AdjustmentRequest, { adjustmentId: 'adj-0', points: 5 })[0]).toMatch(/^reason: /);
+    expect(issues(AdjustmentRequest, { adjustmentId: 'adj-0', points: 5, reason: '' })[0]).toMatch(/^reason: /);
+    expect(issues(AdjustmentRequest, { adjustmentId: 'adj-0', points: 5, reason: 'x', expiryDays: 0 })[0]).toMatch(/^expiryDays: /);
+    expect(issues(AdjustmentRequest, { adjustmentId: 'adj-0', points: 5, reason: 'x', memberId: 'm' })).toEqual([': Unrecognized key: "memberId"']);
   });
 });
 
@@ -344,7 +349,7 @@ describe('holidays in the program', () => {
 });
 
 describe('CampaignInput', () => {
-  const campaign = { name: 'Tents', segment: { affinity: { skus: ['TENT-2P'] } }, channels: ['email'], headline: 'Tents', text: 'for you.' };
+  const campaign = { campaignId: 'c-0', name: 'Tents', segment: { affinity: { skus: ['TENT-2P'] } }, channels: ['email'], headline: 'Tents', text: 'for you.' };
 
   it('takes a product-affinity segment, a tagged group, a schedule and a gift', () => {
     expect(

@@ -1,12 +1,15 @@
 /**
  * The OpenAPI document generated from infra/routes.ts and its zod schemas:
  * structurally a valid OpenAPI 3.1 document, with every route, its security,
- * its parameters, shared component schemas and problem+json responses.
+ * its parameters, shared component schemas, typed problem+json responses
+ * (one schema per problem type, issue 16 item 7), the headers routes set
+ * (item 8) and servers, license and tags (item 9).
  */
 import { z } from 'zod';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type RouteDefinition, routeList } from '../../../infra/routes.ts';
-import { buildOpenApi } from '../../../shared/schemas/openapi.ts';
+import { buildOpenApi, problemTypesOf, tagDescriptions } from '../../../shared/schemas/openapi.ts';
+import { type ProblemTypeSlug, problemTypes } from '../../../shared/schemas/problems.ts';
 
 type Json = any;
 
@@ -16,7 +19,14 @@ beforeAll(() => {
 });
 
 const httpMethods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-const problemRef = { $ref: '#/components/responses/Problem' };
+const problemContentType = 'application/problem+json';
+/** The problem schema names a response lists (one $ref, or a oneOf of them). */
+const problemSchemasOf = (response: Json): string[] => {
+  const schema = response.content?.[problemContentType]?.schema;
+  if (!schema) return [];
+  return (schema.oneOf ?? [schema]).map((s: Json) => s.$ref.replace('#/components/schemas/', ''));
+};
+const schemaOfType = (slug: ProblemTypeSlug) => problemTypes[slug].schema;
 
 const operationOf = (route: RouteDefinition): Json => doc.paths[route.path]?.[route.method.toLowerCase()];
 const idOf = (schema: z.ZodType | undefined): string | undefined => (schema ? (z.globalRegistry.get(schema)?.id as string | undefined) : undefined);
@@ -70,7 +80,7 @@ describe('the document', () => {
     const refs = refsIn(doc);
     expect(refs.length).toBeGreaterThan(0);
     for (const [at, ref] of refs) {
-      expect(ref, `at ${at}`).toMatch(/^#\/components\/(schemas|responses)\//);
+      expect(ref, `at ${at}`).toMatch(/^#\/components\/(schemas|responses|headers)\//);
       expect(resolve(ref), `${ref} at ${at}`).toBeDefined();
     }
   });
@@ -93,15 +103,43 @@ describe('the document', () => {
     }
   });
 
-  it('answers problems as application/problem+json with the Problem schema', () => {
-    const response = doc.components.responses.Problem;
-    expect(response.description).toEqual(expect.any(String));
-    const schemaRef = response.content['application/problem+json'].schema;
-    const schema = schemaRef.$ref ? resolve(schemaRef.$ref) : schemaRef;
-    expect(schema.type).toBe('object');
-    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['type', 'title', 'status', 'detail', 'instance', 'errors']));
-    expect(schema.required).toEqual(expect.arrayContaining(['type', 'title', 'status']));
-    expect(schema.properties.errors.items.properties).toMatchObject({ path: { type: 'string' }, message: { type: 'string' } });
+  it('has one problem schema per problem type, its type a fixed URI, with the fields the type carries', () => {
+    for (const [slug, entry] of Object.entries(problemTypes)) {
+      const schema = doc.components.schemas[entry.schema];
+      expect(schema, entry.schema).toBeDefined();
+      expect(schema.type).toBe('object');
+      expect(schema.properties.type).toMatchObject({ const: `/problems/${slug}` });
+      expect(schema.properties.status).toMatchObject({ const: entry.status });
+      expect(schema.required).toEqual(expect.arrayContaining(['type', 'title', 'status']));
+      expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['detail', 'instance', ...Object.keys(entry.details)]));
+    }
+    const schemas = doc.components.schemas;
+    expect(schemas.OutOfStockProblem.required).toContain('shortages');
+    expect(schemas.OutOfStockProblem.properties.shortages.items).toEqual({ $ref: '#/components/schemas/Shortage' });
+    expect(Object.keys(schemas.Shortage.properties)).toEqual(expect.arrayContaining(['sku', 'locationId', 'requested', 'available']));
+    expect(schemas.PreconditionFailedProblem.properties.currentVersion).toMatchObject({ type: 'integer' });
+    expect(Object.keys(schemas.AllocationExhaustedProblem.properties)).toEqual(expect.arrayContaining(['sku', 'remaining', 'perMemberLimit']));
+    expect(Object.keys(schemas.InsufficientPointsProblem.properties)).toEqual(expect.arrayContaining(['requested', 'available']));
+    expect(schemas.ValidationProblem.properties.errors.items).toEqual({ $ref: '#/components/schemas/FieldError' });
+    expect(schemas.FieldError.properties).toMatchObject({ path: { type: 'string' }, message: { type: 'string' } });
+  });
+
+  it('has servers: the local cloud and the templated AWS URL', () => {
+    expect(doc.servers[0].url).toBe('http://127.0.0.1:3000');
+    const aws = doc.servers.find((s: Json) => s.url.includes('amazonaws.com'));
+    expect(aws.url).toBe('https://{apiId}.execute-api.{region}.amazonaws.com');
+    for (const name of ['apiId', 'region']) expect(aws.variables[name].default).toEqual(expect.any(String));
+  });
+
+  it('has a license', () => {
+    expect(doc.info.license).toMatchObject({ name: expect.any(String) });
+    expect(doc.info.license.identifier ?? doc.info.license.url).toEqual(expect.any(String));
+  });
+
+  it('declares every tag an operation uses, each with a description, and no other', () => {
+    const used = [...new Set(routeList().map(([, route]) => route.tag))].sort();
+    expect(doc.tags.map((t: Json) => t.name).sort()).toEqual(used);
+    for (const tag of doc.tags) expect(tag.description, tag.name).toBe(tagDescriptions[tag.name]);
   });
 });
 
@@ -157,20 +195,60 @@ describe.each(routeCases)('route %s', (name, route) => {
     if (!route.success.schema) expect(response.content).toBeUndefined();
   });
 
-  it('documents problem responses: 400 and 503 always, and what its features add', () => {
-    const { responses, parameters } = operationOf(route);
-    for (const status of ['400', '503']) expect(responses[status]).toEqual(problemRef);
+  it('has a description and one tag', () => {
+    const operation = operationOf(route);
+    expect(operation.description).toEqual(expect.stringContaining(route.summary));
+    expect(operation.tags).toEqual([route.tag]);
+  });
+
+  it('lists each problem type it can answer under its status, typed by schema', () => {
+    const { responses } = operationOf(route);
+    const expected = problemTypesOf(route);
+    const successes = [route.success, ...(route.alsoSucceeds ? [route.alsoSucceeds] : [])].map((s) => String(s.status));
+    const listed: string[] = [];
     for (const [status, response] of Object.entries<Json>(responses)) {
-      const successes = [route.success, ...(route.alsoSucceeds ? [route.alsoSucceeds] : [])].map((s) => String(s.status));
-      if (!successes.includes(status)) expect(response, status).toEqual(problemRef);
+      if (successes.includes(status) || status === '304') continue;
+      expect(Object.keys(response.content), status).toEqual([problemContentType]);
+      expect(response.description, status).toEqual(expect.any(String));
+      for (const name of problemSchemasOf(response)) {
+        const slug = Object.entries(problemTypes).find(([, entry]) => entry.schema === name)?.[0];
+        expect(slug, name).toBeDefined();
+        expect(String(problemTypes[slug as ProblemTypeSlug].status), `${name} under ${status}`).toBe(status);
+        listed.push(name);
+      }
     }
+    expect(listed.sort()).toEqual(expected.map(schemaOfType).sort());
+  });
+
+  it('lists the problems its features can raise (over-approximating, never under)', () => {
+    const types = new Set(problemTypesOf(route));
+    const always: ProblemTypeSlug[] = ['validation-failed', 'not-found', 'method-not-allowed', 'too-many-requests', 'internal', 'temporarily-unavailable'];
+    for (const slug of always) expect(types, slug).toContain(slug);
+    if (route.auth !== 'public') for (const slug of ['unauthorized', 'forbidden', 'conflict'] as const) expect(types).toContain(slug);
+    if (route.method !== 'GET') for (const slug of ['conflict', 'already-exists', 'unknown-reference'] as const) expect(types).toContain(slug);
+    if (route.body) expect(types).toContain('payload-too-large');
+    if (route.idempotencyKey) expect(types).toContain('idempotency-key-reused');
+    if (route.ifMatch) for (const slug of ['precondition-failed', 'precondition-required'] as const) expect(types).toContain(slug);
+    const tables = (route as Json).tables ?? {};
+    if (tables.inventory === 'readWrite') for (const slug of ['out-of-stock', 'not-eligible', 'allocation-exhausted'] as const) expect(types).toContain(slug);
+    if (tables.members === 'readWrite') expect(types).toContain('insufficient-points');
+  });
+
+  it('declares 429 and 503 with Retry-After, 405 with Allow', () => {
+    const { responses } = operationOf(route);
+    expect(responses['429'].headers['Retry-After']).toEqual({ $ref: '#/components/headers/RetryAfter' });
+    expect(responses['503'].headers['Retry-After']).toEqual({ $ref: '#/components/headers/RetryAfterRequired' });
+    expect(responses['405'].headers.Allow).toEqual({ $ref: '#/components/headers/Allow' });
+    expect(problemSchemasOf(responses['429'])).toEqual(['TooManyRequestsProblem']);
+    expect(problemSchemasOf(responses['503'])).toEqual(['TemporarilyUnavailableProblem']);
+  });
+
+  it('declares its idempotency and conditional headers', () => {
+    const { responses, parameters } = operationOf(route);
     if (route.ifMatch) {
-      expect(responses['412']).toEqual(problemRef);
-      expect(responses['428']).toEqual(problemRef);
       expect(parameters).toContainEqual(expect.objectContaining({ name: 'If-Match', in: 'header', required: true }));
     }
     if (route.idempotencyKey) {
-      expect(responses['422']).toEqual(problemRef);
       expect(parameters).toContainEqual(
         expect.objectContaining({
           name: 'Idempotency-Key',
@@ -179,6 +257,15 @@ describe.each(routeCases)('route %s', (name, route) => {
           schema: expect.objectContaining({ maxLength: 64 }),
         }),
       );
+      for (const success of [route.success, ...(route.alsoSucceeds ? [route.alsoSucceeds] : [])]) {
+        expect(responses[String(success.status)].headers['Idempotent-Replayed']).toEqual({ $ref: '#/components/headers/IdempotentReplayed' });
+      }
+    }
+    for (const success of [route.success, ...(route.alsoSucceeds ? [route.alsoSucceeds] : [])]) {
+      if (success.status !== 201) continue;
+      // Location (required) on a 201 whose route names the GET route of what it created.
+      if (route.location) expect(responses['201'].headers.Location).toEqual({ $ref: '#/components/headers/Location' });
+      else expect(responses['201'].headers?.Location).toBeUndefined();
     }
   });
 
@@ -190,8 +277,66 @@ describe.each(routeCases)('route %s', (name, route) => {
     }
     expect(operation.security).toEqual([{ bearer: [] }]);
     expect(operation['x-stockclub-roles']).toEqual(route.auth);
-    expect(operation.responses['401']).toEqual(problemRef);
-    expect(operation.responses['403']).toEqual(problemRef);
+    expect(problemSchemasOf(operation.responses['401'])).toEqual(['UnauthorizedProblem']);
+    expect(problemSchemasOf(operation.responses['403'])).toContain('ForbiddenProblem');
+  });
+});
+
+describe('ETag and conditional requests', () => {
+  const versionedRoutes = routeList().filter(([, route]) => route.ifMatch);
+  const versionedPaths = new Set(versionedRoutes.map(([, route]) => route.path));
+  const versionedSchemas = new Set(versionedRoutes.map(([, route]) => route.success.schema));
+
+  it.each(routeList())('%s declares ETag where it answers a versioned resource', (_name, route) => {
+    const { responses, parameters } = operationOf(route);
+    const etag = responses[String(route.success.status)].headers?.ETag;
+    const versioned = route.success.schema !== undefined && versionedSchemas.has(route.success.schema);
+    if (!versioned) {
+      expect(etag).toBeUndefined();
+      expect(responses['304']).toBeUndefined();
+      return;
+    }
+    const required = route.ifMatch === true || (route.method === 'GET' && versionedPaths.has(route.path));
+    expect(etag).toEqual({ $ref: `#/components/headers/${required ? 'ETagRequired' : 'ETag'}` });
+    if (route.method === 'GET') {
+      expect(parameters).toContainEqual(expect.objectContaining({ name: 'If-None-Match', in: 'header', required: false }));
+      expect(responses['304']).toMatchObject({ headers: { ETag: expect.any(Object) } });
+      expect(responses['304'].content).toBeUndefined();
+    }
+  });
+
+  it('covers the routes whose handlers set an ETag', () => {
+    const expected = [
+      'getProgram',
+      'updateProgram',
+      'registerMember',
+      'getMember',
+      'updateMember',
+      'buyPaidTier',
+      'setMemberTags',
+      'createLocation',
+      'getLocation',
+      'updateLocation',
+      'createProduct',
+      'getProduct',
+      'updateProduct',
+    ];
+    for (const name of expected) {
+      const route = routeList().find(([n]) => n === name)![1];
+      expect(operationOf(route).responses[String(route.success.status)].headers?.ETag, name).toBeDefined();
+    }
+    for (const name of ['getProgram', 'getMember', 'getLocation', 'getProduct']) {
+      const route = routeList().find(([n]) => n === name)![1];
+      expect(operationOf(route).responses['304'], name).toBeDefined();
+    }
+  });
+
+  it('defines the headers it refers to', () => {
+    expect(Object.keys(doc.components.headers)).toEqual(
+      expect.arrayContaining(['Location', 'ETag', 'ETagRequired', 'IdempotentReplayed', 'RetryAfter', 'RetryAfterRequired', 'Allow']),
+    );
+    expect(doc.components.headers.Location.required).toBe(true);
+    expect(doc.components.headers.IdempotentReplayed.schema).toEqual({ type: 'string', enum: ['true'] });
   });
 });
 
@@ -201,7 +346,7 @@ describe('component schemas', () => {
       .flatMap(([, route]) => [idOf(route.body), idOf(route.success.schema)])
       .filter((id): id is string => id !== undefined);
     expect(ids.length).toBeGreaterThan(0);
-    for (const id of [...ids, 'Problem']) expect(doc.components.schemas, id).toHaveProperty(id);
+    for (const id of [...ids, ...Object.values(problemTypes).map((entry) => entry.schema)]) expect(doc.components.schemas, id).toHaveProperty(id);
   });
 
   it('are named by their ids, not by generated names', () => {
