@@ -55,9 +55,10 @@ export const schedules = {
   },
   birthdayGifts: {
     entry: 'functions/jobs/birthday-gifts.ts',
-    expression: 'cron(0 6 * * ? *)',
+    // Hourly, so local midnight is caught in every zone: each run reads the birthdays of every date that is today somewhere.
+    expression: 'cron(5 * * * ? *)',
     timeZone: 'UTC',
-    description: 'Birthday points by tier and one birthday message per member (birthday index, never a scan)',
+    description: "Birthday points by tier and one birthday message per member on the member's local date (birthday index, never a scan)",
     tables: { members: 'readWrite' },
     sendsMessages: true,
     sendsTo: ['memberBatches'],

@@ -1,9 +1,10 @@
-import type { BatchPage } from '../batches.ts';
+import { type BatchPage, drainPartitions } from '../batches.ts';
 import { forEachSettled } from '../concurrency.ts';
 import { derivedId } from '../domain/ids.ts';
 import type { Principal } from '../domain/principal.ts';
+import { birthdayPartitionsAt, isBirthdayOn, localDay } from '../domain/member-days.ts';
+import { zonedTime } from '../domain/send-gate.ts';
 import { ruleOf } from '../domain/tiers.ts';
-import { dayOf } from '../domain/time.ts';
 import { logger } from '../observability.ts';
 import { loadProgram, membersWithBirthday } from '../db/members.ts';
 import { deliver } from './messages.ts';
@@ -16,21 +17,31 @@ const system: Principal = { subject: 'system:birthday-gifts', role: 'service', l
 const membersAtOnce = 8;
 
 /**
- * One page of a birthday partition: the tier's birthday points (keyed by
- * the year) and one message (keyed by the day), so a page run again gives
- * and sends nothing. The message waits for the end of quiet hours in the
- * member's time zone and is dropped if it could not go out by the next day.
+ * One page of a birthday partition: each member whose birthday is today on
+ * their own calendar (the date at `runAt` in their time zone; 29 February
+ * birthdays on 28 February in other years) gets the tier's birthday points
+ * (keyed by the year of that local date) and one message (keyed by that
+ * date), so a page run again, or the next hourly run, gives and sends
+ * nothing. Members of the partition whose day it is not (yet, or any more)
+ * where they live are passed over. The message waits for the end of quiet
+ * hours in the member's time zone and is dropped if it could not go out by
+ * the end of the next local day.
  */
 export const birthdayPage: BatchPage = async ({ partition, runAt, cursor }) => {
-  const [year, month, day] = dayOf(runAt).split('-').map(Number) as [number, number, number];
   const program = await loadProgram();
   const page = await membersWithBirthday(partition, cursor);
-  const counts: Record<string, number> = { members: 0, points: 0 };
+  const counts: Record<string, number> = { members: 0, points: 0, notToday: 0 };
   counts.failed = await forEachSettled(
     page.items,
     membersAtOnce,
     async (memberId) => {
       const member = await getMember(memberId, system, runAt);
+      const today = localDay(runAt, member.timeZone);
+      if (!member.birthday || !isBirthdayOn(member.birthday, today)) {
+        counts.notToday!++;
+        return;
+      }
+      const [year, month, day] = today.split('-').map(Number) as [number, number, number];
       const points = ruleOf(program, member.tier).birthdayPoints ?? 0;
       if (points > 0) {
         const gift = await adjustPoints(memberId, { points, reason: 'BIRTHDAY_GIFT' }, derivedId('birthday', year), system, runAt);
@@ -39,12 +50,12 @@ export const birthdayPage: BatchPage = async ({ partition, runAt, cursor }) => {
       const delivery = await deliver(
         memberId,
         {
-          source: `birthday-${dayOf(runAt)}`,
+          source: `birthday-${today}`,
           kind: 'marketing',
           template: 'BIRTHDAY',
           vars: { name: member.name, tier: member.tier, points },
           channels: ['email', 'sms'],
-          expiresAt: new Date(Date.UTC(year, month - 1, day + 2)).toISOString(),
+          expiresAt: new Date(zonedTime({ year, month, day: day + 2 }, '00:00', member.timeZone)).toISOString(),
         },
         runAt,
       );
@@ -55,3 +66,11 @@ export const birthdayPage: BatchPage = async ({ partition, runAt, cursor }) => {
   );
   return { counts, ...(page.cursor ? { cursor: page.cursor } : {}) };
 };
+
+/**
+ * One run of the birthday job at `runAt`: the birthday partitions of every
+ * date that is today somewhere on Earth, page after page while time is
+ * left, the rest handed to the memberBatches queue.
+ */
+export const birthdayGiftsAt = (runAt: string, millisLeft: () => number, reserveMillis: number) =>
+  drainPartitions('birthdayGifts', birthdayPartitionsAt(runAt), birthdayPage, runAt, millisLeft, reserveMillis);

@@ -10,6 +10,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { BatchPage } from '../batches.ts';
 import { forEachSettled } from '../concurrency.ts';
 import { ValidationFailed } from '../domain/errors.ts';
+import { localDay } from '../domain/member-days.ts';
 import { type Channel, type Decision, decideSend, type PastSend, type Recipient, sendKey, type SuppressionReason } from '../domain/send-gate.ts';
 import { addDays, dayOf } from '../domain/time.ts';
 import { sendEmail, sendText } from '../messaging/channels.ts';
@@ -220,6 +221,7 @@ const membersAtOnce = 8;
 /**
  * One page of the members with points expiring on the partition's day: one
  * points notice each, keyed by that day, so a page run again sends nothing.
+ * The date in the notice is the expiry's date on the member's calendar.
  * A points notice is transactional: it needs consent but no cap.
  */
 export const pointsExpiryPage: BatchPage = async ({ partition: day, runAt, cursor }) => {
@@ -230,15 +232,18 @@ export const pointsExpiryPage: BatchPage = async ({ partition: day, runAt, curso
     membersAtOnce,
     async (memberId) => {
       const state = await readMemberState(memberId);
-      const expiring = (state?.lots ?? []).filter((l) => l.expiresOn.startsWith(day) && !l.pendingUntil).reduce((sum, l) => sum + l.remaining, 0);
+      const lots = (state?.lots ?? []).filter((l) => l.expiresOn.startsWith(day) && !l.pendingUntil);
+      const expiring = lots.reduce((sum, l) => sum + l.remaining, 0);
       if (!state || expiring === 0) return;
+      // The date the member reads is the one on their own calendar (the first of these lots to expire).
+      const first = lots.map((l) => l.expiresOn).sort()[0]!;
       const delivery = await deliver(
         memberId,
         {
           source: `points-expiring-${day}`,
           kind: 'transactional',
           template: 'POINTS_EXPIRING',
-          vars: { name: state.record.name, points: expiring, expiresOn: day },
+          vars: { name: state.record.name, points: expiring, expiresOn: localDay(first, state.record.timeZone) },
           channels: ['email', 'sms'],
         },
         runAt,

@@ -2,7 +2,7 @@ import type { BatchPage } from '../batches.ts';
 import { forEachSettled } from '../concurrency.ts';
 import { assertMemberAccess, type Principal } from '../domain/principal.ts';
 import { buyTier, reviewTier, rollingTotal, type TierName } from '../domain/tiers.ts';
-import { dayOf } from '../domain/time.ts';
+import { localDay } from '../domain/member-days.ts';
 import { logger } from '../observability.ts';
 import type { Member } from '../schemas/members.ts';
 import { requestFingerprint } from '../db/fingerprint.ts';
@@ -78,7 +78,7 @@ export const reviewMemberTierNow = async (memberId: string, principal: Principal
 
 /**
  * An account notice (transactional: consent, no cap), keyed by the review
- * day, so a page run again sends nothing. The review is written by then: a
+ * day on the member's own calendar, so a page run again sends nothing. The review is written by then: a
  * notice that fails is logged, not allowed to stop the partition.
  */
 const tellLowered = async (memberId: string, before: string, after: string, runAt: string) => {
@@ -88,7 +88,7 @@ const tellLowered = async (memberId: string, before: string, after: string, runA
     await deliver(
       memberId,
       {
-        source: `tier-review-${dayOf(runAt)}`,
+        source: `tier-review-${localDay(runAt, state.record.timeZone)}`,
         kind: 'transactional',
         template: 'TIER_CHANGED',
         vars: { name: state.record.name, tier: after, before, months: program.rollingMonths },

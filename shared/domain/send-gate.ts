@@ -209,13 +209,3 @@ export const decideSend = (
  * get the same message again on the other channel.
  */
 export const sendKey = (source: string, memberId: string): string => `${source}#${memberId}`;
-
-/**
- * Members whose birthday is on a given local date. 29 February birthdays
- * are celebrated on 28 February in years without one.
- */
-export const birthdayKeys = (date: { year: number; month: number; day: number }): string[] => {
-  const mmdd = `${String(date.month).padStart(2, '0')}-${String(date.day).padStart(2, '0')}`;
-  const leap = (date.year % 4 === 0 && date.year % 100 !== 0) || date.year % 400 === 0;
-  return mmdd === '02-28' && !leap ? ['02-28', '02-29'] : [mmdd];
-};

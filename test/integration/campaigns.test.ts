@@ -278,7 +278,9 @@ describe('a daily member job that does not fit one run', () => {
   it('hands the rest of its partition to the memberBatches queue, which finishes it: every member once', async () => {
     // A birthday partition of its own: a day no other test registers birthdays on (the extremes sweep takes 12-31).
     const mmdd = `${['01', '03', '05', '07', '08', '10'][Math.floor(Math.random() * 6)]}-31`;
-    const timeZone = daytimeZone();
+    // Noon UTC on that day next year: the members' own date (UTC), daytime, and the gift's lot not yet expired when read.
+    const runAt = `${new Date().getUTCFullYear() + 1}-${mmdd}T12:00:00.000Z`;
+    const timeZone = 'UTC';
     const members = await Promise.all(
       Array.from({ length: 130 }, async (_, i) => {
         const answer = await api.call('POST', '/members', {
@@ -290,7 +292,6 @@ describe('a daily member job that does not fit one run', () => {
         return answer.body as { memberId: string; email: string };
       }),
     );
-    const runAt = new Date().toISOString();
     // Time for one page only: the run does one page (100 members) and queues the rest.
     let asked = 0;
     const first = await drainPartition({ job: 'birthdayGifts', partition: mmdd, runAt }, birthdayPage, () => (asked++ === 0 ? 60_000 : 0), 1);

@@ -1,6 +1,5 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { birthdayGifts } from '../../functions/jobs/birthday-gifts.ts';
 import { pointsExpiryReminders } from '../../functions/jobs/points-expiry-reminders.ts';
 import { backInStock } from '../../functions/streams/back-in-stock.ts';
 import { welcome } from '../../functions/streams/welcome.ts';
@@ -13,6 +12,7 @@ import { FailureLog } from '../../infra/local/failure-log.ts';
 import { lambdaContext } from '../../infra/local/gateway.ts';
 import { type StreamPoller, startStreamPoller } from '../../infra/local/stream-poller.ts';
 import { streamConsumers } from '../../infra/streams.ts';
+import { birthdayGiftsAt } from '../../shared/app/birthdays.ts';
 import { deliver, redeliver, unsubscribeUrl } from '../../shared/app/messages.ts';
 import { dueMessages, messagesOf } from '../../shared/db/messages.ts';
 import { memberKeys } from '../../shared/db/keys.ts';
@@ -42,7 +42,12 @@ const register = async (body: Record<string, unknown>) => {
   return answer.body;
 };
 
-const job = () => birthdayGifts({} as ScheduledEvent, lambdaContext('birthdayGifts'));
+/**
+ * The birthday job at a fixed instant: noon UTC on 15 June next year (a day no other test
+ * registers birthdays on, in the future so the gift's lot has not expired when the test reads it).
+ */
+const birthdayNoon = `${new Date().getUTCFullYear() + 1}-06-15T12:00:00.000Z`;
+const job = () => birthdayGiftsAt(birthdayNoon, () => 600_000, 1);
 
 beforeAll(async () => {
   process.env.MESSAGES_TRANSPORT = 'outbox';
@@ -67,8 +72,9 @@ afterAll(async () => {
 
 describe('the birthday job', () => {
   it('gives each member with a birthday today one gift and one message, however often it runs that day', async () => {
-    const today = new Date().toISOString().slice(5, 10);
-    const timeZone = daytimeZone();
+    const today = birthdayNoon.slice(5, 10);
+    // 14:00 there: daytime, and the same date as in UTC.
+    const timeZone = 'Europe/Berlin';
     const emailFan = await register({ email: `${uniqueId('bday')}@example.com`, birthday: `1990-${today}`, timeZone, consent: { email: true } });
     const textFan = await register({
       phone: `+4917${String(Math.floor(1e7 + Math.random() * 8e7))}`,
@@ -79,7 +85,7 @@ describe('the birthday job', () => {
     const silent = await register({ email: `${uniqueId('quiet')}@example.com`, birthday: `1970-${today}`, timeZone });
     const other = await register({
       email: `${uniqueId('other')}@example.com`,
-      birthday: '1990-01-01' === `1990-${today}` ? '1990-01-02' : '1990-01-01',
+      birthday: '1990-06-16',
       consent: { email: true },
     });
 

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  birthdayKeys,
   decideSend,
   defaultSendPolicy,
   type Message,
@@ -149,13 +148,6 @@ describe('helpers', () => {
     expect(new Date(zonedTime({ year: 2026, month: 12, day: 1 }, '08:00', 'Europe/Berlin')).toISOString()).toBe('2026-12-01T07:00:00.000Z');
     // 02:30 does not exist in Berlin on 29 March 2026: it resolves after the change.
     expect(new Date(zonedTime({ year: 2026, month: 3, day: 29 }, '02:30', 'Europe/Berlin')).toISOString()).toBe('2026-03-29T01:30:00.000Z');
-  });
-
-  it('celebrates 29 February birthdays on 28 February outside leap years', () => {
-    expect(birthdayKeys({ year: 2027, month: 2, day: 28 })).toEqual(['02-28', '02-29']);
-    expect(birthdayKeys({ year: 2028, month: 2, day: 28 })).toEqual(['02-28']);
-    expect(birthdayKeys({ year: 2028, month: 2, day: 29 })).toEqual(['02-29']);
-    expect(birthdayKeys({ year: 2027, month: 12, day: 5 })).toEqual(['12-05']);
   });
 
   it('keys a send by its source and member, whatever channel carries it', () => {
