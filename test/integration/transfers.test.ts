@@ -72,7 +72,8 @@ afterAll(async () => {
   await api.close();
 });
 
-describe('a shipped transfer', () => {
+// A story, in order even when tests are shuffled: each step reads the transfer the steps before it left.
+describe('a shipped transfer', { shuffle: false }, () => {
   const sku = uniqueId('tr');
   const movementId = uniqueId('ship');
 
