@@ -150,7 +150,14 @@ export interface Booking {
 }
 
 /** Whether the change writes the level: an absorbed one does not. */
-const writesLevel = (change: LevelChange): boolean => change.absorbedBy === undefined;
+/**
+ * Whether the change writes the level: an absorbed one does not, nor one a
+ * reconciliation confirmed whole (the other side already moved its units:
+ * writing nothing saves the write, and the ledger entry still records it).
+ */
+const writesLevel = (change: LevelChange): boolean =>
+  change.absorbedBy === undefined &&
+  !(change.confirmed !== undefined && change.onHandDelta === 0 && change.reservedDelta === 0 && !change.incomingDelta && availableDeltaOf(change) === 0);
 /** Whether the change books a ledger entry: units in transit do not (they only raise `incoming`). */
 const writesLedger = (change: LevelChange): boolean => !change.inTransit;
 

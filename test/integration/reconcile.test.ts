@@ -87,6 +87,8 @@ describe('inbound: a receipt and the dock gate count the units once', () => {
     expect(ack).toMatchObject({ booked: 0, confirmed: 5, alarms: 0 });
     expect(await onHand(sku, warehouse)).toBe(5);
     expect(await pending(sku)).toEqual([]);
+    // A confirmation moves nothing, so it writes no level (its ledger entry records it).
+    expect((await readLevels([{ sku, locationId: warehouse }]))[0]?.version).toBe(booked.result.levels[0]?.version);
   });
 
   it('gate first: the receipt confirms the reads, says so, and books nothing', async () => {
