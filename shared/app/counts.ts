@@ -61,7 +61,7 @@ export const countsDue = async (
     const product = products.get(sku) as { abcClass?: 'A' | 'B' | 'C'; abcPolicy?: { cycleCountsPerYear?: number } } | undefined;
     return product?.abcPolicy?.cycleCountsPerYear ?? defaultAbcConfig.policies[product?.abcClass ?? 'C'].cycleCountsPerYear;
   };
-  const window = windowMillis((location as { reconcileWindowHours?: number }).reconcileWindowHours);
+  const window = windowMillis(location.reconcileWindowHours);
   const scheduled: Due[] = stocked.map((l) => ({
     sku: l.sku,
     dueAt: scheduledCountDue({ sku: l.sku, locationId, lastCountAt: l.lastCountAt, countsPerYear: countsPerYear(l.sku), now }),

@@ -6,7 +6,7 @@
  * shared/domain/reconcile.ts; choices: docs/rfid.md.
  */
 import { assertLocationAccess, type Principal } from '../domain/principal.ts';
-import { bucketStatus, type Direction, matchUnits, type Side, windowMillis } from '../domain/reconcile.ts';
+import { bucketStatus, defaultWindowHours, type Direction, matchUnits, type Side, windowMillis } from '../domain/reconcile.ts';
 import { getLocation } from '../db/catalog.ts';
 import { readReconciliations, reconciliationPut, reconciliationsAt } from '../db/reconcile.ts';
 import type { TransactItem } from '../db/transact.ts';
@@ -59,12 +59,12 @@ export const planReconciliation = async (input: ReconcileInput): Promise<Reconci
 export const reconciliationAt = async (locationId: string, principal: Principal, now = new Date().toISOString()): Promise<Reconciliations> => {
   assertLocationAccess(principal, locationId);
   const location = await getLocation(locationId);
-  const windowHours = (location as { reconcileWindowHours?: number }).reconcileWindowHours;
+  const windowHours = location.reconcileWindowHours ?? defaultWindowHours;
   const window = windowMillis(windowHours);
   const view = (buckets: readonly { ref: string; at: string; qty: number }[]) =>
     buckets.map((b) => ({ movementId: b.ref, at: b.at, qty: b.qty, status: bucketStatus(b, now, window) }));
   const items = (await reconciliationsAt(locationId))
     .filter((r) => r.documents.length > 0 || r.gateReads.length > 0)
     .map((r) => ({ sku: r.sku, direction: r.direction, notSeenByGate: view(r.documents), notOnDocument: view(r.gateReads) }));
-  return { locationId, windowHours: window / 3_600_000, items };
+  return { locationId, windowHours, items };
 };

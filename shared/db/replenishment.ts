@@ -219,34 +219,6 @@ export const setLevelReorderPoint = (sku: string, locationId: string, value: num
   );
 
 /**
- * Writes the suggestion if its status is still what was read: a stream
- * consumer and the sweep racing on one SKU cannot both open one.
- */
-export const writeSuggestion = async (suggestion: ReplenishmentSuggestion, expectedStatus: SuggestionStatus | undefined): Promise<ReplenishmentSuggestion> => {
-  try {
-    await documentClient.send(
-      new PutCommand({
-        TableName: inventory(),
-        Item: {
-          ...replenishmentKeys.suggestion(suggestion.sku, suggestion.locationId),
-          ...replenishmentKeys.suggestionIndexes(suggestion.sku, suggestion.locationId, suggestion.status),
-          entity: entities.suggestion,
-          ...suggestion,
-        },
-        ConditionExpression: expectedStatus ? '#status = :expected' : 'attribute_not_exists(pk)',
-        ...(expectedStatus ? { ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':expected': expectedStatus } } : {}),
-      }),
-    );
-    return suggestion;
-  } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    // Someone else wrote it first from a newer state; theirs stands and the next check sees it.
-    const now = await getInventoryItem(replenishmentKeys.suggestion(suggestion.sku, suggestion.locationId));
-    return suggestionView(now!);
-  }
-};
-
-/**
  * Every location's level item of a SKU, one page (read consistently when a
  * transfer rests on it); unlike stock's levelsOfSku it does not ask for the product.
  */
@@ -598,7 +570,8 @@ export interface PromiseChange {
 /**
  * Writes a suggestion and the promises of the donors it takes from or
  * releases in one transaction: the suggestion if its status is still the
- * one read (as `writeSuggestion`), each promise item if its version is still
+ * one read (a stream consumer and the sweep racing on one SKU cannot both
+ * open one), each promise item if its version is still
  * the one read, and (for a new promise) the donor's level still holding
  * `atLeast` available. Two checks racing for one donor's surplus cannot both
  * promise the same units: the later one's transaction fails, and it
