@@ -1,8 +1,9 @@
 import { routes } from '../../infra/routes.ts';
 import * as catalog from '../../shared/app/catalog.ts';
 import { etag, httpHandler, replayHeaders } from '../../shared/http/handler.ts';
+import { nowIso } from '../../shared/clock.ts';
 
-const now = () => new Date().toISOString();
+const now = () => nowIso();
 
 export const createLocation = httpHandler(routes.createLocation, async ({ body }) => {
   const { value, created } = await catalog.createLocation(body, now());

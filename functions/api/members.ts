@@ -5,6 +5,7 @@ import * as tiers from '../../shared/app/tiers.ts';
 import { unsubscribe as unsubscribeByLink } from '../../shared/app/messages.ts';
 import { subscribeStockAlert as subscribe } from '../../shared/app/stock-alerts.ts';
 import { etag, httpHandler, replayHeaders } from '../../shared/http/handler.ts';
+import { nowIso } from '../../shared/clock.ts';
 
 export const getProgram = httpHandler(routes.getProgram, async () => {
   const program = await members.loadProgram();
@@ -79,7 +80,7 @@ export const subscribeStockAlert = httpHandler(routes.subscribeStockAlert, async
 
 /** Answers the same whether or not the member still exists, so links reveal nothing. */
 export const unsubscribe = httpHandler(routes.unsubscribe, async ({ query }) => {
-  await unsubscribeByLink(query.member, query.channel, query.sig, new Date().toISOString());
+  await unsubscribeByLink(query.member, query.channel, query.sig, nowIso());
   return { body: { unsubscribed: true as const, channel: query.channel } };
 });
 

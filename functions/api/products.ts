@@ -2,8 +2,9 @@ import { routes } from '../../infra/routes.ts';
 import * as catalog from '../../shared/app/catalog.ts';
 import * as sales from '../../shared/app/sales.ts';
 import { etag, httpHandler, replayHeaders } from '../../shared/http/handler.ts';
+import { nowIso } from '../../shared/clock.ts';
 
-const now = () => new Date().toISOString();
+const now = () => nowIso();
 
 export const createProduct = httpHandler(routes.createProduct, async ({ body }) => {
   const { value, created } = await catalog.createProduct(body, now());

@@ -2,6 +2,7 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { birthdayGiftsAt } from '../../shared/app/birthdays.ts';
 import { logger } from '../../shared/observability.ts';
 import { eventHandler } from '../../shared/triggers.ts';
+import { nowIso } from '../../shared/clock.ts';
 
 const reserveMillis = 30_000;
 
@@ -15,7 +16,7 @@ const reserveMillis = 30_000;
  * What one run cannot finish goes on through the memberBatches queue.
  */
 export const birthdayGifts = eventHandler(async (_event: ScheduledEvent, context: Context) => {
-  const runAt = new Date().toISOString();
+  const runAt = nowIso();
   const { counts, more } = await birthdayGiftsAt(runAt, () => context.getRemainingTimeInMillis(), reserveMillis);
   const summary = { ...counts, more };
   logger.info('Birthday gifts', summary);

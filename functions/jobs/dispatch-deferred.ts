@@ -3,6 +3,7 @@ import { dispatchDeferredPage } from '../../shared/app/messages.ts';
 import { addDays, dayOf } from '../../shared/domain/time.ts';
 import { logger } from '../../shared/observability.ts';
 import { eventHandler } from '../../shared/triggers.ts';
+import { nowIso } from '../../shared/clock.ts';
 
 const reserveMillis = 20_000;
 
@@ -12,7 +13,7 @@ const reserveMillis = 20_000;
  * read too, so a message due just before midnight is not left behind.
  */
 export const dispatchDeferred = eventHandler(async (_event: ScheduledEvent, context: Context) => {
-  const now = new Date().toISOString();
+  const now = nowIso();
   const days = [dayOf(addDays(now, -1)), dayOf(now)];
   const counts: Record<string, number> = {};
   let more = false;

@@ -3,6 +3,7 @@ import { expirePointsPage } from '../../shared/app/points.ts';
 import { catchUpDays, drainPartitions } from '../../shared/batches.ts';
 import { logger } from '../../shared/observability.ts';
 import { eventHandler } from '../../shared/triggers.ts';
+import { nowIso } from '../../shared/clock.ts';
 
 /** Days looked back, so a week of missed runs is caught up. */
 const catchUpWindow = 7;
@@ -15,7 +16,7 @@ const reserveMillis = 10_000;
  * a day that does not fit the run goes on through the memberBatches queue.
  */
 export const expirePoints = eventHandler(async (_event: ScheduledEvent, context: Context) => {
-  const runAt = new Date().toISOString();
+  const runAt = nowIso();
   const {
     counts: { members = 0, points = 0, failed = 0 },
     more,

@@ -6,6 +6,7 @@ import { IdempotencyKeyReused } from '../../shared/domain/errors.ts';
 import { derivedId } from '../../shared/domain/ids.ts';
 import { logger } from '../../shared/observability.ts';
 import { eventHandler } from '../../shared/triggers.ts';
+import { nowIso } from '../../shared/clock.ts';
 
 /**
  * Daily: a holiday of the program that falls today becomes a campaign to
@@ -15,7 +16,7 @@ import { eventHandler } from '../../shared/triggers.ts';
  * quiet hours in the member's zone; the offer lasts until the next day ends.
  */
 export const holidayOffers = eventHandler(async (_event: ScheduledEvent) => {
-  const now = new Date().toISOString();
+  const now = nowIso();
   const today = now.slice(5, 10);
   const year = now.slice(0, 4);
   const started: string[] = [];

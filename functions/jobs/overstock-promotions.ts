@@ -9,6 +9,7 @@ import { defaultOverstockPolicy, type OverstockPolicy } from '../../shared/domai
 import { addDays, dayOf } from '../../shared/domain/time.ts';
 import { logger } from '../../shared/observability.ts';
 import { eventHandler } from '../../shared/triggers.ts';
+import { nowIso } from '../../shared/clock.ts';
 
 const reserveMillis = 30_000;
 // The members who bought the SKU in the last year are its affinity segment.
@@ -31,7 +32,7 @@ const policy = (): OverstockPolicy => ({
  * Member-exclusive products are left out: their scarcity is the point.
  */
 export const overstockPromotions = eventHandler(async (_event: ScheduledEvent, context: Context) => {
-  const now = new Date().toISOString();
+  const now = nowIso();
   const limits = policy();
   const summary = { checked: 0, campaigns: [] as { campaignId: string; sku: string; daysOfCover: number | null; available: number }[], failed: 0, more: false };
   let cursor: string | undefined;

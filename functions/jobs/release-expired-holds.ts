@@ -3,6 +3,7 @@ import { forEachSettled } from '../../shared/concurrency.ts';
 import { expireHold, lapsedHolds } from '../../shared/app/stock.ts';
 import { logger } from '../../shared/observability.ts';
 import { eventHandler } from '../../shared/triggers.ts';
+import { nowIso } from '../../shared/clock.ts';
 
 const pageSize = 100;
 /** Holds of a page released at once: each is its own transaction on its own items. */
@@ -18,7 +19,7 @@ const reserveMillis = 10_000;
  * next run tries it again, and the holds after it are released now.
  */
 export const releaseExpiredHolds = eventHandler(async (_event: ScheduledEvent, context: Context) => {
-  const now = new Date().toISOString();
+  const now = nowIso();
   let expired = 0;
   let alreadyClosed = 0;
   let failed = 0;

@@ -2,6 +2,7 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { dueCampaigns, startCampaign } from '../../shared/app/campaigns.ts';
 import { logger } from '../../shared/observability.ts';
 import { eventHandler } from '../../shared/triggers.ts';
+import { nowIso } from '../../shared/clock.ts';
 
 /**
  * Every few minutes: campaigns whose `sendAt` has come are fanned out to the
@@ -9,7 +10,7 @@ import { eventHandler } from '../../shared/triggers.ts';
  * repeats another queues nothing twice that a worker would act on.
  */
 export const startCampaigns = eventHandler(async (_event: ScheduledEvent) => {
-  const now = new Date().toISOString();
+  const now = nowIso();
   const started: string[] = [];
   const failed: string[] = [];
   for (const campaignId of await dueCampaigns(now)) {

@@ -3,6 +3,7 @@ import { tierReviewPage } from '../../shared/app/tiers.ts';
 import { catchUpDays, drainPartitions } from '../../shared/batches.ts';
 import { logger } from '../../shared/observability.ts';
 import { eventHandler } from '../../shared/triggers.ts';
+import { nowIso } from '../../shared/clock.ts';
 
 /** Days looked back, so a week of missed runs is caught up. */
 const catchUpWindow = 7;
@@ -14,7 +15,7 @@ const reserveMillis = 30_000;
  * on through the memberBatches queue.
  */
 export const tierReview = eventHandler(async (_event: ScheduledEvent, context: Context) => {
-  const runAt = new Date().toISOString();
+  const runAt = nowIso();
   const {
     counts: { reviewed = 0, lowered = 0, failed = 0 },
     more,

@@ -1,4 +1,5 @@
 import { jwtVerify, SignJWT } from 'jose';
+import { nowMillis } from '../../shared/clock.ts';
 import type { Role } from '../../shared/domain/principal.ts';
 
 /**
@@ -21,7 +22,7 @@ export interface TokenRequest {
 }
 
 export const signLocalToken = async (request: TokenRequest, key: Uint8Array = localSigningKey): Promise<string> => {
-  const now = Math.floor(Date.now() / 1000);
+  const now = Math.floor(nowMillis() / 1000);
   const claims: Record<string, string> = { role: request.role };
   if (request.locations?.length) claims.locations = request.locations.join(' ');
   if (request.memberId) claims.memberId = request.memberId;
@@ -45,6 +46,7 @@ export const verifyLocalToken = async (token: string): Promise<Record<string, un
       audience: localAudience,
       algorithms: ['HS256'],
       requiredClaims: ['exp'],
+      currentDate: new Date(nowMillis()),
     });
     return payload as Record<string, unknown>;
   } catch {

@@ -11,6 +11,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { verifyLocalToken } from './auth.ts';
+import { ClockMovesForwardOnly, type LocalClock, localClock } from './clock.ts';
 import { createTables, localAwsEnv, startDynamoDbLocal } from './dynamodb.ts';
 import { type Failure, FailureLog } from './failure-log.ts';
 import { invokeLocally, UnknownFunction } from './functions.ts';
@@ -65,10 +66,12 @@ const portFrom = (value: string | undefined, fallback: number): number => {
 
 const json = (status: number, body: unknown) => ({ status, body });
 
-const bodyOf = async (req: IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8') || 'null';
+const parsedOr = (body: string): Record<string, unknown> | undefined => {
+  try {
+    return JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
 };
 
 /**
@@ -80,10 +83,11 @@ const handlerCredentials = { accessKeyId: localAwsEnv.AWS_ACCESS_KEY_ID, secretA
 
 /**
  * GET/DELETE /_local/outbox (texts, and the emails the SES emulator took), GET/DELETE /_local/failures, GET /_local/jobs,
- * POST /_local/jobs/{name}, POST /_local/invoke/{function} (admin token; the body is the event).
+ * POST /_local/jobs/{name}, POST /_local/invoke/{function} (admin token; the body is the event),
+ * GET /_local/clock, POST /_local/clock {"at"} (forward only; runs the jobs that fall due on the way).
  */
-const localEndpoints = (failures: FailureLog, scheduler: LocalScheduler, mail: LocalMail): LocalEndpoint[] => [
-  async (req: IncomingMessage) => {
+const localEndpoints = (failures: FailureLog, scheduler: LocalScheduler, mail: LocalMail, clock: LocalClock): LocalEndpoint[] => [
+  async (req: IncomingMessage, body: string) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith('/_local/')) return undefined;
     const route = `${req.method} ${url.pathname}`;
@@ -105,13 +109,25 @@ const localEndpoints = (failures: FailureLog, scheduler: LocalScheduler, mail: L
     if (route === 'GET /_local/failures')
       return json(200, { items: failures.list((url.searchParams.get('source') ?? undefined) as Failure['source'] | undefined) });
     if (route === 'GET /_local/jobs') return json(200, { items: scheduler.jobs });
+    if (route === 'GET /_local/clock') return json(200, { now: clock.now().toISOString() });
+    if (route === 'POST /_local/clock') {
+      const at = new Date(String(parsedOr(body)?.at));
+      if (Number.isNaN(at.getTime())) return json(400, { message: 'POST /_local/clock takes {"at": an ISO instant}' });
+      try {
+        const jobs = await scheduler.advanceTo(at);
+        return json(200, { now: clock.now().toISOString(), jobs });
+      } catch (error) {
+        if (error instanceof ClockMovesForwardOnly) return json(409, { message: error.message });
+        throw error;
+      }
+    }
     const invoked = /^POST \/_local\/invoke\/([\w-]+)$/.exec(route)?.[1];
     if (invoked) {
       // Any handler with any event bypasses every check in front of it: only an admin may.
       const claims = await verifyLocalToken((req.headers.authorization ?? '').replace(/^Bearer /, ''));
       if (claims?.role !== 'admin') return json(401, { message: 'POST /_local/invoke needs an admin token (npm run token -- --role admin)' });
       try {
-        return json(200, { function: invoked, result: (await invokeLocally(invoked, JSON.parse(await bodyOf(req)))) ?? null });
+        return json(200, { function: invoked, result: (await invokeLocally(invoked, JSON.parse(body || 'null'))) ?? null });
       } catch (error) {
         return json(error instanceof UnknownFunction ? 404 : 500, { function: invoked, error: (error as Error).message });
       }
@@ -202,10 +218,12 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       checkpointFile: options.dataDir ? join(options.dataDir, 'stream-checkpoints.json') : undefined,
     });
     steps.push(() => poller.stop());
-    const scheduler = startScheduler({ failures, enabled: options.schedules ?? true });
+    const clock = localClock();
+    steps.push(() => clock.reset());
+    const scheduler = startScheduler({ failures, clock, enabled: options.schedules ?? true });
     steps.push(() => scheduler.stop());
 
-    const gateway = createGateway({ localEndpoints: localEndpoints(failures, scheduler, mail) });
+    const gateway = createGateway({ localEndpoints: localEndpoints(failures, scheduler, mail, clock) });
     const httpPort = await listen(gateway, port);
     steps.push(
       () =>

@@ -7,6 +7,7 @@ import { type RouteDefinition, routeKey, routeList, type RouteWithGrants, routeT
 import { verifyLocalToken } from './auth.ts';
 import { type ContractChecker, contractCheckEnabled, contractViolationAnswer, createContractChecker, recordContractViolation } from './contract.ts';
 import { loadHandler } from './handlers.ts';
+import { nowMillis } from '../../shared/clock.ts';
 
 type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -71,7 +72,7 @@ export interface ApiEventInput {
 
 /** An API Gateway HTTP API (payload 2.0) event, as Lambda receives it. */
 export const apiEvent = (input: ApiEventInput): APIGatewayProxyEventV2 => {
-  const now = new Date();
+  const now = new Date(nowMillis());
   const headers = input.headers ?? {};
   return {
     version: '2.0',

@@ -25,6 +25,7 @@ import { type FailureLog, thrownReason } from './failure-log.ts';
 import { assertFilterPatterns, matchesAnyFilter } from './filter-pattern.ts';
 import { lambdaContext } from './gateway.ts';
 import { loadHandler } from './handlers.ts';
+import { nowMillis } from '../../shared/clock.ts';
 
 // biome-ignore lint/suspicious/noConfusingVoidType: a Lambda handler may answer nothing
 type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void>;
@@ -87,7 +88,8 @@ export const toLambdaRecord = (record: StreamRecord, streamArn: string): DynamoD
     eventSourceARN: streamArn,
     userIdentity,
     dynamodb: defined({
-      ApproximateCreationDateTime: Math.floor((record.dynamodb?.ApproximateCreationDateTime?.getTime() ?? Date.now()) / 1000),
+      // On the local cloud's clock (infra/local/clock.ts): DynamoDB Local stamps system time.
+      ApproximateCreationDateTime: Math.floor(((record.dynamodb?.ApproximateCreationDateTime?.getTime() ?? Date.now()) + nowMillis() - Date.now()) / 1000),
       Keys: record.dynamodb?.Keys as never,
       NewImage: withEmptyMaps(record.dynamodb?.NewImage as Image | undefined) as never,
       OldImage: withEmptyMaps(record.dynamodb?.OldImage as Image | undefined) as never,

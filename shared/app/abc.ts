@@ -12,6 +12,7 @@ import { getProducts, listProducts } from '../db/catalog.ts';
 import { annualUnits, latestAbcReport, putAbcReport, setProductAbc } from '../db/replenishment.ts';
 import { AbcConfigSchema } from '../schemas/abc.ts';
 import type { AbcReport } from '../schemas/replenishment.ts';
+import { nowIso } from '../clock.ts';
 
 /** Annual-unit queries in flight at once. */
 const queryConcurrency = 8;
@@ -36,7 +37,7 @@ export const abcConfigInForce = async (): Promise<AbcConfig> => {
  */
 export const reclassifyAbc = async (
   products: readonly { sku: string; unitCost: number; abcClass?: AbcClass }[],
-  now = new Date().toISOString(),
+  now = nowIso(),
   config: AbcConfig = defaultAbcConfig,
   options: { report?: boolean } = {},
 ): Promise<AbcRunReport> => {
@@ -66,7 +67,7 @@ const allProducts = async () => {
 };
 
 /** The weekly job: every product of the catalogue, classified in one pass with the configuration in force. */
-export const reclassifyCatalogue = async (now = new Date().toISOString(), config?: AbcConfig): Promise<AbcRunReport> =>
+export const reclassifyCatalogue = async (now = nowIso(), config?: AbcConfig): Promise<AbcRunReport> =>
   reclassifyAbc(await allProducts(), now, config ?? (await abcConfigInForce()), { report: true });
 
 /**
@@ -76,7 +77,7 @@ export const reclassifyCatalogue = async (now = new Date().toISOString(), config
  * ranked among themselves (a trial on a range): their classes are written,
  * the catalogue's report and configuration are not.
  */
-export const runAbcClassification = async (input: { config?: AbcConfig; skus?: readonly string[] }, now = new Date().toISOString()): Promise<AbcRunReport> => {
+export const runAbcClassification = async (input: { config?: AbcConfig; skus?: readonly string[] }, now = nowIso()): Promise<AbcRunReport> => {
   const config = input.config ? checkAbcConfig(input.config) : await abcConfigInForce();
   if (!input.skus) return reclassifyCatalogue(now, config);
   const products = await getProducts([...new Set(input.skus)]);

@@ -42,6 +42,7 @@ import type { OutgoingMessage } from '../db/messages.ts';
 import { adjustPoints } from './points.ts';
 import { deliver, previewDelivery } from './messages.ts';
 import type { Campaign, DryRunEntry } from '../schemas/members.ts';
+import { nowIso } from '../clock.ts';
 
 /** Members of a page sent at once. */
 const pageConcurrency = 8;
@@ -50,7 +51,7 @@ const system: Principal = { subject: 'system:campaigns', role: 'service', locati
 // Reading a campaign (and the scheduler's list of due ones) needs no orchestration: the repository's reads are the use-cases.
 export { dueCampaigns, getCampaign } from '../db/campaigns.ts';
 
-export const createCampaign = async (request: CampaignInput, by: string, now = new Date().toISOString()): Promise<{ campaign: Campaign; created: boolean }> => {
+export const createCampaign = async (request: CampaignInput, by: string, now = nowIso()): Promise<{ campaign: Campaign; created: boolean }> => {
   // Times with an offset become UTC: the scheduler's index and the gate compare them as text.
   const input: CampaignInput = {
     ...request,
@@ -82,7 +83,7 @@ const giftPoints = (campaign: Campaign, profile: Record<string, unknown>, now: s
   campaign.gift?.pointsByTier[effectiveTier(profile as never, now)] ?? 0;
 
 /** One page of the membership: what the campaign would do for each member now. Writes nothing. */
-export const dryRun = async (campaignId: string, cursor?: string, now = new Date().toISOString()) => {
+export const dryRun = async (campaignId: string, cursor?: string, now = nowIso()) => {
   const [campaign, program] = await Promise.all([getCampaign(campaignId), loadProgram()]);
   const page = await walkPage(campaign, cursor);
   const entries: DryRunEntry[] = [];
@@ -161,7 +162,7 @@ const giveGift = async (campaign: Campaign, memberId: string, points: number, no
  * sends nothing twice (its members' send keys are taken) and says so as
  * DUPLICATE in the report.
  */
-export const dispatchPage = async (campaignId: string, cursor?: string, now = new Date().toISOString()) => {
+export const dispatchPage = async (campaignId: string, cursor?: string, now = nowIso()) => {
   const [campaign, program] = await Promise.all([getCampaign(campaignId), loadProgram()]);
   const page = await walkPage(campaign, cursor);
   const { counts, budgetSpent } = await sendToPage(campaign, page.profiles, program.rollingMonths, now, false);
@@ -175,7 +176,7 @@ export const dispatchPage = async (campaignId: string, cursor?: string, now = ne
  * queueing is marked after it, and a start that finds the campaign running
  * but not marked queues again (the page claims absorb the duplicates).
  */
-export const startCampaign = async (campaignId: string, now = new Date().toISOString()): Promise<Campaign> => {
+export const startCampaign = async (campaignId: string, now = nowIso()): Promise<Campaign> => {
   const campaign = await getCampaign(campaignId);
   if (campaign.status === 'DONE' || campaign.fanOut?.queuedAt) return campaign;
   const sources = campaign.fanOut ? undefined : sourcesOf(campaign, scanSegments());
@@ -201,10 +202,7 @@ export const startCampaign = async (campaignId: string, now = new Date().toISOSt
  * finds its claim, adds nothing, and queues the next page only if the claim
  * says it was not queued yet, so a source never forks into two chains.
  */
-export const runCampaignPage = async (
-  page: CampaignPage,
-  now = new Date().toISOString(),
-): Promise<{ counts: Counts; next?: CampaignPage; duplicate: boolean }> => {
+export const runCampaignPage = async (page: CampaignPage, now = nowIso()): Promise<{ counts: Counts; next?: CampaignPage; duplicate: boolean }> => {
   const claimed = await readPageClaim(page);
   if (claimed) {
     const next = claimed.next;

@@ -65,6 +65,7 @@ import { countsBookedSince, lastCounts, loadReferences, movementItems, shortages
 import { labelled, TransactionCancelled, type TransactItem, transactLabelled } from '../db/transact.ts';
 import type { Receipt } from '../schemas/members.ts';
 import { planReconciliation } from './reconcile.ts';
+import { nowIso } from '../clock.ts';
 
 /** Who may buy member-exclusive lines, and from which allocation (the location's own before the chain's). */
 const exclusiveLines = async (
@@ -360,7 +361,7 @@ const bookSale = async (
  * Refusals (out of stock, not enough points, allocation gone, not
  * eligible) write nothing.
  */
-export const checkout = async (command: SaleCommand, principal: Principal, at = new Date().toISOString()): Promise<{ receipt: Receipt; replayed: boolean }> => {
+export const checkout = async (command: SaleCommand, principal: Principal, at = nowIso()): Promise<{ receipt: Receipt; replayed: boolean }> => {
   assertLocationAccess(principal, command.locationId);
   const fingerprint = requestFingerprint({ ...command, saleId: undefined });
   const basket = await basketOf(command, at);

@@ -16,6 +16,7 @@ import { getLocation, getProducts } from '../db/catalog.ts';
 import { countsDueAt, levelsForCounting, raiseCountDue } from '../db/counts.ts';
 import { reconciliationsAt } from '../db/reconcile.ts';
 import type { CountsDue } from '../schemas/stock.ts';
+import { nowIso } from '../clock.ts';
 
 /** A level that went below zero (offline sales) needs a count: the figure is known to be wrong. */
 export const raiseCountIfNegative = async (level: { sku: string; locationId: string; available: number; updatedAt: string }): Promise<boolean> => {
@@ -45,12 +46,7 @@ const onePerSku = (events: readonly Due[], scheduled: readonly Due[]): Due[] => 
  * today), soonest first, with each SKU's ABC class. SKUs never classified
  * are counted as class C (once a year by default).
  */
-export const countsDue = async (
-  locationId: string,
-  principal: Principal,
-  options: { days?: number } = {},
-  now = new Date().toISOString(),
-): Promise<CountsDue> => {
+export const countsDue = async (locationId: string, principal: Principal, options: { days?: number } = {}, now = nowIso()): Promise<CountsDue> => {
   assertLocationAccess(principal, locationId);
   const location = await getLocation(locationId);
   const until = addDays(now, options.days ?? 1);

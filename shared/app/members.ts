@@ -30,13 +30,14 @@ import {
   withMemberRetry,
 } from '../db/members.ts';
 import { labelled, TransactionCancelled, transactLabelled } from '../db/transact.ts';
+import { nowIso } from '../clock.ts';
 
 // Reading and saving the program need no orchestration: the repository's functions are the use-cases.
 
 export { loadProgram, saveProgram } from '../db/members.ts';
 
 /** A member as the caller may see it: members see only themselves, and others as not found. */
-export const getMember = async (memberId: string, principal: Principal, now = new Date().toISOString()): Promise<Member> => {
+export const getMember = async (memberId: string, principal: Principal, now = nowIso()): Promise<Member> => {
   assertMemberAccess(principal, memberId);
   const state = await readMemberState(memberId);
   if (!state) throw new NotFound(`Member ${memberId} not found`);
@@ -70,7 +71,7 @@ export const registerMember = async (
   input: MemberInput,
   principal: Principal,
   idempotencyKey: string,
-  now = new Date().toISOString(),
+  now = nowIso(),
   withheld: Withheld = new Map(),
 ): Promise<{ member: Member; created: boolean }> => {
   const fingerprint = requestFingerprint(input);
@@ -127,13 +128,7 @@ export const registerMember = async (
 };
 
 /** Profile edits with If-Match; a new email or phone moves its uniqueness guard in the same transaction. */
-export const updateMember = async (
-  memberId: string,
-  patch: MemberPatch,
-  expectedVersion: number,
-  principal: Principal,
-  now = new Date().toISOString(),
-): Promise<Member> => {
+export const updateMember = async (memberId: string, patch: MemberPatch, expectedVersion: number, principal: Principal, now = nowIso()): Promise<Member> => {
   assertMemberAccess(principal, memberId);
   const state = await readMemberState(memberId);
   if (!state) throw new NotFound(`Member ${memberId} not found`);
@@ -169,7 +164,7 @@ export const updateMember = async (
 };
 
 /** Replaces the member's tags (the tagged groups campaigns aim at); an empty list removes them. */
-export const setMemberTags = async (memberId: string, tags: readonly string[], now = new Date().toISOString()): Promise<Member> =>
+export const setMemberTags = async (memberId: string, tags: readonly string[], now = nowIso()): Promise<Member> =>
   withMemberRetry(async () => {
     const state = assertMemberExists(await readMemberState(memberId), memberId);
     const sorted = [...new Set(tags)].sort();

@@ -35,6 +35,7 @@ import {
   spendBudget,
   withdrawConsent,
 } from '../db/messages.ts';
+import { nowIso } from '../clock.ts';
 
 // ---- unsubscribing
 
@@ -116,7 +117,7 @@ const sendAndMark = async (memberId: string, sk: string, send: () => Promise<str
  * Every outcome — sent, deferred (with when), skipped (with why) — is a
  * record on the member.
  */
-export const deliver = async (memberId: string, message: OutgoingMessage, now = new Date().toISOString()): Promise<Delivery> => {
+export const deliver = async (memberId: string, message: OutgoingMessage, now = nowIso()): Promise<Delivery> => {
   const profile = await readProfile(memberId);
   if (!profile) throw new Error(`No member ${memberId}`);
   const recipient = recipientOf(profile);
@@ -134,7 +135,7 @@ export const deliver = async (memberId: string, message: OutgoingMessage, now = 
  * sent, deferred again, or skipped — recorded on the same record, claimed
  * with a condition on its status so two dispatchers never both send it.
  */
-export const redeliver = async (record: Record<string, unknown>, now = new Date().toISOString()): Promise<DeliveryStatus> => {
+export const redeliver = async (record: Record<string, unknown>, now = nowIso()): Promise<DeliveryStatus> => {
   const memberId = record.memberId as string;
   const profile = await readProfile(memberId);
   const message = {

@@ -28,6 +28,7 @@ import {
   withMemberRetry,
 } from '../db/members.ts';
 import type { TransactItem } from '../db/transact.ts';
+import { nowIso } from '../clock.ts';
 
 // Reading and saving the program need no orchestration: the repository's functions are the use-cases.
 
@@ -37,7 +38,7 @@ export const redeemPoints = async (
   request: { points: number; reason?: string },
   key: string,
   principal: Principal,
-  at = new Date().toISOString(),
+  at = nowIso(),
 ): Promise<{ result: PointsResult; replayed: boolean }> => {
   assertMemberAccess(principal, memberId);
   const fingerprint = requestFingerprint(request);
@@ -74,7 +75,7 @@ export const adjustPoints = async (
   request: { points: number; reason: string; expiryDays?: number },
   key: string,
   principal: Principal,
-  at = new Date().toISOString(),
+  at = nowIso(),
 ): Promise<{ result: PointsResult; replayed: boolean }> => {
   const fingerprint = requestFingerprint(request);
   return withMemberRetry(async () => {
@@ -116,7 +117,7 @@ export const adjustPoints = async (
 };
 
 /** Books EXPIRE for every lot whose expiry passed. Idempotent: an expired lot is deleted with its entry. */
-export const expireMemberPoints = async (memberId: string, at = new Date().toISOString()): Promise<number> =>
+export const expireMemberPoints = async (memberId: string, at = nowIso()): Promise<number> =>
   withMemberRetry(async () => {
     const state = await readMemberState(memberId);
     if (!state) return 0;
@@ -147,7 +148,7 @@ export const pointsLedger = async (memberId: string, principal: Principal, limit
   return pointsEntries(memberId, limit, cursor);
 };
 
-export const memberPoints = async (memberId: string, principal: Principal, now = new Date().toISOString()) => {
+export const memberPoints = async (memberId: string, principal: Principal, now = nowIso()) => {
   assertMemberAccess(principal, memberId);
   const state = await memberOrUnknown(memberId);
   return { memberId, ...balanceOf(state.lots, now), lots: state.lots.filter((l) => l.expiresOn > now) };

@@ -16,6 +16,7 @@ import type { PurchaseOrder, PurchaseOrderLine, ReplenishmentSuggestion } from '
 import type { StockLevel } from '../schemas/stock.ts';
 import { planReconciliation } from './reconcile.ts';
 import { listSuggestions } from './replenishment.ts';
+import { nowIso } from '../clock.ts';
 
 /** Days of history behind the forecast: two four-week periods, so member demand growth can be measured too. */
 
@@ -33,7 +34,7 @@ export const createPurchaseOrder = async (
     rules?: string[];
   },
   principal: Principal,
-  now = new Date().toISOString(),
+  now = nowIso(),
 ): Promise<{ order: PurchaseOrder; created: boolean }> => {
   for (const line of command.lines) assertLocationAccess(principal, line.locationId);
   const merged = new Map<string, PurchaseOrderLine>();
@@ -97,7 +98,7 @@ export const receivePurchaseOrder = async (
   purchaseOrderId: string,
   command: { receiptId: string; locationId: string; lines: { sku: string; qty: number }[] },
   principal: Principal,
-  now = new Date().toISOString(),
+  now = nowIso(),
 ): Promise<{ order: PurchaseOrder; levels: StockLevel[]; replayed: boolean }> => {
   assertLocationAccess(principal, command.locationId);
   const movementId = derivedId('po', purchaseOrderId, command.receiptId);
@@ -161,7 +162,7 @@ export const receivePurchaseOrder = async (
 };
 
 /** Cancels what is still outstanding: `incoming` drops by it on every level; received goods stay. */
-export const cancelPurchaseOrder = async (purchaseOrderId: string, principal: Principal, now = new Date().toISOString()): Promise<PurchaseOrder> => {
+export const cancelPurchaseOrder = async (purchaseOrderId: string, principal: Principal, now = nowIso()): Promise<PurchaseOrder> => {
   const order = await getPurchaseOrder(purchaseOrderId, principal);
   if (order.status === 'CANCELLED') return order;
   if (order.status === 'RECEIVED') throw new Conflict(`Purchase order ${purchaseOrderId} is already received`);
@@ -205,7 +206,7 @@ export const placeHqOrders = async (
   runId: string,
   command: { supplierIds?: string[] },
   principal: Principal,
-  now = new Date().toISOString(),
+  now = nowIso(),
 ): Promise<{ answer: HqRunAnswer; replayed: boolean }> => {
   const supplierIds = command.supplierIds ? [...new Set(command.supplierIds)].sort() : undefined;
   const fingerprint = requestFingerprint({ supplierIds });

@@ -16,6 +16,7 @@ import { effectiveTier, ruleOf, type TierName, type TierState, tierRank } from '
 import { addMonths, monthOf } from '../domain/time.ts';
 import type { Recommendations } from '../schemas/recommendations.ts';
 import type { Product } from '../schemas/stock.ts';
+import { nowIso } from '../clock.ts';
 
 // ---- counting a sale (stream consumer)
 
@@ -26,7 +27,7 @@ import type { Product } from '../schemas/stock.ts';
  * after some chunks were written) counts no chunk twice. Returns the chunks
  * counted now.
  */
-export const recordPurchase = async (sale: MemberSale, now = new Date().toISOString()): Promise<number> => {
+export const recordPurchase = async (sale: MemberSale, now = nowIso()): Promise<number> => {
   const units = new Map<string, number>();
   for (const line of sale.lines) units.set(line.sku, (units.get(line.sku) ?? 0) + line.qty);
   // Sorted, so a redelivery cuts the same chunks and finds the same guards.
@@ -61,7 +62,7 @@ const canBuyExclusive = (product: Product, tier: TierName, exclusiveAccess: bool
  * bought lately. A member without history gets their tier's favourites; with
  * nothing counted at all, an empty list.
  */
-export const recommendationsFor = async (memberId: string, principal: Principal, limit: number, now = new Date().toISOString()): Promise<Recommendations> => {
+export const recommendationsFor = async (memberId: string, principal: Principal, limit: number, now = nowIso()): Promise<Recommendations> => {
   assertMemberAccess(principal, memberId);
   const [{ profile, sales, storeSales }, program] = await Promise.all([memberHistory(memberId), loadProgram()]);
   if (!profile) throw new NotFound(`Member ${memberId} not found`);

@@ -11,6 +11,7 @@ import { getLocation } from '../db/catalog.ts';
 import { readReconciliations, reconciliationPut, reconciliationsAt } from '../db/reconcile.ts';
 import type { TransactItem } from '../db/transact.ts';
 import type { Reconciliations } from '../schemas/stock.ts';
+import { nowIso } from '../clock.ts';
 
 export interface ReconcileInput {
   locationId: string;
@@ -56,7 +57,7 @@ export const planReconciliation = async (input: ReconcileInput): Promise<Reconci
 };
 
 /** A location's units waiting for the other side: documents no gate confirmed, gate reads no document named. */
-export const reconciliationAt = async (locationId: string, principal: Principal, now = new Date().toISOString()): Promise<Reconciliations> => {
+export const reconciliationAt = async (locationId: string, principal: Principal, now = nowIso()): Promise<Reconciliations> => {
   assertLocationAccess(principal, locationId);
   const location = await getLocation(locationId);
   const windowHours = location.reconcileWindowHours ?? defaultWindowHours;

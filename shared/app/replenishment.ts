@@ -47,6 +47,7 @@ import {
 import { loadProgram } from '../db/members.ts';
 import { levelsAtLocation } from '../db/stock.ts';
 import type { ReplenishmentSuggestion } from '../schemas/replenishment.ts';
+import { nowIso } from '../clock.ts';
 
 /** Days of history behind the forecast: two four-week periods, so member demand growth can be measured too. */
 
@@ -192,7 +193,7 @@ export interface ReorderCheck {
  * — a retried stream batch, a duplicate record, the sweep — rewrites the
  * same suggestion rather than adding a second one or adding to it.
  */
-export const checkReorder = async (sku: string, locationId: string, now = new Date().toISOString()): Promise<ReorderCheck | undefined> => {
+export const checkReorder = async (sku: string, locationId: string, now = nowIso()): Promise<ReorderCheck | undefined> => {
   const { level, product, suggestion: current } = await reorderState(sku, locationId);
   if (!level || !product) return undefined;
   const windowDays = forecastWindowDaysOf(product);
@@ -343,7 +344,7 @@ const donorFor = async (product: Product, locationId: string, quantity: number, 
 };
 
 /** The chain's days of cover for a SKU: every location's available stock against its forecast. */
-export const chainCoverOf = async (sku: string, policy: OverstockPolicy, now = new Date().toISOString()): Promise<Overstock> => {
+export const chainCoverOf = async (sku: string, policy: OverstockPolicy, now = nowIso()): Promise<Overstock> => {
   const levels = await Promise.all(
     (await levelsAcrossChain(sku)).map(async (level) => ({
       available: level.available as number,

@@ -29,6 +29,7 @@ import { readReturn, readSale, returnMovementId, type ReturnCommand, returnPut, 
 import { loadReferences, movementItems } from '../db/stock.ts';
 import { labelled, TransactionCancelled, type TransactItem, transactLabelled } from '../db/transact.ts';
 import type { ReturnReceipt } from '../schemas/members.ts';
+import { nowIso } from '../clock.ts';
 
 /** What comes back: the lines priced against the sale, the tags (only this sale's), the RETURN movement and the sale's lines after it. */
 const goodsBack = async (saleId: string, sale: Record<string, unknown>, command: ReturnCommand, locationId: string) => {
@@ -194,7 +195,7 @@ export const returnSale = async (
   saleId: string,
   command: ReturnCommand,
   principal: Principal,
-  at = new Date().toISOString(),
+  at = nowIso(),
 ): Promise<{ receipt: ReturnReceipt; replayed: boolean }> => {
   const fingerprint = requestFingerprint({ ...command, returnId: undefined });
   return withMemberRetry(async () => {

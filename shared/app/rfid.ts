@@ -19,6 +19,7 @@ import { publishGateEvent } from '../messaging/gate-events.ts';
 import type { Transfer } from '../schemas/transfers.ts';
 import { recordMovement } from './stock.ts';
 import { openInboundBySku, receiveTransfer } from './transfers.ts';
+import { nowIso } from '../clock.ts';
 
 /** Conditional writes in flight per invocation: enough to hide latency, few enough not to throttle a new table. */
 const claimConcurrency = 8;
@@ -108,7 +109,7 @@ const gatePrincipal = (message: GateMessage): Principal => ({ subject: `gate:${m
  * retried (and, past its retries, kept by the error action) and the retry
  * completes only what is missing.
  */
-export const ingestGateReads = async (message: GateMessage, windowSeconds: number, now = new Date().toISOString()): Promise<IngestResult> => {
+export const ingestGateReads = async (message: GateMessage, windowSeconds: number, now = nowIso()): Promise<IngestResult> => {
   // Reads stamped far from the server's clock are counted, not booked: one from 2099 would make every later event of its serial stale.
   const { accepted, skewed } = plausibleReads(message.reads, message.readAt, new Date(now));
   const sightings = collapseReads(accepted, message.readAt, windowSeconds);

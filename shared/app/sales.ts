@@ -13,6 +13,7 @@ import { allocationsOf as storedAllocations, allocationView, allocationWrite, re
 import { levelsOfSku, loadReferences, type MovementCommand, movementItems, shortagesOf } from '../db/stock.ts';
 import { backoffDelay, defaultRetryPolicy, labelled, TransactionCancelled, transactLabelled } from '../db/transact.ts';
 import type { Allocation, Receipt } from '../schemas/members.ts';
+import { nowIso } from '../clock.ts';
 
 // ---- member-exclusive allocations
 
@@ -58,7 +59,7 @@ export const allocationsOf = async (sku: string): Promise<Allocation[]> =>
  * than the chain has available. Units already sold stay sold: a quantity
  * below them is refused. The same quantity again changes nothing.
  */
-export const setAllocation = async (sku: string, scope: string, quantity: number, by: string, now = new Date().toISOString()): Promise<Allocation> => {
+export const setAllocation = async (sku: string, scope: string, quantity: number, by: string, now = nowIso()): Promise<Allocation> => {
   const { products } = await loadReferences([sku], scope === '*' ? [] : [scope]);
   if (!products.get(sku)?.memberExclusive) {
     throw new ValidationFailed(`${sku} is not member-exclusive`, [{ path: 'params.sku', message: 'set memberExclusive on the product first' }]);

@@ -7,15 +7,10 @@ import { alertContext, markNotified, memberExists, putStockAlert, waitingAlerts 
 import { loadReferences } from '../db/stock.ts';
 import { deliver } from './messages.ts';
 import type { StockAlert } from '../schemas/members.ts';
+import { nowIso } from '../clock.ts';
 
 /** Subscribes (or subscribes again after being told): one subscription per member, SKU and location. */
-export const subscribeStockAlert = async (
-  memberId: string,
-  sku: string,
-  locationId: string,
-  principal: Principal,
-  now = new Date().toISOString(),
-): Promise<StockAlert> => {
+export const subscribeStockAlert = async (memberId: string, sku: string, locationId: string, principal: Principal, now = nowIso()): Promise<StockAlert> => {
   assertMemberAccess(principal, memberId);
   if (!(await memberExists(memberId))) throw new NotFound(`Member ${memberId} not found`);
   await loadReferences([sku], [locationId]);
@@ -31,12 +26,7 @@ export const subscribeStockAlert = async (
  * the subscription, so a redelivered stream record tells nobody twice; a
  * subscription once told is closed, so a later restock is silent.
  */
-export const notifyBackInStock = async (
-  sku: string,
-  locationId: string,
-  restockedAt: string,
-  now = new Date().toISOString(),
-): Promise<Record<DeliveryStatus, number>> => {
+export const notifyBackInStock = async (sku: string, locationId: string, restockedAt: string, now = nowIso()): Promise<Record<DeliveryStatus, number>> => {
   const counts = { SENT: 0, DEFERRED: 0, SKIPPED: 0, FAILED: 0, DUPLICATE: 0 };
   const alerts = await waitingAlerts(sku, locationId, restockedAt);
   if (alerts.length === 0) return counts;

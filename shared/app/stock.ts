@@ -54,6 +54,7 @@ import { noReconciliation, planReconciliation } from './reconcile.ts';
 import { transferPut } from '../db/transfers.ts';
 import { labelled, TransactionCancelled, transactLabelled } from '../db/transact.ts';
 import type { Availability, Hold, LedgerEntry, MovementResult, StockLevel } from '../schemas/stock.ts';
+import { nowIso } from '../clock.ts';
 
 export { holdFromImage, lapsedHolds } from '../db/stock.ts';
 
@@ -124,7 +125,7 @@ const planContext = async (command: MovementCommand, lines: Line[], locationId: 
 export const recordMovement = async (
   command: MovementCommand,
   principal: Principal,
-  now = new Date().toISOString(),
+  now = nowIso(),
   options: { hold?: PreparedHold; holdStatus?: 'RELEASED' | 'EXPIRED' } = {},
 ): Promise<MovementOutcome> => {
   // Access first: a replay must never show a location's levels to a caller who may not act there.
@@ -239,7 +240,7 @@ const systemPrincipal = (subject: string): Principal => ({ subject, role: 'servi
 export const expiryMovementId = (reservationId: string): string => derivedId('expire', reservationId);
 
 /** Releases a hold that lapsed. `gone` is true when TTL already deleted its item. */
-export const expireHold = async (hold: Hold, gone: boolean, now = new Date().toISOString()): Promise<MovementOutcome | undefined> => {
+export const expireHold = async (hold: Hold, gone: boolean, now = nowIso()): Promise<MovementOutcome | undefined> => {
   try {
     return await recordMovement(
       { movementId: expiryMovementId(hold.reservationId), type: 'RELEASE', locationId: hold.locationId, reservationId: hold.reservationId },

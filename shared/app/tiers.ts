@@ -21,6 +21,7 @@ import {
 } from '../db/members.ts';
 import { deliver } from './messages.ts';
 import { getMember } from './members.ts';
+import { nowIso } from '../clock.ts';
 
 // Reading and saving the program need no orchestration: the repository's functions are the use-cases.
 
@@ -30,7 +31,7 @@ export const buyPaidTier = async (
   request: { tier: TierName; months: number; fee: number },
   key: string,
   principal: Principal,
-  at = new Date().toISOString(),
+  at = nowIso(),
 ): Promise<{ member: Member; replayed: boolean }> => {
   const fingerprint = requestFingerprint(request);
   return withMemberRetry(async () => {
@@ -50,7 +51,7 @@ export const buyPaidTier = async (
 };
 
 /** The scheduled review for one member: at most one step down, after the grace period. */
-export const reviewMemberTier = async (memberId: string, at = new Date().toISOString()): Promise<{ before: TierName; after: TierName }> =>
+export const reviewMemberTier = async (memberId: string, at = nowIso()): Promise<{ before: TierName; after: TierName }> =>
   withMemberRetry(async () => {
     const state = await memberOrUnknown(memberId);
     const program = await loadProgram();

@@ -17,6 +17,7 @@ import { loadReferences } from '../db/stock.ts';
 import { afterReceipt, bookedReceipt, bookTransferReceipt, findTransfer, openTransfersTo, transfersWithId } from '../db/transfers.ts';
 import type { Transfer, TransferReceipt } from '../schemas/transfers.ts';
 import { noReconciliation, planReconciliation } from './reconcile.ts';
+import { nowIso } from '../clock.ts';
 
 export interface ReceiptInput {
   receiptId: string;
@@ -84,7 +85,7 @@ export const receiveTransfer = async (
   fromLocationId: string | undefined,
   receipt: ReceiptInput,
   principal: Principal,
-  now = new Date().toISOString(),
+  now = nowIso(),
   options: { fromGate?: boolean } = {},
 ): Promise<{ transfer: Transfer; replayed: boolean }> => {
   let transfer = await transferFor(movementId, fromLocationId, principal, 'receive');

@@ -21,6 +21,7 @@ import { entities, idempotencyKeys, memberKeys, withoutKeys } from './keys.ts';
 import { type LabelledItem, labelled, TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
 import type { Page } from './catalog.ts';
 import type { Member, PointsEntry } from '../schemas/members.ts';
+import { nowIso } from '../clock.ts';
 
 export const membersTable = () => tableName(tables.members);
 const idempotencyTable = () => tableName(tables.idempotency);
@@ -45,7 +46,7 @@ export const saveProgram = async (program: Program, expectedVersion: number, pri
     await documentClient.send(
       new PutCommand({
         TableName: membersTable(),
-        Item: { ...memberKeys.program, entity: entities.program, ...program, version, updatedAt: new Date().toISOString(), updatedBy: principal.subject },
+        Item: { ...memberKeys.program, entity: entities.program, ...program, version, updatedAt: nowIso(), updatedBy: principal.subject },
         ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :v',
         ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
       }),

@@ -17,6 +17,7 @@ import { batchGetInventory, batchGetItems } from './catalog.ts';
 import { documentClient, tableName } from './client.ts';
 import { inventoryKeys, rfidEntities, rfidKeys } from './keys.ts';
 import type { TransactItem } from './transact.ts';
+import { nowMillis } from '../clock.ts';
 
 const rfid = () => tableName(tables.rfid);
 
@@ -87,7 +88,7 @@ const openWindow = async (message: GateMessage, sighting: Sighting, windowSecond
           ':dir': message.direction,
           ':first': sighting.firstAt,
           ':last': sighting.lastAt,
-          ':expiresAt': windowExpiresAt(sighting.lastAt, windowSeconds, new Date()),
+          ':expiresAt': windowExpiresAt(sighting.lastAt, windowSeconds, new Date(nowMillis())),
           ':openSince': windowOpenSince(sighting.firstAt, windowSeconds),
         },
         ReturnValues: 'ALL_OLD',
@@ -121,7 +122,7 @@ const stretchWindow = async (message: GateMessage, sighting: Sighting, window: O
         ExpressionAttributeValues: {
           ':last': sighting.lastAt,
           ':dir': message.direction,
-          ':expiresAt': windowExpiresAt(sighting.lastAt, windowSeconds, new Date()),
+          ':expiresAt': windowExpiresAt(sighting.lastAt, windowSeconds, new Date(nowMillis())),
         },
       }),
     );

@@ -5,7 +5,7 @@
  *
  * One clock convention for use-cases and the db layer: the ISO instant of
  * the request as a string (`now`, or `at` where the record calls it so),
- * read once by the handler or job (or defaulted to `new Date().toISOString()`)
+ * read once by the handler or job (or defaulted to `nowIso()` of shared/clock.ts)
  * and passed down, so every item a request writes carries the same time, a
  * write retried on contention keeps it, and tests pass a fixed instant.
  */

@@ -5,6 +5,7 @@
  * so the messaging adapters (in local mode) and the local gateway share it.
  */
 import { randomUUID } from 'node:crypto';
+import { nowIso } from '../clock.ts';
 
 export interface OutboxMessage {
   readonly id: string;
@@ -23,7 +24,7 @@ export class Outbox {
   #messages: OutboxMessage[] = [];
 
   add(message: Omit<OutboxMessage, 'id' | 'sentAt'>): OutboxMessage {
-    const stored = { ...message, id: randomUUID(), sentAt: new Date().toISOString() };
+    const stored = { ...message, id: randomUUID(), sentAt: nowIso() };
     this.#messages.push(stored);
     return stored;
   }
