@@ -31,8 +31,19 @@ export const itemSize = (item: Record<string, unknown>): number =>
 export interface CapacityMeter {
   readonly read: number;
   readonly write: number;
+  /** DynamoDB calls made (a transaction or batch is one), failed ones included. */
+  readonly requests: number;
+  /** Of `write`, what conditional writes that failed cost: AWS bills them (1 WCU each; a cancelled transaction 2 per item it carried). */
+  readonly failedWrites: number;
   reset(): void;
 }
+
+/** On-demand prices (USD per million request units, us-east-1 standard table class, as cut in November 2024). */
+export const onDemandUsdPerMillion = { write: 0.625, read: 0.125 } as const;
+
+/** What capacity costs on demand, in USD. */
+export const onDemandUsd = (capacity: { read: number; write: number }): number =>
+  (capacity.write * onDemandUsdPerMillion.write + capacity.read * onDemandUsdPerMillion.read) / 1_000_000;
 
 /**
  * Counts the capacity of every call a document client makes. Writes are
@@ -40,14 +51,30 @@ export interface CapacityMeter {
  * `updatedItemKb`, which the caller measures from the real items.
  */
 export const meterCapacity = (client: DynamoDBDocumentClient, updatedItemKb = 1): CapacityMeter => {
-  const totals = { read: 0, write: 0 };
+  const totals = { read: 0, write: 0, requests: 0, failedWrites: 0 };
   const kb = (item: Record<string, unknown>) => Math.max(1, Math.ceil(itemSize(item) / 1024));
   // One meter per client: a later benchmark in the same run replaces an earlier one's.
   client.middlewareStack.remove('capacityMeter');
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as Record<string, any>;
-      const result = await next(args);
+      totals.requests++;
+      let result: Awaited<ReturnType<typeof next>>;
+      try {
+        result = await next(args);
+      } catch (error) {
+        const name = (error as Error).name;
+        const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+        const failed =
+          name === 'ConditionalCheckFailedException'
+            ? 1
+            : name === 'TransactionCanceledException' && reasons.some((r) => r.Code === 'ConditionalCheckFailed')
+              ? 2 * reasons.length
+              : 0;
+        totals.write += failed;
+        totals.failedWrites += failed;
+        throw error;
+      }
       const output = result.output as Record<string, any>;
       // The document client runs the low-level commands: names are theirs, items still native here.
       switch (context.commandName) {
@@ -58,6 +85,11 @@ export const meterCapacity = (client: DynamoDBDocumentClient, updatedItemKb = 1)
           break;
         case 'PutItemCommand':
           totals.write += kb(input.Item);
+          break;
+        case 'BatchWriteItemCommand':
+          for (const requests of Object.values(input.RequestItems as Record<string, Record<string, any>[]>)) {
+            for (const request of requests) totals.write += request.PutRequest ? kb(request.PutRequest.Item) : 1;
+          }
           break;
         case 'UpdateItemCommand':
         case 'DeleteItemCommand':
@@ -91,9 +123,17 @@ export const meterCapacity = (client: DynamoDBDocumentClient, updatedItemKb = 1)
     get write() {
       return totals.write;
     },
+    get requests() {
+      return totals.requests;
+    },
+    get failedWrites() {
+      return totals.failedWrites;
+    },
     reset: () => {
       totals.read = 0;
       totals.write = 0;
+      totals.requests = 0;
+      totals.failedWrites = 0;
     },
   };
 };

@@ -3,34 +3,46 @@
  * stream consumer, topic rule function and scheduled job), the bundle the
  * stack would ship and its module init time.
  *
- * - Bundle: esbuild with the options infra/constructs/function.ts gives NodejsFunction
- *   (bundle, platform node, ESM, target node22, minify, source map,
- *   mainFields module/main, the createRequire banner, the AWS SDK bundled,
- *   not external). The bundle depends only on the entry file, not on the
- *   handler export, so functions sharing an entry share one bundle: one
- *   build, one row, the functions listed.
+ * - Bundle: esbuild with infra/bundling.ts's options, the ones
+ *   infra/constructs/function.ts gives NodejsFunction (bundle, platform node,
+ *   ESM, target node22, minify, mainFields module/main, the createRequire
+ *   banner, the AWS SDK bundled, a source map without sources content, cut
+ *   to the project's own files after bundling). The bundle depends only on
+ *   the entry file, not on the handler export, so functions sharing an entry
+ *   share one bundle: one build, one row, the functions listed.
+ * - Each bundle is also built with the AWS SDK left to the runtime (external,
+ *   resolved from this repository's node_modules as Lambda resolves the
+ *   runtime's), and its source map as it was before issue 19 part 3 (every
+ *   source, with content): the alternatives, measured in the same run.
  * - Init: `import()` of the built bundle in a fresh `node` process with the
  *   environment the stack sets (NODE_OPTIONS=--enable-source-maps,
- *   Powertools variables), median of 10 processes. Node here is the
+ *   Powertools variables), median of 10 processes. Paired: the bundle, its
+ *   runtime-SDK build and the two baselines run in turn, round after round,
+ *   so load on the machine falls on all of them alike. Node here is the
  *   machine's (20), not Lambda's 22; the Lambda runtime's own start is not
  *   in it.
  * - SDK clients: every `new ...Client(...)` / `...Client.from(...)` in the
  *   project's own files each bundle contains (from esbuild's metafile),
  *   checked with the TypeScript parser: at module scope (once per
  *   container) or inside a function (possibly once per invocation).
+ * - One function per area (the alternative to one per route): the area's
+ *   handler modules in one bundle, its size and init, the IAM grants its one
+ *   role would need, and the API stack's resource count, synthesized
+ *   (bundling skipped) and recomputed for that layout.
  *
  * Baseline in the same run: a bundle holding only the DynamoDB document
- * client, created at module scope, built and timed the same way.
+ * client, created at module scope, built and timed the same way (SDK
+ * bundled, and SDK from the runtime).
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import ts from 'typescript';
+import { bundling, trimSourceMapFile } from '../infra/bundling.ts';
 import { routeList } from '../infra/routes.ts';
 import { scheduleList } from '../infra/schedules.ts';
 import { streamConsumerList } from '../infra/streams.ts';
@@ -40,35 +52,45 @@ import { type BenchRow, percentile, round } from './harness.ts';
 
 const run = promisify(execFile);
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const outRoot = join(tmpdir(), `stockclub-bench-lambda-${process.pid}`);
+// Inside the repository's node_modules: a bundle built with the SDK external finds it there, as Lambda's finds the runtime's.
+const outRoot = join(repoRoot, 'node_modules', '.cache', `stockclub-bench-lambda-${process.pid}`);
 const initRuns = 10;
 
-/** As infra/constructs/function.ts bundles (NodejsFunction with its `bundling` options). */
-const bundleEntry = async (entry: string | { contents: string }, outDir: string) => {
-  const outfile = join(outDir, 'index.mjs');
-  const result = await build({
+type Sdk = 'bundled' | 'runtime';
+type Entry = string | { contents: string; name: string };
+
+/** As infra/constructs/function.ts bundles (NodejsFunction with infra/bundling.ts's options, the map cut to our own files). */
+const bundleEntry = async (entry: Entry, outDir: string, sdk: Sdk = 'bundled') => {
+  const outfile = join(outDir, sdk, 'index.mjs');
+  const options = {
     ...(typeof entry === 'string'
       ? { entryPoints: [entry] }
-      : { stdin: { contents: entry.contents, resolveDir: repoRoot, loader: 'ts' as const, sourcefile: 'sdk-only.ts' } }),
+      : { stdin: { contents: entry.contents, resolveDir: repoRoot, loader: 'ts' as const, sourcefile: `${entry.name}.ts` } }),
     absWorkingDir: repoRoot,
-    outfile,
     bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    minify: true,
-    sourcemap: true,
-    mainFields: ['module', 'main'],
-    banner: { js: "import{createRequire}from'module';const require=createRequire(import.meta.url);" },
-    metafile: true,
-    logLevel: 'error',
-  });
+    platform: 'node' as const,
+    format: bundling.format,
+    target: bundling.target,
+    minify: bundling.minify,
+    mainFields: [...bundling.mainFields],
+    banner: { js: bundling.banner },
+    external: sdk === 'runtime' ? ['@aws-sdk/*'] : [],
+    logLevel: 'error' as const,
+  };
+  const result = await build({ ...options, outfile, sourcemap: bundling.sourceMap, sourcesContent: bundling.sourcesContent, metafile: true });
+  const mapFile = `${outfile}.map`;
+  const fullMapBytes = statSync(mapFile).size;
+  trimSourceMapFile(mapFile);
+  // The map as it was shipped before: every source, with its content.
+  const before = await build({ ...options, outfile, sourcemap: true, sourcesContent: true, write: false });
   const code = readFileSync(outfile);
   return {
     outfile,
     bytes: code.length,
     gzipBytes: gzipSync(code, { level: 9 }).length,
-    mapBytes: statSync(`${outfile}.map`).size,
+    mapBytes: statSync(mapFile).size,
+    mapBytesAllSources: fullMapBytes,
+    mapBytesBefore: before.outputFiles.find((f) => f.path.endsWith('.map'))!.contents.length,
     inputs: Object.keys(result.metafile.inputs),
   };
 };
@@ -89,19 +111,46 @@ const functionEnv = (name: string): NodeJS.ProcessEnv => ({
 
 const probe = `const t=performance.now();const m=await import(process.argv[1]);const ms=performance.now()-t;process.stdout.write(JSON.stringify({ms,exports:Object.keys(m)}));`;
 
-/** Median import time of the bundle in fresh processes, and the exports it has. */
-const initTime = async (outfile: string, env: NodeJS.ProcessEnv) => {
-  const times: number[] = [];
-  let exports: string[] = [];
-  for (let i = 0; i < initRuns; i++) {
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe, pathToFileURL(outfile).href], { env, cwd: outRoot });
-    const parsed = JSON.parse(stdout) as { ms: number; exports: string[] };
-    times.push(parsed.ms);
-    exports = parsed.exports;
+interface InitTime {
+  median: number;
+  min: number;
+  max: number;
+  exports: string[];
+}
+
+/**
+ * Median import time of each bundle in fresh processes, and the exports it
+ * has: paired, every round imports each bundle once, in an order that turns
+ * round by round.
+ */
+const initTimes = async <K extends string>(bundles: Record<K, { outfile: string; env: NodeJS.ProcessEnv }>, runs = initRuns): Promise<Record<K, InitTime>> => {
+  const keys = Object.keys(bundles) as K[];
+  const times = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
+  const exports = {} as Record<K, string[]>;
+  for (let i = 0; i < runs; i++) {
+    for (let j = 0; j < keys.length; j++) {
+      const key = keys[(i + j) % keys.length]!;
+      const { outfile, env } = bundles[key];
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe, pathToFileURL(outfile).href], { env, cwd: outRoot });
+      const parsed = JSON.parse(stdout) as { ms: number; exports: string[] };
+      times[key].push(parsed.ms);
+      exports[key] = parsed.exports;
+    }
   }
-  times.sort((a, b) => a - b);
-  return { median: percentile(times, 50), min: times[0]!, max: times[times.length - 1]!, exports };
+  return Object.fromEntries(
+    keys.map((k) => {
+      const sorted = times[k].sort((a, b) => a - b);
+      return [k, { median: percentile(sorted, 50), min: sorted[0]!, max: sorted[sorted.length - 1]!, exports: exports[k] }];
+    }),
+  ) as Record<K, InitTime>;
 };
+
+const stats = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { min: sorted[0]!, median: percentile(sorted, 50), max: sorted[sorted.length - 1]! };
+};
+const kib = (bytes: number) => round(bytes / 1024);
+const mib = (bytes: number) => round(bytes / 1024 / 1024, 2);
 
 interface ClientSite {
   file: string;
@@ -140,6 +189,42 @@ const clientSites = (file: string): ClientSite[] => {
   return sites;
 };
 
+/** One function per area instead of one per route: the handler modules each area's function would hold. */
+const areas: Record<string, readonly string[]> = {
+  // Health and the OpenAPI document stay apart: public, no table, and the document alone is 320 KiB.
+  meta: ['meta'],
+  stock: ['locations', 'products', 'movements', 'transfers', 'stock'],
+  sales: ['sales'],
+  members: ['members', 'campaigns', 'recommendations'],
+  replenishment: ['replenishment', 'abc'],
+};
+
+/** A grant a route has, as one string per table / queue / right ("inventory:readWrite"). */
+const grantsOf = (route: ReturnType<typeof routeList>[number][1]): string[] => [
+  ...Object.entries(route.tables).map(([table, access]) => `${table}:${access}`),
+  ...(route.sendsTo ?? []).map((queue) => `sqs:${queue}`),
+  ...(route.sendsMessages ? ['sendsMessages'] : []),
+  ...(route.verifiesUnsubscribeLinks ? ['unsubscribeKey'] : []),
+  ...(route.publishesToGates ? ['publishesToGates'] : []),
+];
+
+/** The API stack synthesized (bundling skipped; the template is the same): resource counts by type. */
+const apiStackResources = async () => {
+  const { App } = await import('aws-cdk-lib');
+  const { Template } = await import('aws-cdk-lib/assertions');
+  const { createStockClub } = await import('../infra/stack.ts');
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], jwtIssuer: 'https://idp.example/', jwtAudience: 'stockclub-api' } });
+  const stacks = createStockClub(app, 'StockClub');
+  return Object.fromEntries(
+    Object.entries(stacks).map(([key, stack]) => {
+      const resources = Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>);
+      const byType: Record<string, number> = {};
+      for (const r of resources) byType[r.Type] = (byType[r.Type] ?? 0) + 1;
+      return [key, { total: resources.length, byType }];
+    }),
+  );
+};
+
 export const benchLambda = async (): Promise<BenchRow[]> => {
   const functions = [
     ...routeList().map(([name, route]) => ({ name, entry: route.entry, kind: 'route' })),
@@ -152,26 +237,35 @@ export const benchLambda = async (): Promise<BenchRow[]> => {
   mkdirSync(outRoot, { recursive: true });
   const rows: BenchRow[] = [];
   try {
-    // Baseline: the DynamoDB document client alone, at module scope.
+    // Baseline: the DynamoDB document client alone, at module scope; SDK bundled, and from the runtime.
     const baselineEntry = {
+      name: 'sdk-only',
       contents:
         "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\n" +
         'export const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));\nexport const handler = async () => client.config.region;\n',
     };
     const sdkOnly = await bundleEntry(baselineEntry, join(outRoot, 'sdk-only'));
-    const sdkInit = await initTime(sdkOnly.outfile, functionEnv('sdkOnly'));
-    const sizeBaseline = `DynamoDB document client alone: ${round(sdkOnly.bytes / 1024)} KiB`;
-    const initBaseline = `DynamoDB document client alone: ${round(sdkInit.median)} ms`;
+    const sdkOnlyRuntime = await bundleEntry(baselineEntry, join(outRoot, 'sdk-only'), 'runtime');
+    const sizeBaseline = `DynamoDB document client alone: ${kib(sdkOnly.bytes)} KiB`;
+    const baselines = {
+      sdk: { outfile: sdkOnly.outfile, env: functionEnv('sdkOnly') },
+      sdkRuntime: { outfile: sdkOnlyRuntime.outfile, env: functionEnv('sdkOnly') },
+    };
 
     const sites = new Map<string, ClientSite>();
-    const totals = { bytes: 0, functions: 0 };
+    /** Per function (each ships its own copy): bundle, map, map as before, runtime-SDK bundle; init ratios. */
+    const perFunction = { bytes: [] as number[], mapBytes: [] as number[], mapBytesBefore: [] as number[], runtimeBytes: [] as number[] };
+    const ratios = { bundled: [] as number[], runtime: [] as number[], runtimeVsBundled: [] as number[] };
+    let otherFunctionsBytes = 0;
     let largest: { entry: string; outfile: string; bytes: number; init: number; name: string } | undefined;
     for (const entry of entries) {
       const names = functions.filter((f) => f.entry === entry);
       const slug = entry.replace(/[^a-z0-9]+/gi, '-');
       const bundle = await bundleEntry(resolve(repoRoot, entry), join(outRoot, slug));
-      const init = await initTime(bundle.outfile, functionEnv(names[0]!.name));
-      const missing = names.filter((f) => !init.exports.includes(f.name));
+      const runtime = await bundleEntry(resolve(repoRoot, entry), join(outRoot, slug), 'runtime');
+      const env = functionEnv(names[0]!.name);
+      const init = await initTimes({ bundle: { outfile: bundle.outfile, env }, runtime: { outfile: runtime.outfile, env }, ...baselines });
+      const missing = names.filter((f) => !init.bundle.exports.includes(f.name));
       if (missing.length > 0) throw new Error(`lambda bench: ${entry} does not export ${missing.map((f) => f.name).join(', ')}`);
       for (const input of bundle.inputs) {
         if (input.includes('node_modules') || !/\.[cm]?ts$/.test(input)) continue;
@@ -182,53 +276,149 @@ export const benchLambda = async (): Promise<BenchRow[]> => {
           bundle.inputs.flatMap((input) => [...sites.values()].filter((s) => resolve(repoRoot, input) === resolve(repoRoot, s.file)).map((s) => s.client)),
         ),
       ];
-      if (!largest || bundle.bytes > largest.bytes) largest = { entry, outfile: bundle.outfile, bytes: bundle.bytes, init: init.median, name: names[0]!.name };
-      totals.bytes += bundle.bytes * names.length;
-      totals.functions += names.length;
+      if (!largest || bundle.bytes > largest.bytes)
+        largest = { entry, outfile: bundle.outfile, bytes: bundle.bytes, init: init.bundle.median, name: names[0]!.name };
+      const ratio = init.bundle.median / init.sdk.median;
+      for (const f of names) {
+        if (f.kind !== 'route') otherFunctionsBytes += bundle.bytes + bundle.mapBytes;
+        perFunction.bytes.push(bundle.bytes);
+        perFunction.mapBytes.push(bundle.mapBytes);
+        perFunction.mapBytesBefore.push(bundle.mapBytesBefore);
+        perFunction.runtimeBytes.push(runtime.bytes);
+        ratios.bundled.push(ratio);
+        ratios.runtime.push(init.runtime.median / init.sdk.median);
+        ratios.runtimeVsBundled.push(init.runtime.median / init.bundle.median);
+      }
       const list = names.map((f) => f.name).join(', ');
       rows.push(
         {
           name: `lambda: ${entry} bundle, minified (${names.length} fn: ${list})`,
-          figure: round(bundle.bytes / 1024),
+          figure: kib(bundle.bytes),
           unit: 'KiB',
-          baseline: `gzip ${round(bundle.gzipBytes / 1024)} KiB; source map beside it ${round(bundle.mapBytes / 1024)} KiB; ${bundle.inputs.filter((i) => i.includes('node_modules')).length} of ${bundle.inputs.length} inputs from node_modules; SDK clients ${clientsHere.join(', ') || 'none'}; ${sizeBaseline}`,
+          baseline:
+            `gzip ${kib(bundle.gzipBytes)} KiB; source map ${kib(bundle.mapBytes)} KiB (own code; all sources without content ${kib(bundle.mapBytesAllSources)} KiB, with content as before ${kib(bundle.mapBytesBefore)} KiB); ` +
+            `SDK from the runtime: ${kib(runtime.bytes)} KiB; ${bundle.inputs.filter((i) => i.includes('node_modules')).length} of ${bundle.inputs.length} inputs from node_modules; ` +
+            `SDK clients ${clientsHere.join(', ') || 'none'}; ${sizeBaseline}`,
         },
         {
-          name: `lambda: ${entry} init, median of ${initRuns}`,
-          figure: round(init.median),
+          name: `lambda: ${entry} init, median of ${initRuns}, paired`,
+          figure: round(init.bundle.median),
           unit: 'ms',
-          baseline: `min ${round(init.min)}, max ${round(init.max)} ms; ${initBaseline}`,
+          baseline:
+            `min ${round(init.bundle.min)}, max ${round(init.bundle.max)} ms; ${round(ratio, 2)}x the DynamoDB document client alone (${round(init.sdk.median)} ms); ` +
+            `SDK from the runtime: ${round(init.runtime.median)} ms (client alone ${round(init.sdkRuntime.median)} ms)`,
         },
       );
     }
     // What NODE_OPTIONS=--enable-source-maps (set by the stack) costs at init: the largest bundle without it.
     if (largest) {
-      const plain = await initTime(largest.outfile, { ...functionEnv(largest.name), NODE_OPTIONS: '' });
+      const env = functionEnv(largest.name);
+      const plain = await initTimes({ with: { outfile: largest.outfile, env }, without: { outfile: largest.outfile, env: { ...env, NODE_OPTIONS: '' } } });
       rows.push({
-        name: `lambda: ${largest.entry} init without --enable-source-maps, median of ${initRuns}`,
-        figure: round(plain.median),
+        name: `lambda: ${largest.entry} init without --enable-source-maps, median of ${initRuns}, paired`,
+        figure: round(plain.without.median),
         unit: 'ms',
-        baseline: `with it (as deployed): ${round(largest.init)} ms`,
+        baseline: `with it (as deployed): ${round(plain.with.median)} ms`,
       });
     }
-    const perInvocation = [...sites.values()].filter((s) => !s.moduleScope);
-    const moduleScope = [...sites.values()].filter((s) => s.moduleScope);
+
+    const bytes = stats(perFunction.bytes);
+    const runtimeBytes = stats(perFunction.runtimeBytes);
+    const maps = stats(perFunction.mapBytes);
+    const mapsBefore = stats(perFunction.mapBytesBefore);
+    const bundled = stats(ratios.bundled);
+    const runtimeRatio = stats(ratios.runtime);
+    const runtimeVsBundled = stats(ratios.runtimeVsBundled);
+    const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
     rows.push(
       {
-        name: `lambda: functions / distinct bundles`,
-        figure: totals.functions,
-        unit: 'functions',
-        baseline: `${entries.length} bundles; ${round(totals.bytes / 1024 / 1024, 2)} MiB deployed in all (each function ships its own copy)`,
+        name: 'lambda: bundle per function, minified, median (target <= 400)',
+        figure: kib(bytes.median),
+        unit: 'KiB',
+        baseline: `min ${kib(bytes.min)}, max ${kib(bytes.max)} KiB; SDK from the runtime: min ${kib(runtimeBytes.min)}, median ${kib(runtimeBytes.median)}, max ${kib(runtimeBytes.max)} KiB; ${sizeBaseline}`,
       },
       {
-        name: 'lambda: AWS SDK clients created inside a function (per invocation)',
-        figure: perInvocation.length,
-        unit: 'sites',
-        baseline:
-          (perInvocation.length ? `${perInvocation.map((s) => `${s.client} at ${s.file}:${s.line}`).join('; ')}; ` : '') +
-          `module scope (once per container): ${moduleScope.map((s) => `${s.client} at ${s.file}:${s.line}`).join('; ')}`,
+        name: 'lambda: source map per function, own code only, median',
+        figure: kib(maps.median),
+        unit: 'KiB',
+        baseline: `max ${kib(maps.max)} KiB; every source with content (as before): median ${kib(mapsBefore.median)}, max ${kib(mapsBefore.max)} KiB`,
+      },
+      {
+        name: 'lambda: module init / DynamoDB document client init, median over functions, paired (target <= 1.3)',
+        figure: round(bundled.median, 2),
+        unit: 'x',
+        baseline: `min ${round(bundled.min, 2)}, max ${round(bundled.max, 2)}; SDK from the runtime (same client-alone baseline, bundled): median ${round(runtimeRatio.median, 2)}, min ${round(runtimeRatio.min, 2)}, max ${round(runtimeRatio.max, 2)}; runtime SDK / bundled SDK, same function: median ${round(runtimeVsBundled.median, 2)}`,
+      },
+      {
+        name: 'lambda: deployed code, all functions (bundle + map, each function its own copy; target <= 15)',
+        figure: mib(sum(perFunction.bytes) + sum(perFunction.mapBytes)),
+        unit: 'MiB',
+        baseline: `bundles alone ${mib(sum(perFunction.bytes))} MiB; with maps as before ${mib(sum(perFunction.bytes) + sum(perFunction.mapBytesBefore))} MiB; SDK from the runtime ${mib(sum(perFunction.runtimeBytes))} MiB of bundles`,
+      },
+      {
+        name: 'lambda: functions / distinct bundles',
+        figure: functions.length,
+        unit: 'functions',
+        baseline: `${entries.length} bundles`,
       },
     );
+
+    // The alternative: one function per area behind the same routes.
+    const routes = routeList();
+    const resources = await apiStackResources();
+    const api = resources.api!;
+    const perRouteFunction = ['AWS::Lambda::Function', 'AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::ApiGatewayV2::Integration', 'AWS::Lambda::Permission'];
+    const areaFunctions = Object.keys(areas).length;
+    // Per area: one function, role, policy, one integration shared by its routes and one API-scoped permission (scopePermissionToRoute: false).
+    const areaTotal = api.total - perRouteFunction.reduce((n, type) => n + (api.byType[type] ?? 0), 0) + perRouteFunction.length * areaFunctions;
+    const allStacks = Object.values(resources).reduce((n, r) => n + r.total, 0);
+    rows.push({
+      name: 'lambda: API stack resources, one function per route (synthesized)',
+      figure: api.total,
+      unit: 'resources',
+      baseline: `${routes.length} routes; ${perRouteFunction.map((t) => `${api.byType[t] ?? 0} ${t.split('::')[2]}`).join(', ')}; one function per area (${areaFunctions} functions, one integration and one API-scoped permission each): ${areaTotal}; all stacks ${allStacks} (CloudFormation limit 500 per stack)`,
+    });
+    let areaBytes = 0;
+    for (const [area, modules] of Object.entries(areas)) {
+      const areaRoutes = routes.filter(([, route]) => modules.some((m) => route.entry === `functions/api/${m}.ts`));
+      const contents = modules.map((m) => `export * from './functions/api/${m}.ts';`).join('\n');
+      const bundle = await bundleEntry({ name: `area-${area}`, contents }, join(outRoot, `area-${area}`));
+      areaBytes += bundle.bytes + bundle.mapBytes;
+      const init = await initTimes({ bundle: { outfile: bundle.outfile, env: functionEnv(area) }, ...baselines });
+      const granted = new Set(areaRoutes.flatMap(([, route]) => grantsOf(route)));
+      const union = [...granted].filter((g) => !(g.endsWith(':read') && granted.has(g.replace(/:read$/, ':readWrite'))));
+      // A route's grants widen where its area's role holds a right it does not have (readWrite covers read).
+      const widened = areaRoutes.filter(([, route]) => {
+        const own = new Set(grantsOf(route));
+        return union.some((g) => !own.has(g) && !(g.endsWith(':read') && own.has(g.replace(/:read$/, ':readWrite'))));
+      });
+      rows.push({
+        name: `lambda: one function per area: ${area} (${areaRoutes.length} routes, ${modules.length} handler modules) init, median of ${initRuns}, paired`,
+        figure: round(init.bundle.median),
+        unit: 'ms',
+        baseline:
+          `${round(init.bundle.median / init.sdk.median, 2)}x the DynamoDB document client alone (${round(init.sdk.median)} ms); bundle ${kib(bundle.bytes)} KiB; ` +
+          `its role: ${union.join(', ') || 'nothing'}; ${widened.length} of ${areaRoutes.length} routes would run with more than they need`,
+      });
+    }
+
+    rows.push({
+      name: 'lambda: deployed code, one function per area (bundle + map)',
+      figure: mib(areaBytes + otherFunctionsBytes),
+      unit: 'MiB',
+      baseline: `${Object.keys(areas).length} API functions ${mib(areaBytes)} MiB, the ${functions.length - routes.length} other functions ${mib(otherFunctionsBytes)} MiB; one function per route: ${mib(sum(perFunction.bytes) + sum(perFunction.mapBytes))} MiB`,
+    });
+
+    const perInvocation = [...sites.values()].filter((s) => !s.moduleScope);
+    const moduleScope = [...sites.values()].filter((s) => s.moduleScope);
+    rows.push({
+      name: 'lambda: AWS SDK clients created inside a function (per invocation)',
+      figure: perInvocation.length,
+      unit: 'sites',
+      baseline:
+        (perInvocation.length ? `${perInvocation.map((s) => `${s.client} at ${s.file}:${s.line}`).join('; ')}; ` : '') +
+        `module scope (once per container): ${moduleScope.map((s) => `${s.client} at ${s.file}:${s.line}`).join('; ')}`,
+    });
   } finally {
     rmSync(outRoot, { recursive: true, force: true });
   }

@@ -1,4 +1,4 @@
-import { routes } from '../../infra/routes.ts';
+import { routes } from '../../infra/routes/abc.ts';
 import * as abc from '../../shared/app/abc.ts';
 import { httpHandler } from '../../shared/http/handler.ts';
 

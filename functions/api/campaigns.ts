@@ -1,4 +1,4 @@
-import { routes } from '../../infra/routes.ts';
+import { routes } from '../../infra/routes/campaigns.ts';
 import * as campaigns from '../../shared/app/campaigns.ts';
 import { httpHandler, replayHeaders } from '../../shared/http/handler.ts';
 

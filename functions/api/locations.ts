@@ -1,4 +1,4 @@
-import { routes } from '../../infra/routes.ts';
+import { routes } from '../../infra/routes/locations.ts';
 import * as catalog from '../../shared/app/catalog.ts';
 import { etag, httpHandler, replayHeaders } from '../../shared/http/handler.ts';
 import { nowIso } from '../../shared/clock.ts';

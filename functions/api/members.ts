@@ -1,4 +1,4 @@
-import { routes } from '../../infra/routes.ts';
+import { routes } from '../../infra/routes/members.ts';
 import * as members from '../../shared/app/members.ts';
 import * as points from '../../shared/app/points.ts';
 import * as tiers from '../../shared/app/tiers.ts';

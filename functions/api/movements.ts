@@ -1,4 +1,4 @@
-import { routes } from '../../infra/routes.ts';
+import { routes } from '../../infra/routes/movements.ts';
 import { ledger, recordMovement } from '../../shared/app/stock.ts';
 import { httpHandler, replayHeaders } from '../../shared/http/handler.ts';
 

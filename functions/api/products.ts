@@ -1,4 +1,4 @@
-import { routes } from '../../infra/routes.ts';
+import { routes } from '../../infra/routes/products.ts';
 import * as catalog from '../../shared/app/catalog.ts';
 import * as sales from '../../shared/app/sales.ts';
 import { etag, httpHandler, replayHeaders } from '../../shared/http/handler.ts';

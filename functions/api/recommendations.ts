@@ -1,4 +1,4 @@
-import { routes } from '../../infra/routes.ts';
+import { routes } from '../../infra/routes/recommendations.ts';
 import { recommendationsFor } from '../../shared/app/recommendations.ts';
 import { httpHandler } from '../../shared/http/handler.ts';
 

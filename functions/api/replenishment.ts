@@ -1,4 +1,4 @@
-import { routes } from '../../infra/routes.ts';
+import { routes } from '../../infra/routes/replenishment.ts';
 import * as abc from '../../shared/app/abc.ts';
 import * as purchaseOrders from '../../shared/app/purchase-orders.ts';
 import * as replenishment from '../../shared/app/replenishment.ts';

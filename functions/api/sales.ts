@@ -1,4 +1,4 @@
-import { routes } from '../../infra/routes.ts';
+import { routes } from '../../infra/routes/sales.ts';
 import { checkout } from '../../shared/app/checkout.ts';
 import { returnSale } from '../../shared/app/returns.ts';
 import { getSale as readSale } from '../../shared/app/sales.ts';

@@ -1,4 +1,4 @@
-import { routes } from '../../infra/routes.ts';
+import { routes } from '../../infra/routes/stock.ts';
 import { countsDue } from '../../shared/app/counts.ts';
 import { reconciliationAt } from '../../shared/app/reconcile.ts';
 import { availabilityOf, stockAtLocation, stockOfSku } from '../../shared/app/stock.ts';

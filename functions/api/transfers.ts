@@ -1,4 +1,4 @@
-import { routes } from '../../infra/routes.ts';
+import { routes } from '../../infra/routes/transfers.ts';
 import { getTransfer as readTransfer, receiveTransfer as bookReceipt } from '../../shared/app/transfers.ts';
 import { httpHandler, replayHeaders } from '../../shared/http/handler.ts';
 

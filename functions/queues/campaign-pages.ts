@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { runCampaignPage } from '../../shared/app/campaigns.ts';
 import { logger } from '../../shared/observability.ts';
 import { ResourceId } from '../../shared/schemas/common.ts';

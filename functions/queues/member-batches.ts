@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type BatchJob, type BatchPage, batchJobs, drainPartition } from '../../shared/batches.ts';
 import { logger } from '../../shared/observability.ts';
 import { Timestamp } from '../../shared/schemas/common.ts';

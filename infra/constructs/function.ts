@@ -9,9 +9,10 @@ import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { bundling } from '../bundling.ts';
 import type { Grants } from '../grants.ts';
 import { type QueueName, queues } from '../queues.ts';
-import { routeTimeoutSeconds } from '../routes.ts';
+import { routeTimeoutSeconds } from '../routes/definition.ts';
 import { type TableKey, tables } from '../tables.ts';
 import type { MemberMessaging } from './member-messaging.ts';
 
@@ -102,16 +103,16 @@ export class StockClubFunction extends Construct {
       ...(props.onFailure ? { onFailure: new SqsDestination(props.onFailure), retryAttempts: 2, maxEventAge: props.maxEventAge ?? Duration.hours(6) } : {}),
       projectRoot: repoRoot,
       depsLockFilePath: resolve(repoRoot, 'package-lock.json'),
+      // infra/bundling.ts: options shared with bench/lambda.ts; the map is cut to the project's own files after esbuild.
       bundling: {
+        ...bundling,
+        mainFields: [...bundling.mainFields],
         format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        // The SDK version the tests ran against, not whichever the runtime ships.
-        bundleAwsSDK: true,
-        // Some dependencies still call require(); ESM bundles need it defined.
-        banner: "import{createRequire}from'module';const require=createRequire(import.meta.url);",
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir, outputDir) => [`npx tsx "${inputDir}/infra/bundling.ts" "${outputDir}/index.mjs.map"`],
+        },
       },
     });
     Validations.of(this.function).acknowledge({

@@ -20,6 +20,7 @@ import {
 } from '../domain/movements.ts';
 import { balanceOf, planRedemption, type Lot, type LotTake } from '../domain/points.ts';
 import { assertLocationAccess, type Principal } from '../domain/principal.ts';
+import { isSold, confirmedBySerials, saleSerialVerdict } from '../domain/rfid.ts';
 import { mergeSaleLines, type PricedSale, priceSale } from '../domain/sales.ts';
 import {
   addToMonth,
@@ -49,7 +50,7 @@ import {
   reviewSchedule,
   withMemberRetry,
 } from '../db/members.ts';
-import { serialSoldUpdate } from '../db/rfid.ts';
+import { readSaleSerials, serialConfirmedUpdate, serialSoldUpdate } from '../db/rfid.ts';
 import {
   allocationsOf,
   allocationTake,
@@ -276,6 +277,14 @@ const bookSale = async (
   at: string,
 ): Promise<'booked' | 'retry'> => {
   const { movement, products, serials } = basket;
+  // Tagged units an exit gate already read out of this store unsold (a till posting late) were taken off by that read: the sale confirms them.
+  const serialsRead = await readSaleSerials(serials.map((s) => s.epc));
+  const place = { saleId: command.saleId, locationId: command.locationId };
+  const verdicts = serialsRead.map((read) => saleSerialVerdict(read.serial, place));
+  const byEpc = confirmedBySerials(
+    serials.map((tag, i) => ({ sku: tag.sku, serial: serialsRead[i]!.serial })),
+    { ...place, qty: new Map(basket.stockLines.map((l) => [l.sku, l.qty])) },
+  );
   // Tagged units sold by quantity only (no EPC on the line) and already read leaving by the exit gate were taken off by that read.
   const quantityOnly = basket.stockLines
     .filter((l) => !exclusive.some((e) => e.sku === l.sku))
@@ -288,11 +297,15 @@ const bookSale = async (
     ref: movement.movementId,
     at: basket.occurredAt,
     lines: quantityOnly,
+    // The gate reads those EPCs confirm are settled, so no later quantity-only sale confirms against them again.
+    settled: byEpc,
     products,
     location: basket.location,
     now: at,
   });
-  const changes = withoutConfirmed(fromAllocations(basket.changes, exclusive, command.locationId), reconciliation.confirmed, command.locationId);
+  const confirmed = new Map(reconciliation.confirmed);
+  for (const [sku, n] of byEpc) confirmed.set(sku, (confirmed.get(sku) ?? 0) + n);
+  const changes = withoutConfirmed(fromAllocations(basket.changes, exclusive, command.locationId), confirmed, command.locationId);
   const sale = salePut(
     command,
     receipt,
@@ -316,7 +329,11 @@ const bookSale = async (
     ),
     ...labelled(
       'serial',
-      serials.map((tag) => serialSoldUpdate(tag.epc, command.saleId, at)),
+      serials.map((tag, i) =>
+        verdicts[i] === 'CONFIRM'
+          ? serialConfirmedUpdate(tag.epc, command.saleId, command.locationId, at)
+          : serialSoldUpdate(tag.epc, command.saleId, at, command.locationId),
+      ),
     ),
   ];
   if (items.length > transactionItemLimit) {
@@ -327,6 +344,13 @@ const bookSale = async (
   } catch (error) {
     if (!(error instanceof TransactionCancelled)) throw error;
     if (error.failedAtLabel('sale') || error.failedAtLabel('reconcile')) return 'retry';
+    // A serial another sale sold refuses the sale; one a gate (or a return) moved since it was read is planned again.
+    const serialReasons = error.reasonsAt('serial');
+    const resold = error.failuresAt('serial').filter((i) => {
+      const now = serialReasons[i]?.item;
+      return isSold(now?.state as string | undefined) && now?.saleId !== command.saleId;
+    });
+    if (error.failuresAt('serial').length > resold.length) return 'retry';
     // Dated in the past and a count as of a later time landed meanwhile: that count already saw these units go.
     const counted = countsBookedSince(error, changes, basket.occurredAt);
     if (counted.size > 0) {
@@ -347,8 +371,10 @@ const bookSale = async (
       const line = limited[claimFailed]!;
       throw new AllocationExhausted(`${line.sku} is limited to ${line.perMemberLimit} per member`, { sku: line.sku, perMemberLimit: line.perMemberLimit });
     }
-    const resold = error.failuresAt('serial').map((i) => serials[i]!.epc);
-    if (resold.length > 0) throw new Conflict(`Already sold in another sale: ${resold.join(', ')}`, { epcs: resold });
+    if (resold.length > 0) {
+      const epcs = resold.map((i) => serials[i]!.epc);
+      throw new Conflict(`Already sold in another sale: ${epcs.join(', ')}`, { epcs });
+    }
     // The member changed under us (another sale or redemption): read again.
     if (error.failedAtLabel('member')) return 'retry';
     throw error;

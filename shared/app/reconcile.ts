@@ -22,6 +22,8 @@ export interface ReconcileInput {
   /** When the units moved (a document's or a read's own time). */
   at: string;
   lines: readonly { sku: string; qty: number }[];
+  /** Units matched some other way (a sale's EPCs of serials an exit gate read out unsold): they take the other side's units, book none (matchUnits). */
+  settled?: ReadonlyMap<string, number>;
   products: ReadonlyMap<string, Record<string, unknown>>;
   location: Record<string, unknown> | undefined;
   now: string;
@@ -43,13 +45,14 @@ export const isTagged = (product: Record<string, unknown> | undefined): boolean 
 export const planReconciliation = async (input: ReconcileInput): Promise<ReconcilePlan> => {
   const totals = new Map<string, number>();
   for (const line of input.lines) if (isTagged(input.products.get(line.sku))) totals.set(line.sku, (totals.get(line.sku) ?? 0) + line.qty);
+  for (const [sku, qty] of input.settled ?? []) if (qty > 0 && isTagged(input.products.get(sku))) totals.set(sku, totals.get(sku) ?? 0);
   if (totals.size === 0) return noReconciliation;
   const window = windowMillis(input.location?.reconcileWindowHours as number | undefined);
   const current = await readReconciliations(input.locationId, input.direction, [...totals.keys()]);
   const confirmed = new Map<string, number>();
   const items: TransactItem[] = [];
   for (const [sku, qty] of totals) {
-    const matched = matchUnits(current.get(sku)!, input.side, qty, input.ref, input.at, window);
+    const matched = matchUnits(current.get(sku)!, input.side, qty, input.ref, input.at, window, input.settled?.get(sku) ?? 0);
     if (matched.confirmed > 0) confirmed.set(sku, matched.confirmed);
     items.push(reconciliationPut(input.locationId, input.direction, sku, matched.next, input.now));
   }

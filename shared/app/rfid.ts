@@ -1,20 +1,31 @@
 /**
  * RFID gate reads into stock: the story of one gate message. Decode the
- * EPCs, collapse repeats, judge each sighting against its (EPC, gate)
- * window, move the serial's last known place, and book the item event as
- * one RFID_IN/RFID_OUT movement whose id is derived from the event, so a
- * retry books nothing twice. The windows, serials and GTIN claims are read
- * and written by shared/db/rfid.ts. Choices: docs/rfid.md.
+ * EPCs, collapse repeats, read the message's serials (each carries its
+ * dedupe window per gate) in one batch, claim each new event and move its
+ * serial in one conditional write, and book each SKU's events as one
+ * RFID_IN/RFID_OUT movement whose id is derived from the message, so a
+ * retry or replay books nothing twice. The serials and GTIN claims are read
+ * and written by shared/db/rfid.ts, the rules are pure in
+ * shared/domain/rfid.ts and shared/domain/dedupe.ts. Choices: docs/rfid.md.
  */
 import { createHash } from 'node:crypto';
 import { mapLimited } from '../concurrency.ts';
-import { collapseReads, plausibleReads } from '../domain/dedupe.ts';
-import { decodeEpc } from '../domain/epc.ts';
-import { OutOfStock } from '../domain/errors.ts';
+import { collapseReads, mayContinuePreviousMessage, plausibleReads } from '../domain/dedupe.ts';
+import { decodeEpc, type Sgtin } from '../domain/epc.ts';
+import { IdempotencyKeyReused, OutOfStock } from '../domain/errors.ts';
 import type { Principal } from '../domain/principal.ts';
-import { isExitGate, itemEventMovementId, movementTypeOf, movesStock, raisesAlarm, type SerialStateBefore } from '../domain/rfid.ts';
+import {
+  gateMessageKey,
+  isExitGate,
+  messageMovementId,
+  movementTypeOf,
+  movesStock,
+  type PlannedEvent,
+  raisesAlarm,
+  type SerialStateBefore,
+} from '../domain/rfid.ts';
 import { getLocations } from '../db/catalog.ts';
-import { type GateMessage, type ItemEvent, judgeEpcSightings, moveSerial, openWindows, type SerialMove, skusOfGtins } from '../db/rfid.ts';
+import { claimSerial, type GateMessage, readSerials, serialPk, skusOfGtins } from '../db/rfid.ts';
 import { publishGateEvent } from '../messaging/gate-events.ts';
 import type { Transfer } from '../schemas/transfers.ts';
 import { recordMovement } from './stock.ts';
@@ -22,12 +33,8 @@ import { openInboundBySku, receiveTransfer } from './transfers.ts';
 import { nowIso } from '../clock.ts';
 
 /** Conditional writes in flight per invocation: enough to hide latency, few enough not to throttle a new table. */
-const claimConcurrency = 8;
-/**
- * SKUs booked in parallel. One SKU's events go one after another: they all
- * change the same stock level, and parallel transactions on one item only
- * conflict and retry.
- */
+const claimConcurrency = 16;
+/** SKUs booked in parallel: one movement each per message. */
 const skuConcurrency = 8;
 /** How many unknown GTINs and undecodable EPCs an acknowledgement names (it counts them all). */
 const reportedSamples = 20;
@@ -67,6 +74,12 @@ export interface IngestResult {
 
 type Booking = 'BOOKED' | 'CONFIRMED' | 'RECEIVED' | 'ALREADY_BOOKED' | 'NOT_ON_BOOKS' | 'UNCHANGED';
 
+/** An item event of the message with what claiming it found. */
+interface ItemEvent extends PlannedEvent {
+  readonly item: Sgtin;
+  readonly sku: string;
+}
+
 const groupBy = <T>(items: readonly T[], keyOf: (item: T) => string): T[][] => {
   const groups = new Map<string, T[]>();
   for (const item of items) {
@@ -78,19 +91,39 @@ const groupBy = <T>(items: readonly T[], keyOf: (item: T) => string): T[][] => {
   return [...groups.values()];
 };
 
-const bookItemEvent = async (message: GateMessage, event: ItemEvent, principal: Principal): Promise<Booking> => {
-  try {
-    const outcome = await recordMovement(
-      { movementId: event.movementId, type: movementTypeOf(message.direction), locationId: message.locationId, lines: [{ sku: event.sku, qty: 1 }] },
-      principal,
-    );
-    // A confirmation stays one on a retried message, so the alarm it suppressed stays suppressed.
-    if (outcome.result.confirmed?.length) return 'CONFIRMED';
-    return outcome.replayed ? 'ALREADY_BOOKED' : 'BOOKED';
-  } catch (error) {
-    // The item did leave; the books had none of it here (never received, or counted away). Reported, not retried forever.
-    if (error instanceof OutOfStock) return 'NOT_ON_BOOKS';
-    throw error;
+/** How often a SKU's movement is tried again with fewer units when the books have fewer than the gate saw leave. */
+const shortageTries = 4;
+
+/**
+ * Books one SKU's item events of a message as one movement of that many
+ * units, with an id derived from the message and the SKU: a retried or
+ * replayed message books nothing again. Returns one booking per event, in
+ * the events' order: the oldest first are confirmed (a document booked them
+ * already), booked, or, for an RFID_OUT beyond what the books have, not on
+ * the books (the serial moved, the level did not; retrying would fail the
+ * same way).
+ */
+const bookSkuEvents = async (message: GateMessage, sku: string, events: readonly ItemEvent[], principal: Principal): Promise<Booking[]> => {
+  const movementId = messageMovementId(gateMessageKey(message), sku);
+  let qty = events.length;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const outcome = await recordMovement(
+        { movementId, type: movementTypeOf(message.direction), locationId: message.locationId, lines: [{ sku, qty }] },
+        principal,
+      );
+      // A confirmation stays one on a retried message, so the alarm it suppressed stays suppressed.
+      const confirmed = outcome.result.confirmed?.find((c) => c.sku === sku)?.qty ?? 0;
+      return events.map((_, i) => (i < confirmed ? 'CONFIRMED' : i >= qty ? 'NOT_ON_BOOKS' : outcome.replayed ? 'ALREADY_BOOKED' : 'BOOKED'));
+    } catch (error) {
+      // Booked before with fewer units (the books had fewer to leave, or the message's events were judged otherwise then): done, never twice.
+      if (error instanceof IdempotencyKeyReused) return events.map(() => 'ALREADY_BOOKED');
+      if (!(error instanceof OutOfStock)) throw error;
+      // The items did leave; the books had fewer here (never received, or counted away): book what there is, report the rest.
+      const available = Math.max(0, Math.min(qty - 1, ...error.shortages.filter((s) => s.sku === sku).map((s) => s.available)));
+      if (available === 0 || attempt >= shortageTries) return events.map(() => 'NOT_ON_BOOKS');
+      qty = available;
+    }
   }
 };
 
@@ -104,10 +137,14 @@ const gateReceiptId = (message: GateMessage, sku: string, transfer: Transfer): s
 const gatePrincipal = (message: GateMessage): Principal => ({ subject: `gate:${message.locationId}/${message.gateId}`, role: 'service', locations: [] });
 
 /**
- * Ingests one gate message. Failures of single items do not stop the others;
- * if any failed, the call throws after all were tried, so the invocation is
- * retried (and, past its retries, kept by the error action) and the retry
- * completes only what is missing.
+ * Ingests one gate message: one consistent BatchGetItem of its serials
+ * (windows included), one conditional write per serial that opens an event
+ * or stretches a window (none for duplicates and replays), then one movement
+ * per SKU. Failures of single items do not stop the others; if any failed,
+ * the call throws after all were tried, so the invocation is retried (and,
+ * past its retries, kept by the error action) and the retry completes only
+ * what is missing. A SKU with a failed claim is not booked in this attempt:
+ * its movement is booked whole by the retry, so it is booked once.
  */
 export const ingestGateReads = async (message: GateMessage, windowSeconds: number, now = nowIso()): Promise<IngestResult> => {
   // Reads stamped far from the server's clock are counted, not booked: one from 2099 would make every later event of its serial stale.
@@ -134,27 +171,30 @@ export const ingestGateReads = async (message: GateMessage, windowSeconds: numbe
     }
   };
 
-  // One EPC's sightings in time order: a later one may only open a new window after the earlier one's claim.
-  const byEpc = groupBy(known, (s) => s.epc);
-  const stored = await openWindows(
-    message,
-    byEpc.map((group) => group[0]!.epc),
-  );
-  const verdicts = (
-    await mapLimited(byEpc, claimConcurrency, async (group) => {
-      const judged = await attempt(() => judgeEpcSightings(message, group, stored.get(group[0]!.epc), windowSeconds));
-      return group.map((sighting, i) => [sighting, judged?.[i]] as const);
-    })
-  ).flat();
-  const events: ItemEvent[] = verdicts
-    .filter(([, verdict]) => verdict === 'NEW_EVENT' || verdict === 'SAME_EVENT')
-    .map(([sighting]) => {
-      const item = items.get(sighting.epc)!;
-      const movementId = itemEventMovementId({ ...message, epc: sighting.epc, startedAt: sighting.firstAt });
-      return { sighting, item, sku: skus.get(item.gtin)!, movementId };
+  // One serial's sightings (any of its EPCs) in time order: one plan, one write.
+  const serials = groupBy(known, (s) => serialPk(items.get(s.epc)!)).map((group) => {
+    const item = items.get(group[0]!.epc)!;
+    return { item, sku: skus.get(item.gtin)!, sightings: group };
+  });
+  // Serials whose pass may have begun in the gate's previous message go last, read again just before: that message has claimed most of them by then.
+  const firstRead = sightings[0]?.firstAt ?? message.readAt;
+  const later = serials.filter((s) => mayContinuePreviousMessage(s.sightings[0]!, firstRead));
+  const first = serials.filter((s) => !later.includes(s));
+  const failedSkus = new Set<string>();
+  const claimAll = async (group: typeof serials) => {
+    const stored = group.length > 0 ? await readSerials(group.map((s) => s.item)) : new Map<string, Record<string, unknown>>();
+    return mapLimited(group, claimConcurrency, async (serial) => {
+      const plan = await attempt(() => claimSerial(message, serial, stored.get(serialPk(serial.item)), windowSeconds));
+      if (!plan) failedSkus.add(serial.sku);
+      return { serial, plan };
     });
+  };
+  const claims = [...(await claimAll(first)), ...(await claimAll(later))];
+  const events: ItemEvent[] = claims
+    .flatMap(({ serial, plan }) => (plan?.events ?? []).map((event) => ({ ...event, item: serial.item, sku: serial.sku })))
+    .sort((a, b) => a.sighting.firstAt.localeCompare(b.sighting.firstAt) || a.movementId.localeCompare(b.movementId));
+  const duplicates = claims.reduce((sum, { plan }) => sum + (plan?.verdicts.filter((v) => v === 'DUPLICATE').length ?? 0), 0);
 
-  // Serial first: its current state decides whether stock moves (a sold item leaving does not move it again), stale event or not.
   const principal = gatePrincipal(message);
   // Units arriving on a shipped transfer are received against it, not booked as found.
   const inbound = message.direction === 'IN' && events.length > 0 ? await openInboundBySku(message.locationId) : new Map();
@@ -163,15 +203,16 @@ export const ingestGateReads = async (message: GateMessage, windowSeconds: numbe
       groupBy(events, (e) => e.sku),
       skuConcurrency,
       async (group) => {
-        const results: { event: ItemEvent; move: SerialMove; booking: Booking }[] = [];
-        let moving: { event: ItemEvent; move: SerialMove }[] = [];
-        for (const event of group) {
-          const move = await attempt(() => moveSerial(message, event));
-          if (!move) continue;
-          if (movesStock(message.direction, message.locationId, move.current)) moving.push({ event, move });
-          else results.push({ event, move, booking: 'UNCHANGED' });
-        }
         const sku = group[0]!.sku;
+        // The serial's state decides whether stock moves (a sold item leaving does not move it again), stale event or not.
+        const results: { event: ItemEvent; booking: Booking }[] = [];
+        let moving: ItemEvent[] = [];
+        for (const event of group) {
+          if (movesStock(message.direction, message.locationId, event.current)) moving.push(event);
+          else results.push({ event, booking: 'UNCHANGED' });
+        }
+        // A claim of this SKU failed: the retry books the SKU's movement whole, with the same id.
+        if (failedSkus.has(sku)) return results;
         for (const { transfer, open } of inbound.get(sku) ?? []) {
           const arrived = moving.slice(0, open);
           if (arrived.length === 0) break;
@@ -186,11 +227,11 @@ export const ingestGateReads = async (message: GateMessage, windowSeconds: numbe
               { fromGate: true },
             ),
           );
-          if (received) results.push(...arrived.map((a) => ({ ...a, booking: 'RECEIVED' as const })));
+          if (received) results.push(...arrived.map((event) => ({ event, booking: 'RECEIVED' as const })));
         }
-        for (const { event, move } of moving) {
-          const booking = await attempt(() => bookItemEvent(message, event, principal));
-          if (booking) results.push({ event, move, booking });
+        if (moving.length > 0) {
+          const bookings = await attempt(() => bookSkuEvents(message, sku, moving, principal));
+          if (bookings) results.push(...moving.map((event, i) => ({ event, booking: bookings[i]! })));
         }
         return results;
       },
@@ -206,7 +247,7 @@ export const ingestGateReads = async (message: GateMessage, windowSeconds: numbe
     distinctEpcs: new Set(message.reads.map((r) => r.epc)).size,
     booked: count('BOOKED'),
     alreadyBooked: count('ALREADY_BOOKED'),
-    duplicates: verdicts.filter(([, verdict]) => verdict === 'DUPLICATE').length,
+    duplicates,
     notOnBooks: count('NOT_ON_BOOKS'),
     unchanged: count('UNCHANGED'),
     confirmed: count('CONFIRMED'),
@@ -216,8 +257,8 @@ export const ingestGateReads = async (message: GateMessage, windowSeconds: numbe
     undecodable: { count: undecodable.length, epcs: undecodable.slice(0, reportedSamples) },
     // A stale exit was already judged by the later event that moved the serial.
     // An exit a quantity-only sale accounts for is a departure, not a theft.
-    alarms: outcomes.flatMap(({ event, move, booking }) =>
-      !move.stale && booking !== 'CONFIRMED' && raisesAlarm(exitGate, move.current.state)
+    alarms: outcomes.flatMap(({ event, booking }) =>
+      !event.stale && booking !== 'CONFIRMED' && raisesAlarm(exitGate, event.current.state)
         ? [
             {
               epc: event.sighting.epc,
@@ -225,7 +266,7 @@ export const ingestGateReads = async (message: GateMessage, windowSeconds: numbe
               serial: event.item.serial,
               sku: event.sku,
               at: event.sighting.firstAt,
-              stateBefore: move.current.state,
+              stateBefore: event.current.state,
             },
           ]
         : [],

@@ -1,18 +1,30 @@
 /**
- * The rfid table: per (EPC, gate) windows opened with a conditional write,
- * each serial's last known place, and the SOLD mark a checkout sets. Every
- * write is safe to repeat: a retried invocation completes what an earlier
- * attempt left half done. A gate message's story is in shared/app/rfid.ts;
- * choices: docs/rfid.md.
+ * The rfid table: each serial's last known place, its dedupe window per gate
+ * (on the same item, so an item event is one conditional write), and the
+ * SOLD mark a checkout sets. Every write is safe to repeat: a retried
+ * invocation completes what an earlier attempt left half done. A gate
+ * message's story is in shared/app/rfid.ts; choices: docs/rfid.md.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { tables } from '../../infra/tables.ts';
-import { judgeSighting, type OpenWindow, type Sighting, type SightingVerdict, windowExpiresAt, windowOpenSince } from '../domain/dedupe.ts';
+import type { Sighting } from '../domain/dedupe.ts';
 import { decodeEpc, gtinForms, type Sgtin } from '../domain/epc.ts';
 import { ValidationFailed } from '../domain/errors.ts';
-import { type GateDirection, isSold, type SerialBefore, type SerialStateBefore, serialStateAfter, soldStates } from '../domain/rfid.ts';
+import {
+  decodeWindow,
+  encodeWindow,
+  type GateDirection,
+  gateMessageKey,
+  planSerialSightings,
+  type SaleSerial,
+  type SerialPlan,
+  type SerialRecord,
+  soldStates,
+  windowAttribute,
+} from '../domain/rfid.ts';
+import { dayMillis } from '../domain/time.ts';
 import { batchGetInventory, batchGetItems } from './catalog.ts';
 import { documentClient, tableName } from './client.ts';
 import { inventoryKeys, rfidEntities, rfidKeys } from './keys.ts';
@@ -29,13 +41,6 @@ export interface GateMessage {
   readonly reads: readonly { epc: string; at?: string }[];
 }
 
-export interface ItemEvent {
-  readonly sighting: Sighting;
-  readonly item: Sgtin;
-  readonly sku: string;
-  readonly movementId: string;
-}
-
 const isConditionFailure = (error: unknown): error is { Item?: Record<string, AttributeValue> } => (error as Error).name === 'ConditionalCheckFailedException';
 
 /** SKU per GTIN-14, trying each form a product's GTIN may have been entered in. */
@@ -45,227 +50,161 @@ export const skusOfGtins = async (gtins: readonly string[]): Promise<Map<string,
   return new Map(claims.map((claim) => [gtin14Of.get(claim.gtin as string)!, claim.sku as string]));
 };
 
-/** The open windows of these EPCs at the message's gate, as they are now. */
-export const openWindows = async (message: GateMessage, epcs: readonly string[]): Promise<Map<string, OpenWindow>> => {
-  const items = await batchGetItems(
-    rfid(),
-    epcs.map((epc) => rfidKeys.window(message.locationId, message.gateId, epc)),
-  );
-  return new Map(
-    items.map((item) => [
-      item.epc as string,
-      { startedAt: item.startedAt as string, lastSeenAt: item.lastSeenAt as string, direction: item.direction as string | undefined },
-    ]),
-  );
-};
+/** A serial item as the plan needs it, with this gate's window. */
+const recordOf = (item: Record<string, unknown>, attribute: string): SerialRecord => ({
+  state: item.state as string | undefined,
+  locationId: item.locationId as string | undefined,
+  lastSeenAt: item.lastSeenAt as string | undefined,
+  soldAt: item.soldAt as string | undefined,
+  lastEventId: item.lastEventId as string | undefined,
+  previousState: item.previousState as string | undefined,
+  previousLocationId: item.previousLocationId as string | undefined,
+  window: decodeWindow(item[attribute]),
+});
 
-/**
- * Opens a window for a sighting the read found none open for. The write is
- * conditioned on the same rule, so of two invocations racing for one tag
- * exactly one opens the event; the other learns it is a duplicate. A window
- * of the other direction does not hold a sighting back: OUT and then IN
- * within a window are two events.
- */
-const openWindow = async (message: GateMessage, sighting: Sighting, windowSeconds: number): Promise<{ verdict: SightingVerdict; window?: OpenWindow }> => {
-  try {
-    const output = await documentClient.send(
-      new UpdateCommand({
-        TableName: rfid(),
-        Key: rfidKeys.window(message.locationId, message.gateId, sighting.epc),
-        UpdateExpression: 'SET #entity = :entity, #epc = :epc, #direction = :dir, #startedAt = :first, #lastSeenAt = :last, #expiresAt = :expiresAt',
-        ConditionExpression: 'attribute_not_exists(pk) OR #lastSeenAt < :openSince OR #direction <> :dir OR #startedAt = :first',
-        ExpressionAttributeNames: {
-          '#entity': 'entity',
-          '#epc': 'epc',
-          '#direction': 'direction',
-          '#startedAt': 'startedAt',
-          '#lastSeenAt': 'lastSeenAt',
-          '#expiresAt': 'expiresAt',
-        },
-        ExpressionAttributeValues: {
-          ':entity': rfidEntities.window,
-          ':epc': sighting.epc,
-          ':dir': message.direction,
-          ':first': sighting.firstAt,
-          ':last': sighting.lastAt,
-          ':expiresAt': windowExpiresAt(sighting.lastAt, windowSeconds, new Date(nowMillis())),
-          ':openSince': windowOpenSince(sighting.firstAt, windowSeconds),
-        },
-        ReturnValues: 'ALL_OLD',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
-    return { verdict: judgeSighting(output.Attributes as OpenWindow | undefined, sighting, windowSeconds, message.direction) };
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    return { verdict: 'DUPLICATE', window: error.Item ? (unmarshall(error.Item) as OpenWindow) : undefined };
-  }
-};
-
-/**
- * Keeps a window open while its tag is still being read, so a tag parked
- * at the gate stays one event. Only when the stored last read lags by a
- * quarter window or more: a burst of a few seconds costs no write per
- * message, and the window closes between 3/4 and 1 window after the last read.
- */
-const stretchWindow = async (message: GateMessage, sighting: Sighting, window: OpenWindow | undefined, windowSeconds: number): Promise<void> => {
-  if (!window || Date.parse(sighting.lastAt) - Date.parse(window.lastSeenAt) < (windowSeconds * 1000) / 4) return;
-  try {
-    await documentClient.send(
-      new UpdateCommand({
-        TableName: rfid(),
-        Key: rfidKeys.window(message.locationId, message.gateId, sighting.epc),
-        UpdateExpression: 'SET #lastSeenAt = :last, #expiresAt = :expiresAt',
-        // Only a window of this direction: an event of the other direction may have taken it over meanwhile.
-        ConditionExpression: '#lastSeenAt < :last AND (attribute_not_exists(#direction) OR #direction = :dir)',
-        ExpressionAttributeNames: { '#lastSeenAt': 'lastSeenAt', '#expiresAt': 'expiresAt', '#direction': 'direction' },
-        ExpressionAttributeValues: {
-          ':last': sighting.lastAt,
-          ':dir': message.direction,
-          ':expiresAt': windowExpiresAt(sighting.lastAt, windowSeconds, new Date(nowMillis())),
-        },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
-};
-
-/**
- * The verdict on each of one EPC's sightings, oldest first. Read first, write
- * only to open an event: most sightings of a burst fall in a window that is
- * already open, and a (consistent) read is cheaper than a conditional write.
- * A sighting that started the stored event is the same message again: no
- * write, its booking is completed.
- */
-export const judgeEpcSightings = async (
-  message: GateMessage,
-  sightings: readonly Sighting[],
-  stored: OpenWindow | undefined,
-  windowSeconds: number,
-): Promise<SightingVerdict[]> => {
-  const verdicts: SightingVerdict[] = [];
-  let window = stored;
-  for (const sighting of sightings) {
-    let verdict = judgeSighting(window, sighting, windowSeconds, message.direction);
-    if (verdict === 'NEW_EVENT') {
-      const opened = await openWindow(message, sighting, windowSeconds);
-      verdict = opened.verdict;
-      window = verdict === 'DUPLICATE' ? opened.window : { startedAt: sighting.firstAt, lastSeenAt: sighting.lastAt, direction: message.direction };
-    }
-    if (verdict === 'DUPLICATE') await stretchWindow(message, sighting, window, windowSeconds);
-    verdicts.push(verdict);
-  }
-  return verdicts;
-};
-
-/** What moving the serial found: its state before the event, or, for a stale event, its state now. */
-export interface SerialMove {
-  readonly current: SerialBefore;
-  /** A later event, or a sale after this read, got to the serial first: it was not moved. */
-  readonly stale: boolean;
+/** One serial read by a gate message: its key, what it is, and its sightings in the message (time order). */
+export interface SerialSightings {
+  readonly item: Sgtin;
+  readonly sku: string;
+  readonly sightings: readonly Sighting[];
 }
 
-const serialMoveTries = 4;
+/** The serial items of these serials, as they are now (one consistent BatchGetItem per 100). */
+export const readSerials = async (serials: readonly Sgtin[]): Promise<Map<string, Record<string, unknown>>> => {
+  const items = await batchGetItems(
+    rfid(),
+    serials.map((s) => rfidKeys.serial(s.gtin, s.serial)),
+  );
+  return new Map(items.map((item) => [item.pk as string, item]));
+};
+
+export const serialPk = (item: Sgtin): string => rfidKeys.serial(item.gtin, item.serial).pk;
+
+/** Attributes whose value the plan depended on: the write is conditioned on each being as read. */
+const watched = ['state', 'locationId', 'lastSeenAt', 'soldAt', 'saleId', 'lastEventId'] as const;
+/** Another gate's window this long after its last read is long closed (and past any retry): the write drops it. */
+const windowKeepMillis = 2 * dayMillis;
+const claimTries = 8;
 
 /**
- * Moves the serial's last known place, unless a later event (or a sale after
- * this read) got there first: then the event is stale and the serial's
- * current state is returned. Otherwise returns the serial as it was before
- * this event, also when this event moved it in an earlier attempt (kept as
- * previousState/previousLocationId for that case).
- *
- * The state after the read depends on the state before (a sold item stays
- * sold), which an update expression cannot branch on: the update assumes
- * the serial is not sold and is conditioned on it; if it turns out sold (or
- * a sale or a return changed it meanwhile) it is tried again with what it
- * found.
+ * Claims a message's events of one serial and moves it, in one conditional
+ * UpdateItem (window and serial are one item): planned from the item as read
+ * (`stored`, from `readSerials`) and conditioned on every attribute the plan
+ * used being unchanged. If another message, a sale or a return changed it
+ * meanwhile, the failed condition returns the item as it is and the plan is
+ * made again from it: of two messages racing for one tag exactly one opens
+ * the event, the other finds it a duplicate. Nothing is written for
+ * duplicates in a fresh window and for a replayed message.
  */
-export const moveSerial = async (message: GateMessage, event: ItemEvent): Promise<SerialMove> => {
-  const names = {
-    '#entity': 'entity',
-    '#epc': 'epc',
-    '#gtin': 'gtin',
-    '#serial': 'serial',
-    '#sku': 'sku',
-    '#locationId': 'locationId',
-    '#gateId': 'gateId',
-    '#direction': 'direction',
-    '#state': 'state',
-    '#previousState': 'previousState',
-    '#previousLocationId': 'previousLocationId',
-    '#lastSeenAt': 'lastSeenAt',
-    '#lastEventId': 'lastEventId',
-    '#soldAt': 'soldAt',
-  };
-  const at = event.sighting.firstAt;
-  const fresh = '(attribute_not_exists(#lastSeenAt) OR #lastSeenAt < :at) AND (attribute_not_exists(#soldAt) OR #soldAt < :at)';
-  let sold = false;
-  for (let attempt = 0; attempt < serialMoveTries; attempt++) {
+export const claimSerial = async (
+  message: GateMessage,
+  serial: SerialSightings,
+  stored: Record<string, unknown> | undefined,
+  windowSeconds: number,
+): Promise<SerialPlan> => {
+  const attribute = windowAttribute(message.locationId, message.gateId);
+  const gate = { locationId: message.locationId, gateId: message.gateId, direction: message.direction };
+  const messageKey = gateMessageKey(message);
+  let item = stored;
+  for (let attempt = 0; attempt < claimTries; attempt++) {
+    const plan = planSerialSightings(item ? recordOf(item, attribute) : undefined, serial.sightings, gate, windowSeconds, messageKey);
+    if (!plan.write) return plan;
+    const names: Record<string, string> = { '#window': attribute, '#entity': 'entity', '#gtin': 'gtin', '#serial': 'serial', '#sku': 'sku' };
+    const values: Record<string, unknown> = {
+      ':window': encodeWindow(plan.write.window),
+      ':entity': rfidEntities.serial,
+      ':gtin': serial.item.gtin,
+      ':serial': serial.item.serial,
+      ':sku': serial.sku,
+    };
+    const sets = ['#window = :window', '#entity = :entity', '#gtin = :gtin', '#serial = :serial', '#sku = :sku'];
+    const moved = plan.write.serial;
+    if (moved) {
+      names['#gateId'] = 'gateId';
+      values[':gateId'] = message.gateId;
+      names['#direction'] = 'direction';
+      values[':direction'] = message.direction;
+      sets.push('#gateId = :gateId', '#direction = :direction');
+      for (const [field, value] of Object.entries(moved)) {
+        names[`#m_${field}`] = field;
+        values[`:m_${field}`] = value;
+        sets.push(`#m_${field} = :m_${field}`);
+      }
+    }
+    const conditions: string[] = [];
+    const removes: string[] = [];
+    if (!item) conditions.push('attribute_not_exists(pk)');
+    else {
+      for (const [i, field] of [...watched, attribute].entries()) {
+        names[`#c${i}`] = field;
+        if (item[field] === undefined) conditions.push(`attribute_not_exists(#c${i})`);
+        else {
+          values[`:c${i}`] = item[field];
+          conditions.push(`#c${i} = :c${i}`);
+        }
+      }
+      // Other gates' windows long closed: removed on the way, each conditioned on being the one read.
+      const keepSince = nowMillis() - windowKeepMillis;
+      let r = 0;
+      for (const [name, value] of Object.entries(item)) {
+        if (!name.startsWith('window:') || name === attribute) continue;
+        const other = decodeWindow(value);
+        if (!other || Date.parse(other.lastSeenAt) >= keepSince) continue;
+        names[`#r${r}`] = name;
+        values[`:r${r}`] = value;
+        conditions.push(`#r${r} = :r${r}`);
+        removes.push(`#r${r}`);
+        r++;
+      }
+    }
     try {
-      const output = await documentClient.send(
+      await documentClient.send(
         new UpdateCommand({
           TableName: rfid(),
-          Key: rfidKeys.serial(event.item.gtin, event.item.serial),
-          UpdateExpression:
-            'SET #entity = :entity, #epc = :epc, #gtin = :gtin, #serial = :serial, #sku = :sku, #gateId = :gateId, #direction = :direction, ' +
-            '#previousState = if_not_exists(#state, :unseen), #previousLocationId = if_not_exists(#locationId, :none), ' +
-            '#state = :state, #locationId = :locationId, #lastSeenAt = :at, #lastEventId = :eventId',
-          ConditionExpression: `${fresh} AND ${sold ? '#state IN (:sold, :leftSold)' : '(attribute_not_exists(#state) OR NOT (#state IN (:sold, :leftSold)))'}`,
+          Key: rfidKeys.serial(serial.item.gtin, serial.item.serial),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: names,
-          ExpressionAttributeValues: {
-            ':entity': rfidEntities.serial,
-            ':epc': event.sighting.epc,
-            ':gtin': event.item.gtin,
-            ':serial': event.item.serial,
-            ':sku': event.sku,
-            ':locationId': message.locationId,
-            ':gateId': message.gateId,
-            ':direction': message.direction,
-            ':unseen': 'UNSEEN',
-            ':none': '',
-            ':state': serialStateAfter(message.direction, sold ? 'SOLD' : 'UNSEEN'),
-            ':at': at,
-            ':eventId': event.movementId,
-            ':sold': soldStates[0],
-            ':leftSold': soldStates[1],
-          },
-          ReturnValues: 'ALL_OLD',
+          ExpressionAttributeValues: values,
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      const before = output.Attributes ?? {};
-      return {
-        current: { state: (before.state as SerialStateBefore | undefined) ?? 'UNSEEN', locationId: before.locationId as string | undefined },
-        stale: false,
-      };
+      return plan;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const current = error.Item ? unmarshall(error.Item) : {};
-      if (current.lastEventId === event.movementId) {
-        return {
-          current: { state: current.previousState as SerialStateBefore, locationId: (current.previousLocationId as string) || undefined },
-          stale: false,
-        };
-      }
-      const lastSeenAt = current.lastSeenAt as string | undefined;
-      const soldAt = current.soldAt as string | undefined;
-      if ((lastSeenAt !== undefined && lastSeenAt >= at) || (soldAt !== undefined && soldAt >= at)) {
-        return {
-          current: { state: (current.state as SerialStateBefore | undefined) ?? 'UNSEEN', locationId: current.locationId as string | undefined },
-          stale: true,
-        };
-      }
-      sold = isSold(current.state as string | undefined);
+      item = error.Item ? unmarshall(error.Item) : undefined;
     }
   }
-  throw new Error(`Serial ${event.item.gtin}/${event.item.serial} kept changing while read at ${message.locationId}/${message.gateId}`);
+  throw new Error(`Serial ${serial.item.gtin}/${serial.item.serial} kept changing while read at ${message.locationId}/${message.gateId}`);
 };
 
 const decodeSellable = (epc: string) => {
   const decoded = decodeEpc(epc.toUpperCase());
   if (!decoded.ok) throw new ValidationFailed(`EPC ${epc} is not a sellable item: ${decoded.reason}`, [{ path: 'body.lines.epcs', message: decoded.reason }]);
   return decoded;
+};
+
+/** A sale's EPC as the checkout plans it: the serial's key and the serial item as read (undefined: none yet). */
+export interface SaleSerialRead {
+  readonly epc: string;
+  readonly serial: SaleSerial | undefined;
+}
+
+/**
+ * The serial items of a sale's EPCs as they are now, in the EPCs' order: one
+ * consistent BatchGetItem (per 100 keys). Only a sale with EPCs pays it.
+ */
+export const readSaleSerials = async (epcs: readonly string[]): Promise<SaleSerialRead[]> => {
+  if (epcs.length === 0) return [];
+  const decoded = epcs.map((epc) => decodeSellable(epc));
+  const stored = await readSerials(decoded);
+  return epcs.map((epc, i) => {
+    const item = stored.get(serialPk(decoded[i]!));
+    return {
+      epc,
+      serial: item && { state: item.state as string | undefined, locationId: item.locationId as string | undefined, saleId: item.saleId as string | undefined },
+    };
+  });
 };
 
 /**
@@ -275,15 +214,21 @@ const decodeSellable = (epc: string) => {
  * transaction (a tag scanned twice, or a cloned tag); the same sale again
  * passes, so a retried checkout succeeds. Two EPCs of one serial must not go
  * into one transaction: `documentEpcProblems` (shared/domain/epc.ts) refuses them first.
+ *
+ * `notLeftFrom`: the sale's location, when the checkout read the serial and
+ * found it not `LEFT` from there: a gate reading it out meanwhile cancels
+ * the transaction (the item as it is now comes back), so the sale plans
+ * again and confirms that unit instead of taking it twice.
  */
-export const serialSoldUpdate = (epc: string, saleId: string, at: string): TransactItem => {
+export const serialSoldUpdate = (epc: string, saleId: string, at: string, notLeftFrom?: string): TransactItem => {
   const decoded = decodeSellable(epc);
+  const notSoldElsewhere = 'attribute_not_exists(#state) OR NOT (#state IN (:sold, :leftSold)) OR #saleId = :saleId';
   return {
     Update: {
       TableName: rfid(),
       Key: rfidKeys.serial(decoded.gtin, decoded.serial),
       UpdateExpression: 'SET #entity = :entity, #epc = :epc, #gtin = :gtin, #serial = :serial, #state = :sold, #saleId = :saleId, #soldAt = :at',
-      ConditionExpression: 'attribute_not_exists(#state) OR NOT (#state IN (:sold, :leftSold)) OR #saleId = :saleId',
+      ConditionExpression: notLeftFrom === undefined ? notSoldElsewhere : `(${notSoldElsewhere}) AND NOT (#state = :left AND #locationId = :locationId)`,
       ExpressionAttributeNames: {
         '#entity': 'entity',
         '#epc': 'epc',
@@ -292,6 +237,7 @@ export const serialSoldUpdate = (epc: string, saleId: string, at: string): Trans
         '#state': 'state',
         '#saleId': 'saleId',
         '#soldAt': 'soldAt',
+        ...(notLeftFrom === undefined ? {} : { '#locationId': 'locationId' }),
       },
       ExpressionAttributeValues: {
         ':entity': rfidEntities.serial,
@@ -302,7 +248,39 @@ export const serialSoldUpdate = (epc: string, saleId: string, at: string): Trans
         ':leftSold': soldStates[1],
         ':saleId': saleId,
         ':at': at,
+        ...(notLeftFrom === undefined ? {} : { ':left': 'LEFT', ':locationId': notLeftFrom }),
       },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+};
+
+/**
+ * The transaction item a checkout adds for a unit an exit gate already read
+ * out of the sale's location unsold (`LEFT` there): the read took it off the
+ * books, the sale confirms it. The serial becomes `LEFT_SOLD` with the sale
+ * (location and gate windows kept), conditioned on still being `LEFT` from
+ * that location: a sale, a return or a gate read meanwhile cancels the
+ * transaction (the item as it is now comes back) and the sale plans again.
+ */
+export const serialConfirmedUpdate = (epc: string, saleId: string, locationId: string, at: string): TransactItem => {
+  const decoded = decodeSellable(epc);
+  return {
+    Update: {
+      TableName: rfid(),
+      Key: rfidKeys.serial(decoded.gtin, decoded.serial),
+      UpdateExpression: 'SET #epc = :epc, #state = :leftSold, #saleId = :saleId, #soldAt = :at',
+      ConditionExpression: '#state = :left AND #locationId = :locationId',
+      ExpressionAttributeNames: { '#epc': 'epc', '#state': 'state', '#saleId': 'saleId', '#soldAt': 'soldAt', '#locationId': 'locationId' },
+      ExpressionAttributeValues: {
+        ':epc': epc.toUpperCase(),
+        ':left': 'LEFT',
+        ':leftSold': soldStates[1],
+        ':locationId': locationId,
+        ':saleId': saleId,
+        ':at': at,
+      },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
   };
 };

@@ -122,3 +122,21 @@ export const windowOpenSince = (at: string, windowSeconds: number): string => ne
  */
 export const windowExpiresAt = (lastAt: string, windowSeconds: number, now: Date): number =>
   Math.ceil(Math.max(Date.parse(lastAt), now.getTime()) / secondMillis) + windowSeconds + hourSeconds;
+
+/**
+ * How soon after a message's first read a sighting may still be the same
+ * pass as a sighting at the end of the gate's previous message: a reader
+ * cycles through its tags in well under this.
+ */
+export const continuationMillis = 200;
+
+/**
+ * Whether a sighting may continue a pass the gate's previous message ended
+ * with: its first read comes within `continuationMillis` of the message's
+ * first read. Such sightings are claimed last, after reading their serials
+ * again: the previous message, processed at the same time, has then mostly
+ * claimed them already, so this message finds a duplicate instead of
+ * losing a conditional write (which AWS bills as a write).
+ */
+export const mayContinuePreviousMessage = (sighting: Sighting, messageFirstRead: string): boolean =>
+  Date.parse(sighting.firstAt) - Date.parse(messageFirstRead) < continuationMillis;

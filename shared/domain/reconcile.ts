@@ -62,33 +62,49 @@ export interface Matched {
   readonly confirmed: number;
   /** Units this booking puts on the books (and waits for the other side to confirm). */
   readonly booked: number;
+  /** Of the `settled` units, those the other side's units named (the rest had none to take). */
+  readonly settled: number;
   readonly next: Reconciliation;
 }
+
+/** Takes up to `wanted` units from `buckets` within the window of `at`, oldest first. */
+const takeOldest = (buckets: readonly Bucket[], wanted: number, at: string, window: number): { taken: number; remaining: Bucket[] } => {
+  let left = wanted;
+  const remaining: Bucket[] = [];
+  for (const bucket of [...buckets].sort((a, b) => a.at.localeCompare(b.at))) {
+    if (left > 0 && within(bucket.at, at, window)) {
+      const taken = Math.min(bucket.qty, left);
+      left -= taken;
+      if (bucket.qty > taken) remaining.push({ ...bucket, qty: bucket.qty - taken });
+    } else remaining.push(bucket);
+  }
+  return { taken: wanted - left, remaining };
+};
 
 /**
  * One booking of `qty` units by `side` at time `at`: it first confirms what
  * the other side booked within the window (oldest first), and books the
  * rest as its own, waiting for confirmation. Buckets older than the
  * retention are dropped.
+ *
+ * `settled`: units of the booking already matched some other way (a sale's
+ * EPCs whose serials an exit gate read out unsold): they take the other
+ * side's units first, so no later booking confirms against them again, but
+ * never wait as the booking's own (the other side already saw them).
  */
-export const matchUnits = (current: Reconciliation, side: Side, qty: number, ref: string, at: string, window: number): Matched => {
+export const matchUnits = (current: Reconciliation, side: Side, qty: number, ref: string, at: string, window: number, settled = 0): Matched => {
   const [own, other] = side === 'DOCUMENT' ? [current.documents, current.gateReads] : [current.gateReads, current.documents];
-  let wanted = qty;
-  const remaining: Bucket[] = [];
-  for (const bucket of [...other].sort((a, b) => a.at.localeCompare(b.at))) {
-    if (wanted > 0 && within(bucket.at, at, window)) {
-      const taken = Math.min(bucket.qty, wanted);
-      wanted -= taken;
-      if (bucket.qty > taken) remaining.push({ ...bucket, qty: bucket.qty - taken });
-    } else remaining.push(bucket);
-  }
-  const confirmed = qty - wanted;
+  const settling = takeOldest(other, settled, at, window);
+  const matching = takeOldest(settling.remaining, qty, at, window);
+  const confirmed = matching.taken;
+  const wanted = qty - confirmed;
   const keep = (b: Bucket) => Date.parse(at) - Date.parse(b.at) <= discrepancyRetentionMillis;
   const ownAfter = withUnits(own, { ref, at, qty: wanted }).filter(keep).slice(-maxBuckets);
-  const otherAfter = remaining.filter(keep);
+  const otherAfter = matching.remaining.filter(keep);
   return {
     confirmed,
     booked: wanted,
+    settled: settling.taken,
     next: {
       documents: side === 'DOCUMENT' ? ownAfter : otherAfter,
       gateReads: side === 'DOCUMENT' ? otherAfter : ownAfter,

@@ -4,7 +4,7 @@
  * naming it). The domain checks the same (checkAbcConfig), so code-set
  * defaults meet the same rules.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { RequestId, Sku, Timestamp } from './common.ts';
 
 export const AbcPolicySchema = z

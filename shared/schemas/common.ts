@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Identifiers that appear in keys and paths: no separators, bounded length. */
 const identifier = (what: string) =>

@@ -1,11 +1,10 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { normalisePhone } from '../domain/contact.ts';
 import { pointsEntryTypes } from '../domain/points.ts';
 import { tierNames } from '../domain/tiers.ts';
 import {
   type Frozen,
   LocationId,
-  maxMovementQty,
   maxSaleTotal,
   MinorUnits,
   Name,
@@ -376,16 +375,8 @@ export const ProgramSchema = z
 
 export const ProgramView = ProgramSchema.extend({ version: z.int() }).meta({ id: 'ProgramView' });
 
-export const AllocationParams = z.object({ sku: Sku, scope: z.union([LocationId, z.literal('*')]) });
-
-export const AllocationInput = z.strictObject({ quantity: z.int().min(0).max(maxMovementQty) }).meta({ id: 'AllocationInput' });
-
-export const Allocation = z
-  .object({ sku: Sku, locationId: LocationId.optional(), quantity: z.int(), sold: z.int(), remaining: z.int(), updatedAt: Timestamp })
-  .meta({ id: 'Allocation', description: 'Member-exclusive units set aside; without locationId it serves every location' });
-export type Allocation = z.output<typeof Allocation>;
-
-export const AllocationList = z.object({ sku: Sku, items: z.array(Allocation) }).meta({ id: 'AllocationList' });
+// In their own module, so the products function (which sets and lists allocations) does not bundle the member schemas and phone parsing.
+export { Allocation, AllocationInput, AllocationList, AllocationParams } from './allocations.ts';
 
 export const StockAlertRequest = z.strictObject({ sku: Sku, locationId: LocationId }).meta({ id: 'StockAlertRequest' });
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type RouteDefinition, type RouteWithGrants, routeList } from '../../infra/routes.ts';
 import { requestExamples } from './examples.ts';
 import { type ProblemTypeSlug, problemSchemas, problemTypes } from './problems.ts';

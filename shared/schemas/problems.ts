@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Every problem `type` the API answers, in one table: its HTTP status, its

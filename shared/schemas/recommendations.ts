@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LocationId, Sku } from './common.ts';
 import { MemberId } from './members.ts';
 

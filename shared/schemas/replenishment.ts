@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LocationId, Page, Quantity, RequestId, ResourceId, Sku, Timestamp } from './common.ts';
 import { StockLevel } from './stock.ts';
 import { AbcConfigSchema } from './abc.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LocationId, Timestamp } from './common.ts';
 
 export const GateId = LocationId.meta({ description: 'Gate id, unique within its location' });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { gtinPattern, isValidGtin } from '../domain/gtin.ts';
 import { tierNames } from '../domain/tiers.ts';
 import { AbcPolicySchema } from './abc.ts';

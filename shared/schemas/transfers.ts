@@ -2,7 +2,7 @@
  * Transfers in transit (DESIGN.md, "Stock in the field"): a TRANSFER booked
  * with `ship: true` is kept as a transfer the destination receives against.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { LocationId, Quantity, RequestId, ResourceId, Sku, Timestamp } from './common.ts';
 import { Epc } from './rfid.ts';
 

@@ -34,6 +34,7 @@ const layers = [
   ['schemas', 'shared/schemas/'],
   ['domain', 'shared/domain/'],
   ['observability', 'shared/observability.ts'],
+  ['clock', 'shared/clock.ts'],
   ['shared helpers', 'shared/'],
 ] as const;
 type Layer = (typeof layers)[number][0];
@@ -42,20 +43,35 @@ const layerOf = (path: string): Layer | undefined => layers.find(([, prefix]) =>
 
 /** What each layer may import from the repository (packages are checked below). */
 const mayImport: Record<Layer, readonly Layer[]> = {
-  'local cloud': ['local cloud', 'stack', 'handlers', 'use-cases', 'http', 'repositories', 'adapters', 'schemas', 'domain', 'observability', 'shared helpers'],
+  'local cloud': [
+    'local cloud',
+    'stack',
+    'handlers',
+    'use-cases',
+    'http',
+    'repositories',
+    'adapters',
+    'schemas',
+    'domain',
+    'observability',
+    'clock',
+    'shared helpers',
+  ],
   // Declarations read schemas for routes and entity names for stream filters; the stack reads declarations only.
   stack: ['stack', 'schemas', 'domain', 'repositories'],
   // Handlers call use-cases only: never a repository, never an adapter.
-  handlers: ['stack', 'http', 'use-cases', 'schemas', 'domain', 'observability', 'shared helpers'],
-  'use-cases': ['use-cases', 'repositories', 'adapters', 'schemas', 'domain', 'observability', 'shared helpers'],
+  handlers: ['stack', 'http', 'use-cases', 'schemas', 'domain', 'observability', 'clock', 'shared helpers'],
+  'use-cases': ['use-cases', 'repositories', 'adapters', 'schemas', 'domain', 'observability', 'clock', 'shared helpers'],
   http: ['http', 'stack', 'schemas', 'domain', 'observability'],
   // Repositories hold keys, items and queries: they send nothing (adapters are the use-cases' to call); they may name a template.
-  repositories: ['repositories', 'stack', 'adapters', 'schemas', 'domain', 'observability', 'shared helpers'],
-  adapters: ['adapters', 'stack', 'schemas', 'domain', 'observability'],
+  repositories: ['repositories', 'stack', 'adapters', 'schemas', 'domain', 'observability', 'clock', 'shared helpers'],
+  adapters: ['adapters', 'stack', 'schemas', 'domain', 'observability', 'clock'],
   schemas: ['schemas', 'domain', 'stack'],
   domain: ['domain'],
   observability: [],
-  'shared helpers': ['shared helpers', 'adapters', 'domain', 'schemas', 'observability'],
+  // The one clock (shared/clock.ts): what reads the time reads it there; the domain is given it.
+  clock: [],
+  'shared helpers': ['shared helpers', 'adapters', 'domain', 'schemas', 'observability', 'clock'],
 };
 
 /** Where a layer may reach into another only for certain modules, those modules. */
@@ -64,7 +80,8 @@ const onlyThese: Partial<Record<Layer, Partial<Record<Layer, readonly string[]>>
   repositories: { stack: ['infra/tables.ts'], adapters: ['shared/messaging/templates.ts'] },
   adapters: { stack: ['infra/topics.ts', 'infra/queues.ts'] },
   http: { stack: ['infra/routes.ts'] },
-  handlers: { stack: ['infra/routes.ts'] },
+  // A handler imports its own route module (infra/routes/<name>.ts), so its bundle holds only its own schemas.
+  handlers: { stack: readdirSync(join(root, 'infra/routes')).map((file) => `infra/routes/${file}`) },
   schemas: { stack: ['infra/routes.ts'] },
 };
 
@@ -94,6 +111,26 @@ describe('the layers (docs/architecture.md)', () => {
         .map((t) => `${file} -> ${t}`),
     );
     expect(impure).toEqual([]);
+  });
+
+  it('read the time from the one clock (shared/clock.ts), which the local cloud may drive and AWS never does', () => {
+    const ownClocks = [...sourceFiles('shared'), ...sourceFiles('functions')]
+      .filter((file) => file !== 'shared/clock.ts')
+      .flatMap((file) =>
+        readFileSync(join(root, file), 'utf8')
+          .split('\n')
+          .flatMap((line, i) => (/new Date\(\)|Date\.now\(\)/.test(line.replace(/\/\/.*|^\s*\*.*/, '')) ? [`${file}:${i + 1}`] : [])),
+      );
+    expect(ownClocks).toEqual([]);
+  });
+
+  it('keep the simulated physical truth and the benchmarks out of the product', () => {
+    const leaks = files.flatMap((file) =>
+      importsOf(file)
+        .filter((t) => t.startsWith('simulator/') || t.startsWith('bench/'))
+        .map((t) => `${file} -> ${t}`),
+    );
+    expect(leaks).toEqual([]);
   });
 
   it('keep handlers off the SDK: they call repositories and adapters', () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { collapseReads, dedupeWindowSeconds, judgeSighting, plausibleReads, windowExpiresAt, windowOpenSince } from '../../../shared/domain/dedupe.ts';
+import {
+  collapseReads,
+  dedupeWindowSeconds,
+  judgeSighting,
+  plausibleReads,
+  windowExpiresAt,
+  windowOpenSince,
+  mayContinuePreviousMessage,
+} from '../../../shared/domain/dedupe.ts';
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 10, 25, 10, 0, seconds)).toISOString();
 
@@ -74,5 +82,11 @@ describe('the dedupe window', () => {
     const readTime = Date.UTC(2026, 10, 25, 10, 0, 0) / 1000;
     expect(windowExpiresAt(at(0), 30, new Date(at(0)))).toBe(readTime + 30 + 3600);
     expect(windowExpiresAt(at(0), 30, new Date(Date.UTC(2026, 10, 25, 14, 0, 0)))).toBe(readTime + 4 * 3600 + 30 + 3600);
+  });
+
+  it('claims last the sightings that may continue the pass the previous message ended with', () => {
+    const first = '2026-11-25T10:00:00.000Z';
+    const at = (ms: number) => ({ epc: 'E', firstAt: new Date(Date.parse(first) + ms).toISOString(), lastAt: first, reads: 1 });
+    expect([0, 80, 199, 200, 450].map((ms) => mayContinuePreviousMessage(at(ms), first))).toEqual([true, true, true, false, false]);
   });
 });

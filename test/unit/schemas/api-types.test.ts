@@ -7,13 +7,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { apiTypesFile, generateApiTypes } from '../../../scripts/api-types.ts';
+import { apiTypesFile, generateApiTypes, generateOpenApiDocument, openApiDocumentFile } from '../../../scripts/api-types.ts';
 
 describe('generated API types', () => {
   it('are current (npm run api:types)', { timeout: 60_000 }, async () => {
     const generated = await generateApiTypes();
     expect(generated.length).toBeGreaterThan(1000);
     expect(readFileSync(apiTypesFile, 'utf8') === generated, 'test/support/api-types.ts is stale: npm run api:types').toBe(true);
+  });
+
+  it('and the OpenAPI document the openapi function serves are current (npm run api:types)', () => {
+    expect(readFileSync(openApiDocumentFile, 'utf8') === generateOpenApiDocument(), 'shared/schemas/openapi.generated.json is stale: npm run api:types').toBe(
+      true,
+    );
   });
 
   it('type each problem by its type URI', () => {

@@ -1,0 +1,33 @@
+/**
+ * The routes functions/api/movements.ts handles. The handler imports this module,
+ * not infra/routes.ts (which lists every route), so its bundle holds only the
+ * schemas its own routes name.
+ */
+import { LedgerEntry, MovementRequest, MovementResult, MovementsQuery, pageOf } from '../../shared/schemas/stock.ts';
+import { staff, staffAndService, readInventory, writeInventory, type RouteWithGrants } from './definition.ts';
+
+export const routes = {
+  createMovement: {
+    method: 'POST',
+    path: '/movements',
+    entry: 'functions/api/movements.ts',
+    auth: staff,
+    tag: 'stock',
+    tables: writeInventory,
+    summary: 'Book a stock movement (all lines or none)',
+    body: MovementRequest,
+    idempotencyKey: 'movementId',
+    success: { status: 201, schema: MovementResult, description: 'The movement and the stock levels it left' },
+  },
+  listMovements: {
+    method: 'GET',
+    path: '/movements',
+    entry: 'functions/api/movements.ts',
+    auth: staffAndService,
+    tag: 'stock',
+    tables: readInventory,
+    summary: 'The movement ledger by SKU and/or location and time',
+    query: MovementsQuery,
+    success: { status: 200, schema: pageOf(LedgerEntry, 'LedgerPage'), description: 'Ledger entries, oldest first' },
+  },
+} as const satisfies Record<string, RouteWithGrants>;
