@@ -57,6 +57,8 @@ StockClub is running locally.
     GET    ${cloud.url}/_local/jobs
     POST   ${cloud.url}/_local/jobs/{name}       run a scheduled job now
     POST   ${cloud.url}/_local/invoke/{function} run any function with an event (admin token): npm run invoke -- <function> <event.json>
+    GET    ${cloud.url}/_local/clock
+    POST   ${cloud.url}/_local/clock             {"at": ISO}: move the local clock forward, running the jobs that fall due
 
 Ctrl-C stops everything.`);
   let stopping = false;

@@ -43,7 +43,7 @@ export interface LocalScheduler {
    * job (rate jobs sweep whatever is due, so one run does what the skipped
    * ones would have). Returns the runs, in order.
    */
-  advanceTo(at: Date): Promise<{ name: string; time: string }[]>;
+  advanceTo(at: Date): Promise<{ name: string; time: string; millis: number }[]>;
   /** Cancels what is planned and waits for scheduled runs under way. */
   stop(): Promise<void>;
 }
@@ -103,7 +103,7 @@ export const startScheduler = (options: { failures: FailureLog; clock: LocalCloc
       const from = clock.now();
       if (at < from) throw new ClockMovesForwardOnly(from, at);
       if (!enabled) {
-        clock.set(at);
+        clock.moveTo(at);
         return [];
       }
       cancelAll();
@@ -121,15 +121,18 @@ export const startScheduler = (options: { failures: FailureLog; clock: LocalCloc
         for (const time of rate ? times.slice(-1) : times) due.push({ name, time });
       }
       due.sort((a, b) => a.time.getTime() - b.time.getTime() || a.name.localeCompare(b.name));
+      const ran: { name: string; time: string; millis: number }[] = [];
       for (const run of due) {
-        clock.set(new Date(Math.max(run.time.getTime(), clock.now().getTime())));
+        clock.moveTo(run.time);
+        const started = performance.now();
         await invoke(run.name, run.time).catch((error: Error) =>
           options.failures.record({ source: 'schedule', name: run.name, reason: error.message, payload: { time: run.time.toISOString() } }),
         );
+        ran.push({ name: run.name, time: run.time.toISOString(), millis: Math.round(performance.now() - started) });
       }
-      if (at > clock.now()) clock.set(at);
+      clock.moveTo(at);
       planAll(clock.now());
-      return due.map((run) => ({ name: run.name, time: run.time.toISOString() }));
+      return ran;
     },
     stop: async () => {
       cancelAll();

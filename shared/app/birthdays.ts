@@ -1,6 +1,7 @@
 import { type BatchPage, drainPartitions } from '../batches.ts';
 import { forEachSettled } from '../concurrency.ts';
 import { derivedId } from '../domain/ids.ts';
+import { IdempotencyKeyReused } from '../domain/errors.ts';
 import type { Principal } from '../domain/principal.ts';
 import { birthdayPartitionsAt, isBirthdayOn, localDay } from '../domain/member-days.ts';
 import { zonedTime } from '../domain/send-gate.ts';
@@ -44,7 +45,11 @@ export const birthdayPage: BatchPage = async ({ partition, runAt, cursor }) => {
       const [year, month, day] = today.split('-').map(Number) as [number, number, number];
       const points = ruleOf(program, member.tier).birthdayPoints ?? 0;
       if (points > 0) {
-        const gift = await adjustPoints(memberId, { points, reason: 'BIRTHDAY_GIFT' }, derivedId('birthday', year), system, runAt);
+        // One gift a year: a member whose tier (and so gift) changed since this year's gift already has it.
+        const gift = await adjustPoints(memberId, { points, reason: 'BIRTHDAY_GIFT' }, derivedId('birthday', year), system, runAt).catch((error: unknown) => {
+          if (error instanceof IdempotencyKeyReused) return { replayed: true };
+          throw error;
+        });
         if (!gift.replayed) counts.points! += points;
       }
       const delivery = await deliver(

@@ -21,7 +21,7 @@ import { entities, idempotencyKeys, memberKeys, withoutKeys } from './keys.ts';
 import { type LabelledItem, labelled, TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
 import type { Page } from './catalog.ts';
 import type { Member, PointsEntry } from '../schemas/members.ts';
-import { nowIso } from '../clock.ts';
+import { nowIso, nowMillis } from '../clock.ts';
 
 export const membersTable = () => tableName(tables.members);
 const idempotencyTable = () => tableName(tables.idempotency);
@@ -33,10 +33,10 @@ const programCacheMs = minuteMillis;
 let cachedProgram: { program: Program & { version: number }; readAt: number } | undefined;
 
 export const loadProgram = async (fresh = false): Promise<Program & { version: number }> => {
-  if (!fresh && cachedProgram && Date.now() - cachedProgram.readAt < programCacheMs) return cachedProgram.program;
+  if (!fresh && cachedProgram && nowMillis() - cachedProgram.readAt < programCacheMs) return cachedProgram.program;
   const item = (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: memberKeys.program, ConsistentRead: fresh }))).Item;
   const program = item ? withoutKeys<Program & { version: number }>(item, ['updatedAt', 'updatedBy']) : { ...defaultProgram, version: 0 };
-  cachedProgram = { program, readAt: Date.now() };
+  cachedProgram = { program, readAt: nowMillis() };
   return program;
 };
 

@@ -97,6 +97,21 @@ describe('birthdays on the member’s own calendar', () => {
     for (const memberId of members) expect(await giftsOf(memberId)).toEqual({ points: 1, messages: ['birthday-2026-12-05'] });
   });
 
+  it('gives one gift when the member moves up a tier between two runs of their birthday (found by the chain simulator)', async () => {
+    const memberId = await register('1988-12-04', 'UTC');
+    await run('2026-12-04T00:30:00.000Z');
+    expect(await giftsOf(memberId)).toEqual({ points: 1, messages: ['birthday-2026-12-04'] });
+    // GOLD gives more birthday points than REGULAR: the next hourly run would give another amount under the same yearly key.
+    const upgrade = await api.call('POST', `/members/${memberId}/paid-tier`, {
+      token: admin,
+      body: { paymentId: uniqueId('pay'), tier: 'GOLD', months: 1, fee: 900 },
+    });
+    expect(upgrade.status).toBe(201);
+    const later = await run('2026-12-04T01:30:00.000Z');
+    expect(later.counts.failed).toBe(0);
+    expect(await giftsOf(memberId)).toEqual({ points: 1, messages: ['birthday-2026-12-04'] });
+  });
+
   it('gives a 29 February birthday on 28 February in a common year, once, on the member’s calendar', async () => {
     const east = await register('2000-02-29', 'Pacific/Kiritimati');
     const west = await register('2004-02-29', 'Pacific/Pago_Pago');

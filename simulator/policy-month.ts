@@ -1,0 +1,22 @@
+/**
+ * One policy's month in a process of its own: handler modules keep the
+ * clients they made on first use (as a warm Lambda does), so each month
+ * needs a fresh process as well as a fresh local cloud. Argument 1: the
+ * month as JSON ({config, policy, startDay}); argument 2: where to write
+ * the result. Progress goes to stderr.
+ */
+import { writeFileSync } from 'node:fs';
+import { startLocalCloud } from '../infra/local/cloud.ts';
+import type { Policy, SimulationConfig } from './config.ts';
+import { simulateMonth } from './run.ts';
+
+const [input, output] = process.argv.slice(2);
+const { config, policy, startDay } = JSON.parse(input!) as { config: SimulationConfig; policy: Policy; startDay: string };
+const cloud = await startLocalCloud({ port: 0, mqttPort: 0, empty: true });
+try {
+  const result = await simulateMonth(cloud, { config, policy, startDay: new Date(startDay), log: (line) => console.error(line) });
+  writeFileSync(output!, JSON.stringify({ score: result.score, problems: result.problems, stolen: Object.fromEntries(result.world.stolen) }));
+} finally {
+  await cloud.stop();
+}
+process.exit(0);
