@@ -216,7 +216,8 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
       for (const unit of delivery.actual) world.put(delivery.locationId, unit.sku, unit.serials);
       const receiveDocument = () =>
         chain.call(delivery.locationId, 'POST', `/purchase-orders/${delivery.purchaseOrderId}/receipts`, {
-          receiptId: `asn-${delivery.purchaseOrderId}-${delivery.locationId}`,
+          // A receipt id takes letters, digits, '.', '_' and '-'; HQ's order ids carry ':'.
+          receiptId: `asn-${delivery.purchaseOrderId.replace(/[^A-Za-z0-9._-]/g, '-')}-${delivery.locationId}`,
           locationId: delivery.locationId,
           lines: delivery.documented,
         });
