@@ -126,19 +126,22 @@ export interface Members {
 export interface RunScore {
   readonly policy: string;
   readonly days: readonly DayScore[];
-  readonly final: {
-    readonly accuracy: number;
-    readonly meanAbsoluteError: number;
+  /** The last day's state (accuracy, error, phantom positions), the days' flows summed, the out-of-stock rate and service over all days. */
+  readonly final: Pick<
+    DayScore,
+    | 'accuracy'
+    | 'meanAbsoluteError'
+    | 'phantomPositions'
+    | 'phantomLostUnits'
+    | 'outOfStockRate'
+    | 'service'
+    | 'holdingCost'
+    | 'purchaseOrders'
+    | 'transfers'
+    | 'orderCost'
+    | 'oversell'
+  > & {
     readonly meanAccuracy: number;
-    readonly phantomPositions: number;
-    readonly phantomLostUnits: number;
-    readonly outOfStockRate: number;
-    readonly service: Record<AbcClass, ClassService>;
-    readonly holdingCost: number;
-    readonly purchaseOrders: number;
-    readonly transfers: number;
-    readonly orderCost: number;
-    readonly oversell: number;
     readonly duplicateBookings: number;
     readonly capacity: DayScore['capacity'] & { readonly perDay: { read: number; write: number; requests: number; usd: number } };
   };
