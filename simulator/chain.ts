@@ -98,13 +98,3 @@ export class ChainClient {
     this.gates.clear();
   }
 }
-
-/** Runs `work` over `items` with at most `limit` in flight. */
-export const inParallel = async <T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> => {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
-};

@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { defaultConfig, defaultNoise, type Noise, noNoise, policies, type Policy, scaleNoise, type SimulationConfig } from './config.ts';
+import { mapLimited } from '../shared/concurrency.ts';
 import { type MonthResult, runPolicyMonth } from './months.ts';
 import { nextMonday } from './run.ts';
 import { dailyTable, scorecardTable } from './scorecard.ts';
@@ -51,8 +52,8 @@ const number = (flag: string, value: string | undefined, fallback: number): numb
 let noise: Noise = values['no-noise'] ? noNoise : defaultNoise;
 noise = scaleNoise(noise, number('noise-scale', values['noise-scale'], 1));
 for (const name of noiseNames) {
-  const value = (values as Record<string, string | undefined>)[kebab(name)];
-  if (value !== undefined) noise = { ...noise, [name]: number(kebab(name), value, noise[name]) };
+  const value = (values as Record<string, string | boolean | undefined>)[kebab(name)];
+  if (typeof value === 'string') noise = { ...noise, [name]: number(kebab(name), value, noise[name]) };
 }
 
 const config: SimulationConfig = {
@@ -87,13 +88,7 @@ console.log(`Machine: ${machine}\n`);
 const startDay = nextMonday(new Date());
 // Same seed, same month, a fresh chain per policy; `--parallel N` runs N months at once.
 const parallel = Math.max(1, number('parallel', values.parallel, 1));
-const results: MonthResult[] = new Array(chosen.length);
-let next = 0;
-await Promise.all(
-  Array.from({ length: Math.min(parallel, chosen.length) }, async () => {
-    for (let i = next++; i < chosen.length; i = next++) results[i] = await runPolicyMonth(config, chosen[i]!, startDay, (line) => console.log(line));
-  }),
-);
+const results: MonthResult[] = await mapLimited(chosen, parallel, (policy) => runPolicyMonth(config, policy, startDay, (line) => console.log(line)));
 for (const result of results) console.log(`\n${result.score.policy}, day by day:\n${dailyTable(result.score)}`);
 console.log(`\nThe month, policy by policy:\n${scorecardTable(results.map((r) => r.score))}\n`);
 for (const result of results) {

@@ -9,10 +9,11 @@ import { type CapacityMeter, meterCapacity } from '../bench/capacity.ts';
 import { passReads, type SimulatedRead, splitIntoMessages } from '../infra/local/gate-simulator.ts';
 import type { LocalCloud } from '../infra/local/cloud.ts';
 import { nowMillis } from '../shared/clock.ts';
+import { mapLimited } from '../shared/concurrency.ts';
 import { documentClient } from '../shared/db/client.ts';
 import { defaultAbcConfig } from '../shared/domain/replenishment/abc.ts';
 import type { Policy, SimulationConfig } from './config.ts';
-import { ChainClient, inParallel } from './chain.ts';
+import { ChainClient } from './chain.ts';
 import { randomFrom, type Random } from './random.ts';
 import { type AbcClass, type DayScore, type Members, type Position, type RunScore, scoreDay, scoreRun } from './scorecard.ts';
 import { blockShare, catalogue, demandPlan, epcOf, PhysicalChain, storeIds, tradingBlocks, warehouseId } from './world.ts';
@@ -136,7 +137,7 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
       type: locationId === warehouseId ? 'WAREHOUSE' : 'STORE',
       timeZone: 'UTC',
     });
-  await inParallel(products, config.concurrency, async (p) => {
+  await mapLimited(products, config.concurrency, async (p) => {
     const { demandShare: _share, ...product } = p;
     await chain.call('admin', 'POST', '/products', { ...product, name: `Simulated ${p.sku}`, currency: 'EUR', ...(policy.rfid ? { rfidTagged: true } : {}) });
   });
@@ -174,7 +175,7 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
   });
   // Kept in sign-up order whatever order the answers come in, so the month's draws pick the same members.
   const signedUp: ({ memberId: string; points: number } | undefined)[] = [];
-  await inParallel([...signUps.keys()], config.concurrency, async (m) => {
+  await mapLimited([...signUps.keys()], config.concurrency, async (m) => {
     const answer = await chain.call('admin', 'POST', '/members', signUps[m], [201], { 'idempotency-key': `sim-member-${m}` });
     if (answer.status === 201) signedUp[m] = { memberId: answer.body.memberId, points: 0 };
   });
@@ -244,7 +245,7 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
 
     // Counts due: blind, counting what is on the shelf (misplaced units are not found), now and then off by one.
     if (policy.counts) {
-      await inParallel(locations, 2, async (locationId) => {
+      await mapLimited(locations, 2, async (locationId) => {
         const due = await chain.call(locationId, 'GET', `/locations/${locationId}/counts-due`);
         const skus = [...new Set<string>((due.body?.items ?? []).map((item: { sku: string }) => item.sku))].slice(0, config.countsPerDay);
         const lines = skus.map((sku) => ({ sku, qty: Math.max(0, world.shelf(locationId, sku).length + (r.chance(noise.miscount) ? r.pick([-1, 1]) : 0)) }));
@@ -358,7 +359,7 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
         while (wanted.length > 0) baskets.push({ locationId, store, lines: wanted.splice(0, r.int(1, 3)) });
       }
       await timed('selling', () =>
-        inParallel(baskets, config.concurrency, async (basket) => {
+        mapLimited(baskets, config.concurrency, async (basket) => {
           const { locationId } = basket;
           const lines: { sku: string; serials: number[] }[] = [];
           for (const line of basket.lines) {
@@ -542,7 +543,7 @@ const countDuplicateBookings = async (chain: ChainClient, locations: readonly st
 const scoreMembers = async (chain: ChainClient, cloud: LocalCloud, memberIds: readonly string[], campaignId: string): Promise<Members> => {
   let pointsLiability = 0;
   let gifts = 0;
-  await inParallel(memberIds, 4, async (memberId) => {
+  await mapLimited(memberIds, 4, async (memberId) => {
     const points = await chain.call('admin', 'GET', `/members/${memberId}/points`);
     pointsLiability += (points.body?.available ?? 0) + (points.body?.pending ?? 0);
     const entries = await chain.all('admin', `/members/${memberId}/points/entries`);
