@@ -20,7 +20,8 @@ import { routes } from '../infra/routes.ts';
 import { tables } from '../infra/tables.ts';
 import { apiEvent, lambdaContext } from '../infra/local/gateway.ts';
 import { itemSize, meterCapacity } from './capacity.ts';
-import { type BenchRow, round, runLoad } from './harness.ts';
+import { type BenchRow, type LoadResult, round, runLoad } from './harness.ts';
+import { alternating } from './stock.ts';
 
 const location = 'BENCH-CHECKOUT';
 const skuCount = 64;
@@ -66,6 +67,8 @@ export const benchCheckout = async (): Promise<BenchRow[]> => {
   const reported = { transactions: 0, capacity: 0 };
   /** TransactWriteItems attempts DynamoDB Local cancelled or refused, by reason (transactWrite retries the transient ones). */
   const refusals = new Map<string, number>();
+  /** Where a refusal is counted: the side whose slice is running. */
+  let current = refusals;
   documentClient.middlewareStack.remove('benchCheckoutProbe');
   documentClient.middlewareStack.add(
     (next, context) => async (args) => {
@@ -79,7 +82,7 @@ export const benchCheckout = async (): Promise<BenchRow[]> => {
           .map((r) => r.Code)
           .filter((c) => c && c !== 'None');
         const key = `${(error as Error).name}${reasons.length ? `(${[...new Set(reasons)].join(',')})` : ''}`;
-        refusals.set(key, (refusals.get(key) ?? 0) + 1);
+        current.set(key, (current.get(key) ?? 0) + 1);
         throw error;
       }
       if (context.commandName === 'TransactWriteItemsCommand') {
@@ -147,11 +150,21 @@ export const benchCheckout = async (): Promise<BenchRow[]> => {
   for (const concurrency of concurrencies) {
     run++;
     refusals.clear();
-    const handler = await runLoad(salesAt(concurrency), concurrency, (i) => sale(i));
-    const handlerRefusals = [...refusals].map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
-    refusals.clear();
-    const raw = await runLoad(salesAt(concurrency), concurrency, rawSale);
-    const rawRefusals = [...refusals].map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
+    // Alternating slices (bench/stock.ts): both sides measured on the same machine state.
+    const bySide = { handler: new Map<string, number>(), raw: new Map<string, number>() };
+    const [handler, raw] = (await alternating(salesAt(concurrency), concurrency, [
+      (i) => {
+        current = bySide.handler;
+        return sale(i);
+      },
+      (i) => {
+        current = bySide.raw;
+        return rawSale(i);
+      },
+    ])) as [LoadResult, LoadResult];
+    current = refusals;
+    const handlerRefusals = [...bySide.handler].map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
+    const rawRefusals = [...bySide.raw].map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
     const baseline =
       `raw TransactWriteItems (${captured.length} items) ${round(raw.opsPerSecond)} ops/s, p50 ${round(raw.p50)} ms, p99 ${round(raw.p99)} ms; ` +
       `${salesAt(concurrency)} sales each; transactions refused (retried): handler ${handlerRefusals}, raw ${rawRefusals}`;

@@ -10,6 +10,7 @@ import { benchCampaigns } from './campaigns.ts';
 import { benchCheckout } from './checkout.ts';
 import { benchHotSku } from './hot-sku.ts';
 import { benchLambda } from './lambda.ts';
+import { benchLive } from './live.ts';
 import { benchReplenishment } from './replenishment.ts';
 import { benchRfid } from './rfid.ts';
 import { benchStock } from './stock.ts';
@@ -23,7 +24,8 @@ const withDynamo: Record<string, () => Promise<BenchRow[]>> = {
   replenishment: benchReplenishment,
   campaigns: benchCampaigns,
 };
-const standalone: Record<string, () => Promise<BenchRow[]>> = { lambda: benchLambda };
+// live starts the whole local cloud, with its own DynamoDB Local.
+const standalone: Record<string, () => Promise<BenchRow[]>> = { lambda: benchLambda, live: benchLive };
 
 // Node 20 here, Node 22 in Lambda: the SDK's notice about Node 20 is noise in every process of the run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -19,4 +19,6 @@ export interface Grants<Queue extends string = QueueName> {
   readonly verifiesUnsubscribeLinks?: boolean;
   /** It answers gates on their events topics: iot:Publish there, and the IoT data endpoint. */
   readonly publishesToGates?: boolean;
+  /** It pushes level changes to the live topics (`stockclub/live/levels/*`): iot:Publish there, and the IoT data endpoint. */
+  readonly publishesLiveLevels?: boolean;
 }

@@ -13,6 +13,9 @@
  */
 import { routes as abc } from './routes/abc.ts';
 import { routes as campaigns } from './routes/campaigns.ts';
+import { routes as epcis } from './routes/epcis.ts';
+import { routes as events } from './routes/events.ts';
+import { routes as feedback } from './routes/feedback.ts';
 import { routes as locations } from './routes/locations.ts';
 import { routes as members } from './routes/members.ts';
 import { routes as meta } from './routes/meta.ts';
@@ -47,6 +50,7 @@ export const routes = {
   getLocationStock: stock.getLocationStock,
   getReconciliation: stock.getReconciliation,
   listCountsDue: stock.listCountsDue,
+  exportEpcisEvents: epcis.exportEpcisEvents,
   setAllocation: products.setAllocation,
   getAvailability: stock.getAvailability,
   listAllocations: products.listAllocations,
@@ -68,6 +72,16 @@ export const routes = {
   dryRunCampaign: campaigns.dryRunCampaign,
   dispatchCampaign: campaigns.dispatchCampaign,
   subscribeStockAlert: members.subscribeStockAlert,
+  createEvent: events.createEvent,
+  listEvents: events.listEvents,
+  getEvent: events.getEvent,
+  registerForEvent: events.registerForEvent,
+  listEventRegistrations: events.listEventRegistrations,
+  getEventRegistration: events.getEventRegistration,
+  cancelEventRegistration: events.cancelEventRegistration,
+  giveFeedback: feedback.giveFeedback,
+  getProductRatings: feedback.getProductRatings,
+  getStoreRatings: feedback.getStoreRatings,
   getRecommendations: recommendations.getRecommendations,
   reviewMemberTier: members.reviewMemberTier,
   createSale: sales.createSale,

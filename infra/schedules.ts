@@ -79,6 +79,14 @@ export const schedules = {
     tables: { members: 'readWrite' },
     sendsTo: ['campaignPages'],
   },
+  eventReminders: {
+    entry: 'functions/jobs/event-reminders.ts',
+    expression: 'cron(0 9 * * ? *)',
+    timeZone: 'UTC',
+    description: 'Members registered for an event that starts tomorrow (UTC day) get one reminder each through the send gate',
+    tables: { inventory: 'read', members: 'readWrite' },
+    sendsMessages: true,
+  },
   holidayOffers: {
     entry: 'functions/jobs/holiday-offers.ts',
     expression: 'cron(0 5 * * ? *)',

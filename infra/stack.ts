@@ -22,9 +22,11 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { FunctionBindings } from './constructs/function.ts';
+import { ConsoleHosting } from './constructs/console-hosting.ts';
 import { GateIngest } from './constructs/gate-ingest.ts';
 import { HttpApiRoutes } from './constructs/http-api.ts';
 import { Jobs } from './constructs/jobs.ts';
+import { LiveStockAuthorizer } from './constructs/live-stock.ts';
 import { MemberMessaging } from './constructs/member-messaging.ts';
 import { NotificationConsumers } from './constructs/notification-consumers.ts';
 import { QueueWorkers } from './constructs/queue-workers.ts';
@@ -163,12 +165,16 @@ export class ApiStack extends Stack {
       );
     }
     const origins = corsOrigins(props.corsOrigins ?? (this.node.tryGetContext('corsOrigins') as string | undefined));
+    const bindings = bindingsOf(this, props.data, props.messaging);
     this.httpApi = new HttpApiRoutes(this, 'HttpApi', {
       jwtIssuer,
       jwtAudience,
       corsOrigins: origins,
-      bindings: bindingsOf(this, props.data, props.messaging),
+      bindings,
     });
+    // Browsers watch live stock with the same tokens (docs/live-stock.md).
+    const live = new LiveStockAuthorizer(this, 'LiveStock', { jwtIssuer, jwtAudience, bindings });
+    new CfnOutput(this, 'LiveAuthorizerName', { value: live.authorizer.authorizerName ?? '' });
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.api.apiEndpoint });
     new CfnOutput(this, 'StageName', { value: (this.httpApi.stage.node.defaultChild as CfnStage).stageName });
   }
@@ -194,11 +200,28 @@ export class WorkersStack extends Stack {
       );
     }
     const bindings = { ...bindingsOf(this, props.data, props.messaging), unsubscribeUrl: props.api.httpApi.unsubscribeUrl };
-    new StreamConsumers(this, 'StreamConsumers', { bindings });
+    new StreamConsumers(this, 'StreamConsumers', { bindings, iotDataEndpoint });
     new GateIngest(this, 'GateIngest', { bindings, iotDataEndpoint });
     new Jobs(this, 'Jobs', { bindings });
     new QueueWorkers(this, 'QueueWorkers', { bindings });
     new NotificationConsumers(this, 'NotificationConsumers', { bindings });
+  }
+}
+
+export interface ConsoleStackProps extends StackProps {
+  readonly api: ApiStack;
+  /** The account's IoT data endpoint: the console's live feed connects there (cdk.json context `iotDataEndpoint`). */
+  readonly iotDataEndpoint?: string;
+}
+
+/** The HQ console: static files in S3 behind CloudFront (docs/console.md). Its own stack: it deploys with every console change. */
+export class ConsoleStack extends Stack {
+  readonly hosting: ConsoleHosting;
+
+  constructor(scope: Construct, id: string, props: ConsoleStackProps) {
+    super(scope, id, props);
+    const iotDataEndpoint = props.iotDataEndpoint ?? (this.node.tryGetContext('iotDataEndpoint') as string | undefined);
+    this.hosting = new ConsoleHosting(this, 'Console', { apiUrl: props.api.httpApi.api.apiEndpoint, iotDataEndpoint });
   }
 }
 
@@ -236,5 +259,8 @@ export const createStockClub = (app: App, prefix: string, props: StockClubProps 
   });
   const stacks = { data, messaging, api, workers };
   for (const stack of Object.values(stacks)) Tags.of(stack).add('app', 'stockclub');
+  // The console calls the API like any frontend; apart from the four above (its deployment brings the CDK's own functions).
+  const hosted = new ConsoleStack(app, `${prefix}Console`, { description: description('HQ console'), api, iotDataEndpoint: props.iotDataEndpoint });
+  Tags.of(hosted).add('app', 'stockclub');
   return stacks;
 };

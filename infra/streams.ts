@@ -9,6 +9,7 @@
  * `exists` and `anything-but`.
  */
 import { entities } from '../shared/db/keys.ts';
+import { demandLedgerTypes } from '../shared/domain/replenishment/demand-source.ts';
 import type { Grants } from './grants.ts';
 import type { TableKey } from './tables.ts';
 
@@ -43,9 +44,11 @@ export const streamConsumers = {
   demand: {
     table: 'inventory',
     entry: 'functions/streams/demand.ts',
-    description: 'Counts sales into daily demand per SKU and location, and member sales by tier, tag and demand segment, for the forecast',
+    description:
+      "Counts sales (and a warehouse's shipments to stores) into daily demand per SKU and location, and member sales by tier, tag and demand segment, for the forecast",
     filters: [
-      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: [entities.ledgerEntry] }, type: { S: ['SALE'] } } } },
+      // Sales, and transfers out: a warehouse's demand is what it ships to the stores (demandUnitsOf).
+      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: [entities.ledgerEntry] }, type: { S: [...demandLedgerTypes] } } } },
       { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: [entities.sale] }, memberId: { S: [{ exists: true }] } } } },
     ],
     batchSize: 100,
@@ -103,6 +106,18 @@ export const streamConsumers = {
     retryAttempts: 5,
     tables: { inventory: 'read', members: 'readWrite' },
     sendsMessages: true,
+  },
+  liveLevels: {
+    table: 'inventory',
+    entry: 'functions/streams/live-levels.ts',
+    description: 'Pushes each new version of a stock level to stockclub/live/levels/{locationId} for the consoles watching (docs/live-stock.md)',
+    filters: [{ eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: [entities.level] } } } }],
+    batchSize: 100,
+    // Live: no batching window, a change goes out as soon as the stream hands it over.
+    maxBatchingWindowSeconds: 0,
+    retryAttempts: 3,
+    tables: {},
+    publishesLiveLevels: true,
   },
   welcome: {
     table: 'members',

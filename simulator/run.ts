@@ -218,7 +218,7 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
       const receiveDocument = () =>
         chain.call(delivery.locationId, 'POST', `/purchase-orders/${delivery.purchaseOrderId}/receipts`, {
           // A receipt id takes letters, digits, '.', '_' and '-'; HQ's order ids carry ':'.
-          receiptId: `asn-${delivery.purchaseOrderId.replace(/[^A-Za-z0-9._-]/g, '-')}-${delivery.locationId}`,
+          receiptId: `asn-${delivery.purchaseOrderId.replace(/[^A-Za-z0-9._-]/g, '-')}-${delivery.locationId}-${delivery.arriveDay}`,
           locationId: delivery.locationId,
           lines: delivery.documented,
         });
@@ -303,8 +303,16 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
         for (const placement of line.locations)
           if (placement.placed > 0)
             byLocation.set(placement.locationId, [...(byLocation.get(placement.locationId) ?? []), { sku: line.sku, qty: placement.placed }]);
-      for (const [locationId, lines] of byLocation) {
-        const leadTime = Math.max(...lines.map((l) => bySku.get(l.sku)!.leadTimeDays));
+      // Each line arrives its own SKU's lead time later, as the product plans it (one delivery per location and arrival day);
+      // delivering the whole order with its slowest line made the real lead time about 7 days for every SKU.
+      const byArrival = new Map<string, { locationId: string; leadTime: number; lines: { sku: string; qty: number }[] }>();
+      for (const [locationId, lines] of byLocation)
+        for (const line of lines) {
+          const leadTime = bySku.get(line.sku)!.leadTimeDays;
+          const key = `${locationId}|${leadTime}`;
+          byArrival.set(key, { locationId, leadTime, lines: [...(byArrival.get(key)?.lines ?? []), line] });
+        }
+      for (const { locationId, leadTime, lines } of byArrival.values()) {
         const actual = lines.map((line) => {
           if (!r.chance(noise.supplierErrors)) return { sku: line.sku, serials: world.make(line.sku, line.qty) };
           const kind = r.pick(['short', 'over', 'wrong'] as const);

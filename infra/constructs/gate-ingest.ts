@@ -41,12 +41,19 @@ export class GateIngest extends Construct {
         handler.role.addToPrincipalPolicy(
           new PolicyStatement({
             actions: ['iot:Publish'],
-            resources: [stack.formatArn({ service: 'iot', resource: 'topic', resourceName: 'stockclub/*/gates/*/events' })],
+            resources: [
+              stack.formatArn({ service: 'iot', resource: 'topic', resourceName: 'stockclub/*/gates/*/events' }),
+              stack.formatArn({ service: 'iot', resource: 'topic', resourceName: 'stockclub/live/gates/*' }),
+            ],
           }),
         );
         Validations.of(handler.role).acknowledge({
           id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:topic/stockclub/*/gates/*/events]',
           reason: 'The ingest function answers every gate on its own events topic; it may publish to gate events topics only.',
+        });
+        Validations.of(handler.role).acknowledge({
+          id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:topic/stockclub/live/gates/*]',
+          reason: "The ingest function tells every location's consoles of its gates' events, one live topic per location; it may publish there only.",
         });
       }
       const errorRole = new Role(this, `${name}ErrorRole`, {

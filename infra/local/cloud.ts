@@ -17,6 +17,7 @@ import { type Failure, FailureLog } from './failure-log.ts';
 import { invokeLocally, UnknownFunction } from './functions.ts';
 import { createGateway, type LocalEndpoint } from './gateway.ts';
 import { startIotDataEndpoint } from './iot-data-endpoint.ts';
+import { attachMqttOverWebSocket } from './mqtt-ws.ts';
 import { startMqttBroker } from './mqtt.ts';
 import { outbox } from '../../shared/messaging/outbox.ts';
 import { type LocalScheduler, startScheduler } from './scheduler.ts';
@@ -232,6 +233,9 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
           gateway.close(() => resolve());
         }),
     );
+    // Browsers watch live stock on the same port: ws://127.0.0.1:{PORT}/mqtt (docs/live-stock.md); closed before the server.
+    const mqttOverWebSocket = attachMqttOverWebSocket(gateway, broker);
+    steps.push(() => mqttOverWebSocket.close());
     const url = `http://127.0.0.1:${httpPort}`;
 
     if (!options.empty) await (options.seed ?? seedDemoData)(url, broker.url);

@@ -5,6 +5,7 @@ import { problem, problemTypeBase } from '../../shared/http/problem.ts';
 import { corsHeaders, corsOrigins, preflightHeaders } from '../cors.ts';
 import { type RouteDefinition, routeKey, routeList, type RouteWithGrants, routeTimeoutSeconds } from '../routes.ts';
 import { verifyLocalToken } from './auth.ts';
+import { serveConsole } from './console.ts';
 import { type ContractChecker, contractCheckEnabled, contractViolationAnswer, createContractChecker, recordContractViolation } from './contract.ts';
 import { loadHandler } from './handlers.ts';
 import { nowMillis } from '../../shared/clock.ts';
@@ -179,6 +180,11 @@ export const createGateway = (options: { localEndpoints?: LocalEndpoint[] } = {}
       const raw = await readBody(req);
       if (raw === undefined) {
         problemResponse(res, 413, 'The request is too large');
+        return;
+      }
+      // The HQ console's static files, as CloudFront serves them in AWS (infra/local/console.ts).
+      if (url.pathname === '/console' || url.pathname.startsWith('/console/')) {
+        await serveConsole(req, res, url, raw.toString('utf8'));
         return;
       }
       for (const endpoint of options.localEndpoints ?? []) {

@@ -108,8 +108,10 @@ const requestsOf = (serviceId: string, operation: string, input: Record<string, 
   }
 };
 
-// The stack's iot:Publish resource, topic/stockclub/*/gates/*/events (IAM's * spans slashes).
-const gateEventsTopic = /:topic\/stockclub\/.+\/gates\/.+\/events$/;
+// The stack's iot:Publish resources for the ingest, topic/stockclub/*/gates/*/events (IAM's * spans slashes) and topic/stockclub/live/gates/*.
+const gateEventsTopic = /:topic\/stockclub\/(.+\/gates\/.+\/events|live\/gates\/.+)$/;
+// The stack's iot:Publish resource for the live feed, topic/stockclub/live/levels/*.
+const liveLevelsTopic = /:topic\/stockclub\/live\/levels\/.+$/;
 
 const queueUrlOf = (queue: string): string | undefined => process.env[queues[queue as QueueName].envVar];
 
@@ -135,7 +137,10 @@ const allows = (grants: Grants<string>, { action, resource }: Request): boolean 
     case 'sms-voice':
       return operation === 'SendTextMessage' && grants.sendsMessages === true;
     case 'iot':
-      return operation === 'Publish' && grants.publishesToGates === true && gateEventsTopic.test(resource);
+      return (
+        operation === 'Publish' &&
+        ((grants.publishesToGates === true && gateEventsTopic.test(resource)) || (grants.publishesLiveLevels === true && liveLevelsTopic.test(resource)))
+      );
     default:
       return false;
   }

@@ -40,6 +40,8 @@ try {
 StockClub is running locally.
   API        ${cloud.url}   (GET /health and GET /openapi.json need no token)
   MQTT       ${cloud.mqttUrl}   (gateways: username {locationId}/{gateId}, password: a gateway token)
+  Console    ${cloud.url}/console/   (HQ and store console in a browser; sign in with a token below, or the local sign-in buttons)
+  Live stock ${cloud.url.replace('http:', 'ws:')}/mqtt   (MQTT over WebSocket, password: an admin or store token; stockclub/live/levels/{locationId}, stockclub/live/gates/{locationId})
   Email      ${cloud.mailUrl}   (the SES v2 emulator: member email, sent through the real SES adapter)
   DynamoDB   ${cloud.dynamoEndpoint}   (${values.data ? `data in ${values.data}` : 'in memory, gone when this stops'})
   Data       ${values.empty ? 'none (--empty)' : `demo: ${demoLocations.map((l) => l.locationId).join(', ')}; SNEAKER-42, TEE-BLK-M, ...`}

@@ -17,9 +17,14 @@
  * handed to the rule's handler; what fails goes to the failure log (AWS: the
  * rule's error action).
  */
+import type { IncomingMessage } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Context } from 'aws-lambda';
+import { mayWatchLive, mayWatchTopic } from '../../shared/domain/live.ts';
+import type { Principal } from '../../shared/domain/principal.ts';
+import { principalFromClaims } from '../../shared/http/principal.ts';
 import { gateEventsTopic, gatePublishPrefix, type TopicRuleDefinition, topicRules } from '../topics.ts';
 import { verifyLocalToken } from './auth.ts';
 import type { FailureLog } from './failure-log.ts';
@@ -33,11 +38,16 @@ const gateReadsTopic = (locationId: string, gateId: string): string => `${gatePu
 
 const maxPayloadBytes = 128 * 1024;
 
-/** Who a connection is: a gateway bound to one gate, or a tool (admin/service token) that may only listen. */
+/**
+ * Who a connection is: a gateway bound to one gate, a tool (admin/service
+ * token) that may only listen, or a browser on `ws://…/mqtt` watching live
+ * stock (docs/live-stock.md) as its principal may.
+ */
 interface Identity {
-  readonly role: 'gateway' | 'observer';
+  readonly role: 'gateway' | 'observer' | 'viewer';
   readonly locationId?: string;
   readonly gateId?: string;
+  readonly principal?: Principal;
 }
 
 /** MQTT topic filter matching with `+` and `#`. */
@@ -71,6 +81,8 @@ export interface LocalBroker {
   readonly url: string;
   /** Publishes as the service itself (the IoT data plane): no topic checks, topic rules still apply. */
   publish(topic: string, payload: string | Buffer, options?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;
+  /** Serves one MQTT connection over a WebSocket (infra/local/mqtt-ws.ts): a browser watching live stock. */
+  handleWebSocket(stream: Duplex, req: IncomingMessage): void;
   /** Resolves when every rule invocation started so far has finished. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -102,6 +114,16 @@ export const startMqttBroker = async (options: { port?: number; failures: Failur
     authenticate: (client, username, password, done) => {
       void (async () => {
         const claims = password ? await verifyLocalToken(password.toString('utf8')) : undefined;
+        // Over WebSocket (aedes keeps the upgrade request): a browser, the bearer token as password, any user name.
+        if (client.req) {
+          const principal = principalFromClaims(claims as Parameters<typeof principalFromClaims>[0]);
+          if (principal && mayWatchLive(principal)) {
+            identities.set(client, { role: 'viewer', principal });
+            return done(null, true);
+          }
+          // A valid token of a role that may not watch (member, service, gateway): 5, not authorized; a bad one: 4.
+          return done(Object.assign(new Error('Not allowed to watch live stock'), { returnCode: principal ? (5 as const) : (4 as const) }), false);
+        }
         const [locationId, gateId, ...rest] = (username ?? '').split('/');
         const locations = String(claims?.locations ?? '').split(' ');
         if (claims?.role === 'gateway' && rest.length === 0 && locationId && gateId && claims.gateId === gateId && locations.includes(locationId)) {
@@ -126,6 +148,7 @@ export const startMqttBroker = async (options: { port?: number; failures: Failur
     authorizeSubscribe: (client, subscription, callback) => {
       const identity = identities.get(client);
       if (identity?.role === 'observer') return callback(null, subscription);
+      if (identity?.role === 'viewer') return callback(null, mayWatchTopic(identity.principal!, subscription.topic) ? subscription : null);
       if (identity?.role === 'gateway' && subscription.topic === gateEventsTopic(identity.locationId!, identity.gateId!)) {
         return callback(null, subscription);
       }
@@ -164,6 +187,7 @@ export const startMqttBroker = async (options: { port?: number; failures: Failur
       new Promise((resolve, reject) =>
         broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos, retain, dup: false }, (error) => (error ? reject(error) : resolve())),
       ),
+    handleWebSocket: (stream, req) => broker.handle(stream as never, req as never),
     settled: async () => {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },

@@ -268,4 +268,23 @@ export const seedDemoData = async (baseUrl: string, mqttUrl?: string): Promise<v
       { sku: 'JEANS-32', qty: 1, unitPrice: 7999 },
     ],
   });
+  // A member-only event with one seat: Anna has it, Ben waits (first on the waitlist); Anna rates her T-shirt.
+  await send('POST', '/events', {
+    eventId: 'demo-event-styling',
+    locationId: 'STORE-BERLIN',
+    title: 'Spring styling evening',
+    startsAt: '2027-03-20T17:00:00Z',
+    endsAt: '2027-03-20T19:00:00Z',
+    capacity: 1,
+  });
+  await send('POST', '/events/demo-event-styling/registrations', { registrationId: 'demo-event-anna', memberId: 'm-anna' });
+  await send('POST', '/events/demo-event-styling/registrations', { registrationId: 'demo-event-ben', memberId: 'm-ben' });
+  await send('POST', '/feedback', {
+    feedbackId: 'demo-feedback-anna-tee',
+    memberId: 'm-anna',
+    saleId: 'demo-sale-anna-1',
+    sku: 'TEE-BLK-M',
+    rating: 5,
+    comment: 'Fits well',
+  });
 };

@@ -18,6 +18,9 @@ export type IdempotencyKeySource =
   | 'receiptId'
   | 'runId'
   | 'campaignId'
+  | 'eventId'
+  | 'registrationId'
+  | 'feedbackId'
   | 'header';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -39,7 +42,8 @@ export interface RouteDefinition {
   readonly idempotencyKey?: IdempotencyKeySource;
   /** Conditional updates need If-Match with the version from an ETag. */
   readonly ifMatch?: boolean;
-  readonly success: { readonly status: number; readonly schema?: z.ZodType; readonly description: string };
+  /** `mediaType`: the answer's content type where it is not `application/json` (e.g. `application/ld+json`). */
+  readonly success: { readonly status: number; readonly schema?: z.ZodType; readonly mediaType?: string; readonly description: string };
   /**
    * Where a 201's created resource is read: the path of the GET route that
    * reads it, its `{names}` filled from the answer's fields. httpHandler sets

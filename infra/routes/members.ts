@@ -138,6 +138,7 @@ export const routes = {
     params: MemberParams,
     body: RedemptionRequest,
     idempotencyKey: 'redemptionId',
+    location: '/members/{memberId}/points/entries',
     success: { status: 201, schema: PointsResult, description: 'The REDEEM entry and the balance after it' },
   },
   adjustPoints: {
@@ -151,6 +152,7 @@ export const routes = {
     params: MemberParams,
     body: AdjustmentRequest,
     idempotencyKey: 'adjustmentId',
+    location: '/members/{memberId}/points/entries',
     success: { status: 201, schema: PointsResult, description: 'The ADJUST entry and the balance after it' },
   },
   buyPaidTier: {
@@ -164,6 +166,7 @@ export const routes = {
     params: MemberParams,
     body: PaidTierRequest,
     idempotencyKey: 'paymentId',
+    location: '/members/{memberId}',
     success: { status: 201, schema: Member, description: 'The member with the paid tier' },
   },
   unsubscribe: {

@@ -78,6 +78,7 @@ export const routes = {
     params: PurchaseOrderParams,
     body: PurchaseOrderReceipt,
     idempotencyKey: 'receiptId',
+    location: '/purchase-orders/{purchaseOrderId}',
     success: { status: 201, schema: ReceiptResult, description: 'The order and the levels after the receipt' },
   },
   cancelPurchaseOrder: {

@@ -42,6 +42,7 @@ export const routes = {
     params: SaleParams,
     body: ReturnRequest,
     idempotencyKey: 'returnId',
+    location: '/sales/{saleId}',
     success: { status: 201, schema: ReturnReceipt, description: 'What was refunded and clawed back' },
   },
 } as const satisfies Record<string, RouteWithGrants>;

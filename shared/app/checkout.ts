@@ -5,7 +5,7 @@
  * basket, the member's prices, the receipt, the booking, and a refusal
  * mapped to its error.
  */
-import { AllocationExhausted, Conflict, NotEligible, OutOfStock, ValidationFailed } from '../domain/errors.ts';
+import { AllocationExhausted, Conflict, IdempotencyKeyReused, NotEligible, OutOfStock, ValidationFailed } from '../domain/errors.ts';
 import { documentEpcProblems } from '../domain/epc.ts';
 import { transactionItemLimit } from '../domain/limits.ts';
 import {
@@ -62,7 +62,7 @@ import {
   salePut,
   type SoldTag,
 } from '../db/sales.ts';
-import { countsBookedSince, lastCounts, loadReferences, movementItems, shortagesOf } from '../db/stock.ts';
+import { countsBookedSince, forgetLevels, lastCounts, loadReferences, movementItems, shortagesOf } from '../db/stock.ts';
 import { labelled, TransactionCancelled, type TransactItem, transactLabelled } from '../db/transact.ts';
 import type { Receipt } from '../schemas/members.ts';
 import { planReconciliation } from './reconcile.ts';
@@ -386,17 +386,34 @@ const bookSale = async (
  * Books a sale. Returns the first receipt again for a replayed sale id.
  * Refusals (out of stock, not enough points, allocation gone, not
  * eligible) write nothing.
+ *
+ * The sale record's own conditional put is the replay check: the record is
+ * read only when an attempt failed (its put found the id taken, or any
+ * refusal, since a refusal now may be a replay of a sale accepted then).
  */
 export const checkout = async (command: SaleCommand, principal: Principal, at = nowIso()): Promise<{ receipt: Receipt; replayed: boolean }> => {
   assertLocationAccess(principal, command.locationId);
   const fingerprint = requestFingerprint({ ...command, saleId: undefined });
-  const basket = await basketOf(command, at);
-  return withMemberRetry(async () => {
+  try {
+    const basket = await basketOf(command, at);
+    let first = true;
+    return await withMemberRetry(async () => {
+      if (!first) {
+        const earlier = await replaySale(command.saleId, fingerprint);
+        if (earlier) return { receipt: earlier, replayed: true };
+      }
+      first = false;
+      const pricing = await priceForMember(command, basket, principal.subject, at);
+      const receipt = receiptOf(command, basket, pricing, at);
+      if ((await bookSale(command, basket, pricing, receipt, fingerprint, principal.subject, at)) === 'retry') return 'retry';
+      // The levels moved by an amount this path does not prove: the movement path reads them again.
+      forgetLevels(basket.changes);
+      return { receipt, replayed: false };
+    });
+  } catch (error) {
+    if (error instanceof IdempotencyKeyReused) throw error;
     const earlier = await replaySale(command.saleId, fingerprint);
     if (earlier) return { receipt: earlier, replayed: true };
-    const pricing = await priceForMember(command, basket, principal.subject, at);
-    const receipt = receiptOf(command, basket, pricing, at);
-    if ((await bookSale(command, basket, pricing, receipt, fingerprint, principal.subject, at)) === 'retry') return 'retry';
-    return { receipt, replayed: false };
-  });
+    throw error;
+  }
 };

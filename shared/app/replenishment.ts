@@ -12,7 +12,8 @@ import { TemporarilyUnavailable, ValidationFailed } from '../domain/errors.ts';
 import { assertLocationAccess, type Principal, visibleLocations } from '../domain/principal.ts';
 import { chooseDonor, type DonorCandidate, donorPhrase, surplusUnits } from '../domain/replenishment/chain.ts';
 import { roundOrderQuantity } from '../domain/replenishment/packs.ts';
-import { dailyDemandStats } from '../domain/replenishment/demand.ts';
+import { dailyDemandStats, type DemandWindow, forecastWindow } from '../domain/replenishment/demand.ts';
+import { asDonor, demandUnitsOf } from '../domain/replenishment/demand-source.ts';
 import { type AbcClass, type AbcPolicy, policyOf } from '../domain/replenishment/abc.ts';
 import { economicOrderQuantity } from '../domain/replenishment/eoq.ts';
 import { type Overstock, overstockOf, type OverstockPolicy } from '../domain/replenishment/overstock.ts';
@@ -24,7 +25,7 @@ import type { SegmentMember } from '../domain/segments.ts';
 import { addDays, dayOf } from '../domain/time.ts';
 import { forEachSettled } from '../concurrency.ts';
 import { logger } from '../observability.ts';
-import { listLocations, type Page } from '../db/catalog.ts';
+import { getLocations, listLocations, type Page } from '../db/catalog.ts';
 import { entities } from '../db/keys.ts';
 import { requestFingerprint } from '../db/fingerprint.ts';
 import {
@@ -59,9 +60,21 @@ const daysBefore = (iso: string, days: number) => dayOf(addDays(iso, -days));
 
 // ---- demand from the stream
 
+/** Location types by id, kept while the function is warm: a location's type does not change in practice, and a transfer costs no extra read then. */
+const locationTypes = new Map<string, string | undefined>();
+const locationTypeOf = async (locationId: string): Promise<string | undefined> => {
+  if (!locationTypes.has(locationId)) {
+    const [location] = await getLocations([locationId]);
+    if (!location) return undefined;
+    locationTypes.set(locationId, location.type);
+  }
+  return locationTypes.get(locationId);
+};
+
 /**
  * A record of the demand stream: a SALE ledger entry counts its units, a
- * member's sale its units by tier, by each of the member's tags and by each
+ * warehouse's TRANSFER_OUT entry the units it shipped (its demand is the
+ * chain's pull), a member's sale its units by tier, by each of the member's tags and by each
  * demand segment of the programme the member is in. Both writes remember
  * what they counted. The member's tags are not on the sale, so a member sale
  * costs one read of the member's profile (the programme is cached).
@@ -69,12 +82,16 @@ const daysBefore = (iso: string, days: number) => dayOf(addDays(iso, -days));
 // biome-ignore lint/suspicious/noExplicitAny: a SALE ledger entry or a member's sale, as the demand stream's filter lets through
 export const countDemand = async (image: Record<string, any>): Promise<void> => {
   if (image.entity === entities.ledgerEntry) {
-    // Demand is dated when the sale happened: a till posting late still sold on its own day.
+    // A warehouse's demand is what it ships (demandUnitsOf): only a transfer needs the location's type.
+    const locationType = image.type === 'SALE' ? undefined : await locationTypeOf(image.locationId as string);
+    const units = demandUnitsOf({ type: image.type, onHandDelta: image.onHandDelta }, locationType);
+    if (units <= 0) return;
+    // Demand is dated when the sale (or the shipment) happened: a till posting late still sold on its own day.
     await recordDemand({
       sku: image.sku,
       locationId: image.locationId,
       movementId: image.movementId,
-      onHandDelta: image.onHandDelta,
+      onHandDelta: -units,
       at: image.occurredAt ?? image.at,
     });
     return;
@@ -92,10 +109,6 @@ export const countDemand = async (image: Record<string, any>): Promise<void> => 
   logger.debug('Member demand counted', { saleId: image.saleId, tier, groups, lines: counted });
 };
 
-/** The demand window ending today: the product's class window (A short, C long), `demandWindowDays` when unclassified. */
-const demandOf = (sku: string, locationId: string, now: string, windowDays = demandWindowDays) =>
-  demandHistory(sku, locationId, daysBefore(now, windowDays - 1), dayOf(now));
-
 // ---- the forecast and the reorder decision
 
 export interface Forecast {
@@ -105,10 +118,10 @@ export interface Forecast {
 }
 
 /** The forecast from a window of daily demand: its mean and deviation, raised by a growing member segment (the window's later half against its earlier). */
-const forecastOf = (history: readonly DayDemand[], now: string, windowDays = demandWindowDays): Forecast => {
-  const firstDay = daysBefore(now, windowDays - 1);
-  const stats = dailyDemandStats(history, { firstDay, days: windowDays });
-  const split = daysBefore(now, windowDays / 2 - 1);
+const forecastOf = (history: readonly DayDemand[], window: DemandWindow): Forecast => {
+  const stats = dailyDemandStats(history, window);
+  const half = Math.floor(window.days / 2);
+  const split = dayOf(addDays(`${window.firstDay}T00:00:00.000Z`, window.days - half));
   const recent = history.filter((d) => d.day >= split);
   const previous = history.filter((d) => d.day < split);
   const segments = [...new Set(history.flatMap((d) => Object.keys(d.segments)))].map((segment) => ({
@@ -120,9 +133,26 @@ const forecastOf = (history: readonly DayDemand[], now: string, windowDays = dem
     baseForecast: stats.meanDaily,
     recentTotalUnits: recent.reduce((sum, d) => sum + d.units, 0),
     segments,
-    periodDays: windowDays / 2,
+    periodDays: half,
   });
   return { meanDailyDemand: uplift.forecast, stdDevDailyDemand: stats.stdDevDaily, upliftReason: uplift.reason };
+};
+
+/**
+ * The forecast of one level: its demand over the product's class window (A
+ * short, C long; `demandWindowDays` when unclassified), ending today, read
+ * from the day the level was first stocked when that is later (forecastWindow).
+ */
+const forecastFor = async (sku: string, level: Record<string, unknown>, now: string, windowDays = demandWindowDays): Promise<Forecast> => {
+  const history = await demandHistory(sku, level.locationId as string, daysBefore(now, windowDays - 1), dayOf(now));
+  const firstStockedAt = level.firstStockedAt as string | undefined;
+  const window = forecastWindow({
+    windowDays,
+    today: dayOf(now),
+    firstStockedDay: firstStockedAt && dayOf(firstStockedAt),
+    firstDemandDay: history.reduce<string | undefined>((first, d) => (first === undefined || d.day < first ? d.day : first), undefined),
+  });
+  return forecastOf(history, window);
 };
 
 /**
@@ -197,7 +227,7 @@ export const checkReorder = async (sku: string, locationId: string, now = nowIso
   const { level, product, suggestion: current } = await reorderState(sku, locationId);
   if (!level || !product) return undefined;
   const windowDays = forecastWindowDaysOf(product);
-  const forecast = forecastOf(await demandOf(sku, locationId, now, windowDays), now, windowDays);
+  const forecast = await forecastFor(sku, level, now, windowDays);
   const plan = planFor(product, forecast);
   const available = level.available as number;
   const incoming = (level.incoming as number | undefined) ?? 0;
@@ -319,19 +349,24 @@ const releasesOf = async (
  */
 const donorFor = async (product: Product, locationId: string, quantity: number, now: string) => {
   const others = (await levelsAcrossChain(product.sku, true)).filter((l) => l.locationId !== locationId && (l.available as number) > 0);
-  const candidates: DonorCandidate[] = await Promise.all(
-    others.map(async (level) => {
-      const windowDays = forecastWindowDaysOf(product);
-      const forecast = forecastOf(await demandOf(product.sku, level.locationId as string, now, windowDays), now, windowDays);
-      return {
-        locationId: level.locationId as string,
-        available: level.available as number,
-        meanDailyDemand: forecast.meanDailyDemand,
-        targetDaysOfCover: targetDaysOfCover(product),
-        reorderPoint: (level.reorderPoint as number | undefined) ?? planFor(product, forecast).reorderPoint,
-      };
-    }),
-  );
+  const recipientType = await locationTypeOf(locationId);
+  // A warehouse gives a store all it has beyond a fixed minimum, and is given nothing by one (asDonor).
+  const candidates: DonorCandidate[] = (
+    await Promise.all(
+      others.map(async (level) => {
+        const windowDays = forecastWindowDaysOf(product);
+        const forecast = await forecastFor(product.sku, level, now, windowDays);
+        const candidate: DonorCandidate = {
+          locationId: level.locationId as string,
+          available: level.available as number,
+          meanDailyDemand: forecast.meanDailyDemand,
+          targetDaysOfCover: targetDaysOfCover(product),
+          reorderPoint: (level.reorderPoint as number | undefined) ?? planFor(product, forecast).reorderPoint,
+        };
+        return asDonor(candidate, { type: await locationTypeOf(candidate.locationId), fixedMinimum: product.reorder !== undefined }, recipientType);
+      }),
+    )
+  ).filter((c): c is DonorCandidate => c !== undefined);
   const withSurplus = candidates.filter((c) => surplusUnits(c) > 0);
   const promises = new Map(await Promise.all(withSurplus.map(async (c) => [c.locationId, await transferPromises(product.sku, c.locationId)] as const)));
   const promisedToOthers = (donor: string) =>
@@ -348,7 +383,7 @@ export const chainCoverOf = async (sku: string, policy: OverstockPolicy, now = n
   const levels = await Promise.all(
     (await levelsAcrossChain(sku)).map(async (level) => ({
       available: level.available as number,
-      meanDailyDemand: forecastOf(await demandOf(sku, level.locationId as string, now), now).meanDailyDemand,
+      meanDailyDemand: (await forecastFor(sku, level, now)).meanDailyDemand,
     })),
   );
   return overstockOf(levels, policy);

@@ -5,7 +5,7 @@
  * queries the handlers need (lapsed holds, a hold from a stream image) are
  * thin: the access check, then the repository in shared/db/stock.ts.
  */
-import { Conflict, NotEligible, NotFound, OutOfStock, UnknownReference, ValidationFailed } from '../domain/errors.ts';
+import { Conflict, IdempotencyKeyReused, NotEligible, NotFound, OutOfStock, UnknownReference, ValidationFailed } from '../domain/errors.ts';
 import { derivedId } from '../domain/ids.ts';
 import {
   absorbInto,
@@ -28,14 +28,17 @@ import { dayMillis } from '../domain/time.ts';
 import { allLocations, getProducts, type Page } from '../db/catalog.ts';
 import { requestFingerprint } from '../db/fingerprint.ts';
 import {
+  answeredMovementItems,
   closeHold,
   countsBookedSince,
   countSnapshots,
   type LastCount,
   lastCounts,
   findHold,
+  forgetLevels,
   type LedgerQuery,
   levelsAtLocation,
+  levelStates,
   levelsOfSku,
   loadReferences,
   type MovementCommand,
@@ -48,6 +51,7 @@ import {
   replay,
   saveMovementResponse,
   shortagesOf,
+  staleLevels,
 } from '../db/stock.ts';
 import { completeCounts } from '../db/counts.ts';
 import { noReconciliation, planReconciliation } from './reconcile.ts';
@@ -118,9 +122,20 @@ const planContext = async (command: MovementCommand, lines: Line[], locationId: 
   return { offline: command.type === 'SALE' && isOfflineSale(occurredAt, now) };
 };
 
+/** A level moved on since this container last saw it: plan again with the level as it is, this many times, then book without the guess. */
+const staleAttempts = 3;
+
 /**
  * Books a movement. Returns the first result again for a replayed movement
  * id; throws OutOfStock (nothing written) when a decrease does not fit.
+ *
+ * The movement record's own conditional put is the replay check: nothing is
+ * read first, and the record is read only when the booking fails (its put
+ * found the id taken, or any refusal, since a refusal now may be a replay of
+ * a request that was accepted then). A first booking stores its answer in
+ * the same transaction, with the levels after it computed from the levels
+ * this container knew, which the transaction proves by their versions
+ * (answeredMovementItems in shared/db/stock.ts).
  */
 export const recordMovement = async (
   command: MovementCommand,
@@ -131,9 +146,24 @@ export const recordMovement = async (
   // Access first: a replay must never show a location's levels to a caller who may not act there.
   assertLocationAccess(principal, command.locationId);
   const fingerprint = fingerprintOf(command);
-  const earlier = await replay(command, fingerprint);
-  if (earlier) return earlier;
+  try {
+    return await bookMovement(command, principal, fingerprint, now, options);
+  } catch (error) {
+    if (error instanceof IdempotencyKeyReused) throw error;
+    // The same id booked before answers with its first answer (or 422 for another request), whatever refuses it now.
+    const earlier = await replay(command, fingerprint);
+    if (earlier) return earlier;
+    throw error;
+  }
+};
 
+const bookMovement = async (
+  command: MovementCommand,
+  principal: Principal,
+  fingerprint: string,
+  now: string,
+  options: { hold?: PreparedHold; holdStatus?: 'RELEASED' | 'EXPIRED' },
+): Promise<MovementOutcome> => {
   assertOccurredAt(command.occurredAt, now, 'body.occurredAt');
   const occurredAt = occurredAtOf(command.occurredAt, now);
   const prepared = await prepare(command, now, options.hold);
@@ -144,8 +174,12 @@ export const recordMovement = async (
   // A shipped TRANSFER also writes the transfer its destination receives against (shared/app/transfers.ts).
   const shipment = command.type === 'TRANSFER' && command.ship === true;
   // Size first: a request that can never fit is refused before any read. A COUNT also closes the count task of each SKU.
-  assertFitsOneTransaction(planMovement({ ...booking, lines }), holdItems + (shipment ? 1 : 0), command.type === 'COUNT' ? 3 : 2);
-  const { products, locations } = await loadReferences(skusOf(lines), locationIds);
+  const planned = planMovement({ ...booking, lines });
+  assertFitsOneTransaction(planned, holdItems + (shipment ? 1 : 0), command.type === 'COUNT' ? 3 : 2);
+  // A COUNT pins its levels to the versions it counted against; every other movement guesses them from what this container knows.
+  let answerable = command.type !== 'COUNT';
+  const pairs = planned.map((c) => ({ sku: c.sku, locationId: c.locationId }));
+  const { products, locations } = await loadReferences(skusOf(lines), locationIds, answerable ? pairs : []);
   const reconciled = reconcileSideOf(command.type);
   const exclusive = command.type === 'SALE' ? lines.filter((l) => products.get(l.sku)?.memberExclusive).map((l) => l.sku) : [];
   if (exclusive.length > 0) {
@@ -156,8 +190,9 @@ export const recordMovement = async (
   // Dated in the past: a count booked as of a later time already saw it.
   let counted: Map<string, LastCount | undefined> = new Map();
   const absorbable = (changes: LevelChange[]) => changes.filter(countSees).map((c) => ({ sku: c.sku, locationId: c.locationId }));
-  if (occurredAt < now) counted = await lastCounts(absorbable(planMovement({ ...booking, lines })));
+  if (occurredAt < now) counted = await lastCounts(absorbable(planned));
 
+  let stale = 0;
   for (let attempt = 1; ; attempt++) {
     const context = await planContext(command, lines, prepared.locationId, occurredAt, now);
     // Units a gate already read in (or a document already named) are confirmed, not moved again.
@@ -186,8 +221,17 @@ export const recordMovement = async (
           : undefined;
 
     const affected = changes.map((c) => ({ sku: c.sku, locationId: c.locationId }));
+    const answerOf = (levels: StockLevel[]): MovementResult => ({
+      movementId: command.movementId,
+      type: command.type,
+      levels,
+      ...(holdWrite ? { reservation: holdWrite.hold } : {}),
+      ...(reconciliation.confirmed.size > 0 ? { confirmed: [...reconciliation.confirmed].map(([sku, qty]) => ({ sku, qty })) } : {}),
+    });
+    const before = answerable ? await levelStates(affected) : new Map<string, Record<string, unknown> | null>();
+    const answered = answerable ? answeredMovementItems(booking, changes, products, fingerprint, principal.subject, now, before, answerOf) : undefined;
     const items = [
-      ...movementItems(booking, changes, products, fingerprint, principal.subject, now),
+      ...(answered?.items ?? movementItems(booking, changes, products, fingerprint, principal.subject, now)),
       ...labelled('hold', holdWrite ? [holdWrite.item] : []),
       ...labelled('transfer', shipment ? [transferPut(booking, lines, principal.subject, now)] : []),
       ...labelled('reconcile', reconciliation.items),
@@ -204,6 +248,13 @@ export const recordMovement = async (
       if (holdWrite && error.failedAtLabel('hold')) {
         throw new Conflict(`Hold ${holdWrite.hold.reservationId} is no longer active`);
       }
+      // A level moved on since this container saw it: its failed condition brought it back; plan again (not counted as an attempt).
+      if (answered && staleLevels(error, changes, before)) {
+        stale++;
+        if (stale >= staleAttempts) answerable = false;
+        attempt--;
+        continue;
+      }
       if (error.failedAtLabel('reconcile') && attempt < reconcileAttempts) continue;
       const countedSince = countsBookedSince(error, changes, occurredAt);
       if (countedSince.size > 0 && attempt < lateAttempts) {
@@ -217,13 +268,13 @@ export const recordMovement = async (
       throw error;
     }
 
-    const result: MovementResult = {
-      movementId: command.movementId,
-      type: command.type,
-      levels: await readLevels(affected),
-      ...(holdWrite ? { reservation: holdWrite.hold } : {}),
-      ...(reconciliation.confirmed.size > 0 ? { confirmed: [...reconciliation.confirmed].map(([sku, qty]) => ({ sku, qty })) } : {}),
-    };
+    if (answered) {
+      answered.landed();
+      return { result: answered.result, replayed: false };
+    }
+    // Booked without a proven answer (a COUNT, a level it does not write, a contended level): read the levels, then store the answer.
+    forgetLevels(affected);
+    const result = answerOf(await readLevels(affected));
     await saveMovementResponse(prepared.locationId, result);
     return { result, replayed: false };
   }

@@ -11,6 +11,7 @@ import { batchGetKeyLimit } from '../domain/limits.ts';
 import { documentClient, queryPage, tableName } from './client.ts';
 import { cursorScope } from './cursor.ts';
 import { requestFingerprint } from './fingerprint.ts';
+import { forgetReference } from './reference-cache.ts';
 import { entities, inventoryKeys, withoutKeys } from './keys.ts';
 import { TransactionCancelled, type TransactItem, transactWrite } from './transact.ts';
 import type { Location, Product } from '../schemas/stock.ts';
@@ -107,6 +108,9 @@ const updateVersioned = async <T>(kind: string, key: { pk: string; sk: string },
   } catch (error) {
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
     return staleVersion(kind, key, expectedVersion);
+  } finally {
+    // Bookings in this container read the change at once (shared/db/reference-cache.ts).
+    forgetReference(inventory(), key);
   }
 };
 
@@ -281,6 +285,8 @@ export const updateProduct = async (sku: string, patch: Partial<Omit<ProductInpu
     if (error.failedAt(0)) return staleVersion(`Product ${sku}`, inventoryKeys.product(sku), version);
     if (error.failedAt(1)) throw new AlreadyExists(`GTIN ${patch.gtin} belongs to another product`, { gtin: patch.gtin });
     throw new AlreadyExists(`GTIN ${current.gtin} of product ${sku} is claimed by another product`, { gtin: current.gtin });
+  } finally {
+    forgetReference(inventory(), inventoryKeys.product(sku));
   }
   return getProduct(sku);
 };

@@ -77,11 +77,22 @@ export const rfidKeys = {
   window: (locationId: string, gateId: string, epc: string) => ({ pk: `WINDOW#${locationId}#${gateId}#${epc}`, sk: 'WINDOW' }),
   /** Keyed by GTIN and serial, not by EPC: retagging with another filter value is still the same item. */
   serial: (gtin: string, serial: string) => ({ pk: `SERIAL#${gtin}#${serial}`, sk: 'SERIAL' }),
+  /**
+   * One gate item event, kept for the EPCIS export: a location's events of a
+   * UTC day share a partition (a busy dock never makes one partition hot for
+   * long), ordered by the event's first read.
+   */
+  itemEvent: (locationId: string, day: string, eventTime: string, eventId: string) => ({
+    pk: `ITEM_EVENTS#${locationId}#${day}`,
+    sk: `${eventTime}#${eventId}`,
+  }),
+  itemEventsOn: (locationId: string, day: string) => `ITEM_EVENTS#${locationId}#${day}`,
 } as const;
 
 export const rfidEntities = {
   window: 'RFID_WINDOW',
   serial: 'SERIAL',
+  itemEvent: 'ITEM_EVENT',
 } as const;
 
 /** The `entity` attribute names an item's kind; stream filters match on it. */
@@ -124,6 +135,13 @@ export const entities = {
   tierFavourites: 'TIER_FAVOURITES',
   campaignPage: 'CAMPAIGN_PAGE',
   request: 'REQUEST',
+  event: 'EVENT',
+  eventSeats: 'EVENT_SEATS',
+  eventRegistration: 'EVENT_REGISTRATION',
+  eventRequest: 'EVENT_REQUEST',
+  feedback: 'FEEDBACK',
+  ratingSummary: 'RATING_SUMMARY',
+  feedbackRequest: 'FEEDBACK_REQUEST',
 } as const;
 
 /** Sales and member-exclusive allocations (inventory table): they sit beside the stock they move. */
@@ -137,6 +155,59 @@ export const salesKeys = {
   /** `*` is the allocation that serves every location. */
   allocation: (sku: string, scope: string) => ({ pk: `ALLOCATION#${sku}`, sk: `SCOPE#${scope}` }),
   allocationsOfSku: (sku: string) => `ALLOCATION#${sku}`,
+} as const;
+
+/**
+ * Member-only events (inventory table, beside the stores that hold them): an
+ * event's partition holds the event, its seat counter and its registrations.
+ */
+export const eventKeys = {
+  event: (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' }),
+  /** gsi1: every event by start; gsi2: the events starting on a UTC day (the reminder job). */
+  eventListing: (startsAt: string, eventId: string) => ({
+    gsi1pk: 'EVENTS',
+    gsi1sk: `${startsAt}#${eventId}`,
+    gsi2pk: `EVENTS_ON#${startsAt.slice(0, 10)}`,
+    gsi2sk: eventId,
+  }),
+  eventListingKey: 'EVENTS',
+  eventsOn: (day: string) => `EVENTS_ON#${day}`,
+  /** The counter every registration and cancellation conditions on: seats taken, members waiting, the next waitlist number. */
+  seats: (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'SEATS' }),
+  /** One registration per member and event. */
+  registration: (eventId: string, memberId: string) => ({ pk: `EVENT#${eventId}`, sk: `REG#${memberId}` }),
+  registrationsOf: (eventId: string) => `EVENT#${eventId}`,
+  registrationsFrom: 'REG#',
+  /** gsi1: a member's registrations. */
+  memberRegistration: (memberId: string, eventId: string) => ({ gsi1pk: `MEMBER_EVENTS#${memberId}`, gsi1sk: eventId }),
+  /** gsi2 while waitlisted: the waitlist in arrival order (zero-padded number). */
+  waitlisted: (eventId: string, seq: number) => ({ gsi2pk: `WAITLIST#${eventId}`, gsi2sk: String(seq).padStart(10, '0') }),
+  waitlistOf: (eventId: string) => `WAITLIST#${eventId}`,
+  /** The guard of one registration request id: its fingerprint and first answer. */
+  registrationRequest: (registrationId: string) => ({ pk: `EVENT_REQUEST#${registrationId}`, sk: 'REQUEST' }),
+} as const;
+
+/** Product feedback (inventory table, beside the sales it is verified by). */
+export const feedbackKeys = {
+  /** One rating per purchase: per sale and SKU. */
+  feedback: (saleId: string, sku: string) => ({ pk: `FEEDBACK#${saleId}`, sk: `SKU#${sku}` }),
+  /** gsi1: a product's ratings by time; gsi2: a store's. */
+  feedbackIndexes: (sku: string, locationId: string, at: string, saleId: string) => ({
+    gsi1pk: `RATINGS_OF#${sku}`,
+    gsi1sk: `${at}#${saleId}`,
+    gsi2pk: `RATINGS_AT#${locationId}`,
+    gsi2sk: `${at}#${saleId}#${sku}`,
+  }),
+  ratingsOf: (sku: string) => `RATINGS_OF#${sku}`,
+  ratingsAt: (locationId: string) => `RATINGS_AT#${locationId}`,
+  /** Running totals: a product across the chain, a store across products, a product at a store (gsi1: a product's stores). */
+  productSummary: (sku: string) => ({ pk: `RATING_SUMMARY#${sku}`, sk: 'ALL' }),
+  storeSummary: (locationId: string) => ({ pk: `STORE_RATING_SUMMARY#${locationId}`, sk: 'ALL' }),
+  productAtStore: (sku: string, locationId: string) => ({ pk: `STORE_RATING_SUMMARY#${locationId}`, sk: `SKU#${sku}` }),
+  productAtStoreIndex: (sku: string, locationId: string) => ({ gsi1pk: `RATING_STORES#${sku}`, gsi1sk: locationId }),
+  storesOf: (sku: string) => `RATING_STORES#${sku}`,
+  /** The guard of one feedback request id. */
+  feedbackRequest: (feedbackId: string) => ({ pk: `FEEDBACK_REQUEST#${feedbackId}`, sk: 'REQUEST' }),
 } as const;
 
 /** Replenishment (inventory table): demand history, suggestions, purchase orders, the ABC report. */

@@ -27,6 +27,8 @@ import { batchGetInventory, getInventoryItem, type Page } from './catalog.ts';
 import { documentClient, queryAll, queryPage, tableName } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { assertSameRequest } from './fingerprint.ts';
+import { cachedReferences } from './reference-cache.ts';
+import { applyUpdate } from './update-expression.ts';
 import { entities, inventoryKeys, withoutKeys } from './keys.ts';
 import { type LabelledItem, labelled, type TransactionCancelled, type TransactItem } from './transact.ts';
 import type { Hold, LedgerEntry, MovementResult, StockLevel } from '../schemas/stock.ts';
@@ -66,7 +68,7 @@ const activeHoldTtlGraceSeconds = hourSeconds;
 
 /** Levels written before the unavailable states existed read them as 0. */
 const levelView = (item: Record<string, unknown>): StockLevel => {
-  const level = withoutKeys<StockLevel>(item, ['inventoryPosition', 'lastCountAt', 'lastCountId']);
+  const level = withoutKeys<StockLevel>(item, ['inventoryPosition', 'lastCountAt', 'lastCountId', 'firstStockedAt', 'lastMovementType', 'lastMovementId']);
   return { ...level, damaged: level.damaged ?? 0, qualityControl: level.qualityControl ?? 0, safetyStock: level.safetyStock ?? 0 };
 };
 
@@ -88,9 +90,34 @@ interface References {
   locations: Map<string, Record<string, unknown>>;
 }
 
-/** Products and locations are never deleted, so a read before the write is enough to refuse unknown ones. */
-export const loadReferences = async (skus: readonly string[], locationIds: readonly string[]): Promise<References> => {
-  const items = await batchGetInventory([...skus.map((sku) => inventoryKeys.product(sku)), ...locationIds.map((id) => inventoryKeys.location(id))]);
+/**
+ * Products and locations are never deleted, so a read before the write is
+ * enough to refuse unknown ones. They come from this container's reference
+ * cache where fresh (shared/db/reference-cache.ts says what a stale entry can
+ * and cannot do); `levels` are read in the same round trip where this
+ * container does not know them yet (see levelStates).
+ */
+export const loadReferences = async (
+  skus: readonly string[],
+  locationIds: readonly string[],
+  levels: readonly { sku: string; locationId: string }[] = [],
+): Promise<References> => {
+  const unknownLevels = unique(levels).filter((p) => !knownLevels.has(levelCacheKey(p)));
+  const levelKeys = new Set(unknownLevels.map((p) => keyText(inventoryKeys.level(p.sku, p.locationId))));
+  const items = await cachedReferences(
+    inventory(),
+    [...skus.map((sku) => inventoryKeys.product(sku)), ...locationIds.map((id) => inventoryKeys.location(id))],
+    async (misses) => {
+      const found = await batchGetInventory([...misses, ...unknownLevels.map((p) => inventoryKeys.level(p.sku, p.locationId))]);
+      rememberLevelReads(
+        unknownLevels,
+        found.filter((i) => levelKeys.has(keyText(i as { pk: string; sk: string }))),
+      );
+      return found.filter((i) => !levelKeys.has(keyText(i as { pk: string; sk: string })));
+    },
+  );
+  // Every reference was fresh, but some levels are new to this container: read just those.
+  if (unknownLevels.some((p) => !knownLevels.has(levelCacheKey(p)))) await levelStates(unknownLevels);
   const products = new Map(items.filter((i) => i.entity === entities.product).map((i) => [i.sku as string, i]));
   const locations = new Map(items.filter((i) => i.entity === entities.location).map((i) => [i.locationId as string, i]));
   const errors = [
@@ -99,6 +126,60 @@ export const loadReferences = async (skus: readonly string[], locationIds: reado
   ];
   if (errors.length > 0) throw new UnknownReference('The request names SKUs or locations that do not exist', errors);
   return { products, locations };
+};
+
+// ---- levels this container knows
+
+/**
+ * The last state of each level this container read or wrote, as a guess
+ * the write proves: a booking conditions each level update on the version
+ * it knows (every level write adds 1 to `version`), so when the transaction
+ * lands, the level before it was exactly the known one and the level after
+ * it is computed, not read. A wrong guess costs a failed condition whose
+ * ALL_OLD item is the level as it is: remembered, and the booking planned
+ * again. `null` is a level known not to exist yet.
+ */
+const knownLevels = new Map<string, Record<string, unknown> | null>();
+const maxKnownLevels = 50_000;
+
+type Pair = { sku: string; locationId: string };
+
+const keyText = (key: { pk: string; sk: string }) => `${key.pk}\u0000${key.sk}`;
+const levelCacheKey = (pair: Pair) => `${inventory()}\u0000${pair.sku}\u0000${pair.locationId}`;
+const unique = (pairs: readonly Pair[]): Pair[] => [...new Map(pairs.map((p) => [`${p.sku}#${p.locationId}`, p])).values()];
+const versionOf = (item: Record<string, unknown> | null | undefined): number => (item ? Number(item.version ?? 0) : 0);
+
+/** Remembers a level's state, never going back to an older version than one already known. */
+const rememberLevel = (pair: Pair, item: Record<string, unknown> | null): void => {
+  const key = levelCacheKey(pair);
+  const known = knownLevels.get(key);
+  if (known !== undefined && versionOf(known) > versionOf(item)) return;
+  knownLevels.delete(key);
+  knownLevels.set(key, item);
+  if (knownLevels.size > maxKnownLevels) {
+    const oldest = knownLevels.keys().next().value;
+    if (oldest !== undefined) knownLevels.delete(oldest);
+  }
+};
+
+const rememberLevelReads = (pairs: readonly Pair[], found: readonly Record<string, unknown>[]): void => {
+  const byPair = new Map(found.map((i) => [`${String(i.sku)}#${String(i.locationId)}`, i]));
+  for (const pair of pairs) rememberLevel(pair, byPair.get(`${pair.sku}#${pair.locationId}`) ?? null);
+};
+
+/** Forgets levels written without a proven outcome (the next booking reads them with its references). */
+export const forgetLevels = (pairs: readonly Pair[]): void => {
+  for (const pair of pairs) knownLevels.delete(levelCacheKey(pair));
+};
+
+/** Forgets every known level (tests). */
+export const clearKnownLevels = (): void => knownLevels.clear();
+
+/** The known state of each pair (keyed `sku#locationId`), reading the ones this container does not know. */
+export const levelStates = async (pairs: readonly Pair[]): Promise<Map<string, Record<string, unknown> | null>> => {
+  const missing = unique(pairs).filter((p) => !knownLevels.has(levelCacheKey(p)));
+  if (missing.length > 0) rememberLevelReads(missing, await batchGetInventory(missing.map((p) => inventoryKeys.level(p.sku, p.locationId))));
+  return new Map(unique(pairs).map((p) => [`${p.sku}#${p.locationId}`, knownLevels.get(levelCacheKey(p)) ?? null]));
 };
 
 /** The levels of these SKU/location pairs, as the API shows them; pairs without a level are left out. */
@@ -199,12 +280,26 @@ export const levelUpdate = (change: LevelChange, product: Record<string, unknown
     ':safetyStock': change.held?.safetyStock ?? 0,
   };
   const sets = ['#sku = :sku', '#locationId = :locationId', '#gsi1pk = :gsi1pk', '#gsi1sk = :gsi1sk', '#entity = :entity', '#updatedAt = :now'];
+  // What caused this version, for the live feed (shared/app/live-levels.ts); a change without a booking (a purchase order's incoming) has no movement id.
+  names['#lastMovementType'] = 'lastMovementType';
+  names['#lastMovementId'] = 'lastMovementId';
+  values[':lastMovementType'] = change.ledgerType;
+  sets.push('#lastMovementType = :lastMovementType');
+  if (booking) {
+    values[':lastMovementId'] = booking.movementId;
+    sets.push('#lastMovementId = :lastMovementId');
+  }
   // A fixed min on the product seeds the level's reorder point; replenishment refines it per location later.
   const reorderMin = (product?.reorder as { min?: number } | undefined)?.min;
   if (reorderMin !== undefined) {
     names['#reorderPoint'] = 'reorderPoint';
     values[':reorderPoint'] = reorderMin;
     sets.push('#reorderPoint = if_not_exists(#reorderPoint, :reorderPoint)');
+  }
+  // The forecast of a new item reads its history from here (forecastWindow), not from a whole window it was not stocked for.
+  if (change.onHandDelta > 0) {
+    names['#firstStockedAt'] = 'firstStockedAt';
+    sets.push('#firstStockedAt = if_not_exists(#firstStockedAt, :now)');
   }
   const conditions: string[] = [];
   if (change.availableDrop > 0) {
@@ -243,7 +338,7 @@ export const levelUpdate = (change: LevelChange, product: Record<string, unknown
     Update: {
       TableName: inventory(),
       Key: inventoryKeys.level(change.sku, change.locationId),
-      UpdateExpression: `SET ${sets.join(', ')} ADD #onHand :onHand, #reserved :reserved, #available :available, #incoming :incoming, #position :position, #version :one, #damaged :damaged, #qualityControl :qualityControl, #safetyStock :safetyStock`,
+      UpdateExpression: `SET ${sets.join(', ')} ADD #onHand :onHand, #reserved :reserved, #available :available, #incoming :incoming, #position :position, #version :one, #damaged :damaged, #qualityControl :qualityControl, #safetyStock :safetyStock${booking ? '' : ' REMOVE #lastMovementId'}`,
       ...(conditions.length > 0 ? { ConditionExpression: conditions.join(' AND ') } : {}),
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
@@ -358,6 +453,7 @@ const movementPut = (
   fingerprint: string,
   by: string,
   at: string,
+  response?: MovementResult,
 ): TransactItem => ({
   Put: {
     TableName: inventory(),
@@ -371,6 +467,8 @@ const movementPut = (
       fingerprint,
       at,
       by,
+      // The first answer, written with the booking itself: a replay reads it back.
+      ...(response ? { response } : {}),
     },
     // The permanent idempotency guard: a movement id is booked once, ever.
     ConditionExpression: 'attribute_not_exists(pk)',
@@ -389,6 +487,7 @@ export const movementItems = (
   fingerprint: string,
   by: string,
   now: string,
+  response?: MovementResult,
 ): LabelledItem[] => [
   ...labelled('movement', [
     movementPut(
@@ -397,6 +496,7 @@ export const movementItems = (
       fingerprint,
       by,
       now,
+      response,
     ),
   ]),
   ...labelled(
@@ -408,6 +508,79 @@ export const movementItems = (
     changes.filter(writesLedger).map((c) => ledgerPut(c, command, by, now)),
   ),
 ];
+
+/** A movement whose answer is known before it is written (see answeredMovementItems). */
+export interface AnsweredMovement {
+  items: LabelledItem[];
+  result: MovementResult;
+  /** After the transaction landed: the levels it proved become this container's known levels. */
+  landed: () => void;
+}
+
+/**
+ * The movement's items with each level update conditioned on the version
+ * `before` holds for it, the levels after computed from those updates, and
+ * the answer (`answer` of those levels) stored on the movement record in the
+ * same transaction. Undefined when a level is not proven by the write (a
+ * change that does not write its level, or one already pinned to a version)
+ * or its update is beyond the evaluator: then book with movementItems and
+ * read the levels after.
+ */
+export const answeredMovementItems = (
+  command: MovementCommand,
+  changes: readonly LevelChange[],
+  products: ReadonlyMap<string, Record<string, unknown>>,
+  fingerprint: string,
+  by: string,
+  now: string,
+  before: ReadonlyMap<string, Record<string, unknown> | null>,
+  answer: (levels: StockLevel[]) => MovementResult,
+): AnsweredMovement | undefined => {
+  if (changes.length === 0 || changes.some((c) => !writesLevel(c) || c.expectedVersion !== undefined)) return undefined;
+  const pinned = changes.map((c) => ({ ...c, expectedVersion: versionOf(before.get(`${c.sku}#${c.locationId}`)) }));
+  const after: Record<string, unknown>[] = [];
+  for (const change of pinned) {
+    const update = levelUpdate(change, products.get(change.sku), now, { movementId: command.movementId, occurredAt: command.occurredAt ?? now }).Update;
+    const item = update && applyUpdate(before.get(`${change.sku}#${change.locationId}`) ?? undefined, update);
+    if (!item) return undefined;
+    after.push(item);
+  }
+  const result = answer(after.map(levelView));
+  return {
+    items: movementItems(command, pinned, products, fingerprint, by, now, result),
+    result,
+    landed: () => {
+      for (const [i, change] of pinned.entries()) rememberLevel(change, after[i]!);
+    },
+  };
+};
+
+/**
+ * Whether an answered booking failed only because a level was not at the
+ * version this container knew: the levels as they are (the failed
+ * conditions' ALL_OLD items, or none where the level does not exist) become
+ * the known ones, and the booking is planned again. False when every failed
+ * level was at the known version: then its own conditions refused it.
+ */
+export const staleLevels = (
+  error: TransactionCancelled,
+  changes: readonly LevelChange[],
+  before: ReadonlyMap<string, Record<string, unknown> | null>,
+): boolean => {
+  const reasons = error.reasonsAt('levels');
+  let stale = false;
+  for (const [i, change] of changes.filter(writesLevel).entries()) {
+    const reason = reasons[i];
+    if (reason?.code !== 'ConditionalCheckFailed') continue;
+    const now = reason.item ?? null;
+    if (versionOf(now) !== versionOf(before.get(`${change.sku}#${change.locationId}`))) {
+      stale = true;
+      knownLevels.delete(levelCacheKey(change));
+      rememberLevel(change, now);
+    }
+  }
+  return stale;
+};
 
 /** The first answer for a movement id already booked, or undefined if it is new; 422 if booked with another body. */
 export const replay = async (command: MovementCommand, fingerprint: string): Promise<MovementOutcome | undefined> => {

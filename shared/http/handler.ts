@@ -47,10 +47,14 @@ export const etag = (version: number): Record<string, string> => ({ etag: `"${ve
 /** A replayed write answers exactly as the first time did, flagged so a till can tell. */
 export const replayHeaders = (replayed: boolean): Record<string, string> => (replayed ? { 'idempotent-replayed': 'true' } : {});
 
-/** The `Location` of a 201's created resource: the route's `location` path with its `{names}` taken from the answer (none when one is missing). */
-export const locationOf = (route: RouteDefinition, status: number, body: unknown): Record<string, string> => {
+/**
+ * The `Location` of a 201's created resource: the route's `location` path with
+ * its `{names}` taken from the answer, else from the request's path (a
+ * member's points entries for a redemption); none when one is missing.
+ */
+export const locationOf = (route: RouteDefinition, status: number, body: unknown, params: Record<string, unknown> = {}): Record<string, string> => {
   if (status !== 201 || !route.location || typeof body !== 'object' || body === null) return {};
-  const fields = body as Record<string, unknown>;
+  const fields = { ...params, ...(body as Record<string, unknown>) };
   let missing = false;
   const path = route.location.replace(/\{(\w+)\}/g, (_whole, name: string) => {
     const value = fields[name];
@@ -125,7 +129,12 @@ export const httpHandler = <R extends RouteDefinition>(route: R, logic: (request
         event,
       } as ApiRequest<R>);
       const status = response.status ?? route.success.status;
-      const headers: Record<string, string> = { 'content-type': 'application/json', ...locationOf(route, status, response.body), ...response.headers };
+      const mediaType = (status === route.success.status && route.success.mediaType) || 'application/json';
+      const headers: Record<string, string> = {
+        'content-type': mediaType,
+        ...locationOf(route, status, response.body, state.params as Record<string, unknown> | undefined),
+        ...response.headers,
+      };
       // A read whose ETag the caller already holds: 304 with the tag and no body (RFC 9110 §15.4.5).
       if (route.method === 'GET' && status === 200 && noneMatch(requestHeader(event, 'if-none-match'), headers.etag)) {
         return { statusCode: 304, headers: { etag: headers.etag as string }, body: '' };

@@ -1,5 +1,6 @@
 import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import { gateEventsTopic } from '../../infra/topics.ts';
+import { liveGatesTopic } from '../domain/live.ts';
 
 /**
  * Acknowledgements and alarms back to a gate, through the IoT data plane.
@@ -8,13 +9,11 @@ import { gateEventsTopic } from '../../infra/topics.ts';
  */
 export const iotDataClient = new IoTDataPlaneClient({});
 
+const publishJson = (topic: string, body: Record<string, unknown>) =>
+  iotDataClient.send(new PublishCommand({ topic, qos: 1, contentType: 'application/json', payload: new TextEncoder().encode(JSON.stringify(body)) }));
+
+/** An event to the gate on its events topic, and to the location's viewers (HQ and store consoles) on its live gates topic, with the gate named. */
 export const publishGateEvent = async (locationId: string, gateId: string, event: Record<string, unknown>): Promise<void> => {
-  await iotDataClient.send(
-    new PublishCommand({
-      topic: gateEventsTopic(locationId, gateId),
-      qos: 1,
-      contentType: 'application/json',
-      payload: new TextEncoder().encode(JSON.stringify(event)),
-    }),
-  );
+  await publishJson(gateEventsTopic(locationId, gateId), event);
+  await publishJson(liveGatesTopic(locationId), { ...event, locationId, gateId });
 };

@@ -70,6 +70,17 @@ export const requestBodies = (ids: TemplateIds): Partial<Record<RouteName, unkno
   adjustPoints: { adjustmentId: ids.missing(6), points: -5, reason: 'goodwill', expiryDays: 30 },
   buyPaidTier: { paymentId: ids.missing(7), tier: 'GOLD', months: 3, fee: 2700 },
   subscribeStockAlert: { sku: ids.sku, locationId: ids.location },
+  createEvent: {
+    eventId: ids.missing(40),
+    locationId: ids.location,
+    title: 'Spring styling evening',
+    startsAt: '2099-03-20T17:00:00Z',
+    endsAt: '2099-03-20T19:00:00Z',
+    capacity: 20,
+    minTier: 'SILVER',
+  },
+  registerForEvent: { registrationId: ids.missing(41), memberId: ids.member },
+  giveFeedback: { feedbackId: ids.missing(42), memberId: ids.member, saleId: ids.missing(43), sku: ids.sku, rating: 4, comment: 'Fits well' },
   createSale: {
     saleId: ids.missing(8),
     locationId: ids.location,

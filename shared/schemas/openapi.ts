@@ -257,7 +257,7 @@ export const buildOpenApi = (): OpenApiDocumentShape => {
               {
                 description: success.description,
                 ...(headers ? { headers } : {}),
-                ...(success.schema ? { content: { 'application/json': { schema: toSchema(success.schema, 'output') } } } : {}),
+                ...(success.schema ? { content: { [success.mediaType ?? 'application/json']: { schema: toSchema(success.schema, 'output') } } } : {}),
               },
             ];
           }),
@@ -279,7 +279,7 @@ export const buildOpenApi = (): OpenApiDocumentShape => {
   for (const item of Object.values(paths)) {
     for (const op of Object.values(item)) {
       for (const [status, response] of Object.entries<Json>(op.responses)) {
-        const media = response.content?.['application/json'];
+        const media = response.content?.['application/json'] ?? response.content?.['application/ld+json'];
         if (status.startsWith('2') && media && media.example === undefined) media.example = sample(media.schema, resolve);
       }
     }

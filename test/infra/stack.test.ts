@@ -76,7 +76,9 @@ describe('functions', () => {
       Object.keys(topicRules).length +
       scheduleList().length +
       queueList().length +
-      notificationConsumerList().length;
+      notificationConsumerList().length +
+      // The live stock feed's IoT Core custom authorizer.
+      1;
     const functions = resourcesOf('AWS::Lambda::Function');
     expect(functions).toHaveLength(expected);
     for (const fn of functions) {
@@ -93,6 +95,7 @@ describe('functions', () => {
         ...scheduleList().map(([n]) => n),
         ...queueList().map(([n]) => n),
         ...notificationConsumerList().map(([n]) => n),
+        'liveAuthorizer',
       ]
         .map((n) => `index.${n}`)
         .sort(),
@@ -243,7 +246,9 @@ describe('streams, IoT and schedules', () => {
       .flatMap((p) =>
         (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]).map((s) => ({ roles: p.Properties.Roles, s })),
       )
-      .filter(({ s }) => [s.Action].flat().some((a) => a.startsWith('iot:')));
+      .filter(({ s }) => [s.Action].flat().some((a) => a.startsWith('iot:')))
+      // The live feed's publisher has its own test below.
+      .filter(({ roles }) => !JSON.stringify(roles).includes('liveLevelsRole'));
     expect(publishers).toHaveLength(Object.keys(topicRules).length);
     for (const { roles, s } of publishers) {
       expect(JSON.stringify(roles)).toMatch(new RegExp(`(${Object.keys(topicRules).join('|')})Role`));
@@ -404,10 +409,60 @@ describe('stack settings', () => {
     const pointed = Object.values(functions)
       .filter((f) => f.Properties.Environment.Variables.AWS_ENDPOINT_URL_IOT_DATA_PLANE !== undefined)
       .map((f) => f.Properties.Handler as string);
-    expect(pointed).toEqual(Object.keys(topicRules).map((n) => `index.${n}`));
+    expect(pointed.sort()).toEqual([...Object.keys(topicRules), 'liveLevels'].map((n) => `index.${n}`).sort());
     expect(Object.values(functions).find((f) => f.Properties.Handler === pointed[0])!.Properties.Environment.Variables.AWS_ENDPOINT_URL_IOT_DATA_PLANE).toBe(
       'https://abc-ats.iot.eu-west-1.amazonaws.com',
     );
+  });
+});
+
+describe('live stock', () => {
+  const liveTopicArn = /:topic\/stockclub\/live\/levels\/\*"/;
+
+  it('lets the live levels consumer publish to the live topics only, and nothing else touch them', () => {
+    const statements = resourcesOf('AWS::IAM::Policy').flatMap((p) =>
+      (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]).map((s) => ({ roles: p.Properties.Roles, s })),
+    );
+    const live = statements.filter(({ s }) => liveTopicArn.test(JSON.stringify(s.Resource)));
+    expect(live).toHaveLength(1);
+    expect(JSON.stringify(live[0]!.roles)).toContain('liveLevelsRole');
+    expect(live[0]!.s.Action).toBe('iot:Publish');
+    const ofLiveRole = statements.filter(({ roles }) => JSON.stringify(roles).includes('liveLevelsRole')).flatMap(({ s }) => [s.Action].flat());
+    expect(ofLiveRole.filter((a) => a.startsWith('iot:'))).toEqual(['iot:Publish']);
+    // No table access besides reading its stream.
+    expect(ofLiveRole.filter((a) => a.startsWith('dynamodb:')).every((a) => /Stream|Shard|Records/.test(a))).toBe(true);
+  });
+
+  it('consumes level changes as they come, with partial batch failures', () => {
+    const mapping = resourcesOf('AWS::Lambda::EventSourceMapping').find(
+      (m) => JSON.stringify(m.Properties.FilterCriteria).includes('STOCK_LEVEL') && JSON.stringify(m.Properties.FunctionName).includes('liveLevels'),
+    );
+    expect(mapping?.Properties).toMatchObject({
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumBatchingWindowInSeconds: 0,
+    });
+  });
+
+  it('has an IoT Core custom authorizer on the API token, which only IoT Core may invoke, for that authorizer only', () => {
+    const template = templates.api;
+    template.hasResourceProperties('AWS::IoT::Authorizer', {
+      AuthorizerName: 'stockclub-live',
+      SigningDisabled: true,
+      Status: 'ACTIVE',
+      AuthorizerFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('liveAuthorizer'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'iot.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Authorizer'), 'Arn'] },
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.liveAuthorizer',
+      Timeout: 5,
+      Environment: { Variables: Match.objectLike({ JWT_ISSUER: 'https://idp.example/', JWT_AUDIENCE: 'stockclub-api', IOT_ARN_PREFIX: Match.anyValue() }) },
+    });
   });
 });
 
@@ -447,5 +502,50 @@ describe('cdk-nag AwsSolutions', () => {
     new Queue(new Stack(nagged, 'Careless'), 'PlainQueue');
     addNagChecks(nagged);
     expect(() => nagged.synth()).toThrow(/AwsSolutions-SQS/);
+  });
+});
+
+describe('HQ console hosting (docs/console.md)', () => {
+  let hosting: Template;
+  beforeAll(() => {
+    hosting = Template.fromStack(stacks.api.node.scope!.node.findChild('StockClubConsole') as Stack);
+  });
+
+  it('keeps the console in a private, encrypted bucket that refuses plain HTTP and that only CloudFront reads', () => {
+    hosting.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+    });
+    const statements = resourcesOf('AWS::S3::BucketPolicy', { console: hosting } as unknown as Templates).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    const reads = statements.filter((s: any) => s.Effect === 'Allow');
+    expect(reads).toHaveLength(1);
+    expect(reads[0]).toMatchObject({ Principal: { Service: 'cloudfront.amazonaws.com' }, Action: 's3:GetObject' });
+    expect(JSON.stringify(reads[0].Condition)).toContain('AWS:SourceArn');
+    hosting.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+  });
+
+  it('serves it over HTTPS with index.html as the root and the security headers (CSP, HSTS, nosniff, DENY, no-referrer)', () => {
+    hosting.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: 'index.html',
+        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https', ResponseHeadersPolicyId: Match.anyValue() }),
+        Origins: [Match.objectLike({ OriginAccessControlId: Match.anyValue(), S3OriginConfig: { OriginAccessIdentity: '' } })],
+      }),
+    });
+    const [policy] = resourcesOf('AWS::CloudFront::ResponseHeadersPolicy', { console: hosting } as unknown as Templates);
+    const security = policy!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    expect(JSON.stringify(security.ContentSecurityPolicy.ContentSecurityPolicy)).toMatch(/default-src 'self'.*connect-src 'self' .*frame-ancestors 'none'/);
+    expect(security.StrictTransportSecurity).toMatchObject({ AccessControlMaxAgeSec: 31_536_000, IncludeSubdomains: true });
+    expect(security.ContentTypeOptions).toEqual({ Override: true });
+    expect(security.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });
+    expect(security.ReferrerPolicy).toEqual({ ReferrerPolicy: 'no-referrer', Override: true });
+  });
+
+  it('deploys the built console with a config.json naming the API, and invalidates the distribution', () => {
+    const [deployment] = resourcesOf('Custom::CDKBucketDeployment', { console: hosting } as unknown as Templates);
+    expect(deployment!.Properties.SourceObjectKeys).toHaveLength(2);
+    expect(JSON.stringify(deployment!.Properties.SourceMarkers)).toContain('StockClubApi');
+    expect(deployment!.Properties.DistributionPaths).toEqual(['/*']);
   });
 });

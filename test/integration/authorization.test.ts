@@ -89,6 +89,39 @@ const freshShippedTransfer = async (): Promise<string> => {
   return movementId;
 };
 
+/** A fresh member-only event at A (as admin); with `registerM1`, M1 registered for it (as admin). */
+const freshEvent = async (registerM1 = false): Promise<string> => {
+  const eventId = uniqueId('az-ev');
+  await must(
+    asAdmin('POST', '/events', {
+      eventId,
+      locationId: A,
+      title: 'Matrix evening',
+      startsAt: '2099-06-01T18:00:00Z',
+      endsAt: '2099-06-01T20:00:00Z',
+      capacity: 50,
+    }),
+    201,
+  );
+  if (registerM1) await must(asAdmin('POST', `/events/${eventId}/registrations`, { registrationId: uniqueId('az-er'), memberId: M1 }), 201);
+  return eventId;
+};
+let sharedEvent: Promise<string> | undefined;
+const eventWithM1 = () => {
+  sharedEvent ??= freshEvent(true);
+  return sharedEvent;
+};
+
+/** A fresh sale of `sku` to M1 at A, for cells that rate it (once per purchase). */
+const freshSaleOfM1 = async (): Promise<string> => {
+  const saleId = uniqueId('az-fs');
+  await must(
+    api.call('POST', '/sales', { token: tokens.storeA, body: { saleId, locationId: A, memberId: M1, lines: [{ sku, qty: 1, unitPrice: 499 }] } }),
+    201,
+  );
+  return saleId;
+};
+
 /** Every role but those named is refused by role: 403. */
 const allow = (allowed: Partial<Record<AuthCaller, Expected>>): Record<AuthCaller, Expected> => ({
   admin: 403,
@@ -175,6 +208,7 @@ const matrix: Record<RouteName, Entry> = {
     expect: allow({ admin: 'ok', service: 'ok', storeA: 'ok', storeB: 'ok', m1: 'ok', m2: 'ok' }),
   },
   getReconciliation: { request: () => ({ method: 'GET', path: `/locations/${A}/reconciliation` }), expect: staffAndService({ storeB: 403 }) },
+  exportEpcisEvents: { request: () => ({ method: 'GET', path: `/epcis/events?locationId=${A}` }), expect: staffAndService({ storeB: 403 }) },
 
   setAllocation: {
     request: () => ({ method: 'PUT', path: `/products/${exclusiveSku}/allocations/${A}`, body: { quantity: 5 } }),
@@ -236,6 +270,44 @@ const matrix: Record<RouteName, Entry> = {
     expect: everyoneOnM1,
   },
   reviewMemberTier: { request: () => ({ method: 'POST', path: `/members/${M1}/tier-review` }), expect: allow({ admin: 'ok', service: 'ok' }) },
+  // Events at A: store staff of B are refused (403); M2 asking about M1's registration gets 404.
+  createEvent: {
+    request: () => ({
+      method: 'POST',
+      path: '/events',
+      body: { eventId: uniqueId('az-ev'), locationId: A, title: 'Matrix', startsAt: '2099-06-01T18:00:00Z', endsAt: '2099-06-01T20:00:00Z', capacity: 5 },
+    }),
+    expect: allow({ admin: 'ok' }),
+  },
+  listEvents: { request: () => ({ method: 'GET', path: '/events' }), expect: staffAndService({ m1: 'ok', m2: 'ok' }) },
+  getEvent: { request: async () => ({ method: 'GET', path: `/events/${await eventWithM1()}` }), expect: staffAndService({ storeB: 403, m1: 'ok', m2: 'ok' }) },
+  registerForEvent: {
+    request: async () => ({ method: 'POST', path: `/events/${await freshEvent()}/registrations`, body: { registrationId: uniqueId('az-er'), memberId: M1 } }),
+    expect: staffAndService({ storeB: 403, m1: 'ok', m2: 404 }),
+  },
+  listEventRegistrations: {
+    request: async () => ({ method: 'GET', path: `/events/${await eventWithM1()}/registrations` }),
+    expect: staffAndService({ storeB: 403 }),
+  },
+  getEventRegistration: {
+    request: async () => ({ method: 'GET', path: `/events/${await eventWithM1()}/registrations/${M1}` }),
+    expect: staffAndService({ storeB: 403, m1: 'ok', m2: 404 }),
+  },
+  cancelEventRegistration: {
+    request: async () => ({ method: 'DELETE', path: `/events/${await freshEvent(true)}/registrations/${M1}` }),
+    expect: staffAndService({ storeB: 403, m1: 'ok', m2: 404 }),
+  },
+  // Feedback on a purchase of M1 at A: once per purchase, so each cell rates a fresh sale.
+  giveFeedback: {
+    request: async () => ({
+      method: 'POST',
+      path: '/feedback',
+      body: { feedbackId: uniqueId('az-fb'), memberId: M1, saleId: await freshSaleOfM1(), sku, rating: 4 },
+    }),
+    expect: staffAndService({ storeB: 403, m1: 'ok', m2: 404 }),
+  },
+  getProductRatings: { request: () => ({ method: 'GET', path: `/products/${sku}/ratings` }), expect: staffAndService() },
+  getStoreRatings: { request: () => ({ method: 'GET', path: `/locations/${A}/ratings` }), expect: staffAndService({ storeB: 403 }) },
 
   createSale: {
     request: () => ({ method: 'POST', path: '/sales', body: { saleId: uniqueId('az-sale'), locationId: A, lines: [{ sku, qty: 1, unitPrice: 499 }] } }),

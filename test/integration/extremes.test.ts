@@ -223,6 +223,9 @@ const ids = {
   purchaseOrder: `${prefix}-po`,
   campaign: `${prefix}-c`,
   transfer: `${prefix}-t`,
+  /** An event the member is registered for, and one open to register for. */
+  event: `${prefix}-ev`,
+  openEvent: `${prefix}-ev2`,
 };
 const chainWide: readonly RouteName[] = ['placeHqOrders'];
 /** Sent so that they cannot succeed: the program with a stale If-Match. */
@@ -240,6 +243,7 @@ const pathIds = (name: RouteName): Record<string, string> => ({
   purchaseOrderId: ids.purchaseOrder,
   campaignId: ids.campaign,
   movementId: ids.transfer,
+  eventId: name === 'registerForEvent' ? ids.openEvent : ids.event,
 });
 
 const bodyTemplates = () =>
@@ -277,6 +281,9 @@ const bodyTemplates = () =>
     // The sale's own lines, so a return can take them back.
     createReturn: { returnId: `${prefix}-r`, locationId: ids.location, lines: [{ sku: ids.sku, qty: 1 }] },
     receivePurchaseOrder: { receiptId: `${prefix}-rc`, locationId: ids.location, lines: [{ sku: ids.sku, qty: 1 }] },
+    // The member's own sale: the first rating of it is booked, the rest replay or are 409.
+    giveFeedback: { feedbackId: `${prefix}-fb`, memberId: ids.member, saleId: ids.sale, sku: ids.sku, rating: 4, comment: 'Extremes' },
+    registerForEvent: { registrationId: `${prefix}-er`, memberId: ids.member },
     // A segment nobody else has: the campaign reaches no member of another test file.
     createCampaign: {
       campaignId: `${prefix}-c2`,
@@ -311,6 +318,7 @@ const queryTemplates = (): Partial<Record<RouteName, Record<string, unknown>>> =
   getRecommendations: { limit: 10 },
   listSuggestions: { locationId: ids.location, sku: ids.sku, status: 'OPEN' },
   getAbcAnalysis: { limit: 25 },
+  exportEpcisEvents: { locationId: ids.location, limit: 25 },
 });
 
 interface Request {
@@ -426,6 +434,17 @@ beforeAll(async () => {
   await ok('POST', '/sales', { saleId: ids.sale, locationId: ids.location, memberId: ids.member, lines: [{ sku: ids.sku, qty: 100, unitPrice: 100 }] });
   await ok('POST', '/purchase-orders', { purchaseOrderId: ids.purchaseOrder, lines: [{ sku: ids.sku, locationId: ids.location, qty: 1_000 }] });
   await ok('POST', '/campaigns', { ...(bodyTemplates().createCampaign as object), campaignId: ids.campaign, sendAt: undefined });
+  for (const eventId of [ids.event, ids.openEvent]) {
+    await ok('POST', '/events', {
+      eventId,
+      locationId: ids.location,
+      title: 'Extremes',
+      startsAt: '2099-01-01T18:00:00Z',
+      endsAt: '2099-01-01T19:00:00Z',
+      capacity: 5,
+    });
+  }
+  await ok('POST', `/events/${ids.event}/registrations`, { registrationId: `${prefix}-er0`, memberId: ids.member });
 });
 
 afterAll(async () => {

@@ -283,6 +283,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/epcis/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A location's item-level gate events as a GS1 EPCIS 2.0 EPCISDocument of ObjectEvents (admin, service; store staff for their own locations)
+         * @description A location's item-level gate events as a GS1 EPCIS 2.0 EPCISDocument of ObjectEvents (admin, service; store staff for their own locations). Roles: admin, store, service. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
+         */
+        get: operations["exportEpcisEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/products/{sku}/allocations/{scope}": {
         parameters: {
             query?: never;
@@ -665,6 +685,158 @@ export interface paths {
          * @description Ask to be told once when a SKU is available again at a location. Roles: admin, store, service, member. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/already-exists`, `/problems/insufficient-points`, `/problems/payload-too-large`, `/problems/unknown-reference`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
          */
         post: operations["subscribeStockAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Events by start: staff see their stores (HQ all), members the events their tier qualifies for
+         * @description Events by start: staff see their stores (HQ all), members the events their tier qualifies for. Roles: admin, store, service, member. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        /**
+         * HQ creates a member-only event at a store: time, capacity, minimum tier, registration deadline
+         * @description HQ creates a member-only event at a store: time, capacity, minimum tier, registration deadline. Roles: admin. Idempotent by `eventId` in the body (or the `Idempotency-Key` header): a repeat answers the first answer again, with `Idempotent-Replayed: true`. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-eligible`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/already-exists`, `/problems/out-of-stock`, `/problems/allocation-exhausted`, `/problems/payload-too-large`, `/problems/unknown-reference`, `/problems/idempotency-key-reused`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
+         */
+        post: operations["createEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/events/{eventId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One event with its seats (404 for a member whose tier does not qualify)
+         * @description One event with its seats (404 for a member whose tier does not qualify). Roles: admin, store, service, member. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
+         */
+        get: operations["getEvent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/events/{eventId}/registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who is registered, and the waitlist in order
+         * @description Who is registered, and the waitlist in order. Roles: admin, store, service. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
+         */
+        get: operations["listEventRegistrations"];
+        put?: never;
+        /**
+         * A member registers (staff: for a member), first come first served: a seat while one is free, else the waitlist with its position; below the tier 403 not-eligible, registered already 409, closed 409
+         * @description A member registers (staff: for a member), first come first served: a seat while one is free, else the waitlist with its position; below the tier 403 not-eligible, registered already 409, closed 409. Roles: admin, store, service, member. Idempotent by `registrationId` in the body (or the `Idempotency-Key` header): a repeat answers the first answer again, with `Idempotent-Replayed: true`. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-eligible`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/already-exists`, `/problems/out-of-stock`, `/problems/allocation-exhausted`, `/problems/payload-too-large`, `/problems/unknown-reference`, `/problems/idempotency-key-reused`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
+         */
+        post: operations["registerForEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/events/{eventId}/registrations/{memberId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's registration, with the waitlist position while waiting
+         * @description A member's registration, with the waitlist position while waiting. Roles: admin, store, service, member. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
+         */
+        get: operations["getEventRegistration"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancels a registration; a freed seat goes to the first waitlisted member in the same transaction
+         * @description Cancels a registration; a freed seat goes to the first waitlisted member in the same transaction. Roles: admin, store, service, member. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-eligible`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/already-exists`, `/problems/out-of-stock`, `/problems/allocation-exhausted`, `/problems/unknown-reference`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
+         */
+        delete: operations["cancelEventRegistration"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A member rates (1-5) and comments on a product of one of their sales, once per purchase (sale and SKU); a rating of 2 or less within 30 days of the purchase sends a service message through the send gate
+         * @description A member rates (1-5) and comments on a product of one of their sales, once per purchase (sale and SKU); a rating of 2 or less within 30 days of the purchase sends a service message through the send gate. Roles: admin, store, service, member. Idempotent by `feedbackId` in the body (or the `Idempotency-Key` header): a repeat answers the first answer again, with `Idempotent-Replayed: true`. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-eligible`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/already-exists`, `/problems/out-of-stock`, `/problems/insufficient-points`, `/problems/allocation-exhausted`, `/problems/payload-too-large`, `/problems/unknown-reference`, `/problems/idempotency-key-reused`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
+         */
+        post: operations["giveFeedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/products/{sku}/ratings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A product's ratings: count, mean and distribution over the caller's stores (HQ: the chain), per store, and the latest
+         * @description A product's ratings: count, mean and distribution over the caller's stores (HQ: the chain), per store, and the latest. Roles: admin, store, service. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
+         */
+        get: operations["getProductRatings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/locations/{locationId}/ratings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A store's ratings: count, mean and distribution, per product, and the latest
+         * @description A store's ratings: count, mean and distribution, per product, and the latest. Roles: admin, store, service. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
+         */
+        get: operations["getStoreRatings"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1806,6 +1978,101 @@ export interface components {
                 reason: "SCHEDULED" | "NEGATIVE_AVAILABLE" | "LARGE_VARIANCE" | "GATE_DISCREPANCY";
             }[];
         };
+        /**
+         * @description A GS1 EPCIS 2.0 EPCISDocument (JSON-LD) of item-level ObjectEvents
+         * @example {
+         *       "@context": [
+         *         "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
+         *         {
+         *           "stockclub": "urn:stockclub:epcis:"
+         *         }
+         *       ],
+         *       "type": "EPCISDocument",
+         *       "schemaVersion": "2.0",
+         *       "creationDate": "2026-06-01T10:00:00.000Z",
+         *       "epcisBody": {
+         *         "eventList": [
+         *           {
+         *             "type": "ObjectEvent",
+         *             "eventTime": "2026-06-01T08:15:02.120Z",
+         *             "eventTimeZoneOffset": "+02:00",
+         *             "eventID": "urn:uuid:3f1c2a4e-9b7d-8c21-a4f0-5d6e7f8091a2",
+         *             "epcList": [
+         *               "urn:epc:id:sgtin:0614141.812345.6789"
+         *             ],
+         *             "action": "OBSERVE",
+         *             "bizStep": "receiving",
+         *             "disposition": "sellable_accessible",
+         *             "readPoint": {
+         *               "id": "urn:stockclub:loc:ST-BERLIN-01:gate:BACK-1"
+         *             },
+         *             "bizLocation": {
+         *               "id": "urn:stockclub:loc:ST-BERLIN-01"
+         *             }
+         *           }
+         *         ]
+         *       },
+         *       "stockclub:cursor": "eyJwayI6IklURU1fRVZFTlRTI1NULUJFUkxJTi0wMSMyMDI2LTA2LTAxIiwic2siOiIyMDI2LTA2LTAxVDA4OjE1OjAyLjEyMFojcmZpZDphYmMifQ"
+         *     }
+         */
+        EpcisDocument: {
+            /** @description GS1's EPCIS 2.0 context and the `stockclub` prefix */
+            "@context": (string | {
+                stockclub: string;
+            })[];
+            /** @constant */
+            type: "EPCISDocument";
+            /** @constant */
+            schemaVersion: "2.0";
+            /**
+             * Format: date-time
+             * @description ISO-8601 time
+             */
+            creationDate: string;
+            epcisBody: {
+                eventList: components["schemas"]["EpcisObjectEvent"][];
+            };
+            /** @description Where the next page starts (pass it as `cursor` with the same locationId, from and to); absent on the last page. An EPCIS extension field (compact IRI). */
+            "stockclub:cursor"?: string;
+        };
+        EpcisObjectEvent: {
+            /** @constant */
+            type: "ObjectEvent";
+            /**
+             * Format: date-time
+             * @description The item event's first read (UTC)
+             */
+            eventTime: string;
+            /** @description The location's UTC offset at eventTime (its IANA time zone, daylight saving included) */
+            eventTimeZoneOffset: string;
+            /**
+             * Format: uri
+             * @description Stable across exports: urn:uuid: derived from the stored event
+             */
+            eventID: string;
+            /** @description urn:epc:id:sgtin: pure-identity URIs */
+            epcList: string[];
+            /** @enum {string} */
+            action: "OBSERVE" | "ADD" | "DELETE";
+            /** @description CBV 2.0 business step (bare term): receiving, arriving, departing */
+            bizStep: string;
+            /** @description CBV 2.0 disposition (bare term): sellable_accessible, sellable_not_accessible, in_transit, retail_sold */
+            disposition?: string;
+            readPoint: {
+                /**
+                 * Format: uri
+                 * @description The gate: urn:stockclub:loc:{locationId}:gate:{gateId}
+                 */
+                id: string;
+            };
+            bizLocation: {
+                /**
+                 * Format: uri
+                 * @description The location: urn:stockclub:loc:{locationId}
+                 */
+                id: string;
+            };
+        };
         AllocationInput: {
             quantity: number;
         };
@@ -2345,6 +2612,195 @@ export interface components {
              * @description ISO-8601 time
              */
             notifiedAt?: string;
+        };
+        EventInput: {
+            /** @description Event id (client-chosen; creating it twice with the same body replays) */
+            eventId: string;
+            /** @description The store that holds the event */
+            locationId: string;
+            title: string;
+            description?: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time
+             */
+            startsAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time
+             */
+            endsAt: string;
+            capacity: number;
+            /**
+             * @description The lowest tier that may see and join the event
+             * @default REGULAR
+             * @enum {string}
+             */
+            minTier: "REGULAR" | "SILVER" | "GOLD" | "PLATINUM";
+            /**
+             * Format: date-time
+             * @description Registration closes then (default: when the event starts)
+             */
+            registrationDeadline?: string;
+        };
+        /** @description A member-only event with its seats */
+        MemberEvent: {
+            /** @description Event id (client-chosen; creating it twice with the same body replays) */
+            eventId: string;
+            /** @description Location id */
+            locationId: string;
+            title: string;
+            description?: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time
+             */
+            startsAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time
+             */
+            endsAt: string;
+            capacity: number;
+            /** @enum {string} */
+            minTier: "REGULAR" | "SILVER" | "GOLD" | "PLATINUM";
+            /**
+             * Format: date-time
+             * @description ISO-8601 time
+             */
+            registrationDeadline?: string;
+            /** @description Seats taken */
+            registered: number;
+            /** @description Members on the waitlist */
+            waiting: number;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time
+             */
+            createdAt: string;
+        };
+        EventList: {
+            items: components["schemas"]["MemberEvent"][];
+        };
+        RegistrationInput: {
+            /** @description Makes the registration idempotent (or send Idempotency-Key) */
+            registrationId?: string;
+            /** @description Who registers; a member token registers its own member */
+            memberId?: string;
+        };
+        Registration: {
+            /** @description Event id (client-chosen; creating it twice with the same body replays) */
+            eventId: string;
+            /** @description Member id */
+            memberId: string;
+            /** @description Client-chosen id that makes the write idempotent */
+            registrationId: string;
+            /** @enum {string} */
+            status: "REGISTERED" | "WAITLISTED" | "CANCELLED";
+            /** @description Place on the waitlist (1 = next to move up), while waitlisted */
+            position?: number;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time
+             */
+            registeredAt: string;
+            /**
+             * Format: date-time
+             * @description When a cancellation moved the member up from the waitlist
+             */
+            promotedAt?: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time
+             */
+            cancelledAt?: string;
+        };
+        RegistrationList: {
+            /** @description Event id (client-chosen; creating it twice with the same body replays) */
+            eventId: string;
+            registered: components["schemas"]["Registration"][];
+            /** @description In order: the first moves up on the next cancellation */
+            waitlist: components["schemas"]["Registration"][];
+        };
+        Cancellation: {
+            cancelled: components["schemas"]["Registration"];
+            /** @description The waitlisted member who got the freed seat */
+            promoted?: components["schemas"]["Registration"];
+        };
+        FeedbackInput: {
+            /** @description Makes the write idempotent (or send Idempotency-Key) */
+            feedbackId?: string;
+            /** @description Whose purchase; a member token rates its own */
+            memberId?: string;
+            /** @description Client-chosen id that makes the write idempotent */
+            saleId: string;
+            /** @description Stock keeping unit */
+            sku: string;
+            rating: number;
+            comment?: string;
+        };
+        Feedback: {
+            /** @description Client-chosen id that makes the write idempotent */
+            feedbackId: string;
+            /** @description Member id */
+            memberId: string;
+            /** @description Client-chosen id that makes the write idempotent */
+            saleId: string;
+            /** @description Stock keeping unit */
+            sku: string;
+            /** @description Where it was bought */
+            locationId: string;
+            rating: number;
+            comment?: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time
+             */
+            boughtAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time
+             */
+            at: string;
+            /** @description A low rating (2 or less) of a purchase of the last 30 days: a service message went through the send gate */
+            followUp: boolean;
+        };
+        ProductRatings: {
+            /** @description Stock keeping unit */
+            sku: string;
+            /** @description Over the stores the caller may see */
+            summary: components["schemas"]["RatingSummary"];
+            byStore: {
+                /** @description Location id */
+                locationId: string;
+                summary: components["schemas"]["RatingSummary"];
+            }[];
+            /** @description The latest ratings, newest first */
+            recent: components["schemas"]["Feedback"][];
+        };
+        RatingSummary: {
+            count: number;
+            /** @description Mean rating, two decimals; 0 when none */
+            mean: number;
+            distribution: {
+                1: number;
+                2: number;
+                3: number;
+                4: number;
+                5: number;
+            };
+        };
+        StoreRatings: {
+            /** @description Location id */
+            locationId: string;
+            summary: components["schemas"]["RatingSummary"];
+            byProduct: {
+                /** @description Stock keeping unit */
+                sku: string;
+                summary: components["schemas"]["RatingSummary"];
+            }[];
+            /** @description The latest ratings, newest first */
+            recent: components["schemas"]["Feedback"][];
         };
         Recommendations: {
             /** @description Member id */
@@ -5376,6 +5832,153 @@ export interface operations {
             };
         };
     };
+    exportEpcisEvents: {
+        parameters: {
+            query: {
+                locationId: string;
+                from?: string;
+                to?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An EPCISDocument (JSON-LD), one page of events, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
+                     *         {
+                     *           "stockclub": "urn:stockclub:epcis:"
+                     *         }
+                     *       ],
+                     *       "type": "EPCISDocument",
+                     *       "schemaVersion": "2.0",
+                     *       "creationDate": "2026-06-01T10:00:00.000Z",
+                     *       "epcisBody": {
+                     *         "eventList": [
+                     *           {
+                     *             "type": "ObjectEvent",
+                     *             "eventTime": "2026-06-01T08:15:02.120Z",
+                     *             "eventTimeZoneOffset": "+02:00",
+                     *             "eventID": "urn:uuid:3f1c2a4e-9b7d-8c21-a4f0-5d6e7f8091a2",
+                     *             "epcList": [
+                     *               "urn:epc:id:sgtin:0614141.812345.6789"
+                     *             ],
+                     *             "action": "OBSERVE",
+                     *             "bizStep": "receiving",
+                     *             "disposition": "sellable_accessible",
+                     *             "readPoint": {
+                     *               "id": "urn:stockclub:loc:ST-BERLIN-01:gate:BACK-1"
+                     *             },
+                     *             "bizLocation": {
+                     *               "id": "urn:stockclub:loc:ST-BERLIN-01"
+                     *             }
+                     *           }
+                     *         ]
+                     *       },
+                     *       "stockclub:cursor": "eyJwayI6IklURU1fRVZFTlRTI1NULUJFUkxJTi0wMSMyMDI2LTA2LTAxIiwic2siOiIyMDI2LTA2LTAxVDA4OjE1OjAyLjEyMFojcmZpZDphYmMifQ"
+                     *     }
+                     */
+                    "application/ld+json": components["schemas"]["EpcisDocument"];
+                };
+            };
+            /** @description The request is not valid (problem+json: `ValidationProblem`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No valid bearer token (problem+json: `UnauthorizedProblem`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Not allowed for this caller (problem+json: `ForbiddenProblem`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Not found (problem+json: `NotFoundProblem`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The path does not take this method (problem+json: `MethodNotAllowedProblem`) */
+            405: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["MethodNotAllowedProblem"];
+                };
+            };
+            /** @description Conflicts with the current state (problem+json: `ConflictProblem`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
+                };
+            };
+            /** @description Too many requests (problem+json: `TooManyRequestsProblem`) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooManyRequestsProblem"];
+                };
+            };
+            /** @description Internal error (problem+json: `InternalProblem`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalProblem"];
+                };
+            };
+            /** @description Temporarily unavailable (problem+json: `TemporarilyUnavailableProblem`) */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterRequired"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TemporarilyUnavailableProblem"];
+                };
+            };
+        };
+    };
     setAllocation: {
         parameters: {
             query?: never;
@@ -7369,6 +7972,7 @@ export interface operations {
             /** @description The REDEEM entry and the balance after it */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
@@ -7533,6 +8137,7 @@ export interface operations {
             /** @description The ADJUST entry and the balance after it */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
@@ -7697,6 +8302,7 @@ export interface operations {
             /** @description The member with the paid tier */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
                     ETag: components["headers"]["ETag"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
@@ -8920,6 +9526,1426 @@ export interface operations {
             };
         };
     };
+    listEvents: {
+        parameters: {
+            query?: {
+                locationId?: string;
+                from?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The events with their seats */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "eventId": "store-berlin",
+                     *           "locationId": "store-berlin",
+                     *           "title": "title",
+                     *           "description": "description",
+                     *           "startsAt": "2026-03-02T09:30:00.000Z",
+                     *           "endsAt": "2026-03-02T09:30:00.000Z",
+                     *           "capacity": 10,
+                     *           "minTier": "REGULAR",
+                     *           "registrationDeadline": "2026-03-02T09:30:00.000Z",
+                     *           "registered": 10,
+                     *           "waiting": 10,
+                     *           "createdAt": "2026-03-02T09:30:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            /** @description The request is not valid (problem+json: `ValidationProblem`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No valid bearer token (problem+json: `UnauthorizedProblem`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Not allowed for this caller (problem+json: `ForbiddenProblem`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Not found (problem+json: `NotFoundProblem`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The path does not take this method (problem+json: `MethodNotAllowedProblem`) */
+            405: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["MethodNotAllowedProblem"];
+                };
+            };
+            /** @description Conflicts with the current state (problem+json: `ConflictProblem`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
+                };
+            };
+            /** @description Too many requests (problem+json: `TooManyRequestsProblem`) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooManyRequestsProblem"];
+                };
+            };
+            /** @description Internal error (problem+json: `InternalProblem`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalProblem"];
+                };
+            };
+            /** @description Temporarily unavailable (problem+json: `TemporarilyUnavailableProblem`) */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterRequired"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TemporarilyUnavailableProblem"];
+                };
+            };
+        };
+    };
+    createEvent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write idempotent; without it, `eventId` in the body is the key */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "eventId": "example-40",
+                 *       "locationId": "STORE-BERLIN",
+                 *       "title": "Spring styling evening",
+                 *       "startsAt": "2099-03-20T17:00:00Z",
+                 *       "endsAt": "2099-03-20T19:00:00Z",
+                 *       "capacity": 20,
+                 *       "minTier": "SILVER"
+                 *     }
+                 */
+                "application/json": components["schemas"]["EventInput"];
+            };
+        };
+        responses: {
+            /** @description The event with its seats */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "eventId": "store-berlin",
+                     *       "locationId": "store-berlin",
+                     *       "title": "title",
+                     *       "description": "description",
+                     *       "startsAt": "2026-03-02T09:30:00.000Z",
+                     *       "endsAt": "2026-03-02T09:30:00.000Z",
+                     *       "capacity": 10,
+                     *       "minTier": "REGULAR",
+                     *       "registrationDeadline": "2026-03-02T09:30:00.000Z",
+                     *       "registered": 10,
+                     *       "waiting": 10,
+                     *       "createdAt": "2026-03-02T09:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MemberEvent"];
+                };
+            };
+            /** @description The request is not valid (problem+json: `ValidationProblem`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No valid bearer token (problem+json: `UnauthorizedProblem`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Not allowed for this caller (problem+json: `ForbiddenProblem`, `NotEligibleProblem`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"] | components["schemas"]["NotEligibleProblem"];
+                };
+            };
+            /** @description Not found (problem+json: `NotFoundProblem`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The path does not take this method (problem+json: `MethodNotAllowedProblem`) */
+            405: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["MethodNotAllowedProblem"];
+                };
+            };
+            /** @description Conflicts with the current state (problem+json: `ConflictProblem`, `AlreadyExistsProblem`, `OutOfStockProblem`, `AllocationExhaustedProblem`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"] | components["schemas"]["AlreadyExistsProblem"] | components["schemas"]["OutOfStockProblem"] | components["schemas"]["AllocationExhaustedProblem"];
+                };
+            };
+            /** @description The body is too large (problem+json: `PayloadTooLargeProblem`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description Refers to something that does not exist, or an idempotency key reused with another body (problem+json: `UnknownReferenceProblem`, `IdempotencyKeyReusedProblem`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnknownReferenceProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
+                };
+            };
+            /** @description Too many requests (problem+json: `TooManyRequestsProblem`) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooManyRequestsProblem"];
+                };
+            };
+            /** @description Internal error (problem+json: `InternalProblem`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalProblem"];
+                };
+            };
+            /** @description Temporarily unavailable (problem+json: `TemporarilyUnavailableProblem`) */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterRequired"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TemporarilyUnavailableProblem"];
+                };
+            };
+        };
+    };
+    getEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "eventId": "store-berlin",
+                     *       "locationId": "store-berlin",
+                     *       "title": "title",
+                     *       "description": "description",
+                     *       "startsAt": "2026-03-02T09:30:00.000Z",
+                     *       "endsAt": "2026-03-02T09:30:00.000Z",
+                     *       "capacity": 10,
+                     *       "minTier": "REGULAR",
+                     *       "registrationDeadline": "2026-03-02T09:30:00.000Z",
+                     *       "registered": 10,
+                     *       "waiting": 10,
+                     *       "createdAt": "2026-03-02T09:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MemberEvent"];
+                };
+            };
+            /** @description The request is not valid (problem+json: `ValidationProblem`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No valid bearer token (problem+json: `UnauthorizedProblem`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Not allowed for this caller (problem+json: `ForbiddenProblem`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Not found (problem+json: `NotFoundProblem`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The path does not take this method (problem+json: `MethodNotAllowedProblem`) */
+            405: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["MethodNotAllowedProblem"];
+                };
+            };
+            /** @description Conflicts with the current state (problem+json: `ConflictProblem`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
+                };
+            };
+            /** @description Too many requests (problem+json: `TooManyRequestsProblem`) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooManyRequestsProblem"];
+                };
+            };
+            /** @description Internal error (problem+json: `InternalProblem`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalProblem"];
+                };
+            };
+            /** @description Temporarily unavailable (problem+json: `TemporarilyUnavailableProblem`) */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterRequired"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TemporarilyUnavailableProblem"];
+                };
+            };
+        };
+    };
+    listEventRegistrations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Registered members and the waitlist */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "eventId": "store-berlin",
+                     *       "registered": [
+                     *         {
+                     *           "eventId": "store-berlin",
+                     *           "memberId": "m-anna",
+                     *           "registrationId": "store-berlin",
+                     *           "status": "REGISTERED",
+                     *           "position": 10,
+                     *           "registeredAt": "2026-03-02T09:30:00.000Z",
+                     *           "promotedAt": "2026-03-02T09:30:00.000Z",
+                     *           "cancelledAt": "2026-03-02T09:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "waitlist": [
+                     *         {
+                     *           "eventId": "store-berlin",
+                     *           "memberId": "m-anna",
+                     *           "registrationId": "store-berlin",
+                     *           "status": "REGISTERED",
+                     *           "position": 10,
+                     *           "registeredAt": "2026-03-02T09:30:00.000Z",
+                     *           "promotedAt": "2026-03-02T09:30:00.000Z",
+                     *           "cancelledAt": "2026-03-02T09:30:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RegistrationList"];
+                };
+            };
+            /** @description The request is not valid (problem+json: `ValidationProblem`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No valid bearer token (problem+json: `UnauthorizedProblem`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Not allowed for this caller (problem+json: `ForbiddenProblem`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Not found (problem+json: `NotFoundProblem`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The path does not take this method (problem+json: `MethodNotAllowedProblem`) */
+            405: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["MethodNotAllowedProblem"];
+                };
+            };
+            /** @description Conflicts with the current state (problem+json: `ConflictProblem`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
+                };
+            };
+            /** @description Too many requests (problem+json: `TooManyRequestsProblem`) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooManyRequestsProblem"];
+                };
+            };
+            /** @description Internal error (problem+json: `InternalProblem`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalProblem"];
+                };
+            };
+            /** @description Temporarily unavailable (problem+json: `TemporarilyUnavailableProblem`) */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterRequired"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TemporarilyUnavailableProblem"];
+                };
+            };
+        };
+    };
+    registerForEvent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write idempotent; without it, `registrationId` in the body is the key */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "registrationId": "example-41",
+                 *       "memberId": "m-anna"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RegistrationInput"];
+            };
+        };
+        responses: {
+            /** @description The registration: REGISTERED, or WAITLISTED with its position */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "eventId": "store-berlin",
+                     *       "memberId": "m-anna",
+                     *       "registrationId": "store-berlin",
+                     *       "status": "REGISTERED",
+                     *       "position": 10,
+                     *       "registeredAt": "2026-03-02T09:30:00.000Z",
+                     *       "promotedAt": "2026-03-02T09:30:00.000Z",
+                     *       "cancelledAt": "2026-03-02T09:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Registration"];
+                };
+            };
+            /** @description The request is not valid (problem+json: `ValidationProblem`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No valid bearer token (problem+json: `UnauthorizedProblem`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Not allowed for this caller (problem+json: `ForbiddenProblem`, `NotEligibleProblem`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"] | components["schemas"]["NotEligibleProblem"];
+                };
+            };
+            /** @description Not found (problem+json: `NotFoundProblem`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The path does not take this method (problem+json: `MethodNotAllowedProblem`) */
+            405: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["MethodNotAllowedProblem"];
+                };
+            };
+            /** @description Conflicts with the current state (problem+json: `ConflictProblem`, `AlreadyExistsProblem`, `OutOfStockProblem`, `AllocationExhaustedProblem`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"] | components["schemas"]["AlreadyExistsProblem"] | components["schemas"]["OutOfStockProblem"] | components["schemas"]["AllocationExhaustedProblem"];
+                };
+            };
+            /** @description The body is too large (problem+json: `PayloadTooLargeProblem`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description Refers to something that does not exist, or an idempotency key reused with another body (problem+json: `UnknownReferenceProblem`, `IdempotencyKeyReusedProblem`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnknownReferenceProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
+                };
+            };
+            /** @description Too many requests (problem+json: `TooManyRequestsProblem`) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooManyRequestsProblem"];
+                };
+            };
+            /** @description Internal error (problem+json: `InternalProblem`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalProblem"];
+                };
+            };
+            /** @description Temporarily unavailable (problem+json: `TemporarilyUnavailableProblem`) */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterRequired"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TemporarilyUnavailableProblem"];
+                };
+            };
+        };
+    };
+    getEventRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eventId: string;
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The registration */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "eventId": "store-berlin",
+                     *       "memberId": "m-anna",
+                     *       "registrationId": "store-berlin",
+                     *       "status": "REGISTERED",
+                     *       "position": 10,
+                     *       "registeredAt": "2026-03-02T09:30:00.000Z",
+                     *       "promotedAt": "2026-03-02T09:30:00.000Z",
+                     *       "cancelledAt": "2026-03-02T09:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Registration"];
+                };
+            };
+            /** @description The request is not valid (problem+json: `ValidationProblem`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No valid bearer token (problem+json: `UnauthorizedProblem`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Not allowed for this caller (problem+json: `ForbiddenProblem`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Not found (problem+json: `NotFoundProblem`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The path does not take this method (problem+json: `MethodNotAllowedProblem`) */
+            405: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["MethodNotAllowedProblem"];
+                };
+            };
+            /** @description Conflicts with the current state (problem+json: `ConflictProblem`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
+                };
+            };
+            /** @description Too many requests (problem+json: `TooManyRequestsProblem`) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooManyRequestsProblem"];
+                };
+            };
+            /** @description Internal error (problem+json: `InternalProblem`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalProblem"];
+                };
+            };
+            /** @description Temporarily unavailable (problem+json: `TemporarilyUnavailableProblem`) */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterRequired"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TemporarilyUnavailableProblem"];
+                };
+            };
+        };
+    };
+    cancelEventRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eventId: string;
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled registration and the member promoted, if any */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "cancelled": {
+                     *         "eventId": "store-berlin",
+                     *         "memberId": "m-anna",
+                     *         "registrationId": "store-berlin",
+                     *         "status": "REGISTERED",
+                     *         "position": 10,
+                     *         "registeredAt": "2026-03-02T09:30:00.000Z",
+                     *         "promotedAt": "2026-03-02T09:30:00.000Z",
+                     *         "cancelledAt": "2026-03-02T09:30:00.000Z"
+                     *       },
+                     *       "promoted": {
+                     *         "eventId": "store-berlin",
+                     *         "memberId": "m-anna",
+                     *         "registrationId": "store-berlin",
+                     *         "status": "REGISTERED",
+                     *         "position": 10,
+                     *         "registeredAt": "2026-03-02T09:30:00.000Z",
+                     *         "promotedAt": "2026-03-02T09:30:00.000Z",
+                     *         "cancelledAt": "2026-03-02T09:30:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Cancellation"];
+                };
+            };
+            /** @description The request is not valid (problem+json: `ValidationProblem`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No valid bearer token (problem+json: `UnauthorizedProblem`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Not allowed for this caller (problem+json: `ForbiddenProblem`, `NotEligibleProblem`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"] | components["schemas"]["NotEligibleProblem"];
+                };
+            };
+            /** @description Not found (problem+json: `NotFoundProblem`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The path does not take this method (problem+json: `MethodNotAllowedProblem`) */
+            405: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["MethodNotAllowedProblem"];
+                };
+            };
+            /** @description Conflicts with the current state (problem+json: `ConflictProblem`, `AlreadyExistsProblem`, `OutOfStockProblem`, `AllocationExhaustedProblem`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"] | components["schemas"]["AlreadyExistsProblem"] | components["schemas"]["OutOfStockProblem"] | components["schemas"]["AllocationExhaustedProblem"];
+                };
+            };
+            /** @description Refers to something that does not exist, or an idempotency key reused with another body (problem+json: `UnknownReferenceProblem`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnknownReferenceProblem"];
+                };
+            };
+            /** @description Too many requests (problem+json: `TooManyRequestsProblem`) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooManyRequestsProblem"];
+                };
+            };
+            /** @description Internal error (problem+json: `InternalProblem`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalProblem"];
+                };
+            };
+            /** @description Temporarily unavailable (problem+json: `TemporarilyUnavailableProblem`) */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterRequired"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TemporarilyUnavailableProblem"];
+                };
+            };
+        };
+    };
+    giveFeedback: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write idempotent; without it, `feedbackId` in the body is the key */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "feedbackId": "example-42",
+                 *       "memberId": "m-anna",
+                 *       "saleId": "example-43",
+                 *       "sku": "SNEAKER-42",
+                 *       "rating": 4,
+                 *       "comment": "Fits well"
+                 *     }
+                 */
+                "application/json": components["schemas"]["FeedbackInput"];
+            };
+        };
+        responses: {
+            /** @description The rating */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "feedbackId": "store-berlin",
+                     *       "memberId": "m-anna",
+                     *       "saleId": "sale-till7-000200",
+                     *       "sku": "sku-espresso-250",
+                     *       "locationId": "store-berlin",
+                     *       "rating": 1,
+                     *       "comment": "comment",
+                     *       "boughtAt": "2026-03-02T09:30:00.000Z",
+                     *       "at": "2026-03-02T09:30:00.000Z",
+                     *       "followUp": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Feedback"];
+                };
+            };
+            /** @description The request is not valid (problem+json: `ValidationProblem`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No valid bearer token (problem+json: `UnauthorizedProblem`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Not allowed for this caller (problem+json: `ForbiddenProblem`, `NotEligibleProblem`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"] | components["schemas"]["NotEligibleProblem"];
+                };
+            };
+            /** @description Not found (problem+json: `NotFoundProblem`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The path does not take this method (problem+json: `MethodNotAllowedProblem`) */
+            405: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["MethodNotAllowedProblem"];
+                };
+            };
+            /** @description Conflicts with the current state (problem+json: `ConflictProblem`, `AlreadyExistsProblem`, `OutOfStockProblem`, `InsufficientPointsProblem`, `AllocationExhaustedProblem`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"] | components["schemas"]["AlreadyExistsProblem"] | components["schemas"]["OutOfStockProblem"] | components["schemas"]["InsufficientPointsProblem"] | components["schemas"]["AllocationExhaustedProblem"];
+                };
+            };
+            /** @description The body is too large (problem+json: `PayloadTooLargeProblem`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description Refers to something that does not exist, or an idempotency key reused with another body (problem+json: `UnknownReferenceProblem`, `IdempotencyKeyReusedProblem`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnknownReferenceProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
+                };
+            };
+            /** @description Too many requests (problem+json: `TooManyRequestsProblem`) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooManyRequestsProblem"];
+                };
+            };
+            /** @description Internal error (problem+json: `InternalProblem`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalProblem"];
+                };
+            };
+            /** @description Temporarily unavailable (problem+json: `TemporarilyUnavailableProblem`) */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterRequired"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TemporarilyUnavailableProblem"];
+                };
+            };
+        };
+    };
+    getProductRatings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sku: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ratings of the product */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "sku": "sku-espresso-250",
+                     *       "summary": {
+                     *         "count": 10,
+                     *         "mean": 10,
+                     *         "distribution": {
+                     *           "1": 10,
+                     *           "2": 10,
+                     *           "3": 10,
+                     *           "4": 10,
+                     *           "5": 10
+                     *         }
+                     *       },
+                     *       "byStore": [
+                     *         {
+                     *           "locationId": "store-berlin",
+                     *           "summary": {
+                     *             "count": 10,
+                     *             "mean": 10,
+                     *             "distribution": {
+                     *               "1": 10,
+                     *               "2": 10,
+                     *               "3": 10,
+                     *               "4": 10,
+                     *               "5": 10
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "recent": [
+                     *         {
+                     *           "feedbackId": "store-berlin",
+                     *           "memberId": "m-anna",
+                     *           "saleId": "sale-till7-000200",
+                     *           "sku": "sku-espresso-250",
+                     *           "locationId": "store-berlin",
+                     *           "rating": 1,
+                     *           "comment": "comment",
+                     *           "boughtAt": "2026-03-02T09:30:00.000Z",
+                     *           "at": "2026-03-02T09:30:00.000Z",
+                     *           "followUp": true
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProductRatings"];
+                };
+            };
+            /** @description The request is not valid (problem+json: `ValidationProblem`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No valid bearer token (problem+json: `UnauthorizedProblem`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Not allowed for this caller (problem+json: `ForbiddenProblem`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Not found (problem+json: `NotFoundProblem`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The path does not take this method (problem+json: `MethodNotAllowedProblem`) */
+            405: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["MethodNotAllowedProblem"];
+                };
+            };
+            /** @description Conflicts with the current state (problem+json: `ConflictProblem`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
+                };
+            };
+            /** @description Too many requests (problem+json: `TooManyRequestsProblem`) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooManyRequestsProblem"];
+                };
+            };
+            /** @description Internal error (problem+json: `InternalProblem`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalProblem"];
+                };
+            };
+            /** @description Temporarily unavailable (problem+json: `TemporarilyUnavailableProblem`) */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterRequired"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TemporarilyUnavailableProblem"];
+                };
+            };
+        };
+    };
+    getStoreRatings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                locationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ratings at the store */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "locationId": "store-berlin",
+                     *       "summary": {
+                     *         "count": 10,
+                     *         "mean": 10,
+                     *         "distribution": {
+                     *           "1": 10,
+                     *           "2": 10,
+                     *           "3": 10,
+                     *           "4": 10,
+                     *           "5": 10
+                     *         }
+                     *       },
+                     *       "byProduct": [
+                     *         {
+                     *           "sku": "sku-espresso-250",
+                     *           "summary": {
+                     *             "count": 10,
+                     *             "mean": 10,
+                     *             "distribution": {
+                     *               "1": 10,
+                     *               "2": 10,
+                     *               "3": 10,
+                     *               "4": 10,
+                     *               "5": 10
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "recent": [
+                     *         {
+                     *           "feedbackId": "store-berlin",
+                     *           "memberId": "m-anna",
+                     *           "saleId": "sale-till7-000200",
+                     *           "sku": "sku-espresso-250",
+                     *           "locationId": "store-berlin",
+                     *           "rating": 1,
+                     *           "comment": "comment",
+                     *           "boughtAt": "2026-03-02T09:30:00.000Z",
+                     *           "at": "2026-03-02T09:30:00.000Z",
+                     *           "followUp": true
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StoreRatings"];
+                };
+            };
+            /** @description The request is not valid (problem+json: `ValidationProblem`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No valid bearer token (problem+json: `UnauthorizedProblem`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Not allowed for this caller (problem+json: `ForbiddenProblem`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Not found (problem+json: `NotFoundProblem`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The path does not take this method (problem+json: `MethodNotAllowedProblem`) */
+            405: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["MethodNotAllowedProblem"];
+                };
+            };
+            /** @description Conflicts with the current state (problem+json: `ConflictProblem`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
+                };
+            };
+            /** @description Too many requests (problem+json: `TooManyRequestsProblem`) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooManyRequestsProblem"];
+                };
+            };
+            /** @description Internal error (problem+json: `InternalProblem`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalProblem"];
+                };
+            };
+            /** @description Temporarily unavailable (problem+json: `TemporarilyUnavailableProblem`) */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterRequired"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TemporarilyUnavailableProblem"];
+                };
+            };
+        };
+    };
     getRecommendations: {
         parameters: {
             query?: {
@@ -9576,6 +11602,7 @@ export interface operations {
             /** @description What was refunded and clawed back */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
@@ -10358,6 +12385,7 @@ export interface operations {
             /** @description The order and the levels after the receipt */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };

@@ -63,3 +63,32 @@ export const dailyDemandStats = (buckets: readonly DemandBucket[], window: Deman
   for (const units of perDay.values()) squares += (units - meanDaily) ** 2;
   return { days, totalUnits, meanDaily, stdDevDaily: Math.sqrt(squares / (days - 1)) };
 };
+
+/** A forecast read over fewer days than a week would not see the weekly cycle (and one busy opening day would set it). */
+export const minimumForecastDays = 7;
+
+/**
+ * The days a forecast reads, ending today: the class's window, shortened for
+ * a level that has not had stock that long. Dividing a new item's few days of
+ * sales by a 28- or 56-day window under-forecasts it by window / days
+ * stocked, and its first reorder comes too late (the chain-month simulator's
+ * week-two stock-outs). So a level's history starts on the day it was first
+ * stocked, and is read over no fewer than `minimumForecastDays` (nor more
+ * than the window). The whole window is read, as before, for a level with no
+ * first-stocked day, and for one whose window has demand from before that day
+ * (history migrated from before StockClub: the item was trading already).
+ */
+export const forecastWindow = (input: {
+  readonly windowDays: number;
+  readonly today: string;
+  readonly firstStockedDay?: string;
+  readonly firstDemandDay?: string;
+}): DemandWindow => {
+  const windowDays = requireInt('windowDays', input.windowDays, 1);
+  const today = dayNumber('today', input.today);
+  const stocked = input.firstStockedDay === undefined ? undefined : dayNumber('firstStockedDay', input.firstStockedDay);
+  const tradedBefore = stocked !== undefined && input.firstDemandDay !== undefined && dayNumber('firstDemandDay', input.firstDemandDay) < stocked;
+  const history = stocked === undefined || tradedBefore ? windowDays : today - stocked + 1;
+  const days = Math.min(windowDays, Math.max(Math.min(minimumForecastDays, windowDays), history));
+  return { firstDay: dayOf(new Date((today - days + 1) * dayMillis).toISOString()), days };
+};

@@ -21,4 +21,12 @@ describe('Location', () => {
     expect(locationOf(routes.createProduct, 201, {})).toEqual({});
     expect(locationOf(routes.createMovement, 201, { movementId: 'm-1' })).toEqual({});
   });
+
+  it("takes a name the answer lacks from the request's path: a redemption is read among the member's entries", () => {
+    const redemption = { entry: { entryId: 'e-1' }, points: { available: 10 } };
+    expect(locationOf(routes.redeemPoints, 201, redemption, { memberId: 'm-anna' })).toEqual({ location: '/members/m-anna/points/entries' });
+    expect(locationOf(routes.receivePurchaseOrder, 201, { order: {} }, { purchaseOrderId: 'po 7' })).toEqual({ location: '/purchase-orders/po%207' });
+    // The answer's own field wins over the path's.
+    expect(locationOf(routes.createReturn, 201, { saleId: 's-1' }, { saleId: 'other' })).toEqual({ location: '/sales/s-1' });
+  });
 });

@@ -54,14 +54,21 @@ describe('gateReads', () => {
       alarms: 0,
     };
     expect(ack).toEqual(expected);
-    const calls = iot.commandCalls(PublishCommand);
-    expect(calls).toHaveLength(1);
-    expect(calls[0]!.args[0].input).toEqual({
-      topic: 'stockclub/WH-CENTRAL/gates/DOCK-1/events',
-      qos: 1,
-      contentType: 'application/json',
-      payload: new TextEncoder().encode(JSON.stringify(expected)),
-    });
+    // To the gate on its events topic, then to the location's consoles on its live gates topic, naming the gate.
+    expect(iot.commandCalls(PublishCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        topic: 'stockclub/WH-CENTRAL/gates/DOCK-1/events',
+        qos: 1,
+        contentType: 'application/json',
+        payload: new TextEncoder().encode(JSON.stringify(expected)),
+      },
+      {
+        topic: 'stockclub/live/gates/WH-CENTRAL',
+        qos: 1,
+        contentType: 'application/json',
+        payload: new TextEncoder().encode(JSON.stringify({ ...expected, locationId: 'WH-CENTRAL', gateId: 'DOCK-1' })),
+      },
+    ]);
     // Both serials are one GTIN, looked up once in each form the catalogue may hold it in.
     expect(dynamo.commandCalls(BatchGetCommand).map((c) => c.args[0].input)).toEqual([
       { RequestItems: { 'unit-inventory': { Keys: [{ pk: 'GTIN#80614141123458', sk: 'GTIN' }], ConsistentRead: true } } },
@@ -77,7 +84,10 @@ describe('gateReads', () => {
       unknownGtins: { count: 1, gtins: ['80614141123458'] },
       undecodable: { count: 5, epcs: ['31AC16465751CCD0C2000000', 'DEADBEEF', '3074257BF7194E4000001A8', 'ZZ', 'F'.repeat(64)] },
     });
-    expect(iot.commandCalls(PublishCommand)).toHaveLength(1);
+    expect(iot.commandCalls(PublishCommand).map((c) => c.args[0].input.topic)).toEqual([
+      'stockclub/WH-CENTRAL/gates/DOCK-1/events',
+      'stockclub/live/gates/WH-CENTRAL',
+    ]);
   });
 
   it.each([

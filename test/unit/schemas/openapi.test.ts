@@ -191,7 +191,7 @@ describe.each(routeCases)('route %s', (name, route) => {
     const response = operationOf(route).responses[String(route.success.status)];
     expect(response.description).toBe(route.success.description);
     const id = idOf(route.success.schema);
-    if (id) expect(response.content['application/json'].schema).toEqual({ $ref: `#/components/schemas/${id}` });
+    if (id) expect(response.content[route.success.mediaType ?? 'application/json'].schema).toEqual({ $ref: `#/components/schemas/${id}` });
     if (!route.success.schema) expect(response.content).toBeUndefined();
   });
 

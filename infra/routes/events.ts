@@ -1,0 +1,106 @@
+/**
+ * The routes functions/api/events.ts handles: member-only events and their
+ * registrations (docs/members.md, "Events and feedback").
+ */
+import {
+  Cancellation,
+  EventInput,
+  EventList,
+  EventParams,
+  EventsQuery,
+  MemberEvent,
+  Registration,
+  RegistrationInput,
+  RegistrationList,
+  RegistrationParams,
+} from '../../shared/schemas/events.ts';
+import { everyone, staffAndService, type RouteWithGrants } from './definition.ts';
+
+const readEvents = { inventory: 'read', members: 'read' } as const;
+const writeEvents = { inventory: 'readWrite', members: 'read' } as const;
+
+export const routes = {
+  createEvent: {
+    method: 'POST',
+    path: '/events',
+    entry: 'functions/api/events.ts',
+    auth: ['admin'],
+    tag: 'members',
+    tables: { inventory: 'readWrite' },
+    summary: 'HQ creates a member-only event at a store: time, capacity, minimum tier, registration deadline',
+    body: EventInput,
+    idempotencyKey: 'eventId',
+    location: '/events/{eventId}',
+    success: { status: 201, schema: MemberEvent, description: 'The event with its seats' },
+  },
+  listEvents: {
+    method: 'GET',
+    path: '/events',
+    entry: 'functions/api/events.ts',
+    auth: everyone,
+    tag: 'members',
+    tables: readEvents,
+    summary: 'Events by start: staff see their stores (HQ all), members the events their tier qualifies for',
+    query: EventsQuery,
+    success: { status: 200, schema: EventList, description: 'The events with their seats' },
+  },
+  getEvent: {
+    method: 'GET',
+    path: '/events/{eventId}',
+    entry: 'functions/api/events.ts',
+    auth: everyone,
+    tag: 'members',
+    tables: readEvents,
+    summary: 'One event with its seats (404 for a member whose tier does not qualify)',
+    params: EventParams,
+    success: { status: 200, schema: MemberEvent, description: 'The event' },
+  },
+  registerForEvent: {
+    method: 'POST',
+    path: '/events/{eventId}/registrations',
+    entry: 'functions/api/events.ts',
+    auth: everyone,
+    tag: 'members',
+    tables: writeEvents,
+    summary:
+      'A member registers (staff: for a member), first come first served: a seat while one is free, else the waitlist with its position; below the tier 403 not-eligible, registered already 409, closed 409',
+    params: EventParams,
+    body: RegistrationInput,
+    idempotencyKey: 'registrationId',
+    location: '/events/{eventId}/registrations/{memberId}',
+    success: { status: 201, schema: Registration, description: 'The registration: REGISTERED, or WAITLISTED with its position' },
+  },
+  listEventRegistrations: {
+    method: 'GET',
+    path: '/events/{eventId}/registrations',
+    entry: 'functions/api/events.ts',
+    auth: staffAndService,
+    tag: 'members',
+    tables: readEvents,
+    summary: 'Who is registered, and the waitlist in order',
+    params: EventParams,
+    success: { status: 200, schema: RegistrationList, description: 'Registered members and the waitlist' },
+  },
+  getEventRegistration: {
+    method: 'GET',
+    path: '/events/{eventId}/registrations/{memberId}',
+    entry: 'functions/api/events.ts',
+    auth: everyone,
+    tag: 'members',
+    tables: readEvents,
+    summary: "A member's registration, with the waitlist position while waiting",
+    params: RegistrationParams,
+    success: { status: 200, schema: Registration, description: 'The registration' },
+  },
+  cancelEventRegistration: {
+    method: 'DELETE',
+    path: '/events/{eventId}/registrations/{memberId}',
+    entry: 'functions/api/events.ts',
+    auth: everyone,
+    tag: 'members',
+    tables: writeEvents,
+    summary: 'Cancels a registration; a freed seat goes to the first waitlisted member in the same transaction',
+    params: RegistrationParams,
+    success: { status: 200, schema: Cancellation, description: 'The cancelled registration and the member promoted, if any' },
+  },
+} as const satisfies Record<string, RouteWithGrants>;
