@@ -20,6 +20,7 @@ import { type Overstock, overstockOf, type OverstockPolicy } from '../domain/rep
 import { replenishmentReason } from '../domain/replenishment/reason.ts';
 import { type ReorderPlan, reorderPoint } from '../domain/replenishment/reorder-point.ts';
 import { type OrderPolicy, suggestOrder } from '../domain/replenishment/suggestion.ts';
+import { transferNeed, transferSizePhrase } from '../domain/replenishment/transfer-size.ts';
 import { memberDemandKeys, memberDemandUplift } from '../domain/replenishment/uplift.ts';
 import type { SegmentMember } from '../domain/segments.ts';
 import { addDays, dayOf } from '../domain/time.ts';
@@ -205,8 +206,11 @@ const planFor = (product: Product, forecast: Forecast): ReorderPlan =>
     reorder: product.reorder,
   });
 
+/** The class's review period (14 days when unclassified). */
+const reviewPeriodDaysOf = (product: Product) => classPolicyOf(product)?.policy.reviewPeriodDays ?? 14;
+
 /** Days of demand a location keeps before it gives stock away: lead time plus the class's review period. */
-const targetDaysOfCover = (product: Product) => (product.leadTimeDays ?? defaultLeadTimeDays) + (classPolicyOf(product)?.policy.reviewPeriodDays ?? 14);
+const targetDaysOfCover = (product: Product) => (product.leadTimeDays ?? defaultLeadTimeDays) + reviewPeriodDaysOf(product);
 
 export interface ReorderCheck {
   reorderPoint: number;
@@ -260,8 +264,22 @@ export const checkReorder = async (sku: string, locationId: string, now = nowIso
   }
   // A donor's free surplus is decided from one read of its promises and written with them, conditioned on
   // that read: a check that raced another for the same surplus fails its write and plans again.
+  // A donor is asked for the location's own need (up to its cover), not the supplier's EOQ: asking for the EOQ let
+  // the first store short take a warehouse's whole stock (docs/replenishment.md, "Transfers sized to the need").
+  // With no donor the purchase keeps the EOQ-sized quantity; a split buys the rest of the transfer need.
+  const sizing = {
+    available,
+    incoming,
+    reorderPoint: plan.reorderPoint,
+    meanDailyDemand: forecast.meanDailyDemand,
+    reviewPeriodDays: reviewPeriodDaysOf(product),
+    ...(plan.kind === 'MIN_MAX' ? { orderUpTo: plan.orderUpTo } : {}),
+    packSize: product.packSize,
+    purchaseQuantity: decision.quantity,
+  };
+  const need = transferNeed(sizing);
   for (let attempt = 1; ; attempt++) {
-    const { donor, promises, donorAvailable } = await donorFor(product, locationId, decision.quantity, now);
+    const { donor, promises, donorAvailable } = await donorFor(product, locationId, need.quantity, now);
     const bought = donor && donor.rest > 0 ? roundOrderQuantity(donor.rest, product.packSize, product.minOrderQty).quantity : undefined;
     const split = donor !== undefined && bought !== undefined;
     const suggestion: ReplenishmentSuggestion = {
@@ -274,7 +292,7 @@ export const checkReorder = async (sku: string, locationId: string, now = nowIso
       ...(donor ? { fromLocationId: donor.locationId } : {}),
       ...(split ? { transferQuantity: donor.quantity } : {}),
       ...((!donor || split) && product.supplierId ? { supplierId: product.supplierId } : {}),
-      reason: donor ? `${reason}; ${donorPhrase(donor, targetDaysOfCover(product), bought)}` : reason,
+      reason: donor ? `${reason}; ${transferSizePhrase(need, sizing)}; ${donorPhrase(donor, targetDaysOfCover(product), bought)}` : reason,
       status: 'OPEN',
       inputs: {
         available,

@@ -56,7 +56,7 @@ import {
 import { completeCounts } from '../db/counts.ts';
 import { noReconciliation, planReconciliation } from './reconcile.ts';
 import { transferPut } from '../db/transfers.ts';
-import { labelled, TransactionCancelled, transactLabelled } from '../db/transact.ts';
+import { backOff, labelled, TransactionCancelled, transactLabelled } from '../db/transact.ts';
 import type { Availability, Hold, LedgerEntry, MovementResult, StockLevel } from '../schemas/stock.ts';
 import { nowIso } from '../clock.ts';
 
@@ -104,8 +104,14 @@ const prepare = async (command: MovementCommand, now: string, holdOverride?: Pre
   return { lines: hold.lines, locationId: hold.locationId, hold };
 };
 
-/** A COUNT raced with another movement on the same level: recount from the new state this many times. */
-const countAttempts = 3;
+/**
+ * A COUNT raced with another movement on the same level: recount from the new
+ * state this many times, backing off with jitter between tries. A till
+ * selling at the engine's pace (one round trip a sale) can keep moving the
+ * level through a count's read and write; 20 concurrent sales beat 3 quick
+ * tries (test/integration/field-stock.test.ts).
+ */
+const countAttempts = 8;
 /** A change dated in the past met a count booked in between: plan again this many times. */
 const lateAttempts = 3;
 /** Another booking of the same SKU changed its reconciliation meanwhile: plan again this many times. */
@@ -261,7 +267,10 @@ const bookMovement = async (
         counted = new Map([...counted, ...countedSince]);
         continue;
       }
-      if (command.type === 'COUNT' && attempt < countAttempts) continue;
+      if (command.type === 'COUNT' && attempt < countAttempts) {
+        await backOff(attempt);
+        continue;
+      }
       if (command.type === 'COUNT') throw new Conflict('The counted stock kept changing while booking the count; count again');
       const shortages = shortagesOf(error, changes);
       if (shortages.length > 0) throw new OutOfStock(shortages);

@@ -5,7 +5,9 @@
  * range. A location's events of one UTC day share a partition, ordered by
  * the event's first read. Choices: docs/epcis.md.
  */
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type BatchWriteCommandInput, type BatchWriteCommandOutput, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { TemporarilyUnavailable } from '../domain/errors.ts';
+import { batchWriteItemLimit } from '../domain/limits.ts';
 import { tables } from '../../infra/tables.ts';
 import type { StoredItemEvent } from '../domain/epcis.ts';
 import { utcIso } from '../domain/epcis.ts';
@@ -37,21 +39,36 @@ export const storedItemEvents = (
     stateBefore: event.current.state,
   }));
 
+const batchWriteTries = 5;
+
 /**
- * Keeps item events, one put each, keyed by the event (its id and first
- * read): a retried or replayed message writes the same items again, so
- * each event is kept once.
+ * Keeps a gate message's item events, in batches of 25 puts after all its
+ * claims (the claims stay one tight conditional write each), keyed by the
+ * event (its id and first read): a retried or replayed message writes the
+ * same items again, so each event is kept once. Unprocessed puts are tried
+ * again with backoff; still unprocessed, the message fails and its retry
+ * keeps them.
  */
 export const putItemEvents = async (events: readonly StoredItemEvent[]): Promise<void> => {
+  const table = rfid();
+  const chunks: StoredItemEvent[][] = [];
+  for (let i = 0; i < events.length; i += batchWriteItemLimit) chunks.push(events.slice(i, i + batchWriteItemLimit));
   await Promise.all(
-    events.map((event) =>
-      documentClient.send(
-        new PutCommand({
-          TableName: rfid(),
-          Item: { ...rfidKeys.itemEvent(event.locationId, dayOf(event.eventTime), event.eventTime, event.eventId), entity: rfidEntities.itemEvent, ...event },
-        }),
-      ),
-    ),
+    chunks.map(async (chunk) => {
+      let pending: BatchWriteCommandInput['RequestItems'] | undefined = {
+        [table]: chunk.map((event) => ({
+          PutRequest: {
+            Item: { ...rfidKeys.itemEvent(event.locationId, dayOf(event.eventTime), event.eventTime, event.eventId), entity: rfidEntities.itemEvent, ...event },
+          },
+        })),
+      };
+      for (let attempt = 0; pending?.[table]?.length; attempt++) {
+        if (attempt >= batchWriteTries) throw new TemporarilyUnavailable(`BatchWriteItem left ${pending[table].length} item events unprocessed`);
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** (attempt - 1)));
+        const output: BatchWriteCommandOutput = await documentClient.send(new BatchWriteCommand({ RequestItems: pending }));
+        pending = output.UnprocessedItems;
+      }
+    }),
   );
 };
 

@@ -27,7 +27,6 @@ import {
 import { dayMillis } from '../domain/time.ts';
 import { batchGetInventory, batchGetItems } from './catalog.ts';
 import { documentClient, tableName } from './client.ts';
-import { putItemEvents, storedItemEvents } from './epcis.ts';
 import { inventoryKeys, rfidEntities, rfidKeys } from './keys.ts';
 import type { TransactItem } from './transact.ts';
 import { nowMillis } from '../clock.ts';
@@ -97,7 +96,7 @@ const claimTries = 8;
  * the event, the other finds it a duplicate. Nothing is written for
  * duplicates in a fresh window and for a replayed message.
  */
-const claimAndMove = async (
+export const claimSerial = async (
   message: GateMessage,
   serial: SerialSightings,
   stored: Record<string, unknown> | undefined,
@@ -177,24 +176,6 @@ const claimAndMove = async (
     }
   }
   throw new Error(`Serial ${serial.item.gtin}/${serial.item.serial} kept changing while read at ${message.locationId}/${message.gateId}`);
-};
-
-/**
- * Claims a message's events of one serial and moves it (`claimAndMove`),
- * then keeps each item event it found for the EPCIS export
- * (shared/db/epcis.ts). The events are kept after the claim, also for a
- * replayed message (whose claim writes nothing): if keeping them fails, the
- * invocation fails and its retry keeps them, the same items again.
- */
-export const claimSerial = async (
-  message: GateMessage,
-  serial: SerialSightings,
-  stored: Record<string, unknown> | undefined,
-  windowSeconds: number,
-): Promise<SerialPlan> => {
-  const plan = await claimAndMove(message, serial, stored, windowSeconds);
-  if (plan.events.length > 0) await putItemEvents(storedItemEvents(message, serial.item, plan.events));
-  return plan;
 };
 
 const decodeSellable = (epc: string) => {

@@ -78,6 +78,9 @@ export const backoffDelay = (attempt: number, policy: RetryPolicy, random = Math
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits one full-jitter backoff step: for a caller that plans its write again after losing a race. */
+export const backOff = (attempt: number, policy: RetryPolicy = defaultRetryPolicy): Promise<unknown> => sleep(backoffDelay(attempt, policy));
+
 interface CancelledError {
   name: string;
   CancellationReasons?: { Code?: string; Item?: Record<string, AttributeValue> }[];

@@ -8,3 +8,6 @@ export const transactionItemLimit = 100;
 
 /** Keys in one BatchGetItem call. */
 export const batchGetKeyLimit = 100;
+
+/** Puts in one BatchWriteItem call. */
+export const batchWriteItemLimit = 25;

@@ -140,7 +140,10 @@ describe('when it happened: counts absorb what they already saw', () => {
       ),
       move({ type: 'COUNT', locationId: store, occurredAt: countAt, lines: [{ sku, qty: 50 }] }),
     ]);
-    expect(answers.map((a) => a.status).every((s) => s === 201)).toBe(true);
+    expect(
+      answers.map((a) => a.status).every((s) => s === 201),
+      JSON.stringify(answers.filter((a) => a.status !== 201).map((a) => [a.status, a.body])),
+    ).toBe(true);
     const ledger = await ledgerOf(sku);
     const count = ledger.find((e) => e.type === 'COUNT')!;
     const laterSales = ledger.filter((e) => e.type === 'SALE' && e.occurredAt > countAt);

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FailureLog } from '../../infra/local/failure-log.ts';
 import type { StreamPoller } from '../../infra/local/stream-poller.ts';
 import { checkReorder } from '../../shared/app/replenishment.ts';
+import { recordDemand } from '../../shared/db/replenishment.ts';
+import { transferNeed } from '../../shared/domain/replenishment/transfer-size.ts';
 import { type Api, startApi, token, uniqueId } from '../support/local-api.ts';
 import { startStreams, untilStreamsSettle } from '../support/streams.ts';
 
@@ -175,5 +177,58 @@ describe('a donor surplus is promised once', () => {
     const [replanned] = await suggestions(other.locationId, sku);
     expect(replanned).toMatchObject({ kind: 'TRANSFER', fromLocationId: warehouse, quantity: need });
     expect(replanned!.reason).toContain('none of it promised elsewhere');
+  });
+
+  it("sizes a transfer to the store's cover, not the supplier EOQ: a warehouse with less than two EOQs serves both stores short", async () => {
+    // An EOQ product (unclassified: 7 d lead time, 14 d review) selling 2 a day at each store: its EOQ is
+    // sqrt(2 x 730 x 5000 / 100) = 270, its cover ROP + 2 x 14, about 42. The warehouse's 100 hold 99 free:
+    // enough for both stores' cover, far less than two EOQs (before, the first store asked 270 and took all 99).
+    const sku = uniqueId('cov');
+    const answer = await api.call('POST', '/products', {
+      token: admin,
+      body: { sku, name: sku, unitCost: 500, price: 1000, currency: 'EUR', supplierId: 'SUP-S', orderingCost: 5000, holdingCostPerUnitYear: 100 },
+    });
+    expect(answer.status).toBe(201);
+    for (const store of [storeA, storeB]) {
+      for (let day = 1; day <= 55; day++) {
+        await recordDemand({
+          sku,
+          locationId: store,
+          movementId: uniqueId('hist'),
+          onHandDelta: -2,
+          at: new Date(Date.now() - day * 86_400_000).toISOString(),
+        });
+      }
+    }
+    await move({ type: 'RECEIPT', locationId: warehouse, lines: [{ sku, qty: 100 }] });
+    await Promise.all([storeA, storeB].map((locationId) => move({ type: 'RECEIPT', locationId, lines: [{ sku, qty: 4 }] })));
+    await waitFor(
+      () => open(sku),
+      (found) => found.length === 2,
+      'both stores to be answered',
+    );
+    // Settle on what the stream has counted: the checks the sweep would run.
+    await poller.idle();
+    for (const store of [storeA, storeB]) await checkReorder(sku, store);
+    const items = (await open(sku)) as (Suggestion & { eoq: number; reorderPoint: number; inputs: { meanDailyDemand: number } })[];
+    expect(items).toHaveLength(2);
+    for (const s of items) {
+      expect(s).toMatchObject({ kind: 'TRANSFER', fromLocationId: warehouse });
+      expect(s.transferQuantity).toBeUndefined();
+      const need = transferNeed({
+        available: 4,
+        incoming: 0,
+        reorderPoint: s.reorderPoint,
+        meanDailyDemand: s.inputs.meanDailyDemand,
+        reviewPeriodDays: 14,
+        purchaseQuantity: s.eoq,
+      });
+      expect(s.quantity).toBe(need.quantity);
+      expect(s.quantity).toBeLessThan(s.eoq);
+      expect(s.reason).toMatch(new RegExp(`transfer sized to [0-9.]+ days of cover: up to reorder point ${s.reorderPoint} \\+ 14 d review`));
+    }
+    expect(items[0]!.eoq + items[1]!.eoq).toBeGreaterThan(100);
+    expect(promisedBy(items)).toBeLessThanOrEqual(99);
+    expect(failures.list('stream').filter((f) => f.name === 'reorderCheck')).toEqual([]);
   });
 });
