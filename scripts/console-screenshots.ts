@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { signLocalToken } from '../infra/local/auth.ts';
 import { startLocalCloud } from '../infra/local/cloud.ts';
+import { connectGate, publishMessages, tagEpcs } from '../infra/local/gate-simulator.ts';
+import { demoProducts } from '../infra/local/seed.ts';
 
 const out = join(import.meta.dirname, '../docs/screenshots');
 const cloud = await startLocalCloud({ port: 0, mqttPort: 0, schedules: false });
@@ -61,6 +63,27 @@ try {
   await shoot('abc', '#/abc', 1280, '[data-testid="pareto"], [data-testid="empty"]');
   await shoot('campaign', '#/campaign/spring-gold', 1280, '[data-testid="campaign"]');
   await shoot('sku-phone', '#/sku/SNEAKER-42', 390, '[data-testid="sku-levels"]');
+
+  // Gates: the page is open and live when a T-shirt nobody sold leaves Berlin through the door gate.
+  const gates = await browser.newPage({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+  await gates.goto(`${cloud.url}/console/`);
+  await gates.getByLabel('Bearer token').fill(admin);
+  await gates.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await gates.getByTestId('who').waitFor();
+  await gates.goto(`${cloud.url}/console/#/gates`);
+  await gates.getByTestId('live-status').filter({ hasText: 'Live: connected' }).waitFor({ timeout: 10_000 });
+  const door = await connectGate(cloud.mqttUrl, 'STORE-BERLIN', 'DOOR-1');
+  const tee = demoProducts.find((p) => p.sku === 'TEE-BLK-M')!;
+  const at = new Date().toISOString();
+  const reads = tagEpcs([tee.gtin], 2, 9001).map((epc) => ({ epc, antenna: 1, rssi: -52, at }));
+  await publishMessages(door, 'STORE-BERLIN', 'DOOR-1', [{ readAt: at, direction: 'OUT', reads }]);
+  await door.waitFor('ACK', 1);
+  await gates.getByTestId('alarm').first().waitFor({ timeout: 10_000 });
+  await gates.waitForTimeout(500);
+  await gates.screenshot({ path: join(out, 'gates.png'), fullPage: true });
+  await door.close();
+  await gates.close();
+  console.log('docs/screenshots/gates.png');
   await browser.close();
 } finally {
   await cloud.stop();

@@ -285,8 +285,7 @@ export const GatesView = ({ ctx, events, refused, live }: { ctx: ViewContext; ev
         ? html`<${Empty}>No gate events since you signed in. They appear here as gates report them.<//>`
         : html`<ol class="events" data-testid="gate-events">${shown.map(
             (e) => html`<li class=${e.type === 'ALARM' ? 'alarm' : 'ack'} data-testid=${e.type === 'ALARM' ? 'alarm' : 'gate-event'}>
-              <strong>${e.type === 'ALARM' ? `Alarm: ${e.reason ?? ''}` : e.type}</strong>
-              ${nameOf(ctx, e.locationId)}, gate ${e.gateId} · ${formatTime(e.readAt ?? e.receivedAt)}
+              <strong>${e.type === 'ALARM' ? `Alarm: ${e.reason ?? ''}` : e.type}</strong> ${nameOf(ctx, e.locationId)}, gate ${e.gateId} · ${formatTime(e.readAt ?? e.receivedAt)}
               ${
                 e.type === 'ALARM'
                   ? html`<ul>${(e.items ?? []).map((i) => html`<li>${i.sku ?? '?'} serial ${i.serial ?? '?'} <small>${i.epc} (${i.stateBefore ?? ''})</small></li>`)}</ul>`
