@@ -5,6 +5,8 @@ export interface Child<T> {
   readonly process: ChildProcess;
   /** What the script printed as its first line, parsed as JSON. */
   readonly ready: T;
+  /** The last 20,000 characters it printed, stdout and stderr: for a failing test's message. */
+  readonly output: () => string;
 }
 
 /** Runs a TypeScript script of test/support in its own Node process, as `npm start` would run; resolves once it printed its first line. */
@@ -12,7 +14,15 @@ export const startScript = async <T>(script: string, args: string[]): Promise<Ch
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk));
+  let printed = '';
+  const keep = (chunk: Buffer) => {
+    printed = (printed + chunk.toString('utf8')).slice(-20_000);
+  };
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+    keep(chunk);
+  });
+  child.stdout.on('data', keep);
   const ready = await new Promise<T>((resolve, reject) => {
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
@@ -21,7 +31,7 @@ export const startScript = async <T>(script: string, args: string[]): Promise<Ch
     });
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready: ${stderr}`)));
   });
-  return { process: child, ready };
+  return { process: child, ready, output: () => printed };
 };
 
 /** Whether something accepts TCP connections on this host and port. */
