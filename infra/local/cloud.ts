@@ -237,6 +237,8 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     const mqttOverWebSocket = attachMqttOverWebSocket(gateway, broker);
     steps.push(() => mqttOverWebSocket.close());
     const url = `http://127.0.0.1:${httpPort}`;
+    // Unsubscribe links point at this gateway, whatever its port (in AWS: the configured public URL, infra/constructs/function.ts).
+    setEnv({ UNSUBSCRIBE_URL: process.env.UNSUBSCRIBE_URL ?? `${url}/unsubscribe` });
 
     if (!options.empty) await (options.seed ?? seedDemoData)(url, broker.url);
 

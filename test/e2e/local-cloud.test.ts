@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signLocalToken } from '../../infra/local/auth.ts';
 import { type LocalCloud, startLocalCloud } from '../../infra/local/cloud.ts';
 import { routeList } from '../../infra/routes.ts';
+import { unsubscribeUrl } from '../../shared/app/messages.ts';
 
 let cloud: LocalCloud;
 const clients: MqttClient[] = [];
@@ -162,6 +163,22 @@ describe('the local cloud', () => {
     ]);
     const failures = (await (await fetch(`${cloud.url}/_local/failures`)).json()) as { items: { name: string }[] };
     expect(failures.items.filter((f) => f.name === 'welcome')).toEqual([]);
+  });
+
+  it("puts this gateway's own URL, whatever its port, in unsubscribe links, and the link works", async () => {
+    const till = await signLocalToken({ role: 'store', locations: ['WH-E2E'] });
+    const registered = await fetch(`${cloud.url}/members`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${till}`, 'content-type': 'application/json', 'idempotency-key': 'e2e-unsubscribe-1' },
+      body: JSON.stringify({ name: 'Ulla', email: 'unsubscribe-e2e@example.com', consent: { email: true } }),
+    });
+    expect(registered.status).toBe(201);
+    const { memberId } = (await registered.json()) as { memberId: string };
+    const link = unsubscribeUrl(memberId, 'email');
+    expect(link.startsWith(`${cloud.url}/unsubscribe?`)).toBe(true);
+    expect(cloud.url).not.toBe('http://127.0.0.1:3000');
+    const followed = await fetch(link, { method: 'POST' });
+    expect(followed.status).toBe(200);
   });
 
   it('fans a campaign out through the SQS queue to its worker, which sends through SES', async () => {
