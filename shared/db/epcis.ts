@@ -17,6 +17,7 @@ import { dayMillis, dayOf } from '../domain/time.ts';
 import { documentClient, tableName } from './client.ts';
 import { decodeCursor, encodeCursor, invalidCursor } from './cursor.ts';
 import { rfidEntities, rfidKeys } from './keys.ts';
+import { backOff } from './transact.ts';
 
 const rfid = () => tableName(tables.rfid);
 
@@ -64,7 +65,7 @@ export const putItemEvents = async (events: readonly StoredItemEvent[]): Promise
       };
       for (let attempt = 0; pending?.[table]?.length; attempt++) {
         if (attempt >= batchWriteTries) throw new TemporarilyUnavailable(`BatchWriteItem left ${pending[table].length} item events unprocessed`);
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** (attempt - 1)));
+        if (attempt > 0) await backOff(attempt);
         const output: BatchWriteCommandOutput = await documentClient.send(new BatchWriteCommand({ RequestItems: pending }));
         pending = output.UnprocessedItems;
       }
