@@ -4,7 +4,8 @@
  * same run, the broker's raw rate for the same messages (no rule behind
  * them) and DynamoDB Local's raw BatchWriteItem rate; and the capacity units
  * one booked item costs, priced with AWS's rules (bench/capacity.ts) plus
- * the conditional writes that failed (AWS bills those as writes too).
+ * the conditional writes that failed (AWS bills those as writes too) and the
+ * EPCIS trail's packed events priced at their size.
  */
 import { BatchWriteCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import mqtt from 'mqtt';
@@ -72,7 +73,6 @@ export const benchRfid = async (): Promise<BenchRow[]> => {
     await gate.close();
     const booked = acks.reduce((sum, a) => sum + (a.booked as number), 0);
     if (booked !== tags || failures.list().length > 0) throw new Error(`rfid bench: booked ${booked} of ${tags}, ${failures.list().length} failures`);
-    const writes = meter.write;
     const requests = meter.requests;
     // The meter prices an update at 1 WCU: check it against the largest serial item the burst left.
     const serials = await documentClient.send(
@@ -83,6 +83,33 @@ export const benchRfid = async (): Promise<BenchRow[]> => {
       }),
     );
     const largestItem = Math.max(0, ...(serials.Items ?? []).map((item) => itemSize(item)));
+    // The EPCIS trail: the meter prices every UpdateItem at 1 KB, but a packed event holds up to 200 EPCs. Price each
+    // update at its item's size (AWS: the larger of before and after; each is written once here), the string set counted
+    // by hand (itemSize does not size sets).
+    const trailItems: Record<string, unknown>[] = [];
+    let trailPage: Record<string, unknown> | undefined;
+    do {
+      const trail = await documentClient.send(
+        new ScanCommand({
+          TableName: tableName(tables.rfid),
+          FilterExpression: 'entity = :event AND locationId = :loc AND gateId = :gate',
+          ExpressionAttributeValues: { ':event': 'OBJECT_EVENT', ':loc': location, ':gate': run.gateId },
+          ExclusiveStartKey: trailPage,
+        }),
+      );
+      trailItems.push(...(trail.Items ?? []));
+      trailPage = trail.LastEvaluatedKey;
+    } while (trailPage);
+    const trailKb = trailItems.reduce((sum, { epcs, ...rest }) => {
+      const bytes = itemSize(rest) + Buffer.byteLength('epcs') + [...((epcs as Set<string>) ?? [])].reduce((n, epc) => n + Buffer.byteLength(epc), 0);
+      return sum + Math.max(1, Math.ceil(bytes / 1024));
+    }, 0);
+    const trailRows = meter.breakdown().filter((row) => row.kind === 'ITEM_EVENTS' && row.operation === 'UpdateItem');
+    const trailUpdates = trailRows.reduce((sum, row) => sum + row.requests, 0);
+    const trailMetered = trailRows.reduce((sum, row) => sum + row.write, 0);
+    const trailWrites = trailItems.length > 0 ? (trailKb * trailUpdates) / trailItems.length : 0;
+    const trailEpcs = trailItems.reduce((sum, item) => sum + ((item.epcs as Set<string> | undefined)?.size ?? 0), 0);
+    const writes = meter.write - trailMetered + trailWrites;
 
     // The broker alone: the same messages, published to a topic no rule listens on, delivered over MQTT to a subscriber.
     // Published server-side (the IoT data plane's path): a gateway may publish only to its reads topic, whose rule is what is measured above.
@@ -151,7 +178,7 @@ export const benchRfid = async (): Promise<BenchRow[]> => {
         name: 'rfid: write capacity per booked item',
         figure: round(writes / booked, 2),
         unit: 'WCU',
-        baseline: `incl. ${round(meter.failedWrites / booked, 2)} failed conditional writes per item`,
+        baseline: `incl. ${round(meter.failedWrites / booked, 2)} failed conditional writes and ${round(trailWrites / booked, 3)} for the EPCIS trail per item (${trailItems.length} stored events, ${trailEpcs} EPCs, ${trailKb} KB)`,
       },
       {
         name: 'rfid: read capacity per booked item',

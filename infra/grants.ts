@@ -15,6 +15,8 @@ export interface Grants<Queue extends string = QueueName> {
   readonly sendsTo?: readonly Queue[];
   /** It sends member messages: it gets the SES and SMS settings and the right to send. */
   readonly sendsMessages?: boolean;
+  /** It removes members' push devices: sns:DeleteEndpoint on the endpoints of the configured platform applications (senders have it already). */
+  readonly managesPushDevices?: boolean;
   /** It checks signed unsubscribe links: it gets the signing key. */
   readonly verifiesUnsubscribeLinks?: boolean;
   /** It answers gates on their events topics: iot:Publish there, and the IoT data endpoint. */

@@ -13,6 +13,7 @@
  */
 import { routes as abc } from './routes/abc.ts';
 import { routes as campaigns } from './routes/campaigns.ts';
+import { routes as devices } from './routes/devices.ts';
 import { routes as epcis } from './routes/epcis.ts';
 import { routes as events } from './routes/events.ts';
 import { routes as feedback } from './routes/feedback.ts';
@@ -21,6 +22,7 @@ import { routes as members } from './routes/members.ts';
 import { routes as meta } from './routes/meta.ts';
 import { routes as movements } from './routes/movements.ts';
 import { routes as products } from './routes/products.ts';
+import { routes as promotions } from './routes/promotions.ts';
 import { routes as recommendations } from './routes/recommendations.ts';
 import { routes as replenishment } from './routes/replenishment.ts';
 import { routes as sales } from './routes/sales.ts';
@@ -46,6 +48,7 @@ export const routes = {
   getTransfer: transfers.getTransfer,
   receiveTransfer: transfers.receiveTransfer,
   listMovements: movements.listMovements,
+  getMovement: movements.getMovement,
   getStockOfSku: stock.getStockOfSku,
   getLocationStock: stock.getLocationStock,
   getReconciliation: stock.getReconciliation,
@@ -72,6 +75,9 @@ export const routes = {
   dryRunCampaign: campaigns.dryRunCampaign,
   dispatchCampaign: campaigns.dispatchCampaign,
   subscribeStockAlert: members.subscribeStockAlert,
+  registerDevice: devices.registerDevice,
+  listDevices: devices.listDevices,
+  removeDevice: devices.removeDevice,
   createEvent: events.createEvent,
   listEvents: events.listEvents,
   getEvent: events.getEvent,
@@ -82,6 +88,12 @@ export const routes = {
   giveFeedback: feedback.giveFeedback,
   getProductRatings: feedback.getProductRatings,
   getStoreRatings: feedback.getStoreRatings,
+  createPromotion: promotions.createPromotion,
+  listPromotions: promotions.listPromotions,
+  getPromotion: promotions.getPromotion,
+  setPromotionStatus: promotions.setPromotionStatus,
+  issuePromotionCodes: promotions.issuePromotionCodes,
+  dryRunPromotions: promotions.dryRunPromotions,
   getRecommendations: recommendations.getRecommendations,
   reviewMemberTier: members.reviewMemberTier,
   createSale: sales.createSale,

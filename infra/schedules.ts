@@ -67,8 +67,8 @@ export const schedules = {
     entry: 'functions/jobs/dispatch-deferred.ts',
     expression: 'rate(5 minutes)',
     timeZone: 'UTC',
-    description: 'Sends member messages deferred by quiet hours or frequency caps once their time has come',
-    tables: { members: 'readWrite' },
+    description: 'Sends member messages deferred by quiet hours or frequency caps, and later back-in-stock waves, once their time has come',
+    tables: { members: 'readWrite', inventory: 'read' },
     sendsMessages: true,
   },
   startCampaigns: {
@@ -92,7 +92,7 @@ export const schedules = {
     expression: 'cron(0 5 * * ? *)',
     timeZone: 'UTC',
     description: 'A holiday of the program that falls today: one campaign to every member with the tier gift, through the campaign-pages queue',
-    tables: { members: 'readWrite' },
+    tables: { inventory: 'readWrite', members: 'readWrite' },
     sendsTo: ['campaignPages'],
   },
   overstockPromotions: {
@@ -100,7 +100,7 @@ export const schedules = {
     expression: 'cron(0 4 ? * MON *)',
     timeZone: 'UTC',
     description: 'SKUs with too many days of cover across the chain: a campaign to the members who bought them, through the campaign-pages queue',
-    tables: { inventory: 'read', members: 'readWrite' },
+    tables: { inventory: 'readWrite', members: 'readWrite' },
     sendsTo: ['campaignPages'],
   },
   abcClassification: {

@@ -6,7 +6,7 @@
  *
  * - Data (stateful): the tables, the unsubscribe signing key, the KMS key of
  *   the report topics. Retained, deletion-protected; deploys rarely.
- * - Messaging: SES and SMS channels, their report topics, the work queues.
+ * - Messaging: SES, SMS and push (SNS) channels, their report topics, the work queues.
  * - Api: the HTTP API and one function per route.
  * - Workers: stream consumers, gate ingest, jobs, queue workers, report consumers.
  *

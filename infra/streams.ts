@@ -119,6 +119,17 @@ export const streamConsumers = {
     tables: {},
     publishesLiveLevels: true,
   },
+  epcisSales: {
+    table: 'inventory',
+    entry: 'functions/streams/epcis-sales.ts',
+    description: 'Keeps each sale of tagged items (its EPCs) as one retail_selling EPCIS event for GET /epcis/events, keyed by the sale id',
+    // Every new sale: a pattern cannot test a list for being non-empty (soldTags is [] without EPCs), so the handler skips those.
+    filters: [{ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: [entities.sale] } } } }],
+    batchSize: 100,
+    maxBatchingWindowSeconds: 2,
+    retryAttempts: 5,
+    tables: { rfid: 'readWrite' },
+  },
   welcome: {
     table: 'members',
     entry: 'functions/streams/welcome.ts',

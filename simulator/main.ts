@@ -4,6 +4,7 @@
  * noise. Prints the scorecard and writes it as JSON. Flags: --stores --skus
  * --days --seed --members --units (per store and day) --concurrency
  * --counts-per-day; --policies seed,flat-ABC,documents-only,no-counts;
+ * --seeds 1,2,3 (each policy once per seed, then the means over the seeds);
  * --parallel N (months at once); --no-noise, --noise-scale X, and each
  * noise rate by name (--theft 0.01, --read-rate 0.95, ...); --out FILE.
  */
@@ -14,7 +15,7 @@ import { defaultConfig, defaultNoise, type Noise, noNoise, policies, type Policy
 import { mapLimited } from '../shared/concurrency.ts';
 import { type MonthResult, runPolicyMonth } from './months.ts';
 import { nextMonday } from './run.ts';
-import { dailyTable, scorecardTable } from './scorecard.ts';
+import { consumersTable, dailyTable, scorecardTable, seedsTable } from './scorecard.ts';
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const noiseNames = Object.keys(defaultNoise) as (keyof Noise)[];
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     skus: { type: 'string' },
     days: { type: 'string' },
     seed: { type: 'string' },
+    seeds: { type: 'string' },
     members: { type: 'string' },
     units: { type: 'string' },
     concurrency: { type: 'string' },
@@ -81,22 +83,41 @@ if (chosen.length === 0) {
 }
 
 const machine = `${availableParallelism()} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-console.log(`Chain simulator: ${config.stores} stores + 1 warehouse, ${config.skus} SKUs, ${config.days} days, seed ${config.seed}, ${config.members} members`);
+const seeds = values.seeds ? values.seeds.split(',').map((seed) => number('seeds', seed, config.seed)) : [config.seed];
+console.log(
+  `Chain simulator: ${config.stores} stores + 1 warehouse, ${config.skus} SKUs, ${config.days} days, seed${seeds.length > 1 ? 's' : ''} ${seeds.join(', ')}, ${config.members} members`,
+);
 console.log(`Noise: ${noiseNames.map((n) => `${n} ${noise[n]}`).join(', ')}`);
 console.log(`Machine: ${machine}\n`);
 
 const startDay = nextMonday(new Date());
 // Same seed, same month, a fresh chain per policy; `--parallel N` runs N months at once.
 const parallel = Math.max(1, number('parallel', values.parallel, 1));
-const results: MonthResult[] = await mapLimited(chosen, parallel, (policy) => runPolicyMonth(config, policy, startDay, (line) => console.log(line)));
-for (const result of results) console.log(`\n${result.score.policy}, day by day:\n${dailyTable(result.score)}`);
-console.log(`\nThe month, policy by policy:\n${scorecardTable(results.map((r) => r.score))}\n`);
+const months = seeds.flatMap((seed) => chosen.map((policy) => ({ seed, policy })));
+const results: (MonthResult & { seed: number })[] = await mapLimited(months, parallel, async ({ seed, policy }) => ({
+  seed,
+  ...(await runPolicyMonth({ ...config, seed }, policy, startDay, (line) => console.log(`${seeds.length > 1 ? `seed ${seed} ` : ''}${line}`))),
+}));
+for (const seed of seeds) {
+  const ofSeed = results.filter((r) => r.seed === seed);
+  const label = seeds.length > 1 ? `seed ${seed}, ` : '';
+  for (const result of ofSeed) console.log(`\n${label}${result.score.policy}, day by day:\n${dailyTable(result.score)}`);
+  for (const result of ofSeed)
+    console.log(`\n${label}${result.score.policy}, where the write capacity went (top 15 of the month):\n${consumersTable(result.score)}`);
+  console.log(`\n${label}the month, policy by policy:\n${scorecardTable(ofSeed.map((r) => r.score))}\n`);
+}
+if (seeds.length > 1)
+  console.log(
+    `Over seeds ${seeds.join(', ')}: mean (min–max)\n${seedsTable(chosen.map((p) => ({ policy: p.name, runs: results.filter((r) => r.score.policy === p.name).map((r) => r.score) })))}\n`,
+  );
 for (const result of results) {
-  console.log(`${result.score.policy}: ${result.seconds.toFixed(0)} s, ${result.problems.length} unexpected answers`);
+  console.log(
+    `${seeds.length > 1 ? `seed ${result.seed} ` : ''}${result.score.policy}: ${result.seconds.toFixed(0)} s, ${result.problems.length} unexpected answers`,
+  );
   for (const problem of result.problems.slice(0, 5)) console.log(`  ${problem.status} ${problem.request}: ${problem.detail.slice(0, 160)}`);
 }
 writeFileSync(
   values.out!,
-  `${JSON.stringify({ config, machine, startDay: startDay.toISOString(), runs: results.map((r) => ({ ...r.score, seconds: r.seconds, problems: r.problems, stolen: r.stolen })) }, null, 2)}\n`,
+  `${JSON.stringify({ config, seeds, machine, startDay: startDay.toISOString(), runs: results.map((r) => ({ ...r.score, seed: r.seed, seconds: r.seconds, problems: r.problems, stolen: r.stolen })) }, null, 2)}\n`,
 );
 console.log(`\nWritten to ${values.out}`);

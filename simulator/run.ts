@@ -5,7 +5,9 @@
  * local cloud's clock moved to each simulated hour. The scorer reads the
  * product's levels and the physical truth at every closing.
  */
-import { type CapacityMeter, meterCapacity } from '../bench/capacity.ts';
+import { type CapacityMeter, type CapacityUse, breakdownSince, meterCapacity, topConsumers } from '../bench/capacity.ts';
+import { localFunctions } from '../infra/local/functions.ts';
+import { runningFunction } from '../infra/local/handlers.ts';
 import { passReads, type SimulatedRead, splitIntoMessages } from '../infra/local/gate-simulator.ts';
 import type { LocalCloud } from '../infra/local/cloud.ts';
 import { nowMillis } from '../shared/clock.ts';
@@ -23,6 +25,8 @@ const dayMillis = 86_400_000;
 export const transferCost = 1500;
 /** Lines per COUNT: the API takes at most 33 SKUs in a movement of this type (one transaction). */
 const countLines = 30;
+/** Units in one sale line at most: the API takes up to 50 EPCs per line. */
+const unitsPerLine = 50;
 /** Days a transfer travels, at most (one or two). */
 const transferDays = 2;
 
@@ -81,7 +85,16 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
   const locations = [warehouseId, ...stores];
   const world = new PhysicalChain();
   const chain = new ChainClient(cloud.url, cloud.mqttUrl);
-  const meter: CapacityMeter = meterCapacity(documentClient);
+  // Each call is charged to the function it runs in, named with its trigger: `api:createSale`, `stream:reorderCheck`, `schedule:...`.
+  const functions = localFunctions();
+  const meter: CapacityMeter = meterCapacity(documentClient, 1, {
+    caller: () => {
+      const name = runningFunction();
+      return name === undefined ? undefined : `${functions.get(name)?.trigger ?? 'function'}:${name}`;
+    },
+  });
+  /** The days' capacity by caller, operation, table and kind (the scorer's reads between days left out, as in the totals). */
+  let capacityUse: CapacityUse[] = [];
 
   /** Where a day's wall-clock time goes, by phase, for the day's line. */
   let spent: Record<string, number> = {};
@@ -105,6 +118,16 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
       spent[`job ${job.name}`] = (spent[`job ${job.name}`] ?? 0) + job.millis / 1000;
   };
   const setClock = (instant: Date) => timed('clock and jobs', () => moveClock(instant));
+  /** Works through `items` one after another per location, and the locations at the same time (each has its own dock and staff). */
+  const eachLocation = async <T extends { readonly locationId: string }>(items: readonly T[], work: (item: T) => Promise<void>) => {
+    const byLocation = new Map<string, T[]>();
+    for (const item of items) byLocation.set(item.locationId, [...(byLocation.get(item.locationId) ?? []), item]);
+    await Promise.all(
+      [...byLocation.values()].map(async (ofLocation) => {
+        for (const item of ofLocation) await work(item);
+      }),
+    );
+  };
   const epcs = (sku: string, serials: readonly number[]) => serials.map((serial) => epcOf(bySku.get(sku)!, serial));
 
   /**
@@ -124,7 +147,7 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
     const passMillis = Math.max(2000, tags.length * 10) + 1000;
     const reads: SimulatedRead[] = passReads(tags, r.int(3, 6), new Date(nowMillis() - passMillis), r.next);
     const messages = splitIntoMessages(reads, direction);
-    await timed('gates', () => chain.gate(locationId, gateId, r.chance(noise.duplicateMessages) ? [...messages, ...messages] : messages));
+    await chain.gate(locationId, gateId, r.chance(noise.duplicateMessages) ? [...messages, ...messages] : messages);
   };
 
   // ---- Setup, the morning before day 0: locations, catalogue, ABC policy, opening stock (counted), members.
@@ -202,8 +225,12 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
   let purchaseOrderCostToday = 0;
 
   for (let day = 0; day < config.days; day++) {
-    const r = random.fork(`day-${day}`);
+    // Common random numbers: each kind of chance draws from its own stream, keyed by what it is about, so the
+    // draws one policy makes and another does not (gate reads, counts, a refused sale) never shift the demand
+    // or the noise the other sees, and the tills' concurrency never reorders them.
+    const gates = (pass: string) => random.fork(`gate-${day}-${pass}`);
     const capacityAtStart = { read: meter.read, write: meter.write, requests: meter.requests };
+    const breakdownAtStart = meter.breakdown();
     transfersToday = 0;
     purchaseOrdersToday = 0;
     purchaseOrderCostToday = 0;
@@ -213,8 +240,12 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
     if (day === 1) await chain.call('admin', 'POST', `/campaigns/${campaignId}/start`, undefined, [200, 202]);
 
     // Deliveries from suppliers: the document (advance notice) and, with RFID, the dock gate's reads, in either order.
-    for (const delivery of deliveries.filter((d) => d.arriveDay === day)) {
-      for (const unit of delivery.actual) world.put(delivery.locationId, unit.sku, unit.serials);
+    // Each location's dock works on its own, at the same time as the others' (its passes one after another).
+    const todaysDeliveries = deliveries.filter((d) => d.arriveDay === day);
+    for (const delivery of todaysDeliveries) for (const unit of delivery.actual) world.put(delivery.locationId, unit.sku, unit.serials);
+    const deliveriesStarted = performance.now();
+    await eachLocation(todaysDeliveries, async (delivery) => {
+      const r = gates(`delivery-${delivery.purchaseOrderId}-${delivery.locationId}`);
       const receiveDocument = () =>
         chain.call(delivery.locationId, 'POST', `/purchase-orders/${delivery.purchaseOrderId}/receipts`, {
           // A receipt id takes letters, digits, '.', '_' and '-'; HQ's order ids carry ':'.
@@ -230,37 +261,46 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
         await gatePass(delivery.locationId, 'DOCK', 'IN', delivery.actual, r);
         await receiveDocument();
       }
-    }
+    });
     // Transfers arriving: the dock gate receives them (RFID), and staff receive by document what it did not read; or all by document.
-    for (const shipment of shipments.filter((s) => s.arriveDay === day)) {
-      for (const unit of shipment.units) world.put(shipment.to, unit.sku, unit.serials);
-      if (policy.rfid) await gatePass(shipment.to, 'DOCK', 'IN', shipment.units, r);
+    const arriving = shipments.filter((s) => s.arriveDay === day).map((shipment) => ({ ...shipment, locationId: shipment.to }));
+    for (const shipment of arriving) for (const unit of shipment.units) world.put(shipment.to, unit.sku, unit.serials);
+    await eachLocation(arriving, async (shipment) => {
+      if (policy.rfid) await gatePass(shipment.to, 'DOCK', 'IN', shipment.units, gates(`transfer-${shipment.movementId}`));
       const transfer = await chain.call(shipment.to, 'GET', `/transfers/${shipment.movementId}`);
       const missing = (transfer.body?.lines ?? [])
         .filter((l: { missing: number }) => l.missing > 0)
         .map((l: { sku: string; missing: number }) => ({ sku: l.sku, qty: l.missing }));
       if (missing.length > 0)
         await chain.call(shipment.to, 'POST', `/transfers/${shipment.movementId}/receipts`, { receiptId: `rcv-${shipment.movementId}`, lines: missing });
-    }
+    });
+    spent['deliveries (dock gates, receipts)'] = (performance.now() - deliveriesStarted) / 1000;
 
     // Counts due: blind, counting what is on the shelf (misplaced units are not found), now and then off by one.
     if (policy.counts) {
-      await mapLimited(locations, 2, async (locationId) => {
-        const due = await chain.call(locationId, 'GET', `/locations/${locationId}/counts-due`);
-        const skus = [...new Set<string>((due.body?.items ?? []).map((item: { sku: string }) => item.sku))].slice(0, config.countsPerDay);
-        const lines = skus.map((sku) => ({ sku, qty: Math.max(0, world.shelf(locationId, sku).length + (r.chance(noise.miscount) ? r.pick([-1, 1]) : 0)) }));
-        for (let i = 0; i < lines.length; i += 40)
-          await chain.call(locationId, 'POST', '/movements', {
-            movementId: `count-${locationId}-${day}-${i}`,
-            type: 'COUNT',
-            locationId,
-            lines: lines.slice(i, i + 40),
-          });
-      });
+      await timed('counts', () =>
+        mapLimited(locations, 2, async (locationId) => {
+          const counting = random.fork(`counts-${day}-${locationId}`);
+          const due = await chain.call(locationId, 'GET', `/locations/${locationId}/counts-due`);
+          const skus = [...new Set<string>((due.body?.items ?? []).map((item: { sku: string }) => item.sku))].slice(0, config.countsPerDay);
+          const lines = skus.map((sku) => ({
+            sku,
+            qty: Math.max(0, world.shelf(locationId, sku).length + (counting.chance(noise.miscount) ? counting.pick([-1, 1]) : 0)),
+          }));
+          for (let i = 0; i < lines.length; i += 40)
+            await chain.call(locationId, 'POST', '/movements', {
+              movementId: `count-${locationId}-${day}-${i}`,
+              type: 'COUNT',
+              locationId,
+              lines: lines.slice(i, i + 40),
+            });
+        }),
+      );
     }
 
     // Replenishment: staff ship the transfers suggested, HQ orders the purchases (consolidated per supplier).
     await setClock(at(day, 7));
+    const staffStarted = performance.now();
     for (const locationId of stores) {
       const suggestions = await chain.all(locationId, `/replenishment/suggestions?locationId=${locationId}`);
       for (const suggestion of suggestions) {
@@ -287,11 +327,19 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
           [200, 201, 409],
         );
         if (shipped.status === 201 || shipped.status === 200) {
-          shipments.push({ movementId, from, to: locationId, arriveDay: day + r.int(1, transferDays), units: [{ sku: suggestion.sku, serials: picked }] });
+          shipments.push({
+            movementId,
+            from,
+            to: locationId,
+            arriveDay: day + random.fork(`transit-${movementId}`).int(1, transferDays),
+            units: [{ sku: suggestion.sku, serials: picked }],
+          });
           transfersToday++;
         } else world.put(from, suggestion.sku, picked);
       }
     }
+    spent['staff transfers'] = (performance.now() - staffStarted) / 1000;
+    const hqStarted = performance.now();
     // A suggestion the streams closed meanwhile makes the run 409: HQ places the run again, as of now.
     let hq = await chain.call('admin', 'POST', '/replenishment/hq-orders', { runId: `hq-${config.seed}-${day}` }, [200, 201, 409]);
     if (hq.status === 409) hq = await chain.call('admin', 'POST', '/replenishment/hq-orders', { runId: `hq-${config.seed}-${day}-again` });
@@ -314,6 +362,7 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
         }
       for (const { locationId, leadTime, lines } of byArrival.values()) {
         const actual = lines.map((line) => {
+          const r = random.fork(`supplier-${day}-${locationId}-${line.sku}`);
           if (!r.chance(noise.supplierErrors)) return { sku: line.sku, serials: world.make(line.sku, line.qty) };
           const kind = r.pick(['short', 'over', 'wrong'] as const);
           if (kind === 'short')
@@ -326,17 +375,19 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
       }
     }
 
+    spent['HQ orders'] = (performance.now() - hqStarted) / 1000;
+
     // Selling hours.
-    const offlineStores = new Set(stores.filter(() => r.chance(noise.offlineTills)));
+    const offline = random.fork(`offline-${day}`);
+    const offlineStores = new Set(stores.filter(() => offline.chance(noise.offlineTills)));
     const demandedToday = new Map<string, number>();
     const soldToday = new Map<string, number>();
     const offlineToday = new Map<string, number>();
     const add = (map: Map<string, number>, key: string, qty: number) => map.set(key, (map.get(key) ?? 0) + qty);
     const lateSales: LateSale[] = [];
-    let saleNumber = 0;
 
     /** A sale, now and then sent twice (the till lost the first answer): the second must be the first's replay. */
-    const postSale = async (locationId: string, request: Record<string, unknown>) => {
+    const postSale = async (locationId: string, request: Record<string, unknown>, r: Random) => {
       const first = await chain.call(locationId, 'POST', '/sales', request, [200, 201, 409]);
       if (r.chance(noise.retries)) await chain.call(locationId, 'POST', '/sales', request, [200, 201, 409]);
       return first;
@@ -344,13 +395,16 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
 
     // What left the stores in a block (sold units, paid for, and stolen ones) passes the exit gates when the block ends.
     let exits = new Map<string, { sku: string; serials: number[] }[]>();
+    let passes = 0;
     const passExits = async () => {
-      if (policy.rfid) for (const [locationId, units] of exits) await gatePass(locationId, 'EXIT', 'OUT', units, r);
+      // The stores' exit gates report at the same time, each its own pass.
+      if (policy.rfid)
+        await Promise.all([...exits].map(([locationId, units]) => gatePass(locationId, 'EXIT', 'OUT', units, gates(`exit-${passes++}-${locationId}`))));
       exits = new Map(stores.map((s) => [s, []]));
     };
     for (const [blockIndex, hour] of tradingBlocks.entries()) {
       await setClock(at(day, hour));
-      await passExits();
+      await timed('exit gates', passExits);
       // An offline store-day's tills are down 12:00-15:00 and post that block's sales at 15:00, after the gate saw the goods leave.
       const online = (store: string) => !offlineStores.has(store) || hour !== 12;
       const due = lateSales.filter((s) => online(s.locationId));
@@ -358,17 +412,29 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
       // The goods left with the customers whatever the answer; an offline sale is never refused for stock.
       for (const late of due) await chain.call(late.locationId, 'POST', '/sales', late.request, [200, 201]);
       const baskets: { locationId: string; store: number; lines: Line[] }[] = [];
+      const demand = random.fork(`demand-${day}-${blockIndex}`);
       for (const [store, locationId] of stores.entries()) {
         const wanted: Line[] = [];
         for (let index = 0; index < products.length; index++) {
-          const qty = r.poisson(plan.expected(store, index, day) * blockShare(blockIndex));
+          const qty = demand.poisson(plan.expected(store, index, day) * blockShare(blockIndex));
           if (qty > 0) wanted.push({ sku: products[index]!.sku, qty });
         }
-        while (wanted.length > 0) baskets.push({ locationId, store, lines: wanted.splice(0, r.int(1, 3)) });
+        // A flash sale's big lines go one basket per 50 units: the till sends at most 50 EPCs per line.
+        for (const line of wanted.filter((l) => l.qty > unitsPerLine))
+          for (let left = line.qty; left > 0; left -= unitsPerLine)
+            baskets.push({ locationId, store, lines: [{ sku: line.sku, qty: Math.min(unitsPerLine, left) }] });
+        const small = wanted.filter((l) => l.qty <= unitsPerLine);
+        while (small.length > 0) baskets.push({ locationId, store, lines: small.splice(0, demand.int(1, 3)) });
       }
       await timed('selling', () =>
-        mapLimited(baskets, config.concurrency, async (basket) => {
+        mapLimited([...baskets.keys()], config.concurrency, async (basketIndex) => {
+          const basket = baskets[basketIndex]!;
           const { locationId } = basket;
+          // The customer's own chances (member, redemption, a retried till, returns), whatever the shelf did.
+          const r = random.fork(`basket-${day}-${blockIndex}-${basketIndex}`);
+          const memberIndex = members.length > 0 && r.chance(0.4) ? r.int(0, members.length - 1) : undefined;
+          const redeems = r.chance(0.3);
+          const lateMinute = r.int(0, 170);
           const lines: { sku: string; serials: number[] }[] = [];
           for (const line of basket.lines) {
             add(demandedToday, `${locationId}|${line.sku}`, line.qty);
@@ -376,14 +442,13 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
             if (serials.length > 0) lines.push({ sku: line.sku, serials });
           }
           if (lines.length === 0) return;
-          const memberIndex = members.length > 0 && r.chance(0.4) ? r.int(0, members.length - 1) : undefined;
           const member = memberIndex === undefined ? undefined : members[memberIndex]!;
-          const saleId = `sale-${locationId}-${day}-${hour}-${saleNumber++}`;
+          const saleId = `sale-${locationId}-${day}-${hour}-${basketIndex}`;
           const request: Record<string, unknown> = {
             saleId,
             locationId,
             ...(member ? { memberId: member.memberId } : {}),
-            ...(member && member.points >= 500 && r.chance(0.3) ? { redeemPoints: 200 } : {}),
+            ...(member && member.points >= 500 && redeems ? { redeemPoints: 200 } : {}),
             lines: lines.map((l) => ({
               sku: l.sku,
               qty: l.serials.length,
@@ -392,7 +457,7 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
             })),
           };
           if (!online(locationId)) {
-            lateSales.push({ locationId, request: { ...request, occurredAt: at(day, hour, r.int(0, 170)).toISOString() } });
+            lateSales.push({ locationId, request: { ...request, occurredAt: at(day, hour, lateMinute).toISOString() } });
             for (const l of lines) {
               add(soldToday, `${locationId}|${l.sku}`, l.serials.length);
               add(offlineToday, `${locationId}|${l.sku}`, l.serials.length);
@@ -400,7 +465,7 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
             exits.get(locationId)!.push(...lines);
             return;
           }
-          let answer = await postSale(locationId, request);
+          let answer = await postSale(locationId, request, r);
           // Refused for stock the shelf has: the books are short. Staff count the SKUs, then the till tries again.
           if (answer.status === 409 && policy.counts) {
             const short = lines.map((l) => ({ sku: l.sku, qty: world.shelf(locationId, l.sku).length + l.serials.length }));
@@ -421,9 +486,11 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
       );
 
       // Midday trouble: theft (out through the exit), damage found, units put in the wrong place.
+      const troubleStarted = performance.now();
       if (hour === 12) {
         for (const locationId of stores)
           for (const product of products) {
+            const r = random.fork(`trouble-${day}-${locationId}-${product.sku}`);
             const shelf = world.shelf(locationId, product.sku).length;
             const stolen = world.steal(locationId, product.sku, r.poisson(noise.theft * shelf));
             if (stolen.length > 0) exits.get(locationId)!.push({ sku: product.sku, serials: stolen });
@@ -446,6 +513,8 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
             if (misplaced > 0) world.misplace(locationId, product.sku, misplaced, day + r.int(2, 5));
           }
       }
+      spent['theft, damage, misplacing'] = (spent['theft, damage, misplacing'] ?? 0) + (performance.now() - troubleStarted) / 1000;
+      const returnsStarted = performance.now();
       if (hour === 9)
         for (const due of returnsDue.filter((d) => d.day === day)) {
           const answer = await chain.call(
@@ -460,11 +529,12 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
           );
           if (answer.status === 201 || answer.status === 200) world.put(due.locationId, due.sku, due.serials);
         }
+      spent.returns = (spent.returns ?? 0) + (performance.now() - returnsStarted) / 1000;
     }
 
     // Closing: the last exits, stream work done, the ABC run once there is history, then the day's score.
     await setClock(at(day, 21));
-    await passExits();
+    await timed('exit gates', passExits);
     await timed('streams settle', () => cloud.settled());
     if (day === 2) await chain.call('admin', 'POST', '/analytics/abc/runs', { runId: `abc-${config.seed}-${day}`, config: abcConfig });
     const capacity = {
@@ -472,6 +542,11 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
       write: meter.write - capacityAtStart.write,
       requests: meter.requests - capacityAtStart.requests,
     };
+    capacityUse = topConsumers(
+      [...capacityUse, ...breakdownSince(meter.breakdown(), breakdownAtStart)],
+      ['caller', 'operation', 'table', 'kind'],
+      Number.POSITIVE_INFINITY,
+    );
     const scoringStarted = performance.now();
     const catalogueNow = new Map((await chain.all('admin', '/products')).map((p) => [p.sku as string, p]));
     const positions: Position[] = [];
@@ -531,7 +606,7 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
     campaignId,
   );
   await chain.close();
-  return { score: scoreRun(policy.name, days, duplicateBookings, memberScore), world, problems: chain.problems };
+  return { score: scoreRun(policy.name, days, duplicateBookings, memberScore, capacityUse), world, problems: chain.problems };
 };
 
 /** Ledger entries booked twice: the same movement id and SKU at a location more than once. */

@@ -3,7 +3,7 @@
  * orders) and what is physically true (shelves, demand met and lost) to the
  * figures retail judges an inventory system by. Only the scorer sees both.
  */
-import { onDemandUsd } from '../bench/capacity.ts';
+import { type CapacityDimension, type CapacityUse, onDemandUsd, topConsumers } from '../bench/capacity.ts';
 
 export type AbcClass = 'A' | 'B' | 'C' | 'unclassified';
 export const classes: readonly AbcClass[] = ['A', 'B', 'C', 'unclassified'];
@@ -146,12 +146,34 @@ export interface RunScore {
     readonly capacity: DayScore['capacity'] & { readonly perDay: { read: number; write: number; requests: number; usd: number } };
   };
   readonly members: Members;
+  /** Where the days' capacity went: every caller, operation, table and kind of item, largest write first; and the top rows by each dimension alone. */
+  readonly capacityUse?: {
+    readonly rows: readonly CapacityUse[];
+    readonly top: Record<CapacityDimension, readonly CapacityUse[]>;
+  };
 }
+
+/** The month's breakdown, summed: its rows largest first, and the top rows by caller, operation, table and kind alone. */
+export const capacityUseOf = (rows: readonly CapacityUse[]): NonNullable<RunScore['capacityUse']> => ({
+  rows: topConsumers(rows, ['caller', 'operation', 'table', 'kind'], Number.POSITIVE_INFINITY),
+  top: {
+    caller: topConsumers(rows, ['caller'], 15),
+    operation: topConsumers(rows, ['operation'], 15),
+    table: topConsumers(rows, ['table'], 15),
+    kind: topConsumers(rows, ['kind'], 15),
+  },
+});
 
 const sum = (days: readonly DayScore[], pick: (d: DayScore) => number) => days.reduce((total, d) => total + pick(d), 0);
 
 /** The run's figures: the last day's state, the month's flows, and service over every day. */
-export const scoreRun = (policy: string, days: readonly DayScore[], duplicateBookings: number, members: Members): RunScore => {
+export const scoreRun = (
+  policy: string,
+  days: readonly DayScore[],
+  duplicateBookings: number,
+  members: Members,
+  capacityUse?: readonly CapacityUse[],
+): RunScore => {
   const last = days[days.length - 1];
   if (!last) throw new Error('a run has at least one day');
   const service = Object.fromEntries(
@@ -197,8 +219,12 @@ export const scoreRun = (policy: string, days: readonly DayScore[], duplicateBoo
       },
     },
     members,
+    ...(capacityUse ? { capacityUse: capacityUseOf(capacityUse) } : {}),
   };
 };
+
+/** Units sold in stores over the month (every class). */
+export const unitsSold = (run: RunScore): number => classes.reduce((total, c) => total + run.final.service[c].sold, 0);
 
 const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
 const money = (minor: number) => (minor / 100).toFixed(0);
@@ -231,11 +257,78 @@ export const scorecardTable = (runs: readonly RunScore[]): string => {
     ],
     ['DynamoDB WCU / RCU per day', (r) => `${Math.round(r.final.capacity.perDay.write)} / ${Math.round(r.final.capacity.perDay.read)}`],
     ['DynamoDB requests per day', (r) => String(Math.round(r.final.capacity.perDay.requests))],
+    [
+      'per unit sold: WCU / RCU / requests',
+      (r) => {
+        const units = Math.max(1, unitsSold(r));
+        return `${(r.final.capacity.write / units).toFixed(1)} / ${(r.final.capacity.read / units).toFixed(1)} / ${(r.final.capacity.requests / units).toFixed(1)}`;
+      },
+    ],
     ['USD per day on demand', (r) => r.final.capacity.perDay.usd.toFixed(4)],
   ];
   return table(
     ['', ...runs.map((r) => r.policy)],
     rows.map(([label, value]) => [label, ...runs.map(value)]),
+  );
+};
+
+/**
+ * Policies over several seeds: one column per policy, each figure the mean
+ * over the seeds with its range, so a difference can be read against the
+ * spread the seeds alone make.
+ */
+export const seedsTable = (byPolicy: readonly { readonly policy: string; readonly runs: readonly RunScore[] }[]): string => {
+  const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+  const spread = (runs: readonly RunScore[], pick: (r: RunScore) => number, show: (v: number) => string) => {
+    const values = runs.map(pick);
+    return values.length < 2 ? show(mean(values)) : `${show(mean(values))} (${show(Math.min(...values))}–${show(Math.max(...values))})`;
+  };
+  const rows: [string, (r: RunScore) => number, (v: number) => string][] = [
+    ['inventory record accuracy (end)', (r) => r.final.accuracy, percent],
+    ['accuracy, mean of days', (r) => r.final.meanAccuracy, percent],
+    ['mean absolute error, units', (r) => r.final.meanAbsoluteError, (v) => v.toFixed(2)],
+    ['phantom positions (end)', (r) => r.final.phantomPositions, (v) => v.toFixed(1)],
+    ['out-of-stock rate (store, mean)', (r) => r.final.outOfStockRate, percent],
+    ...(['A', 'B', 'C'] as const).flatMap((c): [string, (r: RunScore) => number, (v: number) => string][] => [
+      [`service ${c}: fill`, (r) => r.final.service[c].fillRate, percent],
+      [`service ${c}: cycle`, (r) => r.final.service[c].cycleService, percent],
+    ]),
+    ['units sold', (r) => unitsSold(r), (v) => v.toFixed(0)],
+    ['holding cost, EUR', (r) => r.final.holdingCost, money],
+    ['purchase orders', (r) => r.final.purchaseOrders, (v) => v.toFixed(1)],
+    ['transfers', (r) => r.final.transfers, (v) => v.toFixed(0)],
+    ['order cost, EUR', (r) => r.final.orderCost, money],
+    ['oversell / duplicate bookings', (r) => r.final.oversell + r.final.duplicateBookings, (v) => v.toFixed(0)],
+    ['WCU per unit sold', (r) => r.final.capacity.write / Math.max(1, unitsSold(r)), (v) => v.toFixed(1)],
+    ['RCU per unit sold', (r) => r.final.capacity.read / Math.max(1, unitsSold(r)), (v) => v.toFixed(1)],
+  ];
+  return table(
+    ['', ...byPolicy.map((p) => p.policy)],
+    rows.map(([label, pick, show]) => [label, ...byPolicy.map((p) => spread(p.runs, pick, show))]),
+  );
+};
+
+/** The top capacity consumers of a run: who (caller), how (operation), where (table, kind of item), with their share of the month's writes. */
+export const consumersTable = (run: RunScore, limit = 15): string => {
+  const rows = run.capacityUse?.rows ?? [];
+  const write = rows.reduce((total, row) => total + row.write, 0);
+  const units = Math.max(1, unitsSold(run));
+  return table(
+    ['caller', 'operation', 'table', 'kind', 'WCU', 'share', 'WCU/unit sold', 'failed WCU', 'requests', 'RCU'],
+    rows
+      .slice(0, limit)
+      .map((row) => [
+        row.caller,
+        row.operation,
+        row.table,
+        row.kind,
+        String(Math.round(row.write)),
+        percent(share(row.write, write)),
+        (row.write / units).toFixed(2),
+        String(Math.round(row.failedWrites)),
+        String(row.requests),
+        String(Math.round(row.read)),
+      ]),
   );
 };
 

@@ -1,5 +1,5 @@
 import { routes } from '../../infra/routes/movements.ts';
-import { ledger, recordMovement } from '../../shared/app/stock.ts';
+import { ledger, movementOf, recordMovement } from '../../shared/app/stock.ts';
 import { httpHandler, replayHeaders } from '../../shared/http/handler.ts';
 
 export const createMovement = httpHandler(routes.createMovement, async ({ body, principal, idempotencyKey }) => {
@@ -9,4 +9,8 @@ export const createMovement = httpHandler(routes.createMovement, async ({ body, 
 
 export const listMovements = httpHandler(routes.listMovements, async ({ query, principal }) => ({
   body: await ledger(query, principal),
+}));
+
+export const getMovement = httpHandler(routes.getMovement, async ({ params, principal }) => ({
+  body: await movementOf(params.locationId, params.movementId, principal),
 }));

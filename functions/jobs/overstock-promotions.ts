@@ -1,5 +1,6 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { createCampaign, startCampaign } from '../../shared/app/campaigns.ts';
+import { ensurePromotion } from '../../shared/app/promotions.ts';
 import { listProducts } from '../../shared/app/catalog.ts';
 import { chainCoverOf } from '../../shared/app/replenishment.ts';
 import { forEachSettled } from '../../shared/concurrency.ts';
@@ -18,6 +19,41 @@ const offerDays = 7;
 
 /** `overstock:{day}:{sku}`: derived, so no campaign an admin creates can take it. */
 const overstockCampaignId = (sku: string, now: string): string => derivedId('overstock', dayOf(now), sku);
+
+/** What an overstock offer takes off the SKU, in percent (OVERSTOCK_OFFER_PERCENT). */
+const offerPercent = (): number => Number(process.env.OVERSTOCK_OFFER_PERCENT ?? 15);
+
+/** The code printed in the message: derived from the SKU and the day, so a re-run prints the same one. */
+export const overstockCode = (sku: string, now: string): string => {
+  let hash = 0x811c9dc5;
+  for (const char of `${dayOf(now)}|${sku}`) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193);
+  return `OVER-${(hash >>> 0).toString(36).toUpperCase()}`;
+};
+
+/**
+ * The offer the message carries: a members-only coupon on the SKU's lines
+ * (`overstock:{day}:{sku}`), redeemable once per member for the week, with
+ * the code in the text. A coupon, not a member price: it changes nothing for
+ * members who do not come for it, and it counts who did.
+ */
+const overstockCoupon = async (product: { sku: string; name: string }, now: string) => {
+  const until = dayOf(addDays(now, offerDays));
+  const code = overstockCode(product.sku, now);
+  await ensurePromotion(
+    {
+      ruleId: overstockCampaignId(product.sku, now),
+      name: `Overstock ${product.name}`,
+      kind: 'COUPON',
+      percentOff: offerPercent(),
+      sharedCode: code,
+      stacking: 'COMBINABLE',
+      priority: 0,
+      conditions: { membersOnly: true, perMemberLimit: 1, skus: [product.sku], from: dayOf(now), to: until },
+    },
+    now,
+  );
+  return { code, until };
+};
 
 const policy = (): OverstockPolicy => ({
   maxDaysOfCover: Number(process.env.OVERSTOCK_DAYS_OF_COVER ?? defaultOverstockPolicy.maxDaysOfCover),
@@ -48,6 +84,7 @@ export const overstockPromotions = eventHandler(async (_event: ScheduledEvent, c
         const cover = await chainCoverOf(product.sku, limits, now);
         if (!cover.overstocked) return;
         const campaignId = overstockCampaignId(product.sku, now);
+        const offer = await overstockCoupon(product, now);
         try {
           await createCampaign(
             {
@@ -56,7 +93,7 @@ export const overstockPromotions = eventHandler(async (_event: ScheduledEvent, c
               segment: { affinity: { skus: [product.sku], withinDays: affinityDays } },
               channels: ['email', 'sms'],
               headline: `${product.name}: a member offer`,
-              text: `you bought ${product.name} from us before, and we have it in stock at your store. Come by this week.`,
+              text: `you bought ${product.name} from us before, and we have it in stock at your store. Your code: ${offer.code} (${offerPercent()} % off it, once, until ${offer.until}).`,
               expiresAt: addDays(now, offerDays),
               cap: { count: 1, days: 30 },
             },

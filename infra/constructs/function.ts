@@ -44,6 +44,8 @@ export interface StockClubFunctionProps {
   /** Asynchronous invocations that fail every retry (or grow older than maxEventAge) go here. */
   readonly onFailure?: IQueue;
   readonly maxEventAge?: Duration;
+  /** A role `functionRole` made for exactly these grants (`grantsKey`), shared with other functions that have them; else the function gets its own. */
+  readonly role?: Role;
 }
 
 const baseEnvironment = {
@@ -53,12 +55,58 @@ const baseEnvironment = {
 };
 
 /**
- * One function and its own role, bound to what its definition declares and
- * nothing else: IAM grants and the table-name and queue-URL variables of its
- * tables and queues, the SES/SMS settings and send rights if it sends member
- * messages, the unsubscribe key if it checks links; logs to the stack's
- * group; for asynchronous callers (IoT rules, Scheduler) an on-failure queue
- * so an invocation that fails every retry is kept, not dropped.
+ * A function's role, made in `scope` as `id`: logs to the stack's group, and
+ * IAM exactly as the grants say (tables, queues, message sending, push
+ * endpoint removal). Functions whose grants are identical may share one (the
+ * API's routes do, see http-api.ts): the role is the grants, so sharing it
+ * widens nothing.
+ */
+export const functionRole = (scope: Construct, id: string, grants: Grants<string>, bindings: Omit<FunctionBindings, 'unsubscribeUrl'>): Role => {
+  // An own role instead of the managed basic-execution policy: logs go to the stack's functions' group only.
+  const role = new Role(scope, id, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+  bindings.logs.grantWrite(role);
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::<${Stack.of(bindings.logs).getLogicalId(bindings.logs.node.defaultChild as never)}.Arn>:*]`,
+    reason: "Log streams are created at run time; the wildcard covers streams of this function's own log group only.",
+  });
+  for (const queue of (grants.sendsTo ?? []) as readonly QueueName[]) bindings.queues[queue].grantSendMessages(role);
+  for (const key of Object.keys(grants.tables) as TableKey[]) {
+    const table = bindings.tables[key];
+    if (grants.tables[key] === 'read') table.grantReadData(role);
+    else table.grantReadWriteData(role);
+    if (tables[key].indexes.length > 0) {
+      Validations.of(role).acknowledge({
+        // The table lives in the data stack: cdk-nag names its ARN by the export (`Fn::ImportValue`) it comes through.
+        id: `AwsSolutions-IAM5[Resource::${(Stack.of(scope).resolve(table.tableArn) as { 'Fn::ImportValue': string })['Fn::ImportValue']}/index/*]`,
+        reason: "Queries go through this table's own GSIs; the wildcard covers that table's indexes only.",
+      });
+    }
+  }
+  if (grants.sendsMessages) bindings.messaging.grantSend(role);
+  else if (grants.managesPushDevices) bindings.messaging.grantRemovePushEndpoints(role);
+  return role;
+};
+
+/** The grants as one string: equal strings mean equal roles. */
+export const grantsKey = (grants: Grants<string>): string =>
+  JSON.stringify([
+    Object.entries(grants.tables).sort(([a], [b]) => a.localeCompare(b)),
+    [...(grants.sendsTo ?? [])].sort(),
+    Boolean(grants.sendsMessages),
+    Boolean(grants.managesPushDevices),
+    Boolean(grants.verifiesUnsubscribeLinks),
+    Boolean(grants.publishesToGates),
+    Boolean(grants.publishesLiveLevels),
+  ]);
+
+/**
+ * One function, bound to what its definition declares and nothing else: IAM
+ * grants (its own role, or a shared one made for the same grants) and the
+ * table-name and queue-URL variables of its tables and queues, the SES/SMS
+ * settings if it sends member messages, the unsubscribe key if it checks
+ * links; logs to the stack's group; for asynchronous callers (IoT rules,
+ * Scheduler) an on-failure queue so an invocation that fails every retry is
+ * kept, not dropped.
  */
 export class StockClubFunction extends Construct {
   readonly function: NodejsFunction;
@@ -82,13 +130,7 @@ export class StockClubFunction extends Construct {
       ...props.environment,
     };
 
-    // An own role per function instead of the managed basic-execution policy: logs go to the stack's functions' group only.
-    this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    bindings.logs.grantWrite(this.role);
-    Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(bindings.logs).getLogicalId(bindings.logs.node.defaultChild as never)}.Arn>:*]`,
-      reason: "Log streams are created at run time; the wildcard covers streams of this function's own log group only.",
-    });
+    this.role = props.role ?? functionRole(this, 'Role', grants, bindings);
     this.function = new NodejsFunction(this, 'Function', {
       entry: resolve(repoRoot, props.entry),
       handler: props.name,
@@ -119,20 +161,5 @@ export class StockClubFunction extends Construct {
       id: 'AwsSolutions-L1',
       reason: 'Node.js 22 is the runtime the code and its bundles target (the development machines run Node 20); move to 24 after testing there.',
     });
-
-    for (const queue of queueNames) bindings.queues[queue].grantSendMessages(this.role);
-    for (const key of tableKeys) {
-      const table = bindings.tables[key];
-      if (grants.tables[key] === 'read') table.grantReadData(this.role);
-      else table.grantReadWriteData(this.role);
-      if (tables[key].indexes.length > 0) {
-        Validations.of(this.role).acknowledge({
-          // The table lives in the data stack: cdk-nag names its ARN by the export (`Fn::ImportValue`) it comes through.
-          id: `AwsSolutions-IAM5[Resource::${(Stack.of(this).resolve(table.tableArn) as { 'Fn::ImportValue': string })['Fn::ImportValue']}/index/*]`,
-          reason: "Queries go through this table's own GSIs; the wildcard covers that table's indexes only.",
-        });
-      }
-    }
-    if (grants.sendsMessages) bindings.messaging.grantSend(this.role);
   }
 }

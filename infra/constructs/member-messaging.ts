@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { ConfigurationSet, EmailSendingEvent, EventDestination, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
@@ -12,11 +12,20 @@ export interface MemberMessagingProps {
   readonly notificationKey: IKey;
 }
 
+/** Which push service a platform application ARN (`arn:aws:sns:…:app/{APNS|APNS_SANDBOX|GCM}/{name}`) belongs to. */
+const pushPlatformOf = (arn: string): 'APNS' | 'FCM' | undefined => {
+  const platform = /:app\/([A-Z_]+)\/[^/]+$/.exec(arn)?.[1];
+  return platform === 'APNS' || platform === 'APNS_SANDBOX' ? 'APNS' : platform === 'GCM' ? 'FCM' : undefined;
+};
+
 /**
  * The channels of member messages: SES for email (a configuration set that
  * suppresses bounces and complaints), End User Messaging SMS for texts (a
- * pool with an opt-out list AWS enforces), and the encrypted topics SES and
- * SMS report back to. Functions that send get `settings` and `grantSend`.
+ * pool with an opt-out list AWS enforces), SNS mobile push for the app (the
+ * platform applications for APNs and FCM, made outside the stack because
+ * they hold the push services' credentials; context `pushApplications`), and
+ * the encrypted topics SES and SMS report back to. Functions that send get
+ * `settings` and `grantSend`.
  */
 export class MemberMessaging extends Construct {
   /** The environment of a function that sends member messages (the unsubscribe link and key come from the function). */
@@ -27,6 +36,8 @@ export class MemberMessaging extends Construct {
   private readonly mail: ConfigurationSet;
   private readonly smsConfig: CfnSmsConfigurationSet;
   private readonly smsPool?: CfnPool;
+  /** SNS platform applications by push service, from context `pushApplications` (ARNs, comma-separated). */
+  private readonly pushApplications: Readonly<Partial<Record<'APNS' | 'FCM', string>>>;
 
   constructor(scope: Construct, id: string, props: MemberMessagingProps) {
     super(scope, id);
@@ -63,11 +74,25 @@ export class MemberMessaging extends Construct {
         'No smsOriginationNumbers context: member texts cannot be sent. Register numbers, then deploy with -c smsOriginationNumbers=<phone number ARN>[,...].',
       );
     }
+    const pushArns = String(this.node.tryGetContext('pushApplications') ?? '')
+      .split(',')
+      .map((arn) => arn.trim())
+      .filter(Boolean);
+    const unknownPush = pushArns.filter((arn) => !pushPlatformOf(arn));
+    if (unknownPush.length > 0) throw new Error(`pushApplications: not an SNS APNS or GCM platform application ARN: ${unknownPush.join(', ')}`);
+    this.pushApplications = Object.fromEntries(pushArns.map((arn) => [pushPlatformOf(arn)!, arn]));
+    if (pushArns.length === 0) {
+      Annotations.of(this).addWarningV2(
+        'stockclub:pushApplications',
+        'No pushApplications context: app push cannot be sent. Create SNS platform applications (APNs, FCM), then deploy with -c pushApplications=<ARN>[,<ARN>].',
+      );
+    }
     this.settings = {
       EMAIL_FROM: emailFrom,
       SES_CONFIGURATION_SET: this.mail.configurationSetName,
       SMS_ORIGINATION_IDENTITY: this.smsPool?.attrArn ?? '',
       SMS_CONFIGURATION_SET: this.smsConfig.ref,
+      ...Object.fromEntries(Object.entries(this.pushApplications).map(([platform, arn]) => [`PUSH_APPLICATION_${platform}`, arn])),
       // The spend guard: marketing messages per day across the chain (context marketingDailyCap).
       MARKETING_DAILY_CAP: String(this.node.tryGetContext('marketingDailyCap') ?? 50_000),
     };
@@ -104,5 +129,29 @@ export class MemberMessaging extends Construct {
     if (this.smsPool) {
       role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sms-voice:SendTextMessage'], resources: [this.smsPool.attrArn, this.smsConfig.attrArn] }));
     }
+    const applications = Object.values(this.pushApplications);
+    if (applications.length > 0) {
+      // An endpoint per device token, made on the first push to it, in the configured applications only.
+      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sns:CreatePlatformEndpoint'], resources: applications }));
+      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sns:Publish', 'sns:DeleteEndpoint'], resources: this.endpointArns(role) }));
+    }
+  }
+
+  /** sns:DeleteEndpoint on the configured applications' endpoints: removing a member's device. */
+  grantRemovePushEndpoints(role: Role): void {
+    if (Object.keys(this.pushApplications).length === 0) return;
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sns:DeleteEndpoint'], resources: this.endpointArns(role) }));
+  }
+
+  /** `…:endpoint/{platform}/{application}/*` of each application: endpoint ids are made by SNS, so a wildcard, within one application. */
+  private endpointArns(role: Role): string[] {
+    const arns = Object.values(this.pushApplications).map((arn) => `${arn.replace(':app/', ':endpoint/')}/*`);
+    for (const arn of arns) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${arn}]`,
+        reason: 'SNS names each device endpoint at run time; the wildcard covers the endpoints of one configured platform application.',
+      });
+    }
+    return arns;
   }
 }

@@ -43,6 +43,11 @@ export interface LocalCloudOptions {
   readonly seed?: (baseUrl: string, mqttUrl: string) => Promise<void>;
   /** Run jobs on their schedules (default true; tests turn this off and run them through POST /_local/jobs). */
   readonly schedules?: boolean;
+  /**
+   * Start the clock here (forward of now only), before the scheduler plans its first runs: a
+   * simulated month that starts next week then does not run a week of hourly jobs over an empty chain.
+   */
+  readonly startAt?: Date;
 }
 
 export interface LocalCloud {
@@ -83,7 +88,7 @@ const parsedOr = (body: string): Record<string, unknown> | undefined => {
 const handlerCredentials = { accessKeyId: localAwsEnv.AWS_ACCESS_KEY_ID, secretAccessKey: randomBytes(32).toString('hex') };
 
 /**
- * GET/DELETE /_local/outbox (texts, and the emails the SES emulator took), GET/DELETE /_local/failures, GET /_local/jobs,
+ * GET/DELETE /_local/outbox (texts, pushes, and the emails the SES emulator took), GET/DELETE /_local/failures, GET /_local/jobs,
  * POST /_local/jobs/{name}, POST /_local/invoke/{function} (admin token; the body is the event),
  * GET /_local/clock, POST /_local/clock {"at"} (forward only; runs the jobs that fall due on the way).
  */
@@ -221,6 +226,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     steps.push(() => poller.stop());
     const clock = localClock();
     steps.push(() => clock.reset());
+    if (options.startAt) clock.moveTo(options.startAt);
     const scheduler = startScheduler({ failures, clock, enabled: options.schedules ?? true });
     steps.push(() => scheduler.stop());
 

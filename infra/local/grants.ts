@@ -136,6 +136,11 @@ const allows = (grants: Grants<string>, { action, resource }: Request): boolean 
       return operation === 'SendEmail' && grants.sendsMessages === true;
     case 'sms-voice':
       return operation === 'SendTextMessage' && grants.sendsMessages === true;
+    case 'sns':
+      return (
+        ((operation === 'Publish' || operation === 'CreatePlatformEndpoint') && grants.sendsMessages === true) ||
+        (operation === 'DeleteEndpoint' && (grants.sendsMessages === true || grants.managesPushDevices === true))
+      );
     case 'iot':
       return (
         operation === 'Publish' &&
@@ -192,7 +197,9 @@ const installGrantChecks = (): void => {
     check([
       message.channel === 'email'
         ? { action: 'ses:SendEmail', resource: `arn:aws:ses:${region()}:${account}:identity/*` }
-        : { action: 'sms-voice:SendTextMessage', resource: `arn:aws:sms-voice:${region()}:${account}:pool/*` },
+        : message.channel === 'push'
+          ? { action: 'sns:Publish', resource: `arn:aws:sns:${region()}:${account}:endpoint/*` }
+          : { action: 'sms-voice:SendTextMessage', resource: `arn:aws:sms-voice:${region()}:${account}:pool/*` },
     ]);
     return add(message);
   };

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Grants } from '../grants.ts';
@@ -5,6 +6,10 @@ import { runWithGrants } from './grants.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const loaded = new Map<string, Promise<unknown>>();
+const running = new AsyncLocalStorage<string>();
+
+/** The name of the function whose invocation the caller is inside, if any: what a meter attributes an SDK call to. */
+export const runningFunction = (): string | undefined => running.getStore();
 
 /**
  * The export `name` of a handler module, imported on first use as Lambda
@@ -23,5 +28,5 @@ export const loadHandler = async <H extends (...args: never[]) => unknown>(entry
     loaded.set(key, handler);
   }
   const run = (await handler) as H;
-  return ((...args: Parameters<H>) => runWithGrants(name, grants, () => run(...args))) as H;
+  return ((...args: Parameters<H>) => running.run(name, () => runWithGrants(name, grants, () => run(...args)))) as H;
 };

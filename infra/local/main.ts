@@ -52,7 +52,7 @@ StockClub is running locally.
   Try        curl -H "authorization: Bearer $(npm run -s token -- --role admin)" ${cloud.url}/stock/SNEAKER-42
 
   Local-only endpoints (no token):
-    GET    ${cloud.url}/_local/outbox[?to=...]   member messages: email (from the SES emulator) and SMS
+    GET    ${cloud.url}/_local/outbox[?to=...]   member messages: email (from the SES emulator), SMS and app push
     DELETE ${cloud.url}/_local/outbox
     GET    ${cloud.url}/_local/failures          stream records, queue messages, MQTT messages and job runs that failed for good
     DELETE ${cloud.url}/_local/failures${values.data ? `\n                                          (also in ${join(values.data, 'failures.jsonl')})` : ''}

@@ -181,6 +181,27 @@ const demoMovements = [
   { movementId: 'demo-receipt-jackets', type: 'RECEIPT', locationId: 'WH-CENTRAL', lines: [{ sku: 'JACKET-M', qty: 10 }] },
 ] as const;
 
+/** One threshold promotion and one coupon, so the receipts of the README walk-through show them. */
+export const demoPromotions = [
+  {
+    ruleId: 'demo-spend-150',
+    name: 'Spend 150, get 15 off',
+    kind: 'SPEND_THRESHOLD_OFF',
+    minSpend: 15_000,
+    amountOff: 1_500,
+    conditions: { locationIds: ['STORE-BERLIN', 'STORE-MUNICH'] },
+  },
+  {
+    ruleId: 'demo-welcome-10',
+    name: 'Welcome: 10 % off, once',
+    kind: 'COUPON',
+    percentOff: 10,
+    sharedCode: 'WELCOME10',
+    conditions: { membersOnly: true, perMemberLimit: 1, locationIds: ['STORE-BERLIN', 'STORE-MUNICH'] },
+    budget: { uses: 1000 },
+  },
+] as const;
+
 const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
 
 /**
@@ -279,6 +300,9 @@ export const seedDemoData = async (baseUrl: string, mqttUrl?: string): Promise<v
   });
   await send('POST', '/events/demo-event-styling/registrations', { registrationId: 'demo-event-anna', memberId: 'm-anna' });
   await send('POST', '/events/demo-event-styling/registrations', { registrationId: 'demo-event-ben', memberId: 'm-ben' });
+  // Promotions (docs/members.md, "Promotions"), after the demo sales so those stay as they were: spend 150.00 at a
+  // demo store (after the tier discount), get 15.00 off; and a members' coupon, 10 % once per member.
+  for (const promotion of demoPromotions) await send('POST', '/promotions', promotion);
   await send('POST', '/feedback', {
     feedbackId: 'demo-feedback-anna-tee',
     memberId: 'm-anna',

@@ -21,6 +21,7 @@ export type IdempotencyKeySource =
   | 'eventId'
   | 'registrationId'
   | 'feedbackId'
+  | 'ruleId'
   | 'header';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -51,6 +52,8 @@ export interface RouteDefinition {
    * have none (test/unit/local/contract.test.ts checks each names a GET route).
    */
   readonly location?: string;
+  /** Problem types (slugs of shared/schemas/problems.ts) the route answers beyond those its tables and method imply, e.g. a dry run that reads but refuses like a write. */
+  readonly problems?: readonly string[];
   /** Another success a route answers in some cases (its handler sets `status`). */
   readonly alsoSucceeds?: { readonly status: number; readonly schema?: z.ZodType; readonly description: string };
 }

@@ -98,8 +98,10 @@ export const routes = {
     entry: 'functions/api/events.ts',
     auth: everyone,
     tag: 'members',
-    tables: writeEvents,
-    summary: 'Cancels a registration; a freed seat goes to the first waitlisted member in the same transaction',
+    // The promoted member is told through the send gate: their message is recorded on them.
+    tables: { inventory: 'readWrite', members: 'readWrite' },
+    sendsMessages: true,
+    summary: 'Cancels a registration; a freed seat goes to the first waitlisted member in the same transaction, who is told (transactional)',
     params: RegistrationParams,
     success: { status: 200, schema: Cancellation, description: 'The cancelled registration and the member promoted, if any' },
   },

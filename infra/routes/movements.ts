@@ -3,7 +3,7 @@
  * not infra/routes.ts (which lists every route), so its bundle holds only the
  * schemas its own routes name.
  */
-import { LedgerEntry, MovementRequest, MovementResult, MovementsQuery, pageOf } from '../../shared/schemas/stock.ts';
+import { LedgerEntry, MovementParams, MovementRequest, MovementResult, MovementsQuery, pageOf } from '../../shared/schemas/stock.ts';
 import { staff, staffAndService, readInventory, writeInventory, type RouteWithGrants } from './definition.ts';
 
 export const routes = {
@@ -17,7 +17,19 @@ export const routes = {
     summary: 'Book a stock movement (all lines or none)',
     body: MovementRequest,
     idempotencyKey: 'movementId',
+    location: '/locations/{locationId}/movements/{movementId}',
     success: { status: 201, schema: MovementResult, description: 'The movement and the stock levels it left' },
+  },
+  getMovement: {
+    method: 'GET',
+    path: '/locations/{locationId}/movements/{movementId}',
+    entry: 'functions/api/movements.ts',
+    auth: staffAndService,
+    tag: 'stock',
+    tables: readInventory,
+    summary: 'A booked movement, as its booking answered (the levels it left then)',
+    params: MovementParams,
+    success: { status: 200, schema: MovementResult, description: 'The movement and the stock levels it left' },
   },
   listMovements: {
     method: 'GET',

@@ -112,8 +112,10 @@ export const dryRun = async (campaignId: string, cursor?: string, now = nowIso()
 /**
  * Gives the gift and sends to every member of the page in the segment, a
  * few at once (a run waits on SES and DynamoDB, not on CPU); messages stop
- * once the budget is spent. One member's failure is counted and logged, not
- * allowed to stop the page: the rest of the source depends on it.
+ * once the budget is spent, and every member of the segment left without one
+ * by it is counted BUDGET_REFUSED, so the report adds up to the segment. One
+ * member's failure is counted and logged, not allowed to stop the page: the
+ * rest of the source depends on it.
  */
 const sendToPage = async (campaign: Campaign, profiles: readonly Record<string, unknown>[], rollingMonths: number, now: string, giftsOnly: boolean) => {
   const counts: Counts = {};
@@ -127,11 +129,16 @@ const sendToPage = async (campaign: Campaign, profiles: readonly Record<string, 
     try {
       const points = giftPoints(campaign, profile, now);
       if (points > 0 && (await giveGift(campaign, memberId, points, now))) count('GIFTED');
-      if (budgetSpent) return;
+      if (budgetSpent) {
+        count('BUDGET_REFUSED');
+        return;
+      }
       const delivery = await deliver(memberId, messageOf(campaign, profile, points), now);
-      // A send the budget refused is recorded on the member; the report counts what went (or waits).
-      if (delivery.decision?.action === 'SKIP' && delivery.decision.reason === 'BUDGET_SPENT') budgetSpent = true;
-      else count(delivery.status);
+      // A send the budget refused is recorded on the member (SKIPPED BUDGET_SPENT) and counted as refused by the budget.
+      if (delivery.decision?.action === 'SKIP' && delivery.decision.reason === 'BUDGET_SPENT') {
+        budgetSpent = true;
+        count('BUDGET_REFUSED');
+      } else count(delivery.status);
     } catch (error) {
       count('FAILED');
       logger.error('Campaign send failed for a member', { campaignId: campaign.campaignId, memberId, error });
@@ -213,8 +220,8 @@ export const runCampaignPage = async (page: CampaignPage, now = nowIso()): Promi
   const [campaign, program] = await Promise.all([getCampaign(page.campaignId), loadProgram()]);
   const read = await readPage(page.source, page.cursor);
   const { counts, budgetSpent } = await sendToPage(campaign, read.profiles, program.rollingMonths, now, page.giftsOnly === true);
-  // Once the budget is spent, a campaign with a gift goes on giving it to the rest of the segment, without messages.
-  const goesOn = read.cursor !== undefined && (!budgetSpent || campaign.gift !== undefined);
+  // Once the budget is spent, the source goes on without messages: giving the gift (if any) and counting who the budget refused.
+  const goesOn = read.cursor !== undefined;
   const next: CampaignPage | undefined = goesOn ? { ...page, cursor: read.cursor, ...(budgetSpent || page.giftsOnly ? { giftsOnly: true } : {}) } : undefined;
   // Another delivery of the same page claimed it first: it queues the next page.
   if (!(await claimCampaignPage(page, counts, next, now))) return { counts: {}, duplicate: true };

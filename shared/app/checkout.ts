@@ -65,6 +65,8 @@ import {
 import { countsBookedSince, forgetLevels, lastCounts, loadReferences, movementItems, shortagesOf } from '../db/stock.ts';
 import { labelled, TransactionCancelled, type TransactItem, transactLabelled } from '../db/transact.ts';
 import type { Receipt } from '../schemas/members.ts';
+import type { Quote } from '../schemas/promotions.ts';
+import { planPromotions, promotionWrites } from './promotions.ts';
 import { planReconciliation } from './reconcile.ts';
 import { nowIso } from '../clock.ts';
 
@@ -198,10 +200,22 @@ const currencyOf = (products: ReadonlyMap<string, Record<string, unknown>>): str
   return currencies[0]!;
 };
 
-/** What the till sends, checked once before any attempt: the merged lines, the stock movement, the products, the currency, the tags. */
-const basketOf = async (command: SaleCommand, at: string) => {
+/** A gift a promotion adds to the sale: its units move like any line's. */
+type Gift = { readonly sku: string; readonly qty: number };
+
+const sameGifts = (a: readonly Gift[], b: readonly Gift[]) =>
+  JSON.stringify([...a].sort((x, y) => (x.sku < y.sku ? -1 : 1))) === JSON.stringify([...b].sort((x, y) => (x.sku < y.sku ? -1 : 1)));
+
+/**
+ * What the till sends, checked once before any attempt (and again when the
+ * promotions' gifts change): the merged lines, the stock movement (gifts
+ * included), the products, the currency, the tags.
+ */
+const basketOf = async (command: Pick<SaleCommand, 'saleId' | 'locationId' | 'lines' | 'occurredAt'>, at: string, gifts: readonly Gift[] = []) => {
   const lines = mergeSaleLines(command.lines.map(({ sku, qty, unitPrice }) => ({ sku, qty, unitPrice })));
-  const stockLines = lines.map(({ sku, qty }) => ({ sku, qty }));
+  const units = new Map(lines.map((l) => [l.sku, l.qty] as const));
+  for (const gift of gifts) units.set(gift.sku, (units.get(gift.sku) ?? 0) + gift.qty);
+  const stockLines = [...units].map(([sku, qty]) => ({ sku, qty }));
   assertOccurredAt(command.occurredAt, at, 'body.occurredAt');
   // A till that was offline posts its sales late: the stock half is booked as of when it happened.
   const occurredAt = occurredAtOf(command.occurredAt, at);
@@ -223,18 +237,45 @@ const basketOf = async (command: SaleCommand, at: string) => {
   );
   const currency = currencyOf(products);
   const serials = soldSerials(command.lines, products);
-  return { lines, stockLines, movement, occurredAt, changes, products, location: locations.get(command.locationId), currency, serials };
+  return {
+    lines,
+    gifts,
+    giftsOutOfStock: new Set<string>(),
+    stockLines,
+    movement,
+    occurredAt,
+    changes,
+    products,
+    location: locations.get(command.locationId),
+    currency,
+    serials,
+  };
 };
 type Basket = Awaited<ReturnType<typeof basketOf>>;
 
-/** The member as they are now (re-read each attempt), the prices their tier gives, the exclusive lines they may buy and their points plan. */
+/**
+ * The member as they are now (re-read each attempt), the promotions that
+ * apply (shared/app/promotions.ts), the prices their tier gives, the
+ * exclusive lines they may buy and their points plan.
+ */
 const priceForMember = async (command: SaleCommand, basket: Basket, by: string, at: string) => {
   const state = command.memberId ? assertMemberExists(await readMemberState(command.memberId), command.memberId) : undefined;
   const program = await loadProgram();
   const tier = state ? effectiveTier(state.record, at) : undefined;
   const rule = tier ? ruleOf(program, tier) : undefined;
+  const promotions = await planPromotions({
+    bought: basket.lines,
+    locationId: command.locationId,
+    timeZone: (basket.location?.timeZone as string | undefined) ?? 'UTC',
+    ...(state && tier ? { member: { memberId: state.record.memberId, tier, tags: (state.record as { tags?: string[] }).tags ?? [] } } : {}),
+    tierDiscountPercent: rule?.discountPercent ?? 0,
+    coupons: command.coupons,
+    giftsOutOfStock: basket.giftsOutOfStock,
+    // Date-bound promotions count the day the sale was made, as member effects do.
+    at: basket.occurredAt,
+  });
   const priced = priceSale(
-    basket.lines,
+    promotions.result.lines,
     rule && {
       discountPercent: rule.discountPercent,
       pointsMultiplier: rule.pointsMultiplier,
@@ -242,16 +283,19 @@ const priceForMember = async (command: SaleCommand, basket: Basket, by: string, 
       pointValue: program.points.pointValue,
     },
     command.redeemPoints ?? 0,
+    promotions.result.adjustments,
   );
   const exclusive = await exclusiveLines(basket.stockLines, basket.products, command.locationId, tier ? { tier, program } : undefined);
   // Member effects date from the sale itself, even when it arrives late.
   const plan = state ? memberPlan(state, program, priced, command.saleId, by, basket.occurredAt) : undefined;
-  return { priced, exclusive, plan };
+  return { priced, exclusive, plan, promotions, gifts: promotions.result.gifts };
 };
 type Pricing = Awaited<ReturnType<typeof priceForMember>>;
 
-const receiptOf = (command: SaleCommand, basket: Basket, { priced, plan }: Pricing, at: string): Receipt => ({
+const receiptOf = (command: SaleCommand, basket: Basket, { priced, plan, promotions }: Pricing, at: string): Receipt => ({
   ...priced,
+  promotions: promotions.result.applied,
+  notApplied: promotions.result.notApplied,
   saleId: command.saleId,
   locationId: command.locationId,
   ...(command.memberId ? { memberId: command.memberId } : {}),
@@ -270,7 +314,7 @@ const receiptOf = (command: SaleCommand, basket: Basket, { priced, plan }: Prici
 const bookSale = async (
   command: SaleCommand,
   basket: Basket,
-  { priced, exclusive, plan }: Pricing,
+  { priced, exclusive, plan, promotions }: Pricing,
   receipt: Receipt,
   fingerprint: string,
   by: string,
@@ -317,6 +361,7 @@ const bookSale = async (
   const stockItems = movementItems(movement, changes, products, fingerprint, by, at);
   const memberItems = plan?.items ?? [];
   const limited = exclusive.filter((l): l is ExclusiveLine & { perMemberLimit: number } => l.perMemberLimit !== undefined);
+  const promotionTakes = promotionWrites(promotions, command.saleId, command.memberId, at);
   const items = [
     ...labelled('sale', [sale]),
     ...labelled('reconcile', reconciliation.items),
@@ -327,6 +372,9 @@ const bookSale = async (
       'perMemberLimit',
       limited.map((l) => claimUpdate(command.memberId!, l, at)),
     ),
+    ...labelled('promotionBudget', promotionTakes.budgets),
+    ...labelled('promotionUse', promotionTakes.uses),
+    ...labelled('couponCode', promotionTakes.codes),
     ...labelled(
       'serial',
       serials.map((tag, i) =>
@@ -359,6 +407,12 @@ const bookSale = async (
     }
     // The level updates follow the movement record.
     const shortages = shortagesOf(error, changes);
+    // Only a promotion's gift is short (its SKU is not bought): the sale goes on without that gift.
+    const bought = new Set(basket.lines.map((l) => l.sku));
+    if (shortages.length > 0 && shortages.every((s) => !bought.has(s.sku) && basket.gifts.some((g) => g.sku === s.sku))) {
+      for (const shortage of shortages) basket.giftsOutOfStock.add(shortage.sku);
+      return 'retry';
+    }
     if (shortages.length > 0) throw new OutOfStock(shortages);
     const [allocationFailed] = error.failuresAt('allocation');
     if (allocationFailed !== undefined) {
@@ -370,6 +424,14 @@ const bookSale = async (
     if (claimFailed !== undefined) {
       const line = limited[claimFailed]!;
       throw new AllocationExhausted(`${line.sku} is limited to ${line.perMemberLimit} per member`, { sku: line.sku, perMemberLimit: line.perMemberLimit });
+    }
+    // A budget or a per-member limit another sale used up meanwhile, or a rule paused: price again without it
+    // (a coupon the buyer presented is then refused with its reason).
+    if (error.failedAtLabel('promotionBudget') || error.failedAtLabel('promotionUse')) return 'retry';
+    const [codeFailed] = error.failuresAt('couponCode');
+    if (codeFailed !== undefined) {
+      const code = promotions.codes[codeFailed]!;
+      throw new Conflict(`Coupon ${code.code} was used meanwhile`, { code: code.code, ruleId: code.ruleId, reason: 'used' });
     }
     if (resold.length > 0) {
       const epcs = resold.map((i) => serials[i]!.epc);
@@ -395,7 +457,7 @@ export const checkout = async (command: SaleCommand, principal: Principal, at = 
   assertLocationAccess(principal, command.locationId);
   const fingerprint = requestFingerprint({ ...command, saleId: undefined });
   try {
-    const basket = await basketOf(command, at);
+    let basket = await basketOf(command, at);
     let first = true;
     return await withMemberRetry(async () => {
       if (!first) {
@@ -403,7 +465,14 @@ export const checkout = async (command: SaleCommand, principal: Principal, at = 
         if (earlier) return { receipt: earlier, replayed: true };
       }
       first = false;
-      const pricing = await priceForMember(command, basket, principal.subject, at);
+      let pricing = await priceForMember(command, basket, principal.subject, at);
+      // A threshold gift joins the stock movement: plan the basket again with it (gifts never change the spend that earns them).
+      if (!sameGifts(pricing.gifts, basket.gifts)) {
+        const { giftsOutOfStock } = basket;
+        basket = { ...(await basketOf(command, at, pricing.gifts)), giftsOutOfStock };
+        pricing = await priceForMember(command, basket, principal.subject, at);
+        if (!sameGifts(pricing.gifts, basket.gifts)) return 'retry';
+      }
       const receipt = receiptOf(command, basket, pricing, at);
       if ((await bookSale(command, basket, pricing, receipt, fingerprint, principal.subject, at)) === 'retry') return 'retry';
       // The levels moved by an amount this path does not prove: the movement path reads them again.
@@ -416,4 +485,42 @@ export const checkout = async (command: SaleCommand, principal: Principal, at = 
     if (earlier) return { receipt: earlier, replayed: true };
     throw error;
   }
+};
+
+/**
+ * Prices a basket as the checkout would now, without booking anything (the
+ * dry run, POST /promotions/dry-run): stock, points and budgets are read,
+ * not taken, so a quote is no promise (a budget may run out before the sale).
+ */
+export const quoteSale = async (
+  request: { locationId: string; memberId?: string; lines: SaleCommand['lines']; redeemPoints?: number; coupons?: string[]; at?: string },
+  principal: Principal,
+  now = nowIso(),
+): Promise<Quote> => {
+  assertLocationAccess(principal, request.locationId);
+  const at = request.at ?? now;
+  const command: SaleCommand = { saleId: 'quote', ...request, occurredAt: undefined };
+  let basket = await basketOf(command, at);
+  let pricing = await priceForMember(command, basket, principal.subject, at);
+  if (!sameGifts(pricing.gifts, basket.gifts)) {
+    basket = await basketOf(command, at, pricing.gifts);
+    pricing = await priceForMember(command, basket, principal.subject, at);
+  }
+  const { priced, promotions } = pricing;
+  return {
+    locationId: request.locationId,
+    ...(request.memberId ? { memberId: request.memberId } : {}),
+    currency: basket.currency,
+    lines: priced.lines.map((l) => ({ ...l, promotionDiscount: l.promotionDiscount ?? 0 })),
+    subtotal: priced.subtotal,
+    promotionDiscount: priced.promotionDiscount ?? 0,
+    discount: priced.discount,
+    pointsRedeemed: priced.pointsRedeemed,
+    pointsValue: priced.pointsValue,
+    total: priced.total,
+    pointsEarned: priced.pointsEarned,
+    promotions: promotions.result.applied,
+    notApplied: promotions.result.notApplied,
+    at,
+  };
 };

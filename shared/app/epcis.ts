@@ -1,16 +1,20 @@
 /**
- * The EPCIS 2.0 export (DESIGN.md, "EPCIS export"): a location's gate item
- * events as a GS1 EPCISDocument of ObjectEvents. The story: may the caller
- * see this location -> the time range -> the location (its type and time
- * zone) -> a page of its stored item events (shared/db/epcis.ts) -> mapped
- * by shared/domain/epcis.ts. Reads only. Choices: docs/epcis.md.
+ * The EPCIS 2.0 export (DESIGN.md, "EPCIS export"): a location's item-level
+ * events (gate passes, sales of tagged items) as a GS1 EPCISDocument of
+ * ObjectEvents. The export's story: may the caller see this location -> the
+ * time range -> the location (its type and time zone) -> a page of its
+ * stored events (shared/db/epcis.ts) -> mapped by shared/domain/epcis.ts;
+ * reads only. And a sale's story, told by the epcisSales stream consumer:
+ * its EPCs -> one `retail_selling` event, keyed by the sale id.
+ * Choices: docs/epcis.md.
  */
-import { objectEventOf, epcisDocumentOf, type EpcisDocument, utcIso } from '../domain/epcis.ts';
+import { objectEventOf, epcisDocumentOf, type EpcisDocument, packSaleEvents, sgtinUri, utcIso } from '../domain/epcis.ts';
+import { decodeEpc } from '../domain/epc.ts';
 import { ValidationFailed } from '../domain/errors.ts';
 import { assertLocationAccess, type Principal } from '../domain/principal.ts';
 import { addDays, dayMillis } from '../domain/time.ts';
 import { getLocation } from '../db/catalog.ts';
-import { readItemEvents } from '../db/epcis.ts';
+import { putObjectEvents, readObjectEvents } from '../db/epcis.ts';
 import { nowIso } from '../clock.ts';
 
 /** The widest range one export reads (a day's partition per day: 31 small queries at most). */
@@ -44,10 +48,37 @@ export const exportEpcisEvents = async (query: EpcisExportQuery, principal: Prin
   assertLocationAccess(principal, query.locationId);
   const range = rangeOf(query, now);
   const location = await getLocation(query.locationId);
-  const page = await readItemEvents(query.locationId, range, query.limit, query.cursor);
+  const page = await readObjectEvents(query.locationId, range, query.limit, query.cursor);
   return epcisDocumentOf(
     page.items.map((event) => objectEventOf(event, location)),
     now,
     page.cursor,
   );
+};
+
+/** A sale as its stored record has it (shared/db/sales.ts `salePut`): the fields the EPCIS event needs. */
+export interface SoldTags {
+  readonly saleId: string;
+  readonly locationId: string;
+  /** When the sale was booked; an offline till's sale happened at `occurredAt` (kept on its receipt). */
+  readonly at: string;
+  readonly occurredAt?: string;
+  readonly soldTags?: readonly { sku: string; epc: string }[];
+}
+
+/**
+ * A sale's tagged items as one `retail_selling` / `retail_sold` ObjectEvent
+ * at the sale's location and time (split per 200 EPCs), keyed by the sale
+ * id: a retried or replayed stream record writes the same item. A sale
+ * without EPCs writes nothing. Returns how many EPCs it kept.
+ */
+export const recordSaleEvent = async (sale: SoldTags): Promise<number> => {
+  const uris = (sale.soldTags ?? []).flatMap((tag) => {
+    const decoded = decodeEpc(tag.epc);
+    // The checkout refused any EPC that does not decode; one that no longer does is not exported rather than blocking the stream.
+    return decoded.ok ? [sgtinUri(decoded)] : [];
+  });
+  if (uris.length === 0) return 0;
+  await putObjectEvents(packSaleEvents({ saleId: sale.saleId, locationId: sale.locationId, at: sale.occurredAt ?? sale.at, uris }));
+  return uris.length;
 };

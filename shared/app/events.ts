@@ -2,12 +2,14 @@
  * Member-only events as use-cases: HQ creates them; members (or staff for a
  * member) register first come first served, onto the waitlist when full;
  * a cancellation hands the seat to the first waitlisted member in the same
- * transaction; the day before, registered members get a reminder through
- * the send gate. Access: admin and service everywhere, store staff at their
- * locations, members for themselves and only events their tier qualifies for.
+ * transaction (and tells them, through the send gate); the day before,
+ * registered members get a reminder through the send gate. Access: admin
+ * and service everywhere, store staff at their locations, members for
+ * themselves and only events their tier qualifies for.
  */
 import { AlreadyExists, NotFound, TemporarilyUnavailable, ValidationFailed } from '../domain/errors.ts';
-import { assertMayRegister, checkEventTimes, placeFor, qualifiesFor, reminderDayFor } from '../domain/events.ts';
+import { assertMayRegister, checkEventTimes, placeFor, qualifiesFor, registrantSendAt, reminderDayFor } from '../domain/events.ts';
+import { sendKey } from '../domain/send-gate.ts';
 import { assertLocationAccess, assertMemberAccess, type Principal, visibleLocations } from '../domain/principal.ts';
 import { effectiveTier, type TierName, type TierState } from '../domain/tiers.ts';
 import { forEachSettled } from '../concurrency.ts';
@@ -29,11 +31,11 @@ import {
   type StoredRegistration,
 } from '../db/events.ts';
 import { assertSameRequest, requestFingerprint } from '../db/fingerprint.ts';
-import { readProfile } from '../db/messages.ts';
+import { type Delivery, type OutgoingMessage, readProfile, recipientOf, recordDelivery } from '../db/messages.ts';
 import { loadReferences } from '../db/stock.ts';
 import { backoffDelay, defaultRetryPolicy, labelled, TransactionCancelled, transactLabelled, transactWrite } from '../db/transact.ts';
 import type { EventInput, MemberEvent, Registration } from '../schemas/events.ts';
-import { deliver } from './messages.ts';
+import { deliver, previewDelivery } from './messages.ts';
 import type { z } from 'zod';
 
 type NewEvent = z.output<typeof EventInput>;
@@ -252,6 +254,10 @@ export const cancelRegistration = async (
     const cancelled: Registration = { ...current, status: 'CANCELLED', cancelledAt: now };
     if (!promote) return { cancelled };
     const { seq: __, position: ___, ...promoted } = promote;
+    // The promoted member is told after the commit; a failed message is logged and never undoes the seat.
+    await tellPromoted(event, promote, now).catch((error: unknown) =>
+      logger.error('The seat notice to a promoted member failed', { eventId, memberId: promote.memberId, error }),
+    );
     return { cancelled, promoted: { ...promoted, status: 'REGISTERED', promotedAt: now } };
   }
   throw new TemporarilyUnavailable(`Too many changes to event ${eventId} at once; retry shortly`, 1);
@@ -268,14 +274,57 @@ const nextInLine = async (eventId: string): Promise<StoredRegistration | undefin
 
 const labelledItems = (items: { label: string; item: Parameters<typeof labelled>[1][number] }[]) => items.flatMap(({ label, item }) => labelled(label, [item]));
 
+// ---- telling registrants
+
+/**
+ * A message about the member's own registration, through the send gate as
+ * transactional (they asked for the seat): consent and suppression apply,
+ * the frequency cap and the daily marketing budget do not. One that would
+ * arrive in the member's quiet hours is recorded deferred to their end
+ * (`registrantSendAt`) and sent then by the deferred-messages job, unless the
+ * event starts first.
+ */
+const tellRegistrant = async (memberId: string, message: OutgoingMessage, event: { startsAt: string }, now: string): Promise<Delivery | undefined> => {
+  const profile = await readProfile(memberId);
+  if (!profile) return undefined;
+  const { channel, decision } = await previewDelivery(profile, message, now);
+  const until = decision.action === 'SEND' ? registrantSendAt(now, recipientOf(profile).timeZone, event.startsAt) : undefined;
+  if (until === undefined) return deliver(memberId, message, now);
+  return (await recordDelivery(memberId, message, channel, { action: 'DEFER', until, reason: 'QUIET_HOURS' }, sendKey(message.source, memberId), now)).delivery;
+};
+
+/** A waitlisted member got a seat from a cancellation: told once per registration. */
+const tellPromoted = async (event: StoredEvent, registration: StoredRegistration, now: string): Promise<void> => {
+  const profile = await readProfile(registration.memberId);
+  const delivery = await tellRegistrant(
+    registration.memberId,
+    {
+      source: `event-seat-${event.eventId}-${registration.registrationId}`,
+      kind: 'transactional',
+      template: 'OFFER',
+      vars: {
+        name: String(profile?.name ?? ''),
+        headline: `You have a seat: ${event.title}`,
+        text: `a seat at ${event.title} (${event.locationId}) on ${event.startsAt} is yours: a member cancelled and you were first on the waitlist. Cannot come? Cancel your registration so the next member gets it.`,
+      },
+      channels: ['email', 'sms'],
+      expiresAt: event.startsAt,
+    },
+    event,
+    now,
+  );
+  logger.debug('Seat notice', { eventId: event.eventId, memberId: registration.memberId, status: delivery?.status });
+};
+
 // ---- reminders
 
 /**
  * The reminder job's run: every member registered for an event that starts
- * tomorrow (UTC day) gets one reminder through the send gate (marketing:
- * consent, quiet hours and the frequency cap apply; a deferred reminder that
- * would arrive after the start is skipped). Keyed per event and member, so
- * a second run the same day sends nothing again.
+ * tomorrow (UTC day) gets one reminder through the send gate, transactional
+ * (they registered: consent and suppression apply, the frequency cap and the
+ * marketing budget do not; it waits out the member's quiet hours unless the
+ * event starts first, `tellRegistrant`). Keyed per event and member, so a
+ * second run the same day sends nothing again.
  */
 export const sendEventReminders = async (now: string): Promise<Record<string, number>> => {
   const counts: Record<string, number> = { events: 0, members: 0 };
@@ -289,11 +338,11 @@ export const sendEventReminders = async (now: string): Promise<Record<string, nu
         8,
         async ({ memberId }) => {
           const profile = await readProfile(memberId);
-          const delivery = await deliver(
+          const delivery = await tellRegistrant(
             memberId,
             {
               source: `event-reminder-${event.eventId}`,
-              kind: 'marketing',
+              kind: 'transactional',
               template: 'OFFER',
               vars: {
                 name: String(profile?.name ?? ''),
@@ -303,8 +352,10 @@ export const sendEventReminders = async (now: string): Promise<Record<string, nu
               channels: ['email', 'sms'],
               expiresAt: event.startsAt,
             },
+            event,
             now,
           );
+          if (!delivery) return;
           counts.members!++;
           counts[delivery.status] = (counts[delivery.status] ?? 0) + 1;
         },

@@ -47,7 +47,7 @@ export const getMember = async (memberId: string, principal: Principal, now = no
 const consentStates = (input: MemberInput | MemberPatch, principal: Principal, now: string, current: MemberRecord['consent'] = {}) => {
   const source = input.consentSource ?? principal.role;
   const next = { ...current };
-  for (const channel of ['email', 'sms'] as const) {
+  for (const channel of ['email', 'sms', 'push'] as const) {
     const granted = input.consent?.[channel];
     if (granted !== undefined && granted !== current[channel]?.granted) next[channel] = { granted, at: now, source };
   }
@@ -93,6 +93,7 @@ export const registerMember = async (
     ...(input.birthday ? { birthday: input.birthday } : {}),
     timeZone: input.timeZone ?? 'UTC',
     consent: consentStates(input, principal, now),
+    ...(input.channelPreference ? { channelPreference: input.channelPreference } : {}),
     qualifiedTier: 'REGULAR',
     qualifiedSince: now,
     spendByMonth: {},

@@ -1,7 +1,7 @@
 /**
  * Member messages as use-cases: every message passes the send gate, is
  * recorded under its send key (shared/db/messages.ts) and only then goes out
- * through SES or SMS (shared/messaging/channels.ts). Also the ways a member
+ * through SES, SMS or app push (shared/messaging/channels.ts). Also the ways a member
  * leaves marketing (a signed link, a STOP text, a bounce or complaint), the
  * deferred messages' second pass, and the messages the member streams and
  * jobs send.
@@ -11,10 +11,11 @@ import type { BatchPage } from '../batches.ts';
 import { forEachSettled } from '../concurrency.ts';
 import { ValidationFailed } from '../domain/errors.ts';
 import { localDay } from '../domain/member-days.ts';
-import { type Channel, type Decision, decideSend, type PastSend, type Recipient, sendKey, type SuppressionReason } from '../domain/send-gate.ts';
+import { type Channel, channelOrder, type Decision, decideSend, type PastSend, type Recipient, sendKey, type SuppressionReason } from '../domain/send-gate.ts';
 import { addDays, dayOf } from '../domain/time.ts';
 import { sendEmail, sendText } from '../messaging/channels.ts';
-import { renderEmail, renderText } from '../messaging/templates.ts';
+import { renderEmail, renderPush, renderText } from '../messaging/templates.ts';
+import { PushDevicesGone, pushToMember } from './devices.ts';
 import { logger } from '../observability.ts';
 import { entities } from '../db/keys.ts';
 import { loadProgram, membersWithLotsExpiring, readMemberState } from '../db/members.ts';
@@ -72,8 +73,16 @@ export const withdrawConsentOf = async (channel: Channel, address: string, sourc
 
 // ---- through the gate
 
-const transmit = async (memberId: string, profile: Record<string, unknown>, message: OutgoingMessage, channel: Channel, key: string): Promise<string> => {
+const transmit = async (
+  memberId: string,
+  profile: Record<string, unknown>,
+  message: OutgoingMessage,
+  channel: Channel,
+  key: string,
+  now: string,
+): Promise<string> => {
   const tags = { member: memberId, source: message.source, template: message.template };
+  if (channel === 'push') return pushToMember(memberId, { ...renderPush(message.template, message.vars), kind: message.kind, context: { ...tags, key } }, now);
   if (channel === 'email') {
     return sendEmail({
       to: profile.email as string,
@@ -90,9 +99,16 @@ const transmit = async (memberId: string, profile: Record<string, unknown>, mess
   });
 };
 
-/** Picks the channel: the first preferred one the gate does not skip for address, consent or suppression. */
+/**
+ * Picks the channel: the first the gate does not skip for address, consent
+ * or suppression, in the member's preferred order among the channels the
+ * message allows, then the message's own order.
+ */
 const chooseChannel = (message: OutgoingMessage, recipient: Recipient, history: PastSend[], now: string) => {
-  const decisions = message.channels.map((channel) => ({ channel, decision: decideSend({ ...message, channel }, recipient, history, now) }));
+  const decisions = channelOrder(message.channels, recipient.preference).map((channel) => ({
+    channel,
+    decision: decideSend({ ...message, channel }, recipient, history, now),
+  }));
   return decisions.find((d) => d.decision.action !== 'SKIP' || d.decision.reason === 'EXPIRED') ?? decisions[0]!;
 };
 
@@ -106,7 +122,11 @@ const sendAndMark = async (memberId: string, sk: string, send: () => Promise<str
   try {
     update = { status: 'SENT', set: { providerMessageId: await send(), sentAt: now } };
   } catch (error) {
-    update = { status: 'FAILED', set: { error: (error as Error).message.slice(0, 500) } };
+    // Every device token of a push was gone (and is removed): nothing could be sent, and nothing failed.
+    update =
+      error instanceof PushDevicesGone
+        ? { status: 'SKIPPED', set: { reason: 'DEVICE_GONE', detail: error.message.slice(0, 500) } }
+        : { status: 'FAILED', set: { error: (error as Error).message.slice(0, 500) } };
   }
   await markSent(memberId, sk, update);
   return update.status;
@@ -126,7 +146,7 @@ export const deliver = async (memberId: string, message: OutgoingMessage, now = 
   const key = sendKey(message.source, memberId);
   const { delivery, messageSk } = await recordDelivery(memberId, message, channel, decision, key, now);
   if (messageSk === undefined) return delivery;
-  return { ...delivery, status: await sendAndMark(memberId, messageSk, () => transmit(memberId, profile, message, channel, key), now) };
+  return { ...delivery, status: await sendAndMark(memberId, messageSk, () => transmit(memberId, profile, message, channel, key, now), now) };
 };
 
 /**
@@ -157,7 +177,7 @@ export const redeliver = async (record: Record<string, unknown>, now = nowIso())
     return (await deferAgain(record, nextUtcDay(now), 'DAILY_BUDGET')) ? 'DEFERRED' : 'DUPLICATE';
   }
   if (!(await claimDeferred(record, { status: 'SENDING', channel }, true))) return 'DUPLICATE';
-  return sendAndMark(memberId, record.sk as string, () => transmit(memberId, profile!, message, channel, record.key as string), now);
+  return sendAndMark(memberId, record.sk as string, () => transmit(memberId, profile!, message, channel, record.key as string, now), now);
 };
 
 /** One page of a day's deferred messages due by `now`, each through the gate again; `more` when the page was full and not all failed. */
@@ -212,7 +232,7 @@ export const welcome = async (member: Record<string, unknown>): Promise<void> =>
     kind: 'transactional',
     template: 'WELCOME',
     vars: { name: member.name as string, points: gift.points, expiresOn: dayOf(addDays(member.createdAt as string, gift.expiryDays)) },
-    channels: ['email', 'sms'],
+    channels: ['email', 'sms', 'push'],
   });
   logger.debug('Welcome message', { memberId: member.memberId, status: delivery.status });
 };
@@ -245,7 +265,7 @@ export const pointsExpiryPage: BatchPage = async ({ partition: day, runAt, curso
           kind: 'transactional',
           template: 'POINTS_EXPIRING',
           vars: { name: state.record.name, points: expiring, expiresOn: localDay(first, state.record.timeZone) },
-          channels: ['email', 'sms'],
+          channels: ['email', 'sms', 'push'],
         },
         runAt,
       );

@@ -19,7 +19,7 @@ import { economicOrderQuantity } from '../domain/replenishment/eoq.ts';
 import { type Overstock, overstockOf, type OverstockPolicy } from '../domain/replenishment/overstock.ts';
 import { replenishmentReason } from '../domain/replenishment/reason.ts';
 import { type ReorderPlan, reorderPoint } from '../domain/replenishment/reorder-point.ts';
-import { type OrderPolicy, suggestOrder } from '../domain/replenishment/suggestion.ts';
+import { type OrderPolicy, sameDecision, suggestOrder } from '../domain/replenishment/suggestion.ts';
 import { transferNeed, transferSizePhrase } from '../domain/replenishment/transfer-size.ts';
 import { memberDemandKeys, memberDemandUplift } from '../domain/replenishment/uplift.ts';
 import type { SegmentMember } from '../domain/segments.ts';
@@ -28,7 +28,6 @@ import { forEachSettled } from '../concurrency.ts';
 import { logger } from '../observability.ts';
 import { getLocations, listLocations, type Page } from '../db/catalog.ts';
 import { entities } from '../db/keys.ts';
-import { requestFingerprint } from '../db/fingerprint.ts';
 import {
   type DayDemand,
   demandHistory,
@@ -310,8 +309,8 @@ export const checkReorder = async (sku: string, locationId: string, now = nowIso
       },
       updatedAt: now,
     };
-    if (current?.status === 'OPEN' && sameSuggestion(current, suggestion))
-      return { reorderPoint: plan.reorderPoint, suggestion: current, outcome: 'UNCHANGED' };
+    // The open suggestion already decides this: its inputs and reason stay those of the decision (sameDecision).
+    if (current?.status === 'OPEN' && sameDecision(current, suggestion)) return { reorderPoint: plan.reorderPoint, suggestion: current, outcome: 'UNCHANGED' };
     // An ORDERED suggestion whose order did not lift the position enough is replaced by a new open one.
     const changes = await releasesOf(locationId, current, donor ? { locationId: donor.locationId, units: donor.quantity } : undefined, promises);
     const written = await writeSuggestionWithPromises(
@@ -329,9 +328,6 @@ export const checkReorder = async (sku: string, locationId: string, now = nowIso
 const planAttempts = 8;
 
 const round = (value: number) => Math.round(value * 1000) / 1000;
-
-const sameSuggestion = (a: ReplenishmentSuggestion, b: ReplenishmentSuggestion) =>
-  requestFingerprint({ ...a, updatedAt: undefined }) === requestFingerprint({ ...b, updatedAt: undefined });
 
 /**
  * The promise items a suggestion write changes: the new donor's (this

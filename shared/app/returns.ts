@@ -9,6 +9,7 @@ import { transactionItemLimit } from '../domain/limits.ts';
 import { planMovement } from '../domain/movements.ts';
 import { balanceOf, planClawback, type LotTake } from '../domain/points.ts';
 import { assertLocationAccess, type Principal } from '../domain/principal.ts';
+import { type AppliedPromotion, promotionTakeBacks } from '../domain/promotions.ts';
 import { priceReturn, type SoldLine } from '../domain/sales.ts';
 import { addToMonth, afterReturn, effectiveTier, rollingTotal, type Upgrade } from '../domain/tiers.ts';
 import { monthOf } from '../domain/time.ts';
@@ -28,7 +29,7 @@ import {
 import { readReturn, readSale, returnMovementId, type ReturnCommand, returnPut, saleLinesUpdate, serialReturnedUpdate, type SoldTag } from '../db/sales.ts';
 import { loadReferences, movementItems } from '../db/stock.ts';
 import { labelled, TransactionCancelled, type TransactItem, transactLabelled } from '../db/transact.ts';
-import type { ReturnReceipt } from '../schemas/members.ts';
+import type { Receipt, ReturnReceipt } from '../schemas/members.ts';
 import { nowIso } from '../clock.ts';
 
 /** What comes back: the lines priced against the sale, the tags (only this sale's), the RETURN movement and the sale's lines after it. */
@@ -58,8 +59,31 @@ const goodsBack = async (saleId: string, sale: Record<string, unknown>, command:
     lines: priced.lines.map(({ sku, qty }) => ({ sku, qty })),
   };
   const changes = planMovement(movement);
-  const linesAfter = sold.map((l) => ({ ...l, returned: l.returned + (priced.lines.find((r) => r.sku === l.sku)?.qty ?? 0) }));
-  return { priced, returnedTags, products, movement, changes, linesAfter };
+  const returnedAfter = sold.map((l) => ({ ...l, returned: l.returned + (priced.lines.find((r) => r.sku === l.sku)?.qty ?? 0) }));
+  // Threshold promotions the return breaks: what they gave on the goods kept is kept back from the refund,
+  // parked on those lines so that returning them later refunds it (shared/domain/promotions.ts).
+  const alreadyTakenBack = (sale.promotionsTakenBack as string[] | undefined) ?? [];
+  const takeBacks = promotionTakeBacks(((sale.receipt as Receipt | undefined)?.promotions ?? []) as AppliedPromotion[], returnedAfter, alreadyTakenBack);
+  const linesAfter: SoldLine[] = returnedAfter.map((line) => {
+    const parked = takeBacks.flatMap((t) =>
+      t.lines.filter((part) => part.sku === line.sku).map((part) => ({ ruleId: t.ruleId, amount: part.amount, units: part.units, returnedAt: line.returned })),
+    );
+    return parked.length > 0 ? { ...line, takeBacks: [...(line.takeBacks ?? []), ...parked] } : line;
+  });
+  const takenBack = takeBacks.reduce((sum, t) => sum + t.amount, 0);
+  const refund = Math.max(0, priced.refund - takenBack);
+  const net = { ...priced, refund };
+  return {
+    priced: net,
+    takeBacks,
+    promotionShortfall: takenBack - (priced.refund - refund),
+    promotionsTakenBack: [...alreadyTakenBack, ...takeBacks.map((t) => t.ruleId)],
+    returnedTags,
+    products,
+    movement,
+    changes,
+    linesAfter,
+  };
 };
 type Goods = Awaited<ReturnType<typeof goodsBack>>;
 
@@ -161,7 +185,7 @@ const bookReturn = async (
   const { returnedTags } = goods;
   const items = [
     ...labelled('return', [returnPut(saleId, receipt, fingerprint, by, at)]),
-    ...labelled('saleLines', [saleLinesUpdate(saleId, goods.linesAfter, sale.version)]),
+    ...labelled('saleLines', [saleLinesUpdate(saleId, goods.linesAfter, sale.version, goods.promotionsTakenBack)]),
     ...movementItems(goods.movement, goods.changes, goods.products, fingerprint, by, at),
     ...labelled('member', memberItems),
     ...labelled(
@@ -223,6 +247,12 @@ export const returnSale = async (
       pointsClawedBack: priced.pointsClawedBack - shortfall,
       pointsShortfall: shortfall,
       pointsRestored: points?.restored ?? 0,
+      ...(goods.takeBacks.length > 0
+        ? {
+            promotionsTakenBack: goods.takeBacks.map(({ ruleId, kind, amount }) => ({ ruleId, kind, amount })),
+            promotionShortfall: goods.promotionShortfall,
+          }
+        : {}),
       ...(points ? { member: points.member } : {}),
       at,
     };

@@ -25,7 +25,8 @@ import {
   type SerialStateBefore,
 } from '../domain/rfid.ts';
 import { getLocations } from '../db/catalog.ts';
-import { putItemEvents, storedItemEvents } from '../db/epcis.ts';
+import { packGateEvents, sgtinUri } from '../domain/epcis.ts';
+import { putObjectEvents } from '../db/epcis.ts';
 import { claimSerial, type GateMessage, readSerials, serialPk, skusOfGtins } from '../db/rfid.ts';
 import { publishGateEvent } from '../messaging/gate-events.ts';
 import type { Transfer } from '../schemas/transfers.ts';
@@ -195,8 +196,20 @@ export const ingestGateReads = async (message: GateMessage, windowSeconds: numbe
     .flatMap(({ serial, plan }) => (plan?.events ?? []).map((event) => ({ ...event, item: serial.item, sku: serial.sku })))
     .sort((a, b) => a.sighting.firstAt.localeCompare(b.sighting.firstAt) || a.movementId.localeCompare(b.movementId));
   const duplicates = claims.reduce((sum, { plan }) => sum + (plan?.verdicts.filter((v) => v === 'DUPLICATE').length ?? 0), 0);
-  // The EPCIS export's item events, kept once all claims are made (a replay keeps the same items again).
-  await attempt(() => putItemEvents(claims.flatMap(({ serial, plan }) => storedItemEvents(message, serial.item, plan?.events ?? []))));
+  // The EPCIS trail, once all claims are made: the message's events packed into one stored event per class (a replay writes the same items).
+  const passed = events.map((event) => ({ epc: event.sighting.epc, uri: sgtinUri(event.item), stateBefore: event.current.state }));
+  if (passed.length > 0) {
+    const pass = { ...message, messageKey: gateMessageKey(message), firstRead };
+    await attempt(() =>
+      putObjectEvents(
+        packGateEvents(
+          pass,
+          passed,
+          message.reads.map((r) => r.epc),
+        ),
+      ),
+    );
+  }
 
   const principal = gatePrincipal(message);
   // Units arriving on a shipped transfer are received against it, not booked as found.

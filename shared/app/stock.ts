@@ -48,6 +48,7 @@ import {
   openHold,
   readLedger,
   readLevels,
+  movementAnswer,
   replay,
   saveMovementResponse,
   shortagesOf,
@@ -316,6 +317,14 @@ export const expireHold = async (hold: Hold, gone: boolean, now = nowIso()): Pro
 };
 
 // ---- reads
+
+/** A booked movement as its booking answered it (what `Location` on a movement's 201 points at). */
+export const movementOf = async (locationId: string, movementId: string, principal: Principal): Promise<MovementResult> => {
+  assertLocationAccess(principal, locationId);
+  const answer = await movementAnswer(locationId, movementId);
+  if (!answer) throw new NotFound(`Movement ${movementId} not found at ${locationId}`);
+  return answer;
+};
 
 /** A SKU at every location the caller may see. */
 export const stockOfSku = async (sku: string, principal: Principal): Promise<{ sku: string; levels: StockLevel[] }> => {

@@ -93,7 +93,7 @@ const tellLowered = async (memberId: string, before: string, after: string, runA
         kind: 'transactional',
         template: 'TIER_CHANGED',
         vars: { name: state.record.name, tier: after, before, months: program.rollingMonths },
-        channels: ['email', 'sms'],
+        channels: ['email', 'sms', 'push'],
       },
       runAt,
     );

@@ -47,7 +47,7 @@ export interface CampaignPage {
   campaignId: string;
   source: PageSource;
   cursor?: string;
-  /** The budget is spent: the rest of the source gets the gift, no message. */
+  /** The budget is spent: the rest of the source gets the gift (if any), no message, and is counted BUDGET_REFUSED. */
   giftsOnly?: boolean;
 }
 
@@ -127,7 +127,13 @@ export const walkPage = async (campaign: Campaign, cursor: string | undefined) =
 
 // ---- sending
 
-export type Counts = Partial<Record<DeliveryStatus | 'GIFTED', number>>;
+/**
+ * A campaign's report. Per member of the segment read, one of SENT, DEFERRED,
+ * SKIPPED, DUPLICATE, FAILED or BUDGET_REFUSED (no message: the budget was
+ * spent), so they add up to the members reached in the segment; GIFTED
+ * counts gifts beside them.
+ */
+export type Counts = Partial<Record<DeliveryStatus | 'GIFTED' | 'BUDGET_REFUSED', number>>;
 
 const addCounts = (counts: Counts) => {
   const statuses = Object.keys(counts) as (keyof Counts)[];

@@ -1,76 +1,60 @@
 /**
- * Gate item events kept for the EPCIS export (rfid table): one item per
- * item event, written by the ingest when it claims the event
- * (`claimSerial`, shared/db/rfid.ts) and read back per location and time
- * range. A location's events of one UTC day share a partition, ordered by
- * the event's first read. Choices: docs/epcis.md.
+ * The EPCIS trail (rfid table): stored ObjectEvents, each holding the EPCs
+ * of one gate message's pass of one class (shared/domain/epcis.ts
+ * `packGateEvents`, written by the ingest after its claims) or of one sale
+ * (`packSaleEvents`, written by the epcisSales stream consumer), read back
+ * per location and time range. A location's events of one UTC day share a
+ * partition, ordered by the event's time. Items written before packing (one
+ * per item event, entity ITEM_EVENT) are still read. Choices: docs/epcis.md.
  */
-import { BatchWriteCommand, type BatchWriteCommandInput, type BatchWriteCommandOutput, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { TemporarilyUnavailable } from '../domain/errors.ts';
-import { batchWriteItemLimit } from '../domain/limits.ts';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
-import type { StoredItemEvent } from '../domain/epcis.ts';
-import { utcIso } from '../domain/epcis.ts';
-import type { Sgtin } from '../domain/epc.ts';
-import type { GateDirection, PlannedEvent } from '../domain/rfid.ts';
+import { mapLimited } from '../concurrency.ts';
+import { legacyGateEvent, type StoredItemEvent, type StoredObjectEvent } from '../domain/epcis.ts';
 import { dayMillis, dayOf } from '../domain/time.ts';
 import { documentClient, tableName } from './client.ts';
 import { decodeCursor, encodeCursor, invalidCursor } from './cursor.ts';
 import { rfidEntities, rfidKeys } from './keys.ts';
-import { backOff } from './transact.ts';
 
 const rfid = () => tableName(tables.rfid);
 
-/** The item events a gate message's claim of one serial found, as stored. */
-export const storedItemEvents = (
-  gate: { locationId: string; gateId: string; direction: GateDirection },
-  item: Sgtin,
-  events: readonly PlannedEvent[],
-): StoredItemEvent[] =>
-  events.map((event) => ({
-    eventId: event.movementId,
-    locationId: gate.locationId,
-    gateId: gate.gateId,
-    direction: gate.direction,
-    eventTime: utcIso(event.sighting.firstAt),
-    epc: event.sighting.epc,
-    companyPrefix: item.companyPrefix,
-    itemReference: item.itemReference,
-    serial: item.serial,
-    stateBefore: event.current.state,
-  }));
-
-const batchWriteTries = 5;
+/** Stored events written at once by one call (a gate message has one or two, a big one a few more). */
+const putConcurrency = 8;
 
 /**
- * Keeps a gate message's item events, in batches of 25 puts after all its
- * claims (the claims stay one tight conditional write each), keyed by the
- * event (its id and first read): a retried or replayed message writes the
- * same items again, so each event is kept once. Unprocessed puts are tried
- * again with backoff; still unprocessed, the message fails and its retry
- * keeps them.
+ * Keeps stored events, one UpdateItem each, keyed by the event (its id and
+ * time, both derived from the message or sale): the event's fields are set
+ * and its EPCs added to a string set (`ADD`, a union). A retry or replay
+ * writes the same item, and the set only grows: an attempt that claimed
+ * fewer of a message's items (a window another event replaced meanwhile)
+ * removes none that an earlier one kept, and one that completes claims an
+ * earlier attempt left undone adds the missing EPCs. Not BatchWriteItem:
+ * a put replaces the whole item, so a smaller attempt would drop EPCs.
+ * A failure throws: the caller's invocation fails and its retry writes it.
  */
-export const putItemEvents = async (events: readonly StoredItemEvent[]): Promise<void> => {
+export const putObjectEvents = async (events: readonly StoredObjectEvent[]): Promise<void> => {
   const table = rfid();
-  const chunks: StoredItemEvent[][] = [];
-  for (let i = 0; i < events.length; i += batchWriteItemLimit) chunks.push(events.slice(i, i + batchWriteItemLimit));
-  await Promise.all(
-    chunks.map(async (chunk) => {
-      let pending: BatchWriteCommandInput['RequestItems'] | undefined = {
-        [table]: chunk.map((event) => ({
-          PutRequest: {
-            Item: { ...rfidKeys.itemEvent(event.locationId, dayOf(event.eventTime), event.eventTime, event.eventId), entity: rfidEntities.itemEvent, ...event },
-          },
-        })),
-      };
-      for (let attempt = 0; pending?.[table]?.length; attempt++) {
-        if (attempt >= batchWriteTries) throw new TemporarilyUnavailable(`BatchWriteItem left ${pending[table].length} item events unprocessed`);
-        if (attempt > 0) await backOff(attempt);
-        const output: BatchWriteCommandOutput = await documentClient.send(new BatchWriteCommand({ RequestItems: pending }));
-        pending = output.UnprocessedItems;
-      }
-    }),
-  );
+  await mapLimited(events, putConcurrency, async (event) => {
+    const common = { entity: rfidEntities.objectEvent, source: event.source, eventId: event.eventId, locationId: event.locationId, eventTime: event.eventTime };
+    const fields: Record<string, unknown> =
+      event.source === 'GATE' ? { ...common, gateId: event.gateId, direction: event.direction, sold: event.sold } : { ...common, saleId: event.saleId };
+    const names: Record<string, string> = { '#epcs': 'epcs' };
+    const values: Record<string, unknown> = { ':epcs': new Set(event.epcs) };
+    const sets = Object.entries(fields).map(([name, value], i) => {
+      names[`#f${i}`] = name;
+      values[`:f${i}`] = value;
+      return `#f${i} = :f${i}`;
+    });
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: rfidKeys.itemEvent(event.locationId, dayOf(event.eventTime), event.eventTime, event.eventId),
+        UpdateExpression: `SET ${sets.join(', ')} ADD #epcs :epcs`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  });
 };
 
 /** The UTC days from `from` to `to`, both included. */
@@ -80,31 +64,28 @@ const daysBetween = (from: string, to: string): string[] => {
   return days;
 };
 
-const eventOf = (item: Record<string, unknown>): StoredItemEvent => ({
-  eventId: item.eventId as string,
-  locationId: item.locationId as string,
-  gateId: item.gateId as string,
-  direction: item.direction as GateDirection,
-  eventTime: item.eventTime as string,
-  epc: item.epc as string,
-  companyPrefix: item.companyPrefix as string,
-  itemReference: item.itemReference as string,
-  serial: item.serial as string,
-  stateBefore: item.stateBefore as StoredItemEvent['stateBefore'],
-});
+const sortedEpcs = (value: unknown): string[] => [...((value as Iterable<string> | undefined) ?? [])].sort();
+
+/** A stored item as the event it holds: packed (OBJECT_EVENT), or one item event as stored before packing (ITEM_EVENT). */
+const eventOf = (item: Record<string, unknown>): StoredObjectEvent => {
+  if (item.entity === rfidEntities.itemEvent) return legacyGateEvent(item as unknown as StoredItemEvent);
+  const base = { eventId: item.eventId as string, locationId: item.locationId as string, eventTime: item.eventTime as string, epcs: sortedEpcs(item.epcs) };
+  if (item.source === 'SALE') return { ...base, source: 'SALE', saleId: item.saleId as string };
+  return { ...base, source: 'GATE', gateId: item.gateId as string, direction: item.direction as StoredItemEvent['direction'], sold: item.sold === true };
+};
 
 /**
- * A page of a location's item events whose first read is in [from, to]
- * (UTC ISO-8601 with milliseconds), oldest first. The cursor is the last
+ * A page of a location's stored events whose time is in [from, to] (UTC
+ * ISO-8601 with milliseconds), oldest first. The cursor is the last
  * event's key; one that names another location or a day outside the range
  * is refused (ValidationFailed). No cursor when nothing follows.
  */
-export const readItemEvents = async (
+export const readObjectEvents = async (
   locationId: string,
   range: { from: string; to: string },
   limit: number,
   cursor: string | undefined,
-): Promise<{ items: StoredItemEvent[]; cursor?: string }> => {
+): Promise<{ items: StoredObjectEvent[]; cursor?: string }> => {
   const days = daysBetween(range.from, range.to);
   const partitions = days.map((day) => rfidKeys.itemEventsOn(locationId, day));
   let start = decodeCursor(cursor, { attributes: ['pk', 'sk'] });

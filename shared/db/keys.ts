@@ -78,9 +78,9 @@ export const rfidKeys = {
   /** Keyed by GTIN and serial, not by EPC: retagging with another filter value is still the same item. */
   serial: (gtin: string, serial: string) => ({ pk: `SERIAL#${gtin}#${serial}`, sk: 'SERIAL' }),
   /**
-   * One gate item event, kept for the EPCIS export: a location's events of a
-   * UTC day share a partition (a busy dock never makes one partition hot for
-   * long), ordered by the event's first read.
+   * One stored EPCIS event (a gate message's pass or a sale, its EPCs
+   * packed): a location's events of a UTC day share a partition (a busy dock
+   * never makes one partition hot for long), ordered by the event's time.
    */
   itemEvent: (locationId: string, day: string, eventTime: string, eventId: string) => ({
     pk: `ITEM_EVENTS#${locationId}#${day}`,
@@ -92,7 +92,10 @@ export const rfidKeys = {
 export const rfidEntities = {
   window: 'RFID_WINDOW',
   serial: 'SERIAL',
+  /** One gate item event per item, as stored before the EPCIS trail was packed: still read. */
   itemEvent: 'ITEM_EVENT',
+  /** A stored EPCIS ObjectEvent: a gate message's pass or a sale, with its EPCs (shared/db/epcis.ts). */
+  objectEvent: 'OBJECT_EVENT',
 } as const;
 
 /** The `entity` attribute names an item's kind; stream filters match on it. */
@@ -127,6 +130,8 @@ export const entities = {
   message: 'MESSAGE',
   sendGuard: 'SEND_GUARD',
   stockAlert: 'STOCK_ALERT',
+  pushDevice: 'PUSH_DEVICE',
+  pushToken: 'PUSH_TOKEN',
   campaign: 'CAMPAIGN',
   buyer: 'BUYER',
   countedSale: 'COUNTED_SALE',
@@ -142,6 +147,9 @@ export const entities = {
   feedback: 'FEEDBACK',
   ratingSummary: 'RATING_SUMMARY',
   feedbackRequest: 'FEEDBACK_REQUEST',
+  promotion: 'PROMOTION',
+  couponCode: 'COUPON_CODE',
+  promotionUse: 'PROMOTION_USE',
 } as const;
 
 /** Sales and member-exclusive allocations (inventory table): they sit beside the stock they move. */
@@ -185,6 +193,22 @@ export const eventKeys = {
   waitlistOf: (eventId: string) => `WAITLIST#${eventId}`,
   /** The guard of one registration request id: its fingerprint and first answer. */
   registrationRequest: (registrationId: string) => ({ pk: `EVENT_REQUEST#${registrationId}`, sk: 'REQUEST' }),
+} as const;
+
+/**
+ * Promotion rules and coupon codes (inventory table, beside the sales they
+ * price). A rule's item carries its budget counters (`used`, `spent`); a
+ * member's uses of a rule sit in the member's partition (memberKeys.promotionUse).
+ */
+export const promotionKeys = {
+  rule: (ruleId: string) => ({ pk: `PROMO#${ruleId}`, sk: 'RULE' }),
+  /** gsi2: every rule, by id (the admin list); gsi1 only while ACTIVE: the checkout reads the active rules in one query. */
+  listing: (ruleId: string) => ({ gsi2pk: 'PROMOTIONS', gsi2sk: ruleId }),
+  active: (ruleId: string) => ({ gsi1pk: 'PROMOTIONS_ACTIVE', gsi1sk: ruleId }),
+  listingKey: 'PROMOTIONS',
+  activeKey: 'PROMOTIONS_ACTIVE',
+  /** One item per code (upper case): the rule it redeems, its member if bound to one, the sale that used it. */
+  code: (code: string) => ({ pk: `PROMO_CODE#${code}`, sk: 'CODE' }),
 } as const;
 
 /** Product feedback (inventory table, beside the sales it is verified by). */
@@ -263,6 +287,12 @@ export const memberKeys = {
   stockAlert: (memberId: string, sku: string, locationId: string) => ({ pk: `MEMBER#${memberId}`, sk: `BIS#${sku}#${locationId}` }),
   stockAlertIndex: (sku: string, locationId: string, memberId: string) => ({ gsi1pk: `BIS#${sku}#${locationId}`, gsi1sk: memberId }),
   stockAlertsFor: (sku: string, locationId: string) => `BIS#${sku}#${locationId}`,
+  /** gsi1 on a subscription scheduled in a later back-in-stock wave: by the day it is due, then due time and who asked first. */
+  stockAlertWave: (alert: { dueAt: string; subscribedAt: string; memberId: string; sku: string; locationId: string }) => ({
+    gsi1pk: `BIS_WAVE#${dayOf(alert.dueAt)}`,
+    gsi1sk: `${alert.dueAt}#${alert.subscribedAt}#${alert.memberId}#${alert.sku}#${alert.locationId}`,
+  }),
+  stockAlertWavesOn: (day: string) => `BIS_WAVE#${day}`,
   partition: (memberId: string) => `MEMBER#${memberId}`,
   lot: (memberId: string, lotId: string) => ({ pk: `MEMBER#${memberId}`, sk: `LOT#${lotId}` }),
   lotsFrom: 'LOT#',
@@ -276,8 +306,15 @@ export const memberKeys = {
   entry: (memberId: string, at: string, entryId: string) => ({ pk: `MEMBER#${memberId}`, sk: `TXN#${at}#${entryId}` }),
   entriesFrom: 'TXN#',
   exclusiveClaim: (memberId: string, sku: string) => ({ pk: `MEMBER#${memberId}`, sk: `XCL#${sku}` }),
+  /** How many sales of the member a promotion rule gave something (its per-member limit is the condition on it). */
+  promotionUse: (memberId: string, ruleId: string) => ({ pk: `MEMBER#${memberId}`, sk: `PROMO#${ruleId}` }),
   /** Someone signed up with this member's address or number that day: the one notice of the day tells them. */
   signupAttempt: (memberId: string, day: string) => ({ pk: `MEMBER#${memberId}`, sk: `SIGNUP_ATTEMPT#${day}` }),
+  /** A member's app install that takes push (device token, platform, SNS endpoint). */
+  device: (memberId: string, deviceId: string) => ({ pk: `MEMBER#${memberId}`, sk: `DEVICE#${deviceId}` }),
+  devicesPrefix: 'DEVICE#',
+  /** One member per device token (the device id is a hash of platform and token): who holds it now. */
+  pushToken: (deviceId: string) => ({ pk: `PUSHTOKEN#${deviceId}`, sk: 'CONTACT' }),
   /** One member per address or number: these items are the uniqueness guard. */
   email: (email: string) => ({ pk: `EMAIL#${email}`, sk: 'CONTACT' }),
   phone: (phone: string) => ({ pk: `PHONE#${phone}`, sk: 'CONTACT' }),

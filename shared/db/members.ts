@@ -74,7 +74,10 @@ export interface MemberRecord extends TierState {
   phone?: string;
   birthday?: string;
   timeZone: string;
-  consent: { email?: Consent; sms?: Consent };
+  consent: { email?: Consent; sms?: Consent; push?: Consent };
+  channelPreference?: ('email' | 'sms' | 'push')[];
+  /** App installs registered for push (shared/db/devices.ts keeps it in step). */
+  pushDevices?: number;
   /** Tagged groups (staff, event guests) campaigns can aim at. */
   tags?: string[];
   spendByMonth: MonthlyTotals;

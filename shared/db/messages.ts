@@ -42,8 +42,14 @@ export const recipientOf = (profile: Record<string, unknown>): Recipient => {
   const consent = (profile.consent ?? {}) as Recipient['consent'];
   return {
     timeZone: (profile.timeZone as string | undefined) ?? 'UTC',
-    address: { ...(profile.email ? { email: profile.email as string } : {}), ...(profile.phone ? { sms: profile.phone as string } : {}) },
+    address: {
+      ...(profile.email ? { email: profile.email as string } : {}),
+      ...(profile.phone ? { sms: profile.phone as string } : {}),
+      // Push reaches the member's registered app installs (shared/db/devices.ts keeps the count).
+      ...(Number(profile.pushDevices ?? 0) > 0 ? { push: `${profile.pushDevices} devices` } : {}),
+    },
     consent,
+    ...(Array.isArray(profile.channelPreference) ? { preference: profile.channelPreference as Channel[] } : {}),
     suppressed: (profile.suppressed ?? {}) as Partial<Record<Channel, SuppressionReason>>,
   };
 };

@@ -30,6 +30,8 @@ export interface SaleCommand {
   memberId?: string;
   lines: { sku: string; qty: number; unitPrice: number; epcs?: string[] }[];
   redeemPoints?: number;
+  /** Coupon codes presented (shared/app/promotions.ts). */
+  coupons?: string[];
   /** When the till made the sale, if it posts late; absent means when it arrives. */
   occurredAt?: string;
 }
@@ -246,14 +248,28 @@ export const returnPut = (saleId: string, receipt: ReturnReceipt, fingerprint: s
   },
 });
 
-/** The sale's lines with what is now returned, conditioned on the version read: another return of the sale meanwhile fails here. */
-export const saleLinesUpdate = (saleId: string, linesAfter: readonly SoldLine[], version: unknown): TransactItem => ({
+/**
+ * The sale's lines with what is now returned (and any promotion money taken
+ * back, with the rules taken back so far), conditioned on the version read:
+ * another return of the sale meanwhile fails here.
+ */
+export const saleLinesUpdate = (
+  saleId: string,
+  linesAfter: readonly SoldLine[],
+  version: unknown,
+  promotionsTakenBack: readonly string[] = [],
+): TransactItem => ({
   Update: {
     TableName: inventory(),
     Key: salesKeys.sale(saleId),
-    UpdateExpression: 'SET #lines = :lines, #version = #version + :one',
+    UpdateExpression: `SET #lines = :lines, #version = #version + :one${promotionsTakenBack.length > 0 ? ', promotionsTakenBack = :taken' : ''}`,
     ConditionExpression: '#version = :version',
     ExpressionAttributeNames: { '#lines': 'lines', '#version': 'version' },
-    ExpressionAttributeValues: { ':lines': linesAfter, ':version': version, ':one': 1 },
+    ExpressionAttributeValues: {
+      ':lines': linesAfter,
+      ':version': version,
+      ':one': 1,
+      ...(promotionsTakenBack.length > 0 ? { ':taken': promotionsTakenBack } : {}),
+    },
   },
 });

@@ -582,15 +582,25 @@ export const staleLevels = (
   return stale;
 };
 
+/** A booked movement's answer: the stored first one, else (booked, answer not stored: a concurrent duplicate or a crash in between) the levels now. */
+const answerOf = async (movement: Record<string, unknown>): Promise<MovementResult> => {
+  if (movement.response) return movement.response as MovementResult;
+  const pairs = (movement.affected as { sku: string; locationId: string }[] | undefined) ?? [];
+  return { movementId: movement.movementId as string, type: movement.type as MovementResult['type'], levels: await readLevels(pairs) };
+};
+
 /** The first answer for a movement id already booked, or undefined if it is new; 422 if booked with another body. */
 export const replay = async (command: MovementCommand, fingerprint: string): Promise<MovementOutcome | undefined> => {
   const existing = await getInventoryItem(inventoryKeys.movement(command.locationId, command.movementId));
   if (!existing) return undefined;
   assertSameRequest(existing.fingerprint, fingerprint, `Movement ${command.movementId}`);
-  if (existing.response) return { result: existing.response as MovementResult, replayed: true };
-  // Booked, but its response was not stored yet (a concurrent duplicate, or a crash in between): show the levels now.
-  const pairs = (existing.affected as { sku: string; locationId: string }[] | undefined) ?? [];
-  return { result: { movementId: command.movementId, type: command.type, levels: await readLevels(pairs) }, replayed: true };
+  return { result: await answerOf(existing), replayed: true };
+};
+
+/** What booking the movement answered, for `GET /locations/{locationId}/movements/{movementId}`; undefined if no such movement. */
+export const movementAnswer = async (locationId: string, movementId: string): Promise<MovementResult | undefined> => {
+  const existing = await getInventoryItem(inventoryKeys.movement(locationId, movementId));
+  return existing ? answerOf(existing) : undefined;
 };
 
 /** Stores the answer on the movement record, so a replay gets it back. */

@@ -5,6 +5,7 @@
  * shared/db/events.ts make the decisions hold under concurrency.
  */
 import { Conflict, NotEligible, ValidationFailed } from './errors.ts';
+import { defaultSendPolicy, quietHoursEnd, type SendPolicy } from './send-gate.ts';
 import { type TierName, tierRank } from './tiers.ts';
 import { addDays, dayOf } from './time.ts';
 
@@ -68,3 +69,21 @@ export const placeFor = (seats: Seats): { status: 'REGISTERED' } | { status: 'WA
 
 /** The UTC day whose events the reminder job run at `now` reminds of: tomorrow's. */
 export const reminderDayFor = (now: string): string => dayOf(addDays(now, 1));
+
+/**
+ * When a message about the member's own registration (a seat given from the
+ * waitlist, the reminder) goes out. These are transactional (the member asked
+ * for the seat): no frequency cap, no marketing budget, but they are not
+ * urgent enough to wake anyone, so one that would arrive in the member's
+ * quiet hours waits for them to end, unless the event starts first (then
+ * it goes now: a late night notice beats none). Undefined: now.
+ */
+export const registrantSendAt = (
+  now: string,
+  timeZone: string,
+  startsAt: string,
+  quietHours: SendPolicy['quietHours'] = defaultSendPolicy.quietHours,
+): string | undefined => {
+  const quietEnds = quietHoursEnd(Date.parse(now), timeZone, quietHours);
+  return quietEnds !== undefined && quietEnds < Date.parse(startsAt) ? new Date(quietEnds).toISOString() : undefined;
+};

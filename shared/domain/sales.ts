@@ -14,6 +14,8 @@ export interface SaleLineInput {
 
 export interface PricedLine extends SaleLineInput {
   readonly gross: number;
+  /** Money off from promotions (shared/domain/promotions.ts), gifts at their value; the receipt's `promotions` say which rule gave what. */
+  readonly promotionDiscount?: number;
   readonly discount: number;
   /** Money paid with points, this line's share. */
   readonly pointsValue: number;
@@ -25,6 +27,8 @@ export interface PricedLine extends SaleLineInput {
 export interface PricedSale {
   readonly lines: PricedLine[];
   readonly subtotal: number;
+  /** Present when promotions were evaluated. */
+  readonly promotionDiscount?: number;
   readonly discount: number;
   readonly pointsRedeemed: number;
   readonly pointsValue: number;
@@ -71,15 +75,27 @@ export const apportion = (amount: number, weights: readonly number[]): number[] 
   return shares;
 };
 
-/** Prices a sale; `terms` is undefined for a sale without a member (no discount, no points). */
-export const priceSale = (input: readonly SaleLineInput[], terms: MemberTerms | undefined, redeemPoints = 0): PricedSale => {
+/**
+ * Prices a sale; `terms` is undefined for a sale without a member (no
+ * discount, no points). `promoted` are the promotions' money off and the
+ * tier discount per SKU (shared/domain/promotions.ts, which computes the
+ * tier's percentage after line promotions); without it the tier's
+ * percentage applies to each line's gross.
+ */
+export const priceSale = (
+  input: readonly SaleLineInput[],
+  terms: MemberTerms | undefined,
+  redeemPoints = 0,
+  promoted?: ReadonlyMap<string, { readonly promotionDiscount: number; readonly discount: number }>,
+): PricedSale => {
   const lines = mergeSaleLines(input);
   if (redeemPoints > 0 && !terms) {
     throw new ValidationFailed('Points can only be redeemed on a member sale', [{ path: 'body.redeemPoints', message: 'needs memberId' }]);
   }
   const gross = lines.map((l) => l.qty * l.unitPrice);
-  const discounts = gross.map((g) => percentOf(g, terms?.discountPercent ?? 0));
-  const afterDiscount = gross.map((g, i) => g - discounts[i]!);
+  const promotionDiscounts = lines.map((l) => promoted?.get(l.sku)?.promotionDiscount ?? 0);
+  const discounts = gross.map((g, i) => promoted?.get(lines[i]!.sku)?.discount ?? percentOf(g, terms?.discountPercent ?? 0));
+  const afterDiscount = gross.map((g, i) => g - promotionDiscounts[i]! - discounts[i]!);
   const payable = afterDiscount.reduce((a, b) => a + b, 0);
   const pointsValue = redeemPoints * (terms?.pointValue ?? 0);
   if (pointsValue > payable) {
@@ -94,6 +110,7 @@ export const priceSale = (input: readonly SaleLineInput[], terms: MemberTerms | 
     return {
       ...line,
       gross: gross[i]!,
+      ...(promoted ? { promotionDiscount: promotionDiscounts[i]! } : {}),
       discount: discounts[i]!,
       pointsValue: valueShares[i]!,
       paid,
@@ -104,6 +121,7 @@ export const priceSale = (input: readonly SaleLineInput[], terms: MemberTerms | 
   return {
     lines: priced,
     subtotal: sum((l) => l.gross),
+    ...(promoted ? { promotionDiscount: sum((l) => l.promotionDiscount ?? 0) } : {}),
     discount: sum((l) => l.discount),
     pointsRedeemed: redeemPoints,
     pointsValue,
@@ -112,9 +130,29 @@ export const priceSale = (input: readonly SaleLineInput[], terms: MemberTerms | 
   };
 };
 
+/** Money a promotion gave that a return took back, parked on a line: returning that line's kept units later refunds it pro rata. */
+export interface LineTakeBack {
+  readonly ruleId: string;
+  readonly amount: number;
+  /** Units of the line kept when it was taken back. */
+  readonly units: number;
+  /** The line's `returned` count right after the take-back. */
+  readonly returnedAt: number;
+}
+
+/**
+ * Money taken back earlier that returning `units` more of a line gives back:
+ * each take-back's share of the units returned since it, by cumulative
+ * rounding over the units kept then.
+ */
+export const takeBackRefund = (line: { returned: number; takeBacks?: readonly LineTakeBack[] }, units: number): number =>
+  (line.takeBacks ?? []).reduce((sum, t) => sum + proratedShare(t.amount, line.returned - t.returnedAt, units, t.units), 0);
+
 export interface SoldLine extends PricedLine {
   /** Units already returned. */
   readonly returned: number;
+  /** Promotion money a return took back on this line's kept units (shared/domain/promotions.ts): refunded pro rata when they come back. */
+  readonly takeBacks?: LineTakeBack[];
 }
 
 export interface ReturnedLine {
@@ -151,7 +189,7 @@ export const priceReturn = (sold: readonly SoldLine[], returning: readonly { sku
 
   const lines = [...wanted].map(([sku, qty]): ReturnedLine => {
     const line = sold.find((l) => l.sku === sku)!;
-    const refund = proratedShare(line.paid, line.returned, qty, line.qty);
+    const refund = proratedShare(line.paid, line.returned, qty, line.qty) + takeBackRefund(line, qty);
     return { sku, qty, refund, spendReversed: refund, pointsClawedBack: proratedShare(line.pointsEarned, line.returned, qty, line.qty) };
   });
   const completesSale = sold.every((l) => l.qty - l.returned === (wanted.get(l.sku) ?? 0));

@@ -6,8 +6,18 @@
  */
 import { dayMillis, hourMillis, secondMillis } from './time.ts';
 
-export const channels = ['email', 'sms'] as const;
+export const channels = ['email', 'sms', 'push'] as const;
 export type Channel = (typeof channels)[number];
+
+/**
+ * The channels to try, best first: the member's own preference (the ones the
+ * message allows, in the member's order), then the message's other channels
+ * in the sender's order. A member who prefers push gets push wherever the
+ * sender allows it; a member with no preference gets the sender's order.
+ */
+export const channelOrder = (allowed: readonly Channel[], preference: readonly Channel[] = []): Channel[] => [
+  ...new Set([...preference.filter((c) => allowed.includes(c)), ...allowed]),
+];
 
 /** Marketing is capped and kept out of quiet hours; transactional (receipts, points notices) is not. */
 export type MessageKind = 'marketing' | 'transactional';
@@ -35,10 +45,12 @@ export const defaultSendPolicy: SendPolicy = {
 
 export interface Recipient {
   readonly timeZone: string;
-  /** The address or number for the channel, if the member has one. */
+  /** The address or number for the channel, if the member has one (push: the registered devices, if any). */
   readonly address: Partial<Record<Channel, string>>;
   readonly consent: Partial<Record<Channel, { readonly granted: boolean }>>;
   readonly suppressed: Partial<Record<Channel, SuppressionReason>>;
+  /** The member's own order of channels, best first (`channelOrder`). */
+  readonly preference?: readonly Channel[];
 }
 
 export interface PastSend {
@@ -59,7 +71,8 @@ export interface Message {
   readonly campaignCap?: Cap;
 }
 
-export type SkipReason = 'NO_ADDRESS' | 'SUPPRESSED' | 'NO_CONSENT' | 'EXPIRED' | 'BUDGET_SPENT';
+/** `DEVICE_GONE` is the provider's, not the gate's: every device token of a push was invalid or expired (they are removed). */
+export type SkipReason = 'NO_ADDRESS' | 'SUPPRESSED' | 'NO_CONSENT' | 'EXPIRED' | 'BUDGET_SPENT' | 'DEVICE_GONE';
 export type DeferReason = 'QUIET_HOURS' | 'FREQUENCY_CAP' | 'CHANNEL_CAP' | 'CAMPAIGN_CAP' | 'DAILY_BUDGET';
 
 export type Decision =

@@ -45,6 +45,8 @@ export interface Holiday {
   readonly pointsByTier?: Partial<Record<TierName, number>>;
   /** Who gets it; everyone by default. */
   readonly segment?: Segment;
+  /** The coupon the message carries (functions/jobs/holiday-offers.ts): 10 % off once per member when left out. */
+  readonly offer?: { readonly percentOff?: number; readonly amountOff?: number; readonly minSpend?: number };
 }
 
 /** A named segment whose members' purchases the forecast watches, counted as `segment:{segmentId}` (docs/replenishment.md). */
@@ -68,7 +70,16 @@ export interface Program {
   readonly holidays?: readonly Holiday[];
   /** Segments whose buying raises the forecast of what they buy, besides tiers and tags. */
   readonly demandSegments?: readonly DemandSegment[];
+  /**
+   * Back-in-stock waves: minutes between one tier's subscribers and the next
+   * lower tier's (0: all at once, higher tiers first). Without it,
+   * `defaultBackInStockWaveMinutes`.
+   */
+  readonly backInStockWaveMinutes?: number;
 }
+
+/** The head start each tier waiting for a SKU gets over the next lower one, in minutes, unless the program says otherwise. */
+export const defaultBackInStockWaveMinutes = 15;
 
 export const defaultProgram: Program = {
   tiers: [
@@ -91,6 +102,7 @@ export const defaultProgram: Program = {
   rollingMonths: 12,
   reviewGraceDays: 90,
   reviewIntervalDays: 30,
+  backInStockWaveMinutes: defaultBackInStockWaveMinutes,
   holidays: [
     {
       holidayId: 'new-year',

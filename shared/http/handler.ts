@@ -50,7 +50,8 @@ export const replayHeaders = (replayed: boolean): Record<string, string> => (rep
 /**
  * The `Location` of a 201's created resource: the route's `location` path with
  * its `{names}` taken from the answer, else from the request's path (a
- * member's points entries for a redemption); none when one is missing.
+ * member's points entries for a redemption) or body (a movement's location);
+ * none when one is missing.
  */
 export const locationOf = (route: RouteDefinition, status: number, body: unknown, params: Record<string, unknown> = {}): Record<string, string> => {
   if (status !== 201 || !route.location || typeof body !== 'object' || body === null) return {};
@@ -132,7 +133,11 @@ export const httpHandler = <R extends RouteDefinition>(route: R, logic: (request
       const mediaType = (status === route.success.status && route.success.mediaType) || 'application/json';
       const headers: Record<string, string> = {
         'content-type': mediaType,
-        ...locationOf(route, status, response.body, state.params as Record<string, unknown> | undefined),
+        // A movement names its location in the request body only: the body fills what the answer and path leave out.
+        ...locationOf(route, status, response.body, {
+          ...(state.body as Record<string, unknown> | undefined),
+          ...(state.params as Record<string, unknown> | undefined),
+        }),
         ...response.headers,
       };
       // A read whose ETag the caller already holds: 304 with the tag and no body (RFC 9110 §15.4.5).

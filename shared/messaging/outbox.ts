@@ -1,5 +1,5 @@
 /**
- * The local stand-in for SES and SMS delivery: every message the API would
+ * The local stand-in for SES, SMS and push delivery: every message the API would
  * have sent, readable at GET /_local/outbox (?to= filters by recipient) and
  * cleared with DELETE /_local/outbox. One module-level outbox per process,
  * so the messaging adapters (in local mode) and the local gateway share it.
@@ -9,8 +9,10 @@ import { nowIso } from '../clock.ts';
 
 export interface OutboxMessage {
   readonly id: string;
-  readonly channel: 'email' | 'sms';
+  readonly channel: 'email' | 'sms' | 'push';
+  /** The address, number or (push) device token. */
   readonly to: string;
+  /** The email subject, or the push title. */
   readonly subject?: string;
   readonly body: string;
   /** Email headers as SES would send them (List-Unsubscribe and the like). */

@@ -2,7 +2,7 @@
  * The EPCIS 2.0 export (DESIGN.md, "EPCIS export"): its query and the
  * EPCISDocument it answers (JSON-LD, `application/ld+json`). The answer's
  * normative schema is GS1's EPCIS 2.0 JSON Schema; this one describes the
- * subset StockClub produces (gate item events as ObjectEvents) for the
+ * subset StockClub produces (gate passes and sales of tagged items as ObjectEvents) for the
  * OpenAPI document. Mapping and choices: docs/epcis.md.
  */
 import * as z from 'zod';
@@ -21,20 +21,25 @@ const Uri = z.string().meta({ format: 'uri' });
 export const EpcisObjectEvent = z
   .object({
     type: z.literal('ObjectEvent'),
-    eventTime: Timestamp.meta({ description: "The item event's first read (UTC)" }),
+    eventTime: Timestamp.meta({ description: "A gate event: its gate message's first read; a sale: the sale's time (UTC)" }),
     eventTimeZoneOffset: z
       .string()
       .regex(/^[+-]\d{2}:\d{2}$/)
       .meta({ description: "The location's UTC offset at eventTime (its IANA time zone, daylight saving included)" }),
     eventID: Uri.meta({ description: 'Stable across exports: urn:uuid: derived from the stored event' }),
-    epcList: z.array(Uri).meta({ description: 'urn:epc:id:sgtin: pure-identity URIs' }),
+    epcList: z
+      .array(Uri)
+      .meta({ description: 'urn:epc:id:sgtin: pure-identity URIs: the items one gate message saw pass (of one class), or one sale sold; at most 200' }),
     action: z.enum(['OBSERVE', 'ADD', 'DELETE']),
-    bizStep: z.string().meta({ description: 'CBV 2.0 business step (bare term): receiving, arriving, departing' }),
+    bizStep: z.string().meta({ description: 'CBV 2.0 business step (bare term): receiving, arriving, departing, retail_selling' }),
     disposition: z
       .string()
       .optional()
       .meta({ description: 'CBV 2.0 disposition (bare term): sellable_accessible, sellable_not_accessible, in_transit, retail_sold' }),
-    readPoint: z.object({ id: Uri.meta({ description: 'The gate: urn:stockclub:loc:{locationId}:gate:{gateId}' }) }),
+    readPoint: z
+      .object({ id: Uri.meta({ description: 'The gate: urn:stockclub:loc:{locationId}:gate:{gateId}' }) })
+      .optional()
+      .meta({ description: 'The gate; absent on a sale' }),
     bizLocation: z.object({ id: Uri.meta({ description: 'The location: urn:stockclub:loc:{locationId}' }) }),
   })
   .meta({ id: 'EpcisObjectEvent' });
@@ -53,7 +58,7 @@ export const EpcisDocument = z
   })
   .meta({
     id: 'EpcisDocument',
-    description: 'A GS1 EPCIS 2.0 EPCISDocument (JSON-LD) of item-level ObjectEvents',
+    description: 'A GS1 EPCIS 2.0 EPCISDocument (JSON-LD) of item-level ObjectEvents (gate passes and sales of tagged items)',
     examples: [
       {
         '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { stockclub: 'urn:stockclub:epcis:' }],
@@ -67,11 +72,22 @@ export const EpcisDocument = z
               eventTime: '2026-06-01T08:15:02.120Z',
               eventTimeZoneOffset: '+02:00',
               eventID: 'urn:uuid:3f1c2a4e-9b7d-8c21-a4f0-5d6e7f8091a2',
-              epcList: ['urn:epc:id:sgtin:0614141.812345.6789'],
+              epcList: ['urn:epc:id:sgtin:0614141.812345.6789', 'urn:epc:id:sgtin:0614141.812345.6790'],
               action: 'OBSERVE',
               bizStep: 'receiving',
               disposition: 'sellable_accessible',
               readPoint: { id: 'urn:stockclub:loc:ST-BERLIN-01:gate:BACK-1' },
+              bizLocation: { id: 'urn:stockclub:loc:ST-BERLIN-01' },
+            },
+            {
+              type: 'ObjectEvent',
+              eventTime: '2026-06-01T09:40:12.000Z',
+              eventTimeZoneOffset: '+02:00',
+              eventID: 'urn:uuid:0b6a1c9e-52f4-8d3a-9e21-7c4b5a6d8e0f',
+              epcList: ['urn:epc:id:sgtin:0614141.812345.6789'],
+              action: 'OBSERVE',
+              bizStep: 'retail_selling',
+              disposition: 'retail_sold',
               bizLocation: { id: 'urn:stockclub:loc:ST-BERLIN-01' },
             },
           ],

@@ -70,6 +70,7 @@ export const requestBodies = (ids: TemplateIds): Partial<Record<RouteName, unkno
   adjustPoints: { adjustmentId: ids.missing(6), points: -5, reason: 'goodwill', expiryDays: 30 },
   buyPaidTier: { paymentId: ids.missing(7), tier: 'GOLD', months: 3, fee: 2700 },
   subscribeStockAlert: { sku: ids.sku, locationId: ids.location },
+  registerDevice: { platform: 'APNS', token: '740f4707bebcf74f9b7c25d48e3358945f6aa01da5ddb387462c7eaf61bb78ad' },
   createEvent: {
     eventId: ids.missing(40),
     locationId: ids.location,
@@ -89,6 +90,23 @@ export const requestBodies = (ids: TemplateIds): Partial<Record<RouteName, unkno
     lines: [{ sku: ids.sku, qty: 2, unitPrice: 1999, epcs: ['3074257BF7194E4000001A85'] }],
   },
   createReturn: { returnId: ids.missing(9), locationId: ids.location, lines: [{ sku: ids.sku, qty: 1 }] },
+  createPromotion: {
+    ruleId: ids.missing(50),
+    name: 'Spend 300, get 50 off',
+    kind: 'SPEND_THRESHOLD_OFF',
+    minSpend: 30_000,
+    amountOff: 5_000,
+    stacking: 'COMBINABLE',
+    conditions: { locationIds: [ids.location], from: '2026-12-01', to: '2026-12-31' },
+    budget: { uses: 1000 },
+  },
+  setPromotionStatus: { status: 'PAUSED' },
+  issuePromotionCodes: { memberIds: [ids.member] },
+  dryRunPromotions: {
+    locationId: ids.location,
+    memberId: ids.member,
+    lines: [{ sku: ids.sku, qty: 2, unitPrice: 17_999 }],
+  },
   placeHqOrders: { runId: ids.missing(10) },
   // A trial over one product: the configuration in force and the stored report stay as they are.
   runAbcClassification: { runId: ids.missing(16), skus: [ids.sku] },

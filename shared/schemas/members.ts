@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { normalisePhone } from '../domain/contact.ts';
 import { pointsEntryTypes } from '../domain/points.ts';
+import { notAppliedReasons, promotionKinds } from '../domain/promotions.ts';
 import { tierNames } from '../domain/tiers.ts';
 import {
   type Frozen,
@@ -48,7 +49,15 @@ export const Birthday = z
   .refine(isCalendarDate, 'a real calendar date')
   .meta({ description: 'Date of birth, YYYY-MM-DD' });
 
-export const ConsentChoice = z.strictObject({ email: z.boolean().optional(), sms: z.boolean().optional() });
+export const ConsentChoice = z.strictObject({ email: z.boolean().optional(), sms: z.boolean().optional(), push: z.boolean().optional() });
+
+/** The member's own order of channels; a message goes on the first one it allows that reaches the member. */
+export const ChannelPreference = z
+  .array(z.enum(['email', 'sms', 'push']))
+  .min(1)
+  .max(3)
+  .refine((list) => new Set(list).size === list.length, 'each channel once')
+  .meta({ description: 'The member\'s preferred channels, best first (e.g. ["push", "email"])' });
 
 const profileFields = {
   name: oneLine(z.string().trim().min(1).max(200)),
@@ -59,6 +68,7 @@ const profileFields = {
   consent: ConsentChoice.optional(),
   /** Where consent was given, e.g. POS, WEB, APP. */
   consentSource: z.string().min(1).max(32).optional(),
+  channelPreference: ChannelPreference.optional(),
 };
 
 export const MemberInput = z
@@ -97,7 +107,9 @@ export const Member = z
     phone: z.string().optional(),
     birthday: z.string().optional(),
     timeZone: z.string(),
-    consent: z.object({ email: ConsentState.optional(), sms: ConsentState.optional() }),
+    consent: z.object({ email: ConsentState.optional(), sms: ConsentState.optional(), push: ConsentState.optional() }),
+    channelPreference: z.array(z.enum(['email', 'sms', 'push'])).optional(),
+    pushDevices: z.int().optional().meta({ description: 'App installs registered for push (GET /members/{memberId}/devices lists them)' }),
     tags: z.array(z.string()).optional(),
     tier: Tier,
     qualifiedTier: Tier,
@@ -166,7 +178,7 @@ export const PaidTierRequest = z
   .strictObject({ paymentId: RequestId, tier: Tier, months: z.int().min(1).max(36), fee: MinorUnits })
   .meta({ id: 'PaidTierRequest' });
 
-const SaleLine = z
+export const SaleLine = z
   .strictObject({
     sku: Sku,
     qty: SaleQuantity,
@@ -175,6 +187,43 @@ const SaleLine = z
     epcs: z.array(Epc).max(50).optional(),
   })
   .refine((line) => line.epcs === undefined || line.epcs.length <= line.qty, { message: 'at most one EPC per unit sold', path: ['epcs'] });
+
+/** A coupon code as printed: letters and digits (upper-cased before use), with hyphens. */
+export const CouponCode = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .pipe(z.string().regex(/^[A-Z0-9][A-Z0-9-]{2,39}$/, '3-40 letters, digits or hyphens'))
+  .meta({ description: 'A coupon code (case does not matter)' });
+export const CouponCodes = z
+  .array(CouponCode)
+  .min(1)
+  .max(5)
+  .refine((codes) => new Set(codes).size === codes.length, 'each code once')
+  .meta({ description: 'Coupon codes the buyer presents (docs/members.md, "Promotions")' });
+
+/** A promotion on a receipt: which rule gave what, on which lines (docs/members.md, "Promotions"). */
+export const AppliedPromotion = z
+  .object({
+    ruleId: ResourceId,
+    kind: z.enum(promotionKinds),
+    name: z.string(),
+    amount: z.int().meta({ description: 'Money off, a gift at its value (minor units)' }),
+    code: z.string().optional().meta({ description: 'The coupon code redeemed' }),
+    minSpend: z.int().optional().meta({ description: 'The spend the rule needed (a return that takes the kept spend below it takes the rule back)' }),
+    lines: z.array(
+      z.object({
+        sku: Sku,
+        amount: z.int(),
+        base: z.int().optional().meta({ description: 'Spend this line counted toward the threshold' }),
+      }),
+    ),
+    gift: z.object({ sku: Sku, qty: z.int(), unitValue: z.int() }).optional(),
+  })
+  .meta({ id: 'AppliedPromotion' });
+export const NotAppliedPromotion = z
+  .object({ ruleId: ResourceId, code: z.string().optional(), reason: z.enum(notAppliedReasons) })
+  .meta({ id: 'NotAppliedPromotion', description: 'A rule that applied on its own but not to this basket, and why' });
 
 /** Items of one sale must fit one DynamoDB transaction with the points and member writes. */
 export const maxSaleLines = 40;
@@ -186,6 +235,7 @@ export const SaleRequest = z
     memberId: MemberId.optional(),
     lines: z.array(SaleLine).min(1).max(maxSaleLines),
     redeemPoints: z.int().min(1).max(10_000_000).optional(),
+    coupons: CouponCodes.optional(),
     occurredAt: Timestamp.optional().meta({
       description:
         'When the till made the sale (posted late after being offline): default when it arrives; at most 2 minutes ahead, at most 30 days old. More than 5 minutes old is an offline sale: never refused for stock.',
@@ -203,11 +253,16 @@ const ReceiptLine = z.object({
   qty: z.int(),
   unitPrice: z.int(),
   gross: z.int(),
-  discount: z.int(),
+  promotionDiscount: z.int().optional().meta({ description: "Money off from promotions (gifts at their value); the receipt's `promotions` say which rule" }),
+  discount: z.int().meta({ description: "The tier's discount" }),
   pointsValue: z.int(),
   paid: z.int(),
   pointsEarned: z.int(),
   returned: z.int(),
+  takeBacks: z
+    .array(z.object({ ruleId: ResourceId, amount: z.int(), units: z.int(), returnedAt: z.int() }))
+    .optional()
+    .meta({ description: 'Promotion money a return kept back on the units still kept: returning them refunds it' }),
 });
 
 export const Receipt = z
@@ -218,11 +273,14 @@ export const Receipt = z
     currency: z.string(),
     lines: z.array(ReceiptLine),
     subtotal: z.int(),
+    promotionDiscount: z.int().optional().meta({ description: 'Money off from promotions in all' }),
     discount: z.int(),
     pointsRedeemed: z.int(),
     pointsValue: z.int(),
     total: z.int(),
     pointsEarned: z.int(),
+    promotions: z.array(AppliedPromotion).optional().meta({ description: 'Every promotion line, by rule' }),
+    notApplied: z.array(NotAppliedPromotion).optional(),
     member: z.object({ tier: Tier, tierChanged: z.boolean(), points: PointsBalance }).optional(),
     occurredAt: Timestamp.optional().meta({ description: 'When the till made the sale, if it was posted late' }),
     at: Timestamp.meta({ description: 'When the sale was booked' }),
@@ -264,6 +322,11 @@ export const ReturnReceipt = z
     /** Clawed-back points the member had already spent. */
     pointsShortfall: z.int(),
     pointsRestored: z.int(),
+    promotionsTakenBack: z
+      .array(z.object({ ruleId: ResourceId, kind: z.enum(promotionKinds), amount: z.int() }))
+      .optional()
+      .meta({ description: 'Threshold promotions this return broke: what they gave on the goods kept, kept back from `refund`' }),
+    promotionShortfall: z.int().optional().meta({ description: 'Taken-back promotion money the refund could not cover: the till collects it' }),
     member: z.object({ tier: Tier, points: PointsBalance }).optional(),
     at: Timestamp,
   })
@@ -328,6 +391,14 @@ const HolidaySchema = z
     text: z.string().min(1).max(1000),
     pointsByTier: z.partialRecord(Tier, z.int().min(0).max(1_000_000)).optional(),
     segment: SegmentSchema.optional().meta({ description: 'Who gets it; everyone by default' }),
+    offer: z
+      .strictObject({ percentOff: z.number().gt(0).max(100).optional(), amountOff: MinorUnits.min(1).optional(), minSpend: MinorUnits.optional() })
+      .refine((o) => (o.percentOff === undefined) !== (o.amountOff === undefined), 'percentOff or amountOff, one of them')
+      .optional()
+      .meta({
+        description:
+          'The coupon the message carries: a code each member of the segment may redeem once, on the day and the next (docs/members.md, "Promotions"); 10 % off when left out',
+      }),
   })
   .meta({ id: 'Holiday' });
 
@@ -360,6 +431,10 @@ export const ProgramSchema = z
     rollingMonths: z.int().min(1).max(36),
     reviewGraceDays: z.int().min(0).max(3650),
     reviewIntervalDays: z.int().min(1).max(366).optional(),
+    backInStockWaveMinutes: z.int().min(0).max(1440).optional().meta({
+      description:
+        'Back-in-stock waves: minutes between telling one tier waiting for a SKU and the next lower tier (0: all at once, higher tiers first; default 15)',
+    }),
     holidays: z
       .array(HolidaySchema)
       .max(50)
@@ -385,11 +460,17 @@ export const StockAlert = z
     memberId: MemberId,
     sku: Sku,
     locationId: LocationId,
-    status: z.enum(['ACTIVE', 'NOTIFIED']),
+    status: z.enum(['ACTIVE', 'SCHEDULED', 'NOTIFIED']).meta({
+      description: "ACTIVE: waiting; SCHEDULED: the SKU is back and the member's tier wave is told at `dueAt`; NOTIFIED: told",
+    }),
     subscribedAt: Timestamp,
+    dueAt: Timestamp.optional().meta({ description: "SCHEDULED: when the member's wave is told (if the SKU is still available then)" }),
     notifiedAt: Timestamp.optional(),
   })
-  .meta({ id: 'StockAlert', description: 'A back-in-stock subscription: told once, when the SKU is available again at the location' });
+  .meta({
+    id: 'StockAlert',
+    description: 'A back-in-stock subscription: told once, when the SKU is available again at the location, in waves by tier (higher tiers first)',
+  });
 export type StockAlert = z.output<typeof StockAlert>;
 
 /** The query of a one-click unsubscribe link (RFC 8058: mail clients POST to it). */
@@ -414,9 +495,9 @@ export const CampaignInput = z
     name: Name(200),
     segment: SegmentSchema,
     channels: z
-      .array(z.enum(['email', 'sms']))
+      .array(z.enum(['email', 'sms', 'push']))
       .min(1)
-      .max(2),
+      .max(3),
     /** The email subject. */
     headline: Name(120),
     text: z.string().min(1).max(1000),
@@ -438,7 +519,7 @@ export const Campaign = z
     campaignId: ResourceId,
     name: z.string(),
     segment: SegmentSchema,
-    channels: z.array(z.enum(['email', 'sms'])),
+    channels: z.array(z.enum(['email', 'sms', 'push'])),
     headline: z.string(),
     text: z.string(),
     expiresAt: Timestamp.optional(),
@@ -447,7 +528,10 @@ export const Campaign = z
     sendAt: Timestamp.optional(),
     gift: GiftSchema.optional(),
     status: z.enum(['DRAFT', 'SCHEDULED', 'RUNNING', 'DONE']),
-    counts: z.record(z.string(), z.int()).meta({ description: 'The report: messages SENT, DEFERRED, SKIPPED, DUPLICATE, FAILED and members GIFTED so far' }),
+    counts: z.record(z.string(), z.int()).meta({
+      description:
+        'The report so far: per member of the segment one of SENT, DEFERRED, SKIPPED, DUPLICATE, FAILED or BUDGET_REFUSED (no message: the budget was spent), which add up to the members reached; members GIFTED beside them',
+    }),
     fanOut: z
       .object({ sources: z.int(), finished: z.int(), startedAt: Timestamp, queuedAt: Timestamp.optional(), finishedAt: Timestamp.optional() })
       .optional()

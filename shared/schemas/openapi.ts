@@ -53,6 +53,7 @@ export const problemTypesOf = (route: RouteDefinition): ProblemTypeSlug[] => {
   // Writing stock: lines can be short, member-exclusive units gated or used up.
   if (tables.inventory === 'readWrite') add('out-of-stock', 'not-eligible', 'allocation-exhausted');
   if (tables.members === 'readWrite') add('insufficient-points');
+  add(...((route.problems ?? []) as ProblemTypeSlug[]));
   return problemOrder.filter((slug) => types.has(slug));
 };
 

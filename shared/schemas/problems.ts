@@ -99,6 +99,9 @@ export const problemTypes = {
       suggestions: z.array(z.string()).optional().meta({ description: 'Suggestions that are no longer open' }),
       counted: z.int().optional(),
       reserved: z.int().optional(),
+      code: z.string().optional().meta({ description: 'A coupon code that cannot be redeemed' }),
+      ruleId: z.string().optional().meta({ description: "The coupon's promotion rule" }),
+      reason: z.string().optional().meta({ description: 'Why the coupon cannot be redeemed: used, paused, budget used up, per-member limit reached, ...' }),
     },
   },
   'already-exists': {

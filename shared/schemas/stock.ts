@@ -306,6 +306,7 @@ export type Availability = z.output<typeof Availability>;
 
 export const SkuParams = z.object({ sku: Sku });
 export const LocationParams = z.object({ locationId: LocationId });
+export const MovementParams = z.object({ locationId: LocationId, movementId: RequestId });
 
 export const StockOfSku = z.object({ sku: Sku, levels: z.array(StockLevel) }).meta({ id: 'StockOfSku' });
 

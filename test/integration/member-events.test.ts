@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendEventReminders } from '../../shared/app/events.ts';
+import { deliver, redeliver } from '../../shared/app/messages.ts';
+import { dueMessages, messagesOf } from '../../shared/db/messages.ts';
 import { outbox } from '../../shared/messaging/outbox.ts';
 import { type Api, startApi, token, uniqueId } from '../support/local-api.ts';
 
@@ -63,6 +65,13 @@ const seats = async (eventId: string) => {
   const answer = await api.call('GET', `/events/${eventId}`, { token: admin });
   expect(answer.status).toBe(200);
   return { registered: answer.body.registered as number, waiting: answer.body.waiting as number };
+};
+
+/** A time zone where it is daytime now, so a message about a registration is not held for the morning whenever the test runs. */
+const daytimeZone = (): string => {
+  const zones = ['UTC', 'Europe/Berlin', 'America/New_York', 'America/Los_Angeles', 'Asia/Tokyo', 'Asia/Kolkata', 'Australia/Sydney', 'Pacific/Auckland'];
+  const hourIn = (zone: string) => Number(new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', hour: '2-digit' }).format(new Date()));
+  return zones.find((zone) => hourIn(zone) >= 9 && hourIn(zone) < 19)!;
 };
 
 beforeAll(async () => {
@@ -162,6 +171,29 @@ describe('registration', () => {
     expect(sixth.body).toMatchObject({ status: 'WAITLISTED', position: 5 });
   });
 
+  it('tells the member promoted from the waitlist that the seat is theirs, once, as a transactional message', async () => {
+    const eventId = await createEvent({ capacity: 1 });
+    const leaving = await newMember({ consent: { email: true }, timeZone: daytimeZone() });
+    const waiting = await newMember({ consent: { email: true }, timeZone: daytimeZone() });
+    expect((await register(eventId, leaving.memberId)).body.status).toBe('REGISTERED');
+    expect((await register(eventId, waiting.memberId)).body.status).toBe('WAITLISTED');
+    const seatNotices = () => outbox.list(waiting.email).filter((m) => m.subject === 'You have a seat: Tasting evening');
+    expect(seatNotices()).toHaveLength(0);
+
+    const cancel = await api.call('DELETE', `/events/${eventId}/registrations/${leaving.memberId}`, { token: admin });
+    expect(cancel.status).toBe(200);
+    expect(cancel.body.promoted).toMatchObject({ memberId: waiting.memberId, status: 'REGISTERED' });
+    expect(seatNotices()).toHaveLength(1);
+    expect(seatNotices()[0]!.body).toContain('a member cancelled and you were first on the waitlist');
+    expect((await messagesOf(waiting.memberId)).filter((m) => String(m.source).startsWith('event-seat-'))).toEqual([
+      expect.objectContaining({ kind: 'transactional', status: 'SENT', channel: 'email' }),
+    ]);
+    // Nobody else is told: the cancelling member gets nothing, and cancelling again promotes nobody.
+    expect(outbox.list(leaving.email).filter((m) => m.subject?.startsWith('You have a seat'))).toHaveLength(0);
+    await api.call('DELETE', `/events/${eventId}/registrations/${leaving.memberId}`, { token: admin });
+    expect(seatNotices()).toHaveLength(1);
+  });
+
   it('frees the seat when nobody waits, and a cancelled member may come back', async () => {
     const eventId = await createEvent({ capacity: 1 });
     const { memberId } = await newMember();
@@ -257,5 +289,39 @@ describe('reminders', () => {
     expect(reminders(noConsent.email)).toHaveLength(0);
     await sendEventReminders(eve);
     expect(reminders(going.email)).toHaveLength(1);
+  });
+
+  it('are transactional: a member whose marketing cap is used up is still reminded; one in their quiet hours when it is light', async () => {
+    // January or February: Los Angeles is on standard time (UTC-8).
+    const day = `2097-0${1 + Math.floor(Math.random() * 2)}-1${Math.floor(Math.random() * 9)}`;
+    const eventId = await createEvent({ startsAt: `${day}T18:00:00Z`, endsAt: `${day}T20:00:00Z`, capacity: 2 });
+    const capped = await newMember({ consent: { email: true }, timeZone: 'UTC' });
+    const asleep = await newMember({ consent: { email: true }, timeZone: 'America/Los_Angeles' });
+    for (const member of [capped, asleep]) expect((await register(eventId, member.memberId)).body.status).toBe('REGISTERED');
+    const eve = new Date(Date.parse(`${day}T12:00:00Z`) - 86_400_000).toISOString();
+    // Two marketing messages in the hour before: the cap (2 in 7 days) is used up.
+    const promo = (n: number) => ({
+      source: uniqueId(`promo-${n}`),
+      kind: 'marketing' as const,
+      template: 'OFFER' as const,
+      vars: { name: 'N', headline: 'Promo', text: 'buy' },
+      channels: ['email' as const],
+    });
+    const hourBefore = new Date(Date.parse(eve) - 3_600_000).toISOString();
+    for (const n of [1, 2]) expect((await deliver(capped.memberId, promo(n), hourBefore)).status).toBe('SENT');
+    expect((await deliver(capped.memberId, promo(3), hourBefore)).decision).toMatchObject({ action: 'DEFER', reason: 'FREQUENCY_CAP' });
+
+    await sendEventReminders(eve);
+    const reminders = (email: string) => outbox.list(email).filter((m) => m.subject === 'Tomorrow: Tasting evening');
+    expect(reminders(capped.email)).toHaveLength(1);
+    // 12:00 UTC is 04:00 in Los Angeles: the reminder waits for 08:00 there (16:00 UTC), then the deferred-messages job sends it.
+    expect(reminders(asleep.email)).toHaveLength(0);
+    const [record] = (await messagesOf(asleep.memberId)).filter((m) => m.source === `event-reminder-${eventId}`);
+    const morning = new Date(Date.parse(eve) + 4 * 3_600_000).toISOString();
+    expect(record).toMatchObject({ kind: 'transactional', status: 'DEFERRED', reason: 'QUIET_HOURS', until: morning });
+    const due = (await dueMessages(morning.slice(0, 10), morning)).filter((m) => m.memberId === asleep.memberId);
+    expect(due).toHaveLength(1);
+    expect(await redeliver(due[0]!, morning)).toBe('SENT');
+    expect(reminders(asleep.email)).toHaveLength(1);
   });
 });

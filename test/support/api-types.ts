@@ -203,6 +203,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/locations/{locationId}/movements/{movementId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A booked movement, as its booking answered (the levels it left then)
+         * @description A booked movement, as its booking answered (the levels it left then). Roles: admin, store, service. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
+         */
+        get: operations["getMovement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stock/{sku}": {
         parameters: {
             query?: never;
@@ -691,6 +711,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/members/{memberId}/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The member's app installs registered for push (tokens shown by their last characters)
+         * @description The member's app installs registered for push (tokens shown by their last characters). Roles: admin, member. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
+         */
+        get: operations["listDevices"];
+        put?: never;
+        /**
+         * Register an app install for push (APNS or FCM token). The same token again answers the same device (200); a token another member held moves to this one; at most 10 devices (409)
+         * @description Register an app install for push (APNS or FCM token). The same token again answers the same device (200); a token another member held moves to this one; at most 10 devices (409). Roles: admin, member. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/already-exists`, `/problems/insufficient-points`, `/problems/payload-too-large`, `/problems/unknown-reference`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
+         */
+        post: operations["registerDevice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/members/{memberId}/devices/{deviceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove an app install: no more push to it
+         * @description Remove an app install: no more push to it. Roles: admin, member. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/already-exists`, `/problems/insufficient-points`, `/problems/unknown-reference`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
+         */
+        delete: operations["removeDevice"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/events": {
         parameters: {
             query?: never;
@@ -774,8 +838,8 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Cancels a registration; a freed seat goes to the first waitlisted member in the same transaction
-         * @description Cancels a registration; a freed seat goes to the first waitlisted member in the same transaction. Roles: admin, store, service, member. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-eligible`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/already-exists`, `/problems/out-of-stock`, `/problems/allocation-exhausted`, `/problems/unknown-reference`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
+         * Cancels a registration; a freed seat goes to the first waitlisted member in the same transaction, who is told (transactional)
+         * @description Cancels a registration; a freed seat goes to the first waitlisted member in the same transaction, who is told (transactional). Roles: admin, store, service, member. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-eligible`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/already-exists`, `/problems/out-of-stock`, `/problems/insufficient-points`, `/problems/allocation-exhausted`, `/problems/unknown-reference`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
          */
         delete: operations["cancelEventRegistration"];
         options?: never;
@@ -837,6 +901,110 @@ export interface paths {
         get: operations["getStoreRatings"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/promotions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every promotion rule by id, with its status and usage (budget used, money given)
+         * @description Every promotion rule by id, with its status and usage (budget used, money given). Roles: admin, store, service. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
+         */
+        get: operations["listPromotions"];
+        put?: never;
+        /**
+         * HQ creates a promotion rule (spend threshold off or gift, buy X get Y, member price, coupon) with its conditions, stacking and budget; ACTIVE at once
+         * @description HQ creates a promotion rule (spend threshold off or gift, buy X get Y, member price, coupon) with its conditions, stacking and budget; ACTIVE at once. Roles: admin. Idempotent by `ruleId` in the body (or the `Idempotency-Key` header): a repeat answers the first answer again, with `Idempotent-Replayed: true`. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-eligible`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/already-exists`, `/problems/out-of-stock`, `/problems/allocation-exhausted`, `/problems/payload-too-large`, `/problems/unknown-reference`, `/problems/idempotency-key-reused`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
+         */
+        post: operations["createPromotion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/promotions/{ruleId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One promotion rule with its status and usage
+         * @description One promotion rule with its status and usage. Roles: admin, store, service. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
+         */
+        get: operations["getPromotion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/promotions/{ruleId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Pauses (PAUSED: no sale gets it; a sale that priced it a moment ago is priced again) or resumes (ACTIVE) a rule; one route for both keeps the API stack small
+         * @description Pauses (PAUSED: no sale gets it; a sale that priced it a moment ago is priced again) or resumes (ACTIVE) a rule; one route for both keeps the API stack small. Roles: admin. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-eligible`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/already-exists`, `/problems/out-of-stock`, `/problems/allocation-exhausted`, `/problems/payload-too-large`, `/problems/unknown-reference`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
+         */
+        put: operations["setPromotionStatus"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/promotions/{ruleId}/codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issues a coupon rule's codes: single-use codes, or one code per member that only that member may redeem (the same member again: the same code)
+         * @description Issues a coupon rule's codes: single-use codes, or one code per member that only that member may redeem (the same member again: the same code). Roles: admin. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-eligible`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/already-exists`, `/problems/out-of-stock`, `/problems/allocation-exhausted`, `/problems/payload-too-large`, `/problems/unknown-reference`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
+         */
+        post: operations["issuePromotionCodes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/promotions/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Prices a basket as the checkout would now, every promotion line by rule, without booking anything (no stock, points, budget or code is taken)
+         * @description Prices a basket as the checkout would now, every promotion line by rule, without booking anything (no stock, points, budget or code is taken). Roles: admin, store, service. Problems: `/problems/validation-failed`, `/problems/unauthorized`, `/problems/forbidden`, `/problems/not-eligible`, `/problems/not-found`, `/problems/method-not-allowed`, `/problems/conflict`, `/problems/already-exists`, `/problems/insufficient-points`, `/problems/allocation-exhausted`, `/problems/payload-too-large`, `/problems/unknown-reference`, `/problems/too-many-requests`, `/problems/internal`, `/problems/temporarily-unavailable`.
+         */
+        post: operations["dryRunPromotions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1212,6 +1380,12 @@ export interface components {
             suggestions?: string[];
             counted?: number;
             reserved?: number;
+            /** @description A coupon code that cannot be redeemed */
+            code?: string;
+            /** @description The coupon's promotion rule */
+            ruleId?: string;
+            /** @description Why the coupon cannot be redeemed: used, paused, budget used up, per-member limit reached, ... */
+            reason?: string;
         } & {
             [key: string]: unknown;
         };
@@ -1979,7 +2153,7 @@ export interface components {
             }[];
         };
         /**
-         * @description A GS1 EPCIS 2.0 EPCISDocument (JSON-LD) of item-level ObjectEvents
+         * @description A GS1 EPCIS 2.0 EPCISDocument (JSON-LD) of item-level ObjectEvents (gate passes and sales of tagged items)
          * @example {
          *       "@context": [
          *         "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
@@ -1998,7 +2172,8 @@ export interface components {
          *             "eventTimeZoneOffset": "+02:00",
          *             "eventID": "urn:uuid:3f1c2a4e-9b7d-8c21-a4f0-5d6e7f8091a2",
          *             "epcList": [
-         *               "urn:epc:id:sgtin:0614141.812345.6789"
+         *               "urn:epc:id:sgtin:0614141.812345.6789",
+         *               "urn:epc:id:sgtin:0614141.812345.6790"
          *             ],
          *             "action": "OBSERVE",
          *             "bizStep": "receiving",
@@ -2006,6 +2181,21 @@ export interface components {
          *             "readPoint": {
          *               "id": "urn:stockclub:loc:ST-BERLIN-01:gate:BACK-1"
          *             },
+         *             "bizLocation": {
+         *               "id": "urn:stockclub:loc:ST-BERLIN-01"
+         *             }
+         *           },
+         *           {
+         *             "type": "ObjectEvent",
+         *             "eventTime": "2026-06-01T09:40:12.000Z",
+         *             "eventTimeZoneOffset": "+02:00",
+         *             "eventID": "urn:uuid:0b6a1c9e-52f4-8d3a-9e21-7c4b5a6d8e0f",
+         *             "epcList": [
+         *               "urn:epc:id:sgtin:0614141.812345.6789"
+         *             ],
+         *             "action": "OBSERVE",
+         *             "bizStep": "retail_selling",
+         *             "disposition": "retail_sold",
          *             "bizLocation": {
          *               "id": "urn:stockclub:loc:ST-BERLIN-01"
          *             }
@@ -2040,7 +2230,7 @@ export interface components {
             type: "ObjectEvent";
             /**
              * Format: date-time
-             * @description The item event's first read (UTC)
+             * @description A gate event: its gate message's first read; a sale: the sale's time (UTC)
              */
             eventTime: string;
             /** @description The location's UTC offset at eventTime (its IANA time zone, daylight saving included) */
@@ -2050,15 +2240,16 @@ export interface components {
              * @description Stable across exports: urn:uuid: derived from the stored event
              */
             eventID: string;
-            /** @description urn:epc:id:sgtin: pure-identity URIs */
+            /** @description urn:epc:id:sgtin: pure-identity URIs: the items one gate message saw pass (of one class), or one sale sold; at most 200 */
             epcList: string[];
             /** @enum {string} */
             action: "OBSERVE" | "ADD" | "DELETE";
-            /** @description CBV 2.0 business step (bare term): receiving, arriving, departing */
+            /** @description CBV 2.0 business step (bare term): receiving, arriving, departing, retail_selling */
             bizStep: string;
             /** @description CBV 2.0 disposition (bare term): sellable_accessible, sellable_not_accessible, in_transit, retail_sold */
             disposition?: string;
-            readPoint: {
+            /** @description The gate; absent on a sale */
+            readPoint?: {
                 /**
                  * Format: uri
                  * @description The gate: urn:stockclub:loc:{locationId}:gate:{gateId}
@@ -2138,6 +2329,8 @@ export interface components {
             rollingMonths: number;
             reviewGraceDays: number;
             reviewIntervalDays?: number;
+            /** @description Back-in-stock waves: minutes between telling one tier waiting for a SKU and the next lower tier (0: all at once, higher tiers first; default 15) */
+            backInStockWaveMinutes?: number;
             holidays?: components["schemas"]["Holiday"][];
             demandSegments?: {
                 segmentId: string;
@@ -2190,6 +2383,14 @@ export interface components {
                     withinDays?: number;
                 };
             };
+            /** @description The coupon the message carries: a code each member of the segment may redeem once, on the day and the next (docs/members.md, "Promotions"); 10 % off when left out */
+            offer?: {
+                percentOff?: number;
+                /** @description Money in minor units (integer cents): a price, cost, fee or threshold */
+                amountOff?: number;
+                /** @description Money in minor units (integer cents): a price, cost, fee or threshold */
+                minSpend?: number;
+            };
         };
         Program: {
             tiers: {
@@ -2218,6 +2419,8 @@ export interface components {
             rollingMonths: number;
             reviewGraceDays: number;
             reviewIntervalDays?: number;
+            /** @description Back-in-stock waves: minutes between telling one tier waiting for a SKU and the next lower tier (0: all at once, higher tiers first; default 15) */
+            backInStockWaveMinutes?: number;
             holidays?: components["schemas"]["Holiday"][];
             demandSegments?: {
                 segmentId: string;
@@ -2254,8 +2457,11 @@ export interface components {
             consent?: {
                 email?: boolean;
                 sms?: boolean;
+                push?: boolean;
             };
             consentSource?: string;
+            /** @description The member's preferred channels, best first (e.g. ["push", "email"]) */
+            channelPreference?: ("email" | "sms" | "push")[];
         };
         Member: {
             /** @description Member id */
@@ -2284,7 +2490,19 @@ export interface components {
                     at: string;
                     source: string;
                 };
+                push?: {
+                    granted: boolean;
+                    /**
+                     * Format: date-time
+                     * @description ISO-8601 time
+                     */
+                    at: string;
+                    source: string;
+                };
             };
+            channelPreference?: ("email" | "sms" | "push")[];
+            /** @description App installs registered for push (GET /members/{memberId}/devices lists them) */
+            pushDevices?: number;
             tags?: string[];
             /** @enum {string} */
             tier: "REGULAR" | "SILVER" | "GOLD" | "PLATINUM";
@@ -2348,8 +2566,11 @@ export interface components {
             consent?: {
                 email?: boolean;
                 sms?: boolean;
+                push?: boolean;
             };
             consentSource?: string;
+            /** @description The member's preferred channels, best first (e.g. ["push", "email"]) */
+            channelPreference?: ("email" | "sms" | "push")[];
         };
         MemberTags: {
             tags: string[];
@@ -2451,7 +2672,7 @@ export interface components {
                     withinDays?: number;
                 };
             };
-            channels: ("email" | "sms")[];
+            channels: ("email" | "sms" | "push")[];
             headline: string;
             text: string;
             /**
@@ -2498,7 +2719,7 @@ export interface components {
                     withinDays?: number;
                 };
             };
-            channels: ("email" | "sms")[];
+            channels: ("email" | "sms" | "push")[];
             headline: string;
             text: string;
             /**
@@ -2525,7 +2746,7 @@ export interface components {
             };
             /** @enum {string} */
             status: "DRAFT" | "SCHEDULED" | "RUNNING" | "DONE";
-            /** @description The report: messages SENT, DEFERRED, SKIPPED, DUPLICATE, FAILED and members GIFTED so far */
+            /** @description The report so far: per member of the segment one of SENT, DEFERRED, SKIPPED, DUPLICATE, FAILED or BUDGET_REFUSED (no message: the budget was spent), which add up to the members reached; members GIFTED beside them */
             counts: {
                 [key: string]: number;
             };
@@ -2592,7 +2813,7 @@ export interface components {
             /** @description Location id */
             locationId: string;
         };
-        /** @description A back-in-stock subscription: told once, when the SKU is available again at the location */
+        /** @description A back-in-stock subscription: told once, when the SKU is available again at the location, in waves by tier (higher tiers first) */
         StockAlert: {
             /** @description Member id */
             memberId: string;
@@ -2600,8 +2821,11 @@ export interface components {
             sku: string;
             /** @description Location id */
             locationId: string;
-            /** @enum {string} */
-            status: "ACTIVE" | "NOTIFIED";
+            /**
+             * @description ACTIVE: waiting; SCHEDULED: the SKU is back and the member's tier wave is told at `dueAt`; NOTIFIED: told
+             * @enum {string}
+             */
+            status: "ACTIVE" | "SCHEDULED" | "NOTIFIED";
             /**
              * Format: date-time
              * @description ISO-8601 time
@@ -2609,9 +2833,61 @@ export interface components {
             subscribedAt: string;
             /**
              * Format: date-time
+             * @description SCHEDULED: when the member's wave is told (if the SKU is still available then)
+             */
+            dueAt?: string;
+            /**
+             * Format: date-time
              * @description ISO-8601 time
              */
             notifiedAt?: string;
+        };
+        /**
+         * @example {
+         *       "platform": "APNS",
+         *       "token": "740f4707bebcf74f9b7c25d48e3358945f6aa01da5ddb387462c7eaf61bb78ad"
+         *     }
+         */
+        DeviceInput: {
+            /**
+             * @description APNS (iOS, iPadOS, macOS) or FCM (Android, Firebase)
+             * @enum {string}
+             */
+            platform: "APNS" | "FCM";
+            /** @description The token APNs or FCM gave the app on this device */
+            token: string;
+        };
+        /**
+         * @example {
+         *       "deviceId": "3f1c9a0d5e7b2a4c6d8e0f12",
+         *       "memberId": "m-anna",
+         *       "platform": "APNS",
+         *       "tokenEnd": "bb78ad",
+         *       "registeredAt": "2026-12-07T09:30:00.000Z"
+         *     }
+         */
+        Device: {
+            /** @description Device id: derived from platform and token, so registering the same token again is the same device */
+            deviceId: string;
+            /** @description Member id */
+            memberId: string;
+            /**
+             * @description APNS (iOS, iPadOS, macOS) or FCM (Android, Firebase)
+             * @enum {string}
+             */
+            platform: "APNS" | "FCM";
+            /** @description The last 6 characters of the token (the token itself is not shown) */
+            tokenEnd: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time
+             */
+            registeredAt: string;
+        };
+        DeviceList: {
+            /** @description Member id */
+            memberId: string;
+            items: components["schemas"]["Device"][];
         };
         EventInput: {
             /** @description Event id (client-chosen; creating it twice with the same body replays) */
@@ -2802,6 +3078,711 @@ export interface components {
             /** @description The latest ratings, newest first */
             recent: components["schemas"]["Feedback"][];
         };
+        /**
+         * @description A promotion rule: its kind and what it gives, its conditions, its stacking, its budget
+         * @example {
+         *       "ruleId": "spend-300-get-50",
+         *       "name": "Spend 300, get 50 off",
+         *       "kind": "SPEND_THRESHOLD_OFF",
+         *       "minSpend": 30000,
+         *       "amountOff": 5000
+         *     }
+         * @example {
+         *       "ruleId": "welcome-10",
+         *       "name": "10 % for members",
+         *       "kind": "COUPON",
+         *       "percentOff": 10,
+         *       "sharedCode": "WELCOME10",
+         *       "conditions": {
+         *         "membersOnly": true,
+         *         "perMemberLimit": 1
+         *       },
+         *       "budget": {
+         *         "uses": 1000
+         *       }
+         *     }
+         */
+        PromotionInput: {
+            /** @constant */
+            kind: "SPEND_THRESHOLD_OFF";
+            /** @description Rule id: creating it twice with the same body replays */
+            ruleId: string;
+            name: string;
+            /**
+             * @description COMBINABLE: with every other combinable rule; EXCLUSIVE: alone (the best for the buyer wins)
+             * @default COMBINABLE
+             * @enum {string}
+             */
+            stacking: "COMBINABLE" | "EXCLUSIVE";
+            /**
+             * @description Higher first, within a step of the evaluation order
+             * @default 0
+             */
+            priority: number;
+            /** @default {} */
+            conditions: {
+                /** @description The member's effective tier is one of these */
+                tiers?: ("REGULAR" | "SILVER" | "GOLD" | "PLATINUM")[];
+                /** @description The member carries at least one of these tags */
+                tags?: string[];
+                locationIds?: string[];
+                /** @description First day, on the selling location's calendar (inclusive) */
+                from?: string;
+                /** @description Last day, on the selling location's calendar (inclusive) */
+                to?: string;
+                /** @description The lines that count toward a threshold or a coupon (default: every bought line) */
+                skus?: string[];
+                membersOnly?: boolean;
+                /** @description Sales per member that may benefit */
+                perMemberLimit?: number;
+            };
+            budget?: {
+                /** @description Sales that may benefit, across all members */
+                uses?: number;
+                /** @description Money the rule may give away in all (a gift at its value) */
+                amount?: number;
+            };
+            /** @description Money in minor units (integer cents): a price, cost, fee or threshold */
+            minSpend: number;
+            /** @description Money in minor units (integer cents): a price, cost, fee or threshold */
+            amountOff: number;
+        } | {
+            /** @constant */
+            kind: "SPEND_THRESHOLD_GIFT";
+            /** @description Rule id: creating it twice with the same body replays */
+            ruleId: string;
+            name: string;
+            /**
+             * @description COMBINABLE: with every other combinable rule; EXCLUSIVE: alone (the best for the buyer wins)
+             * @default COMBINABLE
+             * @enum {string}
+             */
+            stacking: "COMBINABLE" | "EXCLUSIVE";
+            /**
+             * @description Higher first, within a step of the evaluation order
+             * @default 0
+             */
+            priority: number;
+            /** @default {} */
+            conditions: {
+                /** @description The member's effective tier is one of these */
+                tiers?: ("REGULAR" | "SILVER" | "GOLD" | "PLATINUM")[];
+                /** @description The member carries at least one of these tags */
+                tags?: string[];
+                locationIds?: string[];
+                /** @description First day, on the selling location's calendar (inclusive) */
+                from?: string;
+                /** @description Last day, on the selling location's calendar (inclusive) */
+                to?: string;
+                /** @description The lines that count toward a threshold or a coupon (default: every bought line) */
+                skus?: string[];
+                membersOnly?: boolean;
+                /** @description Sales per member that may benefit */
+                perMemberLimit?: number;
+            };
+            budget?: {
+                /** @description Sales that may benefit, across all members */
+                uses?: number;
+                /** @description Money the rule may give away in all (a gift at its value) */
+                amount?: number;
+            };
+            /** @description Money in minor units (integer cents): a price, cost, fee or threshold */
+            minSpend: number;
+            /** @description Stock keeping unit */
+            giftSku: string;
+            /** @default 1 */
+            giftQty: number;
+        } | {
+            /** @constant */
+            kind: "BUY_X_GET_Y";
+            /** @description Rule id: creating it twice with the same body replays */
+            ruleId: string;
+            name: string;
+            /**
+             * @description COMBINABLE: with every other combinable rule; EXCLUSIVE: alone (the best for the buyer wins)
+             * @default COMBINABLE
+             * @enum {string}
+             */
+            stacking: "COMBINABLE" | "EXCLUSIVE";
+            /**
+             * @description Higher first, within a step of the evaluation order
+             * @default 0
+             */
+            priority: number;
+            /** @default {} */
+            conditions: {
+                /** @description The member's effective tier is one of these */
+                tiers?: ("REGULAR" | "SILVER" | "GOLD" | "PLATINUM")[];
+                /** @description The member carries at least one of these tags */
+                tags?: string[];
+                locationIds?: string[];
+                /** @description First day, on the selling location's calendar (inclusive) */
+                from?: string;
+                /** @description Last day, on the selling location's calendar (inclusive) */
+                to?: string;
+                /** @description The lines that count toward a threshold or a coupon (default: every bought line) */
+                skus?: string[];
+                membersOnly?: boolean;
+                /** @description Sales per member that may benefit */
+                perMemberLimit?: number;
+            };
+            budget?: {
+                /** @description Sales that may benefit, across all members */
+                uses?: number;
+                /** @description Money the rule may give away in all (a gift at its value) */
+                amount?: number;
+            };
+            buySkus: string[];
+            buyQty: number;
+            /** @description Free units come from these (default: the buy SKUs, then X + Y units: the cheapest Y free) */
+            getSkus?: string[];
+            getQty: number;
+        } | {
+            /** @constant */
+            kind: "MEMBER_PRICE";
+            /** @description Rule id: creating it twice with the same body replays */
+            ruleId: string;
+            name: string;
+            /**
+             * @description COMBINABLE: with every other combinable rule; EXCLUSIVE: alone (the best for the buyer wins)
+             * @default COMBINABLE
+             * @enum {string}
+             */
+            stacking: "COMBINABLE" | "EXCLUSIVE";
+            /**
+             * @description Higher first, within a step of the evaluation order
+             * @default 0
+             */
+            priority: number;
+            /** @default {} */
+            conditions: {
+                /** @description The member's effective tier is one of these */
+                tiers?: ("REGULAR" | "SILVER" | "GOLD" | "PLATINUM")[];
+                /** @description The member carries at least one of these tags */
+                tags?: string[];
+                locationIds?: string[];
+                /** @description First day, on the selling location's calendar (inclusive) */
+                from?: string;
+                /** @description Last day, on the selling location's calendar (inclusive) */
+                to?: string;
+                /** @description The lines that count toward a threshold or a coupon (default: every bought line) */
+                skus?: string[];
+                membersOnly?: boolean;
+                /** @description Sales per member that may benefit */
+                perMemberLimit?: number;
+            };
+            budget?: {
+                /** @description Sales that may benefit, across all members */
+                uses?: number;
+                /** @description Money the rule may give away in all (a gift at its value) */
+                amount?: number;
+            };
+            /** @description Stock keeping unit */
+            sku: string;
+            /** @description The unit price per tier */
+            pricesByTier: {
+                [key: string]: number;
+            };
+        } | {
+            /** @constant */
+            kind: "COUPON";
+            /** @description Rule id: creating it twice with the same body replays */
+            ruleId: string;
+            name: string;
+            /**
+             * @description COMBINABLE: with every other combinable rule; EXCLUSIVE: alone (the best for the buyer wins)
+             * @default COMBINABLE
+             * @enum {string}
+             */
+            stacking: "COMBINABLE" | "EXCLUSIVE";
+            /**
+             * @description Higher first, within a step of the evaluation order
+             * @default 0
+             */
+            priority: number;
+            /** @default {} */
+            conditions: {
+                /** @description The member's effective tier is one of these */
+                tiers?: ("REGULAR" | "SILVER" | "GOLD" | "PLATINUM")[];
+                /** @description The member carries at least one of these tags */
+                tags?: string[];
+                locationIds?: string[];
+                /** @description First day, on the selling location's calendar (inclusive) */
+                from?: string;
+                /** @description Last day, on the selling location's calendar (inclusive) */
+                to?: string;
+                /** @description The lines that count toward a threshold or a coupon (default: every bought line) */
+                skus?: string[];
+                membersOnly?: boolean;
+                /** @description Sales per member that may benefit */
+                perMemberLimit?: number;
+            };
+            budget?: {
+                /** @description Sales that may benefit, across all members */
+                uses?: number;
+                /** @description Money the rule may give away in all (a gift at its value) */
+                amount?: number;
+            };
+            /** @description Money in minor units (integer cents): a price, cost, fee or threshold */
+            amountOff?: number;
+            percentOff?: number;
+            /** @description Money in minor units (integer cents): a price, cost, fee or threshold */
+            minSpend?: number;
+            /** @description One code many may use (limited by the budget and perMemberLimit) */
+            sharedCode?: string;
+            /** @description Single-use codes, each redeemable once by anyone (POST .../codes issues more, or per-member ones) */
+            codes?: string[];
+        };
+        /** @description A promotion rule with its status and usage */
+        Promotion: {
+            /** @constant */
+            kind: "SPEND_THRESHOLD_OFF";
+            /** @description Promotion rule id (client-chosen; the system derives ids with ":" for the offers its jobs make) */
+            ruleId: string;
+            name: string;
+            /**
+             * @description COMBINABLE: with every other combinable rule; EXCLUSIVE: alone (the best for the buyer wins)
+             * @default COMBINABLE
+             * @enum {string}
+             */
+            stacking: "COMBINABLE" | "EXCLUSIVE";
+            /**
+             * @description Higher first, within a step of the evaluation order
+             * @default 0
+             */
+            priority: number;
+            /** @default {} */
+            conditions: {
+                /** @description The member's effective tier is one of these */
+                tiers?: ("REGULAR" | "SILVER" | "GOLD" | "PLATINUM")[];
+                /** @description The member carries at least one of these tags */
+                tags?: string[];
+                locationIds?: string[];
+                /** @description First day, on the selling location's calendar (inclusive) */
+                from?: string;
+                /** @description Last day, on the selling location's calendar (inclusive) */
+                to?: string;
+                /** @description The lines that count toward a threshold or a coupon (default: every bought line) */
+                skus?: string[];
+                membersOnly?: boolean;
+                /** @description Sales per member that may benefit */
+                perMemberLimit?: number;
+            };
+            budget?: {
+                /** @description Sales that may benefit, across all members */
+                uses?: number;
+                /** @description Money the rule may give away in all (a gift at its value) */
+                amount?: number;
+            };
+            /** @description Money in minor units (integer cents): a price, cost, fee or threshold */
+            minSpend: number;
+            /** @description Money in minor units (integer cents): a price, cost, fee or threshold */
+            amountOff: number;
+            /** @enum {string} */
+            status: "ACTIVE" | "PAUSED";
+            /** @description Sales that benefited and the money given so far */
+            usage: {
+                used: number;
+                spent: number;
+            };
+            /**
+             * Format: date-time
+             * @description ISO-8601 time
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time
+             */
+            updatedAt: string;
+            createdBy?: string;
+        } | {
+            /** @constant */
+            kind: "SPEND_THRESHOLD_GIFT";
+            /** @description Promotion rule id (client-chosen; the system derives ids with ":" for the offers its jobs make) */
+            ruleId: string;
+            name: string;
+            /**
+             * @description COMBINABLE: with every other combinable rule; EXCLUSIVE: alone (the best for the buyer wins)
+             * @default COMBINABLE
+             * @enum {string}
+             */
+            stacking: "COMBINABLE" | "EXCLUSIVE";
+            /**
+             * @description Higher first, within a step of the evaluation order
+             * @default 0
+             */
+            priority: number;
+            /** @default {} */
+            conditions: {
+                /** @description The member's effective tier is one of these */
+                tiers?: ("REGULAR" | "SILVER" | "GOLD" | "PLATINUM")[];
+                /** @description The member carries at least one of these tags */
+                tags?: string[];
+                locationIds?: string[];
+                /** @description First day, on the selling location's calendar (inclusive) */
+                from?: string;
+                /** @description Last day, on the selling location's calendar (inclusive) */
+                to?: string;
+                /** @description The lines that count toward a threshold or a coupon (default: every bought line) */
+                skus?: string[];
+                membersOnly?: boolean;
+                /** @description Sales per member that may benefit */
+                perMemberLimit?: number;
+            };
+            budget?: {
+                /** @description Sales that may benefit, across all members */
+                uses?: number;
+                /** @description Money the rule may give away in all (a gift at its value) */
+                amount?: number;
+            };
+            /** @description Money in minor units (integer cents): a price, cost, fee or threshold */
+            minSpend: number;
+            /** @description Stock keeping unit */
+            giftSku: string;
+            /** @default 1 */
+            giftQty: number;
+            /** @enum {string} */
+            status: "ACTIVE" | "PAUSED";
+            /** @description Sales that benefited and the money given so far */
+            usage: {
+                used: number;
+                spent: number;
+            };
+            /**
+             * Format: date-time
+             * @description ISO-8601 time
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time
+             */
+            updatedAt: string;
+            createdBy?: string;
+        } | {
+            /** @constant */
+            kind: "BUY_X_GET_Y";
+            /** @description Promotion rule id (client-chosen; the system derives ids with ":" for the offers its jobs make) */
+            ruleId: string;
+            name: string;
+            /**
+             * @description COMBINABLE: with every other combinable rule; EXCLUSIVE: alone (the best for the buyer wins)
+             * @default COMBINABLE
+             * @enum {string}
+             */
+            stacking: "COMBINABLE" | "EXCLUSIVE";
+            /**
+             * @description Higher first, within a step of the evaluation order
+             * @default 0
+             */
+            priority: number;
+            /** @default {} */
+            conditions: {
+                /** @description The member's effective tier is one of these */
+                tiers?: ("REGULAR" | "SILVER" | "GOLD" | "PLATINUM")[];
+                /** @description The member carries at least one of these tags */
+                tags?: string[];
+                locationIds?: string[];
+                /** @description First day, on the selling location's calendar (inclusive) */
+                from?: string;
+                /** @description Last day, on the selling location's calendar (inclusive) */
+                to?: string;
+                /** @description The lines that count toward a threshold or a coupon (default: every bought line) */
+                skus?: string[];
+                membersOnly?: boolean;
+                /** @description Sales per member that may benefit */
+                perMemberLimit?: number;
+            };
+            budget?: {
+                /** @description Sales that may benefit, across all members */
+                uses?: number;
+                /** @description Money the rule may give away in all (a gift at its value) */
+                amount?: number;
+            };
+            buySkus: string[];
+            buyQty: number;
+            /** @description Free units come from these (default: the buy SKUs, then X + Y units: the cheapest Y free) */
+            getSkus?: string[];
+            getQty: number;
+            /** @enum {string} */
+            status: "ACTIVE" | "PAUSED";
+            /** @description Sales that benefited and the money given so far */
+            usage: {
+                used: number;
+                spent: number;
+            };
+            /**
+             * Format: date-time
+             * @description ISO-8601 time
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time
+             */
+            updatedAt: string;
+            createdBy?: string;
+        } | {
+            /** @constant */
+            kind: "MEMBER_PRICE";
+            /** @description Promotion rule id (client-chosen; the system derives ids with ":" for the offers its jobs make) */
+            ruleId: string;
+            name: string;
+            /**
+             * @description COMBINABLE: with every other combinable rule; EXCLUSIVE: alone (the best for the buyer wins)
+             * @default COMBINABLE
+             * @enum {string}
+             */
+            stacking: "COMBINABLE" | "EXCLUSIVE";
+            /**
+             * @description Higher first, within a step of the evaluation order
+             * @default 0
+             */
+            priority: number;
+            /** @default {} */
+            conditions: {
+                /** @description The member's effective tier is one of these */
+                tiers?: ("REGULAR" | "SILVER" | "GOLD" | "PLATINUM")[];
+                /** @description The member carries at least one of these tags */
+                tags?: string[];
+                locationIds?: string[];
+                /** @description First day, on the selling location's calendar (inclusive) */
+                from?: string;
+                /** @description Last day, on the selling location's calendar (inclusive) */
+                to?: string;
+                /** @description The lines that count toward a threshold or a coupon (default: every bought line) */
+                skus?: string[];
+                membersOnly?: boolean;
+                /** @description Sales per member that may benefit */
+                perMemberLimit?: number;
+            };
+            budget?: {
+                /** @description Sales that may benefit, across all members */
+                uses?: number;
+                /** @description Money the rule may give away in all (a gift at its value) */
+                amount?: number;
+            };
+            /** @description Stock keeping unit */
+            sku: string;
+            /** @description The unit price per tier */
+            pricesByTier: {
+                [key: string]: number;
+            };
+            /** @enum {string} */
+            status: "ACTIVE" | "PAUSED";
+            /** @description Sales that benefited and the money given so far */
+            usage: {
+                used: number;
+                spent: number;
+            };
+            /**
+             * Format: date-time
+             * @description ISO-8601 time
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time
+             */
+            updatedAt: string;
+            createdBy?: string;
+        } | {
+            /** @constant */
+            kind: "COUPON";
+            /** @description Promotion rule id (client-chosen; the system derives ids with ":" for the offers its jobs make) */
+            ruleId: string;
+            name: string;
+            /**
+             * @description COMBINABLE: with every other combinable rule; EXCLUSIVE: alone (the best for the buyer wins)
+             * @default COMBINABLE
+             * @enum {string}
+             */
+            stacking: "COMBINABLE" | "EXCLUSIVE";
+            /**
+             * @description Higher first, within a step of the evaluation order
+             * @default 0
+             */
+            priority: number;
+            /** @default {} */
+            conditions: {
+                /** @description The member's effective tier is one of these */
+                tiers?: ("REGULAR" | "SILVER" | "GOLD" | "PLATINUM")[];
+                /** @description The member carries at least one of these tags */
+                tags?: string[];
+                locationIds?: string[];
+                /** @description First day, on the selling location's calendar (inclusive) */
+                from?: string;
+                /** @description Last day, on the selling location's calendar (inclusive) */
+                to?: string;
+                /** @description The lines that count toward a threshold or a coupon (default: every bought line) */
+                skus?: string[];
+                membersOnly?: boolean;
+                /** @description Sales per member that may benefit */
+                perMemberLimit?: number;
+            };
+            budget?: {
+                /** @description Sales that may benefit, across all members */
+                uses?: number;
+                /** @description Money the rule may give away in all (a gift at its value) */
+                amount?: number;
+            };
+            /** @description Money in minor units (integer cents): a price, cost, fee or threshold */
+            amountOff?: number;
+            percentOff?: number;
+            /** @description Money in minor units (integer cents): a price, cost, fee or threshold */
+            minSpend?: number;
+            /** @description One code many may use (limited by the budget and perMemberLimit) */
+            sharedCode?: string;
+            /** @enum {string} */
+            status: "ACTIVE" | "PAUSED";
+            /** @description Sales that benefited and the money given so far */
+            usage: {
+                used: number;
+                spent: number;
+            };
+            /**
+             * Format: date-time
+             * @description ISO-8601 time
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time
+             */
+            updatedAt: string;
+            createdBy?: string;
+        };
+        PromotionList: {
+            items: components["schemas"]["Promotion"][];
+        };
+        /**
+         * @example {
+         *       "status": "PAUSED"
+         *     }
+         */
+        PromotionStatusInput: {
+            /**
+             * @description PAUSED pauses the rule, ACTIVE resumes it
+             * @enum {string}
+             */
+            status: "ACTIVE" | "PAUSED";
+        };
+        /**
+         * @example {
+         *       "memberIds": [
+         *         "m-anna",
+         *         "m-ben"
+         *       ]
+         *     }
+         */
+        IssueCodesRequest: {
+            /** @description Single-use codes anyone may redeem once */
+            codes?: string[];
+            /** @description One code per member, redeemable once and only by that member (the same member again gets the same code) */
+            memberIds?: string[];
+        };
+        IssuedCodes: {
+            /** @description Promotion rule id (client-chosen; the system derives ids with ":" for the offers its jobs make) */
+            ruleId: string;
+            codes: {
+                code: string;
+                /** @description Member id */
+                memberId?: string;
+            }[];
+        };
+        /** @description A basket to price without booking anything (a sale without its saleId) */
+        QuoteRequest: {
+            /** @description Location id */
+            locationId: string;
+            /** @description Member id */
+            memberId?: string;
+            lines: {
+                /** @description Stock keeping unit */
+                sku: string;
+                /** @description Whole units sold or returned on one line */
+                qty: number;
+                /** @description Money in minor units (integer cents): a price, cost, fee or threshold */
+                unitPrice: number;
+                epcs?: string[];
+            }[];
+            redeemPoints?: number;
+            /** @description Coupon codes the buyer presents (docs/members.md, "Promotions") */
+            coupons?: string[];
+            /**
+             * Format: date-time
+             * @description Price as of this time (default now): a date-bound promotion can be checked ahead
+             */
+            at?: string;
+        };
+        /** @description What the basket would cost now, with every promotion line by rule; nothing was booked */
+        Quote: {
+            /** @description Location id */
+            locationId: string;
+            /** @description Member id */
+            memberId?: string;
+            currency: string;
+            lines: {
+                /** @description Stock keeping unit */
+                sku: string;
+                qty: number;
+                unitPrice: number;
+                gross: number;
+                promotionDiscount: number;
+                discount: number;
+                pointsValue: number;
+                paid: number;
+                pointsEarned: number;
+            }[];
+            subtotal: number;
+            promotionDiscount: number;
+            discount: number;
+            pointsRedeemed: number;
+            pointsValue: number;
+            total: number;
+            pointsEarned: number;
+            promotions: components["schemas"]["AppliedPromotion"][];
+            notApplied: components["schemas"]["NotAppliedPromotion"][];
+            /**
+             * Format: date-time
+             * @description ISO-8601 time
+             */
+            at: string;
+        };
+        AppliedPromotion: {
+            /** @description Resource id (client-chosen, or derived by the system from client ids with ":") */
+            ruleId: string;
+            /** @enum {string} */
+            kind: "SPEND_THRESHOLD_OFF" | "SPEND_THRESHOLD_GIFT" | "BUY_X_GET_Y" | "MEMBER_PRICE" | "COUPON";
+            name: string;
+            /** @description Money off, a gift at its value (minor units) */
+            amount: number;
+            /** @description The coupon code redeemed */
+            code?: string;
+            /** @description The spend the rule needed (a return that takes the kept spend below it takes the rule back) */
+            minSpend?: number;
+            lines: {
+                /** @description Stock keeping unit */
+                sku: string;
+                amount: number;
+                /** @description Spend this line counted toward the threshold */
+                base?: number;
+            }[];
+            gift?: {
+                /** @description Stock keeping unit */
+                sku: string;
+                qty: number;
+                unitValue: number;
+            };
+        };
+        /** @description A rule that applied on its own but not to this basket, and why */
+        NotAppliedPromotion: {
+            /** @description Resource id (client-chosen, or derived by the system from client ids with ":") */
+            ruleId: string;
+            code?: string;
+            /** @enum {string} */
+            reason: "STACKING" | "BETTER_PRICE" | "BELOW_THRESHOLD" | "NOTHING_TO_DISCOUNT" | "GIFT_OUT_OF_STOCK";
+        };
         Recommendations: {
             /** @description Member id */
             memberId: string;
@@ -2838,6 +3819,8 @@ export interface components {
                 epcs?: string[];
             }[];
             redeemPoints?: number;
+            /** @description Coupon codes the buyer presents (docs/members.md, "Promotions") */
+            coupons?: string[];
             /**
              * Format: date-time
              * @description When the till made the sale (posted late after being offline): default when it arrives; at most 2 minutes ahead, at most 30 days old. More than 5 minutes old is an offline sale: never refused for stock.
@@ -2858,18 +3841,34 @@ export interface components {
                 qty: number;
                 unitPrice: number;
                 gross: number;
+                /** @description Money off from promotions (gifts at their value); the receipt's `promotions` say which rule */
+                promotionDiscount?: number;
+                /** @description The tier's discount */
                 discount: number;
                 pointsValue: number;
                 paid: number;
                 pointsEarned: number;
                 returned: number;
+                /** @description Promotion money a return kept back on the units still kept: returning them refunds it */
+                takeBacks?: {
+                    /** @description Resource id (client-chosen, or derived by the system from client ids with ":") */
+                    ruleId: string;
+                    amount: number;
+                    units: number;
+                    returnedAt: number;
+                }[];
             }[];
             subtotal: number;
+            /** @description Money off from promotions in all */
+            promotionDiscount?: number;
             discount: number;
             pointsRedeemed: number;
             pointsValue: number;
             total: number;
             pointsEarned: number;
+            /** @description Every promotion line, by rule */
+            promotions?: components["schemas"]["AppliedPromotion"][];
+            notApplied?: components["schemas"]["NotAppliedPromotion"][];
             member?: {
                 /** @enum {string} */
                 tier: "REGULAR" | "SILVER" | "GOLD" | "PLATINUM";
@@ -2918,6 +3917,16 @@ export interface components {
             pointsClawedBack: number;
             pointsShortfall: number;
             pointsRestored: number;
+            /** @description Threshold promotions this return broke: what they gave on the goods kept, kept back from `refund` */
+            promotionsTakenBack?: {
+                /** @description Resource id (client-chosen, or derived by the system from client ids with ":") */
+                ruleId: string;
+                /** @enum {string} */
+                kind: "SPEND_THRESHOLD_OFF" | "SPEND_THRESHOLD_GIFT" | "BUY_X_GET_Y" | "MEMBER_PRICE" | "COUPON";
+                amount: number;
+            }[];
+            /** @description Taken-back promotion money the refund could not cover: the till collects it */
+            promotionShortfall?: number;
             member?: {
                 /** @enum {string} */
                 tier: "REGULAR" | "SILVER" | "GOLD" | "PLATINUM";
@@ -4835,6 +5844,7 @@ export interface operations {
             /** @description The movement and the stock levels it left */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
@@ -5282,6 +6292,154 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["UnknownReferenceProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
+                };
+            };
+            /** @description Too many requests (problem+json: `TooManyRequestsProblem`) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooManyRequestsProblem"];
+                };
+            };
+            /** @description Internal error (problem+json: `InternalProblem`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalProblem"];
+                };
+            };
+            /** @description Temporarily unavailable (problem+json: `TemporarilyUnavailableProblem`) */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterRequired"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TemporarilyUnavailableProblem"];
+                };
+            };
+        };
+    };
+    getMovement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                locationId: string;
+                movementId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The movement and the stock levels it left */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "movementId": "mv-2026-0001",
+                     *       "type": "RECEIPT",
+                     *       "levels": [
+                     *         {
+                     *           "sku": "sku-espresso-250",
+                     *           "locationId": "store-berlin",
+                     *           "onHand": 10,
+                     *           "reserved": 10,
+                     *           "available": 10,
+                     *           "incoming": 10,
+                     *           "damaged": 10,
+                     *           "qualityControl": 10,
+                     *           "safetyStock": 10,
+                     *           "reorderPoint": 10,
+                     *           "version": 10,
+                     *           "updatedAt": "2026-03-02T09:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "reservation": {
+                     *         "reservationId": "store-berlin",
+                     *         "locationId": "store-berlin",
+                     *         "lines": [
+                     *           {
+                     *             "sku": "sku-espresso-250",
+                     *             "qty": 10
+                     *           }
+                     *         ],
+                     *         "status": "ACTIVE",
+                     *         "expiresAt": "2026-03-02T09:30:00.000Z"
+                     *       },
+                     *       "confirmed": [
+                     *         {
+                     *           "sku": "sku-espresso-250",
+                     *           "qty": 10
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MovementResult"];
+                };
+            };
+            /** @description The request is not valid (problem+json: `ValidationProblem`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No valid bearer token (problem+json: `UnauthorizedProblem`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Not allowed for this caller (problem+json: `ForbiddenProblem`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Not found (problem+json: `NotFoundProblem`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The path does not take this method (problem+json: `MethodNotAllowedProblem`) */
+            405: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["MethodNotAllowedProblem"];
+                };
+            };
+            /** @description Conflicts with the current state (problem+json: `ConflictProblem`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
             /** @description Too many requests (problem+json: `TooManyRequestsProblem`) */
@@ -5872,7 +7030,8 @@ export interface operations {
                      *             "eventTimeZoneOffset": "+02:00",
                      *             "eventID": "urn:uuid:3f1c2a4e-9b7d-8c21-a4f0-5d6e7f8091a2",
                      *             "epcList": [
-                     *               "urn:epc:id:sgtin:0614141.812345.6789"
+                     *               "urn:epc:id:sgtin:0614141.812345.6789",
+                     *               "urn:epc:id:sgtin:0614141.812345.6790"
                      *             ],
                      *             "action": "OBSERVE",
                      *             "bizStep": "receiving",
@@ -5880,6 +7039,21 @@ export interface operations {
                      *             "readPoint": {
                      *               "id": "urn:stockclub:loc:ST-BERLIN-01:gate:BACK-1"
                      *             },
+                     *             "bizLocation": {
+                     *               "id": "urn:stockclub:loc:ST-BERLIN-01"
+                     *             }
+                     *           },
+                     *           {
+                     *             "type": "ObjectEvent",
+                     *             "eventTime": "2026-06-01T09:40:12.000Z",
+                     *             "eventTimeZoneOffset": "+02:00",
+                     *             "eventID": "urn:uuid:0b6a1c9e-52f4-8d3a-9e21-7c4b5a6d8e0f",
+                     *             "epcList": [
+                     *               "urn:epc:id:sgtin:0614141.812345.6789"
+                     *             ],
+                     *             "action": "OBSERVE",
+                     *             "bizStep": "retail_selling",
+                     *             "disposition": "retail_sold",
                      *             "bizLocation": {
                      *               "id": "urn:stockclub:loc:ST-BERLIN-01"
                      *             }
@@ -6445,6 +7619,7 @@ export interface operations {
                      *       "rollingMonths": 10,
                      *       "reviewGraceDays": 10,
                      *       "reviewIntervalDays": 10,
+                     *       "backInStockWaveMinutes": 10,
                      *       "holidays": [
                      *         {
                      *           "holidayId": "store-berlin",
@@ -6472,6 +7647,11 @@ export interface operations {
                      *               ],
                      *               "withinDays": 10
                      *             }
+                     *           },
+                     *           "offer": {
+                     *             "percentOff": 10,
+                     *             "amountOff": 10,
+                     *             "minSpend": 10
                      *           }
                      *         }
                      *       ],
@@ -6735,6 +7915,7 @@ export interface operations {
                      *       "rollingMonths": 10,
                      *       "reviewGraceDays": 10,
                      *       "reviewIntervalDays": 10,
+                     *       "backInStockWaveMinutes": 10,
                      *       "holidays": [
                      *         {
                      *           "holidayId": "store-berlin",
@@ -6762,6 +7943,11 @@ export interface operations {
                      *               ],
                      *               "withinDays": 10
                      *             }
+                     *           },
+                     *           "offer": {
+                     *             "percentOff": 10,
+                     *             "amountOff": 10,
+                     *             "minSpend": 10
                      *           }
                      *         }
                      *       ],
@@ -6977,8 +8163,17 @@ export interface operations {
                      *           "granted": true,
                      *           "at": "2026-03-02T09:30:00.000Z",
                      *           "source": "source"
+                     *         },
+                     *         "push": {
+                     *           "granted": true,
+                     *           "at": "2026-03-02T09:30:00.000Z",
+                     *           "source": "source"
                      *         }
                      *       },
+                     *       "channelPreference": [
+                     *         "email"
+                     *       ],
+                     *       "pushDevices": 10,
                      *       "tags": [
                      *         "tag"
                      *       ],
@@ -7170,8 +8365,17 @@ export interface operations {
                      *           "granted": true,
                      *           "at": "2026-03-02T09:30:00.000Z",
                      *           "source": "source"
+                     *         },
+                     *         "push": {
+                     *           "granted": true,
+                     *           "at": "2026-03-02T09:30:00.000Z",
+                     *           "source": "source"
                      *         }
                      *       },
+                     *       "channelPreference": [
+                     *         "email"
+                     *       ],
+                     *       "pushDevices": 10,
                      *       "tags": [
                      *         "tag"
                      *       ],
@@ -7349,8 +8553,17 @@ export interface operations {
                      *           "granted": true,
                      *           "at": "2026-03-02T09:30:00.000Z",
                      *           "source": "source"
+                     *         },
+                     *         "push": {
+                     *           "granted": true,
+                     *           "at": "2026-03-02T09:30:00.000Z",
+                     *           "source": "source"
                      *         }
                      *       },
+                     *       "channelPreference": [
+                     *         "email"
+                     *       ],
+                     *       "pushDevices": 10,
                      *       "tags": [
                      *         "tag"
                      *       ],
@@ -7552,8 +8765,17 @@ export interface operations {
                      *           "granted": true,
                      *           "at": "2026-03-02T09:30:00.000Z",
                      *           "source": "source"
+                     *         },
+                     *         "push": {
+                     *           "granted": true,
+                     *           "at": "2026-03-02T09:30:00.000Z",
+                     *           "source": "source"
                      *         }
                      *       },
+                     *       "channelPreference": [
+                     *         "email"
+                     *       ],
+                     *       "pushDevices": 10,
                      *       "tags": [
                      *         "tag"
                      *       ],
@@ -8326,8 +9548,17 @@ export interface operations {
                      *           "granted": true,
                      *           "at": "2026-03-02T09:30:00.000Z",
                      *           "source": "source"
+                     *         },
+                     *         "push": {
+                     *           "granted": true,
+                     *           "at": "2026-03-02T09:30:00.000Z",
+                     *           "source": "source"
                      *         }
                      *       },
+                     *       "channelPreference": [
+                     *         "email"
+                     *       ],
+                     *       "pushDevices": 10,
                      *       "tags": [
                      *         "tag"
                      *       ],
@@ -9415,6 +10646,7 @@ export interface operations {
                      *       "locationId": "store-berlin",
                      *       "status": "ACTIVE",
                      *       "subscribedAt": "2026-03-02T09:30:00.000Z",
+                     *       "dueAt": "2026-03-02T09:30:00.000Z",
                      *       "notifiedAt": "2026-03-02T09:30:00.000Z"
                      *     }
                      */
@@ -9484,6 +10716,421 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description Refers to something that does not exist, or an idempotency key reused with another body (problem+json: `UnknownReferenceProblem`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnknownReferenceProblem"];
+                };
+            };
+            /** @description Too many requests (problem+json: `TooManyRequestsProblem`) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooManyRequestsProblem"];
+                };
+            };
+            /** @description Internal error (problem+json: `InternalProblem`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalProblem"];
+                };
+            };
+            /** @description Temporarily unavailable (problem+json: `TemporarilyUnavailableProblem`) */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterRequired"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TemporarilyUnavailableProblem"];
+                };
+            };
+        };
+    };
+    listDevices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The devices, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "memberId": "m-anna",
+                     *       "items": [
+                     *         {
+                     *           "deviceId": "3f1c9a0d5e7b2a4c6d8e0f12",
+                     *           "memberId": "m-anna",
+                     *           "platform": "APNS",
+                     *           "tokenEnd": "bb78ad",
+                     *           "registeredAt": "2026-12-07T09:30:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeviceList"];
+                };
+            };
+            /** @description The request is not valid (problem+json: `ValidationProblem`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No valid bearer token (problem+json: `UnauthorizedProblem`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Not allowed for this caller (problem+json: `ForbiddenProblem`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Not found (problem+json: `NotFoundProblem`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The path does not take this method (problem+json: `MethodNotAllowedProblem`) */
+            405: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["MethodNotAllowedProblem"];
+                };
+            };
+            /** @description Conflicts with the current state (problem+json: `ConflictProblem`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
+                };
+            };
+            /** @description Too many requests (problem+json: `TooManyRequestsProblem`) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooManyRequestsProblem"];
+                };
+            };
+            /** @description Internal error (problem+json: `InternalProblem`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalProblem"];
+                };
+            };
+            /** @description Temporarily unavailable (problem+json: `TemporarilyUnavailableProblem`) */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterRequired"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TemporarilyUnavailableProblem"];
+                };
+            };
+        };
+    };
+    registerDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "platform": "APNS",
+                 *       "token": "740f4707bebcf74f9b7c25d48e3358945f6aa01da5ddb387462c7eaf61bb78ad"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DeviceInput"];
+            };
+        };
+        responses: {
+            /** @description The token was registered to this member already: the device as it is */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "deviceId": "3f1c9a0d5e7b2a4c6d8e0f12",
+                     *       "memberId": "m-anna",
+                     *       "platform": "APNS",
+                     *       "tokenEnd": "bb78ad",
+                     *       "registeredAt": "2026-12-07T09:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Device"];
+                };
+            };
+            /** @description The new device */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "deviceId": "3f1c9a0d5e7b2a4c6d8e0f12",
+                     *       "memberId": "m-anna",
+                     *       "platform": "APNS",
+                     *       "tokenEnd": "bb78ad",
+                     *       "registeredAt": "2026-12-07T09:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Device"];
+                };
+            };
+            /** @description The request is not valid (problem+json: `ValidationProblem`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No valid bearer token (problem+json: `UnauthorizedProblem`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Not allowed for this caller (problem+json: `ForbiddenProblem`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Not found (problem+json: `NotFoundProblem`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The path does not take this method (problem+json: `MethodNotAllowedProblem`) */
+            405: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["MethodNotAllowedProblem"];
+                };
+            };
+            /** @description Conflicts with the current state (problem+json: `ConflictProblem`, `AlreadyExistsProblem`, `InsufficientPointsProblem`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"] | components["schemas"]["AlreadyExistsProblem"] | components["schemas"]["InsufficientPointsProblem"];
+                };
+            };
+            /** @description The body is too large (problem+json: `PayloadTooLargeProblem`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description Refers to something that does not exist, or an idempotency key reused with another body (problem+json: `UnknownReferenceProblem`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnknownReferenceProblem"];
+                };
+            };
+            /** @description Too many requests (problem+json: `TooManyRequestsProblem`) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooManyRequestsProblem"];
+                };
+            };
+            /** @description Internal error (problem+json: `InternalProblem`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalProblem"];
+                };
+            };
+            /** @description Temporarily unavailable (problem+json: `TemporarilyUnavailableProblem`) */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterRequired"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TemporarilyUnavailableProblem"];
+                };
+            };
+        };
+    };
+    removeDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                memberId: string;
+                deviceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The devices left */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "memberId": "m-anna",
+                     *       "items": [
+                     *         {
+                     *           "deviceId": "3f1c9a0d5e7b2a4c6d8e0f12",
+                     *           "memberId": "m-anna",
+                     *           "platform": "APNS",
+                     *           "tokenEnd": "bb78ad",
+                     *           "registeredAt": "2026-12-07T09:30:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeviceList"];
+                };
+            };
+            /** @description The request is not valid (problem+json: `ValidationProblem`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No valid bearer token (problem+json: `UnauthorizedProblem`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Not allowed for this caller (problem+json: `ForbiddenProblem`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Not found (problem+json: `NotFoundProblem`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The path does not take this method (problem+json: `MethodNotAllowedProblem`) */
+            405: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["MethodNotAllowedProblem"];
+                };
+            };
+            /** @description Conflicts with the current state (problem+json: `ConflictProblem`, `AlreadyExistsProblem`, `InsufficientPointsProblem`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"] | components["schemas"]["AlreadyExistsProblem"] | components["schemas"]["InsufficientPointsProblem"];
                 };
             };
             /** @description Refers to something that does not exist, or an idempotency key reused with another body (problem+json: `UnknownReferenceProblem`) */
@@ -10436,13 +12083,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["MethodNotAllowedProblem"];
                 };
             };
-            /** @description Conflicts with the current state (problem+json: `ConflictProblem`, `AlreadyExistsProblem`, `OutOfStockProblem`, `AllocationExhaustedProblem`) */
+            /** @description Conflicts with the current state (problem+json: `ConflictProblem`, `AlreadyExistsProblem`, `OutOfStockProblem`, `InsufficientPointsProblem`, `AllocationExhaustedProblem`) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ConflictProblem"] | components["schemas"]["AlreadyExistsProblem"] | components["schemas"]["OutOfStockProblem"] | components["schemas"]["AllocationExhaustedProblem"];
+                    "application/problem+json": components["schemas"]["ConflictProblem"] | components["schemas"]["AlreadyExistsProblem"] | components["schemas"]["OutOfStockProblem"] | components["schemas"]["InsufficientPointsProblem"] | components["schemas"]["AllocationExhaustedProblem"];
                 };
             };
             /** @description Refers to something that does not exist, or an idempotency key reused with another body (problem+json: `UnknownReferenceProblem`) */
@@ -10946,6 +12593,950 @@ export interface operations {
             };
         };
     };
+    listPromotions: {
+        parameters: {
+            query?: {
+                status?: "ACTIVE" | "PAUSED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rules */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "kind": "SPEND_THRESHOLD_OFF",
+                     *           "ruleId": "store-berlin",
+                     *           "name": "Anna Schmidt",
+                     *           "stacking": "COMBINABLE",
+                     *           "priority": 0,
+                     *           "conditions": {},
+                     *           "budget": {
+                     *             "uses": 10,
+                     *             "amount": 10
+                     *           },
+                     *           "minSpend": 10,
+                     *           "amountOff": 10,
+                     *           "status": "ACTIVE",
+                     *           "usage": {
+                     *             "used": 10,
+                     *             "spent": 10
+                     *           },
+                     *           "createdAt": "2026-03-02T09:30:00.000Z",
+                     *           "updatedAt": "2026-03-02T09:30:00.000Z",
+                     *           "createdBy": "createdBy"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PromotionList"];
+                };
+            };
+            /** @description The request is not valid (problem+json: `ValidationProblem`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No valid bearer token (problem+json: `UnauthorizedProblem`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Not allowed for this caller (problem+json: `ForbiddenProblem`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Not found (problem+json: `NotFoundProblem`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The path does not take this method (problem+json: `MethodNotAllowedProblem`) */
+            405: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["MethodNotAllowedProblem"];
+                };
+            };
+            /** @description Conflicts with the current state (problem+json: `ConflictProblem`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
+                };
+            };
+            /** @description Too many requests (problem+json: `TooManyRequestsProblem`) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooManyRequestsProblem"];
+                };
+            };
+            /** @description Internal error (problem+json: `InternalProblem`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalProblem"];
+                };
+            };
+            /** @description Temporarily unavailable (problem+json: `TemporarilyUnavailableProblem`) */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterRequired"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TemporarilyUnavailableProblem"];
+                };
+            };
+        };
+    };
+    createPromotion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write idempotent; without it, `ruleId` in the body is the key */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "ruleId": "example-50",
+                 *       "name": "Spend 300, get 50 off",
+                 *       "kind": "SPEND_THRESHOLD_OFF",
+                 *       "minSpend": 30000,
+                 *       "amountOff": 5000,
+                 *       "stacking": "COMBINABLE",
+                 *       "conditions": {
+                 *         "locationIds": [
+                 *           "STORE-BERLIN"
+                 *         ],
+                 *         "from": "2026-12-01",
+                 *         "to": "2026-12-31"
+                 *       },
+                 *       "budget": {
+                 *         "uses": 1000
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PromotionInput"];
+            };
+        };
+        responses: {
+            /** @description The rule with its status and usage */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "kind": "SPEND_THRESHOLD_OFF",
+                     *       "ruleId": "store-berlin",
+                     *       "name": "Anna Schmidt",
+                     *       "stacking": "COMBINABLE",
+                     *       "priority": 0,
+                     *       "conditions": {},
+                     *       "budget": {
+                     *         "uses": 10,
+                     *         "amount": 10
+                     *       },
+                     *       "minSpend": 10,
+                     *       "amountOff": 10,
+                     *       "status": "ACTIVE",
+                     *       "usage": {
+                     *         "used": 10,
+                     *         "spent": 10
+                     *       },
+                     *       "createdAt": "2026-03-02T09:30:00.000Z",
+                     *       "updatedAt": "2026-03-02T09:30:00.000Z",
+                     *       "createdBy": "createdBy"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Promotion"];
+                };
+            };
+            /** @description The request is not valid (problem+json: `ValidationProblem`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No valid bearer token (problem+json: `UnauthorizedProblem`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Not allowed for this caller (problem+json: `ForbiddenProblem`, `NotEligibleProblem`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"] | components["schemas"]["NotEligibleProblem"];
+                };
+            };
+            /** @description Not found (problem+json: `NotFoundProblem`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The path does not take this method (problem+json: `MethodNotAllowedProblem`) */
+            405: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["MethodNotAllowedProblem"];
+                };
+            };
+            /** @description Conflicts with the current state (problem+json: `ConflictProblem`, `AlreadyExistsProblem`, `OutOfStockProblem`, `AllocationExhaustedProblem`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"] | components["schemas"]["AlreadyExistsProblem"] | components["schemas"]["OutOfStockProblem"] | components["schemas"]["AllocationExhaustedProblem"];
+                };
+            };
+            /** @description The body is too large (problem+json: `PayloadTooLargeProblem`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description Refers to something that does not exist, or an idempotency key reused with another body (problem+json: `UnknownReferenceProblem`, `IdempotencyKeyReusedProblem`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnknownReferenceProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
+                };
+            };
+            /** @description Too many requests (problem+json: `TooManyRequestsProblem`) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooManyRequestsProblem"];
+                };
+            };
+            /** @description Internal error (problem+json: `InternalProblem`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalProblem"];
+                };
+            };
+            /** @description Temporarily unavailable (problem+json: `TemporarilyUnavailableProblem`) */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterRequired"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TemporarilyUnavailableProblem"];
+                };
+            };
+        };
+    };
+    getPromotion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ruleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "kind": "SPEND_THRESHOLD_OFF",
+                     *       "ruleId": "store-berlin",
+                     *       "name": "Anna Schmidt",
+                     *       "stacking": "COMBINABLE",
+                     *       "priority": 0,
+                     *       "conditions": {},
+                     *       "budget": {
+                     *         "uses": 10,
+                     *         "amount": 10
+                     *       },
+                     *       "minSpend": 10,
+                     *       "amountOff": 10,
+                     *       "status": "ACTIVE",
+                     *       "usage": {
+                     *         "used": 10,
+                     *         "spent": 10
+                     *       },
+                     *       "createdAt": "2026-03-02T09:30:00.000Z",
+                     *       "updatedAt": "2026-03-02T09:30:00.000Z",
+                     *       "createdBy": "createdBy"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Promotion"];
+                };
+            };
+            /** @description The request is not valid (problem+json: `ValidationProblem`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No valid bearer token (problem+json: `UnauthorizedProblem`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Not allowed for this caller (problem+json: `ForbiddenProblem`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Not found (problem+json: `NotFoundProblem`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The path does not take this method (problem+json: `MethodNotAllowedProblem`) */
+            405: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["MethodNotAllowedProblem"];
+                };
+            };
+            /** @description Conflicts with the current state (problem+json: `ConflictProblem`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
+                };
+            };
+            /** @description Too many requests (problem+json: `TooManyRequestsProblem`) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooManyRequestsProblem"];
+                };
+            };
+            /** @description Internal error (problem+json: `InternalProblem`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalProblem"];
+                };
+            };
+            /** @description Temporarily unavailable (problem+json: `TemporarilyUnavailableProblem`) */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterRequired"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TemporarilyUnavailableProblem"];
+                };
+            };
+        };
+    };
+    setPromotionStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ruleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "status": "PAUSED"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PromotionStatusInput"];
+            };
+        };
+        responses: {
+            /** @description The rule with its new status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "kind": "SPEND_THRESHOLD_OFF",
+                     *       "ruleId": "store-berlin",
+                     *       "name": "Anna Schmidt",
+                     *       "stacking": "COMBINABLE",
+                     *       "priority": 0,
+                     *       "conditions": {},
+                     *       "budget": {
+                     *         "uses": 10,
+                     *         "amount": 10
+                     *       },
+                     *       "minSpend": 10,
+                     *       "amountOff": 10,
+                     *       "status": "ACTIVE",
+                     *       "usage": {
+                     *         "used": 10,
+                     *         "spent": 10
+                     *       },
+                     *       "createdAt": "2026-03-02T09:30:00.000Z",
+                     *       "updatedAt": "2026-03-02T09:30:00.000Z",
+                     *       "createdBy": "createdBy"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Promotion"];
+                };
+            };
+            /** @description The request is not valid (problem+json: `ValidationProblem`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No valid bearer token (problem+json: `UnauthorizedProblem`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Not allowed for this caller (problem+json: `ForbiddenProblem`, `NotEligibleProblem`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"] | components["schemas"]["NotEligibleProblem"];
+                };
+            };
+            /** @description Not found (problem+json: `NotFoundProblem`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The path does not take this method (problem+json: `MethodNotAllowedProblem`) */
+            405: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["MethodNotAllowedProblem"];
+                };
+            };
+            /** @description Conflicts with the current state (problem+json: `ConflictProblem`, `AlreadyExistsProblem`, `OutOfStockProblem`, `AllocationExhaustedProblem`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"] | components["schemas"]["AlreadyExistsProblem"] | components["schemas"]["OutOfStockProblem"] | components["schemas"]["AllocationExhaustedProblem"];
+                };
+            };
+            /** @description The body is too large (problem+json: `PayloadTooLargeProblem`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description Refers to something that does not exist, or an idempotency key reused with another body (problem+json: `UnknownReferenceProblem`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnknownReferenceProblem"];
+                };
+            };
+            /** @description Too many requests (problem+json: `TooManyRequestsProblem`) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooManyRequestsProblem"];
+                };
+            };
+            /** @description Internal error (problem+json: `InternalProblem`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalProblem"];
+                };
+            };
+            /** @description Temporarily unavailable (problem+json: `TemporarilyUnavailableProblem`) */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterRequired"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TemporarilyUnavailableProblem"];
+                };
+            };
+        };
+    };
+    issuePromotionCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ruleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "memberIds": [
+                 *         "m-anna"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["IssueCodesRequest"];
+            };
+        };
+        responses: {
+            /** @description The codes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ruleId": "store-berlin",
+                     *       "codes": [
+                     *         {
+                     *           "code": "code",
+                     *           "memberId": "m-anna"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["IssuedCodes"];
+                };
+            };
+            /** @description The request is not valid (problem+json: `ValidationProblem`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No valid bearer token (problem+json: `UnauthorizedProblem`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Not allowed for this caller (problem+json: `ForbiddenProblem`, `NotEligibleProblem`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"] | components["schemas"]["NotEligibleProblem"];
+                };
+            };
+            /** @description Not found (problem+json: `NotFoundProblem`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The path does not take this method (problem+json: `MethodNotAllowedProblem`) */
+            405: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["MethodNotAllowedProblem"];
+                };
+            };
+            /** @description Conflicts with the current state (problem+json: `ConflictProblem`, `AlreadyExistsProblem`, `OutOfStockProblem`, `AllocationExhaustedProblem`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"] | components["schemas"]["AlreadyExistsProblem"] | components["schemas"]["OutOfStockProblem"] | components["schemas"]["AllocationExhaustedProblem"];
+                };
+            };
+            /** @description The body is too large (problem+json: `PayloadTooLargeProblem`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description Refers to something that does not exist, or an idempotency key reused with another body (problem+json: `UnknownReferenceProblem`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnknownReferenceProblem"];
+                };
+            };
+            /** @description Too many requests (problem+json: `TooManyRequestsProblem`) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooManyRequestsProblem"];
+                };
+            };
+            /** @description Internal error (problem+json: `InternalProblem`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalProblem"];
+                };
+            };
+            /** @description Temporarily unavailable (problem+json: `TemporarilyUnavailableProblem`) */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterRequired"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TemporarilyUnavailableProblem"];
+                };
+            };
+        };
+    };
+    dryRunPromotions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "locationId": "STORE-BERLIN",
+                 *       "memberId": "m-anna",
+                 *       "lines": [
+                 *         {
+                 *           "sku": "SNEAKER-42",
+                 *           "qty": 2,
+                 *           "unitPrice": 17999
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["QuoteRequest"];
+            };
+        };
+        responses: {
+            /** @description The quote */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "locationId": "store-berlin",
+                     *       "memberId": "m-anna",
+                     *       "currency": "EUR",
+                     *       "lines": [
+                     *         {
+                     *           "sku": "sku-espresso-250",
+                     *           "qty": 10,
+                     *           "unitPrice": 10,
+                     *           "gross": 10,
+                     *           "promotionDiscount": 10,
+                     *           "discount": 10,
+                     *           "pointsValue": 10,
+                     *           "paid": 10,
+                     *           "pointsEarned": 10
+                     *         }
+                     *       ],
+                     *       "subtotal": 10,
+                     *       "promotionDiscount": 10,
+                     *       "discount": 10,
+                     *       "pointsRedeemed": 10,
+                     *       "pointsValue": 10,
+                     *       "total": 10,
+                     *       "pointsEarned": 10,
+                     *       "promotions": [
+                     *         {
+                     *           "ruleId": "store-berlin",
+                     *           "kind": "SPEND_THRESHOLD_OFF",
+                     *           "name": "Anna Schmidt",
+                     *           "amount": 10,
+                     *           "code": "code",
+                     *           "minSpend": 10,
+                     *           "lines": [
+                     *             {
+                     *               "sku": "sku-espresso-250",
+                     *               "amount": 10,
+                     *               "base": 10
+                     *             }
+                     *           ],
+                     *           "gift": {
+                     *             "sku": "sku-espresso-250",
+                     *             "qty": 10,
+                     *             "unitValue": 10
+                     *           }
+                     *         }
+                     *       ],
+                     *       "notApplied": [
+                     *         {
+                     *           "ruleId": "store-berlin",
+                     *           "code": "code",
+                     *           "reason": "STACKING"
+                     *         }
+                     *       ],
+                     *       "at": "2026-03-02T09:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Quote"];
+                };
+            };
+            /** @description The request is not valid (problem+json: `ValidationProblem`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No valid bearer token (problem+json: `UnauthorizedProblem`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Not allowed for this caller (problem+json: `ForbiddenProblem`, `NotEligibleProblem`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"] | components["schemas"]["NotEligibleProblem"];
+                };
+            };
+            /** @description Not found (problem+json: `NotFoundProblem`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The path does not take this method (problem+json: `MethodNotAllowedProblem`) */
+            405: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["MethodNotAllowedProblem"];
+                };
+            };
+            /** @description Conflicts with the current state (problem+json: `ConflictProblem`, `AlreadyExistsProblem`, `InsufficientPointsProblem`, `AllocationExhaustedProblem`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"] | components["schemas"]["AlreadyExistsProblem"] | components["schemas"]["InsufficientPointsProblem"] | components["schemas"]["AllocationExhaustedProblem"];
+                };
+            };
+            /** @description The body is too large (problem+json: `PayloadTooLargeProblem`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description Refers to something that does not exist, or an idempotency key reused with another body (problem+json: `UnknownReferenceProblem`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnknownReferenceProblem"];
+                };
+            };
+            /** @description Too many requests (problem+json: `TooManyRequestsProblem`) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooManyRequestsProblem"];
+                };
+            };
+            /** @description Internal error (problem+json: `InternalProblem`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalProblem"];
+                };
+            };
+            /** @description Temporarily unavailable (problem+json: `TemporarilyUnavailableProblem`) */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterRequired"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TemporarilyUnavailableProblem"];
+                };
+            };
+        };
+    };
     getRecommendations: {
         parameters: {
             query?: {
@@ -11110,8 +13701,17 @@ export interface operations {
                      *           "granted": true,
                      *           "at": "2026-03-02T09:30:00.000Z",
                      *           "source": "source"
+                     *         },
+                     *         "push": {
+                     *           "granted": true,
+                     *           "at": "2026-03-02T09:30:00.000Z",
+                     *           "source": "source"
                      *         }
                      *       },
+                     *       "channelPreference": [
+                     *         "email"
+                     *       ],
+                     *       "pushDevices": 10,
                      *       "tags": [
                      *         "tag"
                      *       ],
@@ -11292,19 +13892,58 @@ export interface operations {
                      *           "qty": 10,
                      *           "unitPrice": 10,
                      *           "gross": 10,
+                     *           "promotionDiscount": 10,
                      *           "discount": 10,
                      *           "pointsValue": 10,
                      *           "paid": 10,
                      *           "pointsEarned": 10,
-                     *           "returned": 10
+                     *           "returned": 10,
+                     *           "takeBacks": [
+                     *             {
+                     *               "ruleId": "store-berlin",
+                     *               "amount": 10,
+                     *               "units": 10,
+                     *               "returnedAt": 10
+                     *             }
+                     *           ]
                      *         }
                      *       ],
                      *       "subtotal": 10,
+                     *       "promotionDiscount": 10,
                      *       "discount": 10,
                      *       "pointsRedeemed": 10,
                      *       "pointsValue": 10,
                      *       "total": 10,
                      *       "pointsEarned": 10,
+                     *       "promotions": [
+                     *         {
+                     *           "ruleId": "store-berlin",
+                     *           "kind": "SPEND_THRESHOLD_OFF",
+                     *           "name": "Anna Schmidt",
+                     *           "amount": 10,
+                     *           "code": "code",
+                     *           "minSpend": 10,
+                     *           "lines": [
+                     *             {
+                     *               "sku": "sku-espresso-250",
+                     *               "amount": 10,
+                     *               "base": 10
+                     *             }
+                     *           ],
+                     *           "gift": {
+                     *             "sku": "sku-espresso-250",
+                     *             "qty": 10,
+                     *             "unitValue": 10
+                     *           }
+                     *         }
+                     *       ],
+                     *       "notApplied": [
+                     *         {
+                     *           "ruleId": "store-berlin",
+                     *           "code": "code",
+                     *           "reason": "STACKING"
+                     *         }
+                     *       ],
                      *       "member": {
                      *         "tier": "REGULAR",
                      *         "tierChanged": true,
@@ -11454,19 +14093,58 @@ export interface operations {
                      *           "qty": 10,
                      *           "unitPrice": 10,
                      *           "gross": 10,
+                     *           "promotionDiscount": 10,
                      *           "discount": 10,
                      *           "pointsValue": 10,
                      *           "paid": 10,
                      *           "pointsEarned": 10,
-                     *           "returned": 10
+                     *           "returned": 10,
+                     *           "takeBacks": [
+                     *             {
+                     *               "ruleId": "store-berlin",
+                     *               "amount": 10,
+                     *               "units": 10,
+                     *               "returnedAt": 10
+                     *             }
+                     *           ]
                      *         }
                      *       ],
                      *       "subtotal": 10,
+                     *       "promotionDiscount": 10,
                      *       "discount": 10,
                      *       "pointsRedeemed": 10,
                      *       "pointsValue": 10,
                      *       "total": 10,
                      *       "pointsEarned": 10,
+                     *       "promotions": [
+                     *         {
+                     *           "ruleId": "store-berlin",
+                     *           "kind": "SPEND_THRESHOLD_OFF",
+                     *           "name": "Anna Schmidt",
+                     *           "amount": 10,
+                     *           "code": "code",
+                     *           "minSpend": 10,
+                     *           "lines": [
+                     *             {
+                     *               "sku": "sku-espresso-250",
+                     *               "amount": 10,
+                     *               "base": 10
+                     *             }
+                     *           ],
+                     *           "gift": {
+                     *             "sku": "sku-espresso-250",
+                     *             "qty": 10,
+                     *             "unitValue": 10
+                     *           }
+                     *         }
+                     *       ],
+                     *       "notApplied": [
+                     *         {
+                     *           "ruleId": "store-berlin",
+                     *           "code": "code",
+                     *           "reason": "STACKING"
+                     *         }
+                     *       ],
                      *       "member": {
                      *         "tier": "REGULAR",
                      *         "tierChanged": true,
@@ -11624,6 +14302,14 @@ export interface operations {
                      *       "pointsClawedBack": 10,
                      *       "pointsShortfall": 10,
                      *       "pointsRestored": 10,
+                     *       "promotionsTakenBack": [
+                     *         {
+                     *           "ruleId": "store-berlin",
+                     *           "kind": "SPEND_THRESHOLD_OFF",
+                     *           "amount": 10
+                     *         }
+                     *       ],
+                     *       "promotionShortfall": 10,
                      *       "member": {
                      *         "tier": "REGULAR",
                      *         "points": {

@@ -1,6 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { signLocalToken, type TokenRequest } from '../../infra/local/auth.ts';
+import { inject } from 'vitest';
+import { recordContractViolation } from '../../infra/local/contract.ts';
 import { createGateway } from '../../infra/local/gateway.ts';
+import { upstreamHeader, violationsThatCount } from './prism.ts';
 
 export interface ApiAnswer<T = any> {
   status: number;
@@ -23,14 +26,28 @@ export interface CallOptions {
 export const startApi = async () => {
   const server = createGateway();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  // Under `npm run test:prism` every call goes through Prism (test/support/prism.ts).
+  const prismUrl = inject('prismUrl');
   const call = async <T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiAnswer<T>> => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
     if (body !== undefined) headers['content-type'] ??= 'application/json';
-    const response = await fetch(`${url}${path}`, { method, headers, body });
+    if (prismUrl) headers[upstreamHeader] = String(port);
+    const response = await fetch(`${prismUrl || url}${path}`, { method, headers, body });
     const text = await response.text();
+    const prismFound = violationsThatCount(response.headers.get('sl-violations'), response.status);
+    if (prismFound.length > 0) {
+      recordContractViolation({
+        operation: `prism ${method} ${path}`,
+        method,
+        path,
+        status: response.status,
+        violations: prismFound.map((v) => `${v.location.join('.')}: ${v.message}`),
+      });
+    }
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
   };
   return { url, call, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };

@@ -63,3 +63,44 @@ export const suggestOrder = (input: SuggestionInput): Suggestion => {
   const wanted = Math.max(policyWanted, shortfall);
   return { needed: true, position, wanted, basis, ...roundOrderQuantity(wanted, input.packSize ?? 1, input.minOrderQty ?? 0) };
 };
+
+/** A suggestion as written: what it decides, and the inputs and reason it was decided from. */
+export interface DecidedSuggestion {
+  readonly sku: string;
+  readonly locationId: string;
+  readonly kind: string;
+  readonly quantity: number;
+  readonly reorderPoint: number;
+  readonly eoq?: number;
+  readonly fromLocationId?: string;
+  readonly transferQuantity?: number;
+  readonly supplierId?: string;
+  readonly status: string;
+  readonly purchaseOrderId?: string;
+  readonly inputs: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Whether two suggestions decide the same thing: the same kind, quantity,
+ * donor and transfer, supplier, reorder point, EOQ and status, and the same
+ * units needed (`inputs.needed`, which HQ sums across locations). The rest
+ * of `inputs`, the reason and `updatedAt` describe the state a decision was
+ * made from; a sale that moves `available` without moving the decision
+ * changes only them. A check that finds the open suggestion deciding the
+ * same leaves it as it is: rewriting it would cost a transaction (and the
+ * donor's promises with it) and tell no one anything new.
+ */
+export const sameDecision = (a: DecidedSuggestion, b: DecidedSuggestion): boolean =>
+  a.sku === b.sku &&
+  a.locationId === b.locationId &&
+  a.kind === b.kind &&
+  a.quantity === b.quantity &&
+  a.reorderPoint === b.reorderPoint &&
+  a.eoq === b.eoq &&
+  a.fromLocationId === b.fromLocationId &&
+  a.transferQuantity === b.transferQuantity &&
+  a.supplierId === b.supplierId &&
+  a.status === b.status &&
+  a.purchaseOrderId === b.purchaseOrderId &&
+  a.inputs.needed === b.inputs.needed &&
+  a.inputs.abcClass === b.inputs.abcClass;

@@ -3,9 +3,13 @@ import {
   cbvOf,
   epcisDocumentOf,
   epcisEventId,
+  epcsPerStoredEvent,
   gateUri,
+  legacyGateEvent,
   locationUri,
   objectEventOf,
+  packGateEvents,
+  packSaleEvents,
   sgtinUri,
   type StoredItemEvent,
   timeZoneOffsetAt,
@@ -55,13 +59,12 @@ describe('timeZoneOffsetAt', () => {
 
 describe('cbvOf', () => {
   it('maps each gate event to its CBV business step and disposition', () => {
-    expect(cbvOf({ direction: 'IN', stateBefore: 'UNSEEN' }, 'STORE')).toEqual({ bizStep: 'receiving', disposition: 'sellable_accessible' });
-    expect(cbvOf({ direction: 'IN', stateBefore: 'LEFT' }, 'WAREHOUSE')).toEqual({ bizStep: 'receiving', disposition: 'sellable_not_accessible' });
-    expect(cbvOf({ direction: 'IN', stateBefore: 'SOLD' }, 'STORE')).toEqual({ bizStep: 'arriving', disposition: 'retail_sold' });
-    expect(cbvOf({ direction: 'OUT', stateBefore: 'SOLD' }, 'STORE')).toEqual({ bizStep: 'departing', disposition: 'retail_sold' });
-    expect(cbvOf({ direction: 'OUT', stateBefore: 'LEFT_SOLD' }, 'STORE')).toEqual({ bizStep: 'departing', disposition: 'retail_sold' });
-    expect(cbvOf({ direction: 'OUT', stateBefore: 'IN_STOCK' }, 'WAREHOUSE')).toEqual({ bizStep: 'departing', disposition: 'in_transit' });
-    expect(cbvOf({ direction: 'OUT', stateBefore: 'IN_STOCK' }, 'STORE')).toEqual({ bizStep: 'departing' });
+    expect(cbvOf({ direction: 'IN', sold: false }, 'STORE')).toEqual({ bizStep: 'receiving', disposition: 'sellable_accessible' });
+    expect(cbvOf({ direction: 'IN', sold: false }, 'WAREHOUSE')).toEqual({ bizStep: 'receiving', disposition: 'sellable_not_accessible' });
+    expect(cbvOf({ direction: 'IN', sold: true }, 'STORE')).toEqual({ bizStep: 'arriving', disposition: 'retail_sold' });
+    expect(cbvOf({ direction: 'OUT', sold: true }, 'STORE')).toEqual({ bizStep: 'departing', disposition: 'retail_sold' });
+    expect(cbvOf({ direction: 'OUT', sold: false }, 'WAREHOUSE')).toEqual({ bizStep: 'departing', disposition: 'in_transit' });
+    expect(cbvOf({ direction: 'OUT', sold: false }, 'STORE')).toEqual({ bizStep: 'departing' });
   });
 });
 
@@ -94,8 +97,13 @@ describe('identifiers', () => {
 });
 
 describe('objectEventOf and epcisDocumentOf', () => {
-  it('maps a stored gate event to an ObjectEvent with the offset of the location at that instant', () => {
-    expect(objectEventOf(event, { type: 'STORE', timeZone: 'Europe/Berlin' })).toEqual({
+  it('maps a gate event stored before packing (one EPC) to an ObjectEvent with the offset of the location at that instant', () => {
+    expect(legacyGateEvent({ ...event, stateBefore: 'LEFT_SOLD' })).toMatchObject({
+      source: 'GATE',
+      sold: true,
+      epcs: ['urn:epc:id:sgtin:0614141.812345.6789'],
+    });
+    expect(objectEventOf(legacyGateEvent(event), { type: 'STORE', timeZone: 'Europe/Berlin' })).toEqual({
       type: 'ObjectEvent',
       eventTime: '2026-03-29T00:30:00.000Z',
       eventTimeZoneOffset: '+01:00',
@@ -107,8 +115,28 @@ describe('objectEventOf and epcisDocumentOf', () => {
       readPoint: { id: 'urn:stockclub:loc:ST-1:gate:DOOR-1' },
       bizLocation: { id: 'urn:stockclub:loc:ST-1' },
     });
-    const exit = objectEventOf({ ...event, direction: 'OUT', stateBefore: 'IN_STOCK' }, { type: 'STORE', timeZone: 'UTC' });
+    const exit = objectEventOf(legacyGateEvent({ ...event, direction: 'OUT', stateBefore: 'IN_STOCK' }), { type: 'STORE', timeZone: 'UTC' });
     expect(exit).not.toHaveProperty('disposition');
+  });
+
+  it('maps a sale to retail_selling / retail_sold at its location, without a read point', () => {
+    const [sale] = packSaleEvents({
+      saleId: 's-1',
+      locationId: 'ST-1',
+      at: '2026-06-01T10:00:00+02:00',
+      uris: ['urn:epc:id:sgtin:0614141.812345.2', 'urn:epc:id:sgtin:0614141.812345.1'],
+    });
+    expect(objectEventOf(sale!, { type: 'STORE', timeZone: 'Europe/Berlin' })).toEqual({
+      type: 'ObjectEvent',
+      eventTime: '2026-06-01T08:00:00.000Z',
+      eventTimeZoneOffset: '+02:00',
+      eventID: epcisEventId(sale!.eventId),
+      epcList: ['urn:epc:id:sgtin:0614141.812345.1', 'urn:epc:id:sgtin:0614141.812345.2'],
+      action: 'OBSERVE',
+      bizStep: 'retail_selling',
+      disposition: 'retail_sold',
+      bizLocation: { id: 'urn:stockclub:loc:ST-1' },
+    });
   });
 
   it('wraps events in an EPCISDocument, with a cursor only when another page follows', () => {
@@ -116,5 +144,44 @@ describe('objectEventOf and epcisDocumentOf', () => {
     expect(document).toMatchObject({ type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2026-06-01T00:00:00.000Z', epcisBody: { eventList: [] } });
     expect(document).not.toHaveProperty('stockclub:cursor');
     expect(epcisDocumentOf([], '2026-06-01T00:00:00.000Z', 'abc')['stockclub:cursor']).toBe('abc');
+  });
+});
+
+describe('packing', () => {
+  const pass = { locationId: 'ST-1', gateId: 'DOOR-1', direction: 'OUT' as const, messageKey: 'msg-1', firstRead: '2026-06-01T10:00:00.000Z' };
+  const epc = (i: number) => `E${String(i).padStart(4, '0')}`;
+  const item = (i: number, stateBefore: 'IN_STOCK' | 'SOLD' = 'IN_STOCK') => ({ epc: epc(i), uri: `urn:epc:id:sgtin:0614141.812345.${i}`, stateBefore });
+
+  it("packs a message's events into one event per class (sold before or not), at the message's first read", () => {
+    const packed = packGateEvents(pass, [item(1), item(2, 'SOLD'), item(3), item(4, 'SOLD'), item(5)], [1, 2, 3, 4, 5].map(epc));
+    expect(packed).toHaveLength(2);
+    const unsold = packed.find((e) => !e.sold)!;
+    expect(unsold).toMatchObject({ source: 'GATE', gateId: 'DOOR-1', direction: 'OUT', eventTime: pass.firstRead });
+    expect(unsold.epcs).toEqual([1, 3, 5].map((i) => `urn:epc:id:sgtin:0614141.812345.${i}`));
+    expect(packed.find((e) => e.sold)!.epcs).toHaveLength(2);
+    expect(new Set(packed.map((e) => e.eventId)).size).toBe(2);
+  });
+
+  it('splits by the rank of each EPC in the message, so every attempt at the message keys its EPCs alike', () => {
+    const all = Array.from({ length: 450 }, (_, i) => epc(i));
+    const whole = packGateEvents(
+      pass,
+      all.map((_, i) => item(i)),
+      all,
+    );
+    expect(whole.map((e) => e.epcs.length)).toEqual([epcsPerStoredEvent, epcsPerStoredEvent, 50]);
+    // A first attempt that claimed only some of the items: each lands in the item the complete attempt writes it to.
+    const partial = packGateEvents(pass, [item(3), item(260)], [...all].reverse());
+    expect(partial).toHaveLength(2);
+    for (const event of partial) expect(whole.find((e) => e.eventId === event.eventId)!.epcs).toEqual(expect.arrayContaining([...event.epcs]));
+    expect(packGateEvents({ ...pass, messageKey: 'msg-2' }, [item(3)], all)[0]!.eventId).not.toBe(whole[0]!.eventId);
+  });
+
+  it('keys a sale by its id, split per 200 EPCs', () => {
+    const uris = Array.from({ length: 201 }, (_, i) => `urn:epc:id:sgtin:0614141.812345.${i}`);
+    const events = packSaleEvents({ saleId: 's-1', locationId: 'ST-1', at: '2026-06-01T10:00:00.000Z', uris });
+    expect(events.map((e) => e.epcs.length)).toEqual([200, 1]);
+    expect(packSaleEvents({ saleId: 's-1', locationId: 'ST-1', at: '2026-06-01T10:00:00.000Z', uris: [...uris].reverse() })).toEqual(events);
+    expect(packSaleEvents({ saleId: 's-1', locationId: 'ST-1', at: '2026-06-01T10:00:00.000Z', uris: [] })).toEqual([]);
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { assertMayRegister, checkEventTimes, placeFor, qualifiesFor, registrationClosesAt, reminderDayFor } from '../../../shared/domain/events.ts';
+import {
+  assertMayRegister,
+  checkEventTimes,
+  placeFor,
+  qualifiesFor,
+  registrantSendAt,
+  registrationClosesAt,
+  reminderDayFor,
+} from '../../../shared/domain/events.ts';
 import { Conflict, NotEligible, ValidationFailed } from '../../../shared/domain/errors.ts';
 import { thrown } from '../../support/thrown.ts';
 
@@ -45,5 +53,20 @@ describe('member-only events', () => {
   it('reminds on the UTC day before', () => {
     expect(reminderDayFor('2027-03-09T09:00:00.000Z')).toBe('2027-03-10');
     expect(reminderDayFor('2027-12-31T23:59:59.000Z')).toBe('2028-01-01');
+  });
+});
+
+describe("messages about a member's own registration", () => {
+  const startsAt = '2026-12-08T18:00:00.000Z';
+  it('go now in the daytime of the member', () => {
+    expect(registrantSendAt('2026-12-07T09:00:00.000Z', 'Europe/Berlin', startsAt)).toBeUndefined();
+  });
+  it("wait out the member's quiet hours (21:00-08:00 in their zone)", () => {
+    // 09:00 UTC is 01:00 in Los Angeles: the notice waits for 08:00 there (16:00 UTC).
+    expect(registrantSendAt('2026-12-07T09:00:00.000Z', 'America/Los_Angeles', startsAt)).toBe('2026-12-07T16:00:00.000Z');
+    expect(registrantSendAt('2026-12-07T22:30:00.000Z', 'UTC', startsAt)).toBe('2026-12-08T08:00:00.000Z');
+  });
+  it('go at night rather than after the event has started', () => {
+    expect(registrantSendAt('2026-12-07T22:30:00.000Z', 'UTC', '2026-12-08T07:00:00.000Z')).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Eoq } from '../../../../shared/domain/replenishment/eoq.ts';
 import { replenishmentReason } from '../../../../shared/domain/replenishment/reason.ts';
 import { reorderPoint } from '../../../../shared/domain/replenishment/reorder-point.ts';
-import { suggestOrder } from '../../../../shared/domain/replenishment/suggestion.ts';
+import { type DecidedSuggestion, sameDecision, suggestOrder } from '../../../../shared/domain/replenishment/suggestion.ts';
 
 const eoq47: Eoq = { raw: 47, quantity: 50, rule: 'PACK_MULTIPLE' };
 
@@ -154,5 +154,41 @@ describe('replenishmentReason', () => {
     expect(replenishmentReason({ available: 20, incoming: 0, plan, order, suggestion })).toBe(
       'available 20 + incoming 0 > reorder point 12 (d=2.1/day, L=5 d, z=1.64 for 95%): no order',
     );
+  });
+});
+
+describe('sameDecision', () => {
+  const decided: DecidedSuggestion = {
+    sku: 'SKU-1',
+    locationId: 'S1',
+    kind: 'PURCHASE',
+    quantity: 50,
+    reorderPoint: 12,
+    eoq: 50,
+    supplierId: 'SUP-1',
+    status: 'OPEN',
+    inputs: { available: 10, incoming: 0, meanDailyDemand: 2.1, needed: 47, basis: 'EOQ' },
+  };
+
+  it('is the same decision when only the state it was made from moved: available, the forecast, the reason', () => {
+    expect(sameDecision(decided, { ...decided, inputs: { ...decided.inputs, available: 9, meanDailyDemand: 2.2 } })).toBe(true);
+  });
+
+  it('is another decision when anything an order or a transfer is made from changes', () => {
+    const changes: Partial<DecidedSuggestion>[] = [
+      { kind: 'TRANSFER' },
+      { quantity: 52 },
+      { reorderPoint: 13 },
+      { eoq: 48 },
+      { fromLocationId: 'WH' },
+      { transferQuantity: 3 },
+      { supplierId: 'SUP-2' },
+      { status: 'ORDERED' },
+      { purchaseOrderId: 'po-1' },
+      // HQ sums the units needed across locations before it rounds: a change there is a change of the order.
+      { inputs: { ...decided.inputs, needed: 48 } },
+      { inputs: { ...decided.inputs, abcClass: 'A' } },
+    ];
+    for (const change of changes) expect(sameDecision(decided, { ...decided, ...change }), JSON.stringify(change)).toBe(false);
   });
 });
