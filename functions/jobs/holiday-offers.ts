@@ -78,7 +78,7 @@ export const holidayOffers = eventHandler(async (_event: ScheduledEvent) => {
             campaignId,
             name: `${holiday.name} ${year}`,
             segment: holiday.segment ?? {},
-            channels: ['email', 'sms'],
+            channels: ['email', 'sms', 'push'],
             headline: holiday.headline,
             text: withOffer(holiday.text, offer),
             expiresAt,

@@ -91,7 +91,7 @@ export const overstockPromotions = eventHandler(async (_event: ScheduledEvent, c
               campaignId,
               name: `Overstock ${product.name}`,
               segment: { affinity: { skus: [product.sku], withinDays: affinityDays } },
-              channels: ['email', 'sms'],
+              channels: ['email', 'sms', 'push'],
               headline: `${product.name}: a member offer`,
               text: `you bought ${product.name} from us before, and we have it in stock at your store. Your code: ${offer.code} (${offerPercent()} % off it, once, until ${offer.until}).`,
               expiresAt: addDays(now, offerDays),

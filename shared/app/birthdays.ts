@@ -59,7 +59,7 @@ export const birthdayPage: BatchPage = async ({ partition, runAt, cursor }) => {
           kind: 'marketing',
           template: 'BIRTHDAY',
           vars: { name: member.name, tier: member.tier, points },
-          channels: ['email', 'sms'],
+          channels: ['email', 'sms', 'push'],
           expiresAt: new Date(zonedTime({ year, month, day: day + 2 }, '00:00', member.timeZone)).toISOString(),
         },
         runAt,

@@ -120,7 +120,7 @@ const serviceFollowUp = async (feedback: Feedback): Promise<void> => {
           headline: `We are sorry ${productName} disappointed you`,
           text: `thank you for rating ${productName} ${feedback.rating} of 5. Our store team will contact you; you can also return or exchange it within the return period.`,
         },
-        channels: ['email', 'sms'],
+        channels: ['email', 'sms', 'push'],
       },
       feedback.at,
     );

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { birthdayGiftsAt } from '../../shared/app/birthdays.ts';
 import { deliver } from '../../shared/app/messages.ts';
 import { messagesOf } from '../../shared/db/messages.ts';
 import { outbox } from '../../shared/messaging/outbox.ts';
@@ -214,6 +215,23 @@ describe('sending by push', () => {
     }
     const campaign = await api.call('GET', `/campaigns/${campaignId}`, { token: admin });
     expect(campaign.body.counts).toMatchObject({ SENT: 3 });
+  });
+
+  it('sends a dated member message (the birthday gift) by push to a member who prefers it', async () => {
+    // A birthday partition of its own (04-23: no other test registers birthdays there), run at noon UTC next year.
+    const runAt = `${new Date().getUTCFullYear() + 1}-04-23T12:00:00.000Z`;
+    const member = await register({ birthday: '1990-04-23', timeZone: 'UTC', consent: { email: true, push: true }, channelPreference: ['push', 'email'] });
+    const deviceToken = fcmToken();
+    expect((await addDevice(member.memberId, 'FCM', deviceToken)).status).toBe(201);
+    await birthdayGiftsAt(runAt, () => 600_000, 1);
+    expect(outbox.list(deviceToken)).toEqual([
+      expect.objectContaining({
+        channel: 'push',
+        subject: 'Happy birthday, Push Member!',
+        meta: expect.objectContaining({ member: member.memberId, platform: 'FCM' }),
+      }),
+    ]);
+    expect(outbox.list(member.email)).toEqual([]);
   });
 
   it('refuses a campaign channel that does not exist (400, nothing written)', async () => {
