@@ -39,6 +39,8 @@ export interface RouteDefinition {
   readonly params?: z.ZodType;
   readonly query?: z.ZodType;
   readonly body?: z.ZodType;
+  /** A body the route takes but does not read, declared so clients and proxies know it may come (RFC 8058: mail clients POST a one-click unsubscribe as a form). */
+  readonly ignoredBody?: { readonly mediaType: string; readonly schema: Record<string, unknown>; readonly example: unknown; readonly description: string };
   /** Where a write's idempotency key comes from: the body's id (backed or replaced by the Idempotency-Key header), or the header alone. */
   readonly idempotencyKey?: IdempotencyKeySource;
   /** Conditional updates need If-Match with the version from an ETag. */

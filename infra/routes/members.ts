@@ -179,6 +179,12 @@ export const routes = {
     verifiesUnsubscribeLinks: true,
     summary: 'One-click unsubscribe from marketing (the signed link in every marketing email)',
     query: UnsubscribeQuery,
+    ignoredBody: {
+      mediaType: 'application/x-www-form-urlencoded',
+      schema: { type: 'object', properties: { 'List-Unsubscribe': { type: 'string', const: 'One-Click' } } },
+      example: { 'List-Unsubscribe': 'One-Click' },
+      description: 'What mail clients send with a one-click unsubscribe (RFC 8058); the signed query is what counts',
+    },
     success: { status: 200, schema: Unsubscribed, description: 'Consent for the channel is withdrawn' },
   },
   subscribeStockAlert: {

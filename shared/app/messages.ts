@@ -25,6 +25,7 @@ import {
   type Delivery,
   type DeliveryStatus,
   dueMessages,
+  earlierDelivery,
   markSent,
   memberByContact,
   nextUtcDay,
@@ -138,12 +139,13 @@ const sendAndMark = async (memberId: string, sk: string, send: () => Promise<str
  * record on the member.
  */
 export const deliver = async (memberId: string, message: OutgoingMessage, now = nowIso()): Promise<Delivery> => {
-  const profile = await readProfile(memberId);
-  if (!profile) throw new Error(`No member ${memberId}`);
-  const recipient = recipientOf(profile);
-  const history = await recentSends(memberId, now);
-  const { channel, decision } = chooseChannel(message, recipient, history, now);
   const key = sendKey(message.source, memberId);
+  const [profile, history, earlier] = await Promise.all([readProfile(memberId), recentSends(memberId, now), earlierDelivery(memberId, key)]);
+  if (!profile) throw new Error(`No member ${memberId}`);
+  // Sent (or deferred, or skipped) before: nothing to write. Guards written before `channel` was kept on them name the message's first channel.
+  if (earlier) return { key, channel: earlier.channel ?? (message.channels[0] as Channel), status: 'DUPLICATE' };
+  const recipient = recipientOf(profile);
+  const { channel, decision } = chooseChannel(message, recipient, history, now);
   const { delivery, messageSk } = await recordDelivery(memberId, message, channel, decision, key, now);
   if (messageSk === undefined) return delivery;
   return { ...delivery, status: await sendAndMark(memberId, messageSk, () => transmit(memberId, profile, message, channel, key, now), now) };

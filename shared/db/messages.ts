@@ -150,6 +150,18 @@ export const nextUtcDay = (now: string) => new Date(Date.UTC(Number(now.slice(0,
  * back with its record's sort key (`messageSk`): the caller sends it and
  * records the outcome with `markSent`.
  */
+/**
+ * The channel an earlier delivery of this send key took, if there was one. A
+ * read (half a read unit) before the guarded write: senders that run again by
+ * design (the hourly birthday and holiday jobs, a retried page) find their
+ * send here instead of paying for a cancelled transaction each time. Eventually
+ * consistent: a duplicate racing the first still meets the guard's condition.
+ */
+export const earlierDelivery = async (memberId: string, key: string): Promise<{ channel?: Channel } | undefined> =>
+  (await documentClient.send(new GetCommand({ TableName: membersTable(), Key: memberKeys.sendGuard(memberId, key), ProjectionExpression: 'channel' }))).Item as
+    | { channel?: Channel }
+    | undefined;
+
 export const recordDelivery = async (
   memberId: string,
   message: OutgoingMessage,
@@ -187,7 +199,7 @@ export const recordDelivery = async (
         {
           Put: {
             TableName: membersTable(),
-            Item: { ...memberKeys.sendGuard(memberId, key), entity: entities.sendGuard, messageSk: record.sk, at: now },
+            Item: { ...memberKeys.sendGuard(memberId, key), entity: entities.sendGuard, messageSk: record.sk, channel, at: now },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },

@@ -248,7 +248,15 @@ export const buildOpenApi = (): OpenApiDocumentShape => {
               },
             },
           }
-        : {}),
+        : route.ignoredBody
+          ? {
+              requestBody: {
+                required: false,
+                description: route.ignoredBody.description,
+                content: { [route.ignoredBody.mediaType]: { schema: route.ignoredBody.schema, example: route.ignoredBody.example } },
+              },
+            }
+          : {}),
       responses: {
         ...Object.fromEntries(
           successes.map((success) => {

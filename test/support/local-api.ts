@@ -35,10 +35,17 @@ export const startApi = async () => {
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
     if (body !== undefined) headers['content-type'] ??= 'application/json';
-    if (prismUrl) headers[upstreamHeader] = String(port);
-    const response = await fetch(`${prismUrl || url}${path}`, { method, headers, body });
+    // Prism 5.16 dies on a path that is not valid percent-encoding (URIError in uri-template-lite) and never answers a
+    // JSON request whose body is not JSON: those go straight to the gateway, whose own check still holds them.
+    const throughPrism = prismUrl !== '' && prismUrl !== undefined && isValidUriPath(path) && !isBrokenJson(body, headers['content-type']);
+    if (throughPrism) headers[upstreamHeader] = String(port);
+    const response = await fetch(`${throughPrism ? prismUrl : url}${path}`, { method, headers, body });
     const text = await response.text();
-    const prismFound = violationsThatCount(response.headers.get('sl-violations'), response.status);
+    const prismFound = violationsThatCount(
+      response.headers.get('sl-violations'),
+      response.status,
+      Object.keys(headers).some((name) => name.toLowerCase() === 'idempotency-key'),
+    );
     if (prismFound.length > 0) {
       recordContractViolation({
         operation: `prism ${method} ${path}`,
@@ -51,6 +58,25 @@ export const startApi = async () => {
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
   };
   return { url, call, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+};
+
+const isValidUriPath = (path: string): boolean => {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const isBrokenJson = (body: string | undefined, contentType: string | undefined): boolean => {
+  if (body === undefined || !contentType?.includes('json')) return false;
+  try {
+    JSON.parse(body);
+    return false;
+  } catch {
+    return true;
+  }
 };
 
 export type Api = Awaited<ReturnType<typeof startApi>>;
