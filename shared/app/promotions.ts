@@ -24,6 +24,7 @@ import {
   activeRules,
   budgetTake,
   catalogPrices,
+  forgetActiveRules,
   codePut,
   codeRedeem,
   listRules,
@@ -78,6 +79,7 @@ export const createPromotion = async (input: PromotionInput, by: string, now: st
   const items = ruleCreateItems(rule, codes ?? [], fingerprint, by, now);
   try {
     await transactWrite(items);
+    forgetActiveRules();
   } catch (error) {
     if (!(error instanceof TransactionCancelled)) throw error;
     const raced = await replay();

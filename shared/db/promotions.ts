@@ -8,6 +8,8 @@
  * codes with the conditional updates below, in the sale's transaction.
  */
 import { tables } from '../../infra/tables.ts';
+import { nowMillis } from '../clock.ts';
+import { secondMillis } from '../domain/time.ts';
 import type { PromotionRule, PromotionStatus, RuleUsage } from '../domain/promotions.ts';
 import type { Promotion, PromotionInput } from '../schemas/promotions.ts';
 import { batchGetInventory, batchGetItems, getInventoryItem } from './catalog.ts';
@@ -94,14 +96,39 @@ export const listRules = async (): Promise<StoredRule[]> =>
     ExpressionAttributeValues: { ':pk': promotionKeys.listingKey },
   })) as StoredRule[];
 
+/**
+ * How long a container prices with the rules in force it read, without
+ * asking the index again (every checkout asked: one round trip before the
+ * transaction). What a stale list can do, for at most this long after a
+ * change made through another container: leave out a rule just created or
+ * resumed, or keep pricing with an unbudgeted rule just paused (the index
+ * it comes from is eventually consistent anyway). A budgeted rule is read
+ * again, consistently, before its budget is taken, and the take is
+ * conditioned on the rule being active. A change made in this container
+ * forgets the list at once. Measured on shared/clock.ts.
+ */
+export const activeRulesFreshnessMs = 10 * secondMillis;
+let inForce: { rules: StoredRule[]; readAt: number } | undefined;
+
+/** Forgets the cached rules in force: after this container created, paused or resumed a rule. */
+export const forgetActiveRules = (): void => {
+  inForce = undefined;
+};
+
 /** The rules in force (gsi1, eventually consistent: a rule paused this instant may still come; its budget take checks the status). */
-export const activeRules = async (): Promise<StoredRule[]> =>
-  (await queryAll({
+export const activeRules = async (): Promise<StoredRule[]> => {
+  const age = inForce ? nowMillis() - inForce.readAt : Number.POSITIVE_INFINITY;
+  // A clock driven backwards makes no list fresh forever.
+  if (inForce && age >= 0 && age < activeRulesFreshnessMs) return inForce.rules;
+  const rules = (await queryAll({
     TableName: inventory(),
     IndexName: 'gsi1',
     KeyConditionExpression: 'gsi1pk = :pk',
     ExpressionAttributeValues: { ':pk': promotionKeys.activeKey },
   })) as StoredRule[];
+  inForce = { rules, readAt: nowMillis() };
+  return rules;
+};
 
 /** Rules as they are now (consistent reads), e.g. the budgeted ones before a sale counts on their counters. */
 export const readRules = async (ruleIds: readonly string[]): Promise<StoredRule[]> =>
@@ -125,6 +152,8 @@ export const setRuleStatus = async (ruleId: string, status: PromotionStatus, now
         ReturnValues: 'ALL_NEW',
       }),
     );
+    // After the write: a checkout in this container reading the list meanwhile cannot cache the old one past it.
+    forgetActiveRules();
     return output.Attributes as StoredRule;
   } catch (error) {
     if ((error as Error).name === 'ConditionalCheckFailedException') return undefined;

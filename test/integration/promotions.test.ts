@@ -14,7 +14,13 @@ import { overstockCode, overstockPromotions } from '../../functions/jobs/oversto
 import { FailureLog } from '../../infra/local/failure-log.ts';
 import { lambdaContext } from '../../infra/local/gateway.ts';
 import { type LocalQueues, startLocalQueues } from '../../infra/local/sqs.ts';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { tables } from '../../infra/tables.ts';
+import { driveClock } from '../../shared/clock.ts';
+import { documentClient, tableName } from '../../shared/db/client.ts';
+import { promotionKeys } from '../../shared/db/keys.ts';
 import { loadProgram, saveProgram } from '../../shared/db/members.ts';
+import { activeRules, activeRulesFreshnessMs } from '../../shared/db/promotions.ts';
 import { localDay } from '../../shared/domain/member-days.ts';
 import { outbox } from '../../shared/messaging/outbox.ts';
 import { type Api, startApi, token, uniqueId } from '../support/local-api.ts';
@@ -463,5 +469,31 @@ describe('offers the jobs send carry a redeemable offer', () => {
       expect.objectContaining({ kind: 'COUPON', code, amount: Math.floor(((2_000 - discount) * 15) / 100), lines: [expect.objectContaining({ sku })] }),
     ]);
     expect((await sell({ memberId, coupons: [code], lines: [{ sku, qty: 1, unitPrice: 2_000 }] })).status).toBe(409);
+  });
+});
+
+describe('the rules in force, kept per container for a few seconds', () => {
+  it('counts a rule created here at once, and one paused elsewhere once the bound has passed', async () => {
+    const ruleId = await createRule({ kind: 'SPEND_THRESHOLD_OFF', minSpend: 10_000, amountOff: 100 });
+    const inForce = async () => (await activeRules()).map((r) => r.ruleId);
+    expect(await inForce()).toContain(ruleId);
+    // Paused through another container: this one's list does not know yet.
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName(tables.inventory),
+        Key: promotionKeys.rule(ruleId),
+        UpdateExpression: 'SET #status = :paused REMOVE gsi1pk, gsi1sk',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':paused': 'PAUSED' },
+      }),
+    );
+    expect(await inForce()).toContain(ruleId);
+    const later = Date.now() + activeRulesFreshnessMs;
+    driveClock(() => later);
+    try {
+      expect(await inForce()).not.toContain(ruleId);
+    } finally {
+      driveClock(undefined);
+    }
   });
 });
