@@ -87,17 +87,32 @@ export const functionRole = (scope: Construct, id: string, grants: Grants<string
   return role;
 };
 
-/** The grants as one string: equal strings mean equal roles. */
+/**
+ * Every field of Grants, so a field added there cannot be left out of
+ * grantsKey (the type fails to compile until it is listed here): two routes
+ * that differ in a grant the key did not see would share one role.
+ */
+const grantFields: Record<keyof Grants, true> = {
+  tables: true,
+  sendsTo: true,
+  sendsMessages: true,
+  managesPushDevices: true,
+  verifiesUnsubscribeLinks: true,
+  publishesToGates: true,
+  publishesLiveLevels: true,
+};
+
+/** The grants as one string, whatever order they were written in: equal strings mean equal roles. */
 export const grantsKey = (grants: Grants<string>): string =>
-  JSON.stringify([
-    Object.entries(grants.tables).sort(([a], [b]) => a.localeCompare(b)),
-    [...(grants.sendsTo ?? [])].sort(),
-    Boolean(grants.sendsMessages),
-    Boolean(grants.managesPushDevices),
-    Boolean(grants.verifiesUnsubscribeLinks),
-    Boolean(grants.publishesToGates),
-    Boolean(grants.publishesLiveLevels),
-  ]);
+  JSON.stringify(
+    (Object.keys(grantFields) as (keyof Grants)[]).map((field) => {
+      const value = grants[field];
+      // No queues and an empty list of queues are the same grant.
+      if (Array.isArray(value)) return value.length > 0 ? [...value].sort() : false;
+      if (typeof value === 'object') return Object.entries(value).sort(([a], [b]) => a.localeCompare(b));
+      return Boolean(value);
+    }),
+  );
 
 /**
  * One function, bound to what its definition declares and nothing else: IAM

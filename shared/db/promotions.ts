@@ -16,6 +16,7 @@ import { batchGetInventory, batchGetItems, getInventoryItem } from './catalog.ts
 import { queryAll, tableName } from './client.ts';
 import { entities, inventoryKeys, memberKeys, promotionKeys, withoutKeys } from './keys.ts';
 import { membersTable } from './members.ts';
+import { cachedReferences } from './reference-cache.ts';
 import type { TransactItem } from './transact.ts';
 import { documentClient } from './client.ts';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -215,10 +216,14 @@ export const codeRedeem = (code: StoredCode, saleId: string, memberId: string | 
   },
 });
 
-/** Catalogue prices of SKUs (a gift's value when it is not in the basket); unknown SKUs are left out. */
+/** Catalogue prices of SKUs (a gift's value when it is not in the basket), through the product cache the booking uses; unknown SKUs are left out. */
 export const catalogPrices = async (skus: readonly string[]): Promise<Map<string, number>> => {
   if (skus.length === 0) return new Map();
-  const items = await batchGetInventory([...new Set(skus)].map((sku) => inventoryKeys.product(sku)));
+  const items = await cachedReferences(
+    inventory(),
+    [...new Set(skus)].map((sku) => inventoryKeys.product(sku)),
+    batchGetInventory,
+  );
   return new Map(items.map((item) => [item.sku as string, Number(item.price ?? 0)]));
 };
 
