@@ -27,6 +27,9 @@ import { type BenchRow, percentile, round } from './harness.ts';
 
 const location = 'BENCH-FLASH';
 const hotSku = 'BENCH-FLASH-HOT';
+/** The same flash sale on a SKU declared hot (docs/hot-skus.md): its level spread over this many items. */
+const hotShards = 8;
+const shardedSku = 'BENCH-FLASH-HOT-SHARDED';
 const units = 10_000;
 const buyers = 2_000;
 const spreadSkus = Array.from({ length: 64 }, (_, i) => `BENCH-FLASH-${String(i).padStart(2, '0')}`);
@@ -55,6 +58,8 @@ export const benchHotSku = async (): Promise<BenchRow[]> => {
   const { createSale } = await import('../functions/api/sales.ts');
   const catalog = await import('../shared/db/catalog.ts');
   const { recordMovement } = await import('../shared/app/stock.ts');
+  const { spreadLevels } = await import('../shared/app/hot-stock.ts');
+  const { readLevels } = await import('../shared/db/stock.ts');
   const { documentClient, tableName } = await import('../shared/db/client.ts');
   const { inventoryKeys } = await import('../shared/db/keys.ts');
   const inventory = tableName(tables.inventory);
@@ -64,7 +69,11 @@ export const benchHotSku = async (): Promise<BenchRow[]> => {
 
   await catalog.createLocation({ locationId: location, name: 'Bench flash-sale store', type: 'STORE', timeZone: 'UTC' }, now);
   for (const sku of [hotSku, ...spreadSkus]) await catalog.createProduct({ sku, name: sku, unitCost: 1_000, price: 2_000, currency: 'EUR' }, now);
+  await catalog.createProduct({ sku: shardedSku, name: shardedSku, unitCost: 1_000, price: 2_000, currency: 'EUR', hotShards }, now);
   await recordMovement({ movementId: 'bench-flash-receipt', type: 'RECEIPT', locationId: location, lines: [{ sku: hotSku, qty: units }] }, admin);
+  await recordMovement({ movementId: 'bench-flash-receipt-sharded', type: 'RECEIPT', locationId: location, lines: [{ sku: shardedSku, qty: units }] }, admin);
+  // Spread before the launch, as HQ would (PATCH hotShards does the same).
+  await spreadLevels(shardedSku, hotShards, now);
   // One movement holds at most 49 SKUs: receive the baseline's in two.
   for (const [part, chunk] of [spreadSkus.slice(0, 32), spreadSkus.slice(32)].entries()) {
     await recordMovement(
@@ -169,33 +178,68 @@ export const benchHotSku = async (): Promise<BenchRow[]> => {
   tx.conflicts = 0;
   const hot = await flashSale('hot', buyers, () => hotSku);
   const hotTx = { ...tx };
+  tx.attempts = 0;
+  tx.conflicts = 0;
+  const sharded = await flashSale('sharded', buyers, () => shardedSku);
+  const shardedTx = { ...tx };
   documentClient.middlewareStack.remove('benchHotSkuProbe');
 
   const level =
     (await documentClient.send(new GetCommand({ TableName: inventory, Key: inventoryKeys.level(hotSku, location), ConsistentRead: true }))).Item ?? {};
-  let ledgerSold = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page: QueryCommandOutput = await documentClient.send(
-      new QueryCommand({
-        TableName: inventory,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': inventoryKeys.ledgerOfSkuAtLocation(hotSku, location) },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const entry of page.Items ?? []) if (entry.type === 'SALE') ledgerSold -= Number(entry.onHandDelta);
-    start = page.LastEvaluatedKey;
-  } while (start);
+  /** Units the ledger says were sold, over every partition it was written in; and one entry, to price. */
+  const ledgerOf = async (sku: string, partitions: number) => {
+    let sold = 0;
+    let entry: Record<string, unknown> = {};
+    for (let shard = 0; shard < partitions; shard++) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page: QueryCommandOutput = await documentClient.send(
+          new QueryCommand({
+            TableName: inventory,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': inventoryKeys.ledgerOfSkuAtLocation(sku, location, shard) },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          if (item.type !== 'SALE') continue;
+          sold -= Number(item.onHandDelta);
+          entry = item;
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+    }
+    return { sold, entry };
+  };
+  const { sold: ledgerSold, entry: ledgerEntry } = await ledgerOf(hotSku, 1);
+  const { sold: shardedLedgerSold } = await ledgerOf(shardedSku, hotShards);
+  const [shardedLevel] = await readLevels([{ sku: shardedSku, locationId: location }]);
+  const shardItem =
+    (await documentClient.send(new GetCommand({ TableName: inventory, Key: inventoryKeys.levelShard(shardedSku, location, 1), ConsistentRead: true }))).Item ??
+    {};
 
   const onHand = Number(level.onHand);
   const oversell = Math.max(hot.units, ledgerSold, units - onHand) - units;
-  if (hot.other > 0 || spread.other > 0) throw new Error(`hot-sku bench: ${hot.other + spread.other} sales answered neither 201, 409 out-of-stock nor 503`);
+  const shardedOnHand = Number(shardedLevel?.onHand);
+  const shardedOversell = Math.max(sharded.units, shardedLedgerSold, units - shardedOnHand) - units;
+  const others = hot.other + spread.other + sharded.other;
+  if (others > 0) throw new Error(`hot-sku bench: ${others} sales answered neither 201, 409 out-of-stock nor 503`);
   const levelBytes = itemSize(level);
   const wcuPerSale = 2 * Math.max(1, Math.ceil(levelBytes / 1024));
   const spreadRate = spread.sales / spread.seconds;
   const hotRate = hot.sales / hot.seconds;
+  const shardedRate = sharded.sales / sharded.seconds;
+  // Every partition key one sale writes, priced: the item it takes from, the ledger entry (in a transaction, 2 WCU per KB each), and the entry's copy in each of the ledger's two indexes (1 WCU per KB).
+  const ceiling = (writes: { name: string; bytes: number; perKb: number }[]) =>
+    writes.map((w) => ({ ...w, rate: Math.floor(partitionWcuPerSecond / (w.perKb * Math.max(1, Math.ceil(w.bytes / 1024)))) })).sort((a, b) => a.rate - b.rate);
+  const ledgerBytes = itemSize(ledgerEntry);
+  const perShard = ceiling([
+    { name: 'level shard', bytes: itemSize(shardItem), perKb: 2 },
+    { name: 'ledger partition', bytes: ledgerBytes, perKb: 2 },
+    { name: 'ledger by SKU (gsi1)', bytes: ledgerBytes, perKb: 1 },
+    { name: 'ledger by location (gsi2)', bytes: ledgerBytes, perKb: 1 },
+  ]);
   return [
     {
       name: `hot-sku: flash sale, ${units} units of one SKU, ${buyers} buyers at once, through handler`,
@@ -216,6 +260,24 @@ export const benchHotSku = async (): Promise<BenchRow[]> => {
       figure: round(hotTx.conflicts / Math.max(1, hot.sales), 2),
       unit: 'ratio',
       baseline: `${hotTx.conflicts} of ${hotTx.attempts} TransactWriteItems attempts; ${hot.unavailable} 503s retried by buyers`,
+    },
+    {
+      name: `hot-sku: flash sale, the same SKU declared hot (${hotShards} shards), ${buyers} buyers at once, through handler`,
+      figure: round(shardedRate),
+      unit: 'sales/s',
+      baseline: `one item: ${round(hotRate)} sales/s (sharded / one item ${round(shardedRate / hotRate, 2)}); ${sharded.sales} sales, ${round(sharded.seconds, 1)} s, p50 ${round(sharded.p50)} ms, p99 ${round(sharded.p99)} ms`,
+    },
+    {
+      name: `hot-sku: oversell, declared hot (${hotShards} shards)`,
+      figure: shardedOversell,
+      unit: 'units',
+      baseline: `units sold: ${sharded.units} by 201s, ${shardedLedgerSold} by the ledger's ${hotShards} partitions; onHand after ${shardedOnHand} (available ${shardedLevel?.available}, the sum of ${hotShards} items); ${sharded.outOfStock} out-of-stock answers, ${sharded.emptyHanded} buyers empty-handed, ${shardedTx.conflicts} of ${shardedTx.attempts} transactions cancelled for contention`,
+    },
+    {
+      name: `hot-sku: AWS ceiling, declared hot (${hotShards} shards, computed)`,
+      figure: hotShards * perShard[0]!.rate,
+      unit: 'sales/s',
+      baseline: `${hotShards} x ${perShard[0]!.rate}/s (${perShard.map((w) => `${w.name} ${w.bytes} B: ${w.rate}/s`).join(', ')}); one item: ${Math.floor(partitionWcuPerSecond / wcuPerSale)}/s`,
     },
     {
       name: 'hot-sku: AWS ceiling, one SKU at one location (computed)',

@@ -71,7 +71,8 @@ export const streamConsumers = {
     table: 'inventory',
     entry: 'functions/streams/reorder-check.ts',
     description: 'Re-checks the reorder point of every stock level that changed and keeps one suggestion per SKU and location',
-    filters: [{ eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: [entities.level] } } } }],
+    // A hot SKU's sale moves one of its level's shards: the level it is part of is checked (docs/hot-skus.md).
+    filters: [{ eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: [entities.level, entities.levelShard] } } } }],
     batchSize: 50,
     maxBatchingWindowSeconds: 2,
     retryAttempts: 5,
@@ -111,12 +112,13 @@ export const streamConsumers = {
     table: 'inventory',
     entry: 'functions/streams/live-levels.ts',
     description: 'Pushes each new version of a stock level to stockclub/live/levels/{locationId} for the consoles watching (docs/live-stock.md)',
-    filters: [{ eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: [entities.level] } } } }],
+    filters: [{ eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: [entities.level, entities.levelShard] } } } }],
     batchSize: 100,
     // Live: no batching window, a change goes out as soon as the stream hands it over.
     maxBatchingWindowSeconds: 0,
     retryAttempts: 3,
-    tables: {},
+    // Reads a hot SKU's level with its shards (docs/hot-skus.md); any other level goes out as the stream image.
+    tables: { inventory: 'read' },
     publishesLiveLevels: true,
   },
   epcisSales: {

@@ -87,6 +87,8 @@ export const demoProducts = [
     leadTimeDays: 14,
     rfidTagged: true,
   },
+  // A limited drop declared hot: Berlin's level is spread over 4 items, so a flash sale is not capped by one (docs/hot-skus.md).
+  { sku: 'TEE-DROP', name: 'Artist tee, limited drop', gtin: '4006381334013', unitCost: 900, price: 3999, currency: 'EUR', packSize: 10, leadTimeDays: 21, hotShards: 4 },
 ] as const;
 
 /** Members sign themselves up with the id their identity provider gave them, so the demo ids are fixed. */
@@ -179,6 +181,9 @@ const demoMovements = [
   { movementId: 'demo-count-munich-caps', type: 'COUNT', locationId: 'STORE-MUNICH', lines: [{ sku: 'CAP-RED', qty: 11 }] },
   // The jackets' delivery note; the dock gate's reads of them follow (seedDemoData).
   { movementId: 'demo-receipt-jackets', type: 'RECEIPT', locationId: 'WH-CENTRAL', lines: [{ sku: 'JACKET-M', qty: 10 }] },
+  // The drop arrives in Berlin, and its first sale spreads the level over the tee's 4 shards.
+  { movementId: 'demo-receipt-drop', type: 'RECEIPT', locationId: 'STORE-BERLIN', lines: [{ sku: 'TEE-DROP', qty: 200 }] },
+  { movementId: 'demo-sale-drop-1', type: 'SALE', locationId: 'STORE-BERLIN', lines: [{ sku: 'TEE-DROP', qty: 2 }] },
 ] as const;
 
 /** One threshold promotion and one coupon, so the receipts of the README walk-through show them. */

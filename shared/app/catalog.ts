@@ -5,11 +5,28 @@
  * so handlers reach the catalog through this layer.
  */
 import * as catalog from '../db/catalog.ts';
-import type { Page } from '../db/catalog.ts';
+import type { Page, ProductInput } from '../db/catalog.ts';
 import { assertLocationAccess, type Principal, visibleLocations } from '../domain/principal.ts';
 import type { Location, Product } from '../schemas/stock.ts';
+import { ledgerShardsOf } from '../domain/level-shards.ts';
+import { spreadLevels } from './hot-stock.ts';
 
-export { createLocation, createProduct, getProduct, listLocations, listProducts, updateLocation, updateProduct } from '../db/catalog.ts';
+export { createLocation, createProduct, getProduct, listLocations, listProducts, updateLocation } from '../db/catalog.ts';
+
+/**
+ * Changes a product. Declaring it hot (`hotShards`) or merging it back
+ * spreads every level of the SKU to the new count once the product is
+ * written; its ledger count only grows, since entries stay where they were
+ * written (docs/hot-skus.md).
+ */
+export const updateProduct = async (sku: string, patch: Partial<Omit<ProductInput, 'sku'>>, version: number, now: string): Promise<Product> => {
+  if (patch.hotShards === undefined) return catalog.updateProduct(sku, patch, version, now);
+  const current = await catalog.getProduct(sku);
+  const ledgerShards = Math.max(ledgerShardsOf(current as unknown as Record<string, unknown>), patch.hotShards);
+  const product = await catalog.updateProduct(sku, { ...patch, ...(ledgerShards > 1 ? { ledgerShards } : {}) }, version, now);
+  await spreadLevels(sku, patch.hotShards, now);
+  return product;
+};
 
 /** The locations a caller may see, a page of the chain or all of a store user's own. */
 export const locationsVisibleTo = async (principal: Principal, query: { limit: number; cursor?: string }): Promise<Page<Location>> => {

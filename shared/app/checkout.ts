@@ -62,6 +62,7 @@ import {
   salePut,
   type SoldTag,
 } from '../db/sales.ts';
+import { replanShortHotSales, routeHotSales } from './hot-stock.ts';
 import { countsBookedSince, forgetLevels, lastCounts, loadReferences, movementItems, shortagesOf } from '../db/stock.ts';
 import { labelled, TransactionCancelled, type TransactItem, transactLabelled } from '../db/transact.ts';
 import type { Receipt } from '../schemas/members.ts';
@@ -245,6 +246,8 @@ const basketOf = async (command: Pick<SaleCommand, 'saleId' | 'locationId' | 'li
     movement,
     occurredAt,
     changes,
+    // Hot sale lines found short on their shard, planned over all shards (shared/app/hot-stock.ts).
+    fallen: new Map<string, LevelChange>(),
     products,
     location: locations.get(command.locationId),
     currency,
@@ -349,7 +352,13 @@ const bookSale = async (
   });
   const confirmed = new Map(reconciliation.confirmed);
   for (const [sku, n] of byEpc) confirmed.set(sku, (confirmed.get(sku) ?? 0) + n);
-  const changes = withoutConfirmed(fromAllocations(basket.changes, exclusive, command.locationId), confirmed, command.locationId);
+  const changes = await routeHotSales(
+    withoutConfirmed(fromAllocations(basket.changes, exclusive, command.locationId), confirmed, command.locationId),
+    products,
+    movement.movementId,
+    at,
+    basket.fallen,
+  );
   const sale = salePut(
     command,
     receipt,
@@ -399,6 +408,13 @@ const bookSale = async (
       return isSold(now?.state as string | undefined) && now?.saleId !== command.saleId;
     });
     if (error.failuresAt('serial').length > resold.length) return 'retry';
+    // A hot SKU's shard was short: plan those lines over all its shards, or refuse what the shards together cannot cover.
+    const short = await replanShortHotSales(error, changes, products);
+    if (short && short.shortages.length > 0) throw new OutOfStock([...short.shortages, ...shortagesOf(error, changes)]);
+    if (short) {
+      basket.fallen = short.fallen;
+      return 'retry';
+    }
     // Dated in the past and a count as of a later time landed meanwhile: that count already saw these units go.
     const counted = countsBookedSince(error, changes, basket.occurredAt);
     if (counted.size > 0) {

@@ -4,6 +4,7 @@
  * authorizer checks for the browsers that watch them.
  */
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import { wholeLevel } from '../db/level-shards.ts';
 import { levelFromImage } from '../db/stock.ts';
 import { isLevelChange, type LiveLevelMessage, liveLevelKey } from '../domain/live.ts';
 import type { LedgerType } from '../domain/movements.ts';
@@ -34,7 +35,10 @@ const pending = new Map<string, Promise<void>>();
  */
 export const publishLevelChange = async (oldImage: Record<string, unknown> | undefined, newImage: Record<string, unknown> | undefined): Promise<void> => {
   if (!newImage || !isLevelChange(oldImage, newImage)) return;
-  const message = liveLevelOf(newImage);
+  // A hot SKU's level is its item and its shards: the level as it stands is what goes out.
+  const level = await wholeLevel(newImage);
+  if (!level) return;
+  const message = liveLevelOf(level);
   const key = liveLevelKey(message);
   const before = pending.get(key);
   const run = (async () => {

@@ -8,6 +8,7 @@
  * retries, duplicate stream records and sweeps repeat the same answer
  * instead of adding to it.
  */
+import { shardsOf } from '../db/level-shards.ts';
 import { TemporarilyUnavailable, ValidationFailed } from '../domain/errors.ts';
 import { assertLocationAccess, type Principal, visibleLocations } from '../domain/principal.ts';
 import { chooseDonor, type DonorCandidate, donorPhrase, surplusUnits } from '../domain/replenishment/chain.ts';
@@ -278,7 +279,7 @@ export const checkReorder = async (sku: string, locationId: string, now = nowIso
   };
   const need = transferNeed(sizing);
   for (let attempt = 1; ; attempt++) {
-    const { donor, promises, donorAvailable } = await donorFor(product, locationId, need.quantity, now);
+    const { donor, promises, donorAvailable, donorSpread } = await donorFor(product, locationId, need.quantity, now);
     const bought = donor && donor.rest > 0 ? roundOrderQuantity(donor.rest, product.packSize, product.minOrderQty).quantity : undefined;
     const split = donor !== undefined && bought !== undefined;
     const suggestion: ReplenishmentSuggestion = {
@@ -317,7 +318,8 @@ export const checkReorder = async (sku: string, locationId: string, now = nowIso
       suggestion,
       current?.status,
       changes,
-      donor ? { locationId: donor.locationId, atLeast: donorAvailable - (donor.surplus - donor.promised) + donor.quantity } : undefined,
+      // A hot SKU's spread donor holds its units over several items: the promises alone guard it (docs/hot-skus.md).
+      donor && !donorSpread ? { locationId: donor.locationId, atLeast: donorAvailable - (donor.surplus - donor.promised) + donor.quantity } : undefined,
     );
     if (!written.stale) return { reorderPoint: plan.reorderPoint, suggestion: written.suggestion, outcome: 'SUGGESTED' };
     if (attempt >= planAttempts) throw new TemporarilyUnavailable(`The surplus of ${sku} is contended; the check is retried`, 1);
@@ -389,7 +391,12 @@ const donorFor = async (product: Product, locationId: string, quantity: number, 
     { locationId, quantity },
     withSurplus.map((c) => ({ ...c, promised: promisedToOthers(c.locationId) })),
   );
-  return { donor, promises, donorAvailable: donor ? withSurplus.find((c) => c.locationId === donor.locationId)!.available : 0 };
+  return {
+    donor,
+    promises,
+    donorAvailable: donor ? withSurplus.find((c) => c.locationId === donor.locationId)!.available : 0,
+    donorSpread: donor !== undefined && shardsOf(others.find((l) => l.locationId === donor.locationId)) > 1,
+  };
 };
 
 /** The chain's days of cover for a SKU: every location's available stock against its forecast. */

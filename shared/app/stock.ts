@@ -5,8 +5,18 @@
  * queries the handlers need (lapsed holds, a hold from a stream image) are
  * thin: the access check, then the repository in shared/db/stock.ts.
  */
-import { Conflict, IdempotencyKeyReused, NotEligible, NotFound, OutOfStock, UnknownReference, ValidationFailed } from '../domain/errors.ts';
+import {
+  Conflict,
+  IdempotencyKeyReused,
+  NotEligible,
+  NotFound,
+  OutOfStock,
+  TemporarilyUnavailable,
+  UnknownReference,
+  ValidationFailed,
+} from '../domain/errors.ts';
 import { derivedId } from '../domain/ids.ts';
+import { ledgerShardsOf } from '../domain/level-shards.ts';
 import {
   absorbInto,
   assertFitsOneTransaction,
@@ -41,6 +51,7 @@ import {
   levelStates,
   levelsOfSku,
   loadReferences,
+  mergeShortSpreadLevels,
   type MovementCommand,
   type MovementOutcome,
   movementItems,
@@ -56,6 +67,7 @@ import {
 } from '../db/stock.ts';
 import { completeCounts } from '../db/counts.ts';
 import { noReconciliation, planReconciliation } from './reconcile.ts';
+import { replanShortHotSales, routeHotSales } from './hot-stock.ts';
 import { transferPut } from '../db/transfers.ts';
 import { backOff, labelled, TransactionCancelled, transactLabelled } from '../db/transact.ts';
 import type { Availability, Hold, LedgerEntry, MovementResult, StockLevel } from '../schemas/stock.ts';
@@ -119,11 +131,20 @@ const lateAttempts = 3;
 const reconcileAttempts = 8;
 
 /** What planning needs to know about the levels first: what a COUNT recounts, what happened after a COUNT dated in the past. */
-const planContext = async (command: MovementCommand, lines: Line[], locationId: string, occurredAt: string, now: string): Promise<PlanContext> => {
+const planContext = async (
+  command: MovementCommand,
+  lines: Line[],
+  locationId: string,
+  occurredAt: string,
+  now: string,
+  products: ReadonlyMap<string, Record<string, unknown>>,
+): Promise<PlanContext> => {
   if (command.type === 'COUNT') {
-    const counts = await countSnapshots(lines, locationId);
+    const counts = await countSnapshots(lines, locationId, now);
     if (occurredAt >= now) return { counts };
-    const later = await Promise.all(skusOf(lines).map(async (sku) => [sku, await onHandChangeSince(sku, locationId, occurredAt)] as const));
+    const later = await Promise.all(
+      skusOf(lines).map(async (sku) => [sku, await onHandChangeSince(sku, locationId, occurredAt, ledgerShardsOf(products.get(sku)))] as const),
+    );
     return { counts, laterOnHand: new Map(later) };
   }
   return { offline: command.type === 'SALE' && isOfflineSale(occurredAt, now) };
@@ -131,6 +152,8 @@ const planContext = async (command: MovementCommand, lines: Line[], locationId: 
 
 /** A level moved on since this container last saw it: plan again with the level as it is, this many times, then book without the guess. */
 const staleAttempts = 3;
+/** Hot sale lines found their shards short (others sold the units meanwhile): plan again over all shards this many times. */
+const hotAttempts = 12;
 
 /**
  * Books a movement. Returns the first result again for a replayed movement
@@ -200,8 +223,12 @@ const bookMovement = async (
   if (occurredAt < now) counted = await lastCounts(absorbable(planned));
 
   let stale = 0;
+  // Hot sale lines an attempt found short on their shard, planned over all shards (shared/app/hot-stock.ts).
+  let fallen = new Map<string, LevelChange>();
+  let hotRetries = 0;
+  let merged = false;
   for (let attempt = 1; ; attempt++) {
-    const context = await planContext(command, lines, prepared.locationId, occurredAt, now);
+    const context = await planContext(command, lines, prepared.locationId, occurredAt, now, products);
     // Units a gate already read in (or a document already named) are confirmed, not moved again.
     const reconciliation = reconciled
       ? await planReconciliation({
@@ -215,10 +242,12 @@ const bookMovement = async (
           now,
         })
       : noReconciliation;
-    const changes = withoutConfirmed(
-      absorbInto(planMovement({ ...booking, lines }, context), occurredAt, counted),
-      reconciliation.confirmed,
-      prepared.locationId,
+    const changes = await routeHotSales(
+      withoutConfirmed(absorbInto(planMovement({ ...booking, lines }, context), occurredAt, counted), reconciliation.confirmed, prepared.locationId),
+      products,
+      command.movementId,
+      now,
+      fallen,
     );
     const holdWrite =
       command.type === 'RESERVE'
@@ -262,6 +291,16 @@ const bookMovement = async (
         attempt--;
         continue;
       }
+      const short = await replanShortHotSales(error, changes, products);
+      if (short && short.shortages.length > 0) throw new OutOfStock([...short.shortages, ...shortagesOf(error, changes)]);
+      if (short && hotRetries >= hotAttempts) throw new TemporarilyUnavailable('The hot SKU kept selling out from under this sale; try again');
+      if (short) {
+        fallen = short.fallen;
+        hotRetries++;
+        attempt--;
+        await backOff(hotRetries);
+        continue;
+      }
       if (error.failedAtLabel('reconcile') && attempt < reconcileAttempts) continue;
       const countedSince = countsBookedSince(error, changes, occurredAt);
       if (countedSince.size > 0 && attempt < lateAttempts) {
@@ -274,6 +313,12 @@ const bookMovement = async (
       }
       if (command.type === 'COUNT') throw new Conflict('The counted stock kept changing while booking the count; count again');
       const shortages = shortagesOf(error, changes);
+      // A decrease other than a sale met a spread level's item short: merge its shards back once and book again (the next hot sale spreads them).
+      if (shortages.length > 0 && !merged && (await mergeShortSpreadLevels(error, changes, now))) {
+        merged = true;
+        attempt--;
+        continue;
+      }
       if (shortages.length > 0) throw new OutOfStock(shortages);
       throw error;
     }

@@ -220,6 +220,8 @@ export interface ProductInput {
   serviceLevel?: number;
   reorder?: { min: number; max: number };
   memberExclusive?: { minTier: 'REGULAR' | 'SILVER' | 'GOLD' | 'PLATINUM'; perMemberLimit?: number };
+  rfidTagged?: boolean;
+  hotShards?: number;
 }
 /**
  * The GTIN's claim, keyed by its GTIN-14 whatever length the product holds
@@ -253,7 +255,14 @@ export const createProduct = (input: ProductInput, now: string) =>
   createOnce(
     'Product',
     inventoryKeys.product(input.sku),
-    { ...input, ...versioned(now), entity: entities.product, ...inventoryKeys.productListing(input.sku) },
+    {
+      ...input,
+      // Declared hot from the start: its ledger may be written in that many partitions (docs/hot-skus.md).
+      ...((input.hotShards ?? 1) > 1 ? { ledgerShards: input.hotShards } : {}),
+      ...versioned(now),
+      entity: entities.product,
+      ...inventoryKeys.productListing(input.sku),
+    },
     input,
     input.gtin ? [gtinClaim(input.gtin, input.sku)] : [],
   );
@@ -268,7 +277,12 @@ export const getProduct = async (sku: string): Promise<Product> => {
 export const getProducts = async (skus: readonly string[]): Promise<Product[]> =>
   (await batchGetInventory(skus.map((sku) => inventoryKeys.product(sku)))).map((i) => withoutKeys<Product>(i));
 
-export const updateProduct = async (sku: string, patch: Partial<Omit<ProductInput, 'sku'>>, version: number, now: string): Promise<Product> => {
+export const updateProduct = async (
+  sku: string,
+  patch: Partial<Omit<ProductInput, 'sku'>> & { ledgerShards?: number },
+  version: number,
+  now: string,
+): Promise<Product> => {
   if (patch.gtin === undefined) return updateVersioned<Product>(`Product ${sku}`, inventoryKeys.product(sku), patch, version, now);
   // A new barcode must be claimed in the same write that sets it; the same number in another length keeps its claim.
   const current = await getProduct(sku);

@@ -4,6 +4,9 @@
  */
 import { dayOf } from '../domain/time.ts';
 
+/** Shard 0 is the partition as it always was. */
+const ledgerShard = (partition: string, shard: number): string => (shard > 0 ? `${partition}#SHARD#${shard}` : partition);
+
 export const inventoryKeys = {
   location: (locationId: string) => ({ pk: `LOCATION#${locationId}`, sk: 'LOCATION' }),
   product: (sku: string) => ({ pk: `PRODUCT#${sku}`, sk: 'PRODUCT' }),
@@ -12,6 +15,8 @@ export const inventoryKeys = {
   /** Levels of a SKU share a partition: HQ reads every location in one query. */
   level: (sku: string, locationId: string) => ({ pk: `STOCK#${sku}`, sk: `LOCATION#${locationId}` }),
   levelsOfSku: (sku: string) => `STOCK#${sku}`,
+  /** A hot SKU's level shard k >= 1 (docs/hot-skus.md), beside its level in the SKU's partition; never on gsi1. */
+  levelShard: (sku: string, locationId: string, shard: number) => ({ pk: `STOCK#${sku}`, sk: `LOCATION#${locationId}#SHARD#${shard}` }),
   /** gsi1: a location's levels in one query. */
   levelByLocation: (sku: string, locationId: string) => ({ gsi1pk: `LOCATION_STOCK#${locationId}`, gsi1sk: sku }),
   levelsOfLocation: (locationId: string) => `LOCATION_STOCK#${locationId}`,
@@ -24,19 +29,21 @@ export const inventoryKeys = {
    * Ledger entries, time-ordered three ways: per SKU and location by when
    * they happened (base table: a count dated in the past finds what
    * happened after it), per SKU (gsi1) and per location (gsi2) by when they
-   * were booked.
+   * were booked. A hot SKU's sale booked on level shard k >= 1 writes its
+   * entry to shard k of each (every partition key is one write ceiling);
+   * readers merge the shards (docs/hot-skus.md).
    */
-  ledgerEntry: (sku: string, locationId: string, occurredAt: string, at: string, movementId: string) => ({
-    pk: `LEDGER#${sku}#${locationId}`,
+  ledgerEntry: (sku: string, locationId: string, occurredAt: string, at: string, movementId: string, shard = 0) => ({
+    pk: ledgerShard(`LEDGER#${sku}#${locationId}`, shard),
     sk: `${occurredAt}#${movementId}`,
-    gsi1pk: `LEDGER_SKU#${sku}`,
+    gsi1pk: ledgerShard(`LEDGER_SKU#${sku}`, shard),
     gsi1sk: `${at}#${locationId}#${movementId}`,
-    gsi2pk: `LEDGER_LOCATION#${locationId}`,
+    gsi2pk: ledgerShard(`LEDGER_LOCATION#${locationId}`, shard),
     gsi2sk: `${at}#${sku}#${movementId}`,
   }),
-  ledgerOfSkuAtLocation: (sku: string, locationId: string) => `LEDGER#${sku}#${locationId}`,
-  ledgerOfSku: (sku: string) => `LEDGER_SKU#${sku}`,
-  ledgerOfLocation: (locationId: string) => `LEDGER_LOCATION#${locationId}`,
+  ledgerOfSkuAtLocation: (sku: string, locationId: string, shard = 0) => ledgerShard(`LEDGER#${sku}#${locationId}`, shard),
+  ledgerOfSku: (sku: string, shard = 0) => ledgerShard(`LEDGER_SKU#${sku}`, shard),
+  ledgerOfLocation: (locationId: string, shard = 0) => ledgerShard(`LEDGER_LOCATION#${locationId}`, shard),
   /** A hold is its RESERVE movement, so it is scoped to its location like the movement. */
   reservation: (locationId: string, reservationId: string) => ({ pk: `RESERVATION#${locationId}#${reservationId}`, sk: 'RESERVATION' }),
   /** gsi2: active holds ordered by expiry, for the sweep that releases them. */
@@ -104,6 +111,7 @@ export const entities = {
   product: 'PRODUCT',
   gtin: 'GTIN',
   level: 'STOCK_LEVEL',
+  levelShard: 'STOCK_LEVEL_SHARD',
   movement: 'MOVEMENT',
   ledgerEntry: 'LEDGER_ENTRY',
   countDue: 'COUNT_DUE',

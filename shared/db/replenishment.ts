@@ -14,6 +14,7 @@ import { getInventoryItem, type Page } from './catalog.ts';
 import { documentClient, queryPage, tableName } from './client.ts';
 import { cursorScope } from './cursor.ts';
 import { entities, inventoryKeys, memberKeys, replenishmentKeys, withoutKeys } from './keys.ts';
+import { foldPartition, withShards } from './level-shards.ts';
 import { levelUpdate, type MovementCommand, movementItems } from './stock.ts';
 import { labelled, TransactionCancelled, type TransactItem, transactLabelled, transactWrite } from './transact.ts';
 import type { AbcReport, PurchaseOrder, PurchaseOrderLine, ReplenishmentSuggestion } from '../schemas/replenishment.ts';
@@ -200,7 +201,7 @@ export const reorderState = async (
   locationId: string,
 ): Promise<{ level?: Record<string, unknown>; product?: Product; suggestion?: ReplenishmentSuggestion }> => {
   const [level, product, suggestion] = await Promise.all([
-    getInventoryItem(inventoryKeys.level(sku, locationId)),
+    getInventoryItem(inventoryKeys.level(sku, locationId)).then(async (item) => (item ? (await withShards([item]))[0] : undefined)),
     getInventoryItem(inventoryKeys.product(sku)),
     getInventoryItem(replenishmentKeys.suggestion(sku, locationId)),
   ]);
@@ -231,7 +232,8 @@ export const levelsAcrossChain = async (sku: string, consistentRead = false): Pr
       ...(consistentRead ? { ConsistentRead: true } : {}),
     }),
   );
-  return output.Items ?? [];
+  // A hot SKU's shards are in the same partition: each level is read with its shards summed in.
+  return foldPartition(output.Items ?? []);
 };
 
 /** Suggestions with `status`: at one location (optionally one SKU), else across the chain. */

@@ -6,6 +6,7 @@
  * the subscription is closed. This is their repository; the use-cases are in
  * shared/app/stock-alerts.ts.
  */
+import { withShards } from './level-shards.ts';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGetItems, getInventoryItem } from './catalog.ts';
 import { documentClient } from './client.ts';
@@ -156,5 +157,7 @@ export const dueWaves = async (day: string, now: string, limit = 100): Promise<S
 /** Whether the SKU is available at the location now (a later wave is told only then). */
 export const availableNow = async (sku: string, locationId: string): Promise<boolean> => {
   const level = await getInventoryItem(inventoryKeys.level(sku, locationId));
-  return Number(level?.available ?? 0) > 0;
+  // A hot SKU's level is its item and its shards together.
+  const [whole] = level ? await withShards([level]) : [];
+  return Number(whole?.available ?? 0) > 0;
 };

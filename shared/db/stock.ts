@@ -22,12 +22,15 @@ import {
   type MovementReason,
   type MovementType,
 } from '../domain/movements.ts';
+import { ledgerShardsOf } from '../domain/level-shards.ts';
 import { daySeconds, epochSeconds, hourSeconds } from '../domain/time.ts';
 import { batchGetInventory, getInventoryItem, type Page } from './catalog.ts';
 import { documentClient, queryAll, queryPage, tableName } from './client.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { assertSameRequest } from './fingerprint.ts';
 import { cachedReferences } from './reference-cache.ts';
+import { foldPartition, shardsOf, shardWrites, spreadLevel, withShards } from './level-shards.ts';
+import { queryMergedPage } from './merged-query.ts';
 import { applyUpdate } from './update-expression.ts';
 import { entities, inventoryKeys, withoutKeys } from './keys.ts';
 import { type LabelledItem, labelled, type TransactionCancelled, type TransactItem } from './transact.ts';
@@ -68,7 +71,15 @@ const activeHoldTtlGraceSeconds = hourSeconds;
 
 /** Levels written before the unavailable states existed read them as 0. */
 const levelView = (item: Record<string, unknown>): StockLevel => {
-  const level = withoutKeys<StockLevel>(item, ['inventoryPosition', 'lastCountAt', 'lastCountId', 'firstStockedAt', 'lastMovementType', 'lastMovementId']);
+  const level = withoutKeys<StockLevel>(item, [
+    'inventoryPosition',
+    'lastCountAt',
+    'lastCountId',
+    'firstStockedAt',
+    'lastMovementType',
+    'lastMovementId',
+    'shards',
+  ]);
   return { ...level, damaged: level.damaged ?? 0, qualityControl: level.qualityControl ?? 0, safetyStock: level.safetyStock ?? 0 };
 };
 
@@ -184,14 +195,21 @@ export const levelStates = async (pairs: readonly Pair[]): Promise<Map<string, R
 
 /** The levels of these SKU/location pairs, as the API shows them; pairs without a level are left out. */
 export const readLevels = async (pairs: readonly { sku: string; locationId: string }[]): Promise<StockLevel[]> => {
-  const found = await batchGetInventory(pairs.map((p) => inventoryKeys.level(p.sku, p.locationId)));
+  const found = await withShards(await batchGetInventory(pairs.map((p) => inventoryKeys.level(p.sku, p.locationId))));
   const byKey = new Map(found.map((i) => [`${String(i.sku)}#${String(i.locationId)}`, levelView(i)]));
   return pairs.map((p) => byKey.get(`${p.sku}#${p.locationId}`)).filter((l): l is StockLevel => l !== undefined);
 };
 
-/** The levels a COUNT is planned against, one per SKU of the lines (undefined where there is none yet). */
-export const countSnapshots = async (lines: readonly Line[], locationId: string): Promise<Map<string, LevelSnapshot | undefined>> => {
-  const levels = await readLevels(mergeLines(lines).map((l) => ({ sku: l.sku, locationId })));
+/**
+ * The levels a COUNT is planned against, one per SKU of the lines (undefined
+ * where there is none yet). A hot SKU's spread level is merged back first:
+ * a count pins the level item's version, and a shard sale would not move it.
+ */
+export const countSnapshots = async (lines: readonly Line[], locationId: string, now: string): Promise<Map<string, LevelSnapshot | undefined>> => {
+  const pairs = mergeLines(lines).map((l) => ({ sku: l.sku, locationId }));
+  const spread = (await batchGetInventory(pairs.map((p) => inventoryKeys.level(p.sku, p.locationId)))).filter((l) => shardsOf(l) > 1);
+  for (const level of spread) await spreadLevel(String(level.sku), locationId, 1, now);
+  const levels = await readLevels(pairs);
   const bySku = new Map(levels.map((l) => [l.sku, l]));
   return new Map(mergeLines(lines).map((l) => [l.sku, bySku.get(l.sku)]));
 };
@@ -211,15 +229,26 @@ export const lastCounts = async (pairs: readonly { sku: string; locationId: stri
   );
 };
 
-/** The net onHand change of entries that happened after `after` at one level and were not absorbed by a count. */
-export const onHandChangeSince = async (sku: string, locationId: string, after: string): Promise<number> => {
-  const entries = await queryAll({
-    TableName: inventory(),
-    KeyConditionExpression: 'pk = :pk AND sk > :after',
-    ExpressionAttributeValues: { ':pk': inventoryKeys.ledgerOfSkuAtLocation(sku, locationId), ':after': `${after}~` },
-    ProjectionExpression: 'onHandDelta, absorbedBy',
-  });
-  return entries.filter((e) => e.absorbedBy === undefined).reduce((sum, e) => sum + Number(e.onHandDelta ?? 0), 0);
+/**
+ * The net onHand change of entries that happened after `after` at one level
+ * and were not absorbed by a count, over the `ledgerShards` partitions its
+ * SKU's ledger was ever written in (docs/hot-skus.md).
+ */
+export const onHandChangeSince = async (sku: string, locationId: string, after: string, ledgerShards = 1): Promise<number> => {
+  const partitions = await Promise.all(
+    Array.from({ length: ledgerShards }, (_, shard) =>
+      queryAll({
+        TableName: inventory(),
+        KeyConditionExpression: 'pk = :pk AND sk > :after',
+        ExpressionAttributeValues: { ':pk': inventoryKeys.ledgerOfSkuAtLocation(sku, locationId, shard), ':after': `${after}~` },
+        ProjectionExpression: 'onHandDelta, absorbedBy',
+      }),
+    ),
+  );
+  return partitions
+    .flat()
+    .filter((e) => e.absorbedBy === undefined)
+    .reduce((sum, e) => sum + Number(e.onHandDelta ?? 0), 0);
 };
 
 // ---- the write
@@ -230,14 +259,16 @@ export interface Booking {
   occurredAt: string;
 }
 
-/** Whether the change writes the level: an absorbed one does not. */
 /**
- * Whether the change writes the level: an absorbed one does not, nor one a
- * reconciliation confirmed whole (the other side already moved its units:
- * writing nothing saves the write, and the ledger entry still records it).
+ * Whether the change writes the level with a level update labelled `levels`:
+ * an absorbed one does not, nor one a reconciliation confirmed whole (the
+ * other side already moved its units: writing nothing saves the write, and
+ * the ledger entry still records it), nor a hot SKU's sale line (its writes
+ * are labelled `shards`, see shared/db/level-shards.ts).
  */
 const writesLevel = (change: LevelChange): boolean =>
   change.absorbedBy === undefined &&
+  change.shard === undefined &&
   !(change.confirmed !== undefined && change.onHandDelta === 0 && change.reservedDelta === 0 && !change.incomingDelta && availableDeltaOf(change) === 0);
 /** Whether the change books a ledger entry: units in transit do not (they only raise `incoming`). */
 const writesLedger = (change: LevelChange): boolean => !change.inTransit;
@@ -351,7 +382,7 @@ const ledgerPut = (change: LevelChange, command: MovementCommand, by: string, at
   Put: {
     TableName: inventory(),
     Item: {
-      ...inventoryKeys.ledgerEntry(change.sku, change.locationId, command.occurredAt ?? at, at, command.movementId),
+      ...inventoryKeys.ledgerEntry(change.sku, change.locationId, command.occurredAt ?? at, at, command.movementId, change.shard ?? 0),
       entity: entities.ledgerEntry,
       movementId: command.movementId,
       type: change.ledgerType,
@@ -504,6 +535,16 @@ export const movementItems = (
     changes.filter(writesLevel).map((c) => levelUpdate(c, products.get(c.sku), now, { movementId: command.movementId, occurredAt: command.occurredAt ?? now })),
   ),
   ...labelled(
+    'shards',
+    changes
+      .filter((c) => c.shard !== undefined)
+      .flatMap((c) =>
+        c.shard === 0 && !c.shardPlan
+          ? [levelUpdate(c, products.get(c.sku), now, { movementId: command.movementId, occurredAt: command.occurredAt ?? now })]
+          : shardWrites(c, command.movementId, now),
+      ),
+  ),
+  ...labelled(
     'ledger',
     changes.filter(writesLedger).map((c) => ledgerPut(c, command, by, now)),
   ),
@@ -616,6 +657,20 @@ export const saveMovementResponse = async (locationId: string, result: MovementR
   );
 };
 
+/**
+ * A decrease other than a sale (a transfer, a hold, a write-off) found a
+ * spread level's item short: its shards are merged back into it, so the
+ * booking can be tried again against the whole level. False when no short
+ * level was spread.
+ */
+export const mergeShortSpreadLevels = async (error: TransactionCancelled, changes: readonly LevelChange[], now: string): Promise<boolean> => {
+  const reasons = error.reasonsAt('levels');
+  const spread = changes.filter(writesLevel).filter((_, i) => reasons[i]?.code === 'ConditionalCheckFailed' && shardsOf(reasons[i]?.item) > 1);
+  for (const change of spread) await spreadLevel(change.sku, change.locationId, 1, now);
+  forgetLevels(spread);
+  return spread.length > 0;
+};
+
 /** What did not fit, from a cancelled transaction whose level updates are labelled `levels` (see movementItems). */
 export const shortagesOf = (error: TransactionCancelled, changes: readonly LevelChange[]): Shortage[] =>
   changes.filter(writesLevel).flatMap((change, i): Shortage[] => {
@@ -687,7 +742,7 @@ export const levelsOfSku = async (sku: string): Promise<StockLevel[]> => {
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': inventoryKeys.levelsOfSku(sku) },
   });
-  return items.map(levelView);
+  return foldPartition(items).map(levelView);
 };
 
 /** One location's stock, one query on gsi1; optionally only what needs reordering. */
@@ -710,7 +765,10 @@ export const levelsAtLocation = async (
     cursorScope(tables.inventory, 'gsi1', inventoryKeys.levelsOfLocation(locationId)),
     options.cursor,
   );
-  return { items: page.items.map(levelView), cursor: page.cursor };
+  const levels = await withShards(page.items);
+  // The filter saw a spread level's item alone: with its shards, it may be above its reorder point after all.
+  const listed = options.belowReorderPoint ? levels.filter((l) => Number(l.inventoryPosition ?? 0) <= Number(l.reorderPoint ?? Number.NaN)) : levels;
+  return { items: listed.map(levelView), cursor: page.cursor };
 };
 
 export interface LedgerQuery {
@@ -731,17 +789,17 @@ export interface LedgerQuery {
  * those locations.
  */
 export const readLedger = async (query: LedgerQuery, visible: readonly string[] | undefined): Promise<Page<LedgerEntry>> => {
-  const [partition, index, sortKey] =
+  const [partitionOf, index, sortKey] =
     query.order === 'occurredAt'
-      ? [inventoryKeys.ledgerOfSkuAtLocation(query.sku ?? '', query.locationId ?? ''), undefined, 'sk']
+      ? [(shard: number) => inventoryKeys.ledgerOfSkuAtLocation(query.sku ?? '', query.locationId ?? '', shard), undefined, 'sk']
       : query.sku
-        ? [inventoryKeys.ledgerOfSku(query.sku), 'gsi1', 'gsi1sk']
-        : [inventoryKeys.ledgerOfLocation(query.locationId ?? ''), 'gsi2', 'gsi2sk'];
+        ? [(shard: number) => inventoryKeys.ledgerOfSku(query.sku ?? '', shard), 'gsi1', 'gsi1sk']
+        : [(shard: number) => inventoryKeys.ledgerOfLocation(query.locationId ?? '', shard), 'gsi2', 'gsi2sk'];
   const pk = index ? `${index}pk` : 'pk';
   // Sort keys start with the ISO time; '~' sorts after every character that follows it.
   const from = query.from ? new Date(query.from).toISOString() : '0';
   const to = query.to ? `${new Date(query.to).toISOString()}~` : '~';
-  const values: Record<string, unknown> = { ':pk': partition, ':from': from, ':to': to };
+  const values: Record<string, unknown> = { ':from': from, ':to': to };
   const filters: string[] = [];
   if (query.order !== 'occurredAt' && query.sku && query.locationId) {
     values[':location'] = query.locationId;
@@ -752,7 +810,13 @@ export const readLedger = async (query: LedgerQuery, visible: readonly string[] 
     for (const [i, loc] of visible.entries()) values[`:loc${i}`] = loc;
     filters.push(names.length > 0 ? `locationId IN (${names.join(', ')})` : 'attribute_not_exists(pk)');
   }
-  const page = await queryPage(
+  // A hot SKU's entries were written in more partitions (docs/hot-skus.md): its product, or the location, says how many.
+  const [owner] = await batchGetInventory([query.sku ? inventoryKeys.product(query.sku) : inventoryKeys.location(query.locationId ?? '')]);
+  const partitions = Array.from({ length: ledgerShardsOf(owner) }, (_, shard) => {
+    const value = partitionOf(shard);
+    return { value, scope: cursorScope(tables.inventory, index, value) };
+  });
+  const page = await queryMergedPage(
     {
       TableName: inventory(),
       IndexName: index,
@@ -760,8 +824,9 @@ export const readLedger = async (query: LedgerQuery, visible: readonly string[] 
       ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
       ExpressionAttributeValues: values,
     },
+    partitions,
+    sortKey,
     query.limit,
-    cursorScope(tables.inventory, index, partition),
     query.cursor,
   );
   return { items: page.items.map((i) => withoutKeys<LedgerEntry>(i)), cursor: page.cursor };

@@ -5,6 +5,7 @@
  * write itself.
  */
 import { Conflict, ValidationFailed } from './errors.ts';
+import type { ShardPlan } from './level-shards.ts';
 import { transactionItemLimit } from './limits.ts';
 import { dayMillis, minuteMillis } from './time.ts';
 
@@ -87,6 +88,13 @@ export interface LevelChange {
   /** STATE_CHANGE (and state-aware lines): the states the units moved between, kept on the ledger entry. */
   readonly from?: StockState;
   readonly to?: StockState;
+  /**
+   * A hot SKU's sale line: the level shard it takes from (0 is the level
+   * item), and the ledger shard its entry is written to (docs/hot-skus.md).
+   */
+  readonly shard?: number;
+  /** The line found its shard short: what it takes from each shard instead, and the refills it makes on the way. */
+  readonly shardPlan?: ShardPlan;
 }
 
 /** How `available` moves with a change: onHand = available + reserved + the unavailable states. */

@@ -7,14 +7,14 @@ const identifier = (what: string) =>
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, `${what}: 1-64 letters, digits, '.', '_' or '-'`)
     .meta({ description: what });
 
-export const Sku = identifier('Stock keeping unit');
-export const LocationId = identifier('Location id');
-export const RequestId = identifier('Client-chosen id that makes the write idempotent');
+export const Sku = /* @__PURE__ */ identifier('Stock keeping unit');
+export const LocationId = /* @__PURE__ */ identifier('Location id');
+export const RequestId = /* @__PURE__ */ identifier('Client-chosen id that makes the write idempotent');
 /**
  * A resource's id in a path or an answer: a client's id, or one the system
  * derived from client ids (shared/domain/ids.ts: parts joined by ':').
  */
-export const ResourceId = z
+export const ResourceId = /* @__PURE__ */ z
   .string()
   .max(256)
   .regex(
@@ -40,10 +40,14 @@ export const maxSaleTotal = 100_000_000_000;
 /** Stock movement and purchase order lines: up to a million units (a line's cost is then at most 10^15). */
 export const maxMovementQty = 1_000_000;
 
-export const Quantity = z.int().min(1).max(maxMovementQty).meta({ description: 'Whole units, positive' });
-export const SaleQuantity = z.int().min(1).max(maxSaleLineQty).meta({ description: 'Whole units sold or returned on one line' });
-export const MinorUnits = z.int().min(0).max(maxUnitPrice).meta({ description: 'Money in minor units (integer cents): a price, cost, fee or threshold' });
-export const Currency = z
+export const Quantity = /* @__PURE__ */ z.int().min(1).max(maxMovementQty).meta({ description: 'Whole units, positive' });
+export const SaleQuantity = /* @__PURE__ */ z.int().min(1).max(maxSaleLineQty).meta({ description: 'Whole units sold or returned on one line' });
+export const MinorUnits = /* @__PURE__ */ z
+  .int()
+  .min(0)
+  .max(maxUnitPrice)
+  .meta({ description: 'Money in minor units (integer cents): a price, cost, fee or threshold' });
+export const Currency = /* @__PURE__ */ z
   .string()
   .regex(/^[A-Z]{3}$/, 'ISO 4217 code')
   .meta({ description: 'ISO 4217 currency' });
@@ -52,13 +56,13 @@ export const Currency = z
  * Offsets may carry a time past 9999-12-31 or before 0000-01-01 in UTC; its
  * stored form ("+010000-...") would sort before every other time in a key.
  */
-const earliest = Date.parse('0000-01-01T00:00:00Z');
-const latest = Date.parse('9999-12-31T23:59:59.999Z');
+const earliest = /* @__PURE__ */ Date.parse('0000-01-01T00:00:00Z');
+const latest = /* @__PURE__ */ Date.parse('9999-12-31T23:59:59.999Z');
 const inFourDigitYears = (time: string): boolean => {
   const at = Date.parse(time);
   return at >= earliest && at <= latest;
 };
-export const Timestamp = z.iso
+export const Timestamp = /* @__PURE__ */ z.iso
   .datetime({ offset: true })
   .refine(inFourDigitYears, 'a time between years 0000 and 9999 in UTC')
   .meta({ description: 'ISO-8601 time' });
@@ -80,32 +84,36 @@ const isTimeZone = (zone: string): boolean => {
     return false;
   }
 };
-export const TimeZone = z.string().max(64).refine(isTimeZone, 'an IANA time zone such as Europe/Berlin').meta({ description: 'IANA time zone' });
+export const TimeZone = /* @__PURE__ */ z
+  .string()
+  .max(64)
+  .refine(isTimeZone, 'an IANA time zone such as Europe/Berlin')
+  .meta({ description: 'IANA time zone' });
 
-export const Limit = z.coerce.number().int().min(1).max(100).default(25);
-export const Cursor = z.string().max(1024).meta({ description: 'Opaque cursor from the previous page' });
-export const Page = z.object({ limit: Limit, cursor: Cursor.optional() });
+export const Limit = /* @__PURE__ */ z.coerce.number().int().min(1).max(100).default(25);
+export const Cursor = /* @__PURE__ */ z.string().max(1024).meta({ description: 'Opaque cursor from the previous page' });
+export const Page = /* @__PURE__ */ z.object({ limit: Limit, cursor: /* @__PURE__ */ Cursor.optional() });
 
-export const Problem = z
+export const Problem = /* @__PURE__ */ z
   .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.int(),
-    detail: z.string().optional(),
-    instance: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    type: /* @__PURE__ */ z.string(),
+    title: /* @__PURE__ */ z.string(),
+    status: /* @__PURE__ */ z.int(),
+    detail: /* @__PURE__ */ z.string().optional(),
+    instance: /* @__PURE__ */ z.string().optional(),
+    errors: /* @__PURE__ */ z.array(/* @__PURE__ */ z.object({ path: /* @__PURE__ */ z.string(), message: /* @__PURE__ */ z.string() })).optional(),
   })
   .loose()
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 
-export const Health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+export const Health = /* @__PURE__ */ z.object({ status: /* @__PURE__ */ z.literal('ok') }).meta({ id: 'Health' });
 
 /** `GET /openapi.json`: this document, checked as far as its top level (the rest is OpenAPI 3.1's own schema). */
-export const OpenApiDocument = z
+export const OpenApiDocument = /* @__PURE__ */ z
   .looseObject({
-    openapi: z.string().regex(/^3\.1\.\d+$/),
-    info: z.looseObject({ title: z.string(), version: z.string() }),
-    paths: z.record(z.string(), z.unknown()),
+    openapi: /* @__PURE__ */ z.string().regex(/^3\.1\.\d+$/),
+    info: /* @__PURE__ */ z.looseObject({ title: /* @__PURE__ */ z.string(), version: /* @__PURE__ */ z.string() }),
+    paths: /* @__PURE__ */ z.record(/* @__PURE__ */ z.string(), /* @__PURE__ */ z.unknown()),
   })
   .meta({ id: 'OpenApiDocument', description: 'An OpenAPI 3.1 document' });
 

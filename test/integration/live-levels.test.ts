@@ -130,6 +130,43 @@ describe('live stock over MQTT over WebSocket', () => {
     expect(failures.list()).toEqual([]);
   });
 
+  it("pushes a hot SKU's level as the sum of its shards, its version only growing, also after the merge back", async () => {
+    const hot = uniqueId('lv-hot');
+    expect((await call('POST', '/products', admin, { sku: hot, name: hot, unitCost: 250, price: 499, currency: 'EUR', hotShards: 4 })).status).toBe(201);
+    expect(
+      (await call('POST', '/movements', admin, { movementId: uniqueId('lv-rcpt'), type: 'RECEIPT', locationId: storeA, lines: [{ sku: hot, qty: 40 }] }))
+        .status,
+    ).toBe(201);
+    const client = await connect(admin);
+    const received = collect(client);
+    await client.subscribeAsync(liveLevelsTopic(storeA), { qos: 1 });
+    for (let i = 0; i < 5; i++) {
+      const sale = await call('POST', '/sales', admin, { saleId: uniqueId('lv-hot-sale'), locationId: storeA, lines: [{ sku: hot, qty: 1, unitPrice: 499 }] });
+      expect(sale.status).toBe(201);
+    }
+    const newest = () => received.filter((m) => m.sku === hot).reduce<Message | undefined>((a, m) => (!a || m.version > a.version ? m : a), undefined);
+    await until(() => newest()?.available === 35, 'the sum after five sales');
+    expect(newest()).toMatchObject({ onHand: 35, available: 35 });
+    // Every message is a whole level (never one shard's units alone).
+    expect(received.filter((m) => m.sku === hot).every((m) => m.onHand >= 35 && m.onHand <= 40)).toBe(true);
+
+    const before = newest()!.version;
+    const product = await fetch(`${apiUrl}/products/${hot}`, { headers: { authorization: `Bearer ${admin}` } });
+    const merged = await fetch(`${apiUrl}/products/${hot}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json', 'if-match': product.headers.get('etag')! },
+      body: JSON.stringify({ hotShards: 1 }),
+    });
+    expect(merged.status).toBe(200);
+    const mergedLevel = await documentClient.send(
+      new GetCommand({ TableName: tableName(tables.inventory), Key: inventoryKeys.level(hot, storeA), ConsistentRead: true }),
+    );
+    expect(mergedLevel.Item?.shards).toBeUndefined();
+    await until(() => (newest()?.version ?? 0) > before, 'the merged level');
+    expect(newest()).toMatchObject({ onHand: 35, available: 35 });
+    expect(failures.list()).toEqual([]);
+  });
+
   it('lets an admin watch every location with one wildcard subscription', async () => {
     const client = await connect(admin);
     const received = collect(client);

@@ -1596,6 +1596,8 @@ export interface components {
             timeZone: string;
             /** @description How far apart a document and a gate read of the same units may be (hours, default 24) */
             reconcileWindowHours?: number;
+            /** @description Read-only: partitions its ledger entries were ever written in (a hot SKU sold over shards); the ledger reads merge them */
+            ledgerShards?: number;
             version: number;
             /**
              * Format: date-time
@@ -1654,6 +1656,8 @@ export interface components {
             };
             /** @description Units carry RFID tags: documents and gate reads of this SKU are reconciled, so each unit counts once */
             rfidTagged?: boolean;
+            /** @description A hot SKU (a flash sale): each location level is spread over this many items so sales are not capped by one item (docs/hot-skus.md). Setting it spreads every level now; 1 merges them back */
+            hotShards?: number;
         };
         Product: {
             /** @description Stock keeping unit */
@@ -1688,6 +1692,8 @@ export interface components {
             };
             /** @description Units carry RFID tags: documents and gate reads of this SKU are reconciled, so each unit counts once */
             rfidTagged?: boolean;
+            /** @description A hot SKU (a flash sale): each location level is spread over this many items so sales are not capped by one item (docs/hot-skus.md). Setting it spreads every level now; 1 merges them back */
+            hotShards?: number;
             /** @enum {string} */
             abcClass?: "A" | "B" | "C";
             abc?: {
@@ -1703,6 +1709,8 @@ export interface components {
             };
             /** @description Read-only: the policy of its ABC class, set by the classification run; replenishment and counts plan with it */
             abcPolicy?: components["schemas"]["AbcPolicy"];
+            /** @description Read-only: partitions its ledger entries were ever written in (a hot SKU sold over shards); the ledger reads merge them */
+            ledgerShards?: number;
             version: number;
             /**
              * Format: date-time
@@ -1763,6 +1771,8 @@ export interface components {
             };
             /** @description Units carry RFID tags: documents and gate reads of this SKU are reconciled, so each unit counts once */
             rfidTagged?: boolean;
+            /** @description A hot SKU (a flash sale): each location level is spread over this many items so sales are not capped by one item (docs/hot-skus.md). Setting it spreads every level now; 1 merges them back */
+            hotShards?: number;
         };
         MovementRequest: {
             /** @description Client-chosen id that makes the write idempotent */
@@ -4395,6 +4405,7 @@ export interface operations {
                      *           "type": "WAREHOUSE",
                      *           "timeZone": "Europe/Berlin",
                      *           "reconcileWindowHours": 10,
+                     *           "ledgerShards": 5,
                      *           "version": 10,
                      *           "createdAt": "2026-03-02T09:30:00.000Z",
                      *           "updatedAt": "2026-03-02T09:30:00.000Z"
@@ -4530,6 +4541,7 @@ export interface operations {
                      *       "type": "WAREHOUSE",
                      *       "timeZone": "Europe/Berlin",
                      *       "reconcileWindowHours": 10,
+                     *       "ledgerShards": 5,
                      *       "version": 10,
                      *       "createdAt": "2026-03-02T09:30:00.000Z",
                      *       "updatedAt": "2026-03-02T09:30:00.000Z"
@@ -4671,6 +4683,7 @@ export interface operations {
                      *       "type": "WAREHOUSE",
                      *       "timeZone": "Europe/Berlin",
                      *       "reconcileWindowHours": 10,
+                     *       "ledgerShards": 5,
                      *       "version": 10,
                      *       "createdAt": "2026-03-02T09:30:00.000Z",
                      *       "updatedAt": "2026-03-02T09:30:00.000Z"
@@ -4813,6 +4826,7 @@ export interface operations {
                      *       "type": "WAREHOUSE",
                      *       "timeZone": "Europe/Berlin",
                      *       "reconcileWindowHours": 10,
+                     *       "ledgerShards": 5,
                      *       "version": 10,
                      *       "createdAt": "2026-03-02T09:30:00.000Z",
                      *       "updatedAt": "2026-03-02T09:30:00.000Z"
@@ -4989,6 +5003,7 @@ export interface operations {
                      *             "perMemberLimit": 10
                      *           },
                      *           "rfidTagged": true,
+                     *           "hotShards": 1,
                      *           "abcClass": "A",
                      *           "abc": {
                      *             "rank": 10,
@@ -5005,6 +5020,7 @@ export interface operations {
                      *             "orderMultiple": 10,
                      *             "cycleCountsPerYear": 10
                      *           },
+                     *           "ledgerShards": 5,
                      *           "version": 10,
                      *           "createdAt": "2026-03-02T09:30:00.000Z",
                      *           "updatedAt": "2026-03-02T09:30:00.000Z"
@@ -5168,6 +5184,7 @@ export interface operations {
                      *         "perMemberLimit": 10
                      *       },
                      *       "rfidTagged": true,
+                     *       "hotShards": 1,
                      *       "abcClass": "A",
                      *       "abc": {
                      *         "rank": 10,
@@ -5184,6 +5201,7 @@ export interface operations {
                      *         "orderMultiple": 10,
                      *         "cycleCountsPerYear": 10
                      *       },
+                     *       "ledgerShards": 5,
                      *       "version": 10,
                      *       "createdAt": "2026-03-02T09:30:00.000Z",
                      *       "updatedAt": "2026-03-02T09:30:00.000Z"
@@ -5342,6 +5360,7 @@ export interface operations {
                      *         "perMemberLimit": 10
                      *       },
                      *       "rfidTagged": true,
+                     *       "hotShards": 1,
                      *       "abcClass": "A",
                      *       "abc": {
                      *         "rank": 10,
@@ -5358,6 +5377,7 @@ export interface operations {
                      *         "orderMultiple": 10,
                      *         "cycleCountsPerYear": 10
                      *       },
+                     *       "ledgerShards": 5,
                      *       "version": 10,
                      *       "createdAt": "2026-03-02T09:30:00.000Z",
                      *       "updatedAt": "2026-03-02T09:30:00.000Z"
@@ -5518,6 +5538,7 @@ export interface operations {
                      *         "perMemberLimit": 10
                      *       },
                      *       "rfidTagged": true,
+                     *       "hotShards": 1,
                      *       "abcClass": "A",
                      *       "abc": {
                      *         "rank": 10,
@@ -5534,6 +5555,7 @@ export interface operations {
                      *         "orderMultiple": 10,
                      *         "cycleCountsPerYear": 10
                      *       },
+                     *       "ledgerShards": 5,
                      *       "version": 10,
                      *       "createdAt": "2026-03-02T09:30:00.000Z",
                      *       "updatedAt": "2026-03-02T09:30:00.000Z"

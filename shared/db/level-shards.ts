@@ -1,0 +1,246 @@
+/**
+ * A hot SKU's level shards (docs/hot-skus.md): the items, the writes a sale
+ * makes on them, and the level read as their sum. The level item (shard 0)
+ * keeps everything a level has and marks how many shards it is spread over
+ * (`shards`); shard items 1..n-1 hold available units only, so `onHand`,
+ * `available` and `inventoryPosition` are the sums and every other field is
+ * the level item's.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { tables } from '../../infra/tables.ts';
+import { foldShards, planSpread, type ShardPlan, type ShardState } from '../domain/level-shards.ts';
+import type { LevelChange } from '../domain/movements.ts';
+import { batchGetInventory } from './catalog.ts';
+import { documentClient, tableName } from './client.ts';
+import { entities, inventoryKeys } from './keys.ts';
+import { type TransactItem, TransactionCancelled, transactWrite } from './transact.ts';
+
+const inventory = () => tableName(tables.inventory);
+
+/** Shards a level item says it is spread over (1: not spread). */
+export const shardsOf = (level: Record<string, unknown> | null | undefined): number => Math.max(1, Number(level?.shards ?? 1));
+
+const isShard = (item: Record<string, unknown>): boolean => item.entity === entities.levelShard;
+
+/** Level items with their shards summed in (one BatchGet for the ones spread); shard items are left out. */
+export const withShards = async (levels: readonly Record<string, unknown>[]): Promise<Record<string, unknown>[]> => {
+  const spread = levels.filter((l) => !isShard(l) && shardsOf(l) > 1);
+  if (spread.length === 0) return levels.filter((l) => !isShard(l));
+  const shards = await batchGetInventory(
+    spread.flatMap((l) => Array.from({ length: shardsOf(l) - 1 }, (_, i) => inventoryKeys.levelShard(String(l.sku), String(l.locationId), i + 1))),
+  );
+  return foldPartition([...levels, ...shards]);
+};
+
+/**
+ * Items of a SKU's partition (levels and shards together, as one query
+ * returns them) folded into one level per location: the shards a level
+ * item counts, summed in.
+ */
+export const foldPartition = (items: readonly Record<string, unknown>[]): Record<string, unknown>[] => {
+  const shardsAt = new Map<string, Record<string, unknown>[]>();
+  for (const item of items.filter(isShard)) {
+    const key = `${String(item.sku)}#${String(item.locationId)}`;
+    shardsAt.set(key, [...(shardsAt.get(key) ?? []), item]);
+  }
+  return items
+    .filter((i) => !isShard(i))
+    .map((level) => {
+      const counted = shardsOf(level);
+      const shards = (shardsAt.get(`${String(level.sku)}#${String(level.locationId)}`) ?? []).filter((s) => Number(s.shard) < counted);
+      return shards.length > 0 ? foldShards(level, shards) : level;
+    });
+};
+
+/**
+ * A level as it stands, from a stream image of its item or of one of its
+ * shards: a spread level is read again with its shards summed in, its
+ * version the sum of theirs (every write adds 1 to one of them, so it only
+ * grows; see spreadLevel for the merge). Anything else is the image itself.
+ */
+export const wholeLevel = async (image: Record<string, unknown>): Promise<Record<string, unknown> | undefined> => {
+  if (!isShard(image) && shardsOf(image) <= 1) return image;
+  const { level, shards } = await readShardStates(String(image.sku), String(image.locationId), 1);
+  if (!level) return undefined;
+  if (shards <= 1) return level;
+  const items = await batchGetInventory(
+    Array.from({ length: shards - 1 }, (_, i) => inventoryKeys.levelShard(String(level.sku), String(level.locationId), i + 1)),
+  );
+  return { ...foldShards(level, items), version: Number(level.version ?? 0) + items.reduce((sum, i) => sum + Number(i.version ?? 0), 0) };
+};
+
+/** What every item of a level holds for selling, read consistently: the level item and shards 1..n-1 of the larger of its count and `atLeast`. */
+export const readShardStates = async (
+  sku: string,
+  locationId: string,
+  atLeast: number,
+): Promise<{ level?: Record<string, unknown>; states: ShardState[]; shards: number; shardVersions: number }> => {
+  const [level] = await batchGetInventory([inventoryKeys.level(sku, locationId)]);
+  const shards = Math.max(shardsOf(level), atLeast);
+  const items = shards > 1 ? await batchGetInventory(Array.from({ length: shards - 1 }, (_, i) => inventoryKeys.levelShard(sku, locationId, i + 1))) : [];
+  return {
+    level,
+    shards,
+    shardVersions: items.reduce((sum, i) => sum + Number(i.version ?? 0), 0),
+    states: [{ shard: 0, available: Number(level?.available ?? 0) }, ...items.map((i) => ({ shard: Number(i.shard), available: Number(i.available ?? 0) }))],
+  };
+};
+
+/** One shard item's write: `delta` available units in (+) or out (-), conditioned on holding `atLeast`. */
+const shardUpdate = (sku: string, locationId: string, shard: number, delta: number, atLeast: number, now: string, cause?: Cause): TransactItem => ({
+  Update: {
+    TableName: inventory(),
+    Key: inventoryKeys.levelShard(sku, locationId, shard),
+    UpdateExpression: `SET #entity = :entity, #sku = :sku, #locationId = :locationId, #shard = :shard, #updatedAt = :now${
+      cause ? ', #lastMovementType = :type, #lastMovementId = :movementId' : ''
+    } ADD #onHand :delta, #available :delta, #position :delta, #version :one`,
+    ...(atLeast > 0 ? { ConditionExpression: '#available >= :atLeast' } : {}),
+    ExpressionAttributeNames: {
+      '#entity': 'entity',
+      '#sku': 'sku',
+      '#locationId': 'locationId',
+      '#shard': 'shard',
+      '#updatedAt': 'updatedAt',
+      '#onHand': 'onHand',
+      '#available': 'available',
+      '#position': 'inventoryPosition',
+      '#version': 'version',
+      ...(cause ? { '#lastMovementType': 'lastMovementType', '#lastMovementId': 'lastMovementId' } : {}),
+    },
+    ExpressionAttributeValues: {
+      ':entity': entities.levelShard,
+      ':sku': sku,
+      ':locationId': locationId,
+      ':shard': shard,
+      ':now': now,
+      ':delta': delta,
+      ':one': 1,
+      ...(atLeast > 0 ? { ':atLeast': atLeast } : {}),
+      ...(cause ? { ':type': cause.type, ':movementId': cause.movementId } : {}),
+    },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  },
+});
+
+/** The level item's side of moving units to or from its shards: they stay on hand at the location, only their item changes. */
+const levelItemMove = (
+  sku: string,
+  locationId: string,
+  delta: number,
+  atLeast: number,
+  shards: number,
+  now: string,
+  cause?: Cause,
+  versionStep = 1,
+): TransactItem => ({
+  Update: {
+    TableName: inventory(),
+    Key: inventoryKeys.level(sku, locationId),
+    UpdateExpression: `SET #updatedAt = :now${cause ? ', #lastMovementType = :type, #lastMovementId = :movementId' : ''}${
+      shards > 1 ? ', #shards = :shards' : ''
+    } ADD #onHand :delta, #available :delta, #position :delta, #version :one${shards > 1 ? '' : ' REMOVE #shards'}`,
+    ConditionExpression: atLeast > 0 ? '#available >= :atLeast' : 'attribute_exists(pk)',
+    ExpressionAttributeNames: {
+      '#updatedAt': 'updatedAt',
+      '#shards': 'shards',
+      '#onHand': 'onHand',
+      '#available': 'available',
+      '#position': 'inventoryPosition',
+      '#version': 'version',
+      ...(cause ? { '#lastMovementType': 'lastMovementType', '#lastMovementId': 'lastMovementId' } : {}),
+    },
+    ExpressionAttributeValues: {
+      ':now': now,
+      ':delta': delta,
+      ':one': versionStep,
+      ...(shards > 1 ? { ':shards': shards } : {}),
+      ...(atLeast > 0 ? { ':atLeast': atLeast } : {}),
+      ...(cause ? { ':type': cause.type, ':movementId': cause.movementId } : {}),
+    },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  },
+});
+
+interface Cause {
+  type: string;
+  movementId: string;
+}
+
+/**
+ * The level writes of a sale line routed to shard `change.shard` (k >= 1; k
+ * = 0 is the level item, written by levelUpdate): the take on its shard,
+ * or, once it fell short, the plan's takes and refills on every item.
+ */
+export const shardWrites = (change: LevelChange, movementId: string, now: string): TransactItem[] => {
+  const cause = { type: change.ledgerType, movementId };
+  const plan: ShardPlan | undefined = change.shardPlan;
+  if (!plan) return [shardUpdate(change.sku, change.locationId, change.shard ?? 0, -change.availableDrop, change.availableDrop, now, cause)];
+  const touched = [...new Set([...plan.takes.keys(), ...plan.moves.keys()])].sort((a, b) => a - b);
+  return touched.map((shard) => {
+    const take = plan.takes.get(shard) ?? 0;
+    const move = plan.moves.get(shard) ?? 0;
+    const atLeast = take + Math.max(0, -move);
+    return shard === 0
+      ? levelItemMove(change.sku, change.locationId, move - take, atLeast, plan.shards, now, cause)
+      : shardUpdate(change.sku, change.locationId, shard, move - take, atLeast, now, cause);
+  });
+};
+
+/**
+ * Marks the location's ledger as written in `shards` partitions before any
+ * entry goes there (its readers merge that many); never lowered, since old
+ * entries stay where they were written.
+ */
+const markLocationLedger = async (locationId: string, shards: number): Promise<void> => {
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: inventory(),
+        Key: inventoryKeys.location(locationId),
+        UpdateExpression: 'SET #ledgerShards = :shards',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#ledgerShards) OR #ledgerShards < :shards)',
+        ExpressionAttributeNames: { '#ledgerShards': 'ledgerShards' },
+        ExpressionAttributeValues: { ':shards': shards },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+};
+
+/**
+ * Spreads a level's available units evenly over `shards` items, or merges
+ * them back into the level item (`shards` 1): one transaction, each unit
+ * moved out conditioned on still being there, so sales running meanwhile
+ * never oversell (a move that meets a sale fails, and the spread is tried
+ * again from what is there). Returns false when there is no level.
+ */
+export const spreadLevel = async (
+  sku: string,
+  locationId: string,
+  shards: number,
+  now: string,
+  options: { onlyIfUnspread?: boolean; attempts?: number } = {},
+): Promise<boolean> => {
+  if (shards > 1) await markLocationLedger(locationId, shards);
+  for (let attempt = 1; ; attempt++) {
+    const { level, states, shardVersions } = await readShardStates(sku, locationId, 1);
+    if (!level) return false;
+    // A first hot sale spreads a level; many at once find another one did it first.
+    if (options.onlyIfUnspread && shardsOf(level) > 1) return true;
+    const moves = planSpread(states, shards);
+    // Merged back, the level item's version passes the sum the live feed showed (wholeLevel), so no change looks older than the last one.
+    const versionStep = shards > 1 ? 1 : 1 + shardVersions;
+    const items = [
+      levelItemMove(sku, locationId, moves.get(0) ?? 0, Math.max(0, -(moves.get(0) ?? 0)), shards, now, undefined, versionStep),
+      ...[...moves].filter(([shard]) => shard > 0).map(([shard, move]) => shardUpdate(sku, locationId, shard, move, Math.max(0, -move), now)),
+    ];
+    try {
+      await transactWrite(items);
+      return true;
+    } catch (error) {
+      if (!(error instanceof TransactionCancelled) || attempt >= (options.attempts ?? 8)) throw error;
+    }
+  }
+};
