@@ -87,41 +87,51 @@ export const readShardStates = async (
   };
 };
 
-/** One shard item's write: `delta` available units in (+) or out (-), conditioned on holding `atLeast`. */
-const shardUpdate = (sku: string, locationId: string, shard: number, delta: number, atLeast: number, now: string, cause?: Cause): TransactItem => ({
-  Update: {
-    TableName: inventory(),
-    Key: inventoryKeys.levelShard(sku, locationId, shard),
-    UpdateExpression: `SET #entity = :entity, #sku = :sku, #locationId = :locationId, #shard = :shard, #updatedAt = :now${
-      cause ? ', #lastMovementType = :type, #lastMovementId = :movementId' : ''
-    } ADD #onHand :delta, #available :delta, #position :delta, #version :one`,
-    ...(atLeast > 0 ? { ConditionExpression: '#available >= :atLeast' } : {}),
-    ExpressionAttributeNames: {
-      '#entity': 'entity',
-      '#sku': 'sku',
-      '#locationId': 'locationId',
-      '#shard': 'shard',
-      '#updatedAt': 'updatedAt',
-      '#onHand': 'onHand',
-      '#available': 'available',
-      '#position': 'inventoryPosition',
-      '#version': 'version',
-      ...(cause ? { '#lastMovementType': 'lastMovementType', '#lastMovementId': 'lastMovementId' } : {}),
-    },
-    ExpressionAttributeValues: {
-      ':entity': entities.levelShard,
-      ':sku': sku,
-      ':locationId': locationId,
-      ':shard': shard,
-      ':now': now,
-      ':delta': delta,
-      ':one': 1,
-      ...(atLeast > 0 ? { ':atLeast': atLeast } : {}),
-      ...(cause ? { ':type': cause.type, ':movementId': cause.movementId } : {}),
-    },
-    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+interface Cause {
+  type: string;
+  movementId: string;
+}
+
+/**
+ * What every item's side of moving units shares: `delta` available (and so
+ * on-hand) units in or out, conditioned on holding `atLeast`, a new
+ * version, and the movement that caused it for the live feed.
+ */
+const unitsMove = (delta: number, atLeast: number, now: string, cause: Cause | undefined, versionStep = 1) => ({
+  sets: ['#updatedAt = :now', ...(cause ? ['#lastMovementType = :type', '#lastMovementId = :movementId'] : [])],
+  adds: 'ADD #onHand :delta, #available :delta, #position :delta, #version :step',
+  names: {
+    '#updatedAt': 'updatedAt',
+    '#onHand': 'onHand',
+    '#available': 'available',
+    '#position': 'inventoryPosition',
+    '#version': 'version',
+    ...(cause ? { '#lastMovementType': 'lastMovementType', '#lastMovementId': 'lastMovementId' } : {}),
+  },
+  values: {
+    ':now': now,
+    ':delta': delta,
+    ':step': versionStep,
+    ...(atLeast > 0 ? { ':atLeast': atLeast } : {}),
+    ...(cause ? { ':type': cause.type, ':movementId': cause.movementId } : {}),
   },
 });
+
+/** One shard item's write (created by its first): `delta` available units in (+) or out (-), conditioned on holding `atLeast`. */
+const shardUpdate = (sku: string, locationId: string, shard: number, delta: number, atLeast: number, now: string, cause?: Cause): TransactItem => {
+  const move = unitsMove(delta, atLeast, now, cause);
+  return {
+    Update: {
+      TableName: inventory(),
+      Key: inventoryKeys.levelShard(sku, locationId, shard),
+      UpdateExpression: `SET ${['#entity = :entity', '#sku = :sku', '#locationId = :locationId', '#shard = :shard', ...move.sets].join(', ')} ${move.adds}`,
+      ...(atLeast > 0 ? { ConditionExpression: '#available >= :atLeast' } : {}),
+      ExpressionAttributeNames: { ...move.names, '#entity': 'entity', '#sku': 'sku', '#locationId': 'locationId', '#shard': 'shard' },
+      ExpressionAttributeValues: { ...move.values, ':entity': entities.levelShard, ':sku': sku, ':locationId': locationId, ':shard': shard },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+};
 
 /** The level item's side of moving units to or from its shards: they stay on hand at the location, only their item changes. */
 const levelItemMove = (
@@ -133,39 +143,20 @@ const levelItemMove = (
   now: string,
   cause?: Cause,
   versionStep = 1,
-): TransactItem => ({
-  Update: {
-    TableName: inventory(),
-    Key: inventoryKeys.level(sku, locationId),
-    UpdateExpression: `SET #updatedAt = :now${cause ? ', #lastMovementType = :type, #lastMovementId = :movementId' : ''}${
-      shards > 1 ? ', #shards = :shards' : ''
-    } ADD #onHand :delta, #available :delta, #position :delta, #version :one${shards > 1 ? '' : ' REMOVE #shards'}`,
-    ConditionExpression: atLeast > 0 ? '#available >= :atLeast' : 'attribute_exists(pk)',
-    ExpressionAttributeNames: {
-      '#updatedAt': 'updatedAt',
-      '#shards': 'shards',
-      '#onHand': 'onHand',
-      '#available': 'available',
-      '#position': 'inventoryPosition',
-      '#version': 'version',
-      ...(cause ? { '#lastMovementType': 'lastMovementType', '#lastMovementId': 'lastMovementId' } : {}),
+): TransactItem => {
+  const move = unitsMove(delta, atLeast, now, cause, versionStep);
+  return {
+    Update: {
+      TableName: inventory(),
+      Key: inventoryKeys.level(sku, locationId),
+      UpdateExpression: `SET ${[...move.sets, ...(shards > 1 ? ['#shards = :shards'] : [])].join(', ')} ${move.adds}${shards > 1 ? '' : ' REMOVE #shards'}`,
+      ConditionExpression: atLeast > 0 ? '#available >= :atLeast' : 'attribute_exists(pk)',
+      ExpressionAttributeNames: { ...move.names, '#shards': 'shards' },
+      ExpressionAttributeValues: { ...move.values, ...(shards > 1 ? { ':shards': shards } : {}) },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
-    ExpressionAttributeValues: {
-      ':now': now,
-      ':delta': delta,
-      ':one': versionStep,
-      ...(shards > 1 ? { ':shards': shards } : {}),
-      ...(atLeast > 0 ? { ':atLeast': atLeast } : {}),
-      ...(cause ? { ':type': cause.type, ':movementId': cause.movementId } : {}),
-    },
-    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-  },
-});
-
-interface Cause {
-  type: string;
-  movementId: string;
-}
+  };
+};
 
 /**
  * The level writes of a sale line routed to shard `change.shard` (k >= 1; k
