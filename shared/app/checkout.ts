@@ -62,8 +62,8 @@ import {
   salePut,
   type SoldTag,
 } from '../db/sales.ts';
-import { replanShortHotSales, routeHotSales } from './hot-stock.ts';
-import { countsBookedSince, forgetLevels, lastCounts, loadReferences, movementItems, shortagesOf } from '../db/stock.ts';
+import { replanShortHotSales, routeHotSales, settleOfflineHotSales } from './hot-stock.ts';
+import { countsBookedSince, forgetLevels, lastCounts, loadReferences, mergeShortSpreadLevels, movementItems, shortagesOf } from '../db/stock.ts';
 import { labelled, TransactionCancelled, type TransactItem, transactLabelled } from '../db/transact.ts';
 import type { Receipt } from '../schemas/members.ts';
 import type { Quote } from '../schemas/promotions.ts';
@@ -248,6 +248,8 @@ const basketOf = async (command: Pick<SaleCommand, 'saleId' | 'locationId' | 'li
     changes,
     // Hot sale lines found short on their shard, planned over all shards (shared/app/hot-stock.ts).
     fallen: new Map<string, LevelChange>(),
+    // A spread level was merged back once for a line its item could not cover.
+    merged: false,
     products,
     location: locations.get(command.locationId),
     currency,
@@ -358,6 +360,7 @@ const bookSale = async (
     movement.movementId,
     at,
     basket.fallen,
+    basket.occurredAt < at,
   );
   const sale = salePut(
     command,
@@ -410,8 +413,7 @@ const bookSale = async (
     if (error.failuresAt('serial').length > resold.length) return 'retry';
     // A hot SKU's shard was short: plan those lines over all its shards, or refuse what the shards together cannot cover.
     const short = await replanShortHotSales(error, changes, products);
-    if (short && short.shortages.length > 0) throw new OutOfStock([...short.shortages, ...shortagesOf(error, changes)]);
-    if (short) {
+    if (short && short.shortages.length === 0) {
       basket.fallen = short.fallen;
       return 'retry';
     }
@@ -421,8 +423,13 @@ const bookSale = async (
       basket.changes = absorbInto(basket.changes, basket.occurredAt, counted);
       return 'retry';
     }
-    // The level updates follow the movement record.
-    const shortages = shortagesOf(error, changes);
+    // The level updates follow the movement record; a hot SKU's shards together may be short too.
+    const shortages = [...(short?.shortages ?? []), ...shortagesOf(error, changes)];
+    // A line on a spread level's item (dated in the past) found the item short: merge its shards back once and try again.
+    if (shortages.length > 0 && !basket.merged && (await mergeShortSpreadLevels(error, changes, at))) {
+      basket.merged = true;
+      return 'retry';
+    }
     // Only a promotion's gift is short (its SKU is not bought): the sale goes on without that gift.
     const bought = new Set(basket.lines.map((l) => l.sku));
     if (shortages.length > 0 && shortages.every((s) => !bought.has(s.sku) && basket.gifts.some((g) => g.sku === s.sku))) {
@@ -457,6 +464,7 @@ const bookSale = async (
     if (error.failedAtLabel('member')) return 'retry';
     throw error;
   }
+  await settleOfflineHotSales(changes, products, at);
   return 'booked';
 };
 

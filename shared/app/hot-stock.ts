@@ -6,7 +6,8 @@
  * here: route the sale lines, and when a line's shard was short, plan it
  * over all the shards (or say it is out of stock: the sum did not cover it).
  */
-import type { Shortage } from '../domain/errors.ts';
+import { type Shortage, TemporarilyUnavailable } from '../domain/errors.ts';
+import { logger } from '../observability.ts';
 import { planShortShardSale, shardFor } from '../domain/level-shards.ts';
 import type { LevelChange } from '../domain/movements.ts';
 import { readShardStates, shardsOf, spreadLevel } from '../db/level-shards.ts';
@@ -26,9 +27,45 @@ export const spreadLevels = async (sku: string, shards: number, now: string): Pr
 /** Shards a product is declared with (1: not hot). */
 export const hotShardsOf = (product: Record<string, unknown> | undefined): number => Math.max(1, Number(product?.hotShards ?? 1));
 
-/** A line that takes available units for a sale, the only kind a shard serves (an offline sale takes none: it goes to the level item). */
+/**
+ * A line that takes available units for a sale, the only kind a shard
+ * serves. An offline sale takes none and a sale dated in the past is
+ * conditioned on the counts booked since: both go to the level item.
+ */
 const isHotSale = (change: LevelChange, products: ReadonlyMap<string, Record<string, unknown>>): boolean =>
   change.ledgerType === 'SALE' && change.availableDrop > 0 && change.absorbedBy === undefined && hotShardsOf(products.get(change.sku)) > 1;
+
+/** An offline sale of a hot SKU: booked on the level item, it may leave it owing units the shards still offer. */
+const isOfflineHotSale = (change: LevelChange, products: ReadonlyMap<string, Record<string, unknown>>): boolean =>
+  change.ledgerType === 'SALE' &&
+  change.availableDrop === 0 &&
+  change.onHandDelta < 0 &&
+  change.absorbedBy === undefined &&
+  hotShardsOf(products.get(change.sku)) > 1;
+
+/**
+ * After a booking: a spread level whose item an offline sale took below
+ * zero is spread again, net of that debt, so the shards stop offering units
+ * the till already sold. Best effort: the sale is booked either way, and the
+ * next spread (a count, a merge, a fallback) settles it too.
+ */
+export const settleOfflineHotSales = async (
+  changes: readonly LevelChange[],
+  products: ReadonlyMap<string, Record<string, unknown>>,
+  now: string,
+): Promise<void> => {
+  for (const change of changes.filter((c) => isOfflineHotSale(c, products))) {
+    const { level } = await readShardStates(change.sku, change.locationId, 1);
+    if (!level || shardsOf(level) <= 1 || Number(level.available ?? 0) >= 0) continue;
+    try {
+      await spreadLevel(change.sku, change.locationId, shardsOf(level), now);
+    } catch (error) {
+      if (!(error instanceof TemporarilyUnavailable)) throw error;
+      logger.warn('An offline sale left a spread level owing units; the next spread settles it', { sku: change.sku, locationId: change.locationId });
+    }
+    forgetLevels([change]);
+  }
+};
 
 const pairKey = (c: { sku: string; locationId: string }) => `${c.sku}#${c.locationId}`;
 
@@ -44,7 +81,9 @@ export const routeHotSales = async (
   movementId: string,
   now: string,
   fallen: ReadonlyMap<string, LevelChange> = new Map(),
+  datedInPast = false,
 ): Promise<LevelChange[]> => {
+  if (datedInPast) return [...changes];
   const hot = changes.filter((c) => isHotSale(c, products));
   if (hot.length === 0) return [...changes];
   let known = await levelStates(hot);
@@ -86,7 +125,10 @@ export const replanShortHotSales = async (
     const plan = planShortShardSale(change.availableDrop, states, shardsOf(level));
     if (plan) fallen.set(pairKey(change), { ...change, shardPlan: plan });
     else {
-      const available = states.reduce((sum, s) => sum + Math.max(0, s.available), 0);
+      const available = Math.max(
+        0,
+        states.reduce((sum, s) => sum + s.available, 0),
+      );
       shortages.push({ sku: change.sku, locationId: change.locationId, requested: change.availableDrop, available });
     }
   }

@@ -10,7 +10,7 @@ import type { Principal } from '../domain/principal.ts';
 import type { SoldLine } from '../domain/sales.ts';
 import { requestFingerprint } from '../db/fingerprint.ts';
 import { allocationsOf as storedAllocations, allocationView, allocationWrite, readAllocation, readSale } from '../db/sales.ts';
-import { levelsOfSku, loadReferences, type MovementCommand, movementItems, shortagesOf } from '../db/stock.ts';
+import { levelsOfSku, loadReferences, mergeShortSpreadLevels, type MovementCommand, movementItems, shortagesOf } from '../db/stock.ts';
 import { backoffDelay, defaultRetryPolicy, labelled, TransactionCancelled, transactLabelled } from '../db/transact.ts';
 import type { Allocation, Receipt } from '../schemas/members.ts';
 import { nowIso } from '../clock.ts';
@@ -64,6 +64,7 @@ export const setAllocation = async (sku: string, scope: string, quantity: number
   if (!products.get(sku)?.memberExclusive) {
     throw new ValidationFailed(`${sku} is not member-exclusive`, [{ path: 'params.sku', message: 'set memberExclusive on the product first' }]);
   }
+  let merged = false;
   for (let attempt = 0; attempt < allocationAttempts; attempt++) {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, defaultRetryPolicy)));
     const before = await readAllocation(sku, scope);
@@ -114,6 +115,11 @@ export const setAllocation = async (sku: string, scope: string, quantity: number
       // Someone changed the allocation (or booked this version's movement) meanwhile: read again.
       if (error.failedAtLabel('allocation') || error.failedAtLabel('movement')) continue;
       const shortages = shortagesOf(error, changes);
+      // A hot SKU's spread level holds most units in its shards: merge them back once and set aside again.
+      if (shortages.length > 0 && !merged && (await mergeShortSpreadLevels(error, changes, now))) {
+        merged = true;
+        continue;
+      }
       if (shortages.length > 0) throw new OutOfStock(shortages);
       throw error;
     }

@@ -67,7 +67,7 @@ import {
 } from '../db/stock.ts';
 import { completeCounts } from '../db/counts.ts';
 import { noReconciliation, planReconciliation } from './reconcile.ts';
-import { replanShortHotSales, routeHotSales } from './hot-stock.ts';
+import { replanShortHotSales, routeHotSales, settleOfflineHotSales } from './hot-stock.ts';
 import { transferPut } from '../db/transfers.ts';
 import { backOff, labelled, TransactionCancelled, transactLabelled } from '../db/transact.ts';
 import type { Availability, Hold, LedgerEntry, MovementResult, StockLevel } from '../schemas/stock.ts';
@@ -248,6 +248,7 @@ const bookMovement = async (
       command.movementId,
       now,
       fallen,
+      occurredAt < now,
     );
     const holdWrite =
       command.type === 'RESERVE'
@@ -323,6 +324,7 @@ const bookMovement = async (
       throw error;
     }
 
+    await settleOfflineHotSales(changes, products, now);
     if (answered) {
       answered.landed();
       return { result: answered.result, replayed: false };

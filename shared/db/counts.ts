@@ -6,6 +6,7 @@
  * class are not stored: shared/app/counts.ts derives them from the levels'
  * last counts. Blind: a task never carries the expected quantity.
  */
+import { withShards } from './level-shards.ts';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/tables.ts';
 import { queryAll, tableName, documentClient } from './client.ts';
@@ -66,16 +67,18 @@ export interface CountedLevel {
   lastCountAt?: string;
 }
 
-/** Every level at a location with what scheduling a count needs: onHand and the last count. */
+/** Every level at a location with what scheduling a count needs: onHand (a hot SKU's shards summed in) and the last count. */
 export const levelsForCounting = async (locationId: string): Promise<CountedLevel[]> =>
   (
-    await queryAll({
-      TableName: inventory(),
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': inventoryKeys.levelsOfLocation(locationId) },
-      ProjectionExpression: 'sku, onHand, lastCountAt',
-    })
+    await withShards(
+      await queryAll({
+        TableName: inventory(),
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': inventoryKeys.levelsOfLocation(locationId) },
+        ProjectionExpression: 'sku, locationId, onHand, lastCountAt, shards',
+      }),
+    )
   ).map((i) => ({ sku: i.sku as string, onHand: Number(i.onHand ?? 0), lastCountAt: i.lastCountAt as string | undefined }));
 
 /** A location's open count tasks. */

@@ -14,7 +14,8 @@ import type { LevelChange } from '../domain/movements.ts';
 import { batchGetInventory } from './catalog.ts';
 import { documentClient, tableName } from './client.ts';
 import { entities, inventoryKeys } from './keys.ts';
-import { type TransactItem, TransactionCancelled, transactWrite } from './transact.ts';
+import { TemporarilyUnavailable } from '../domain/errors.ts';
+import { backOff, type TransactItem, TransactionCancelled, transactWrite } from './transact.ts';
 
 const inventory = () => tableName(tables.inventory);
 
@@ -75,7 +76,7 @@ export const readShardStates = async (
   sku: string,
   locationId: string,
   atLeast: number,
-): Promise<{ level?: Record<string, unknown>; states: ShardState[]; shards: number; shardVersions: number }> => {
+): Promise<{ level?: Record<string, unknown>; states: ShardState[]; shards: number; shardVersions: number; versions: Map<number, number> }> => {
   const [level] = await batchGetInventory([inventoryKeys.level(sku, locationId)]);
   const shards = Math.max(shardsOf(level), atLeast);
   const items = shards > 1 ? await batchGetInventory(Array.from({ length: shards - 1 }, (_, i) => inventoryKeys.levelShard(sku, locationId, i + 1))) : [];
@@ -83,6 +84,7 @@ export const readShardStates = async (
     level,
     shards,
     shardVersions: items.reduce((sum, i) => sum + Number(i.version ?? 0), 0),
+    versions: new Map([[0, Number(level?.version ?? 0)], ...items.map((i) => [Number(i.shard), Number(i.version ?? 0)] as [number, number])]),
     states: [{ shard: 0, available: Number(level?.available ?? 0) }, ...items.map((i) => ({ shard: Number(i.shard), available: Number(i.available ?? 0) }))],
   };
 };
@@ -97,7 +99,9 @@ interface Cause {
  * on-hand) units in or out, conditioned on holding `atLeast`, a new
  * version, and the movement that caused it for the live feed.
  */
-const unitsMove = (delta: number, atLeast: number, now: string, cause: Cause | undefined, versionStep = 1) => ({
+const unitsMove = (delta: number, atLeast: number, now: string, cause: Cause | undefined, versionStep = 1, version?: number) => ({
+  condition:
+    version !== undefined ? (version === 0 ? 'attribute_not_exists(#version)' : '#version = :version') : atLeast > 0 ? '#available >= :atLeast' : undefined,
   sets: ['#updatedAt = :now', ...(cause ? ['#lastMovementType = :type', '#lastMovementId = :movementId'] : [])],
   adds: 'ADD #onHand :delta, #available :delta, #position :delta, #version :step',
   names: {
@@ -112,20 +116,34 @@ const unitsMove = (delta: number, atLeast: number, now: string, cause: Cause | u
     ':now': now,
     ':delta': delta,
     ':step': versionStep,
-    ...(atLeast > 0 ? { ':atLeast': atLeast } : {}),
+    ...(version === undefined && atLeast > 0 ? { ':atLeast': atLeast } : {}),
+    ...(version ? { ':version': version } : {}),
     ...(cause ? { ':type': cause.type, ':movementId': cause.movementId } : {}),
   },
 });
 
-/** One shard item's write (created by its first): `delta` available units in (+) or out (-), conditioned on holding `atLeast`. */
-const shardUpdate = (sku: string, locationId: string, shard: number, delta: number, atLeast: number, now: string, cause?: Cause): TransactItem => {
-  const move = unitsMove(delta, atLeast, now, cause);
+/**
+ * One shard item's write (created by its first): `delta` available units in
+ * (+) or out (-), conditioned on holding `atLeast`, or on being at `version`
+ * (0: not there yet) when a spread must move exactly what it read.
+ */
+const shardUpdate = (
+  sku: string,
+  locationId: string,
+  shard: number,
+  delta: number,
+  atLeast: number,
+  now: string,
+  cause?: Cause,
+  version?: number,
+): TransactItem => {
+  const move = unitsMove(delta, atLeast, now, cause, 1, version);
   return {
     Update: {
       TableName: inventory(),
       Key: inventoryKeys.levelShard(sku, locationId, shard),
       UpdateExpression: `SET ${['#entity = :entity', '#sku = :sku', '#locationId = :locationId', '#shard = :shard', ...move.sets].join(', ')} ${move.adds}`,
-      ...(atLeast > 0 ? { ConditionExpression: '#available >= :atLeast' } : {}),
+      ...(move.condition ? { ConditionExpression: move.condition } : {}),
       ExpressionAttributeNames: { ...move.names, '#entity': 'entity', '#sku': 'sku', '#locationId': 'locationId', '#shard': 'shard' },
       ExpressionAttributeValues: { ...move.values, ':entity': entities.levelShard, ':sku': sku, ':locationId': locationId, ':shard': shard },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -143,14 +161,15 @@ const levelItemMove = (
   now: string,
   cause?: Cause,
   versionStep = 1,
+  version?: number,
 ): TransactItem => {
-  const move = unitsMove(delta, atLeast, now, cause, versionStep);
+  const move = unitsMove(delta, atLeast, now, cause, versionStep, version);
   return {
     Update: {
       TableName: inventory(),
       Key: inventoryKeys.level(sku, locationId),
       UpdateExpression: `SET ${[...move.sets, ...(shards > 1 ? ['#shards = :shards'] : [])].join(', ')} ${move.adds}${shards > 1 ? '' : ' REMOVE #shards'}`,
-      ConditionExpression: atLeast > 0 ? '#available >= :atLeast' : 'attribute_exists(pk)',
+      ConditionExpression: move.condition ?? 'attribute_exists(pk)',
       ExpressionAttributeNames: { ...move.names, '#shards': 'shards' },
       ExpressionAttributeValues: { ...move.values, ...(shards > 1 ? { ':shards': shards } : {}) },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -216,22 +235,31 @@ export const spreadLevel = async (
 ): Promise<boolean> => {
   if (shards > 1) await markLocationLedger(locationId, shards);
   for (let attempt = 1; ; attempt++) {
-    const { level, states, shardVersions } = await readShardStates(sku, locationId, 1);
+    const { level, states, shardVersions, versions } = await readShardStates(sku, locationId, shards);
     if (!level) return false;
     // A first hot sale spreads a level; many at once find another one did it first.
     if (options.onlyIfUnspread && shardsOf(level) > 1) return true;
     const moves = planSpread(states, shards);
     // Merged back, the level item's version passes the sum the live feed showed (wholeLevel), so no change looks older than the last one.
     const versionStep = shards > 1 ? 1 : 1 + shardVersions;
+    // Each item at the version read: a sale or a refill meanwhile makes it read again, so exactly what was read moves (never a unit left behind).
     const items = [
-      levelItemMove(sku, locationId, moves.get(0) ?? 0, Math.max(0, -(moves.get(0) ?? 0)), shards, now, undefined, versionStep),
-      ...[...moves].filter(([shard]) => shard > 0).map(([shard, move]) => shardUpdate(sku, locationId, shard, move, Math.max(0, -move), now)),
+      levelItemMove(sku, locationId, moves.get(0) ?? 0, 0, shards, now, undefined, versionStep, versions.get(0)),
+      ...[...moves]
+        .filter(([shard]) => shard > 0)
+        .map(([shard, move]) => shardUpdate(sku, locationId, shard, move, 0, now, undefined, versions.get(shard) ?? 0)),
     ];
     try {
       await transactWrite(items);
       return true;
     } catch (error) {
-      if (!(error instanceof TransactionCancelled) || attempt >= (options.attempts ?? 8)) throw error;
+      if (!(error instanceof TransactionCancelled)) throw error;
+      if (attempt >= (options.attempts ?? spreadAttempts))
+        throw new TemporarilyUnavailable(`The level of ${sku} at ${locationId} kept changing while spreading it; try again`);
+      await backOff(attempt);
     }
   }
 };
+
+/** A spread meets sales moving its items: read again this many times, with jittered backoff. */
+const spreadAttempts = 12;

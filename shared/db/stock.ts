@@ -578,6 +578,8 @@ export const answeredMovementItems = (
   answer: (levels: StockLevel[]) => MovementResult,
 ): AnsweredMovement | undefined => {
   if (changes.length === 0 || changes.some((c) => !writesLevel(c) || c.expectedVersion !== undefined)) return undefined;
+  // A spread level is its item and its shards: one item does not prove it (docs/hot-skus.md).
+  if (changes.some((c) => shardsOf(before.get(`${c.sku}#${c.locationId}`)) > 1)) return undefined;
   const pinned = changes.map((c) => ({ ...c, expectedVersion: versionOf(before.get(`${c.sku}#${c.locationId}`)) }));
   const after: Record<string, unknown>[] = [];
   for (const change of pinned) {

@@ -53,7 +53,8 @@ export const evenSplit = (units: number, shards: number): number[] =>
  * is out of stock, and the shortage is the sum.
  */
 export const planShortShardSale = (qty: number, states: readonly ShardState[], shards: number): ShardPlan | undefined => {
-  const total = states.reduce((sum, s) => sum + Math.max(0, s.available), 0);
+  // What the level item owes (an offline sale) is owed by the level: the shards' units do not cover it twice.
+  const total = states.reduce((sum, s) => sum + s.available, 0);
   if (total < qty) return undefined;
   const left = new Map(states.map((s) => [s.shard, Math.max(0, s.available)]));
   const takes = new Map<number, number>();
@@ -91,22 +92,22 @@ const refill = (left: ReadonlyMap<number, number>, shards: number): Map<number, 
 };
 
 /**
- * Setting a level to `shards` items (1 merges back): every item's available
- * units go to an even split over the new shards, the level item keeping the
- * remainder and anything below zero (offline sales). Items past the new
- * count are emptied. Returns the move per shard (+ in, - out).
+ * Setting a level to `shards` items (1 merges back): the level's available
+ * units, net of what the level item owes (an offline sale booked past the
+ * shelf), go to an even split over the new shards, the level item taking
+ * the remainder; the shards are emptied when nothing is left, so a debt is
+ * never sold again from a shard. Items past the new count are emptied.
+ * Returns the move per shard (+ in, - out); the sum never changes.
  */
 export const planSpread = (states: readonly ShardState[], shards: number): Map<number, number> => {
-  const total = states.reduce((sum, s) => sum + Math.max(0, s.available), 0);
-  const target = evenSplit(total, shards);
+  const total = states.reduce((sum, s) => sum + s.available, 0);
+  const target = total > 0 ? evenSplit(total, shards) : [total, ...Array.from({ length: shards - 1 }, () => 0)];
   const moves = new Map<number, number>();
   for (const state of states) {
     const want = state.shard < shards ? target[state.shard]! : 0;
-    // The level item keeps what is below zero: moving it would only shift the debt.
-    const has = Math.max(0, state.available);
-    if (want !== has) moves.set(state.shard, want - has);
+    if (want !== state.available) moves.set(state.shard, want - state.available);
   }
-  for (let k = 0; k < shards; k++) if (!states.some((s) => s.shard === k) && target[k]! > 0) moves.set(k, target[k]!);
+  for (let k = 0; k < shards; k++) if (!states.some((s) => s.shard === k) && target[k]! !== 0) moves.set(k, target[k]!);
   return moves;
 };
 

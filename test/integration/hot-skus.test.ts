@@ -159,7 +159,10 @@ describe('a hot SKU', () => {
   it('refills its shards from a receipt as sales meet them empty', async () => {
     const sku = await product(8, { hotShards: 4 });
     for (let i = 0; i < 8; i++) expect((await sell(sku, 1)).status).toBe(201);
-    expect((await move({ type: 'RECEIPT', lines: [{ sku, qty: 40 }] })).status).toBe(201);
+    const receipt = await move({ type: 'RECEIPT', lines: [{ sku, qty: 40 }] });
+    expect(receipt.status).toBe(201);
+    // Its answer is the whole level, not the level item alone.
+    expect(receipt.body.levels[0]).toMatchObject({ onHand: 40, available: 40 });
     // The receipt lands on the level item; the first sale that finds its shard empty spreads it.
     for (let i = 0; i < 6; i++) expect((await sell(sku, 1)).status).toBe(201);
     const items = await itemsOf(sku);
@@ -178,6 +181,30 @@ describe('a hot SKU', () => {
     const tooMuch = await move({ type: 'ADJUSTMENT', reason: 'DAMAGED', lines: [{ sku, qty: 10 }] });
     expect(tooMuch.status).toBe(409);
     expect(await levelNow(sku)).toMatchObject({ onHand: 9, available: 9 });
+  });
+
+  it('takes an offline sale booked past the shelf out of what the shards offer', async () => {
+    const sku = await product(10, { hotShards: 4 });
+    expect((await sell(sku, 1)).status).toBe(201);
+    // A till that was offline for hours sold 6 of the 9: booked on the level item, which goes below zero.
+    const offline = await move({ type: 'SALE', occurredAt: new Date(Date.now() - 3 * 3_600_000).toISOString(), lines: [{ sku, qty: 6 }] });
+    expect(offline.status).toBe(201);
+    expect(await levelNow(sku)).toMatchObject({ onHand: 3, available: 3 });
+    // The shards no longer offer the units the till sold: 3 are left, not 8.
+    const refused = await sell(sku, 4);
+    expect(refused.status).toBe(409);
+    expect(refused.body.shortages).toEqual([{ sku, locationId: store, requested: 4, available: 3 }]);
+    expect((await sell(sku, 3)).status).toBe(201);
+    expect((await sell(sku, 1)).status).toBe(409);
+    expect(await levelNow(sku)).toMatchObject({ onHand: 0, available: 0 });
+  });
+
+  it('books a sale dated a few minutes back on the level as a whole, conditioned on the counts since', async () => {
+    const sku = await product(12, { hotShards: 4 });
+    expect((await sell(sku, 1)).status).toBe(201);
+    const late = await move({ type: 'SALE', occurredAt: new Date(Date.now() - 60_000).toISOString(), lines: [{ sku, qty: 9 }] });
+    expect(late.status).toBe(201);
+    expect(await levelNow(sku)).toMatchObject({ onHand: 2, available: 2 });
   });
 
   it('counts a spread level as a whole: the count merges it back and sets what was counted', async () => {

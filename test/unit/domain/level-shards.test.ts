@@ -44,9 +44,10 @@ describe('planShortShardSale', () => {
     expect(left.every((a) => a >= 0)).toBe(true);
   });
 
-  it('never moves units a shard already holds, nor units the level item lacks (below zero after offline sales)', () => {
-    const plan = planShortShardSale(2, states(-3, 2, 0), 3)!;
-    expect(holdingAfter(states(-3, 2, 0), plan)).toEqual([-3, 0, 0]);
+  it('counts what the level item owes (an offline sale) against the shards, and never moves units it lacks', () => {
+    expect(planShortShardSale(2, states(-3, 2, 0), 3)).toBeUndefined();
+    const plan = planShortShardSale(2, states(-3, 4, 1), 3)!;
+    expect(holdingAfter(states(-3, 4, 1), plan)).toEqual([-3, 2, 1]);
     expect(plan.moves.size).toBe(0);
   });
 });
@@ -61,6 +62,13 @@ describe('planSpread', () => {
     const before = states(-2, 5, 7, 1);
     const moves = planSpread(before, 1);
     expect(holdingAfter(before, { takes: new Map(), moves })).toEqual([11, 0, 0, 0]);
+  });
+
+  it("spreads only what is left after the level item's debt, and empties the shards when nothing is", () => {
+    const owing = states(-3, 3, 2, 2);
+    expect(holdingAfter(owing, { takes: new Map(), moves: planSpread(owing, 4) })).toEqual([1, 1, 1, 1]);
+    const broke = states(-5, 1, 2, 0);
+    expect(holdingAfter(broke, { takes: new Map(), moves: planSpread(broke, 4) })).toEqual([-2, 0, 0, 0]);
   });
 
   it('resizes, emptying the shards past the new count', () => {
