@@ -16,7 +16,10 @@
  *   source, with content): the alternatives, measured in the same run.
  * - Init: `import()` of the built bundle in a fresh `node` process with the
  *   environment the stack sets (NODE_OPTIONS=--enable-source-maps,
- *   Powertools variables), median of 10 processes. Paired: the bundle, its
+ *   Powertools variables), median of 10 processes; also the CPU time the
+ *   importing process spent (user + system, process.cpuUsage()), which a
+ *   loaded machine disturbs far less than wall time (BENCHMARKS.md, issue 19
+ *   part 3, session 10). Paired: the bundle, its
  *   runtime-SDK build and the two baselines run in turn, round after round,
  *   so load on the machine falls on all of them alike. Node here is the
  *   machine's (20), not Lambda's 22; the Lambda runtime's own start is not
@@ -29,6 +32,11 @@
  *   handler modules in one bundle, its size and init, the IAM grants its one
  *   role would need, and the API stack's resource count, synthesized
  *   (bundling skipped) and recomputed for that layout.
+ *
+ * BENCH_LAMBDA_ENTRIES=functions/api/stock.ts,functions/api/members.ts
+ * measures only those entries (bundle and init rows, and the median over
+ * their functions), without the one-function-per-area and source-map parts:
+ * a quick before/after of one handler module.
  *
  * Baseline in the same run: a bundle holding only the DynamoDB document
  * client, created at module scope, built and timed the same way (SDK
@@ -109,12 +117,14 @@ const functionEnv = (name: string): NodeJS.ProcessEnv => ({
   ...Object.fromEntries(Object.values(tables).map((t) => [t.envVar, `bench-${t.envVar.toLowerCase()}`])),
 });
 
-const probe = `const t=performance.now();const m=await import(process.argv[1]);const ms=performance.now()-t;process.stdout.write(JSON.stringify({ms,exports:Object.keys(m)}));`;
+const probe = `const c=()=>{const u=process.cpuUsage();return (u.user+u.system)/1000};const c0=c();const t=performance.now();const m=await import(process.argv[1]);const ms=performance.now()-t;process.stdout.write(JSON.stringify({ms,cpu:c()-c0,exports:Object.keys(m)}));`;
 
 interface InitTime {
   median: number;
   min: number;
   max: number;
+  /** Median CPU time (ms, user + system) of the importing process. */
+  cpu: number;
   exports: string[];
 }
 
@@ -126,21 +136,27 @@ interface InitTime {
 const initTimes = async <K extends string>(bundles: Record<K, { outfile: string; env: NodeJS.ProcessEnv }>, runs = initRuns): Promise<Record<K, InitTime>> => {
   const keys = Object.keys(bundles) as K[];
   const times = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
+  const cpus = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
   const exports = {} as Record<K, string[]>;
   for (let i = 0; i < runs; i++) {
     for (let j = 0; j < keys.length; j++) {
       const key = keys[(i + j) % keys.length]!;
       const { outfile, env } = bundles[key];
       const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe, pathToFileURL(outfile).href], { env, cwd: outRoot });
-      const parsed = JSON.parse(stdout) as { ms: number; exports: string[] };
+      const parsed = JSON.parse(stdout) as { ms: number; cpu: number; exports: string[] };
       times[key].push(parsed.ms);
+      cpus[key].push(parsed.cpu);
       exports[key] = parsed.exports;
     }
   }
   return Object.fromEntries(
     keys.map((k) => {
       const sorted = times[k].sort((a, b) => a - b);
-      return [k, { median: percentile(sorted, 50), min: sorted[0]!, max: sorted[sorted.length - 1]!, exports: exports[k] }];
+      const cpu = percentile(
+        cpus[k].sort((a, b) => a - b),
+        50,
+      );
+      return [k, { median: percentile(sorted, 50), min: sorted[0]!, max: sorted[sorted.length - 1]!, cpu, exports: exports[k] }];
     }),
   ) as Record<K, InitTime>;
 };
@@ -232,7 +248,10 @@ export const benchLambda = async (): Promise<BenchRow[]> => {
     ...Object.entries(topicRules).map(([name, rule]) => ({ name, entry: rule.entry, kind: 'topic rule' })),
     ...scheduleList().map(([name, schedule]) => ({ name, entry: schedule.entry, kind: 'job' })),
   ];
-  const entries = [...new Set(functions.map((f) => f.entry))];
+  const only = process.env.BENCH_LAMBDA_ENTRIES?.split(',').filter(Boolean);
+  const entries = [...new Set(functions.map((f) => f.entry))].filter((entry) => !only || only.includes(entry));
+  if (only && entries.length !== only.length)
+    throw new Error(`lambda bench: BENCH_LAMBDA_ENTRIES names no function's entry: ${only.filter((e) => !entries.includes(e)).join(', ')}`);
   rmSync(outRoot, { recursive: true, force: true });
   mkdirSync(outRoot, { recursive: true });
   const rows: BenchRow[] = [];
@@ -255,7 +274,7 @@ export const benchLambda = async (): Promise<BenchRow[]> => {
     const sites = new Map<string, ClientSite>();
     /** Per function (each ships its own copy): bundle, map, map as before, runtime-SDK bundle; init ratios. */
     const perFunction = { bytes: [] as number[], mapBytes: [] as number[], mapBytesBefore: [] as number[], runtimeBytes: [] as number[] };
-    const ratios = { bundled: [] as number[], runtime: [] as number[], runtimeVsBundled: [] as number[] };
+    const ratios = { bundled: [] as number[], cpu: [] as number[], runtime: [] as number[], runtimeVsBundled: [] as number[] };
     let otherFunctionsBytes = 0;
     let largest: { entry: string; outfile: string; bytes: number; init: number; name: string } | undefined;
     for (const entry of entries) {
@@ -286,6 +305,7 @@ export const benchLambda = async (): Promise<BenchRow[]> => {
         perFunction.mapBytesBefore.push(bundle.mapBytesBefore);
         perFunction.runtimeBytes.push(runtime.bytes);
         ratios.bundled.push(ratio);
+        ratios.cpu.push(init.bundle.cpu / init.sdk.cpu);
         ratios.runtime.push(init.runtime.median / init.sdk.median);
         ratios.runtimeVsBundled.push(init.runtime.median / init.bundle.median);
       }
@@ -306,12 +326,13 @@ export const benchLambda = async (): Promise<BenchRow[]> => {
           unit: 'ms',
           baseline:
             `min ${round(init.bundle.min)}, max ${round(init.bundle.max)} ms; ${round(ratio, 2)}x the DynamoDB document client alone (${round(init.sdk.median)} ms); ` +
+            `CPU ${round(init.bundle.cpu)} ms, ${round(init.bundle.cpu / init.sdk.cpu, 2)}x the client alone's (${round(init.sdk.cpu)} ms); ` +
             `SDK from the runtime: ${round(init.runtime.median)} ms (client alone ${round(init.sdkRuntime.median)} ms)`,
         },
       );
     }
     // What NODE_OPTIONS=--enable-source-maps (set by the stack) costs at init: the largest bundle without it.
-    if (largest) {
+    if (largest && !only) {
       const env = functionEnv(largest.name);
       const plain = await initTimes({ with: { outfile: largest.outfile, env }, without: { outfile: largest.outfile, env: { ...env, NODE_OPTIONS: '' } } });
       rows.push({
@@ -327,6 +348,7 @@ export const benchLambda = async (): Promise<BenchRow[]> => {
     const maps = stats(perFunction.mapBytes);
     const mapsBefore = stats(perFunction.mapBytesBefore);
     const bundled = stats(ratios.bundled);
+    const cpuRatio = stats(ratios.cpu);
     const runtimeRatio = stats(ratios.runtime);
     const runtimeVsBundled = stats(ratios.runtimeVsBundled);
     const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
@@ -347,7 +369,7 @@ export const benchLambda = async (): Promise<BenchRow[]> => {
         name: 'lambda: module init / DynamoDB document client init, median over functions, paired (target <= 1.3)',
         figure: round(bundled.median, 2),
         unit: 'x',
-        baseline: `min ${round(bundled.min, 2)}, max ${round(bundled.max, 2)}; SDK from the runtime (same client-alone baseline, bundled): median ${round(runtimeRatio.median, 2)}, min ${round(runtimeRatio.min, 2)}, max ${round(runtimeRatio.max, 2)}; runtime SDK / bundled SDK, same function: median ${round(runtimeVsBundled.median, 2)}`,
+        baseline: `min ${round(bundled.min, 2)}, max ${round(bundled.max, 2)}; CPU time: median ${round(cpuRatio.median, 2)}, min ${round(cpuRatio.min, 2)}, max ${round(cpuRatio.max, 2)}; SDK from the runtime (same client-alone baseline, bundled): median ${round(runtimeRatio.median, 2)}, min ${round(runtimeRatio.min, 2)}, max ${round(runtimeRatio.max, 2)}; runtime SDK / bundled SDK, same function: median ${round(runtimeVsBundled.median, 2)}`,
       },
       {
         name: 'lambda: deployed code, all functions (bundle + map, each function its own copy; target <= 15)',
@@ -357,12 +379,13 @@ export const benchLambda = async (): Promise<BenchRow[]> => {
       },
       {
         name: 'lambda: functions / distinct bundles',
-        figure: functions.length,
+        figure: functions.filter((f) => entries.includes(f.entry)).length,
         unit: 'functions',
         baseline: `${entries.length} bundles`,
       },
     );
 
+    if (only) return rows;
     // The alternative: one function per area behind the same routes.
     const routes = routeList();
     const resources = await apiStackResources();

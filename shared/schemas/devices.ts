@@ -4,17 +4,17 @@ import { Timestamp } from './common.ts';
 import { MemberId } from './members.ts';
 
 /** App push devices (functions/api/devices.ts). */
-export const Platform = z.enum(platforms).meta({ description: 'APNS (iOS, iPadOS, macOS) or FCM (Android, Firebase)' });
+export const Platform = /* @__PURE__ */ z.enum(platforms).meta({ description: 'APNS (iOS, iPadOS, macOS) or FCM (Android, Firebase)' });
 
 // APNs device tokens are 32 bytes in hex today (64 characters); Apple says not to rely on the length.
 const apnsToken = /^[0-9a-fA-F]{64,200}$/;
 // FCM registration tokens: letters, digits, `_`, `-`, `:`, of some 150-200 characters today.
 const fcmToken = /^[A-Za-z0-9_:-]{32,4096}$/;
 
-export const DeviceInput = z
+export const DeviceInput = /* @__PURE__ */ z
   .strictObject({
     platform: Platform,
-    token: z.string().min(32).max(4096).meta({ description: 'The token APNs or FCM gave the app on this device' }),
+    token: /* @__PURE__ */ z.string().min(32).max(4096).meta({ description: 'The token APNs or FCM gave the app on this device' }),
   })
   .superRefine((device, context) => {
     const pattern = device.platform === 'APNS' ? apnsToken : fcmToken;
@@ -32,17 +32,17 @@ export const DeviceInput = z
   });
 export type DeviceInput = z.output<typeof DeviceInput>;
 
-export const DeviceId = z
+export const DeviceId = /* @__PURE__ */ z
   .string()
   .regex(/^[0-9a-f]{24}$/, '24 hex digits')
   .meta({ description: 'Device id: derived from platform and token, so registering the same token again is the same device' });
 
-export const Device = z
+export const Device = /* @__PURE__ */ z
   .object({
     deviceId: DeviceId,
     memberId: MemberId,
     platform: Platform,
-    tokenEnd: z.string().meta({ description: 'The last 6 characters of the token (the token itself is not shown)' }),
+    tokenEnd: /* @__PURE__ */ z.string().meta({ description: 'The last 6 characters of the token (the token itself is not shown)' }),
     registeredAt: Timestamp,
   })
   .meta({
@@ -51,7 +51,7 @@ export const Device = z
   });
 export type Device = z.output<typeof Device>;
 
-export const DeviceList = z.object({ memberId: MemberId, items: z.array(Device) }).meta({ id: 'DeviceList' });
+export const DeviceList = /* @__PURE__ */ z.object({ memberId: MemberId, items: /* @__PURE__ */ z.array(Device) }).meta({ id: 'DeviceList' });
 export type DeviceList = z.output<typeof DeviceList>;
 
-export const DeviceParams = z.object({ memberId: MemberId, deviceId: DeviceId });
+export const DeviceParams = /* @__PURE__ */ z.object({ memberId: MemberId, deviceId: DeviceId });

@@ -8,50 +8,54 @@
 import * as z from 'zod';
 import { Cursor, Limit, LocationId, Timestamp } from './common.ts';
 
-export const EpcisQuery = z.object({
-  locationId: LocationId.meta({ description: 'The location whose item events to export' }),
-  from: Timestamp.optional().meta({ description: 'Events whose first read is at or after this instant (default: 24 hours before `to`)' }),
-  to: Timestamp.optional().meta({ description: 'Events whose first read is at or before this instant (default: now); at most 31 days after `from`' }),
+export const EpcisQuery = /* @__PURE__ */ z.object({
+  locationId: /* @__PURE__ */ LocationId.meta({ description: 'The location whose item events to export' }),
+  from: /* @__PURE__ */ Timestamp.optional().meta({ description: 'Events whose first read is at or after this instant (default: 24 hours before `to`)' }),
+  to: /* @__PURE__ */ Timestamp.optional().meta({
+    description: 'Events whose first read is at or before this instant (default: now); at most 31 days after `from`',
+  }),
   limit: Limit,
-  cursor: Cursor.optional(),
+  cursor: /* @__PURE__ */ Cursor.optional(),
 });
 
-const Uri = z.string().meta({ format: 'uri' });
+const Uri = /* @__PURE__ */ z.string().meta({ format: 'uri' });
 
-export const EpcisObjectEvent = z
+export const EpcisObjectEvent = /* @__PURE__ */ z
   .object({
-    type: z.literal('ObjectEvent'),
-    eventTime: Timestamp.meta({ description: "A gate event: its gate message's first read; a sale: the sale's time (UTC)" }),
-    eventTimeZoneOffset: z
+    type: /* @__PURE__ */ z.literal('ObjectEvent'),
+    eventTime: /* @__PURE__ */ Timestamp.meta({ description: "A gate event: its gate message's first read; a sale: the sale's time (UTC)" }),
+    eventTimeZoneOffset: /* @__PURE__ */ z
       .string()
       .regex(/^[+-]\d{2}:\d{2}$/)
       .meta({ description: "The location's UTC offset at eventTime (its IANA time zone, daylight saving included)" }),
-    eventID: Uri.meta({ description: 'Stable across exports: urn:uuid: derived from the stored event' }),
-    epcList: z
+    eventID: /* @__PURE__ */ Uri.meta({ description: 'Stable across exports: urn:uuid: derived from the stored event' }),
+    epcList: /* @__PURE__ */ z
       .array(Uri)
       .meta({ description: 'urn:epc:id:sgtin: pure-identity URIs: the items one gate message saw pass (of one class), or one sale sold; at most 200' }),
-    action: z.enum(['OBSERVE', 'ADD', 'DELETE']),
-    bizStep: z.string().meta({ description: 'CBV 2.0 business step (bare term): receiving, arriving, departing, retail_selling' }),
-    disposition: z
+    action: /* @__PURE__ */ z.enum(['OBSERVE', 'ADD', 'DELETE']),
+    bizStep: /* @__PURE__ */ z.string().meta({ description: 'CBV 2.0 business step (bare term): receiving, arriving, departing, retail_selling' }),
+    disposition: /* @__PURE__ */ z
       .string()
       .optional()
       .meta({ description: 'CBV 2.0 disposition (bare term): sellable_accessible, sellable_not_accessible, in_transit, retail_sold' }),
-    readPoint: z
-      .object({ id: Uri.meta({ description: 'The gate: urn:stockclub:loc:{locationId}:gate:{gateId}' }) })
+    readPoint: /* @__PURE__ */ z
+      .object({ id: /* @__PURE__ */ Uri.meta({ description: 'The gate: urn:stockclub:loc:{locationId}:gate:{gateId}' }) })
       .optional()
       .meta({ description: 'The gate; absent on a sale' }),
-    bizLocation: z.object({ id: Uri.meta({ description: 'The location: urn:stockclub:loc:{locationId}' }) }),
+    bizLocation: /* @__PURE__ */ z.object({ id: /* @__PURE__ */ Uri.meta({ description: 'The location: urn:stockclub:loc:{locationId}' }) }),
   })
   .meta({ id: 'EpcisObjectEvent' });
 
-export const EpcisDocument = z
+export const EpcisDocument = /* @__PURE__ */ z
   .object({
-    '@context': z.array(z.union([Uri, z.object({ stockclub: z.string() })])).meta({ description: "GS1's EPCIS 2.0 context and the `stockclub` prefix" }),
-    type: z.literal('EPCISDocument'),
-    schemaVersion: z.literal('2.0'),
+    '@context': /* @__PURE__ */ z
+      .array(/* @__PURE__ */ z.union([Uri, /* @__PURE__ */ z.object({ stockclub: /* @__PURE__ */ z.string() })]))
+      .meta({ description: "GS1's EPCIS 2.0 context and the `stockclub` prefix" }),
+    type: /* @__PURE__ */ z.literal('EPCISDocument'),
+    schemaVersion: /* @__PURE__ */ z.literal('2.0'),
     creationDate: Timestamp,
-    epcisBody: z.object({ eventList: z.array(EpcisObjectEvent) }),
-    'stockclub:cursor': Cursor.optional().meta({
+    epcisBody: /* @__PURE__ */ z.object({ eventList: /* @__PURE__ */ z.array(EpcisObjectEvent) }),
+    'stockclub:cursor': /* @__PURE__ */ Cursor.optional().meta({
       description:
         'Where the next page starts (pass it as `cursor` with the same locationId, from and to); absent on the last page. An EPCIS extension field (compact IRI).',
     }),

@@ -133,7 +133,7 @@ export const requestBodies = (ids: TemplateIds): Partial<Record<RouteName, unkno
 });
 
 /** The document's examples: the same bodies, naming the demo data. */
-export const requestExamples: Readonly<Record<string, unknown>> = requestBodies({
+export const requestExamples: Readonly<Record<string, unknown>> = /* @__PURE__ */ requestBodies({
   location: 'STORE-BERLIN',
   sku: 'SNEAKER-42',
   member: 'm-anna',

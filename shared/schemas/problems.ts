@@ -13,21 +13,63 @@ import * as z from 'zod';
 /** Problem `type` URIs are relative references under this path (RFC 9457 §3.1.1). */
 export const problemTypeBase = '/problems/';
 
-const FieldError = z.object({ path: z.string(), message: z.string() }).meta({ id: 'FieldError', description: 'Where the request went wrong and why' });
-const FieldErrors = z.array(FieldError);
+/**
+ * The extension members are zod schemas that only the OpenAPI document reads;
+ * a function's problem writer needs status and title alone. So they are built
+ * on first read (each entry's `details` is a getter, built once): a Lambda
+ * does not construct them at init (BENCHMARKS.md, issue 19 part 3).
+ */
+const once = <T>(build: () => T): (() => T) => {
+  let built: T | undefined;
+  return () => (built ??= build());
+};
 
-const Shortage = z
-  .object({
-    sku: z.string(),
-    locationId: z.string(),
-    requested: z.int(),
-    available: z.int(),
-    state: z
-      .enum(['DAMAGED', 'QUALITY_CONTROL', 'SAFETY_STOCK'])
-      .optional()
-      .meta({ description: 'When the units were short in an unavailable state, which one; `available` then counts that state' }),
-  })
-  .meta({ id: 'Shortage', description: 'A line that could not be served' });
+const FieldError = /* @__PURE__ */ once(() =>
+  z.object({ path: z.string(), message: z.string() }).meta({ id: 'FieldError', description: 'Where the request went wrong and why' }),
+);
+const FieldErrors = /* @__PURE__ */ once(() => z.array(FieldError()));
+
+const Shortage = /* @__PURE__ */ once(() =>
+  z
+    .object({
+      sku: z.string(),
+      locationId: z.string(),
+      requested: z.int(),
+      available: z.int(),
+      state: z
+        .enum(['DAMAGED', 'QUALITY_CONTROL', 'SAFETY_STOCK'])
+        .optional()
+        .meta({ description: 'When the units were short in an unavailable state, which one; `available` then counts that state' }),
+    })
+    .meta({ id: 'Shortage', description: 'A line that could not be served' }),
+);
+
+const validationFailedDetails = /* @__PURE__ */ once(() => ({ errors: FieldErrors().meta({ description: 'One entry per invalid field' }) }));
+const notEligibleDetails = /* @__PURE__ */ once(() => ({
+  sku: z.string().optional(),
+  minTier: z.string().optional().meta({ description: 'The tier the product needs' }),
+  skus: z.array(z.string()).optional().meta({ description: 'Member-exclusive SKUs a movement may not sell' }),
+}));
+const conflictDetails = /* @__PURE__ */ once(() => ({
+  sku: z.string().optional(),
+  scope: z.string().optional(),
+  epcs: z.array(z.string()).optional().meta({ description: 'RFID tags already sold or returned' }),
+  lines: z.array(z.object({}).loose()).optional().meta({ description: 'Lines that exceed what is open' }),
+  suggestions: z.array(z.string()).optional().meta({ description: 'Suggestions that are no longer open' }),
+  counted: z.int().optional(),
+  reserved: z.int().optional(),
+  code: z.string().optional().meta({ description: 'A coupon code that cannot be redeemed' }),
+  ruleId: z.string().optional().meta({ description: "The coupon's promotion rule" }),
+  reason: z.string().optional().meta({ description: 'Why the coupon cannot be redeemed: used, paused, budget used up, per-member limit reached, ...' }),
+}));
+const alreadyExistsDetails = /* @__PURE__ */ once(() => ({ errors: FieldErrors().optional(), gtin: z.string().optional() }));
+const outOfStockDetails = /* @__PURE__ */ once(() => ({ shortages: z.array(Shortage()) }));
+const insufficientPointsDetails = /* @__PURE__ */ once(() => ({ requested: z.int(), available: z.int() }));
+const allocationExhaustedDetails = /* @__PURE__ */ once(() => ({ sku: z.string(), remaining: z.int().optional(), perMemberLimit: z.int().optional() }));
+const preconditionFailedDetails = /* @__PURE__ */ once(() => ({
+  currentVersion: z.int().optional().meta({ description: 'The version the resource is at (send it in If-Match after re-reading)' }),
+}));
+const unknownReferenceDetails = /* @__PURE__ */ once(() => ({ errors: FieldErrors() }));
 
 export interface ProblemTypeEntry {
   readonly status: number;
@@ -45,7 +87,9 @@ export const problemTypes = {
     title: 'The request is not valid',
     schema: 'ValidationProblem',
     description: 'Body, query, path or header failed validation; nothing was written',
-    details: { errors: FieldErrors.meta({ description: 'One entry per invalid field' }) },
+    get details() {
+      return validationFailedDetails();
+    },
   },
   unauthorized: {
     status: 401,
@@ -66,10 +110,8 @@ export const problemTypes = {
     title: 'The buyer is not eligible for this',
     schema: 'NotEligibleProblem',
     description: 'A member-exclusive product: no member, tier too low, or not sold this way',
-    details: {
-      sku: z.string().optional(),
-      minTier: z.string().optional().meta({ description: 'The tier the product needs' }),
-      skus: z.array(z.string()).optional().meta({ description: 'Member-exclusive SKUs a movement may not sell' }),
+    get details() {
+      return notEligibleDetails();
     },
   },
   'not-found': {
@@ -91,17 +133,8 @@ export const problemTypes = {
     title: 'Conflicts with the current state',
     schema: 'ConflictProblem',
     description: 'The resource is not in a state that allows this; the members present depend on the case',
-    details: {
-      sku: z.string().optional(),
-      scope: z.string().optional(),
-      epcs: z.array(z.string()).optional().meta({ description: 'RFID tags already sold or returned' }),
-      lines: z.array(z.object({}).loose()).optional().meta({ description: 'Lines that exceed what is open' }),
-      suggestions: z.array(z.string()).optional().meta({ description: 'Suggestions that are no longer open' }),
-      counted: z.int().optional(),
-      reserved: z.int().optional(),
-      code: z.string().optional().meta({ description: 'A coupon code that cannot be redeemed' }),
-      ruleId: z.string().optional().meta({ description: "The coupon's promotion rule" }),
-      reason: z.string().optional().meta({ description: 'Why the coupon cannot be redeemed: used, paused, budget used up, per-member limit reached, ...' }),
+    get details() {
+      return conflictDetails();
     },
   },
   'already-exists': {
@@ -109,35 +142,45 @@ export const problemTypes = {
     title: 'Already exists',
     schema: 'AlreadyExistsProblem',
     description: 'Created before with other values, or a unique value (GTIN, email, phone) belongs to another',
-    details: { errors: FieldErrors.optional(), gtin: z.string().optional() },
+    get details() {
+      return alreadyExistsDetails();
+    },
   },
   'out-of-stock': {
     status: 409,
     title: 'Not enough stock available',
     schema: 'OutOfStockProblem',
     description: 'Some lines ask for more than is available; nothing was booked',
-    details: { shortages: z.array(Shortage) },
+    get details() {
+      return outOfStockDetails();
+    },
   },
   'insufficient-points': {
     status: 409,
     title: 'Not enough points available',
     schema: 'InsufficientPointsProblem',
     description: 'The member has fewer available points than asked for',
-    details: { requested: z.int(), available: z.int() },
+    get details() {
+      return insufficientPointsDetails();
+    },
   },
   'allocation-exhausted': {
     status: 409,
     title: 'Member allocation exhausted or member limit reached',
     schema: 'AllocationExhaustedProblem',
     description: 'Fewer member-exclusive units are left than asked for (`remaining`), or the member reached the per-member limit (`perMemberLimit`)',
-    details: { sku: z.string(), remaining: z.int().optional(), perMemberLimit: z.int().optional() },
+    get details() {
+      return allocationExhaustedDetails();
+    },
   },
   'precondition-failed': {
     status: 412,
     title: 'The resource changed since it was read',
     schema: 'PreconditionFailedProblem',
     description: 'If-Match names another version; read the resource again',
-    details: { currentVersion: z.int().optional().meta({ description: 'The version the resource is at (send it in If-Match after re-reading)' }) },
+    get details() {
+      return preconditionFailedDetails();
+    },
   },
   'payload-too-large': {
     status: 413,
@@ -151,7 +194,9 @@ export const problemTypes = {
     title: 'Refers to something that does not exist',
     schema: 'UnknownReferenceProblem',
     description: 'The request names a SKU, location, member or hold that does not exist',
-    details: { errors: FieldErrors },
+    get details() {
+      return unknownReferenceDetails();
+    },
   },
   'idempotency-key-reused': {
     status: 422,
@@ -212,7 +257,6 @@ const problemSchemaFor = (slug: ProblemTypeSlug): z.ZodType => {
 };
 
 /** One zod schema per problem type, built once (ids are registered globally). */
-export const problemSchemas = Object.fromEntries((Object.keys(problemTypes) as ProblemTypeSlug[]).map((slug) => [slug, problemSchemaFor(slug)])) as Record<
-  ProblemTypeSlug,
-  z.ZodType
->;
+export const problemSchemas = /* @__PURE__ */ Object.fromEntries(
+  /* @__PURE__ */ /* @__PURE__ */ (Object.keys(problemTypes) as ProblemTypeSlug[]).map((slug) => [slug, problemSchemaFor(slug)]),
+) as Record<ProblemTypeSlug, z.ZodType>;

@@ -5,70 +5,77 @@ import { LocationId, maxSaleTotal, MinorUnits, Name, RequestId, ResourceId, Sku,
 import { AppliedPromotion, CouponCode, CouponCodes, MemberId, NotAppliedPromotion, SaleLine, maxSaleLines } from './members.ts';
 
 /** Promotion rules, coupon codes and the dry run (functions/api/promotions.ts; docs/members.md, "Promotions"). */
-const RuleId = ResourceId.meta({ description: 'Promotion rule id (client-chosen; the system derives ids with ":" for the offers its jobs make)' });
-const PromoTier = z.enum(tierNames);
-const MemberTag = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and hyphens, at most 40');
+const RuleId = /* @__PURE__ */ ResourceId.meta({
+  description: 'Promotion rule id (client-chosen; the system derives ids with ":" for the offers its jobs make)',
+});
+const PromoTier = /* @__PURE__ */ z.enum(tierNames);
+const MemberTag = /* @__PURE__ */ z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and hyphens, at most 40');
 
-const LocalDate = z
+const LocalDate = /* @__PURE__ */ z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD')
   .refine((date) => new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) === date, 'a real calendar date')
   .meta({ description: "A date on the selling location's calendar (its time zone), YYYY-MM-DD" });
 
-export const PromotionParams = z.object({ ruleId: RuleId });
+export const PromotionParams = /* @__PURE__ */ z.object({ ruleId: RuleId });
 
-const Conditions = z
+const Conditions = /* @__PURE__ */ z
   .strictObject({
-    tiers: z.array(PromoTier).min(1).max(4).optional().meta({ description: "The member's effective tier is one of these" }),
-    tags: z.array(MemberTag).min(1).max(20).optional().meta({ description: 'The member carries at least one of these tags' }),
-    locationIds: z.array(LocationId).min(1).max(100).optional(),
-    from: LocalDate.optional().meta({ description: "First day, on the selling location's calendar (inclusive)" }),
-    to: LocalDate.optional().meta({ description: "Last day, on the selling location's calendar (inclusive)" }),
-    skus: z.array(Sku).min(1).max(100).optional().meta({ description: 'The lines that count toward a threshold or a coupon (default: every bought line)' }),
-    membersOnly: z.boolean().optional(),
-    perMemberLimit: z.int().min(1).max(1000).optional().meta({ description: 'Sales per member that may benefit' }),
+    tiers: /* @__PURE__ */ z.array(PromoTier).min(1).max(4).optional().meta({ description: "The member's effective tier is one of these" }),
+    tags: /* @__PURE__ */ z.array(MemberTag).min(1).max(20).optional().meta({ description: 'The member carries at least one of these tags' }),
+    locationIds: /* @__PURE__ */ z.array(LocationId).min(1).max(100).optional(),
+    from: /* @__PURE__ */ LocalDate.optional().meta({ description: "First day, on the selling location's calendar (inclusive)" }),
+    to: /* @__PURE__ */ LocalDate.optional().meta({ description: "Last day, on the selling location's calendar (inclusive)" }),
+    skus: /* @__PURE__ */ z
+      .array(Sku)
+      .min(1)
+      .max(100)
+      .optional()
+      .meta({ description: 'The lines that count toward a threshold or a coupon (default: every bought line)' }),
+    membersOnly: /* @__PURE__ */ z.boolean().optional(),
+    perMemberLimit: /* @__PURE__ */ z.int().min(1).max(1000).optional().meta({ description: 'Sales per member that may benefit' }),
   })
   .refine((c) => c.from === undefined || c.to === undefined || c.from <= c.to, { message: 'to must not be before from', path: ['to'] });
 
-const Budget = z
+const Budget = /* @__PURE__ */ z
   .strictObject({
-    uses: z.int().min(1).max(100_000_000).optional().meta({ description: 'Sales that may benefit, across all members' }),
-    amount: MinorUnits.min(1).optional().meta({ description: 'Money the rule may give away in all (a gift at its value)' }),
+    uses: /* @__PURE__ */ z.int().min(1).max(100_000_000).optional().meta({ description: 'Sales that may benefit, across all members' }),
+    amount: /* @__PURE__ */ MinorUnits.min(1).optional().meta({ description: 'Money the rule may give away in all (a gift at its value)' }),
   })
   .refine((b) => b.uses !== undefined || b.amount !== undefined, 'uses, amount or both');
 
 const common = {
-  ruleId: RequestId.meta({ description: 'Rule id: creating it twice with the same body replays' }),
-  name: Name(120),
-  stacking: z
+  ruleId: /* @__PURE__ */ RequestId.meta({ description: 'Rule id: creating it twice with the same body replays' }),
+  name: /* @__PURE__ */ Name(120),
+  stacking: /* @__PURE__ */ z
     .enum(stackingModes)
     .default('COMBINABLE')
     .meta({ description: 'COMBINABLE: with every other combinable rule; EXCLUSIVE: alone (the best for the buyer wins)' }),
-  priority: z.int().min(-1000).max(1000).default(0).meta({ description: 'Higher first, within a step of the evaluation order' }),
-  conditions: Conditions.default({}),
-  budget: Budget.optional(),
+  priority: /* @__PURE__ */ z.int().min(-1000).max(1000).default(0).meta({ description: 'Higher first, within a step of the evaluation order' }),
+  conditions: /* @__PURE__ */ Conditions.default({}),
+  budget: /* @__PURE__ */ Budget.optional(),
 };
 
 const kindFields = {
-  SPEND_THRESHOLD_OFF: { minSpend: MinorUnits.min(1), amountOff: MinorUnits.min(1) },
-  SPEND_THRESHOLD_GIFT: { minSpend: MinorUnits.min(1), giftSku: Sku, giftQty: z.int().min(1).max(100).default(1) },
+  SPEND_THRESHOLD_OFF: { minSpend: /* @__PURE__ */ MinorUnits.min(1), amountOff: /* @__PURE__ */ MinorUnits.min(1) },
+  SPEND_THRESHOLD_GIFT: { minSpend: /* @__PURE__ */ MinorUnits.min(1), giftSku: Sku, giftQty: /* @__PURE__ */ z.int().min(1).max(100).default(1) },
   BUY_X_GET_Y: {
-    buySkus: z.array(Sku).min(1).max(50),
-    buyQty: z.int().min(1).max(100),
-    getSkus: z
+    buySkus: /* @__PURE__ */ z.array(Sku).min(1).max(50),
+    buyQty: /* @__PURE__ */ z.int().min(1).max(100),
+    getSkus: /* @__PURE__ */ z
       .array(Sku)
       .min(1)
       .max(50)
       .optional()
       .meta({ description: 'Free units come from these (default: the buy SKUs, then X + Y units: the cheapest Y free)' }),
-    getQty: z.int().min(1).max(100),
+    getQty: /* @__PURE__ */ z.int().min(1).max(100),
   },
-  MEMBER_PRICE: { sku: Sku, pricesByTier: z.partialRecord(PromoTier, MinorUnits).meta({ description: 'The unit price per tier' }) },
+  MEMBER_PRICE: { sku: Sku, pricesByTier: /* @__PURE__ */ z.partialRecord(PromoTier, MinorUnits).meta({ description: 'The unit price per tier' }) },
   COUPON: {
-    amountOff: MinorUnits.min(1).optional(),
-    percentOff: z.number().gt(0).max(100).optional(),
-    minSpend: MinorUnits.optional(),
-    sharedCode: CouponCode.optional().meta({ description: 'One code many may use (limited by the budget and perMemberLimit)' }),
+    amountOff: /* @__PURE__ */ MinorUnits.min(1).optional(),
+    percentOff: /* @__PURE__ */ z.number().gt(0).max(100).optional(),
+    minSpend: /* @__PURE__ */ MinorUnits.optional(),
+    sharedCode: /* @__PURE__ */ CouponCode.optional().meta({ description: 'One code many may use (limited by the budget and perMemberLimit)' }),
   },
 } as const;
 
@@ -87,17 +94,17 @@ const refineRule = (rule: Record<string, unknown>, ctx: z.RefinementCtx) => {
   }
 };
 
-export const PromotionInput = z
+export const PromotionInput = /* @__PURE__ */ z
   .discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('SPEND_THRESHOLD_OFF'), ...common, ...kindFields.SPEND_THRESHOLD_OFF }),
-    z.strictObject({ kind: z.literal('SPEND_THRESHOLD_GIFT'), ...common, ...kindFields.SPEND_THRESHOLD_GIFT }),
-    z.strictObject({ kind: z.literal('BUY_X_GET_Y'), ...common, ...kindFields.BUY_X_GET_Y }),
-    z.strictObject({ kind: z.literal('MEMBER_PRICE'), ...common, ...kindFields.MEMBER_PRICE }),
-    z.strictObject({
-      kind: z.literal('COUPON'),
+    /* @__PURE__ */ z.strictObject({ kind: /* @__PURE__ */ z.literal('SPEND_THRESHOLD_OFF'), ...common, ...kindFields.SPEND_THRESHOLD_OFF }),
+    /* @__PURE__ */ z.strictObject({ kind: /* @__PURE__ */ z.literal('SPEND_THRESHOLD_GIFT'), ...common, ...kindFields.SPEND_THRESHOLD_GIFT }),
+    /* @__PURE__ */ z.strictObject({ kind: /* @__PURE__ */ z.literal('BUY_X_GET_Y'), ...common, ...kindFields.BUY_X_GET_Y }),
+    /* @__PURE__ */ z.strictObject({ kind: /* @__PURE__ */ z.literal('MEMBER_PRICE'), ...common, ...kindFields.MEMBER_PRICE }),
+    /* @__PURE__ */ z.strictObject({
+      kind: /* @__PURE__ */ z.literal('COUPON'),
       ...common,
       ...kindFields.COUPON,
-      codes: z
+      codes: /* @__PURE__ */ z
         .array(CouponCode)
         .min(1)
         .max(99)
@@ -126,11 +133,13 @@ export const PromotionInput = z
 export type PromotionInput = z.output<typeof PromotionInput>;
 
 const stored = {
-  status: z.enum(promotionStatuses),
-  usage: z.object({ used: z.int(), spent: z.int() }).meta({ description: 'Sales that benefited and the money given so far' }),
+  status: /* @__PURE__ */ z.enum(promotionStatuses),
+  usage: /* @__PURE__ */ z
+    .object({ used: /* @__PURE__ */ z.int(), spent: /* @__PURE__ */ z.int() })
+    .meta({ description: 'Sales that benefited and the money given so far' }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
-  createdBy: z.string().optional(),
+  createdBy: /* @__PURE__ */ z.string().optional(),
 };
 const out = (kind: (typeof promotionKinds)[number]) => ({
   kind: z.literal(kind),
@@ -140,28 +149,28 @@ const out = (kind: (typeof promotionKinds)[number]) => ({
   ...stored,
 });
 
-export const Promotion = z
+export const Promotion = /* @__PURE__ */ z
   .discriminatedUnion('kind', [
-    z.object(out('SPEND_THRESHOLD_OFF')),
-    z.object(out('SPEND_THRESHOLD_GIFT')),
-    z.object(out('BUY_X_GET_Y')),
-    z.object(out('MEMBER_PRICE')),
-    z.object(out('COUPON')),
+    /* @__PURE__ */ z.object(/* @__PURE__ */ out('SPEND_THRESHOLD_OFF')),
+    /* @__PURE__ */ z.object(/* @__PURE__ */ out('SPEND_THRESHOLD_GIFT')),
+    /* @__PURE__ */ z.object(/* @__PURE__ */ out('BUY_X_GET_Y')),
+    /* @__PURE__ */ z.object(/* @__PURE__ */ out('MEMBER_PRICE')),
+    /* @__PURE__ */ z.object(/* @__PURE__ */ out('COUPON')),
   ])
   .meta({ id: 'Promotion', description: 'A promotion rule with its status and usage' });
 export type Promotion = z.output<typeof Promotion>;
 
-export const PromotionStatusInput = z
-  .strictObject({ status: z.enum(promotionStatuses).meta({ description: 'PAUSED pauses the rule, ACTIVE resumes it' }) })
+export const PromotionStatusInput = /* @__PURE__ */ z
+  .strictObject({ status: /* @__PURE__ */ z.enum(promotionStatuses).meta({ description: 'PAUSED pauses the rule, ACTIVE resumes it' }) })
   .meta({ id: 'PromotionStatusInput', examples: [{ status: 'PAUSED' }] });
 
-export const PromotionsQuery = z.object({ status: z.enum(promotionStatuses).optional() });
-export const PromotionList = z.object({ items: z.array(Promotion) }).meta({ id: 'PromotionList' });
+export const PromotionsQuery = /* @__PURE__ */ z.object({ status: /* @__PURE__ */ z.enum(promotionStatuses).optional() });
+export const PromotionList = /* @__PURE__ */ z.object({ items: /* @__PURE__ */ z.array(Promotion) }).meta({ id: 'PromotionList' });
 
-export const IssueCodesRequest = z
+export const IssueCodesRequest = /* @__PURE__ */ z
   .strictObject({
-    codes: z.array(CouponCode).min(1).max(100).optional().meta({ description: 'Single-use codes anyone may redeem once' }),
-    memberIds: z
+    codes: /* @__PURE__ */ z.array(CouponCode).min(1).max(100).optional().meta({ description: 'Single-use codes anyone may redeem once' }),
+    memberIds: /* @__PURE__ */ z
       .array(MemberId)
       .min(1)
       .max(100)
@@ -172,19 +181,22 @@ export const IssueCodesRequest = z
   .refine((r) => new Set(r.codes ?? r.memberIds).size === (r.codes ?? r.memberIds ?? []).length, 'each code or member once')
   .meta({ id: 'IssueCodesRequest', examples: [{ memberIds: ['m-anna', 'm-ben'] }] });
 
-export const IssuedCodes = z
-  .object({ ruleId: RuleId, codes: z.array(z.object({ code: z.string(), memberId: MemberId.optional() })) })
+export const IssuedCodes = /* @__PURE__ */ z
+  .object({
+    ruleId: RuleId,
+    codes: /* @__PURE__ */ z.array(/* @__PURE__ */ z.object({ code: /* @__PURE__ */ z.string(), memberId: /* @__PURE__ */ MemberId.optional() })),
+  })
   .meta({ id: 'IssuedCodes' });
 export type IssuedCodes = z.output<typeof IssuedCodes>;
 
-export const QuoteRequest = z
+export const QuoteRequest = /* @__PURE__ */ z
   .strictObject({
     locationId: LocationId,
-    memberId: MemberId.optional(),
-    lines: z.array(SaleLine).min(1).max(maxSaleLines),
-    redeemPoints: z.int().min(1).max(10_000_000).optional(),
-    coupons: CouponCodes.optional(),
-    at: Timestamp.optional().meta({ description: 'Price as of this time (default now): a date-bound promotion can be checked ahead' }),
+    memberId: /* @__PURE__ */ MemberId.optional(),
+    lines: /* @__PURE__ */ z.array(SaleLine).min(1).max(maxSaleLines),
+    redeemPoints: /* @__PURE__ */ z.int().min(1).max(10_000_000).optional(),
+    coupons: /* @__PURE__ */ CouponCodes.optional(),
+    at: /* @__PURE__ */ Timestamp.optional().meta({ description: 'Price as of this time (default now): a date-bound promotion can be checked ahead' }),
   })
   .refine((sale) => sale.lines.reduce((total, line) => total + line.qty * line.unitPrice, 0) <= maxSaleTotal, {
     message: `at most ${maxSaleTotal} minor units in total`,
@@ -192,33 +204,33 @@ export const QuoteRequest = z
   })
   .meta({ id: 'QuoteRequest', description: 'A basket to price without booking anything (a sale without its saleId)' });
 
-export const Quote = z
+export const Quote = /* @__PURE__ */ z
   .object({
     locationId: LocationId,
-    memberId: MemberId.optional(),
-    currency: z.string(),
-    lines: z.array(
-      z.object({
+    memberId: /* @__PURE__ */ MemberId.optional(),
+    currency: /* @__PURE__ */ z.string(),
+    lines: /* @__PURE__ */ z.array(
+      /* @__PURE__ */ z.object({
         sku: Sku,
-        qty: z.int(),
-        unitPrice: z.int(),
-        gross: z.int(),
-        promotionDiscount: z.int(),
-        discount: z.int(),
-        pointsValue: z.int(),
-        paid: z.int(),
-        pointsEarned: z.int(),
+        qty: /* @__PURE__ */ z.int(),
+        unitPrice: /* @__PURE__ */ z.int(),
+        gross: /* @__PURE__ */ z.int(),
+        promotionDiscount: /* @__PURE__ */ z.int(),
+        discount: /* @__PURE__ */ z.int(),
+        pointsValue: /* @__PURE__ */ z.int(),
+        paid: /* @__PURE__ */ z.int(),
+        pointsEarned: /* @__PURE__ */ z.int(),
       }),
     ),
-    subtotal: z.int(),
-    promotionDiscount: z.int(),
-    discount: z.int(),
-    pointsRedeemed: z.int(),
-    pointsValue: z.int(),
-    total: z.int(),
-    pointsEarned: z.int(),
-    promotions: z.array(AppliedPromotion),
-    notApplied: z.array(NotAppliedPromotion),
+    subtotal: /* @__PURE__ */ z.int(),
+    promotionDiscount: /* @__PURE__ */ z.int(),
+    discount: /* @__PURE__ */ z.int(),
+    pointsRedeemed: /* @__PURE__ */ z.int(),
+    pointsValue: /* @__PURE__ */ z.int(),
+    total: /* @__PURE__ */ z.int(),
+    pointsEarned: /* @__PURE__ */ z.int(),
+    promotions: /* @__PURE__ */ z.array(AppliedPromotion),
+    notApplied: /* @__PURE__ */ z.array(NotAppliedPromotion),
     at: Timestamp,
   })
   .meta({ id: 'Quote', description: 'What the basket would cost now, with every promotion line by rule; nothing was booked' });

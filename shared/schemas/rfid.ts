@@ -1,14 +1,14 @@
 import * as z from 'zod';
 import { LocationId, Timestamp } from './common.ts';
 
-export const GateId = LocationId.meta({ description: 'Gate id, unique within its location' });
+export const GateId = /* @__PURE__ */ LocationId.meta({ description: 'Gate id, unique within its location' });
 
 /** EPCs are 96 to 256 bits, sent as hex: at most 64 digits. */
 const maxEpcDigits = 64;
 
-export const Epc = z
+export const Epc = /* @__PURE__ */ z
   .string()
-  .regex(new RegExp(`^(?:[0-9A-Fa-f]{2}){12,${maxEpcDigits / 2}}$`), 'hex EPC of 96 to 256 bits')
+  .regex(/* @__PURE__ */ new RegExp(`^(?:[0-9A-Fa-f]{2}){12,${maxEpcDigits / 2}}$`), 'hex EPC of 96 to 256 bits')
   .transform((epc) => epc.toUpperCase());
 
 /**
@@ -17,16 +17,16 @@ export const Epc = z
  * here only what the ACK may echo back is bounded: letters and digits, as
  * many as the longest EPC has.
  */
-export const GateEpc = z
+export const GateEpc = /* @__PURE__ */ z
   .string()
-  .regex(new RegExp(`^[0-9A-Za-z]{1,${maxEpcDigits}}$`), `1 to ${maxEpcDigits} letters or digits`)
+  .regex(/* @__PURE__ */ new RegExp(`^[0-9A-Za-z]{1,${maxEpcDigits}}$`), `1 to ${maxEpcDigits} letters or digits`)
   .transform((epc) => epc.toUpperCase());
 
-export const TagRead = z.strictObject({
+export const TagRead = /* @__PURE__ */ z.strictObject({
   epc: GateEpc,
-  antenna: z.int().min(0).max(64).optional(),
-  rssi: z.number().min(-150).max(50).optional(),
-  at: Timestamp.optional(),
+  antenna: /* @__PURE__ */ z.int().min(0).max(64).optional(),
+  rssi: /* @__PURE__ */ z.number().min(-150).max(50).optional(),
+  at: /* @__PURE__ */ Timestamp.optional(),
 });
 
 /**
@@ -37,10 +37,10 @@ export const TagRead = z.strictObject({
  * Read times are checked against the server's clock at ingest, not here: an
  * implausible time sets that read aside, not the whole message.
  */
-export const GateReads = z.strictObject({
+export const GateReads = /* @__PURE__ */ z.strictObject({
   readAt: Timestamp,
-  direction: z.enum(['IN', 'OUT']),
-  reads: z.array(TagRead).min(1).max(5000),
+  direction: /* @__PURE__ */ z.enum(['IN', 'OUT']),
+  reads: /* @__PURE__ */ z.array(TagRead).min(1).max(5000),
   locationId: LocationId,
   gateId: GateId,
 });
