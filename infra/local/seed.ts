@@ -88,7 +88,17 @@ export const demoProducts = [
     rfidTagged: true,
   },
   // A limited drop declared hot: Berlin's level is spread over 4 items, so a flash sale is not capped by one (docs/hot-skus.md).
-  { sku: 'TEE-DROP', name: 'Artist tee, limited drop', gtin: '4006381334013', unitCost: 900, price: 3999, currency: 'EUR', packSize: 10, leadTimeDays: 21, hotShards: 4 },
+  {
+    sku: 'TEE-DROP',
+    name: 'Artist tee, limited drop',
+    gtin: '4006381334013',
+    unitCost: 900,
+    price: 3999,
+    currency: 'EUR',
+    packSize: 10,
+    leadTimeDays: 21,
+    hotShards: 4,
+  },
 ] as const;
 
 /** Members sign themselves up with the id their identity provider gave them, so the demo ids are fixed. */

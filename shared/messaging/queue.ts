@@ -6,7 +6,8 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type QueueName, queues } from '../../infra/queues.ts';
 
-const sqs = new SQSClient({});
+// Built on first send: most functions that import this never send (a client costs ~5-10 ms of init; BENCHMARKS.md, Lean cold starts).
+let sqs: SQSClient | undefined;
 // SendMessageBatch takes at most 10 messages.
 const batchLimit = 10;
 
@@ -15,6 +16,7 @@ export const enqueue = async (queue: QueueName, bodies: readonly unknown[]): Pro
   if (!url) throw new Error(`${queues[queue].envVar} is not set: this function does not declare sendsTo ${queue}`);
   for (let start = 0; start < bodies.length; start += batchLimit) {
     const batch = bodies.slice(start, start + batchLimit);
+    sqs ??= new SQSClient({});
     const output = await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: url,
