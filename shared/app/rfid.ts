@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { mapLimited } from '../concurrency.ts';
 import { collapseReads, mayContinuePreviousMessage, plausibleReads } from '../domain/dedupe.ts';
 import { decodeEpc, type Sgtin } from '../domain/epc.ts';
-import { IdempotencyKeyReused, OutOfStock } from '../domain/errors.ts';
+import { IdempotencyKeyReused, OutOfStock, OverReceived } from '../domain/errors.ts';
 import type { Principal } from '../domain/principal.ts';
 import {
   gateMessageKey,
@@ -233,17 +233,30 @@ export const ingestGateReads = async (message: GateMessage, windowSeconds: numbe
           const arrived = moving.slice(0, open);
           if (arrived.length === 0) break;
           moving = moving.slice(arrived.length);
-          const received = await attempt(() =>
-            receiveTransfer(
-              transfer.movementId,
-              transfer.fromLocationId,
-              { receiptId: gateReceiptId(message, sku, transfer), lines: [{ sku, qty: arrived.length }] },
-              principal,
-              now,
-              { fromGate: true },
-            ),
-          );
-          if (received) results.push(...arrived.map((event) => ({ event, booking: 'RECEIVED' as const })));
+          // Another receipt (a document, or another gate's message) may take open units between the read and this receipt: it receives
+          // what is still open and the rest arrived all the same, so it is booked as found below (one bad record never blocks the rest).
+          let fits = arrived.length;
+          const received = await attempt(async () => {
+            for (let tries = 0; tries < 3 && fits > 0; tries++) {
+              try {
+                return await receiveTransfer(
+                  transfer.movementId,
+                  transfer.fromLocationId,
+                  { receiptId: gateReceiptId(message, sku, transfer), lines: [{ sku, qty: fits }] },
+                  principal,
+                  now,
+                  { fromGate: true },
+                );
+              } catch (error) {
+                if (!(error instanceof OverReceived)) throw error;
+                fits = Math.min(fits, ...(error.details.lines as { open: number }[]).map((l) => l.open));
+              }
+            }
+            fits = 0;
+            return undefined;
+          });
+          if (received) results.push(...arrived.slice(0, fits).map((event) => ({ event, booking: 'RECEIVED' as const })));
+          if (received || fits === 0) moving.push(...arrived.slice(received ? fits : 0));
         }
         if (moving.length > 0) {
           const bookings = await attempt(() => bookSkuEvents(message, sku, moving, principal));

@@ -7,7 +7,7 @@
  * TRANSFER_IN at the destination settling `incoming`, the transfer updated).
  * Shipping itself is a TRANSFER with `ship: true` (shared/app/stock.ts).
  */
-import { Conflict, Forbidden, NotFound, TemporarilyUnavailable, ValidationFailed } from '../domain/errors.ts';
+import { Conflict, Forbidden, NotFound, OverReceived, TemporarilyUnavailable, ValidationFailed } from '../domain/errors.ts';
 import { documentEpcProblems } from '../domain/epc.ts';
 import { derivedId } from '../domain/ids.ts';
 import { type LevelChange, withoutConfirmed } from '../domain/movements.ts';
@@ -67,7 +67,9 @@ const receivedSerials = (quantities: ReadonlyMap<string, { qty: number; epcs: st
 };
 
 const overReceived = (movementId: string, lines: { sku: string; requested: number; open: number }[]) =>
-  new Conflict(`More received than is open on transfer ${movementId}: ${lines.map((l) => `${l.sku} ${l.requested} of ${l.open} open`).join('; ')}`, { lines });
+  new OverReceived(`More received than is open on transfer ${movementId}: ${lines.map((l) => `${l.sku} ${l.requested} of ${l.open} open`).join('; ')}`, {
+    lines,
+  });
 
 /** A receipt contended with this many others on one transfer: past it the caller retries (503). */
 const receiptAttempts = 50;
