@@ -45,7 +45,8 @@ export const Phone = /* @__PURE__ */ z
   })
   .meta({ description: 'Phone number with country code; stored as E.164' });
 
-const isCalendarDate = (date: string): boolean => {
+/** A real date (an invalid one is false, never a thrown RangeError: the fuzz test found one that was). */
+export const isCalendarDate = (date: string): boolean => {
   const parsed = new Date(`${date}T00:00:00Z`);
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(date);
 };

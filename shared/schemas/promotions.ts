@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { type promotionKinds, promotionStatuses, stackingModes } from '../domain/promotions.ts';
 import { tierNames } from '../domain/tiers.ts';
 import { LocationId, maxSaleTotal, MinorUnits, Name, RequestId, ResourceId, Sku, Timestamp } from './common.ts';
-import { AppliedPromotion, CouponCode, CouponCodes, MemberId, NotAppliedPromotion, SaleLine, maxSaleLines } from './members.ts';
+import { AppliedPromotion, CouponCode, CouponCodes, isCalendarDate, MemberId, NotAppliedPromotion, SaleLine, maxSaleLines } from './members.ts';
 
 /** Promotion rules, coupon codes and the dry run (functions/api/promotions.ts; docs/members.md, "Promotions"). */
 const RuleId = /* @__PURE__ */ ResourceId.meta({
@@ -14,7 +14,7 @@ const MemberTag = /* @__PURE__ */ z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 
 const LocalDate = /* @__PURE__ */ z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD')
-  .refine((date) => new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) === date, 'a real calendar date')
+  .refine(isCalendarDate, 'a real calendar date')
   .meta({ description: "A date on the selling location's calendar (its time zone), YYYY-MM-DD" });
 
 export const PromotionParams = /* @__PURE__ */ z.object({ ruleId: RuleId });

@@ -538,7 +538,7 @@ describe('EPCIS events of sales', () => {
 describe('live stock', () => {
   const liveTopicArn = /:topic\/stockclub\/live\/levels\/\*"/;
 
-  it('lets the live levels consumer publish to the live topics only, and nothing else touch them', () => {
+  it('lets the live levels consumer publish to the live topics only, and nothing else touch them; it only reads the inventory table', () => {
     const statements = resourcesOf('AWS::IAM::Policy').flatMap((p) =>
       (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]).map((s) => ({ roles: p.Properties.Roles, s })),
     );
@@ -548,8 +548,12 @@ describe('live stock', () => {
     expect(live[0]!.s.Action).toBe('iot:Publish');
     const ofLiveRole = statements.filter(({ roles }) => JSON.stringify(roles).includes('liveLevelsRole')).flatMap(({ s }) => [s.Action].flat());
     expect(ofLiveRole.filter((a) => a.startsWith('iot:'))).toEqual(['iot:Publish']);
-    // No table access besides reading its stream.
-    expect(ofLiveRole.filter((a) => a.startsWith('dynamodb:')).every((a) => /Stream|Shard|Records/.test(a))).toBe(true);
+    // Besides its stream, it reads a hot SKU's level with its shards (docs/hot-skus.md): reads only, never a write.
+    const tableActions = ofLiveRole.filter((a) => a.startsWith('dynamodb:') && !/Stream|Shard|Records/.test(a));
+    expect(tableActions).toContain('dynamodb:BatchGetItem');
+    expect(tableActions.every((a) => /^dynamodb:(BatchGetItem|GetItem|Query|Scan|ConditionCheckItem|DescribeTable|GetRecords|GetShardIterator)$/.test(a))).toBe(
+      true,
+    );
   });
 
   it('consumes level changes as they come, with partial batch failures', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { defaultProgram, type Program } from '../../../shared/domain/tiers.ts';
 import { maxSaleLineQty, maxSaleTotal, maxUnitPrice } from '../../../shared/schemas/common.ts';
+import { PromotionInput } from '../../../shared/schemas/promotions.ts';
 import {
   AdjustmentRequest,
   Birthday,
@@ -408,5 +409,26 @@ describe('MemberTags', () => {
     expect(issues(MemberTags, { tags: ['vip-evening', 'staff'] })).toEqual([]);
     expect(issues(MemberTags, { tags: ['VIP'] })[0]).toMatch(/^tags\.0: /);
     expect(issues(MemberTags, { tags: Array.from({ length: 51 }, (_, i) => `t${i}`) })[0]).toMatch(/^tags: /);
+  });
+});
+
+describe('calendar dates in a promotion', () => {
+  const rule = (from: string) => ({
+    ruleId: 'r1',
+    name: 'Spend 300, get 50 off',
+    kind: 'SPEND_THRESHOLD_OFF',
+    minSpend: 30000,
+    amountOff: 5000,
+    conditions: { from },
+  });
+
+  it.each(['2026-02-30', '9999-99-99', '\u{10494a}\u{1334a}x', '2026-1-1'])('refuses %s as a 400 issue, never a thrown RangeError', (from) => {
+    const parsed = PromotionInput.safeParse(rule(from));
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.some((i) => i.path.join('.') === 'conditions.from')).toBe(true);
+  });
+
+  it('takes a real date', () => {
+    expect(PromotionInput.safeParse(rule('2026-02-28')).success).toBe(true);
   });
 });
