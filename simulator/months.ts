@@ -51,7 +51,7 @@ export const runPolicyMonth = async (
     });
     lines(child.stderr!, (line) => {
       tail = `${tail}\n${line}`.slice(-4000);
-      if (/^\S.* day \d+\/\d+ |^MISMATCH/.test(line)) log(line);
+      if (/^\S.* day \d+\/\d+ |^\S.*? (setup|wrap-up): |^MISMATCH/.test(line)) log(line);
     });
     const code = await new Promise<number | null>((done) => child.once('exit', done));
     if (code !== 0) throw new Error(`${policy.name}: the month's process exited with ${code}:${tail}`);

@@ -13,7 +13,9 @@ import { simulateMonth } from './run.ts';
 const [input, output] = process.argv.slice(2);
 const { config, policy, startDay } = JSON.parse(input!) as { config: SimulationConfig; policy: Policy; startDay: string };
 // The clock starts at the month's first midnight: jumping there from now would run a week of hourly jobs over an empty chain.
+const cloudStarted = performance.now();
 const cloud = await startLocalCloud({ port: 0, mqttPort: 0, empty: true, startAt: new Date(startDay) });
+console.error(`${policy.name} local cloud setup: ${((performance.now() - cloudStarted) / 1000).toFixed(1)} s`);
 try {
   const result = await simulateMonth(cloud, { config, policy, startDay: new Date(startDay), log: (line) => console.error(line) });
   writeFileSync(output!, JSON.stringify({ score: result.score, problems: result.problems, stolen: Object.fromEntries(result.world.stolen) }));

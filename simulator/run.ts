@@ -151,6 +151,7 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
   };
 
   // ---- Setup, the morning before day 0: locations, catalogue, ABC policy, opening stock (counted), members.
+  const setupStarted = performance.now();
   await setClock(at(0, 5));
   await chain.signIn(locations);
   for (const locationId of locations)
@@ -160,20 +161,26 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
       type: locationId === warehouseId ? 'WAREHOUSE' : 'STORE',
       timeZone: 'UTC',
     });
-  await mapLimited(products, config.concurrency, async (p) => {
-    const { demandShare: _share, ...product } = p;
-    await chain.call('admin', 'POST', '/products', { ...product, name: `Simulated ${p.sku}`, currency: 'EUR', ...(policy.rfid ? { rfidTagged: true } : {}) });
-  });
+  await timed('products', () =>
+    mapLimited(products, config.concurrency, async (p) => {
+      const { demandShare: _share, ...product } = p;
+      await chain.call('admin', 'POST', '/products', { ...product, name: `Simulated ${p.sku}`, currency: 'EUR', ...(policy.rfid ? { rfidTagged: true } : {}) });
+    }),
+  );
   const flat = defaultAbcConfig.policies.B;
   const abcConfig = policy.abc === 'flat' ? { ...defaultAbcConfig, policies: { A: flat, B: flat, C: flat } } : defaultAbcConfig;
   // Opening stock is a stocktake: a week of demand in each store, two in the warehouse.
-  for (const locationId of locations) {
+  // The units are made in location order (serials count up), then the warehouse counts first and the stores at the same time.
+  const opening = locations.map((locationId) => {
     const store = stores.indexOf(locationId);
     const lines = products.map((p, index) => {
       const daily = store >= 0 ? plan.expected(store, index, 0) : stores.reduce((sum, _s, s) => sum + plan.expected(s, index, 0), 0);
       return { sku: p.sku, qty: Math.ceil(daily * (store >= 0 ? 7 : 14)) + 1 };
     });
     for (const line of lines) world.put(locationId, line.sku, world.make(line.sku, line.qty));
+    return { locationId, lines };
+  });
+  const countOpening = async ({ locationId, lines }: (typeof opening)[number]) => {
     for (let i = 0; i < lines.length; i += countLines)
       await chain.call(locationId, 'POST', '/movements', {
         movementId: `open-${locationId}-${i}`,
@@ -181,7 +188,11 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
         locationId,
         lines: lines.slice(i, i + countLines),
       });
-  }
+  };
+  await timed('opening counts', async () => {
+    await countOpening(opening[0]!);
+    await Promise.all(opening.slice(1).map(countOpening));
+  });
   const memberRandom = random.fork('members');
   const signUps = Array.from({ length: config.members }, (_, m) => {
     const birthday = at(memberRandom.int(0, Math.max(0, config.days - 1)), 0);
@@ -198,10 +209,12 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
   });
   // Kept in sign-up order whatever order the answers come in, so the month's draws pick the same members.
   const signedUp: ({ memberId: string; points: number } | undefined)[] = [];
-  await mapLimited([...signUps.keys()], config.concurrency, async (m) => {
-    const answer = await chain.call('admin', 'POST', '/members', signUps[m], [201], { 'idempotency-key': `sim-member-${m}` });
-    if (answer.status === 201) signedUp[m] = { memberId: answer.body.memberId, points: 0 };
-  });
+  await timed('members', () =>
+    mapLimited([...signUps.keys()], config.concurrency, async (m) => {
+      const answer = await chain.call('admin', 'POST', '/members', signUps[m], [201], { 'idempotency-key': `sim-member-${m}` });
+      if (answer.status === 201) signedUp[m] = { memberId: answer.body.memberId, points: 0 };
+    }),
+  );
   const members = signedUp.filter((member) => member !== undefined);
   const campaignId = `sim-offer-${config.seed}`;
   await chain.call('admin', 'POST', '/campaigns', {
@@ -213,6 +226,13 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
     text: 'Double points on everything this weekend.',
     cap: { count: 1, days: 7 },
   });
+
+  log(
+    `${policy.name} setup: ${((performance.now() - setupStarted) / 1000).toFixed(1)} s (${Object.entries(spent)
+      .map(([phase, seconds]) => `${phase} ${seconds.toFixed(1)} s`)
+      .join(', ')})`,
+  );
+  spent = {};
 
   // ---- The days.
   const deliveries: Delivery[] = [];
@@ -279,7 +299,7 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
     // Counts due: blind, counting what is on the shelf (misplaced units are not found), now and then off by one.
     if (policy.counts) {
       await timed('counts', () =>
-        mapLimited(locations, 2, async (locationId) => {
+        mapLimited(locations, locations.length, async (locationId) => {
           const counting = random.fork(`counts-${day}-${locationId}`);
           const due = await chain.call(locationId, 'GET', `/locations/${locationId}/counts-due`);
           const skus = [...new Set<string>((due.body?.items ?? []).map((item: { sku: string }) => item.sku))].slice(0, config.countsPerDay);
@@ -300,9 +320,15 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
 
     // Replenishment: staff ship the transfers suggested, HQ orders the purchases (consolidated per supplier).
     await setClock(at(day, 7));
+    // An hour has passed since the deliveries and counts, and the night's sweep: what the streams make of them is done
+    // before staff read their suggestions (a fixed point, not a race with the local poller; about 0.2 s here).
+    await timed('streams settle', () => cloud.settled());
     const staffStarted = performance.now();
     for (const locationId of stores) {
       const suggestions = await chain.all(locationId, `/replenishment/suggestions?locationId=${locationId}`);
+      // What staff pick, suggestion by suggestion (one per SKU here, so no two touch the same shelf); then the transfers
+      // are booked at the same time, and kept in suggestion order whatever order the answers come in.
+      const picks: { movementId: string; from: string; sku: string; picked: number[] }[] = [];
       for (const suggestion of suggestions) {
         const from = suggestion.fromLocationId as string | undefined;
         const qty = (suggestion.kind === 'TRANSFER' ? suggestion.quantity : suggestion.transferQuantity) as number | undefined;
@@ -311,34 +337,33 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
         actedOn.add(seen);
         const picked = world.take(from, suggestion.sku, qty);
         if (picked.length === 0) continue;
-        const movementId = `tr-${from}-${locationId}-${suggestion.sku}-${day}`;
-        const shipped = await chain.call(
+        picks.push({ movementId: `tr-${from}-${locationId}-${suggestion.sku}-${day}`, from, sku: suggestion.sku, picked });
+      }
+      const shipped = await mapLimited(picks, config.concurrency, ({ movementId, from, sku, picked }) =>
+        chain.call(
           from,
           'POST',
           '/movements',
-          {
-            movementId,
-            type: 'TRANSFER',
-            locationId: from,
-            toLocationId: locationId,
-            ship: true,
-            lines: [{ sku: suggestion.sku, qty: picked.length }],
-          },
+          { movementId, type: 'TRANSFER', locationId: from, toLocationId: locationId, ship: true, lines: [{ sku, qty: picked.length }] },
           [200, 201, 409],
-        );
-        if (shipped.status === 201 || shipped.status === 200) {
+        ),
+      );
+      for (const [i, { movementId, from, sku, picked }] of picks.entries()) {
+        if (shipped[i]!.status === 201 || shipped[i]!.status === 200) {
           shipments.push({
             movementId,
             from,
             to: locationId,
             arriveDay: day + random.fork(`transit-${movementId}`).int(1, transferDays),
-            units: [{ sku: suggestion.sku, serials: picked }],
+            units: [{ sku, serials: picked }],
           });
           transfersToday++;
-        } else world.put(from, suggestion.sku, picked);
+        } else world.put(from, sku, picked);
       }
     }
     spent['staff transfers'] = (performance.now() - staffStarted) / 1000;
+    // HQ orders after the transfers' stream work (reorder checks, promises) is done, not while it is under way.
+    await timed('streams settle', () => cloud.settled());
     const hqStarted = performance.now();
     // A suggestion the streams closed meanwhile makes the run 409: HQ places the run again, as of now.
     let hq = await chain.call('admin', 'POST', '/replenishment/hq-orders', { runId: `hq-${config.seed}-${day}` }, [200, 201, 409]);
@@ -488,6 +513,8 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
       // Midday trouble: theft (out through the exit), damage found, units put in the wrong place.
       const troubleStarted = performance.now();
       if (hour === 12) {
+        // Damage staff book: each its own SKU and location, booked at the same time once the shelves are walked.
+        const damageBooked: { locationId: string; sku: string; qty: number }[] = [];
         for (const locationId of stores)
           for (const product of products) {
             const r = random.fork(`trouble-${day}-${locationId}-${product.sku}`);
@@ -495,40 +522,47 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
             const stolen = world.steal(locationId, product.sku, r.poisson(noise.theft * shelf));
             if (stolen.length > 0) exits.get(locationId)!.push({ sku: product.sku, serials: stolen });
             const damaged = world.take(locationId, product.sku, r.poisson(noise.damage * shelf));
-            if (damaged.length > 0 && r.chance(noise.damageBooked))
-              await chain.call(
-                locationId,
-                'POST',
-                '/movements',
-                {
-                  movementId: `damage-${locationId}-${product.sku}-${day}`,
-                  type: 'ADJUSTMENT',
-                  reason: 'DAMAGED',
-                  locationId,
-                  lines: [{ sku: product.sku, qty: damaged.length }],
-                },
-                [200, 201, 409],
-              );
+            if (damaged.length > 0 && r.chance(noise.damageBooked)) damageBooked.push({ locationId, sku: product.sku, qty: damaged.length });
             const misplaced = r.poisson(noise.misplace * shelf);
             if (misplaced > 0) world.misplace(locationId, product.sku, misplaced, day + r.int(2, 5));
           }
+        await mapLimited(damageBooked, config.concurrency, ({ locationId, sku, qty }) =>
+          chain.call(
+            locationId,
+            'POST',
+            '/movements',
+            { movementId: `damage-${locationId}-${sku}-${day}`, type: 'ADJUSTMENT', reason: 'DAMAGED', locationId, lines: [{ sku, qty }] },
+            [200, 201, 409],
+          ),
+        );
       }
       spent['theft, damage, misplacing'] = (spent['theft, damage, misplacing'] ?? 0) + (performance.now() - troubleStarted) / 1000;
       const returnsStarted = performance.now();
-      if (hour === 9)
-        for (const due of returnsDue.filter((d) => d.day === day)) {
-          const answer = await chain.call(
-            due.locationId,
-            'POST',
-            `/sales/${due.saleId}/returns`,
-            {
-              returnId: `ret-${due.saleId}-${due.sku}`,
-              lines: [{ sku: due.sku, qty: due.serials.length, ...(policy.rfid ? { epcs: epcs(due.sku, due.serials) } : {}) }],
-            },
-            [200, 201, 409],
-          );
-          if (answer.status === 201 || answer.status === 200) world.put(due.locationId, due.sku, due.serials);
-        }
+      if (hour === 9) {
+        // Returns of different sales at the same time (those of one sale one after another, as one customer brings them);
+        // back on the shelf in the order they came.
+        const returning = returnsDue.filter((d) => d.day === day);
+        const bySale = new Map<string, number[]>();
+        for (const [i, due] of returning.entries()) bySale.set(due.saleId, [...(bySale.get(due.saleId) ?? []), i]);
+        const answers: Awaited<ReturnType<ChainClient['call']>>[] = [];
+        await mapLimited([...bySale.values()], config.concurrency, async (indexes) => {
+          for (const i of indexes) {
+            const due = returning[i]!;
+            answers[i] = await chain.call(
+              due.locationId,
+              'POST',
+              `/sales/${due.saleId}/returns`,
+              {
+                returnId: `ret-${due.saleId}-${due.sku}`,
+                lines: [{ sku: due.sku, qty: due.serials.length, ...(policy.rfid ? { epcs: epcs(due.sku, due.serials) } : {}) }],
+              },
+              [200, 201, 409],
+            );
+          }
+        });
+        for (const [i, due] of returning.entries())
+          if (answers[i]!.status === 201 || answers[i]!.status === 200) world.put(due.locationId, due.sku, due.serials);
+      }
       spent.returns = (spent.returns ?? 0) + (performance.now() - returnsStarted) / 1000;
     }
 
@@ -598,6 +632,7 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
     spent = {};
   }
 
+  const wrapUpStarted = performance.now();
   const duplicateBookings = await countDuplicateBookings(chain, locations);
   const memberScore = await scoreMembers(
     chain,
@@ -606,6 +641,7 @@ export const simulateMonth = async (cloud: LocalCloud, options: RunOptions): Pro
     campaignId,
   );
   await chain.close();
+  log(`${policy.name} wrap-up: ${((performance.now() - wrapUpStarted) / 1000).toFixed(1)} s`);
   return { score: scoreRun(policy.name, days, duplicateBookings, memberScore, capacityUse), world, problems: chain.problems };
 };
 

@@ -6,7 +6,10 @@
  * retried up to `retryAttempts`, then written to the failure log (AWS: the
  * on-failure destination) and the shard moves on. With a checkpoint file it
  * keeps, as a mapping does, how far each consumer got in each shard, so a
- * restart picks up what a crash or stop left unhandled.
+ * restart picks up what a crash or stop left unhandled. The consumers of one
+ * table share one read of each shard (each still takes only the records after
+ * its own place), so DynamoDB Local serves a record once, not once per
+ * consumer.
  */
 import {
   DescribeStreamCommand,
@@ -104,11 +107,23 @@ interface Consumer {
   readonly name: string;
   readonly definition: StreamConsumerDefinition;
   readonly streamArn: string;
-  /** Open shard iterators by shard id. */
-  readonly iterators: Map<string, string>;
-  readonly seenShards: Set<string>;
   /** The last record handled per shard: where a restart, or a renewed iterator, picks up. */
   readonly lastSequence: Map<string, string>;
+}
+
+/**
+ * The consumers of one table's stream. Each keeps its own place per shard,
+ * as a mapping does; the shard is read once for all of them (DynamoDB Local
+ * pays for every GetRecords, and nine consumers reading the same records
+ * nine times cost the local cloud over a quarter of a core while idle), and
+ * each consumer takes only what comes after its own place.
+ */
+interface StreamGroup {
+  readonly streamArn: string;
+  readonly consumers: Consumer[];
+  /** Open shard iterators by shard id, shared by the group. */
+  readonly iterators: Map<string, string>;
+  readonly seenShards: Set<string>;
 }
 
 export interface StreamPoller {
@@ -129,10 +144,27 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
   const resuming = checkpointFile !== undefined && existsSync(checkpointFile);
   const saved: Checkpoints = resuming ? (JSON.parse(readFileSync(checkpointFile, 'utf8')) as Checkpoints) : {};
 
-  /** After the last record handled, or from the shard's start if none was. */
-  const resumeIterator = async (consumer: Consumer, shardId: string) => {
-    const last = consumer.lastSequence.get(shardId);
-    const input = { StreamArn: consumer.streamArn, ShardId: shardId };
+  /** Orders two sequence numbers (decimal strings, as DynamoDB's are; of any length). */
+  const compareSequence = (a: string, b: string): number => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+
+  /**
+   * Where the group reads a shard from: after the earliest place any of its
+   * consumers has handled, or from the shard's start if one has none.
+   */
+  const groupPlace = (group: StreamGroup, shardId: string): string | undefined => {
+    let earliest: string | undefined;
+    for (const consumer of group.consumers) {
+      const last = consumer.lastSequence.get(shardId);
+      if (last === undefined) return undefined;
+      if (earliest === undefined || compareSequence(last, earliest) < 0) earliest = last;
+    }
+    return earliest;
+  };
+
+  /** After the last record handled (by every consumer of the group), or from the shard's start if none was. */
+  const resumeIterator = async (group: StreamGroup, shardId: string) => {
+    const last = groupPlace(group, shardId);
+    const input = { StreamArn: group.streamArn, ShardId: shardId };
     try {
       const { ShardIterator } = await client.send(
         new GetShardIteratorCommand(
@@ -147,54 +179,51 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
     }
   };
 
-  const refreshShards = async (consumer: Consumer, initial: boolean) => {
-    const { StreamDescription } = await client.send(new DescribeStreamCommand({ StreamArn: consumer.streamArn }));
+  const refreshShards = async (group: StreamGroup, initial: boolean) => {
+    const { StreamDescription } = await client.send(new DescribeStreamCommand({ StreamArn: group.streamArn }));
     for (const shard of StreamDescription?.Shards ?? []) {
       const shardId = shard.ShardId!;
-      if (consumer.seenShards.has(shardId)) continue;
-      consumer.seenShards.add(shardId);
+      if (group.seenShards.has(shardId)) continue;
+      group.seenShards.add(shardId);
       let iterator: string | undefined;
       if (initial && !resuming) {
         // Like a mapping created now: what is already there was written before we started.
         const end = shard.SequenceNumberRange?.EndingSequenceNumber;
         if (end !== undefined) {
-          consumer.lastSequence.set(shardId, end);
+          for (const consumer of group.consumers) consumer.lastSequence.set(shardId, end);
           continue;
         }
         ({ ShardIterator: iterator } = await client.send(
-          new GetShardIteratorCommand({ StreamArn: consumer.streamArn, ShardId: shardId, ShardIteratorType: 'LATEST' }),
+          new GetShardIteratorCommand({ StreamArn: group.streamArn, ShardId: shardId, ShardIteratorType: 'LATEST' }),
         ));
       } else {
-        iterator = await resumeIterator(consumer, shardId);
+        iterator = await resumeIterator(group, shardId);
       }
-      if (iterator) consumer.iterators.set(shardId, iterator);
+      if (iterator) group.iterators.set(shardId, iterator);
     }
   };
 
   const consumers: Consumer[] = [];
+  const groups = new Map<string, StreamGroup>();
   for (const [name, definition] of options.consumers ?? streamConsumerList()) {
     assertFilterPatterns(definition.filters, name);
     const table = options.tableEnv[tables[definition.table].envVar];
     const streamArn = table ? await streamArnOf(options.endpoint, table) : undefined;
     if (!streamArn) throw new Error(`Table ${table ?? definition.table} has no stream for consumer ${name}`);
-    const consumer: Consumer = {
-      name,
-      definition,
-      streamArn,
-      iterators: new Map(),
-      seenShards: new Set(),
-      lastSequence: new Map(Object.entries(saved[name] ?? {})),
-    };
-    await refreshShards(consumer, true);
+    const consumer: Consumer = { name, definition, streamArn, lastSequence: new Map(Object.entries(saved[name] ?? {})) };
     consumers.push(consumer);
+    const group: StreamGroup = groups.get(streamArn) ?? { streamArn, consumers: [], iterators: new Map(), seenShards: new Set() };
+    group.consumers.push(consumer);
+    groups.set(streamArn, group);
   }
+  for (const group of groups.values()) await refreshShards(group, true);
 
   /** Whole or not at all: written beside and renamed over, so a crash mid-write leaves the previous checkpoints. */
   const saveCheckpoints = () => {
     if (!checkpointFile) return;
     // Only shards the stream still has: trimmed ones would only grow the file.
     const checkpoints: Checkpoints = Object.fromEntries(
-      consumers.map((c) => [c.name, Object.fromEntries([...c.lastSequence].filter(([shardId]) => c.seenShards.has(shardId)))]),
+      consumers.map((c) => [c.name, Object.fromEntries([...c.lastSequence].filter(([shardId]) => groups.get(c.streamArn)!.seenShards.has(shardId)))]),
     );
     writeFileSync(`${checkpointFile}.tmp`, JSON.stringify(checkpoints));
     renameSync(`${checkpointFile}.tmp`, checkpointFile);
@@ -243,24 +272,18 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
    * record handled. Handlers are idempotent, as stream consumers must be, so
    * a record seen twice is safe.
    */
-  const renewIterator = async (consumer: Consumer, shardId: string) => {
-    const iterator = await resumeIterator(consumer, shardId);
-    if (iterator) consumer.iterators.set(shardId, iterator);
-    else consumer.iterators.delete(shardId);
+  const renewIterator = async (group: StreamGroup, shardId: string) => {
+    const iterator = await resumeIterator(group, shardId);
+    if (iterator) group.iterators.set(shardId, iterator);
+    else group.iterators.delete(shardId);
   };
 
-  const pollShard = async (consumer: Consumer, shardId: string, iterator: string) => {
-    let output: GetRecordsCommandOutput;
-    try {
-      output = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-    } catch (error) {
-      const name = (error as Error).name;
-      if (name !== 'TrimmedDataAccessException' && name !== 'ExpiredIteratorException') throw error;
-      await renewIterator(consumer, shardId);
-      return;
-    }
-    const lastRecord = output.Records?.at(-1)?.dynamodb?.SequenceNumber;
-    const records = (output.Records ?? []).map((r) => toLambdaRecord(r, consumer.streamArn)).filter((r) => matchesAnyFilter(r, consumer.definition.filters));
+  /** One consumer's part of what the group read: the records after its own place, filtered, in batches. */
+  const consume = async (consumer: Consumer, shardId: string, read: readonly StreamRecord[]) => {
+    const place = consumer.lastSequence.get(shardId);
+    const after = place === undefined ? read : read.filter((r) => compareSequence(r.dynamodb?.SequenceNumber ?? '', place) > 0);
+    const lastRecord = after.at(-1)?.dynamodb?.SequenceNumber;
+    const records = after.map((r) => toLambdaRecord(r, consumer.streamArn)).filter((r) => matchesAnyFilter(r, consumer.definition.filters));
     for (let i = 0; i < records.length; i += consumer.definition.batchSize) {
       const batch = records.slice(i, i + consumer.definition.batchSize);
       await deliver(consumer, batch);
@@ -268,41 +291,87 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
     }
     // Past the records no filter matched, too.
     checkpoint(consumer, shardId, lastRecord);
-    if (output.NextShardIterator) consumer.iterators.set(shardId, output.NextShardIterator);
-    else consumer.iterators.delete(shardId);
+  };
+
+  const pollShard = async (group: StreamGroup, shardId: string, iterator: string) => {
+    let output: GetRecordsCommandOutput;
+    try {
+      output = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name !== 'TrimmedDataAccessException' && name !== 'ExpiredIteratorException') throw error;
+      await renewIterator(group, shardId);
+      return;
+    }
+    const read = output.Records ?? [];
+    const lastRecord = read.at(-1)?.dynamodb?.SequenceNumber;
+    // The group's consumers side by side, each through its own records in order.
+    const results = await Promise.allSettled(group.consumers.map((consumer) => consume(consumer, shardId, read)));
+    for (const [i, result] of results.entries())
+      if (result.status === 'rejected' && !stopped) console.error(`local stream poller (${group.consumers[i]!.name}):`, (result.reason as Error).message);
+    // A consumer that did not get past what was read (it failed) reads it again: the group goes back to the earliest place.
+    const behind =
+      lastRecord !== undefined &&
+      group.consumers.some((c) => {
+        const place = c.lastSequence.get(shardId);
+        return place === undefined || compareSequence(place, lastRecord) < 0;
+      });
+    if (behind) await renewIterator(group, shardId);
+    else if (output.NextShardIterator) group.iterators.set(shardId, output.NextShardIterator);
+    else group.iterators.delete(shardId);
   };
 
   let stopped = false;
   let cycles = 0;
   let lastRefresh = Date.now();
   const waiters: { until: number; resolve: () => void }[] = [];
+  /** Whether a cycle is under way (it may have passed a shard before an `idle()` call), and how to cut the pause short. */
+  let reading = false;
+  let wake: (() => void) | undefined;
 
   const loop = (async () => {
     while (!stopped) {
+      reading = true;
       const refresh = Date.now() - lastRefresh > 2000;
       if (refresh) lastRefresh = Date.now();
-      // Consumers run side by side, each reading its shards one after another, so a shard's records stay in order.
-      // allSettled: one consumer's trouble must not start the next cycle while another is still reading.
+      // Streams run side by side, each reading its shards one after another, so a shard's records stay in order.
+      // allSettled: one stream's trouble must not start the next cycle while another is still reading.
+      const all = [...groups.values()];
       const results = await Promise.allSettled(
-        consumers.map(async (consumer) => {
-          if (refresh) await refreshShards(consumer, false);
-          for (const [shardId, iterator] of [...consumer.iterators]) await pollShard(consumer, shardId, iterator);
+        all.map(async (group) => {
+          if (refresh) await refreshShards(group, false);
+          for (const [shardId, iterator] of [...group.iterators]) await pollShard(group, shardId, iterator);
         }),
       );
       for (const [i, result] of results.entries()) {
-        if (result.status === 'rejected' && !stopped) console.error(`local stream poller (${consumers[i]!.name}):`, (result.reason as Error).message);
+        if (result.status === 'rejected' && !stopped) console.error(`local stream poller (${all[i]!.streamArn}):`, (result.reason as Error).message);
       }
       cycles++;
+      reading = false;
       for (const waiter of waiters.filter((w) => cycles >= w.until)) {
         waiters.splice(waiters.indexOf(waiter), 1);
         waiter.resolve();
       }
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      // Someone waiting for the streams to be read to their end: read again at once, not after the pause.
+      if (waiters.length === 0)
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, intervalMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      wake = undefined;
     }
   })();
 
   return {
-    idle: () => new Promise<void>((resolve) => waiters.push({ until: cycles + 2, resolve })),
+    // A cycle under way may have read a shard before the call: then the next one after it, else the next one.
+    idle: () =>
+      new Promise<void>((resolve) => {
+        waiters.push({ until: cycles + (reading ? 2 : 1), resolve });
+        wake?.();
+      }),
     stop: async () => {
       stopped = true;
       await loop;
