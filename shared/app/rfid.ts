@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { mapLimited } from '../concurrency.ts';
 import { collapseReads, mayContinuePreviousMessage, plausibleReads } from '../domain/dedupe.ts';
 import { decodeEpc, type Sgtin } from '../domain/epc.ts';
-import { IdempotencyKeyReused, OutOfStock, OverReceived } from '../domain/errors.ts';
+import { IdempotencyKeyReused, OutOfStock } from '../domain/errors.ts';
 import type { Principal } from '../domain/principal.ts';
 import {
   gateMessageKey,
@@ -31,7 +31,7 @@ import { claimSerial, type GateMessage, readSerials, serialPk, skusOfGtins } fro
 import { publishGateEvent } from '../messaging/gate-events.ts';
 import type { Transfer } from '../schemas/transfers.ts';
 import { recordMovement } from './stock.ts';
-import { openInboundBySku, receiveTransfer } from './transfers.ts';
+import { OverReceived, openInboundBySku, receiveTransfer } from './transfers.ts';
 import { nowIso } from '../clock.ts';
 
 /** Conditional writes in flight per invocation: enough to hide latency, few enough not to throttle a new table. */

@@ -7,7 +7,7 @@
  * TRANSFER_IN at the destination settling `incoming`, the transfer updated).
  * Shipping itself is a TRANSFER with `ship: true` (shared/app/stock.ts).
  */
-import { Conflict, Forbidden, NotFound, OverReceived, TemporarilyUnavailable, ValidationFailed } from '../domain/errors.ts';
+import { Conflict, Forbidden, NotFound, TemporarilyUnavailable, ValidationFailed } from '../domain/errors.ts';
 import { documentEpcProblems } from '../domain/epc.ts';
 import { derivedId } from '../domain/ids.ts';
 import { type LevelChange, withoutConfirmed } from '../domain/movements.ts';
@@ -65,6 +65,13 @@ const receivedSerials = (quantities: ReadonlyMap<string, { qty: number; epcs: st
   }));
   if (errors.length > 0) throw new ValidationFailed('The EPCs do not match the lines', errors);
 };
+
+/**
+ * A receipt names more units than its transfer has open (another receipt took
+ * them meanwhile): a 409 conflict like any other, told apart so a gate can
+ * book the rest as found (shared/app/rfid.ts).
+ */
+export class OverReceived extends Conflict {}
 
 const overReceived = (movementId: string, lines: { sku: string; requested: number; open: number }[]) =>
   new OverReceived(`More received than is open on transfer ${movementId}: ${lines.map((l) => `${l.sku} ${l.requested} of ${l.open} open`).join('; ')}`, {

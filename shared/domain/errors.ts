@@ -38,9 +38,6 @@ export class Conflict extends DomainError {
   readonly type = 'conflict';
 }
 
-/** A receipt names more units than its transfer has open (another receipt took them meanwhile): a conflict, told apart so a gate can book the rest otherwise. */
-export class OverReceived extends Conflict {}
-
 export class AlreadyExists extends DomainError {
   readonly type = 'already-exists';
 }
