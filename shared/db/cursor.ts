@@ -30,14 +30,18 @@ export const invalidCursor = () => new ValidationFailed('Invalid cursor', [{ pat
  * A cursor from another list (or made up) would reach DynamoDB as a start
  * key it refuses with a ValidationException; it is refused here as bad input.
  */
-export const decodeCursor = (cursor: string | undefined, scope: CursorScope): Record<string, unknown> | undefined => {
-  if (cursor === undefined) return undefined;
-  let key: unknown;
+/** A cursor's JSON, or 400 for one that is not base64url JSON. */
+export const parseCursor = (cursor: string): unknown => {
   try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     throw invalidCursor();
   }
+};
+
+export const decodeCursor = (cursor: string | undefined, scope: CursorScope): Record<string, unknown> | undefined => {
+  if (cursor === undefined) return undefined;
+  const key = parseCursor(cursor);
   if (typeof key !== 'object' || key === null || Array.isArray(key)) throw invalidCursor();
   const entries = Object.entries(key);
   const expected = new Set(scope.attributes);

@@ -24,13 +24,15 @@ export const shardsOf = (level: Record<string, unknown> | null | undefined): num
 
 const isShard = (item: Record<string, unknown>): boolean => item.entity === entities.levelShard;
 
+/** The keys of a level's shards 1..shards-1. */
+const shardKeys = (sku: string, locationId: string, shards: number) =>
+  Array.from({ length: Math.max(0, shards - 1) }, (_, i) => inventoryKeys.levelShard(sku, locationId, i + 1));
+
 /** Level items with their shards summed in (one BatchGet for the ones spread); shard items are left out. */
 export const withShards = async (levels: readonly Record<string, unknown>[]): Promise<Record<string, unknown>[]> => {
   const spread = levels.filter((l) => !isShard(l) && shardsOf(l) > 1);
   if (spread.length === 0) return levels.filter((l) => !isShard(l));
-  const shards = await batchGetInventory(
-    spread.flatMap((l) => Array.from({ length: shardsOf(l) - 1 }, (_, i) => inventoryKeys.levelShard(String(l.sku), String(l.locationId), i + 1))),
-  );
+  const shards = await batchGetInventory(spread.flatMap((l) => shardKeys(String(l.sku), String(l.locationId), shardsOf(l))));
   return foldPartition([...levels, ...shards]);
 };
 
@@ -62,13 +64,10 @@ export const foldPartition = (items: readonly Record<string, unknown>[]): Record
  */
 export const wholeLevel = async (image: Record<string, unknown>): Promise<Record<string, unknown> | undefined> => {
   if (!isShard(image) && shardsOf(image) <= 1) return image;
-  const { level, shards } = await readShardStates(String(image.sku), String(image.locationId), 1);
+  const { level, shards, items, shardVersions } = await readShardStates(String(image.sku), String(image.locationId), 1);
   if (!level) return undefined;
   if (shards <= 1) return level;
-  const items = await batchGetInventory(
-    Array.from({ length: shards - 1 }, (_, i) => inventoryKeys.levelShard(String(level.sku), String(level.locationId), i + 1)),
-  );
-  return { ...foldShards(level, items), version: Number(level.version ?? 0) + items.reduce((sum, i) => sum + Number(i.version ?? 0), 0) };
+  return { ...foldShards(level, items), version: Number(level.version ?? 0) + shardVersions };
 };
 
 /** What every item of a level holds for selling, read consistently: the level item and shards 1..n-1 of the larger of its count and `atLeast`. */
@@ -76,12 +75,20 @@ export const readShardStates = async (
   sku: string,
   locationId: string,
   atLeast: number,
-): Promise<{ level?: Record<string, unknown>; states: ShardState[]; shards: number; shardVersions: number; versions: Map<number, number> }> => {
+): Promise<{
+  level?: Record<string, unknown>;
+  items: Record<string, unknown>[];
+  states: ShardState[];
+  shards: number;
+  shardVersions: number;
+  versions: Map<number, number>;
+}> => {
   const [level] = await batchGetInventory([inventoryKeys.level(sku, locationId)]);
   const shards = Math.max(shardsOf(level), atLeast);
-  const items = shards > 1 ? await batchGetInventory(Array.from({ length: shards - 1 }, (_, i) => inventoryKeys.levelShard(sku, locationId, i + 1))) : [];
+  const items = shards > 1 ? await batchGetInventory(shardKeys(sku, locationId, shards)) : [];
   return {
     level,
+    items,
     shards,
     shardVersions: items.reduce((sum, i) => sum + Number(i.version ?? 0), 0),
     versions: new Map([[0, Number(level?.version ?? 0)], ...items.map((i) => [Number(i.shard), Number(i.version ?? 0)] as [number, number])]),

@@ -1,6 +1,6 @@
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { queryPage } from './client.ts';
-import { type CursorScope, decodeCursor, encodeCursor, invalidCursor } from './cursor.ts';
+import { type CursorScope, decodeCursor, encodeCursor, invalidCursor, parseCursor } from './cursor.ts';
 
 type Partition = { value: string; scope: CursorScope };
 
@@ -21,12 +21,7 @@ const encodePosition = (position: Position): string => Buffer.from(JSON.stringif
 
 const decodePosition = (cursor: string | undefined, partitions: readonly Partition[], sortKey: string): Position | undefined => {
   if (cursor === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalidCursor();
-  }
+  const parsed = parseCursor(cursor);
   const after = (parsed as { after?: unknown } | null)?.after as Partial<Position> | undefined;
   if (typeof parsed !== 'object' || parsed === null || Object.keys(parsed).length !== 1 || typeof after !== 'object' || after === null) throw invalidCursor();
   if (Object.keys(after).length !== 2 || !Number.isInteger(after.p) || after.p! < 0 || after.p! >= partitions.length) throw invalidCursor();
