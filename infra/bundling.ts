@@ -25,6 +25,9 @@ export const bundling = {
   bundleAwsSDK: true,
   // Some dependencies still call require(); ESM bundles need it defined.
   banner: "import{createRequire}from'module';const require=createRequire(import.meta.url);",
+  // esbuild aliases, package -> file relative to the repository root (esbuild's working directory for the stack and the bench).
+  // The SDK's default credential chain is ~125 KiB of each bundle; Lambda's credentials are in the environment (shared/aws/lambda-credentials.ts).
+  alias: { '@aws-sdk/credential-provider-node': './shared/aws/lambda-credentials.ts' },
 } as const;
 
 export interface SourceMapV3 {

@@ -1,0 +1,58 @@
+/**
+ * A function's bundle carries no part of the SDK's default credential chain
+ * (SSO, ini files, processes, web identity, login, token providers and the
+ * STS/SSO/signin clients they use): infra/bundling.ts aliases
+ * `@aws-sdk/credential-provider-node` to shared/aws/lambda-credentials.ts,
+ * which reads Lambda's environment (and the container credentials endpoint).
+ *
+ * Checked the way the stack bundles (infra/bundling.ts, SDK bundled), from
+ * esbuild's metafile: the DynamoDB document client alone, and a handler
+ * module.
+ */
+import { resolve } from 'node:path';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { bundling } from '../../../infra/bundling.ts';
+
+const repoRoot = resolve(import.meta.dirname, '../../..');
+const chain = /node_modules\/@aws-sdk\/(credential-provider-(node|ini|sso|process|web-identity|login)|nested-clients|token-providers)\//;
+const ours = 'shared/aws/lambda-credentials.ts';
+const documentClient =
+  "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\n" +
+  'export const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));\n';
+
+/** The bundle's input files, repository-relative. */
+const inputs = async (entry: { contents: string } | { file: string }, alias: Record<string, string> = bundling.alias): Promise<string[]> => {
+  const result = await build({
+    ...('file' in entry ? { entryPoints: [entry.file] } : { stdin: { contents: entry.contents, resolveDir: repoRoot, loader: 'ts', sourcefile: 'entry.ts' } }),
+    absWorkingDir: repoRoot,
+    bundle: true,
+    platform: 'node',
+    format: bundling.format,
+    target: bundling.target,
+    minify: bundling.minify,
+    mainFields: [...bundling.mainFields],
+    alias,
+    metafile: true,
+    write: false,
+    logLevel: 'error',
+  });
+  return Object.keys(result.metafile.inputs);
+};
+
+describe("the SDK's credential chain in a bundle", () => {
+  it('is there without the alias (what the assertions below look for exists)', async () => {
+    const files = await inputs({ contents: documentClient }, {});
+    expect(files.filter((f) => chain.test(f)).length).toBeGreaterThan(10);
+    expect(files).not.toContain(ours);
+  });
+
+  it.each([
+    ['the DynamoDB document client alone', { contents: documentClient }],
+    ['functions/api/stock.ts', { file: 'functions/api/stock.ts' }],
+  ])('is gone from %s, shared/aws/lambda-credentials.ts in its place', async (_, entry) => {
+    const files = await inputs(entry);
+    expect(files.filter((f) => chain.test(f))).toEqual([]);
+    expect(files).toContain(ours);
+  });
+});
