@@ -1,7 +1,9 @@
 /**
- * Lambda: for every function the stack deploys (each route handler export,
- * stream consumer, topic rule function and scheduled job), the bundle the
- * stack would ship and its module init time.
+ * Lambda: for every function the stack deploys (the API's functions, one per
+ * set of grants with its generated router, and every stream consumer, topic
+ * rule function, scheduled job, queue worker, notification consumer and the
+ * live feed's authorizer), the bundle the stack would ship and its module
+ * init time.
  *
  * - Bundle: esbuild with infra/bundling.ts's options, the ones
  *   infra/constructs/function.ts gives NodejsFunction (bundle, platform node,
@@ -28,19 +30,23 @@
  *   project's own files each bundle contains (from esbuild's metafile),
  *   checked with the TypeScript parser: at module scope (once per
  *   container) or inside a function (possibly once per invocation).
- * - One function per area (the alternative to one per route): the area's
- *   handler modules in one bundle, its size and init, the IAM grants its one
- *   role would need, and the API stack's resource count, synthesized
- *   (bundling skipped) and recomputed for that layout.
+ * - The API stack's resource count, synthesized (bundling skipped), and the
+ *   deployed code, next to the layouts not chosen: one function per route
+ *   (each shipping its handler module's bundle, as before session 11) and
+ *   one per area (the area's handler modules in one bundle, its size and
+ *   init, the IAM grants its one role would need).
  *
- * BENCH_LAMBDA_ENTRIES=functions/api/stock.ts,functions/api/members.ts
+ * BENCH_LAMBDA_ENTRIES=functions/api/by-grants/inventory-read.ts,functions/jobs/expire-points.ts
  * measures only those entries (bundle and init rows, and the median over
  * their functions), without the one-function-per-area and source-map parts:
  * a quick before/after of one handler module.
  *
  * Baseline in the same run: a bundle holding only the DynamoDB document
  * client, created at module scope, built and timed the same way (SDK
- * bundled, and SDK from the runtime).
+ * bundled, and SDK from the runtime). The init target's baseline is that
+ * client as the SDK ships it; the same client with infra/bundling.ts's
+ * credential-chain alias is timed too, so the ratio to it is our own code's
+ * share alone.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -51,6 +57,9 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import ts from 'typescript';
 import { bundling, trimSourceMapFile } from '../infra/bundling.ts';
+import { apiFunctionHandler, apiFunctionList } from '../infra/api-functions.ts';
+import { notificationConsumerList } from '../infra/notifications.ts';
+import { queueList } from '../infra/queues.ts';
 import { routeList } from '../infra/routes.ts';
 import { scheduleList } from '../infra/schedules.ts';
 import { streamConsumerList } from '../infra/streams.ts';
@@ -67,9 +76,9 @@ const initRuns = 10;
 type Sdk = 'bundled' | 'runtime';
 type Entry = string | { contents: string; name: string };
 
-/** As infra/constructs/function.ts bundles (NodejsFunction with infra/bundling.ts's options, the map cut to our own files). */
-const bundleEntry = async (entry: Entry, outDir: string, sdk: Sdk = 'bundled') => {
-  const outfile = join(outDir, sdk, 'index.mjs');
+/** As infra/constructs/function.ts bundles (NodejsFunction with infra/bundling.ts's options and aliases, the map cut to our own files). */
+const bundleEntry = async (entry: Entry, outDir: string, sdk: Sdk = 'bundled', { withAliases = true } = {}) => {
+  const outfile = join(outDir, withAliases ? sdk : `${sdk}-as-the-sdk-ships`, 'index.mjs');
   const options = {
     ...(typeof entry === 'string'
       ? { entryPoints: [entry] }
@@ -82,6 +91,7 @@ const bundleEntry = async (entry: Entry, outDir: string, sdk: Sdk = 'bundled') =
     minify: bundling.minify,
     mainFields: [...bundling.mainFields],
     banner: { js: bundling.banner },
+    alias: withAliases ? bundling.alias : {},
     external: sdk === 'runtime' ? ['@aws-sdk/*'] : [],
     logLevel: 'error' as const,
   };
@@ -205,7 +215,7 @@ const clientSites = (file: string): ClientSite[] => {
   return sites;
 };
 
-/** One function per area instead of one per route: the handler modules each area's function would hold. */
+/** One function per area, an alternative not chosen: the handler modules each area's function would hold. */
 const areas: Record<string, readonly string[]> = {
   // Health and the OpenAPI document stay apart: public, no table, and the document alone is 320 KiB.
   meta: ['meta'],
@@ -242,11 +252,17 @@ const apiStackResources = async () => {
 };
 
 export const benchLambda = async (): Promise<BenchRow[]> => {
+  // As the stack deploys them: the API's functions (one per set of grants, each exporting its router as `handler`) and every other function.
   const functions = [
-    ...routeList().map(([name, route]) => ({ name, entry: route.entry, kind: 'route' })),
-    ...streamConsumerList().map(([name, consumer]) => ({ name, entry: consumer.entry, kind: 'stream' })),
-    ...Object.entries(topicRules).map(([name, rule]) => ({ name, entry: rule.entry, kind: 'topic rule' })),
-    ...scheduleList().map(([name, schedule]) => ({ name, entry: schedule.entry, kind: 'job' })),
+    ...apiFunctionList().map((fn) => ({ name: fn.name, entry: fn.entry, kind: 'api', exportName: apiFunctionHandler })),
+    ...[
+      ...streamConsumerList().map(([name, consumer]) => ({ name, entry: consumer.entry, kind: 'stream' })),
+      ...Object.entries(topicRules).map(([name, rule]) => ({ name, entry: rule.entry, kind: 'topic rule' })),
+      ...scheduleList().map(([name, schedule]) => ({ name, entry: schedule.entry, kind: 'job' })),
+      ...queueList().map(([name, queue]) => ({ name, entry: queue.entry, kind: 'queue' })),
+      ...notificationConsumerList().map(([name, consumer]) => ({ name, entry: consumer.entry, kind: 'notification' })),
+      { name: 'liveAuthorizer', entry: 'functions/iot/live-authorizer.ts', kind: 'authorizer' },
+    ].map((f) => ({ ...f, exportName: f.name })),
   ];
   const only = process.env.BENCH_LAMBDA_ENTRIES?.split(',').filter(Boolean);
   const entries = [...new Set(functions.map((f) => f.entry))].filter((entry) => !only || only.includes(entry));
@@ -263,18 +279,20 @@ export const benchLambda = async (): Promise<BenchRow[]> => {
         "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\n" +
         'export const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));\nexport const handler = async () => client.config.region;\n',
     };
-    const sdkOnly = await bundleEntry(baselineEntry, join(outRoot, 'sdk-only'));
+    const sdkOnly = await bundleEntry(baselineEntry, join(outRoot, 'sdk-only'), 'bundled', { withAliases: false });
+    const sdkOnlyTrimmed = await bundleEntry(baselineEntry, join(outRoot, 'sdk-only'));
     const sdkOnlyRuntime = await bundleEntry(baselineEntry, join(outRoot, 'sdk-only'), 'runtime');
-    const sizeBaseline = `DynamoDB document client alone: ${kib(sdkOnly.bytes)} KiB`;
+    const sizeBaseline = `DynamoDB document client alone: ${kib(sdkOnly.bytes)} KiB as the SDK ships it, ${kib(sdkOnlyTrimmed.bytes)} KiB with the credential alias`;
     const baselines = {
       sdk: { outfile: sdkOnly.outfile, env: functionEnv('sdkOnly') },
+      sdkTrimmed: { outfile: sdkOnlyTrimmed.outfile, env: functionEnv('sdkOnly') },
       sdkRuntime: { outfile: sdkOnlyRuntime.outfile, env: functionEnv('sdkOnly') },
     };
 
     const sites = new Map<string, ClientSite>();
     /** Per function (each ships its own copy): bundle, map, map as before, runtime-SDK bundle; init ratios. */
     const perFunction = { bytes: [] as number[], mapBytes: [] as number[], mapBytesBefore: [] as number[], runtimeBytes: [] as number[] };
-    const ratios = { bundled: [] as number[], cpu: [] as number[], runtime: [] as number[], runtimeVsBundled: [] as number[] };
+    const ratios = { bundled: [] as number[], cpu: [] as number[], trimmed: [] as number[], runtime: [] as number[], runtimeVsBundled: [] as number[] };
     let otherFunctionsBytes = 0;
     let largest: { entry: string; outfile: string; bytes: number; init: number; name: string } | undefined;
     for (const entry of entries) {
@@ -284,8 +302,8 @@ export const benchLambda = async (): Promise<BenchRow[]> => {
       const runtime = await bundleEntry(resolve(repoRoot, entry), join(outRoot, slug), 'runtime');
       const env = functionEnv(names[0]!.name);
       const init = await initTimes({ bundle: { outfile: bundle.outfile, env }, runtime: { outfile: runtime.outfile, env }, ...baselines });
-      const missing = names.filter((f) => !init.bundle.exports.includes(f.name));
-      if (missing.length > 0) throw new Error(`lambda bench: ${entry} does not export ${missing.map((f) => f.name).join(', ')}`);
+      const missing = names.filter((f) => !init.bundle.exports.includes(f.exportName));
+      if (missing.length > 0) throw new Error(`lambda bench: ${entry} does not export ${missing.map((f) => f.exportName).join(', ')}`);
       for (const input of bundle.inputs) {
         if (input.includes('node_modules') || !/\.[cm]?ts$/.test(input)) continue;
         for (const site of clientSites(resolve(repoRoot, input))) sites.set(`${site.file}:${site.line}:${site.client}`, site);
@@ -299,13 +317,14 @@ export const benchLambda = async (): Promise<BenchRow[]> => {
         largest = { entry, outfile: bundle.outfile, bytes: bundle.bytes, init: init.bundle.median, name: names[0]!.name };
       const ratio = init.bundle.median / init.sdk.median;
       for (const f of names) {
-        if (f.kind !== 'route') otherFunctionsBytes += bundle.bytes + bundle.mapBytes;
+        if (f.kind !== 'api') otherFunctionsBytes += bundle.bytes + bundle.mapBytes;
         perFunction.bytes.push(bundle.bytes);
         perFunction.mapBytes.push(bundle.mapBytes);
         perFunction.mapBytesBefore.push(bundle.mapBytesBefore);
         perFunction.runtimeBytes.push(runtime.bytes);
         ratios.bundled.push(ratio);
         ratios.cpu.push(init.bundle.cpu / init.sdk.cpu);
+        ratios.trimmed.push(init.bundle.cpu / init.sdkTrimmed.cpu);
         ratios.runtime.push(init.runtime.median / init.sdk.median);
         ratios.runtimeVsBundled.push(init.runtime.median / init.bundle.median);
       }
@@ -326,7 +345,7 @@ export const benchLambda = async (): Promise<BenchRow[]> => {
           unit: 'ms',
           baseline:
             `min ${round(init.bundle.min)}, max ${round(init.bundle.max)} ms; ${round(ratio, 2)}x the DynamoDB document client alone (${round(init.sdk.median)} ms); ` +
-            `CPU ${round(init.bundle.cpu)} ms, ${round(init.bundle.cpu / init.sdk.cpu, 2)}x the client alone's (${round(init.sdk.cpu)} ms); ` +
+            `CPU ${round(init.bundle.cpu)} ms, ${round(init.bundle.cpu / init.sdk.cpu, 2)}x the client alone's (${round(init.sdk.cpu)} ms), ${round(init.bundle.cpu / init.sdkTrimmed.cpu, 2)}x with the credential alias (${round(init.sdkTrimmed.cpu)} ms); ` +
             `SDK from the runtime: ${round(init.runtime.median)} ms (client alone ${round(init.sdkRuntime.median)} ms)`,
         },
       );
@@ -349,6 +368,7 @@ export const benchLambda = async (): Promise<BenchRow[]> => {
     const mapsBefore = stats(perFunction.mapBytesBefore);
     const bundled = stats(ratios.bundled);
     const cpuRatio = stats(ratios.cpu);
+    const trimmedRatio = stats(ratios.trimmed);
     const runtimeRatio = stats(ratios.runtime);
     const runtimeVsBundled = stats(ratios.runtimeVsBundled);
     const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
@@ -366,10 +386,10 @@ export const benchLambda = async (): Promise<BenchRow[]> => {
         baseline: `max ${kib(maps.max)} KiB; every source with content (as before): median ${kib(mapsBefore.median)}, max ${kib(mapsBefore.max)} KiB`,
       },
       {
-        name: 'lambda: module init / DynamoDB document client init, median over functions, paired (target <= 1.3)',
+        name: 'lambda: module init / DynamoDB document client init (as the SDK ships it), median over functions, paired (target <= 1.3)',
         figure: round(bundled.median, 2),
         unit: 'x',
-        baseline: `min ${round(bundled.min, 2)}, max ${round(bundled.max, 2)}; CPU time: median ${round(cpuRatio.median, 2)}, min ${round(cpuRatio.min, 2)}, max ${round(cpuRatio.max, 2)}; SDK from the runtime (same client-alone baseline, bundled): median ${round(runtimeRatio.median, 2)}, min ${round(runtimeRatio.min, 2)}, max ${round(runtimeRatio.max, 2)}; runtime SDK / bundled SDK, same function: median ${round(runtimeVsBundled.median, 2)}`,
+        baseline: `min ${round(bundled.min, 2)}, max ${round(bundled.max, 2)}; CPU time: median ${round(cpuRatio.median, 2)}, min ${round(cpuRatio.min, 2)}, max ${round(cpuRatio.max, 2)}; CPU time over the client alone with the credential alias too (our code's share): median ${round(trimmedRatio.median, 2)}, min ${round(trimmedRatio.min, 2)}, max ${round(trimmedRatio.max, 2)}; SDK from the runtime (same client-alone baseline, bundled): median ${round(runtimeRatio.median, 2)}, min ${round(runtimeRatio.min, 2)}, max ${round(runtimeRatio.max, 2)}; runtime SDK / bundled SDK, same function: median ${round(runtimeVsBundled.median, 2)}`,
       },
       {
         name: 'lambda: deployed code, all functions (bundle + map, each function its own copy; target <= 15)',
@@ -386,21 +406,30 @@ export const benchLambda = async (): Promise<BenchRow[]> => {
     );
 
     if (only) return rows;
-    // The alternative: one function per area behind the same routes.
     const routes = routeList();
+    const apiFunctions = apiFunctionList().length;
     const resources = await apiStackResources();
     const api = resources.api!;
-    const perRouteFunction = ['AWS::Lambda::Function', 'AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::ApiGatewayV2::Integration', 'AWS::Lambda::Permission'];
+    // As deployed, each API function has a function, a role, its policy, one integration and one API-scoped invoke permission.
+    const perApiFunction = ['AWS::Lambda::Function', 'AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::ApiGatewayV2::Integration', 'AWS::Lambda::Permission'];
+    const withoutApiFunctions = api.total - perApiFunction.length * apiFunctions;
+    // The alternatives, on the same template: one function per route (function, integration and route-scoped permission per route; a role and policy per set of grants, as in session 9), or per area.
+    const perRouteTotal = withoutApiFunctions + 3 * routes.length + 2 * apiFunctions;
     const areaFunctions = Object.keys(areas).length;
-    // Per area: one function, role, policy, one integration shared by its routes and one API-scoped permission (scopePermissionToRoute: false).
-    const areaTotal = api.total - perRouteFunction.reduce((n, type) => n + (api.byType[type] ?? 0), 0) + perRouteFunction.length * areaFunctions;
+    const areaTotal = withoutApiFunctions + perApiFunction.length * areaFunctions;
     const allStacks = Object.values(resources).reduce((n, r) => n + r.total, 0);
     rows.push({
-      name: 'lambda: API stack resources, one function per route (synthesized)',
+      name: 'lambda: API stack resources, one function per set of grants (synthesized)',
       figure: api.total,
       unit: 'resources',
-      baseline: `${routes.length} routes; ${perRouteFunction.map((t) => `${api.byType[t] ?? 0} ${t.split('::')[2]}`).join(', ')}; one function per area (${areaFunctions} functions, one integration and one API-scoped permission each): ${areaTotal}; all stacks ${allStacks} (CloudFormation limit 500 per stack)`,
+      baseline: `${routes.length} routes, ${apiFunctions} functions; ${perApiFunction.map((t) => `${api.byType[t] ?? 0} ${t.split('::')[2]}`).join(', ')}; one function per route: ${perRouteTotal}; one function per area (${areaFunctions} functions): ${areaTotal}; all stacks ${allStacks} (CloudFormation limit 500 per stack)`,
     });
+    // The layout before: one function per route, each shipping its handler module's bundle.
+    let perRouteBytes = otherFunctionsBytes;
+    for (const module of [...new Set(routes.map(([, route]) => route.entry))]) {
+      const bundle = await bundleEntry(resolve(repoRoot, module), join(outRoot, `route-module-${module.replace(/[^a-z0-9]+/gi, '-')}`));
+      perRouteBytes += (bundle.bytes + bundle.mapBytes) * routes.filter(([, route]) => route.entry === module).length;
+    }
     let areaBytes = 0;
     for (const [area, modules] of Object.entries(areas)) {
       const areaRoutes = routes.filter(([, route]) => modules.some((m) => route.entry === `functions/api/${m}.ts`));
@@ -426,10 +455,12 @@ export const benchLambda = async (): Promise<BenchRow[]> => {
     }
 
     rows.push({
-      name: 'lambda: deployed code, one function per area (bundle + map)',
-      figure: mib(areaBytes + otherFunctionsBytes),
+      name: 'lambda: deployed code, the alternatives (bundle + map, each function its own copy)',
+      figure: mib(sum(perFunction.bytes) + sum(perFunction.mapBytes)),
       unit: 'MiB',
-      baseline: `${Object.keys(areas).length} API functions ${mib(areaBytes)} MiB, the ${functions.length - routes.length} other functions ${mib(otherFunctionsBytes)} MiB; one function per route: ${mib(sum(perFunction.bytes) + sum(perFunction.mapBytes))} MiB`,
+      baseline:
+        `as deployed, ${apiFunctions} API functions (one per set of grants) and ${functions.length - apiFunctions} others (${mib(otherFunctionsBytes)} MiB); ` +
+        `one function per route (${routes.length}): ${mib(perRouteBytes)} MiB; one per area (${Object.keys(areas).length}): ${mib(areaBytes + otherFunctionsBytes)} MiB`,
     });
 
     const perInvocation = [...sites.values()].filter((s) => !s.moduleScope);

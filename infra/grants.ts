@@ -24,3 +24,30 @@ export interface Grants<Queue extends string = QueueName> {
   /** It pushes level changes to the live topics (`stockclub/live/levels/*`): iot:Publish there, and the IoT data endpoint. */
   readonly publishesLiveLevels?: boolean;
 }
+
+/**
+ * Every field of Grants, so a field added there cannot be left out of
+ * grantsKey (the type fails to compile until it is listed here): two routes
+ * that differ in a grant the key did not see would share one function and role.
+ */
+const grantFields: Record<keyof Grants, true> = {
+  tables: true,
+  sendsTo: true,
+  sendsMessages: true,
+  managesPushDevices: true,
+  verifiesUnsubscribeLinks: true,
+  publishesToGates: true,
+  publishesLiveLevels: true,
+};
+
+/** The grants as one string, whatever order they were written in: equal strings mean equal roles. */
+export const grantsKey = (grants: Grants<string>): string =>
+  JSON.stringify(
+    (Object.keys(grantFields) as (keyof Grants)[]).map((field) => {
+      const value = grants[field];
+      // No queues and an empty list of queues are the same grant.
+      if (Array.isArray(value)) return value.length > 0 ? [...value].sort() : false;
+      if (typeof value === 'object') return Object.entries(value).sort(([a], [b]) => a.localeCompare(b));
+      return Boolean(value);
+    }),
+  );

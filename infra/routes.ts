@@ -4,7 +4,8 @@
  * (shared/http) and the OpenAPI document all read this table.
  *
  * A route's handler is the export named like the route's key in the module
- * at `entry`; the CDK stack makes one Lambda function per route.
+ * at `entry`; the CDK stack serves the routes whose grants are identical
+ * from one Lambda function (infra/api-functions.ts).
  *
  * The definitions live in one module per handler module (infra/routes/<name>.ts,
  * each importing only the schemas its routes name); handlers import their own

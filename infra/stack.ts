@@ -7,7 +7,7 @@
  * - Data (stateful): the tables, the unsubscribe signing key, the KMS key of
  *   the report topics. Retained, deletion-protected; deploys rarely.
  * - Messaging: SES, SMS and push (SNS) channels, their report topics, the work queues.
- * - Api: the HTTP API and one function per route.
+ * - Api: the HTTP API and one function per set of route grants (infra/api-functions.ts).
  * - Workers: stream consumers, gate ingest, jobs, queue workers, report consumers.
  *
  * Later stacks receive earlier ones' resources as props (cross-stack

@@ -3,14 +3,18 @@
  * - test/support/api-types.ts, the typed client's types, with openapi-typescript;
  * - shared/schemas/openapi.generated.json, the OpenAPI document GET /openapi.json
  *   serves: built here, at build time, so the openapi function's bundle holds
- *   the finished document, not every schema and the builder.
- * test/unit/schemas/api-types.test.ts fails when a checked-in file is not
- * what this generates from the current routes and schemas.
+ *   the finished document, not every schema and the builder;
+ * - functions/api/by-grants/<name>.ts, the router of each API function
+ *   (infra/api-functions.ts: one function per set of grants).
+ * test/unit/schemas/api-types.test.ts and test/unit/infra/api-functions.test.ts
+ * fail when a checked-in file is not what this generates from the current
+ * routes and schemas.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
+import { apiFunctionList, apiFunctionSource, apiFunctionsDir } from '../infra/api-functions.ts';
 import { buildOpenApi } from '../shared/schemas/openapi.ts';
 
 export const apiTypesFile = join(import.meta.dirname, '../test/support/api-types.ts');
@@ -35,4 +39,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   console.log(`wrote ${apiTypesFile}`);
   writeFileSync(openApiDocumentFile, generateOpenApiDocument());
   console.log(`wrote ${openApiDocumentFile}`);
+  // The routers of today's functions, and none of a set of grants no route has any more.
+  const routersDir = join(import.meta.dirname, '..', apiFunctionsDir);
+  mkdirSync(routersDir, { recursive: true });
+  for (const file of readdirSync(routersDir)) rmSync(join(routersDir, file));
+  for (const fn of apiFunctionList()) writeFileSync(join(import.meta.dirname, '..', fn.entry), apiFunctionSource(fn));
+  console.log(`wrote ${apiFunctionList().length} routers in ${routersDir}`);
 }

@@ -32,9 +32,11 @@ export interface FunctionBindings {
 }
 
 export interface StockClubFunctionProps {
-  /** The handler's export name, and the function's. */
+  /** The function's name, and its handler's export unless `handler` names another. */
   readonly name: string;
   readonly entry: string;
+  /** The export Lambda calls, where it is not named like the function (the API's routers all export `handler`). */
+  readonly handler?: string;
   readonly description: string;
   readonly grants: Grants<string>;
   readonly bindings: FunctionBindings;
@@ -44,8 +46,6 @@ export interface StockClubFunctionProps {
   /** Asynchronous invocations that fail every retry (or grow older than maxEventAge) go here. */
   readonly onFailure?: IQueue;
   readonly maxEventAge?: Duration;
-  /** A role `functionRole` made for exactly these grants (`grantsKey`), shared with other functions that have them; else the function gets its own. */
-  readonly role?: Role;
 }
 
 const baseEnvironment = {
@@ -57,11 +57,9 @@ const baseEnvironment = {
 /**
  * A function's role, made in `scope` as `id`: logs to the stack's group, and
  * IAM exactly as the grants say (tables, queues, message sending, push
- * endpoint removal). Functions whose grants are identical may share one (the
- * API's routes do, see http-api.ts): the role is the grants, so sharing it
- * widens nothing.
+ * endpoint removal).
  */
-export const functionRole = (scope: Construct, id: string, grants: Grants<string>, bindings: Omit<FunctionBindings, 'unsubscribeUrl'>): Role => {
+const functionRole = (scope: Construct, id: string, grants: Grants<string>, bindings: Omit<FunctionBindings, 'unsubscribeUrl'>): Role => {
   // An own role instead of the managed basic-execution policy: logs go to the stack's functions' group only.
   const role = new Role(scope, id, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
   bindings.logs.grantWrite(role);
@@ -86,33 +84,6 @@ export const functionRole = (scope: Construct, id: string, grants: Grants<string
   else if (grants.managesPushDevices) bindings.messaging.grantRemovePushEndpoints(role);
   return role;
 };
-
-/**
- * Every field of Grants, so a field added there cannot be left out of
- * grantsKey (the type fails to compile until it is listed here): two routes
- * that differ in a grant the key did not see would share one role.
- */
-const grantFields: Record<keyof Grants, true> = {
-  tables: true,
-  sendsTo: true,
-  sendsMessages: true,
-  managesPushDevices: true,
-  verifiesUnsubscribeLinks: true,
-  publishesToGates: true,
-  publishesLiveLevels: true,
-};
-
-/** The grants as one string, whatever order they were written in: equal strings mean equal roles. */
-export const grantsKey = (grants: Grants<string>): string =>
-  JSON.stringify(
-    (Object.keys(grantFields) as (keyof Grants)[]).map((field) => {
-      const value = grants[field];
-      // No queues and an empty list of queues are the same grant.
-      if (Array.isArray(value)) return value.length > 0 ? [...value].sort() : false;
-      if (typeof value === 'object') return Object.entries(value).sort(([a], [b]) => a.localeCompare(b));
-      return Boolean(value);
-    }),
-  );
 
 /**
  * One function, bound to what its definition declares and nothing else: IAM
@@ -145,10 +116,10 @@ export class StockClubFunction extends Construct {
       ...props.environment,
     };
 
-    this.role = props.role ?? functionRole(this, 'Role', grants, bindings);
+    this.role = functionRole(this, 'Role', grants, bindings);
     this.function = new NodejsFunction(this, 'Function', {
       entry: resolve(repoRoot, props.entry),
-      handler: props.name,
+      handler: props.handler ?? props.name,
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -164,6 +135,9 @@ export class StockClubFunction extends Construct {
       bundling: {
         ...bundling,
         mainFields: [...bundling.mainFields],
+        // CDK renders `--alias:<package>` as `--alias:<package>=<file>`; the file is relative to projectRoot, where the local esbuild (a devDependency) runs.
+        // CDK's Docker fallback would run in '/' and need `workingDirectory: '/asset-input'`.
+        esbuildArgs: Object.fromEntries(Object.entries(bundling.alias).map(([from, to]) => [`--alias:${from}`, to])),
         format: OutputFormat.ESM,
         commandHooks: {
           beforeBundling: () => [],

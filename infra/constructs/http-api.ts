@@ -1,16 +1,14 @@
-import { createHash } from 'node:crypto';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { CorsHttpMethod, HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type { Role } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { corsPolicy } from '../cors.ts';
-import type { Grants } from '../grants.ts';
-import { routeList } from '../routes.ts';
-import { type FunctionBindings, functionRole, grantsKey, StockClubFunction } from './function.ts';
+import { apiFunctionHandler, apiFunctionList } from '../api-functions.ts';
+import { routeKey } from '../routes.ts';
+import { type FunctionBindings, StockClubFunction } from './function.ts';
 
 /** API Gateway's default-route throttle: a sane ceiling per account and stage, well above a chain's tills. */
 export const apiThrottle = { rateLimit: 500, burstLimit: 1000 } as const;
@@ -40,7 +38,7 @@ export interface HttpApiRoutesProps {
   readonly bindings: Omit<FunctionBindings, 'unsubscribeUrl'>;
 }
 
-/** The HTTP API: a throttled, logged `$default` stage, the JWT authorizer, and one function per route of infra/routes.ts (one role per set of grants). */
+/** The HTTP API: a throttled, logged `$default` stage, the JWT authorizer, and the routes of infra/routes.ts, one function per set of grants (infra/api-functions.ts). */
 export class HttpApiRoutes extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
@@ -73,27 +71,32 @@ export class HttpApiRoutes extends Construct {
     const jwt = new HttpJwtAuthorizer('Jwt', props.jwtIssuer, { jwtAudience: [props.jwtAudience] });
     const bindings = { ...props.bindings, unsubscribeUrl: this.unsubscribeUrl };
 
-    // Routes with the same grants share a role (a role and its policy per route were two fifths of the stack's resources).
-    const roles = new Map<string, Role>();
-    const roleFor = (grants: Grants<string>): Role => {
-      const key = grantsKey(grants);
-      // Named by its grants, so adding a route never renames (replaces) another route's role.
-      if (!roles.has(key)) roles.set(key, functionRole(this, `RouteRole${createHash('sha256').update(key).digest('hex').slice(0, 8)}`, grants, bindings));
-      return roles.get(key) as Role;
-    };
-    for (const [name, route] of routeList()) {
-      const handler = new StockClubFunction(this, { name, entry: route.entry, description: route.summary, grants: route, bindings, role: roleFor(route) });
-      const [created] = this.api.addRoutes({
-        path: route.path,
-        methods: [HttpMethod[route.method]],
-        integration: new HttpLambdaIntegration(`${name}Integration`, handler.function),
-        authorizer: route.auth === 'public' ? new HttpNoneAuthorizer() : jwt,
+    for (const fn of apiFunctionList()) {
+      const routes = fn.routes.map(([, route]) => routeKey(route));
+      const handler = new StockClubFunction(this, {
+        name: fn.name,
+        entry: fn.entry,
+        handler: apiFunctionHandler,
+        // Lambda allows 256 characters.
+        description: `API: ${routes.join(', ')}`.slice(0, 256),
+        grants: fn.grants,
+        bindings,
       });
-      if (route.auth === 'public' && created) {
-        Validations.of(created).acknowledge({
-          id: 'AwsSolutions-APIG4',
-          reason: `${route.method} ${route.path} is public by design (liveness, the API description, signed unsubscribe links); it needs no token.`,
+      // One integration and one invoke permission for all the function's routes (a permission per route was a resource per route).
+      const integration = new HttpLambdaIntegration(`${fn.name}Integration`, handler.function, { scopePermissionToRoute: false });
+      for (const [, route] of fn.routes) {
+        const [created] = this.api.addRoutes({
+          path: route.path,
+          methods: [HttpMethod[route.method]],
+          integration,
+          authorizer: route.auth === 'public' ? new HttpNoneAuthorizer() : jwt,
         });
+        if (route.auth === 'public' && created) {
+          Validations.of(created).acknowledge({
+            id: 'AwsSolutions-APIG4',
+            reason: `${route.method} ${route.path} is public by design (liveness, the API description, signed unsubscribe links); it needs no token.`,
+          });
+        }
       }
     }
   }

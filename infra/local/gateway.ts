@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { problem, problemTypeBase } from '../../shared/http/problem.ts';
 import { corsHeaders, corsOrigins, preflightHeaders } from '../cors.ts';
+import { apiFunctionHandler, apiFunctionOf } from '../api-functions.ts';
 import { type RouteDefinition, routeKey, routeList, type RouteWithGrants, routeTimeoutSeconds } from '../routes.ts';
 import { verifyLocalToken } from './auth.ts';
 import { serveConsole } from './console.ts';
@@ -174,6 +175,7 @@ const checkContract = (match: CompiledRoute, result: APIGatewayProxyStructuredRe
  */
 export const createGateway = (options: { localEndpoints?: LocalEndpoint[] } = {}): Server => {
   const compiled = routeList().map(([name, route]) => compile(name, route));
+  const apiFunctions = apiFunctionOf();
   return createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -250,7 +252,9 @@ export const createGateway = (options: { localEndpoints?: LocalEndpoint[] } = {}
         host: req.headers.host ?? 'localhost',
       });
 
-      const handler = await loadHandler<LambdaHandler>(match.route.entry, match.name, match.route);
+      // The route's API function, its router picking the handler by route key, as in AWS (infra/api-functions.ts); metered by route.
+      const fn = apiFunctions.get(match.name)!;
+      const handler = await loadHandler<LambdaHandler>(fn.entry, match.name, fn.grants, apiFunctionHandler);
       const result = await handler(event, lambdaContext(match.name, routeTimeoutSeconds * 1000));
       send(res, checkContract(match, result));
     } catch (error) {

@@ -12,18 +12,24 @@ const running = new AsyncLocalStorage<string>();
 export const runningFunction = (): string | undefined => running.getStore();
 
 /**
- * The export `name` of a handler module, imported on first use as Lambda
- * would on a cold start; later calls reuse the module (a warm container).
- * Each call runs as the function `name` with `grants`: an AWS call outside
- * them fails with AccessDeniedException, as under the stack's IAM role.
+ * The export `exportName` (by default `name`) of a handler module, imported
+ * on first use as Lambda would on a cold start; later calls reuse the module
+ * (a warm container). Each call runs as the function `name` with `grants`: an
+ * AWS call outside them fails with AccessDeniedException, as under the
+ * stack's IAM role.
  */
-export const loadHandler = async <H extends (...args: never[]) => unknown>(entry: string, name: string, grants: Grants<string>): Promise<H> => {
-  const key = `${entry}#${name}`;
+export const loadHandler = async <H extends (...args: never[]) => unknown>(
+  entry: string,
+  name: string,
+  grants: Grants<string>,
+  exportName = name,
+): Promise<H> => {
+  const key = `${entry}#${exportName}`;
   let handler = loaded.get(key);
   if (!handler) {
     handler = import(pathToFileURL(resolve(repoRoot, entry)).href).then((module: Record<string, unknown>) => {
-      if (typeof module[name] !== 'function') throw new Error(`${entry} does not export a handler named ${name}`);
-      return module[name];
+      if (typeof module[exportName] !== 'function') throw new Error(`${entry} does not export a handler named ${exportName}`);
+      return module[exportName];
     });
     loaded.set(key, handler);
   }

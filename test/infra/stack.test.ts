@@ -3,7 +3,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addNagChecks } from '../../infra/nag.ts';
-import { grantsKey } from '../../infra/constructs/function.ts';
+import { apiFunctionList, apiFunctionOf } from '../../infra/api-functions.ts';
+import { grantsKey } from '../../infra/grants.ts';
 import { routeKey, routeList } from '../../infra/routes.ts';
 import { notificationConsumerList } from '../../infra/notifications.ts';
 import { queueList, queues } from '../../infra/queues.ts';
@@ -34,6 +35,16 @@ beforeAll(() => {
 const findAll = (type: string, from: Templates = templates): Record<string, Resource> =>
   Object.assign({}, ...Object.values(from).map((t) => t.findResources(type)));
 const resourcesOf = (type: string, from: Templates = templates) => Object.values(findAll(type, from));
+/** A function's name: its handler's export, or for the API's routers (all `index.handler`) the API function its logical id is made from. */
+const nameOf = (logicalId: string, fn: Resource): string =>
+  fn.Properties.Handler === 'index.handler'
+    ? apiFunctionList().find((api) => logicalId.includes(`${api.name}Function`))!.name
+    : String(fn.Properties.Handler).replace(/^index\./, '');
+/** Every function by its name (see nameOf). */
+const functionsByName = (from: Templates = templates): Record<string, Resource> =>
+  Object.fromEntries(Object.entries(findAll('AWS::Lambda::Function', from)).map(([id, fn]) => [nameOf(id, fn), fn]));
+/** The function a declaration runs in: a route's API function, else the declaration's own. */
+const deployedAs = (name: string): string => apiFunctionOf().get(name)?.name ?? name;
 /** The export a cross-stack reference reads, e.g. `StockClubData-InventoryTableArn`. */
 const importsIn = (value: unknown): string[] => [...JSON.stringify(value).matchAll(/"Fn::ImportValue":"([^"]+)"/g)].map((m) => m[1]!);
 
@@ -70,9 +81,9 @@ describe('tables', () => {
 });
 
 describe('functions', () => {
-  it('has one arm64 Node 22 function per route, stream consumer, topic rule, schedule, queue and notification consumer', () => {
+  it('has one arm64 Node 22 function per set of route grants, stream consumer, topic rule, schedule, queue and notification consumer', () => {
     const expected =
-      routeList().length +
+      apiFunctionList().length +
       streamConsumerList().length +
       Object.keys(topicRules).length +
       scheduleList().length +
@@ -87,19 +98,16 @@ describe('functions', () => {
       expect(fn.Properties.Environment.Variables).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'stockclub' });
       expect(fn.Properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.any(String) });
     }
-    const handlers = functions.map((f) => f.Properties.Handler).sort();
-    expect(handlers).toEqual(
+    expect(Object.keys(functionsByName()).sort()).toEqual(
       [
-        ...routeList().map(([n]) => n),
+        ...apiFunctionList().map((fn) => fn.name),
         ...streamConsumerList().map(([n]) => n),
         ...Object.keys(topicRules),
         ...scheduleList().map(([n]) => n),
         ...queueList().map(([n]) => n),
         ...notificationConsumerList().map(([n]) => n),
         'liveAuthorizer',
-      ]
-        .map((n) => `index.${n}`)
-        .sort(),
+      ].sort(),
     );
   });
 
@@ -113,7 +121,7 @@ describe('functions', () => {
 
   it('gives read-only routes read-only table access', () => {
     const [name] = routeList().find(([, r]) => r.method === 'GET' && r.auth !== 'public')!;
-    const fn = Object.values(templates.api.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Handler === `index.${name}`)!;
+    const fn = functionsByName()[deployedAs(name)]!;
     const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
     const policies = resourcesOf('AWS::IAM::Policy').filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId));
     const actions = policies.flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
@@ -121,21 +129,35 @@ describe('functions', () => {
     expect(actions).toContain('dynamodb:Query');
   });
 
-  it('shares a role between API routes only when their grants are identical', () => {
-    const handlerRoles = new Map(
-      Object.values(templates.api.findResources('AWS::Lambda::Function')).map((f) => [
-        f.Properties.Handler as string,
-        f.Properties.Role['Fn::GetAtt'][0] as string,
-      ]),
-    );
-    const byRole = new Map<string, string[]>();
-    for (const [name, route] of routeList()) {
-      const role = handlerRoles.get(`index.${name}`)!;
-      byRole.set(role, [...(byRole.get(role) ?? []), grantsKey(route)]);
+  it('serves each route from the one function whose grants are exactly its own', () => {
+    const functionIds = new Map(Object.entries(findAll('AWS::Lambda::Function')).map(([id, fn]) => [id, nameOf(id, fn)]));
+    const integrations = templates.api.findResources('AWS::ApiGatewayV2::Integration');
+    const served = new Map<string, string>();
+    for (const route of resourcesOf('AWS::ApiGatewayV2::Route')) {
+      const integrationId = (route.Properties.Target['Fn::Join'][1] as unknown[]).map((part) => (part as { Ref?: string }).Ref).find(Boolean)!;
+      const functionId = integrations[integrationId]!.Properties.IntegrationUri['Fn::GetAtt'][0] as string;
+      served.set(route.Properties.RouteKey, functionIds.get(functionId)!);
     }
-    for (const keys of byRole.values()) expect(new Set(keys).size).toBe(1);
-    expect(new Set([...byRole.values()].map((keys) => keys[0])).size).toBe(byRole.size);
-    expect(byRole.size).toBeLessThan(routeList().length);
+    const grantsOfFunction = new Map(apiFunctionList().map((fn) => [fn.name, grantsKey(fn.grants)]));
+    for (const [name, route] of routeList()) {
+      const fn = served.get(routeKey(route));
+      expect(fn, name).toBe(apiFunctionOf().get(name)!.name);
+      expect(grantsOfFunction.get(fn!), name).toBe(grantsKey(route));
+    }
+    // One function per set of grants: as many as there are distinct sets, each with its own role.
+    expect(new Set(grantsOfFunction.values()).size).toBe(grantsOfFunction.size);
+    expect(grantsOfFunction.size).toBe(new Set(routeList().map(([, route]) => grantsKey(route))).size);
+    const roles = apiFunctionList().map((fn) => functionsByName()[fn.name]!.Properties.Role['Fn::GetAtt'][0]);
+    expect(new Set(roles).size).toBe(roles.length);
+    // One API-scoped invoke permission per function, not one per route.
+    const permitted = resourcesOf('AWS::Lambda::Permission')
+      .filter((p) => p.Properties.Principal === 'apigateway.amazonaws.com')
+      .map((p) => functionIds.get(p.Properties.FunctionName['Fn::GetAtt'][0]));
+    expect(permitted.sort()).toEqual(
+      apiFunctionList()
+        .map((fn) => fn.name)
+        .sort(),
+    );
   });
 
   it("names in each function's environment exactly the tables its role may use", () => {
@@ -323,17 +345,22 @@ describe('work queues', () => {
     it(`gives exactly the producers of ${name} its URL`, () => {
       const expected = producers(name);
       expect(expected.length).toBeGreaterThan(0);
-      const withUrl = resourcesOf('AWS::Lambda::Function')
-        .filter((f) => queues[name].envVar in (f.Properties.Environment?.Variables ?? {}))
-        .map((f) => String(f.Properties.Handler).replace(/^index\./, ''));
-      expect(withUrl.sort()).toEqual([...expected].sort());
+      const withUrl = Object.entries(functionsByName())
+        .filter(([, f]) => queues[name].envVar in (f.Properties.Environment?.Variables ?? {}))
+        .map(([fn]) => fn);
+      expect(withUrl.sort()).toEqual([...new Set(expected.map(deployedAs))].sort());
     });
   }
 });
 
 describe('member messages', () => {
-  const messageSenders = (): string[] =>
-    [...scheduleList(), ...streamConsumerList(), ...routeList(), ...queueList()].filter(([, d]) => 'sendsMessages' in d && d.sendsMessages).map(([n]) => n);
+  const messageSenders = (): string[] => [
+    ...new Set(
+      [...scheduleList(), ...streamConsumerList(), ...routeList(), ...queueList()]
+        .filter(([, d]) => 'sendsMessages' in d && d.sendsMessages)
+        .map(([n]) => deployedAs(n)),
+    ),
+  ];
   const messaging = () => {
     const app = new App({
       context: {
@@ -349,13 +376,9 @@ describe('member messages', () => {
 
   it('gives the jobs that send messages the SES and SMS settings, and only those jobs', () => {
     const withMessages = messaging();
-    const functions = resourcesOf('AWS::Lambda::Function', withMessages) as {
-      Properties: { Handler: string; Environment?: { Variables: Record<string, unknown> } };
-    }[];
     const senders = messageSenders();
     expect(senders.length).toBeGreaterThan(0);
-    for (const f of functions) {
-      const name = f.Properties.Handler.replace(/^index\./, '');
+    for (const [name, f] of Object.entries(functionsByName(withMessages))) {
       const variables = f.Properties.Environment?.Variables ?? {};
       expect('SES_CONFIGURATION_SET' in variables, name).toBe(senders.includes(name));
       if (senders.includes(name)) expect(variables).toMatchObject({ EMAIL_FROM: 'Club <club@shop.test>', SMS_ORIGINATION_IDENTITY: expect.anything() });
@@ -376,11 +399,11 @@ describe('member messages', () => {
     const sendStatements = policies
       .flatMap((p) => p.Properties.PolicyDocument.Statement)
       .filter((st) => JSON.stringify(st.Action).includes('ses:SendEmail') || JSON.stringify(st.Action).includes('sms-voice:SendTextMessage'));
-    // One email and one SMS statement per sending role (API routes with the same grants share one).
+    // One email and one SMS statement per sending role.
     const senderRoles = new Set(
-      (resourcesOf('AWS::Lambda::Function', withMessages) as { Properties: { Handler: string; Role: { 'Fn::GetAtt': [string] } } }[])
-        .filter((f) => messageSenders().includes(f.Properties.Handler.replace(/^index\./, '')))
-        .map((f) => f.Properties.Role['Fn::GetAtt'][0]),
+      Object.entries(functionsByName(withMessages))
+        .filter(([name]) => messageSenders().includes(name))
+        .map(([, f]) => f.Properties.Role['Fn::GetAtt'][0]),
     );
     expect(senderRoles.size).toBeGreaterThan(0);
     expect(sendStatements).toHaveLength(2 * senderRoles.size);
@@ -395,21 +418,17 @@ describe('member messages', () => {
         context: { 'aws:cdk:bundling-stacks': [], jwtIssuer: 'https://idp.example/', jwtAudience: 'stockclub-api', pushApplications },
       });
     type Policy = { Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } };
-    type LambdaFunction = { Properties: { Handler: string; Role: { 'Fn::GetAtt': [string, string] }; Environment?: { Variables: Record<string, unknown> } } };
     /** The SNS actions each function's role may take, by handler name, with their resources. */
     const snsGrants = (of: Templates): Record<string, { actions: string[]; resources: unknown[] }> => {
       const policies = resourcesOf('AWS::IAM::Policy', of) as Policy[];
       return Object.fromEntries(
-        (resourcesOf('AWS::Lambda::Function', of) as LambdaFunction[]).map((f) => {
+        Object.entries(functionsByName(of)).map(([name, f]) => {
           const role = f.Properties.Role['Fn::GetAtt'][0];
           const statements = policies
             .filter((p) => p.Properties.Roles.some((r) => r.Ref === role))
             .flatMap((p) => p.Properties.PolicyDocument.Statement)
             .filter((st) => [st.Action].flat().some((a) => a.startsWith('sns:')));
-          return [
-            f.Properties.Handler.replace(/^index\./, ''),
-            { actions: statements.flatMap((st) => [st.Action].flat()).sort(), resources: statements.flatMap((st) => [st.Resource].flat()) },
-          ];
+          return [name, { actions: statements.flatMap((st) => [st.Action].flat()).sort(), resources: statements.flatMap((st) => [st.Resource].flat()) }];
         }),
       );
     };
@@ -430,16 +449,15 @@ describe('member messages', () => {
         });
       }
       // Removing a device deletes its endpoint, nothing more; registering one needs no SNS at all (the first push makes the endpoint).
-      expect(grants.removeDevice).toEqual({
+      expect(grants[deployedAs('removeDevice')]).toEqual({
         actions: ['sns:DeleteEndpoint'],
         resources: ['arn:aws:sns:eu-central-1:123456789012:endpoint/APNS/stockclub/*', 'arn:aws:sns:eu-central-1:123456789012:endpoint/GCM/stockclub/*'],
       });
       for (const [name, grant] of Object.entries(grants)) {
-        if (!senders.includes(name) && name !== 'removeDevice') expect(grant.actions, name).toEqual([]);
+        if (!senders.includes(name) && name !== deployedAs('removeDevice')) expect(grant.actions, name).toEqual([]);
       }
       // The senders learn the applications; nobody else does.
-      for (const f of resourcesOf('AWS::Lambda::Function', of) as LambdaFunction[]) {
-        const name = f.Properties.Handler.replace(/^index\./, '');
+      for (const [name, f] of Object.entries(functionsByName(of))) {
         const variables = f.Properties.Environment?.Variables ?? {};
         if (senders.includes(name)) expect(variables, name).toMatchObject({ PUSH_APPLICATION_APNS: apnsApp, PUSH_APPLICATION_FCM: fcmApp });
         else expect('PUSH_APPLICATION_APNS' in variables, name).toBe(false);

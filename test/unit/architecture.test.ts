@@ -26,6 +26,7 @@ const importsOf = (file: string): string[] => {
 const layers = [
   ['local cloud', 'infra/local/'],
   ['stack', 'infra/'],
+  ['routers', 'functions/api/by-grants/'],
   ['handlers', 'functions/'],
   ['use-cases', 'shared/app/'],
   ['http', 'shared/http/'],
@@ -59,6 +60,8 @@ const mayImport: Record<Layer, readonly Layer[]> = {
   ],
   // Declarations read schemas for routes and entity names for stream filters; the stack reads declarations only.
   stack: ['stack', 'schemas', 'domain', 'repositories'],
+  // An API function's generated router (infra/api-functions.ts) names the handlers of its routes and the router.
+  routers: ['handlers', 'http'],
   // Handlers call use-cases only: never a repository, never an adapter.
   handlers: ['stack', 'http', 'use-cases', 'schemas', 'domain', 'observability', 'clock', 'shared helpers'],
   'use-cases': ['use-cases', 'repositories', 'adapters', 'schemas', 'domain', 'observability', 'clock', 'shared helpers'],
@@ -80,6 +83,7 @@ const onlyThese: Partial<Record<Layer, Partial<Record<Layer, readonly string[]>>
   repositories: { stack: ['infra/tables.ts'], adapters: ['shared/messaging/templates.ts'] },
   adapters: { stack: ['infra/topics.ts', 'infra/queues.ts'] },
   http: { stack: ['infra/routes.ts'] },
+  routers: { http: ['shared/http/router.ts'] },
   // A handler imports its own route module (infra/routes/<name>.ts), so its bundle holds only its own schemas.
   handlers: { stack: readdirSync(join(root, 'infra/routes')).map((file) => `infra/routes/${file}`) },
   schemas: { stack: ['infra/routes.ts'] },
