@@ -50,8 +50,8 @@ const grantWords = (grants: Grants<string>): string[] => {
   return words.length > 0 ? words : ['NoTables'];
 };
 
-/** For the routers' comments: "inventory read, members read-write, sends messages". */
-const grantsInWords = (grants: Grants<string>): string =>
+/** For the routers' comments and the functions' descriptions: "inventory read, members read-write, sends messages". */
+export const grantsInWords = (grants: Grants<string>): string =>
   grantWords(grants)
     .map((word) =>
       kebab([word.replace(/Write$/, 'ReadWrite')])

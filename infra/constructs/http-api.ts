@@ -6,7 +6,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { corsPolicy } from '../cors.ts';
-import { apiFunctionHandler, apiFunctionList } from '../api-functions.ts';
+import { apiFunctionHandler, apiFunctionList, grantsInWords } from '../api-functions.ts';
 import { routeKey } from '../routes.ts';
 import { type FunctionBindings, StockClubFunction } from './function.ts';
 
@@ -72,13 +72,15 @@ export class HttpApiRoutes extends Construct {
     const bindings = { ...props.bindings, unsubscribeUrl: this.unsubscribeUrl };
 
     for (const fn of apiFunctionList()) {
-      const routes = fn.routes.map(([, route]) => routeKey(route));
       const handler = new StockClubFunction(this, {
         name: fn.name,
         entry: fn.entry,
         handler: apiFunctionHandler,
-        // Lambda allows 256 characters.
-        description: `API: ${routes.join(', ')}`.slice(0, 256),
+        // Lambda allows 256 characters: the routes are in the router (and in every log line, as routeKey).
+        description: `API, ${fn.routes.length === 1 ? routeKey(fn.routes[0]![1]) : `${fn.routes.length} routes`}; grants: ${grantsInWords(fn.grants)}`.slice(
+          0,
+          256,
+        ),
         grants: fn.grants,
         bindings,
       });

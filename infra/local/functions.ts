@@ -1,7 +1,10 @@
 /**
  * Every function the stack deploys, by name, as the declaration files list
  * them, with the trigger that invokes it in AWS. `npm run invoke` runs any of
- * them in the local cloud with a sample event (events/).
+ * them in the local cloud with a sample event (events/). Routes are listed
+ * by route name and run their own handler: in AWS each runs inside its API
+ * function (one per set of grants, infra/api-functions.ts), whose router
+ * picks it by the event's routeKey, as the local gateway does.
  */
 import type { Context } from 'aws-lambda';
 import type { Grants } from '../grants.ts';
@@ -34,7 +37,7 @@ export const localFunctions = (): ReadonlyMap<string, LocalFunction> => {
   ];
   const byName = new Map<string, LocalFunction>();
   for (const fn of all) {
-    // Handler export names are function names: two functions of one name could not both be deployed.
+    // Names are unique across every kind: `npm run invoke <name>` and the capacity meter name one function or route.
     if (byName.has(fn.name)) throw new Error(`Two functions are named ${fn.name}`);
     byName.set(fn.name, fn);
   }

@@ -14,8 +14,11 @@ type RouteHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise
 export const apiRouter =
   (handlers: Readonly<Record<string, RouteHandler>>): RouteHandler =>
   async (event, context) => {
+    // One function serves many routes: every log line of the request says which (the handler's injectLambdaContext resets it after).
+    logger.appendKeys({ routeKey: event.routeKey });
     const handler = Object.hasOwn(handlers, event.routeKey) ? handlers[event.routeKey] : undefined;
     if (handler) return handler(event, context);
+    logger.addContext(context);
     logger.error('No handler for this route in this function', { routeKey: event.routeKey, routes: Object.keys(handlers) });
     return internalProblem(event.requestContext?.requestId);
   };

@@ -4,10 +4,11 @@
  * route key API Gateway put in it.
  */
 import { z } from 'zod';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { RouteDefinition } from '../../../infra/routes.ts';
 import { httpHandler } from '../../../shared/http/handler.ts';
 import { apiRouter } from '../../../shared/http/router.ts';
+import { logger } from '../../../shared/observability.ts';
 import { apiEvent, invoke } from '../../support/api-event.ts';
 
 const getThing = {
@@ -57,6 +58,17 @@ describe('apiRouter', () => {
     expect(result.headers['content-type']).toBe('application/problem+json');
     expect(result.json).toMatchObject({ type: '/problems/internal', instance: 'req-9' });
     expect(result.body).not.toContain('/test/things');
+  });
+
+  it('names the route in every log line of the request, since one function serves many', async () => {
+    const appended = vi.spyOn(logger, 'appendKeys');
+    try {
+      const read = await invoke(router, apiEvent({ route: getThing, path: '/test/things/t-1', claims: admin }));
+      expect(read.statusCode).toBe(200);
+      expect(appended).toHaveBeenCalledWith({ routeKey: 'GET /test/things/{thingId}' });
+    } finally {
+      appended.mockRestore();
+    }
   });
 
   it('does not take a route key from the prototype chain', async () => {
