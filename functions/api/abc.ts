@@ -3,6 +3,6 @@ import * as abc from '../../shared/app/abc.ts';
 import { httpHandler } from '../../shared/http/handler.ts';
 
 /** `POST /analytics/abc/runs`: HQ classifies now, optionally with a new configuration or over some SKUs. */
-export const runAbcClassification = httpHandler(routes.runAbcClassification, async ({ body }) => ({
+export const runAbcClassification = /* @__PURE__ */ httpHandler(routes, 'runAbcClassification', async ({ body }) => ({
   body: await abc.runAbcClassification({ config: body.config, skus: body.skus }),
 }));

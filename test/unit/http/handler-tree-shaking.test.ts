@@ -1,0 +1,65 @@
+/**
+ * An API function (infra/api-functions.ts) bundles the handler modules of its
+ * routes, but only the handlers it routes survive: each `httpHandler(...)`
+ * call is marked `/* @__PURE__ *\/` and its arguments are free of side
+ * effects (`routes, 'name'`, not `routes.name`), so esbuild drops the other
+ * handlers of a module and everything only they import. Without that, the
+ * read-only inventory function carried the checkout and the SES, SNS and
+ * SMS clients (through the feedback module's thank-you message), 250 KiB
+ * and ~15 ms of init more.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { apiFunctionOf } from '../../../infra/api-functions.ts';
+import { bundling } from '../../../infra/bundling.ts';
+
+const repoRoot = resolve(import.meta.dirname, '../../..');
+
+/** The files whose code ends up in the bundle (not merely read while bundling). */
+const bundled = async (entry: string): Promise<string[]> => {
+  const result = await build({
+    entryPoints: [entry],
+    absWorkingDir: repoRoot,
+    bundle: true,
+    platform: 'node',
+    format: bundling.format,
+    target: bundling.target,
+    minify: bundling.minify,
+    mainFields: [...bundling.mainFields],
+    alias: bundling.alias,
+    metafile: true,
+    write: false,
+    outfile: 'index.mjs',
+    logLevel: 'error',
+  });
+  const [output] = Object.values(result.metafile.outputs);
+  return Object.entries(output!.inputs)
+    .filter(([, input]) => input.bytesInOutput > 0)
+    .map(([file]) => file);
+};
+
+describe('handlers an API function does not route', () => {
+  it('are left out of its bundle, with what only they import', async () => {
+    // getSale and the ratings reads share modules with createSale and giveFeedback, which are routed elsewhere.
+    expect(apiFunctionOf().get('getSale')!.name).toBe('apiInventoryRead');
+    expect(apiFunctionOf().get('createSale')!.name).not.toBe('apiInventoryRead');
+    const reads = await bundled(apiFunctionOf().get('getSale')!.entry);
+    expect(reads).toContain('shared/app/sales.ts');
+    expect(reads).not.toContain('shared/app/checkout.ts');
+    expect(reads).not.toContain('shared/messaging/channels.ts');
+    expect(reads.filter((file) => /node_modules\/@aws-sdk\/client-(sesv2|sns|pinpoint-sms-voice-v2)\//.test(file))).toEqual([]);
+    // The function that routes them keeps them.
+    const sales = await bundled(apiFunctionOf().get('createSale')!.entry);
+    expect(sales).toContain('shared/app/checkout.ts');
+  });
+
+  it('can be dropped only while every handler is marked pure and names its route', () => {
+    const calls = readdirSync(join(repoRoot, 'functions/api'))
+      .filter((file) => file.endsWith('.ts'))
+      .flatMap((file) => readFileSync(join(repoRoot, 'functions/api', file), 'utf8').match(/=\s*(\/\* @__PURE__ \*\/ )?httpHandler\([^,]+,/g) ?? []);
+    expect(calls.length).toBeGreaterThan(50);
+    expect(calls.filter((call) => !/= \/\* @__PURE__ \*\/ httpHandler\(routes,$/.test(call))).toEqual([]);
+  });
+});
