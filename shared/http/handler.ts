@@ -107,28 +107,19 @@ export type StockClubEvent = APIGatewayProxyEventV2 & { stockclub?: RequestState
  * literal the schema pins (`status: 'ok'`) needs `as const`: TypeScript
  * widens literals returned to a generic caller.
  *
- * The route is named, not passed (`routes, 'getProduct'`, not
- * `routes.getProduct`): with every argument free of side effects, the
- * `/* @__PURE__ *\/` mark on each handler lets esbuild drop the handlers an
- * API function does not route, and all they import (an API function bundles
- * whole handler modules for a few of their routes: infra/api-functions.ts).
+ * Each handler is marked `/* @__PURE__ *\/` and reads its route from the
+ * route module's namespace (`import * as routes`): with every argument free
+ * of side effects, esbuild drops the handlers an API function does not
+ * route, their routes' schemas and all they import (an API function bundles
+ * a few routes of several handler modules: infra/api-functions.ts).
  *
  * @example
- * export const getProduct = /* @__PURE__ *\/ httpHandler(routes, 'getProduct', async ({ params }) => ({
+ * export const getProduct = /* @__PURE__ *\/ httpHandler(routes.getProduct, async ({ params }) => ({
  *   body: await products.get(params.sku),
  * }));
  */
-export const httpHandler = <
-  Routes extends Readonly<Record<string, RouteDefinition>>,
-  Name extends keyof Routes & string,
-  R extends RouteDefinition = Routes[Name],
->(
-  routes: Routes,
-  name: Name,
-  logic: (request: ApiRequest<R>) => Promise<ApiResponse<R>>,
-) => {
-  const route = routes[name] as unknown as R;
-  return middy<StockClubEvent, APIGatewayProxyStructuredResultV2, Error, Context>({ timeoutEarlyInMillis: 0 })
+export const httpHandler = <R extends RouteDefinition>(route: R, logic: (request: ApiRequest<R>) => Promise<ApiResponse<R>>) =>
+  middy<StockClubEvent, APIGatewayProxyStructuredResultV2, Error, Context>({ timeoutEarlyInMillis: 0 })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(problemErrors())
     .use(authorize(route))
@@ -161,4 +152,3 @@ export const httpHandler = <
       }
       return { statusCode: status, headers, body: JSON.stringify(response.body) };
     });
-};

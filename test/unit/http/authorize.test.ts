@@ -62,7 +62,7 @@ const run = async <R extends RouteDefinition>(
   logicBody: (request: ApiRequest<R>) => Promise<ApiResponse> = async () => ({ body: { ok: true } }),
 ) => {
   const logic = vi.fn(logicBody);
-  const result = await invoke(httpHandler({ route }, 'route', logic), apiEvent({ route, claims, ...options }));
+  const result = await invoke(httpHandler(route, logic), apiEvent({ route, claims, ...options }));
   return { result, logic, received: logic.mock.calls[0]?.[0] };
 };
 

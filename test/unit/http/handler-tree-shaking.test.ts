@@ -2,23 +2,25 @@
  * An API function (infra/api-functions.ts) bundles the handler modules of its
  * routes, but only the handlers it routes survive: each `httpHandler(...)`
  * call is marked `/* @__PURE__ *\/` and its arguments are free of side
- * effects (`routes, 'name'`, not `routes.name`), so esbuild drops the other
- * handlers of a module and everything only they import. Without that, the
- * read-only inventory function carried the checkout and the SES, SNS and
- * SMS clients (through the feedback module's thank-you message), 250 KiB
- * and ~15 ms of init more.
+ * effects (the route read from the route module's namespace, `import * as
+ * routes`; each route its own export), so esbuild drops the other handlers
+ * of a module, their routes and schemas, and everything only they import.
+ * Without that, the read-only inventory function carried the checkout and
+ * the SES, SNS and SMS clients (through the feedback module's thank-you
+ * message), 250 KiB and ~15 ms of init more.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { apiFunctionOf } from '../../../infra/api-functions.ts';
+import { apiFunctionList, apiFunctionOf } from '../../../infra/api-functions.ts';
 import { bundling } from '../../../infra/bundling.ts';
+import { routeList } from '../../../infra/routes.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 
-/** The files whose code ends up in the bundle (not merely read while bundling). */
-const bundled = async (entry: string): Promise<string[]> => {
+/** The files whose code ends up in the bundle (not merely read while bundling), and its code. */
+const bundle = async (entry: string): Promise<{ files: string[]; code: string }> => {
   const result = await build({
     entryPoints: [entry],
     absWorkingDir: repoRoot,
@@ -35,10 +37,12 @@ const bundled = async (entry: string): Promise<string[]> => {
     logLevel: 'error',
   });
   const [output] = Object.values(result.metafile.outputs);
-  return Object.entries(output!.inputs)
+  const files = Object.entries(output!.inputs)
     .filter(([, input]) => input.bytesInOutput > 0)
     .map(([file]) => file);
+  return { files, code: result.outputFiles[0]!.text };
 };
+const bundled = async (entry: string) => (await bundle(entry)).files;
 
 describe('handlers an API function does not route', () => {
   it('are left out of its bundle, with what only they import', async () => {
@@ -55,11 +59,29 @@ describe('handlers an API function does not route', () => {
     expect(sales).toContain('shared/app/checkout.ts');
   });
 
-  it('can be dropped only while every handler is marked pure and names its route', () => {
-    const calls = readdirSync(join(repoRoot, 'functions/api'))
+  it("and their routes: each function's bundle holds the definitions of its own routes and of no other", async () => {
+    for (const fn of apiFunctionList()) {
+      const { code } = await bundle(fn.entry);
+      const own = new Set(fn.routes.map(([name]) => name));
+      // A route's summary is its own text; the OpenAPI document (served by apiNoTables) quotes them all.
+      const others = routeList().filter(([name, route]) => !own.has(name) && !fn.routes.some(([, r]) => r.summary === route.summary));
+      for (const [name, route] of fn.routes) expect(code.includes(JSON.stringify(route.summary).slice(1, -1)), `${fn.name} lacks ${name}`).toBe(true);
+      if (fn.name !== 'apiNoTables')
+        expect(
+          others.filter(([, route]) => code.includes(JSON.stringify(route.summary).slice(1, -1))).map(([name]) => name),
+          fn.name,
+        ).toEqual([]);
+    }
+  });
+
+  it('can be dropped only while every handler is marked pure and reads its route from the namespace', () => {
+    const modules = readdirSync(join(repoRoot, 'functions/api'))
       .filter((file) => file.endsWith('.ts'))
-      .flatMap((file) => readFileSync(join(repoRoot, 'functions/api', file), 'utf8').match(/=\s*(\/\* @__PURE__ \*\/ )?httpHandler\([^,]+,/g) ?? []);
+      .map((file) => readFileSync(join(repoRoot, 'functions/api', file), 'utf8'));
+    const calls = modules.flatMap((text) => text.match(/=\s*(\/\* @__PURE__ \*\/ )?httpHandler\([^,]+,/g) ?? []);
     expect(calls.length).toBeGreaterThan(50);
-    expect(calls.filter((call) => !/= \/\* @__PURE__ \*\/ httpHandler\(routes,$/.test(call))).toEqual([]);
+    expect(calls.filter((call) => !/= \/\* @__PURE__ \*\/ httpHandler\(routes\.\w+,$/.test(call))).toEqual([]);
+    for (const text of modules.filter((t) => t.includes('httpHandler(')))
+      expect(text).toMatch(/^import \* as routes from '\.\.\/\.\.\/infra\/routes\/[a-z-]+\.ts';$/m);
   });
 });

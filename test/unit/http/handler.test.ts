@@ -1,5 +1,5 @@
 /**
- * httpHandler({ route }, 'route', logic): what a successful answer looks like, and the
+ * httpHandler(route, logic): what a successful answer looks like, and the
  * order of the middleware (auth before validation before logic). The failure
  * paths of each middleware have their own files beside this one.
  */
@@ -27,7 +27,7 @@ const admin = { sub: 'hq-1', role: 'admin' };
 
 describe('httpHandler', () => {
   it("answers with the route's success status and the logic's body as JSON", async () => {
-    const handler = httpHandler({ route }, 'route', async ({ body, params }) => ({ body: { thingId: params.thingId, qty: body.qty } }));
+    const handler = httpHandler(route, async ({ body, params }) => ({ body: { thingId: params.thingId, qty: body.qty } }));
     const result = await invoke(handler, apiEvent({ route, path: '/test/things/abc', claims: admin, body: { movementId: 'm-1', qty: 4 } }));
     expect(result.statusCode).toBe(201);
     expect(result.headers['content-type']).toBe('application/json');
@@ -35,7 +35,7 @@ describe('httpHandler', () => {
   });
 
   it('lets the logic choose another status and add headers', async () => {
-    const handler = httpHandler({ route }, 'route', async () => ({
+    const handler = httpHandler(route, async () => ({
       status: 200,
       body: { replayed: true },
       headers: { etag: '"3"', 'idempotent-replayed': 'true' },
@@ -49,20 +49,20 @@ describe('httpHandler', () => {
   it('hands the logic the event it was invoked with', async () => {
     const logic = vi.fn(async () => ({ body: null }));
     const event = apiEvent({ route, path: '/test/things/abc', claims: admin, body: { movementId: 'm-1', qty: 1 }, requestId: 'req-77' });
-    await invoke(httpHandler({ route }, 'route', logic), event);
+    await invoke(httpHandler(route, logic), event);
     expect(logic.mock.calls[0]).toEqual([expect.objectContaining({ event: expect.objectContaining({ rawPath: '/test/things/abc' }) })]);
     expect((logic.mock.calls[0] as unknown as [{ event: typeof event }])[0].event.requestContext.requestId).toBe('req-77');
   });
 
   it('checks the caller before the request: a bad request from nobody is a 401', async () => {
     const logic = vi.fn(async () => ({ body: null }));
-    const result = await invoke(httpHandler({ route }, 'route', logic), apiEvent({ route, path: '/test/things/ABC', body: '{"qty":' }));
+    const result = await invoke(httpHandler(route, logic), apiEvent({ route, path: '/test/things/ABC', body: '{"qty":' }));
     expect(result.statusCode).toBe(401);
     expect(logic).not.toHaveBeenCalled();
   });
 
   it('turns an error from the logic into problem+json like any other', async () => {
-    const handler = httpHandler({ route }, 'route', async ({ params }) => {
+    const handler = httpHandler(route, async ({ params }) => {
       throw new NotFound(`Thing ${params.thingId} not found`);
     });
     const result = await invoke(handler, apiEvent({ route, path: '/test/things/abc', claims: admin, body: { movementId: 'm-1', qty: 1 } }));
@@ -73,7 +73,7 @@ describe('httpHandler', () => {
 
   it("keeps one request's state out of the next (a warm container reuses the handler)", async () => {
     const logic = vi.fn(async () => ({ body: null }));
-    const handler = httpHandler({ route }, 'route', logic);
+    const handler = httpHandler(route, logic);
     await invoke(handler, apiEvent({ route, path: '/test/things/abc', claims: admin, body: { qty: 1 }, headers: { 'idempotency-key': 'first' } }));
     const second = await invoke(handler, apiEvent({ route, path: '/test/things/abc', claims: admin, body: { qty: 1 } }));
     expect(second.statusCode).toBe(400);

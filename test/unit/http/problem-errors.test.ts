@@ -45,7 +45,7 @@ const route = {
 } as const satisfies RouteDefinition;
 
 const failWith = async (error: unknown, requestId = 'req-fixed') => {
-  const handler = httpHandler({ route }, 'route', async () => {
+  const handler = httpHandler(route, async () => {
     throw error;
   });
   return invoke(handler, apiEvent({ route, claims: { sub: 'till-1', role: 'store', locations: 'S1' }, body: { saleId: 'sale-1', qty: 1 }, requestId }));

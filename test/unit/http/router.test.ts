@@ -36,8 +36,8 @@ const makeThing = {
 const admin = { sub: 'hq-1', role: 'admin' };
 
 const router = apiRouter({
-  'GET /test/things/{thingId}': httpHandler({ getThing }, 'getThing', async ({ params }) => ({ body: { read: params.thingId } })),
-  'POST /test/things': httpHandler({ makeThing }, 'makeThing', async ({ body }) => ({ body: { made: body.name } })),
+  'GET /test/things/{thingId}': httpHandler(getThing, async ({ params }) => ({ body: { read: params.thingId } })),
+  'POST /test/things': httpHandler(makeThing, async ({ body }) => ({ body: { made: body.name } })),
 });
 
 describe('apiRouter', () => {

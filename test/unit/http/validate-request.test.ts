@@ -92,7 +92,7 @@ const patchRoute = {
 /** A handler whose logic records every request it is given. */
 const recording = <R extends RouteDefinition>(route: R) => {
   const logic = vi.fn(async (_request: ApiRequest<R>): Promise<ApiResponse> => ({ body: { ok: true } }));
-  return { logic, handler: httpHandler({ route }, 'route', logic) };
+  return { logic, handler: httpHandler(route, logic) };
 };
 
 const send = async <R extends RouteDefinition>(route: R, options: Omit<ApiEventOptions, 'route'> = {}) => {
