@@ -41,7 +41,8 @@ const inputs = async (entry: { contents: string } | { file: string }, alias: Rec
 };
 
 describe("the SDK's credential chain in a bundle", () => {
-  it('is there without the alias (what the assertions below look for exists)', async () => {
+  // A bundle takes a second on a quiet machine, several beside a simulation.
+  it('is there without the alias (what the assertions below look for exists)', { timeout: 60_000 }, async () => {
     const files = await inputs({ contents: documentClient }, {});
     expect(files.filter((f) => chain.test(f)).length).toBeGreaterThan(10);
     expect(files).not.toContain(ours);
@@ -50,7 +51,7 @@ describe("the SDK's credential chain in a bundle", () => {
   it.each([
     ['the DynamoDB document client alone', { contents: documentClient }],
     ['functions/api/stock.ts', { file: 'functions/api/stock.ts' }],
-  ])('is gone from %s, shared/aws/lambda-credentials.ts in its place', async (_, entry) => {
+  ])('is gone from %s, shared/aws/lambda-credentials.ts in its place', { timeout: 60_000 }, async (_, entry) => {
     const files = await inputs(entry);
     expect(files.filter((f) => chain.test(f))).toEqual([]);
     expect(files).toContain(ours);

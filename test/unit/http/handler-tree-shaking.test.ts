@@ -45,7 +45,7 @@ const bundle = async (entry: string): Promise<{ files: string[]; code: string }>
 const bundled = async (entry: string) => (await bundle(entry)).files;
 
 describe('handlers an API function does not route', () => {
-  it('are left out of its bundle, with what only they import', async () => {
+  it('are left out of its bundle, with what only they import', { timeout: 60_000 }, async () => {
     // getSale and the ratings reads share modules with createSale and giveFeedback, which are routed elsewhere.
     expect(apiFunctionOf().get('getSale')!.name).toBe('apiInventoryRead');
     expect(apiFunctionOf().get('createSale')!.name).not.toBe('apiInventoryRead');
@@ -59,7 +59,8 @@ describe('handlers an API function does not route', () => {
     expect(sales).toContain('shared/app/checkout.ts');
   });
 
-  it("and their routes: each function's bundle holds the definitions of its own routes and of no other", async () => {
+  // Sixteen bundles: a few seconds on a quiet machine, more beside a simulation.
+  it("and their routes: each function's bundle holds the definitions of its own routes and of no other", { timeout: 120_000 }, async () => {
     for (const fn of apiFunctionList()) {
       const { code } = await bundle(fn.entry);
       const own = new Set(fn.routes.map(([name]) => name));
