@@ -56,7 +56,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import ts from 'typescript';
-import { bundling, trimSourceMapFile } from '../infra/bundling.ts';
+import { bundling, esbuildOptions, trimSourceMapFile } from '../infra/bundling.ts';
 import { apiFunctionHandler, apiFunctionList } from '../infra/api-functions.ts';
 import { notificationConsumerList } from '../infra/notifications.ts';
 import { queueList } from '../infra/queues.ts';
@@ -83,17 +83,9 @@ const bundleEntry = async (entry: Entry, outDir: string, sdk: Sdk = 'bundled', {
     ...(typeof entry === 'string'
       ? { entryPoints: [entry] }
       : { stdin: { contents: entry.contents, resolveDir: repoRoot, loader: 'ts' as const, sourcefile: `${entry.name}.ts` } }),
-    absWorkingDir: repoRoot,
-    bundle: true,
-    platform: 'node' as const,
-    format: bundling.format,
-    target: bundling.target,
-    minify: bundling.minify,
-    mainFields: [...bundling.mainFields],
-    banner: { js: bundling.banner },
-    alias: withAliases ? bundling.alias : {},
+    ...esbuildOptions,
+    alias: withAliases ? esbuildOptions.alias : {},
     external: sdk === 'runtime' ? ['@aws-sdk/*'] : [],
-    logLevel: 'error' as const,
   };
   const result = await build({ ...options, outfile, sourcemap: bundling.sourceMap, sourcesContent: bundling.sourcesContent, metafile: true });
   const mapFile = `${outfile}.map`;

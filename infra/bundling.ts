@@ -13,6 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { decode, encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
+import type { BuildOptions } from 'esbuild';
 
 export const bundling = {
   format: 'esm',
@@ -29,6 +30,24 @@ export const bundling = {
   // The SDK's default credential chain is ~125 KiB of each bundle; Lambda's credentials are in the environment (shared/aws/lambda-credentials.ts).
   alias: { '@aws-sdk/credential-provider-node': './shared/aws/lambda-credentials.ts' },
 } as const;
+
+/**
+ * The same options for esbuild's own API, run from the repository root as
+ * NodejsFunction runs it: what bench/lambda.ts and the bundling tests build
+ * with (maps and output are theirs to choose).
+ */
+export const esbuildOptions = {
+  absWorkingDir: resolve(import.meta.dirname, '..'),
+  bundle: true,
+  platform: 'node',
+  format: bundling.format,
+  target: bundling.target,
+  minify: bundling.minify,
+  mainFields: [...bundling.mainFields],
+  banner: { js: bundling.banner },
+  alias: bundling.alias,
+  logLevel: 'error',
+} as const satisfies BuildOptions;
 
 export interface SourceMapV3 {
   version: number;

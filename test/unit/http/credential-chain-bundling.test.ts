@@ -12,7 +12,7 @@
 import { resolve } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { bundling } from '../../../infra/bundling.ts';
+import { esbuildOptions } from '../../../infra/bundling.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const chain = /node_modules\/@aws-sdk\/(credential-provider-(node|ini|sso|process|web-identity|login)|nested-clients|token-providers)\//;
@@ -22,20 +22,13 @@ const documentClient =
   'export const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));\n';
 
 /** The bundle's input files, repository-relative. */
-const inputs = async (entry: { contents: string } | { file: string }, alias: Record<string, string> = bundling.alias): Promise<string[]> => {
+const inputs = async (entry: { contents: string } | { file: string }, alias: Record<string, string> = esbuildOptions.alias): Promise<string[]> => {
   const result = await build({
+    ...esbuildOptions,
     ...('file' in entry ? { entryPoints: [entry.file] } : { stdin: { contents: entry.contents, resolveDir: repoRoot, loader: 'ts', sourcefile: 'entry.ts' } }),
-    absWorkingDir: repoRoot,
-    bundle: true,
-    platform: 'node',
-    format: bundling.format,
-    target: bundling.target,
-    minify: bundling.minify,
-    mainFields: [...bundling.mainFields],
     alias,
     metafile: true,
     write: false,
-    logLevel: 'error',
   });
   return Object.keys(result.metafile.inputs);
 };

@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { apiFunctionList, apiFunctionOf } from '../../../infra/api-functions.ts';
-import { bundling } from '../../../infra/bundling.ts';
+import { esbuildOptions } from '../../../infra/bundling.ts';
 import { routeList } from '../../../infra/routes.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
@@ -22,19 +22,11 @@ const repoRoot = resolve(import.meta.dirname, '../../..');
 /** The files whose code ends up in the bundle (not merely read while bundling), and its code. */
 const bundle = async (entry: string): Promise<{ files: string[]; code: string }> => {
   const result = await build({
+    ...esbuildOptions,
     entryPoints: [entry],
-    absWorkingDir: repoRoot,
-    bundle: true,
-    platform: 'node',
-    format: bundling.format,
-    target: bundling.target,
-    minify: bundling.minify,
-    mainFields: [...bundling.mainFields],
-    alias: bundling.alias,
     metafile: true,
     write: false,
     outfile: 'index.mjs',
-    logLevel: 'error',
   });
   const [output] = Object.values(result.metafile.outputs);
   const files = Object.entries(output!.inputs)

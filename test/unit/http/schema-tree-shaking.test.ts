@@ -15,7 +15,7 @@ import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { bundling } from '../../../infra/bundling.ts';
+import { esbuildOptions } from '../../../infra/bundling.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 // The OpenAPI builder runs at build time only; the rest is what functions import.
@@ -23,16 +23,9 @@ const modules = readdirSync(resolve(repoRoot, 'shared/schemas')).filter((f) => f
 
 const bundle = async (contents: string): Promise<string> => {
   const result = await build({
+    ...esbuildOptions,
     stdin: { contents, resolveDir: repoRoot, loader: 'ts', sourcefile: 'entry.ts' },
-    absWorkingDir: repoRoot,
-    bundle: true,
-    platform: 'node',
-    format: bundling.format,
-    target: bundling.target,
-    minify: bundling.minify,
-    mainFields: [...bundling.mainFields],
     write: false,
-    logLevel: 'error',
   });
   return result.outputFiles[0]!.text;
 };
